@@ -1,0 +1,227 @@
+"""The ``breachdesk`` command: Flask's CLI plus the administrative commands.
+
+Run ``breachdesk --help``. Database migrations are ``breachdesk db upgrade`` (Flask-Migrate).
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .domain.roles import Role
+from .extensions import db
+from .runtime import runtime
+from .services import audit
+from .services import organisations as org_service
+from .services import users as user_service
+from .services.audit import Actor
+
+CLI_ACTOR = Actor.system("cli")
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """breachdesk: personal-data breach handling."""
+
+
+# --- organisations -------------------------------------------------------------------------
+org_cli = click.Group("org", help="Organisation profiles.")
+
+
+@org_cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Update the profile of an existing organisation.")
+@with_appcontext
+def org_import(files: tuple[Path, ...], replace: bool) -> None:
+    """Check and import profile FILES (YAML). Nothing is imported if any file is invalid."""
+    profiles = []
+    failed = False
+    for path in files:
+        try:
+            profiles.append(org_service.load_profile_file(path))
+        except org_service.ProfileError as error:
+            click.echo(str(error), err=True)
+            failed = True
+    if failed:
+        raise click.exceptions.Exit(1)
+    for profile in profiles:
+        try:
+            result = org_service.import_profile(
+                db.session, profile, actor=CLI_ACTOR, clock=runtime().clock, replace=replace
+            )
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+        verb = "created" if result.created else ("updated" if result.changed else "unchanged")
+        click.echo(f"{profile.slug}: {verb}")
+
+
+@org_cli.command("export")
+@click.argument("slug", required=False)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File or folder.")
+@with_appcontext
+def org_export(slug: str | None, output: Path | None) -> None:
+    """Print the profile of SLUG as YAML (all organisations into a folder with -o DIR)."""
+    orgs = [org_service.find(db.session, slug)] if slug else org_service.all_organisations(db.session)
+    if slug and orgs[0] is None:
+        raise click.ClickException(f"no organisation {slug!r}")
+    for org in orgs:
+        assert org is not None  # noqa: S101 - checked above
+        text = org_service.dump_profile(org_service.profile_of(org))
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            target = output / f"{org.slug}.yaml" if (output.is_dir() or not slug) else output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            click.echo(f"{org.slug}: written to {target}")
+
+
+@org_cli.command("list")
+@with_appcontext
+def org_list() -> None:
+    """List the organisations."""
+    for org in org_service.all_organisations(db.session):
+        click.echo(f"{org.slug:24} {org.name}")
+
+
+# --- users ---------------------------------------------------------------------------------
+user_cli = click.Group("user", help="User accounts and roles.")
+
+
+def _parse_roles(values: tuple[str, ...]) -> list[tuple[object, Role]]:
+    roles = []
+    for value in values:
+        slug, _, role = value.partition(":")
+        org = org_service.find(db.session, slug)
+        if org is None:
+            raise click.BadParameter(f"no organisation {slug!r}", param_hint="--role")
+        try:
+            roles.append((org, Role(role)))
+        except ValueError:
+            raise click.BadParameter(
+                f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
+                param_hint="--role",
+            ) from None
+    return roles
+
+
+@user_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, help="ORG-SLUG:ROLE (reporter, fg, admin); repeatable.")
+@click.option("--password", help="Initial password (prompted when omitted).")
+@with_appcontext
+def user_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
+    """Create an account with roles in organisations."""
+    parsed = _parse_roles(roles)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise click.UsageError("give --password or run interactively")
+        password = getpass.getpass("Password: ")
+    rt = runtime()
+    try:
+        user = user_service.create_user(
+            db.session, email=email, name=name, password=password, roles=parsed,  # type: ignore[arg-type]
+            actor=CLI_ACTOR, clock=rt.clock, hasher=rt.hasher,
+        )  # fmt: skip
+    except user_service.UserError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"created {user.email}")
+
+
+@user_cli.command("grant")
+@click.argument("email")
+@click.argument("roles", nargs=-1, required=True)
+@with_appcontext
+def user_grant(email: str, roles: tuple[str, ...]) -> None:
+    """Give EMAIL the ROLES (ORG-SLUG:ROLE ...)."""
+    user = user_service.find_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"no account {email!r}")
+    for org, role in _parse_roles(roles):
+        user_service.grant_role(db.session, user, org, role, actor=CLI_ACTOR, clock=runtime().clock)  # type: ignore[arg-type]
+    click.echo("done")
+
+
+@user_cli.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def user_deactivate(email: str) -> None:
+    """Stop EMAIL from signing in (the account and its history stay)."""
+    user = user_service.find_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"no account {email!r}")
+    user_service.set_active(db.session, user, False, actor=CLI_ACTOR, clock=runtime().clock)
+    click.echo(f"{email} can no longer sign in")
+
+
+# --- audit ---------------------------------------------------------------------------------
+audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check every hash chain; exit 1 and name the first bad event of each broken chain."""
+    reports = audit.verify(db.session)
+    broken = 0
+    for report in reports:
+        if report.problem is None:
+            click.echo(f"ok      {report.chain}: {report.events} events")
+            continue
+        broken += 1
+        p = report.problem
+        where = f"event #{p.seq} (id {p.event_id})" if p.seq is not None else "chain head"
+        click.echo(f"BROKEN  {report.chain}: {where}: {p.reason}")
+    if broken:
+        raise click.exceptions.Exit(1)
+    click.echo(f"all {len(reports)} chains intact")
+
+
+# --- demo and serving ----------------------------------------------------------------------
+@click.command("demo")
+@with_appcontext
+def demo_load() -> None:
+    """Load the five demo organisations and the demo accounts (idempotent)."""
+    from . import demo
+
+    rt = runtime()
+    logins = demo.load(db.session, clock=rt.clock, hasher=rt.hasher)
+    click.echo("Demo accounts (password for all: %s):" % demo.DEMO_PASSWORD)
+    for login in logins:
+        click.echo(f"  {login.email:48} {login.roles}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, help="Default: BREACHDESK_PORT or 5000.")
+@click.option("--threads", default=8, show_default=True)
+@with_appcontext
+def serve(host: str, port: int | None, threads: int) -> None:
+    """Serve the app with waitress (a production WSGI server)."""
+    from waitress import serve as waitress_serve
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
+    port = port or int(app.config["PORT"])
+    click.echo(f"breachdesk serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="breachdesk")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (org_cli, user_cli, audit_cli, serve):
+        app.cli.add_command(command)
+    demo_group = click.Group("demo", help="Demo data.")
+    demo_load.name = "load"
+    demo_group.add_command(demo_load)
+    app.cli.add_command(demo_group)

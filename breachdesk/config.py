@@ -1,0 +1,88 @@
+"""Configuration: safe defaults, overridden by ``BREACHDESK_*`` environment variables.
+
+``BREACHDESK_FOO=bar`` sets ``FOO`` (values that parse as JSON, such as numbers and
+``true``, are parsed). The few variables with friendlier names are mapped in
+:func:`apply_environment`. Nothing secret is hard-coded: without ``BREACHDESK_SECRET_KEY`` a
+random key is generated once and kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ["nl", "en"],
+    "BOOTSTRAP_SERVE_LOCAL": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set BREACHDESK_SESSION_COOKIE_SECURE=true behind HTTPS
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a long report form must not expire while typing
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "LOGIN_RATE_LIMIT": "10 per minute;60 per hour",
+    "RATELIMIT_ENABLED": True,
+    # Mail: "file" writes .eml files to instance/outbox (works without a mail server);
+    # "smtp" sends through SMTP_HOST.
+    "MAIL_BACKEND": "file",
+    "MAIL_FROM": "breachdesk <breachdesk@localhost>",
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": False,
+    "SMTP_SSL": False,
+    "SMTP_TIMEOUT": 20,
+    "BASE_URL": "http://127.0.0.1:5000",
+    # Evidence uploads
+    "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
+    "MAX_ATTACHMENTS": 5,
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    # argon2 parameters (argon2-cffi defaults); tests lower them
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 65536,
+    "ARGON2_PARALLELISM": 4,
+    "PORT": 5000,
+}
+
+
+def _secret_key(instance: Path) -> str:
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions before writing the secret into it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def apply_environment(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, the environment and ``test_config`` (in that order)."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'breachdesk.sqlite3'}"
+    app.config["OUTBOX_DIR"] = str(instance / "outbox")
+    app.config["ATTACHMENT_DIR"] = str(instance / "attachments")
+    app.config.from_prefixed_env("BREACHDESK")
+    if "DATABASE_URL" in app.config:
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )

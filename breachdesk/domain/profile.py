@@ -1,0 +1,290 @@
+"""An organisation's profile: who it is, what personal data it holds, and who processes it.
+
+The profile feeds the incident report (which systems and kinds of data to pick from), the
+risk assessment (ENISA class and legal flags of each kind of data) and the AP answer sheet
+(controller details, FG contact). Profiles are written as YAML files; the file format is
+checked against ``breachdesk/schemas/organisation-profile.schema.json`` before
+:func:`profile_from_dict` builds these objects, and :func:`check_profile` adds the rules a
+schema cannot express.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class EnisaClass(StrEnum):
+    """ENISA 2013 data-processing-context classes, with their base scores."""
+
+    SIMPLE = "simple"
+    BEHAVIOURAL = "behavioural"
+    FINANCIAL = "financial"
+    SENSITIVE = "sensitive"
+
+    @property
+    def base_score(self) -> int:
+        """The DPC base score ENISA assigns to this class (1-4)."""
+        return _BASE_SCORES[self]
+
+
+_BASE_SCORES = {
+    EnisaClass.SIMPLE: 1,
+    EnisaClass.BEHAVIOURAL: 2,
+    EnisaClass.FINANCIAL: 3,
+    EnisaClass.SENSITIVE: 4,
+}
+
+
+class ContactKind(StrEnum):
+    FG = "fg"  # a designated Functionaris Gegevensbescherming (Art. 37 GDPR)
+    PRIVACY_CONTACT = "privacy_contact"  # someone else answers privacy questions
+    NONE = "none"  # nothing designated
+
+
+class Location(StrEnum):
+    INSIDE_EU = "inside_eu"
+    OUTSIDE_EU = "outside_eu"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class PrivacyContact:
+    kind: ContactKind = ContactKind.NONE
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    fg_registration_number: str | None = None
+
+
+@dataclass(frozen=True)
+class DataCategory:
+    """A kind of personal data the organisation holds, with what matters for risk."""
+
+    key: str
+    name: str
+    enisa_class: EnisaClass
+    name_en: str | None = None
+    special_category: bool = False  # Art. 9 GDPR
+    criminal_data: bool = False  # Art. 10 GDPR
+    national_id_number: bool = False  # BSN and other numbers prescribed by law (UAVG art. 46)
+    children: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SubjectCategory:
+    key: str
+    name: str
+    name_en: str | None = None
+    children: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Processor:
+    """A processor (verwerker) acting for the organisation."""
+
+    key: str
+    name: str
+    service: str | None = None
+    data_shared: tuple[str, ...] = ()
+    data_shared_note: str | None = None
+    location: Location = Location.UNKNOWN
+    country: str | None = None
+    transfer_basis: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    purpose: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    applies_to: str
+    period: str
+    category_keys: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class OrganisationProfile:
+    """Everything breachdesk knows about one controller organisation."""
+
+    slug: str
+    legal_name: str
+    trade_names: tuple[str, ...] = ()
+    parent_organisation: str | None = None
+    address: Address = field(default_factory=Address)
+    kvk_number: str | None = None
+    vat_number: str | None = None
+    contact: ContactDetails = field(default_factory=ContactDetails)
+    website: str | None = None
+    sector: str | None = None
+    financial_undertaking: bool | None = None
+    privacy_contact: PrivacyContact = field(default_factory=PrivacyContact)
+    data_categories: tuple[DataCategory, ...] = ()
+    subject_categories: tuple[SubjectCategory, ...] = ()
+    processors: tuple[Processor, ...] = ()
+    recipients: tuple[Recipient, ...] = ()
+    retention: tuple[RetentionRule, ...] = ()
+    breach_commitments: str | None = None
+    source_document: str | None = None
+    notes: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name people know the organisation by: its first trade name, else legal name."""
+        return self.trade_names[0] if self.trade_names else self.legal_name
+
+    def data_category_keys(self) -> list[str]:
+        return [c.key for c in self.data_categories]
+
+    def subject_category_keys(self) -> list[str]:
+        return [c.key for c in self.subject_categories]
+
+    def processor_keys(self) -> list[str]:
+        return [p.key for p in self.processors]
+
+    def data_category(self, key: str) -> DataCategory | None:
+        return next((c for c in self.data_categories if c.key == key), None)
+
+    def processor(self, key: str) -> Processor | None:
+        return next((p for p in self.processors if p.key == key), None)
+
+    def subject_category(self, key: str) -> SubjectCategory | None:
+        return next((c for c in self.subject_categories if c.key == key), None)
+
+
+def _tuple_of(cls: type[Any], items: Sequence[Mapping[str, Any]] | None) -> tuple[Any, ...]:
+    out = []
+    for item in items or ():
+        values = dict(item)
+        for name in ("data_shared", "category_keys"):
+            if name in values:
+                values[name] = tuple(values[name] or ())
+        out.append(cls(**values))
+    return tuple(out)
+
+
+def profile_from_dict(data: Mapping[str, Any]) -> OrganisationProfile:
+    """Build a profile from a mapping that already passed the JSON Schema.
+
+    Raises:
+        TypeError / ValueError: ``data`` does not have the schema's shape.
+    """
+    categories = tuple(
+        DataCategory(**{**c, "enisa_class": EnisaClass(c["enisa_class"])})
+        for c in data.get("data_categories") or ()
+    )
+    processors = tuple(
+        Processor(
+            **{
+                **p,
+                "location": Location(p.get("location", "unknown")),
+                "data_shared": tuple(p.get("data_shared") or ()),
+            }
+        )
+        for p in data.get("processors") or ()
+    )
+    contact = dict(data.get("privacy_contact") or {})
+    if "kind" in contact:
+        contact["kind"] = ContactKind(contact["kind"])
+    return OrganisationProfile(
+        slug=data["slug"],
+        legal_name=data["legal_name"],
+        trade_names=tuple(data.get("trade_names") or ()),
+        parent_organisation=data.get("parent_organisation"),
+        address=Address(**(data.get("address") or {})),
+        kvk_number=data.get("kvk_number"),
+        vat_number=data.get("vat_number"),
+        contact=ContactDetails(**(data.get("contact") or {})),
+        website=data.get("website"),
+        sector=data.get("sector"),
+        financial_undertaking=data.get("financial_undertaking"),
+        privacy_contact=PrivacyContact(**contact),
+        data_categories=categories,
+        subject_categories=_tuple_of(SubjectCategory, data.get("subject_categories")),
+        processors=processors,
+        recipients=_tuple_of(Recipient, data.get("recipients")),
+        retention=_tuple_of(RetentionRule, data.get("retention")),
+        breach_commitments=data.get("breach_commitments"),
+        source_document=data.get("source_document"),
+        notes=data.get("notes"),
+    )
+
+
+def profile_to_dict(profile: OrganisationProfile) -> dict[str, Any]:
+    """The inverse of :func:`profile_from_dict`: plain data in the file format's key order."""
+    raw = asdict(profile)
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, StrEnum):
+            return value.value
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return {"schema_version": SCHEMA_VERSION, **plain(raw)}
+
+
+def check_profile(profile: OrganisationProfile) -> list[tuple[str, str]]:
+    """Rules beyond the schema: unique keys and references that resolve.
+
+    Returns (field path, reason) pairs; [] when the profile is consistent.
+    """
+    problems: list[tuple[str, str]] = []
+    for list_name, keys in (
+        ("data_categories", profile.data_category_keys()),
+        ("subject_categories", profile.subject_category_keys()),
+        ("processors", profile.processor_keys()),
+    ):
+        seen: set[str] = set()
+        for index, key in enumerate(keys):
+            if key in seen:
+                problems.append((f"{list_name}[{index}].key", f"duplicate key {key!r}"))
+            seen.add(key)
+    known = set(profile.data_category_keys())
+    for index, proc in enumerate(profile.processors):
+        for key in proc.data_shared:
+            if key not in known:
+                problems.append(
+                    (f"processors[{index}].data_shared", f"no data category with key {key!r}")
+                )
+    for index, rule in enumerate(profile.retention):
+        for key in rule.category_keys:
+            if key not in known:
+                problems.append(
+                    (f"retention[{index}].category_keys", f"no data category with key {key!r}")
+                )
+    if profile.privacy_contact.kind is not ContactKind.NONE and not (
+        profile.privacy_contact.email or profile.privacy_contact.phone
+    ):
+        problems.append(
+            ("privacy_contact", "a designated contact needs an e-mail address or phone number")
+        )
+    return problems

@@ -1,0 +1,67 @@
+"""Time rules: everything is stored and computed in UTC; Amsterdam time is for people.
+
+Forms ask for local wall-clock time in Europe/Amsterdam. Converting that to UTC has two traps
+around the daylight-saving changes, handled here so every caller gets them right:
+
+* in the spring gap (e.g. 2026-03-29 02:30 does not exist) the time is refused;
+* in the autumn overlap (2026-10-25 02:30 happens twice) the *earlier* instant is taken,
+  which for breach deadlines is the conservative choice (the clock starts sooner).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .text import N_
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class LocalTimeError(ValueError):
+    """A wall-clock time that cannot be turned into one instant."""
+
+    message: str
+
+
+def ensure_utc(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime; refuse naive datetimes.
+
+    Raises:
+        ValueError: ``value`` has no time zone (a naive time is ambiguous by nature).
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime: a time zone is required")
+    return value.astimezone(UTC)
+
+
+def local_to_utc(local: datetime, zone: ZoneInfo = AMSTERDAM) -> datetime:
+    """Interpret a naive wall-clock ``local`` time in ``zone`` and return it in UTC.
+
+    Raises:
+        LocalTimeError: the time does not exist in ``zone`` (spring-forward gap).
+    """
+    if local.tzinfo is not None:
+        return ensure_utc(local)
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    # A wall time that does not exist maps to different instants for fold 0 and 1 and does
+    # not survive a round trip through UTC.
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != local:
+        raise LocalTimeError(
+            N_("This time does not exist in the Netherlands (the clocks moved forward).")
+        )
+    return min(first.astimezone(UTC), second.astimezone(UTC))
+
+
+def utc_to_local(value: datetime, zone: ZoneInfo = AMSTERDAM) -> datetime:
+    """Return the aware UTC ``value`` as an aware datetime in ``zone`` (for display)."""
+    return ensure_utc(value).astimezone(zone)
+
+
+#: How far in the future a reported time may lie before it is refused. Covers clocks of the
+#: reporter's device that run slightly ahead.
+FUTURE_TOLERANCE = timedelta(minutes=5)

@@ -1,0 +1,67 @@
+"""The collaborators services are handed: clock, mailer, file store, password hasher.
+
+They hang off ``app.extensions["breachdesk"]`` so tests can swap any of them (a fixed clock,
+a recording mailer) without patching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from flask import Flask, current_app
+
+from .mail import FileMailer, Mailer, SmtpMailer
+from .services.clock import Clock, SystemClock
+from .services.storage import FileStore
+from .services.users import make_hasher
+
+
+@dataclass
+class Runtime:
+    clock: Clock
+    mailer: Mailer
+    store: FileStore
+    hasher: PasswordHasher
+    mail_from: str
+    base_url: str
+
+
+def mailer_from_config(config: dict[str, object]) -> Mailer:
+    backend = str(config["MAIL_BACKEND"]).lower()
+    if backend == "smtp":
+        return SmtpMailer(
+            host=str(config["SMTP_HOST"]),
+            port=int(str(config["SMTP_PORT"])),
+            username=str(config["SMTP_USERNAME"]) if config.get("SMTP_USERNAME") else None,
+            password=str(config["SMTP_PASSWORD"]) if config.get("SMTP_PASSWORD") else None,
+            starttls=bool(config["SMTP_STARTTLS"]),
+            use_ssl=bool(config["SMTP_SSL"]),
+            timeout=float(str(config["SMTP_TIMEOUT"])),
+        )
+    if backend == "file":
+        return FileMailer(Path(str(config["OUTBOX_DIR"])))
+    raise ValueError(f"BREACHDESK_MAIL_BACKEND must be 'file' or 'smtp', not {backend!r}")
+
+
+def install_runtime(app: Flask) -> None:
+    config = app.config
+    app.extensions["breachdesk"] = Runtime(
+        clock=config.get("CLOCK") or SystemClock(),
+        mailer=config.get("MAILER") or mailer_from_config(dict(config)),
+        store=FileStore(Path(config["ATTACHMENT_DIR"])),
+        hasher=make_hasher(
+            int(config["ARGON2_TIME_COST"]),
+            int(config["ARGON2_MEMORY_COST"]),
+            int(config["ARGON2_PARALLELISM"]),
+        ),
+        mail_from=str(config["MAIL_FROM"]),
+        base_url=str(config["BASE_URL"]),
+    )
+
+
+def runtime() -> Runtime:
+    """The running app's collaborators."""
+    rt: Runtime = current_app.extensions["breachdesk"]
+    return rt

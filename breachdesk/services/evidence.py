@@ -1,0 +1,121 @@
+"""Uploading evidence: checked, stored, and kept across a form that still has errors.
+
+A file that arrives with a report that has other errors is stored as a
+:class:`~breachdesk.models.PendingUpload` of that user, so the reporter does not lose it; the
+report form lists it and sends its id back. :func:`claim` turns pending uploads into
+attachments when the report is saved; :func:`purge_stale` removes unclaimed ones.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.evidence import EvidenceProblem, check_evidence, safe_filename
+from ..models import Attachment, PendingUpload, User
+from .clock import Clock
+from .storage import FileStore, TooLarge
+
+PENDING_LIFETIME = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class UploadRejected(Exception):
+    problem: EvidenceProblem
+
+
+def stage(
+    session: Session,
+    *,
+    user: User,
+    filename: str,
+    stream: BinaryIO,
+    store: FileStore,
+    clock: Clock,
+    max_bytes: int,
+) -> PendingUpload:
+    """Check and store one uploaded file as a pending upload of ``user`` (commits).
+
+    Raises:
+        UploadRejected: wrong type, empty, too large, or content not matching the extension.
+    """
+    name = safe_filename(filename)
+    try:
+        stored = store.save(stream, max_bytes)
+    except TooLarge:
+        _, problem = check_evidence(name, b"", max_bytes + 1, max_bytes)
+        assert problem is not None  # noqa: S101 - a size over the limit is always a problem
+        raise UploadRejected(problem) from None
+    kind, problem = check_evidence(name, stored.head, stored.size, max_bytes)
+    if problem is not None or kind is None:
+        store.delete(stored.key)
+        assert problem is not None  # noqa: S101 - check_evidence returns one of the two
+        raise UploadRejected(problem)
+    pending = PendingUpload(
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        filename=name,
+        content_type=kind.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_key=stored.key,
+        created_at=clock.now(),
+    )
+    session.add(pending)
+    session.commit()
+    return pending
+
+
+def pending_of(session: Session, user: User, ids: Sequence[str]) -> list[PendingUpload]:
+    """The pending uploads among ``ids`` that belong to ``user`` (others are ignored)."""
+    if not ids:
+        return []
+    return list(
+        session.execute(
+            select(PendingUpload)
+            .where(PendingUpload.id.in_(list(ids)), PendingUpload.user_id == user.id)
+            .order_by(PendingUpload.created_at)
+        ).scalars()
+    )
+
+
+def claim(
+    session: Session, pending: Sequence[PendingUpload], *, incident_id: int, user: User
+) -> list[Attachment]:
+    """Turn pending uploads into attachments of ``incident_id`` (in the caller's transaction)."""
+    attachments = []
+    for item in pending:
+        attachment = Attachment(
+            incident_id=incident_id,
+            filename=item.filename,
+            content_type=item.content_type,
+            size=item.size,
+            sha256=item.sha256,
+            storage_key=item.storage_key,
+            uploaded_by_id=user.id,
+            uploaded_at=item.created_at,
+        )
+        session.add(attachment)
+        session.delete(item)
+        attachments.append(attachment)
+    return attachments
+
+
+def purge_stale(session: Session, *, store: FileStore, clock: Clock) -> int:
+    """Delete pending uploads older than a day, with their files; returns how many."""
+    cutoff = clock.now() - PENDING_LIFETIME
+    stale = list(
+        session.execute(select(PendingUpload).where(PendingUpload.created_at < cutoff)).scalars()
+    )
+    for item in stale:
+        session.delete(item)
+    session.commit()
+    for item in stale:
+        store.delete(item.storage_key)
+    return len(stale)

@@ -1,0 +1,258 @@
+"""Reporting incidents and finding the ones a person may see."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..domain.lifecycle import State
+from ..domain.profile import OrganisationProfile
+from ..domain.references import format_reference
+from ..domain.report import FieldProblem, IncidentReport, validate_report
+from ..domain.roles import Role, can_see_all_incidents
+from ..domain.timeutil import AMSTERDAM
+from ..mail import Mailer
+from ..models import Attachment, Incident, Membership, Organisation, ReferenceCounter, User
+from . import audit, evidence, notifications
+from .audit import Actor
+from .clock import Clock
+from .organisations import profile_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReportRejected(Exception):
+    """The report has problems; nothing was stored."""
+
+    problems: list[FieldProblem]
+
+
+def roles_in(session: Session, user: User, organisation_id: int) -> set[Role]:
+    return {
+        Role(role)
+        for role in session.execute(
+            select(Membership.role).where(
+                Membership.user_id == user.id, Membership.organisation_id == organisation_id
+            )
+        ).scalars()
+    }
+
+
+def next_reference(session: Session, organisation: Organisation, year: int) -> tuple[int, str]:
+    """Reserve the next sequence number of ``organisation`` in ``year`` (caller commits).
+
+    The counter row is locked for the rest of the transaction, so two reports filed at the
+    same moment get different numbers.
+    """
+    key = {"organisation_id": organisation.id, "year": year}
+    counter = session.get(ReferenceCounter, key, with_for_update=True)
+    if counter is None:
+        try:
+            with session.begin_nested():
+                session.add(ReferenceCounter(**key, last_seq=0))
+        except IntegrityError:
+            pass  # created concurrently by another report; lock theirs below
+        counter = session.get(ReferenceCounter, key, with_for_update=True, populate_existing=True)
+        assert counter is not None  # noqa: S101 - inserted above or by a concurrent writer
+    counter.last_seq += 1
+    seq = counter.last_seq
+    return seq, format_reference(organisation.reference_prefix, year, seq)
+
+
+def _snapshots(report: IncidentReport, profile: OrganisationProfile) -> dict[str, Any]:
+    """Copies of the chosen profile entries, so later profile edits do not rewrite history."""
+    chosen: dict[str, Any] = {
+        "data_categories": [
+            asdict(c) for key in report.data_category_keys if (c := profile.data_category(key))
+        ],
+        "processors": [
+            asdict(p) for key in report.processor_keys if (p := profile.processor(key))
+        ],
+        "subject_groups": [
+            asdict(g) for key in report.subject_group_keys if (g := profile.subject_category(key))
+        ],
+        "reporting_processor": None,
+    }
+    for item in chosen["processors"]:
+        item["data_shared"] = list(item["data_shared"])
+    if report.reported_by_processor:
+        proc = profile.processor(report.reporting_processor_key)
+        chosen["reporting_processor"] = (
+            {"key": proc.key, "name": proc.name}
+            if proc
+            else {"key": None, "name": report.reporting_processor_name.strip()}
+        )
+    return chosen
+
+
+def incident_snapshot(incident: Incident) -> dict[str, Any]:
+    """The reported facts of ``incident`` for the audit trail."""
+    names = (
+        "reference", "state", "title", "description", "started_at", "ended_at",
+        "discovered_at", "discovery_how", "ongoing", "processors", "systems_other",
+        "data_categories", "data_other", "subjects_mode", "subjects_exact", "subjects_min",
+        "subjects_max", "records_count", "subject_groups", "subject_groups_other",
+        "children_involved", "protection", "protection_details", "containment",
+        "containment_details", "reported_by_processor", "reporting_processor",
+        "processor_aware_at", "processor_notified_at",
+    )  # fmt: skip
+    values = {name: getattr(incident, name) for name in names}
+    for key in ("data_categories", "processors", "subject_groups"):
+        values[key] = [item["key"] for item in values[key]]
+    return values
+
+
+def submit_report(
+    session: Session,
+    *,
+    reporter: User,
+    organisation: Organisation,
+    report: IncidentReport,
+    pending_ids: Sequence[str],
+    clock: Clock,
+    mailer: Mailer,
+    mail_from: str,
+    base_url: str,
+) -> Incident:
+    """Store a staff report as a new incident, audited, and tell the organisation's FG(s).
+
+    The report, its attachments and its audit event are committed together; the FGs are
+    e-mailed after the commit (a mail failure is logged and audited, never loses the report).
+
+    Raises:
+        PermissionError: ``reporter`` has no role in ``organisation``.
+        ReportRejected: the report has problems (nothing is stored).
+    """
+    if not roles_in(session, reporter, organisation.id):
+        raise PermissionError("not a member of this organisation")
+    profile = profile_of(organisation)
+    now = clock.now()
+    problems = validate_report(report, profile, now)
+    if problems:
+        raise ReportRejected(problems)
+    year = now.astimezone(AMSTERDAM).year
+    seq, reference = next_reference(session, organisation, year)
+    chosen = _snapshots(report, profile)
+    incident = Incident(
+        organisation_id=organisation.id,
+        reference=reference,
+        year=year,
+        seq=seq,
+        state=State.REPORTED.value,
+        reporter_id=reporter.id,
+        reported_at=now,
+        updated_at=now,
+        title=report.title.strip(),
+        description=report.description.strip(),
+        started_at=report.started_at,
+        ended_at=report.ended_at,
+        discovered_at=report.discovered_at,
+        discovery_how=report.discovery_how.strip(),
+        ongoing=report.ongoing.value,
+        processors=chosen["processors"],
+        systems_other=report.systems_other.strip(),
+        data_categories=chosen["data_categories"],
+        data_other=report.data_other.strip(),
+        subjects_mode=report.subjects_mode.value,
+        subjects_exact=report.subjects_exact,
+        subjects_min=report.subjects_min,
+        subjects_max=report.subjects_max,
+        records_count=report.records_count,
+        subject_groups=chosen["subject_groups"],
+        subject_groups_other=report.subject_groups_other.strip(),
+        children_involved=report.children_involved.value,
+        protection=report.protection.value,
+        protection_details=report.protection_details.strip(),
+        containment=[c.value for c in report.containment],
+        containment_details=report.containment_details.strip(),
+        reported_by_processor=report.reported_by_processor,
+        reporting_processor=chosen["reporting_processor"],
+        processor_aware_at=report.processor_aware_at if report.reported_by_processor else None,
+        processor_notified_at=(
+            report.processor_notified_at if report.reported_by_processor else None
+        ),
+    )
+    session.add(incident)
+    session.flush()
+    attachments = evidence.claim(
+        session, evidence.pending_of(session, reporter, pending_ids),
+        incident_id=incident.id, user=reporter,
+    )  # fmt: skip
+    session.flush()
+    after = incident_snapshot(incident)
+    after["attachments"] = [
+        {"filename": a.filename, "size": a.size, "sha256": a.sha256} for a in attachments
+    ]
+    audit.record(
+        session,
+        clock=clock,
+        actor=Actor.of(reporter),
+        action="incident.reported",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=organisation.id,
+        after=after,
+    )
+    session.commit()
+    notifications.new_report(
+        session, incident, clock=clock, mailer=mailer, mail_from=mail_from, base_url=base_url
+    )
+    return incident
+
+
+def visible_incident(session: Session, user: User, incident_id: int) -> Incident | None:
+    """The incident if ``user`` may see it: its reporter, or an FG/admin of its organisation."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        return None
+    roles = roles_in(session, user, incident.organisation_id)
+    if can_see_all_incidents(roles):
+        return incident
+    if roles and incident.reporter_id == user.id:
+        return incident
+    return None
+
+
+def visible_attachment(
+    session: Session, user: User, incident_id: int, attachment_id: int
+) -> Attachment | None:
+    incident = visible_incident(session, user, incident_id)
+    if incident is None:
+        return None
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.incident_id != incident.id:
+        return None
+    return attachment
+
+
+def reports_by(session: Session, user: User) -> list[Incident]:
+    """The reports ``user`` filed, newest first (only in organisations they still belong to)."""
+    member_of = select(Membership.organisation_id).where(Membership.user_id == user.id)
+    return list(
+        session.execute(
+            select(Incident)
+            .where(Incident.reporter_id == user.id, Incident.organisation_id.in_(member_of))
+            .order_by(Incident.reported_at.desc(), Incident.id.desc())
+        ).scalars()
+    )
+
+
+def incidents_for_officer(session: Session, user: User) -> list[Incident]:
+    """All incidents of the organisations where ``user`` is FG or administrator, newest first."""
+    orgs = select(Membership.organisation_id).where(
+        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
+    )
+    return list(
+        session.execute(
+            select(Incident)
+            .where(Incident.organisation_id.in_(orgs))
+            .order_by(Incident.reported_at.desc(), Incident.id.desc())
+        ).scalars()
+    )

@@ -1,0 +1,69 @@
+"""Evidence files on disk, outside the static folder, addressed by random keys.
+
+Files are written to a temporary name and renamed when complete, hashed (SHA-256) while
+written, and cut off past the size limit, so a half-written or oversized file never counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    size: int
+    sha256: str
+    head: bytes
+
+
+class TooLarge(Exception):
+    """The stream was longer than allowed; nothing was kept."""
+
+
+@dataclass
+class FileStore:
+    root: Path
+
+    def path(self, key: str) -> Path:
+        if not key or "/" in key or "\\" in key or key.startswith("."):
+            raise ValueError("bad storage key")
+        return self.root / key[:2] / key
+
+    def save(self, stream: BinaryIO, max_bytes: int) -> StoredFile:
+        """Copy ``stream`` into the store; raises :class:`TooLarge` past ``max_bytes``."""
+        key = uuid.uuid4().hex
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".part")
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+        try:
+            with open(temporary, "wb") as out:
+                while chunk := stream.read(64 * 1024):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge
+                    if len(head) < 8192:
+                        head += chunk[: 8192 - len(head)]
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            temporary.replace(target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return StoredFile(key, size, digest.hexdigest(), head)
+
+    def open(self, key: str) -> BinaryIO:
+        return open(self.path(key), "rb")
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)

@@ -1,0 +1,328 @@
+"""User accounts, roles per organisation, passwords and sign-in."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain.roles import Role
+from ..models import Membership, Organisation, User
+from . import audit
+from .audit import Actor
+from .clock import Clock
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class UserError(ValueError):
+    """A request about users that cannot be carried out; the message says why."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def make_hasher(time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4) -> PasswordHasher:
+    """An argon2id hasher; tests pass cheap parameters."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password(password: str) -> None:
+    """Raises UserError when ``password`` is too weak to accept."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+
+
+def generate_password() -> str:
+    """A random password of 16 URL-safe characters (about 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.execute(
+        select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    roles: list[tuple[Organisation, Role]],
+    actor: Actor,
+    clock: Clock,
+    hasher: PasswordHasher,
+    is_demo: bool = False,
+) -> User:
+    """Create an account with its roles; one audit event per organisation involved.
+
+    Raises:
+        UserError: e-mail already in use, empty name or weak password.
+    """
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise UserError("Enter a valid e-mail address.", field="email")
+    if find_by_email(session, email) is not None:
+        raise UserError("There is already an account with this e-mail address.", field="email")
+    if not name.strip():
+        raise UserError("Enter a name.", field="name")
+    check_password(password)
+    now = clock.now()
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=hasher.hash(password),
+        active=True,
+        is_demo=is_demo,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="user.created",
+        entity_type="user",
+        entity_id=user.id,
+        organisation_id=None,
+        after={"email": user.email, "name": user.name, "is_demo": is_demo},
+    )
+    for organisation, role in roles:
+        _grant(session, user, organisation, role, actor=actor, clock=clock)
+    session.commit()
+    return user
+
+
+def _grant(
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    role: Role,
+    *,
+    actor: Actor,
+    clock: Clock,
+) -> bool:
+    exists = session.execute(
+        select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.organisation_id == organisation.id,
+            Membership.role == role.value,
+        )
+    ).scalar_one_or_none()
+    if exists is not None:
+        return False
+    session.add(
+        Membership(
+            user_id=user.id, organisation_id=organisation.id, role=role.value, created_at=clock.now()
+        )
+    )
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="role.granted",
+        entity_type="user",
+        entity_id=user.id,
+        organisation_id=organisation.id,
+        after={"user": user.email, "role": role.value},
+    )
+    return True
+
+
+def grant_role(
+    session: Session, user: User, organisation: Organisation, role: Role, *, actor: Actor, clock: Clock
+) -> bool:
+    """Give ``user`` ``role`` in ``organisation``; False when they already had it."""
+    granted = _grant(session, user, organisation, role, actor=actor, clock=clock)
+    session.commit()
+    return granted
+
+
+def revoke_role(
+    session: Session, user: User, organisation: Organisation, role: Role, *, actor: Actor, clock: Clock
+) -> None:
+    """Take ``role`` away; refuses to remove the last administrator of an organisation.
+
+    Raises:
+        UserError: the user does not hold the role, or it would leave no administrator.
+    """
+    membership = session.execute(
+        select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.organisation_id == organisation.id,
+            Membership.role == role.value,
+        )
+    ).scalar_one_or_none()
+    if membership is None:
+        raise UserError("This person does not have that role.")
+    if role is Role.ADMIN:
+        admins = session.execute(
+            select(func.count()).select_from(Membership).where(
+                Membership.organisation_id == organisation.id, Membership.role == Role.ADMIN.value
+            )
+        ).scalar_one()
+        if admins <= 1:
+            raise UserError("An organisation needs at least one administrator.")
+    session.delete(membership)
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="role.revoked",
+        entity_type="user",
+        entity_id=user.id,
+        organisation_id=organisation.id,
+        before={"user": user.email, "role": role.value},
+    )
+    session.commit()
+
+
+def set_password(
+    session: Session, user: User, password: str, *, actor: Actor, clock: Clock, hasher: PasswordHasher
+) -> None:
+    """Replace the password (the audit event records that it changed, never the value)."""
+    check_password(password)
+    user.password_hash = hasher.hash(password)
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="user.password_changed",
+        entity_type="user",
+        entity_id=user.id,
+        organisation_id=None,
+    )
+    session.commit()
+
+
+def set_active(
+    session: Session, user: User, active: bool, *, actor: Actor, clock: Clock
+) -> None:
+    """Enable or disable sign-in for ``user``."""
+    if user.active == active:
+        return
+    before = {"active": user.active}
+    user.active = active
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="user.activated" if active else "user.deactivated",
+        entity_type="user",
+        entity_id=user.id,
+        organisation_id=None,
+        before=before,
+        after={"active": active},
+    )
+    session.commit()
+
+
+# A real hash of a random password, so that sign-in for an unknown e-mail address takes as
+# long as for a known one and does not reveal which addresses have accounts.
+_DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, hasher: PasswordHasher, clock: Clock
+) -> User | None:
+    """Return the active user with these credentials, or None. Records successful sign-ins."""
+    user = find_by_email(session, email)
+    if user is None or not user.active:
+        params = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+        dummy = _DUMMY_HASHES.setdefault(params, hasher.hash(generate_password()))
+        try:
+            hasher.verify(dummy, password)
+        except VerificationError:
+            pass
+        return None
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    user.last_login_at = clock.now()
+    audit.record(
+        session,
+        clock=clock,
+        actor=Actor.of(user),
+        action="user.signed_in",
+        entity_type="user",
+        entity_id=user.id,
+        organisation_id=None,
+    )
+    session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class OrgRoles:
+    organisation: Organisation
+    roles: frozenset[Role]
+
+
+def roles_by_organisation(session: Session, user: User) -> list[OrgRoles]:
+    """The organisations ``user`` belongs to, with their roles there, sorted by name."""
+    grouped: dict[int, set[Role]] = defaultdict(set)
+    orgs: dict[int, Organisation] = {}
+    rows = session.execute(
+        select(Membership, Organisation)
+        .join(Organisation, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user.id)
+    ).all()
+    for membership, organisation in rows:
+        grouped[organisation.id].add(Role(membership.role))
+        orgs[organisation.id] = organisation
+    return sorted(
+        (OrgRoles(orgs[oid], frozenset(roles)) for oid, roles in grouped.items()),
+        key=lambda item: item.organisation.name.lower(),
+    )
+
+
+def members(session: Session, organisation: Organisation) -> list[tuple[User, frozenset[Role]]]:
+    """The people with any role in ``organisation`` and their roles, sorted by name."""
+    grouped: dict[int, set[Role]] = defaultdict(set)
+    users: dict[int, User] = {}
+    rows = session.execute(
+        select(Membership, User)
+        .join(User, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id)
+    ).all()
+    for membership, user in rows:
+        grouped[user.id].add(Role(membership.role))
+        users[user.id] = user
+    return sorted(
+        ((users[uid], frozenset(roles)) for uid, roles in grouped.items()),
+        key=lambda item: item[0].name.lower(),
+    )
+
+
+def users_with_role(session: Session, organisation_id: int, role: Role) -> list[User]:
+    return list(
+        session.execute(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == organisation_id,
+                Membership.role == role.value,
+                User.active.is_(True),
+            )
+            .order_by(User.name)
+        ).scalars()
+    )

@@ -1,0 +1,44 @@
+"""SQLite settings that make the embedded default safe with several threads and processes.
+
+* WAL journal: readers do not block the writer.
+* ``busy_timeout``: a connection waits for a lock instead of failing at once.
+* ``BEGIN IMMEDIATE``: every transaction takes the write lock when it starts, so two
+  transactions can never both read a row (a counter, an audit chain head, a reminder) and
+  then both write it. Python's sqlite3 module would otherwise begin lazily (DEFERRED).
+* foreign keys enforced, as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+_installed = False
+
+
+def install() -> None:
+    """Register the listeners once per process (they apply to SQLite engines only)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+
+    @event.listens_for(Engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(Engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

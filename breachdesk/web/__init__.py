@@ -1,0 +1,86 @@
+"""The web interface: thin blueprints that call services, plus app-wide request handling."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+
+from ..domain.lifecycle import STATE_LABELS, State
+from ..domain.roles import ROLE_LABELS, Role
+from ..domain.timeutil import utc_to_local
+from ..extensions import db, login_manager
+from ..models import User
+from .context import my_organisations, selected_locale
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_web(app: Flask) -> None:
+    from . import admin, auth, incidents, reports, users
+
+    for module in (auth, reports, incidents, admin, users):
+        app.register_blueprint(module.bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, object]:
+        return {
+            "my_organisations": my_organisations,
+            "current_locale": selected_locale,
+            "state_label": lambda value: gettext(STATE_LABELS[State(value)]),
+            "role_label": lambda value: gettext(ROLE_LABELS[Role(value)]),
+            "Role": Role,
+        }
+
+    @app.template_filter("local")
+    def local_time(value: object, fmt: str = "%d-%m-%Y %H:%M") -> str:
+        from datetime import datetime
+
+        if not isinstance(value, datetime):
+            return ""
+        return utc_to_local(value).strftime(fmt)
+
+    for code, template in ((403, "errors/403.html"), (404, "errors/404.html")):
+        app.register_error_handler(
+            code, lambda _e, t=template, c=code: (render_template(t), c)
+        )
+
+    @app.errorhandler(413)
+    def too_large(_error: Exception) -> tuple[str, int]:
+        return render_template("errors/413.html"), 413
+
+    @app.errorhandler(429)
+    def too_many(_error: Exception) -> tuple[str, int]:
+        return render_template("errors/429.html"), 429
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(500)
+    def server_error(_error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        return render_template("errors/500.html"), 500

@@ -1,0 +1,147 @@
+"""Administration: organisation profiles, the outbox and the audit trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..domain.roles import Role
+from ..extensions import db
+from ..mail import safe_folder_name
+from ..runtime import runtime
+from ..services import audit
+from ..services import organisations as org_service
+from .context import actor, organisation_for, organisations_where, require_any_role
+from .profile_form import ProfileForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/organisations")
+@login_required
+@require_any_role(Role.ADMIN)
+def organisations() -> ResponseReturnValue:
+    orgs = organisations_where(Role.ADMIN)
+    return render_template(
+        "admin/organisations.html",
+        orgs=[(o, org_service.profile_of(o)) for o in orgs],
+    )
+
+
+@bp.get("/organisations/<slug>")
+@login_required
+def organisation(slug: str) -> ResponseReturnValue:
+    org = organisation_for(slug, Role.ADMIN, Role.FG)
+    return render_template(
+        "admin/organisation.html", org=org, profile=org_service.profile_of(org)
+    )
+
+
+@bp.route("/organisations/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_organisation(slug: str) -> ResponseReturnValue:
+    org = organisation_for(slug, Role.ADMIN)
+    profile = org_service.profile_of(org)
+    form = ProfileForm()
+    form.set_category_choices(profile)
+    unplaced: list[str] = []
+    if form.validate_on_submit():
+        data = form.to_data(org.slug, profile.source_document)
+        try:
+            new_profile = org_service.parse_profile(data, org.slug)
+        except org_service.ProfileError as error:
+            unplaced = form.place_problems(error.problems)
+        else:
+            rt = runtime()
+            changed = org_service.save_profile(
+                db.session, org, new_profile, actor=actor(), clock=rt.clock
+            )
+            flash(_("The profile has been saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.organisation", slug=org.slug))
+    elif not form.is_submitted():
+        form.fill(profile)
+        form.set_category_choices(profile)
+    return render_template("admin/organisation_edit.html", org=org, form=form, unplaced=unplaced)
+
+
+@bp.get("/organisations/<slug>/export")
+@login_required
+def export_organisation(slug: str) -> ResponseReturnValue:
+    org = organisation_for(slug, Role.ADMIN)
+    text = org_service.dump_profile(org_service.profile_of(org))
+    return Response(
+        text,
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{org.slug}.yaml"'},
+    )
+
+
+@bp.get("/organisations/<slug>/audit")
+@login_required
+def audit_trail(slug: str) -> ResponseReturnValue:
+    org = organisation_for(slug, Role.ADMIN, Role.FG)
+    chain = audit.chain_name(org.id)
+    report = audit.verify(db.session, [chain])[0]
+    events = audit.events_of(db.session, chain, limit=500)
+    return render_template("admin/audit.html", org=org, report=report, events=events)
+
+
+def _outbox_folders() -> dict[str, str]:
+    """Outbox folder name -> organisation name, for the organisations the user administers."""
+    return {safe_folder_name(o.slug): o.name for o in organisations_where(Role.ADMIN)}
+
+
+@bp.get("/outbox")
+@login_required
+@require_any_role(Role.ADMIN)
+def outbox() -> ResponseReturnValue:
+    root = Path(current_app.config["OUTBOX_DIR"])
+    messages = []
+    for folder, org_name in _outbox_folders().items():
+        for path in (root / folder).glob("*.eml"):
+            messages.append((folder, org_name, path.name, _headers(path)))
+    messages.sort(key=lambda item: item[2], reverse=True)
+    backend = current_app.config["MAIL_BACKEND"]
+    return render_template("admin/outbox.html", messages=messages, backend=backend)
+
+
+@bp.get("/outbox/<folder>/<name>")
+@login_required
+@require_any_role(Role.ADMIN)
+def outbox_message(folder: str, name: str) -> ResponseReturnValue:
+    if folder not in _outbox_folders() or not name.endswith(".eml") or "/" in name:
+        abort(404)
+    path = Path(current_app.config["OUTBOX_DIR"]) / folder / name
+    if not path.is_file():
+        abort(404)
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    return render_template(
+        "admin/outbox_message.html", message=message, text=text, name=name
+    )
+
+
+def _headers(path: Path) -> dict[str, str]:
+    import email
+    from email import policy
+
+    with open(path, "rb") as handle:
+        message = email.message_from_binary_file(handle, policy=policy.default)
+    return {key: str(message.get(key, "")) for key in ("To", "Subject", "Date")}

@@ -1,0 +1,108 @@
+"""Signing in and out, the language switch, and a person's own account."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..domain.roles import Role
+from ..extensions import db, limiter
+from ..runtime import runtime
+from ..services import users as user_service
+from .context import actor, has_any_role, safe_next, user
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=user_service.MIN_PASSWORD_LENGTH)],
+        description=_l("At least 12 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.get("/")
+@login_required
+def home() -> ResponseReturnValue:
+    if has_any_role(Role.FG, Role.ADMIN):
+        return redirect(url_for("incidents.index"))
+    return redirect(url_for("reports.mine"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        rt = runtime()
+        person = user_service.authenticate(
+            db.session, form.email.data or "", form.password.data or "",
+            hasher=rt.hasher, clock=rt.clock,
+        )  # fmt: skip
+        if person is not None:
+            session.clear()  # no session fixation
+            login_user(person)
+            return redirect(safe_next(url_for("auth.home")))
+        form.password.errors.append(_("Unknown e-mail address or wrong password."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/language/<code>")
+def language(code: str) -> ResponseReturnValue:
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_next(url_for("auth.home")))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> ResponseReturnValue:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        rt = runtime()
+        me = user()
+        if user_service.authenticate(
+            db.session, me.email, form.current.data or "", hasher=rt.hasher, clock=rt.clock
+        ) is None:
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            user_service.set_password(
+                db.session, me, form.password.data or "",
+                actor=actor(), clock=rt.clock, hasher=rt.hasher,
+            )  # fmt: skip
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)

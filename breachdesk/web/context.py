@@ -1,0 +1,97 @@
+"""Request-level helpers shared by the blueprints: locale, who is signed in, what they may do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, g, request, session
+from flask_login import current_user
+
+from ..domain.roles import Role
+from ..extensions import db
+from ..models import Organisation, User
+from ..services import organisations as org_service
+from ..services.audit import Actor
+from ..services.users import OrgRoles, roles_by_organisation
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def selected_locale() -> str:
+    """Dutch unless the person chose English (session first, then their account)."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def user() -> User:
+    """The signed-in user (views using this are behind ``login_required``)."""
+    return cast(User, current_user._get_current_object())  # noqa: SLF001 - unwrap the proxy
+
+
+def actor() -> Actor:
+    return Actor.of(user())
+
+
+def my_organisations() -> list[OrgRoles]:
+    """The signed-in user's organisations and roles (cached for the request)."""
+    if "my_orgs" not in g:
+        g.my_orgs = roles_by_organisation(db.session, user()) if current_user.is_authenticated else []
+    return cast(list[OrgRoles], g.my_orgs)
+
+
+def roles_in(organisation: Organisation) -> frozenset[Role]:
+    for item in my_organisations():
+        if item.organisation.id == organisation.id:
+            return item.roles
+    return frozenset()
+
+
+def organisations_where(*roles: Role) -> list[Organisation]:
+    return [item.organisation for item in my_organisations() if item.roles & set(roles)]
+
+
+def has_any_role(*roles: Role) -> bool:
+    return bool(organisations_where(*roles))
+
+
+def organisation_for(slug: str, *roles: Role) -> Organisation:
+    """The organisation ``slug`` if the user holds one of ``roles`` there; else 404.
+
+    404 rather than 403: people outside an organisation need not learn it exists here.
+    """
+    organisation = org_service.find(db.session, slug)
+    if organisation is None or not (roles_in(organisation) & set(roles)):
+        abort(404)
+    return organisation
+
+
+def require_any_role(*roles: Role) -> Callable[[F], F]:
+    """Allow the view only to users with one of ``roles`` in some organisation (else 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not has_any_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def safe_next(default: str) -> str:
+    """The ``next`` URL from the request if it stays on this site, else ``default``."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default

@@ -1,0 +1,309 @@
+"""Editing an organisation profile in the browser.
+
+The form produces the same plain data as a YAML profile file, and that data goes through the
+same checks (:func:`breachdesk.services.organisations.parse_profile`), so the browser and
+``breachdesk org import`` can never disagree about what a valid profile is. Problems found by
+those checks come back as (field path, reason) pairs and are put next to the matching field.
+Each list shows two empty rows for additions; rows without a name, or marked for removal, are
+dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional
+
+from ..domain.profile import OrganisationProfile, profile_to_dict
+from .report_form import MultiCheckboxField
+
+BLANK_ROWS = 2
+
+ENISA = [
+    ("simple", _l("Simple (1): contact details, name, address")),
+    ("behavioural", _l("Behavioural (2): location, traffic, habits")),
+    ("financial", _l("Financial (3): bank account, payments, income")),
+    ("sensitive", _l("Sensitive (4): health, criminal, other special categories")),
+]
+LOCATIONS = [
+    ("inside_eu", _l("Inside the EU")),
+    ("outside_eu", _l("Outside the EU")),
+    ("unknown", _l("Unknown")),
+]
+CONTACT_KINDS = [
+    ("fg", _l("A designated data protection officer (FG)")),
+    ("privacy_contact", _l("Another privacy contact")),
+    ("none", _l("None designated")),
+]
+TRISTATE = [("", _l("Unknown")), ("yes", _l("Yes")), ("no", _l("No"))]
+
+
+class _Row(Form):
+    key = HiddenField()
+    remove = BooleanField(_l("Remove"))
+
+    def is_blank(self) -> bool:
+        name = getattr(self, "name", None) or getattr(self, "applies_to", None)
+        return not (name and (name.data or "").strip())
+
+
+class DataCategoryRow(_Row):
+    name = StringField(_l("Name (Dutch)"), validators=[Length(max=300)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])
+    enisa_class = SelectField(_l("ENISA class"), choices=ENISA, default="simple")
+    special_category = BooleanField(_l("Special category (Art. 9)"))
+    criminal_data = BooleanField(_l("Criminal data (Art. 10)"))
+    national_id_number = BooleanField(_l("National ID number (BSN)"))
+    children = BooleanField(_l("Data of children"))
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class SubjectRow(_Row):
+    name = StringField(_l("Name (Dutch)"), validators=[Length(max=300)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])
+    children = BooleanField(_l("Children"))
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class ProcessorRow(_Row):
+    name = StringField(_l("Name"), validators=[Length(max=300)])
+    service = StringField(_l("Service"), validators=[Length(max=1000)])
+    data_shared = MultiCheckboxField(_l("Data shared"), choices=[], validate_choice=False)
+    data_shared_note = StringField(_l("Note on data shared"), validators=[Length(max=2000)])
+    location = SelectField(_l("Location"), choices=LOCATIONS, default="unknown")
+    country = StringField(_l("Country"), validators=[Length(max=100)])
+    transfer_basis = TextAreaField(_l("Transfer basis (outside the EU)"), validators=[Length(max=2000)])
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class RecipientRow(_Row):
+    name = StringField(_l("Name"), validators=[Length(max=300)])
+    purpose = StringField(_l("Purpose"), validators=[Length(max=1000)])
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class RetentionRow(_Row):
+    applies_to = StringField(_l("Applies to"), validators=[Length(max=500)])
+    period = StringField(_l("Period"), validators=[Length(max=300)])
+    category_keys = HiddenField()
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class ProfileForm(FlaskForm):
+    legal_name = StringField(_l("Legal name"), validators=[Length(max=300)])
+    trade_names = StringField(
+        _l("Trade names"), validators=[Length(max=1000)], description=_l("Separate with ;")
+    )
+    parent_organisation = StringField(_l("Part of"), validators=[Length(max=300)])
+    street = StringField(_l("Street and number"), validators=[Length(max=300)])
+    postal_code = StringField(_l("Postal code"), validators=[Length(max=20)])
+    city = StringField(_l("City"), validators=[Length(max=100)])
+    country = StringField(_l("Country"), validators=[Length(max=100)])
+    kvk_number = StringField(_l("KvK number"), validators=[Length(max=20)])
+    vat_number = StringField(_l("VAT number"), validators=[Length(max=30)])
+    email = StringField(_l("Contact e-mail"), validators=[Length(max=254)])
+    phone = StringField(_l("Contact phone"), validators=[Length(max=50)])
+    website = StringField(_l("Website"), validators=[Length(max=300)])
+    sector = StringField(_l("Sector"), validators=[Length(max=300)])
+    financial_undertaking = SelectField(
+        _l("Financial undertaking under the Wft (UAVG art. 42)"), choices=TRISTATE,
+        validators=[Optional()],
+    )  # fmt: skip
+    contact_kind = SelectField(_l("Privacy contact"), choices=CONTACT_KINDS)
+    contact_name = StringField(_l("Contact name"), validators=[Length(max=300)])
+    contact_email = StringField(_l("Contact e-mail address"), validators=[Length(max=254)])
+    contact_phone = StringField(_l("Contact phone number"), validators=[Length(max=50)])
+    fg_registration_number = StringField(_l("FG registration number at the AP"), validators=[Length(max=50)])
+    breach_commitments = TextAreaField(_l("What the privacy statement promises about breaches"))
+    notes = TextAreaField(_l("Notes"))
+    data_categories = FieldList(FormField(DataCategoryRow))
+    subject_categories = FieldList(FormField(SubjectRow))
+    processors = FieldList(FormField(ProcessorRow))
+    recipients = FieldList(FormField(RecipientRow))
+    retention = FieldList(FormField(RetentionRow))
+
+    # --- filling the form ------------------------------------------------------------------
+    def fill(self, profile: OrganisationProfile) -> None:
+        data = profile_to_dict(profile)
+        address, contact, pc = data["address"], data["contact"], data["privacy_contact"]
+        simple = {
+            "legal_name": data["legal_name"], "parent_organisation": data["parent_organisation"],
+            "street": address["street"], "postal_code": address["postal_code"],
+            "city": address["city"], "country": address["country"],
+            "kvk_number": data["kvk_number"], "vat_number": data["vat_number"],
+            "email": contact["email"], "phone": contact["phone"], "website": data["website"],
+            "sector": data["sector"], "contact_kind": pc["kind"], "contact_name": pc["name"],
+            "contact_email": pc["email"], "contact_phone": pc["phone"],
+            "fg_registration_number": pc["fg_registration_number"],
+            "breach_commitments": data["breach_commitments"], "notes": data["notes"],
+        }  # fmt: skip
+        for name, value in simple.items():
+            getattr(self, name).data = value or ""
+        self.trade_names.data = "; ".join(data["trade_names"])
+        fu = data["financial_undertaking"]
+        self.financial_undertaking.data = "" if fu is None else ("yes" if fu else "no")
+        for list_name in ("data_categories", "subject_categories", "processors", "recipients"):
+            for item in data[list_name]:
+                getattr(self, list_name).append_entry(item)
+        for item in data["retention"]:
+            self.retention.append_entry({**item, "category_keys": ",".join(item["category_keys"])})
+        self.add_blank_rows()
+
+    def add_blank_rows(self) -> None:
+        for list_name in ("data_categories", "subject_categories", "processors", "recipients", "retention"):
+            for _ in range(BLANK_ROWS):
+                getattr(self, list_name).append_entry()
+
+    def set_category_choices(self, profile: OrganisationProfile) -> None:
+        choices = [(c.key, c.name) for c in profile.data_categories]
+        for entry in self.processors:
+            entry.form.data_shared.choices = choices
+
+    # --- reading the form ------------------------------------------------------------------
+    def to_data(self, slug: str, source_document: str | None) -> dict[str, Any]:
+        """The profile as plain data in the file format (not yet checked)."""
+
+        def text(field: Field) -> str | None:
+            value = (field.data or "").strip()
+            return value or None
+
+        fu = self.financial_undertaking.data
+        rows = {name: self._rows(name) for name in ("data_categories", "subject_categories", "processors", "recipients", "retention")}
+        taken = {name: {r.key.data for r in rows[name] if r.key.data} for name in ("data_categories", "subject_categories", "processors")}
+        categories = []
+        for row in rows["data_categories"]:
+            categories.append({
+                "key": row.key.data or _new_key(row.name.data, taken["data_categories"]),
+                "name": row.name.data.strip(), "name_en": text(row.name_en),
+                "enisa_class": row.enisa_class.data,
+                "special_category": bool(row.special_category.data),
+                "criminal_data": bool(row.criminal_data.data),
+                "national_id_number": bool(row.national_id_number.data),
+                "children": bool(row.children.data), "source": (row.source.data or "").strip(),
+            })  # fmt: skip
+        return {
+            "schema_version": 1,
+            "slug": slug,
+            "legal_name": (self.legal_name.data or "").strip(),
+            "trade_names": [t.strip() for t in (self.trade_names.data or "").split(";") if t.strip()],
+            "parent_organisation": text(self.parent_organisation),
+            "address": {
+                "street": text(self.street), "postal_code": text(self.postal_code),
+                "city": text(self.city), "country": text(self.country),
+            },
+            "kvk_number": text(self.kvk_number),
+            "vat_number": text(self.vat_number),
+            "contact": {"email": text(self.email), "phone": text(self.phone)},
+            "website": text(self.website),
+            "sector": text(self.sector),
+            "financial_undertaking": None if not fu else fu == "yes",
+            "privacy_contact": {
+                "kind": self.contact_kind.data, "name": text(self.contact_name),
+                "email": text(self.contact_email), "phone": text(self.contact_phone),
+                "fg_registration_number": text(self.fg_registration_number),
+            },
+            "data_categories": categories,
+            "subject_categories": [
+                {"key": r.key.data or _new_key(r.name.data, taken["subject_categories"]),
+                 "name": r.name.data.strip(), "name_en": text(r.name_en), "children": bool(r.children.data),
+                 "source": (r.source.data or "").strip()}
+                for r in rows["subject_categories"]
+            ],
+            "processors": [
+                {"key": r.key.data or _new_key(r.name.data, taken["processors"]),
+                 "name": r.name.data.strip(), "service": text(r.service), "data_shared": list(r.data_shared.data or []),
+                 "data_shared_note": text(r.data_shared_note), "location": r.location.data,
+                 "country": text(r.country), "transfer_basis": text(r.transfer_basis),
+                 "source": (r.source.data or "").strip()}
+                for r in rows["processors"]
+            ],
+            "recipients": [
+                {"name": r.name.data.strip(), "purpose": text(r.purpose),
+                 "source": (r.source.data or "").strip()}
+                for r in rows["recipients"]
+            ],
+            "retention": [
+                {"applies_to": r.applies_to.data.strip(), "period": (r.period.data or "").strip(),
+                 "category_keys": [k for k in (r.category_keys.data or "").split(",") if k],
+                 "source": (r.source.data or "").strip()}
+                for r in rows["retention"]
+            ],
+            "breach_commitments": text(self.breach_commitments),
+            "source_document": source_document,
+            "notes": text(self.notes),
+        }  # fmt: skip
+
+    def _rows(self, list_name: str) -> list[Any]:
+        """The rows of ``list_name`` that are kept; remembers which entry each came from."""
+        kept = []
+        self._row_index = getattr(self, "_row_index", {})
+        index_map = []
+        for position, entry in enumerate(getattr(self, list_name)):
+            row = entry.form
+            if row.remove.data or row.is_blank():
+                continue
+            index_map.append(position)
+            kept.append(row)
+        self._row_index[list_name] = index_map
+        return kept
+
+    # --- putting problems back next to fields ----------------------------------------------
+    _TOP = {
+        "legal_name": "legal_name", "trade_names": "trade_names",
+        "parent_organisation": "parent_organisation", "address.street": "street",
+        "address.postal_code": "postal_code", "address.city": "city",
+        "address.country": "country", "kvk_number": "kvk_number", "vat_number": "vat_number",
+        "contact.email": "email", "contact.phone": "phone", "website": "website",
+        "sector": "sector", "privacy_contact": "contact_kind",
+        "privacy_contact.kind": "contact_kind", "privacy_contact.name": "contact_name",
+        "privacy_contact.email": "contact_email", "privacy_contact.phone": "contact_phone",
+        "privacy_contact.fg_registration_number": "fg_registration_number",
+        "breach_commitments": "breach_commitments", "notes": "notes",
+    }  # fmt: skip
+    _LIST = re.compile(r"^(?P<list>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>[a-z_]+))?")
+
+    def place_problems(self, problems: list[tuple[str, str]]) -> list[str]:
+        """Attach each problem to its field; return those that fit no single field."""
+        unplaced = []
+        for path, reason in problems:
+            if path in self._TOP:
+                getattr(self, self._TOP[path]).errors.append(reason)
+                continue
+            match = self._LIST.match(path)
+            index_map = getattr(self, "_row_index", {}).get(match["list"]) if match else None
+            if match and index_map is not None and int(match["index"]) < len(index_map):
+                row = getattr(self, match["list"]).entries[index_map[int(match["index"])]].form
+                target = getattr(row, match["field"] or "", None) or getattr(row, "name", None) or row.applies_to
+                target.errors = [*target.errors, reason]
+                continue
+            unplaced.append(f"{path}: {reason}" if path else reason)
+        return unplaced
+
+
+def _new_key(name: str, taken: set[str]) -> str:
+    """A key for a new row, derived from its name (ASCII, lower case, hyphens)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:50] or "item"
+    if len(base) < 2:
+        base = f"{base}-x"
+    key, counter = base, 2
+    while key in taken:
+        key = f"{base}-{counter}"
+        counter += 1
+    taken.add(key)
+    return key

@@ -1,0 +1,221 @@
+"""The staff incident report form: shape only. Meaning is checked by the domain.
+
+Times are typed as Amsterdam wall-clock time and turned into UTC here (a time that does not
+exist because of the clock change is an error on its field).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    Field,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..domain.profile import OrganisationProfile
+from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
+from ..domain.timeutil import LocalTimeError, local_to_utc
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+ANSWERS = [
+    (Answer.YES.value, _l("Yes")),
+    (Answer.NO.value, _l("No")),
+    (Answer.UNKNOWN.value, _l("I don't know")),
+]
+
+
+class ReportForm(FlaskForm):
+    title = StringField(
+        _l("Short title"),
+        validators=[DataRequired(_l("Give a short title.")), Length(max=200)],
+        description=_l("For example: “E-mail with client list sent to wrong person”."),
+    )
+    description = TextAreaField(
+        _l("What happened?"),
+        validators=[DataRequired(_l("Describe what happened.")), Length(max=20000)],
+        description=_l("In your own words: what went wrong, who noticed, who may have seen the data."),
+    )
+    started_at = DateTimeLocalField(
+        _l("When did it start?"), format=DT_FORMAT, validators=[Optional()],
+        description=_l("Leave empty if you do not know."),
+    )  # fmt: skip
+    ended_at = DateTimeLocalField(
+        _l("When did it end?"), format=DT_FORMAT, validators=[Optional()],
+        description=_l("Leave empty if it is still going on or you do not know."),
+    )  # fmt: skip
+    discovered_at = DateTimeLocalField(
+        _l("When was it discovered?"), format=DT_FORMAT,
+        validators=[InputRequired(_l("Give the date and time it was discovered."))],
+    )  # fmt: skip
+    discovery_how = TextAreaField(
+        _l("How was it discovered?"), validators=[Length(max=5000)],
+        description=_l("For example: the recipient called us, a colleague noticed, a system alert."),
+    )  # fmt: skip
+    ongoing = RadioField(
+        _l("Is it still going on?"), choices=ANSWERS, default=Answer.UNKNOWN.value,
+        validators=[InputRequired()],
+    )  # fmt: skip
+    processor_keys = MultiCheckboxField(_l("Systems or suppliers involved"), choices=[])
+    systems_other = StringField(
+        _l("Other system or supplier"), validators=[Length(max=500)],
+        description=_l("For example: own file server, paper file, phone."),
+    )  # fmt: skip
+    data_category_keys = MultiCheckboxField(_l("Kinds of personal data involved"), choices=[])
+    data_other = StringField(_l("Other kinds of data"), validators=[Length(max=1000)])
+    subjects_mode = RadioField(
+        _l("How many people are affected?"),
+        choices=[
+            (CountMode.EXACT.value, _l("Exactly")),
+            (CountMode.RANGE.value, _l("Between a minimum and a maximum")),
+            (CountMode.UNKNOWN.value, _l("Not known yet")),
+        ],
+        default=CountMode.UNKNOWN.value,
+        validators=[InputRequired()],
+    )
+    subjects_exact = IntegerField(_l("Number of people"), validators=[Optional()])
+    subjects_min = IntegerField(_l("Minimum"), validators=[Optional()])
+    subjects_max = IntegerField(_l("Maximum"), validators=[Optional()])
+    records_count = IntegerField(
+        _l("Number of records (if known)"), validators=[Optional(), NumberRange(min=0)],
+        description=_l("For example the number of rows in a list or files in a folder."),
+    )  # fmt: skip
+    subject_group_keys = MultiCheckboxField(_l("Groups of people"), choices=[])
+    subject_groups_other = StringField(_l("Other groups"), validators=[Length(max=1000)])
+    children_involved = RadioField(
+        _l("Are children (under 16) among them?"), choices=ANSWERS,
+        default=Answer.UNKNOWN.value, validators=[InputRequired()],
+    )  # fmt: skip
+    protection = RadioField(
+        _l("Were the data encrypted or otherwise protected?"),
+        choices=[
+            (Protection.ENCRYPTED.value, _l("Yes, encrypted or unreadable for others")),
+            (Protection.PARTIALLY.value, _l("Partly")),
+            (Protection.NONE.value, _l("No")),
+            (Protection.UNKNOWN.value, _l("I don't know")),
+        ],
+        default=Protection.UNKNOWN.value,
+        validators=[InputRequired()],
+    )
+    protection_details = StringField(
+        _l("Details of the protection"), validators=[Length(max=1000)],
+        description=_l("For example: BitLocker on the laptop, password-protected ZIP file."),
+    )  # fmt: skip
+    containment = MultiCheckboxField(
+        _l("What has already been done?"),
+        choices=[
+            (Containment.RECALL_EMAIL.value, _l("E-mail recalled")),
+            (Containment.ASKED_DELETION.value, _l("Recipient asked to delete it")),
+            (Containment.REMOTE_WIPE.value, _l("Device wiped remotely")),
+            (Containment.PASSWORD_RESET.value, _l("Passwords reset")),
+            (Containment.ACCESS_BLOCKED.value, _l("Access blocked")),
+            (Containment.RETRIEVED.value, _l("Letter, device or file retrieved")),
+            (Containment.OTHER.value, _l("Something else")),
+        ],
+    )
+    containment_details = TextAreaField(_l("Details of what was done"), validators=[Length(max=5000)])
+    reported_by_processor = BooleanField(_l("A supplier (processor) reported this to us"))
+    reporting_processor_key = SelectField(_l("Which supplier?"), choices=[], validate_choice=False)
+    reporting_processor_name = StringField(
+        _l("Supplier not in the list"), validators=[Length(max=200)]
+    )
+    processor_aware_at = DateTimeLocalField(
+        _l("When did the supplier become aware?"), format=DT_FORMAT, validators=[Optional()]
+    )
+    processor_notified_at = DateTimeLocalField(
+        _l("When did the supplier tell us?"), format=DT_FORMAT, validators=[Optional()]
+    )
+    evidence = MultipleFileField(_l("Evidence (optional)"))
+
+    def set_choices(self, profile: OrganisationProfile, locale: str) -> None:
+        """Fill the pick lists from the organisation's profile, in the reader's language."""
+
+        def label(name: str, name_en: str | None) -> str:
+            return name_en if locale == "en" and name_en else name
+
+        self.processor_keys.choices = [
+            (p.key, f"{p.name} — {p.service}" if p.service else p.name) for p in profile.processors
+        ]
+        self.data_category_keys.choices = [
+            (c.key, label(c.name, c.name_en)) for c in profile.data_categories
+        ]
+        self.subject_group_keys.choices = [
+            (s.key, label(s.name, s.name_en)) for s in profile.subject_categories
+        ]
+        self.reporting_processor_key.choices = [("", _("— choose —"))] + [
+            (p.key, p.name) for p in profile.processors
+        ]
+
+    def _utc(self, field: Field) -> datetime | None:
+        value = field.data
+        if value is None:
+            return None
+        try:
+            return local_to_utc(value)
+        except LocalTimeError as exc:
+            field.errors = [*field.errors, _(exc.message)]
+            return None
+
+    def to_report(self) -> IncidentReport | None:
+        """The report as typed, or None when a time could not be converted (errors set)."""
+        times = {
+            name: self._utc(getattr(self, name))
+            for name in (
+                "started_at", "ended_at", "discovered_at", "processor_aware_at",
+                "processor_notified_at",
+            )
+        }  # fmt: skip
+        if any(getattr(self, name).errors for name in times):
+            return None
+        discovered = times["discovered_at"]
+        assert discovered is not None  # noqa: S101 - InputRequired
+        return IncidentReport(
+            title=self.title.data or "",
+            description=self.description.data or "",
+            started_at=times["started_at"],
+            ended_at=times["ended_at"],
+            discovered_at=discovered,
+            discovery_how=self.discovery_how.data or "",
+            ongoing=Answer(self.ongoing.data),
+            processor_keys=tuple(self.processor_keys.data or ()),
+            systems_other=self.systems_other.data or "",
+            data_category_keys=tuple(self.data_category_keys.data or ()),
+            data_other=self.data_other.data or "",
+            subjects_mode=CountMode(self.subjects_mode.data),
+            subjects_exact=self.subjects_exact.data,
+            subjects_min=self.subjects_min.data,
+            subjects_max=self.subjects_max.data,
+            records_count=self.records_count.data,
+            subject_group_keys=tuple(self.subject_group_keys.data or ()),
+            subject_groups_other=self.subject_groups_other.data or "",
+            children_involved=Answer(self.children_involved.data),
+            protection=Protection(self.protection.data),
+            protection_details=self.protection_details.data or "",
+            containment=tuple(Containment(c) for c in self.containment.data or ()),
+            containment_details=self.containment_details.data or "",
+            reported_by_processor=bool(self.reported_by_processor.data),
+            reporting_processor_key=self.reporting_processor_key.data or "",
+            reporting_processor_name=self.reporting_processor_name.data or "",
+            processor_aware_at=times["processor_aware_at"],
+            processor_notified_at=times["processor_notified_at"],
+        )

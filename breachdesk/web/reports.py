@@ -1,0 +1,103 @@
+"""Staff reporting: choose the organisation, fill in the report, see your own reports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..domain.roles import Role
+from ..extensions import db
+from ..models import PendingUpload
+from ..runtime import runtime
+from ..services import evidence
+from ..services import incidents as incident_service
+from ..services.organisations import profile_of
+from .context import my_organisations, organisation_for, selected_locale, user
+from .report_form import ReportForm
+
+bp = Blueprint("reports", __name__)
+ANY_ROLE = (Role.REPORTER, Role.FG, Role.ADMIN)
+
+
+@bp.get("/report")
+@login_required
+def choose() -> ResponseReturnValue:
+    orgs = my_organisations()
+    if len(orgs) == 1:
+        return redirect(url_for("reports.new", slug=orgs[0].organisation.slug))
+    return render_template("reports/choose.html", orgs=orgs)
+
+
+def _stage_uploads(form: ReportForm) -> list[PendingUpload]:
+    """Keep earlier uploads and store new ones; a refused file is an error on the field."""
+    rt = runtime()
+    kept = evidence.pending_of(db.session, user(), request.form.getlist("pending"))
+    limit = int(current_app.config["MAX_ATTACHMENTS"])
+    max_bytes = int(current_app.config["MAX_ATTACHMENT_BYTES"])
+    for upload in request.files.getlist(form.evidence.name):
+        if not upload or not upload.filename:
+            continue
+        if len(kept) >= limit:
+            form.evidence.errors.append(_("At most %(n)d files per report.", n=limit))
+            break
+        try:
+            kept.append(
+                evidence.stage(
+                    db.session, user=user(), filename=upload.filename, stream=upload.stream,
+                    store=rt.store, clock=rt.clock, max_bytes=max_bytes,
+                )
+            )  # fmt: skip
+        except evidence.UploadRejected as exc:
+            form.evidence.errors.append(_(exc.problem.message, **exc.problem.params))
+    return kept
+
+
+@bp.route("/report/<slug>", methods=["GET", "POST"])
+@login_required
+def new(slug: str) -> ResponseReturnValue:
+    organisation = organisation_for(slug, *ANY_ROLE)
+    form = ReportForm()
+    form.set_choices(profile_of(organisation), selected_locale())
+    pending: list[PendingUpload] = []
+    if request.method == "POST":
+        form.evidence.errors = []
+        pending = _stage_uploads(form)
+        valid = form.validate()
+        report = form.to_report() if valid else None
+        if report is not None and not form.evidence.errors:
+            rt = runtime()
+            try:
+                incident = incident_service.submit_report(
+                    db.session, reporter=user(), organisation=organisation, report=report,
+                    pending_ids=[p.id for p in pending], clock=rt.clock, mailer=rt.mailer,
+                    mail_from=rt.mail_from, base_url=rt.base_url,
+                )  # fmt: skip
+            except incident_service.ReportRejected as rejected:
+                for problem in rejected.problems:
+                    getattr(form, problem.field).errors.append(
+                        _(problem.message, **problem.params)
+                    )
+            else:
+                return redirect(url_for("reports.submitted", incident_id=incident.id))
+    return render_template(
+        "reports/new.html", form=form, organisation=organisation, pending=pending
+    )
+
+
+@bp.get("/report/submitted/<int:incident_id>")
+@login_required
+def submitted(incident_id: int) -> ResponseReturnValue:
+    incident = incident_service.visible_incident(db.session, user(), incident_id)
+    if incident is None:
+        abort(404)
+    return render_template("reports/submitted.html", incident=incident)
+
+
+@bp.get("/reports")
+@login_required
+def mine() -> ResponseReturnValue:
+    return render_template(
+        "reports/mine.html", incidents=incident_service.reports_by(db.session, user())
+    )
