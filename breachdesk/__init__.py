@@ -35,7 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    babel.init_app(
+        app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Amsterdam"
+    )
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)

@@ -14,7 +14,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .domain.roles import Role
-from .extensions import db
+from .extensions import db_session
+from .models import Organisation
 from .runtime import runtime
 from .services import audit
 from .services import organisations as org_service
@@ -58,7 +59,7 @@ def org_import(files: tuple[Path, ...], replace: bool) -> None:
     for profile in profiles:
         try:
             result = org_service.import_profile(
-                db.session, profile, actor=CLI_ACTOR, clock=runtime().clock, replace=replace
+                db_session(), profile, actor=CLI_ACTOR, clock=runtime().clock, replace=replace
             )
         except ValueError as error:
             raise click.ClickException(str(error)) from error
@@ -72,7 +73,11 @@ def org_import(files: tuple[Path, ...], replace: bool) -> None:
 @with_appcontext
 def org_export(slug: str | None, output: Path | None) -> None:
     """Print the profile of SLUG as YAML (all organisations into a folder with -o DIR)."""
-    orgs = [org_service.find(db.session, slug)] if slug else org_service.all_organisations(db.session)
+    orgs = (
+        [org_service.find(db_session(), slug)]
+        if slug
+        else org_service.all_organisations(db_session())
+    )
     if slug and orgs[0] is None:
         raise click.ClickException(f"no organisation {slug!r}")
     for org in orgs:
@@ -91,7 +96,7 @@ def org_export(slug: str | None, output: Path | None) -> None:
 @with_appcontext
 def org_list() -> None:
     """List the organisations."""
-    for org in org_service.all_organisations(db.session):
+    for org in org_service.all_organisations(db_session()):
         click.echo(f"{org.slug:24} {org.name}")
 
 
@@ -99,11 +104,11 @@ def org_list() -> None:
 user_cli = click.Group("user", help="User accounts and roles.")
 
 
-def _parse_roles(values: tuple[str, ...]) -> list[tuple[object, Role]]:
-    roles = []
+def _parse_roles(values: tuple[str, ...]) -> list[tuple[Organisation, Role]]:
+    roles: list[tuple[Organisation, Role]] = []
     for value in values:
         slug, _, role = value.partition(":")
-        org = org_service.find(db.session, slug)
+        org = org_service.find(db_session(), slug)
         if org is None:
             raise click.BadParameter(f"no organisation {slug!r}", param_hint="--role")
         try:
@@ -119,7 +124,9 @@ def _parse_roles(values: tuple[str, ...]) -> list[tuple[object, Role]]:
 @user_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", "roles", multiple=True, help="ORG-SLUG:ROLE (reporter, fg, admin); repeatable.")
+@click.option(
+    "--role", "roles", multiple=True, help="ORG-SLUG:ROLE (reporter, fg, admin); repeatable."
+)
 @click.option("--password", help="Initial password (prompted when omitted).")
 @with_appcontext
 def user_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
@@ -132,9 +139,15 @@ def user_create(email: str, name: str, roles: tuple[str, ...], password: str | N
     rt = runtime()
     try:
         user = user_service.create_user(
-            db.session, email=email, name=name, password=password, roles=parsed,  # type: ignore[arg-type]
-            actor=CLI_ACTOR, clock=rt.clock, hasher=rt.hasher,
-        )  # fmt: skip
+            db_session(),
+            email=email,
+            name=name,
+            password=password,
+            roles=parsed,
+            actor=CLI_ACTOR,
+            clock=rt.clock,
+            hasher=rt.hasher,
+        )
     except user_service.UserError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"created {user.email}")
@@ -146,11 +159,13 @@ def user_create(email: str, name: str, roles: tuple[str, ...], password: str | N
 @with_appcontext
 def user_grant(email: str, roles: tuple[str, ...]) -> None:
     """Give EMAIL the ROLES (ORG-SLUG:ROLE ...)."""
-    user = user_service.find_by_email(db.session, email)
+    user = user_service.find_by_email(db_session(), email)
     if user is None:
         raise click.ClickException(f"no account {email!r}")
     for org, role in _parse_roles(roles):
-        user_service.grant_role(db.session, user, org, role, actor=CLI_ACTOR, clock=runtime().clock)  # type: ignore[arg-type]
+        user_service.grant_role(
+            db_session(), user, org, role, actor=CLI_ACTOR, clock=runtime().clock
+        )
     click.echo("done")
 
 
@@ -159,10 +174,10 @@ def user_grant(email: str, roles: tuple[str, ...]) -> None:
 @with_appcontext
 def user_deactivate(email: str) -> None:
     """Stop EMAIL from signing in (the account and its history stay)."""
-    user = user_service.find_by_email(db.session, email)
+    user = user_service.find_by_email(db_session(), email)
     if user is None:
         raise click.ClickException(f"no account {email!r}")
-    user_service.set_active(db.session, user, False, actor=CLI_ACTOR, clock=runtime().clock)
+    user_service.set_active(db_session(), user, False, actor=CLI_ACTOR, clock=runtime().clock)
     click.echo(f"{email} can no longer sign in")
 
 
@@ -174,7 +189,7 @@ audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
 @with_appcontext
 def audit_verify() -> None:
     """Check every hash chain; exit 1 and name the first bad event of each broken chain."""
-    reports = audit.verify(db.session)
+    reports = audit.verify(db_session())
     broken = 0
     for report in reports:
         if report.problem is None:
@@ -197,8 +212,8 @@ def demo_load() -> None:
     from . import demo
 
     rt = runtime()
-    logins = demo.load(db.session, clock=rt.clock, hasher=rt.hasher)
-    click.echo("Demo accounts (password for all: %s):" % demo.DEMO_PASSWORD)
+    logins = demo.load(db_session(), clock=rt.clock, hasher=rt.hasher)
+    click.echo(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
     for login in logins:
         click.echo(f"  {login.email:48} {login.roles}")
 

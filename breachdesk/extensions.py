@@ -11,7 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Deterministic constraint names so Alembic migrations are reproducible on every database.
 NAMING_CONVENTION = {
@@ -36,3 +36,9 @@ bootstrap = Bootstrap5()
 # Created at module level: Flask-Limiter misbehaves when a limiter created inside a function
 # is disabled in tests (see DESIGN.md).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+
+
+def db_session() -> Session:
+    """The current SQLAlchemy session, typed (``db.session`` is a scoped proxy to it)."""
+    current: Session = db.session()
+    return current

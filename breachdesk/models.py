@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     DDL,
+    JSON,
     Boolean,
     ForeignKey,
     Index,
@@ -259,9 +259,7 @@ APPEND_ONLY_POSTGRESQL = [
 ]
 
 for _statement in APPEND_ONLY_SQLITE:
-    event.listen(
-        AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite")
-    )
+    event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in APPEND_ONLY_POSTGRESQL:
     event.listen(
         AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")

@@ -62,9 +62,16 @@ def load(session: Session, *, clock: Clock, hasher: PasswordHasher) -> list[Demo
         created = user_service.find_by_email(session, email) is None
         if created:
             user_service.create_user(
-                session, email=email, name=name, password=DEMO_PASSWORD, roles=roles,
-                actor=ACTOR, clock=clock, hasher=hasher, is_demo=True,
-            )  # fmt: skip
+                session,
+                email=email,
+                name=name,
+                password=DEMO_PASSWORD,
+                roles=roles,
+                actor=ACTOR,
+                clock=clock,
+                hasher=hasher,
+                is_demo=True,
+            )
         label = ", ".join(sorted({f"{r.value}" for _, r in roles}))
         where = roles[0][0].name if len(roles) == 1 else f"{len(roles)} organisations"
         logins.append(DemoLogin(email, name, f"{label} ({where})", created))

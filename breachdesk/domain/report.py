@@ -11,7 +11,8 @@ All times are aware UTC datetimes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -64,7 +65,7 @@ class FieldProblem:
 
     field: str
     message: str
-    params: dict[str, str | int] = field(default_factory=dict)
+    params: dict[str, str | int] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ around the daylight-saving changes, handled here so every caller gets them right
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,11 +18,12 @@ from .text import N_
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
-@dataclass(frozen=True)
 class LocalTimeError(ValueError):
-    """A wall-clock time that cannot be turned into one instant."""
+    """A wall-clock time that cannot be turned into one instant; ``message`` says why."""
 
-    message: str
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def ensure_utc(value: datetime) -> datetime:

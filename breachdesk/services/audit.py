@@ -113,19 +113,22 @@ def _records(session: Session, chain: str) -> Iterator[tuple[int, EventRecord]]:
         select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)
     ).scalars()
     for row in rows:
-        yield row.id, EventRecord(
-            chain=row.chain,
-            seq=row.seq,
-            occurred_at=row.occurred_at,
-            actor_id=row.actor_id,
-            actor_label=row.actor_label,
-            action=row.action,
-            entity_type=row.entity_type,
-            entity_id=row.entity_id,
-            before=row.before,
-            after=row.after,
-            prev_hash=row.prev_hash,
-            hash=row.hash,
+        yield (
+            row.id,
+            EventRecord(
+                chain=row.chain,
+                seq=row.seq,
+                occurred_at=row.occurred_at,
+                actor_id=row.actor_id,
+                actor_label=row.actor_label,
+                action=row.action,
+                entity_type=row.entity_type,
+                entity_id=row.entity_id,
+                before=row.before,
+                after=row.after,
+                prev_hash=row.prev_hash,
+                hash=row.hash,
+            ),
         )
 
 
@@ -152,9 +155,7 @@ def verify(session: Session, chains: list[str] | None = None) -> list[ChainRepor
                 counted += 1
                 yield item
 
-        problem = verify_chain(
-            name, counting(), (head.last_seq, head.last_hash) if head else None
-        )
+        problem = verify_chain(name, counting(), (head.last_seq, head.last_hash) if head else None)
         reports.append(ChainReport(name, counted, problem))
     return reports
 

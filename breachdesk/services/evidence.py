@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,7 +35,7 @@ def stage(
     *,
     user: User,
     filename: str,
-    stream: BinaryIO,
+    stream: IO[bytes],
     store: FileStore,
     clock: Clock,
     max_bytes: int,

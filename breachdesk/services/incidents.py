@@ -72,9 +72,7 @@ def _snapshots(report: IncidentReport, profile: OrganisationProfile) -> dict[str
         "data_categories": [
             asdict(c) for key in report.data_category_keys if (c := profile.data_category(key))
         ],
-        "processors": [
-            asdict(p) for key in report.processor_keys if (p := profile.processor(key))
-        ],
+        "processors": [asdict(p) for key in report.processor_keys if (p := profile.processor(key))],
         "subject_groups": [
             asdict(g) for key in report.subject_group_keys if (g := profile.subject_category(key))
         ],
@@ -95,14 +93,36 @@ def _snapshots(report: IncidentReport, profile: OrganisationProfile) -> dict[str
 def incident_snapshot(incident: Incident) -> dict[str, Any]:
     """The reported facts of ``incident`` for the audit trail."""
     names = (
-        "reference", "state", "title", "description", "started_at", "ended_at",
-        "discovered_at", "discovery_how", "ongoing", "processors", "systems_other",
-        "data_categories", "data_other", "subjects_mode", "subjects_exact", "subjects_min",
-        "subjects_max", "records_count", "subject_groups", "subject_groups_other",
-        "children_involved", "protection", "protection_details", "containment",
-        "containment_details", "reported_by_processor", "reporting_processor",
-        "processor_aware_at", "processor_notified_at",
-    )  # fmt: skip
+        "reference",
+        "state",
+        "title",
+        "description",
+        "started_at",
+        "ended_at",
+        "discovered_at",
+        "discovery_how",
+        "ongoing",
+        "processors",
+        "systems_other",
+        "data_categories",
+        "data_other",
+        "subjects_mode",
+        "subjects_exact",
+        "subjects_min",
+        "subjects_max",
+        "records_count",
+        "subject_groups",
+        "subject_groups_other",
+        "children_involved",
+        "protection",
+        "protection_details",
+        "containment",
+        "containment_details",
+        "reported_by_processor",
+        "reporting_processor",
+        "processor_aware_at",
+        "processor_notified_at",
+    )
     values = {name: getattr(incident, name) for name in names}
     for key in ("data_categories", "processors", "subject_groups"):
         values[key] = [item["key"] for item in values[key]]
@@ -182,9 +202,11 @@ def submit_report(
     session.add(incident)
     session.flush()
     attachments = evidence.claim(
-        session, evidence.pending_of(session, reporter, pending_ids),
-        incident_id=incident.id, user=reporter,
-    )  # fmt: skip
+        session,
+        evidence.pending_of(session, reporter, pending_ids),
+        incident_id=incident.id,
+        user=reporter,
+    )
     session.flush()
     after = incident_snapshot(incident)
     after["attachments"] = [

@@ -41,7 +41,9 @@ class ProfileError(Exception):
     problems: list[tuple[str, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = [f"{self.source}: {path or '(top level)'}: {reason}" for path, reason in self.problems]
+        lines = [
+            f"{self.source}: {path or '(top level)'}: {reason}" for path, reason in self.problems
+        ]
         return "\n".join(lines)
 
 
@@ -109,9 +111,7 @@ def profile_of(organisation: Organisation) -> OrganisationProfile:
 
 def dump_profile(profile: OrganisationProfile) -> str:
     """The profile as YAML text in the file format (UTF-8, keys in schema order)."""
-    return yaml.safe_dump(
-        profile_to_dict(profile), allow_unicode=True, sort_keys=False, width=100
-    )
+    return yaml.safe_dump(profile_to_dict(profile), allow_unicode=True, sort_keys=False, width=100)
 
 
 def find(session: Session, slug: str) -> Organisation | None:

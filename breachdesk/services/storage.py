@@ -11,7 +11,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class FileStore:
             raise ValueError("bad storage key")
         return self.root / key[:2] / key
 
-    def save(self, stream: BinaryIO, max_bytes: int) -> StoredFile:
+    def save(self, stream: IO[bytes], max_bytes: int) -> StoredFile:
         """Copy ``stream`` into the store; raises :class:`TooLarge` past ``max_bytes``."""
         key = uuid.uuid4().hex
         target = self.path(key)

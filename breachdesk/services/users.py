@@ -29,7 +29,9 @@ class UserError(ValueError):
         self.field = field
 
 
-def make_hasher(time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4) -> PasswordHasher:
+def make_hasher(
+    time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4
+) -> PasswordHasher:
     """An argon2id hasher; tests pass cheap parameters."""
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
@@ -129,7 +131,10 @@ def _grant(
         return False
     session.add(
         Membership(
-            user_id=user.id, organisation_id=organisation.id, role=role.value, created_at=clock.now()
+            user_id=user.id,
+            organisation_id=organisation.id,
+            role=role.value,
+            created_at=clock.now(),
         )
     )
     audit.record(
@@ -146,7 +151,13 @@ def _grant(
 
 
 def grant_role(
-    session: Session, user: User, organisation: Organisation, role: Role, *, actor: Actor, clock: Clock
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    role: Role,
+    *,
+    actor: Actor,
+    clock: Clock,
 ) -> bool:
     """Give ``user`` ``role`` in ``organisation``; False when they already had it."""
     granted = _grant(session, user, organisation, role, actor=actor, clock=clock)
@@ -155,7 +166,13 @@ def grant_role(
 
 
 def revoke_role(
-    session: Session, user: User, organisation: Organisation, role: Role, *, actor: Actor, clock: Clock
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    role: Role,
+    *,
+    actor: Actor,
+    clock: Clock,
 ) -> None:
     """Take ``role`` away; refuses to remove the last administrator of an organisation.
 
@@ -173,7 +190,9 @@ def revoke_role(
         raise UserError("This person does not have that role.")
     if role is Role.ADMIN:
         admins = session.execute(
-            select(func.count()).select_from(Membership).where(
+            select(func.count())
+            .select_from(Membership)
+            .where(
                 Membership.organisation_id == organisation.id, Membership.role == Role.ADMIN.value
             )
         ).scalar_one()
@@ -194,7 +213,13 @@ def revoke_role(
 
 
 def set_password(
-    session: Session, user: User, password: str, *, actor: Actor, clock: Clock, hasher: PasswordHasher
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    actor: Actor,
+    clock: Clock,
+    hasher: PasswordHasher,
 ) -> None:
     """Replace the password (the audit event records that it changed, never the value)."""
     check_password(password)
@@ -211,9 +236,7 @@ def set_password(
     session.commit()
 
 
-def set_active(
-    session: Session, user: User, active: bool, *, actor: Actor, clock: Clock
-) -> None:
+def set_active(session: Session, user: User, active: bool, *, actor: Actor, clock: Clock) -> None:
     """Enable or disable sign-in for ``user``."""
     if user.active == active:
         return

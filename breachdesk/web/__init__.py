@@ -11,7 +11,7 @@ from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
 from ..models import User
-from .context import my_organisations, selected_locale
+from .context import has_any_role, my_organisations, selected_locale
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -49,11 +49,16 @@ def register_web(app: Flask) -> None:
     def globals_for_templates() -> dict[str, object]:
         return {
             "my_organisations": my_organisations,
+            "has_any_role": has_any_role,
             "current_locale": selected_locale,
-            "state_label": lambda value: gettext(STATE_LABELS[State(value)]),
-            "role_label": lambda value: gettext(ROLE_LABELS[Role(value)]),
-            "Role": Role,
         }
+
+    # Globals (not context) so that macros imported without context can use them too.
+    app.jinja_env.globals.update(
+        state_label=lambda value: gettext(STATE_LABELS[State(value)]),
+        role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
+        Role=Role,
+    )
 
     @app.template_filter("local")
     def local_time(value: object, fmt: str = "%d-%m-%Y %H:%M") -> str:
@@ -64,9 +69,7 @@ def register_web(app: Flask) -> None:
         return utc_to_local(value).strftime(fmt)
 
     for code, template in ((403, "errors/403.html"), (404, "errors/404.html")):
-        app.register_error_handler(
-            code, lambda _e, t=template, c=code: (render_template(t), c)
-        )
+        app.register_error_handler(code, lambda _e, t=template, c=code: (render_template(t), c))
 
     @app.errorhandler(413)
     def too_large(_error: Exception) -> tuple[str, int]:

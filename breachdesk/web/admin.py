@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..domain.roles import Role
-from ..extensions import db
+from ..extensions import db_session
 from ..mail import safe_folder_name
 from ..runtime import runtime
 from ..services import audit
@@ -45,9 +45,7 @@ def organisations() -> ResponseReturnValue:
 @login_required
 def organisation(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN, Role.FG)
-    return render_template(
-        "admin/organisation.html", org=org, profile=org_service.profile_of(org)
-    )
+    return render_template("admin/organisation.html", org=org, profile=org_service.profile_of(org))
 
 
 @bp.route("/organisations/<slug>/edit", methods=["GET", "POST"])
@@ -67,9 +65,12 @@ def edit_organisation(slug: str) -> ResponseReturnValue:
         else:
             rt = runtime()
             changed = org_service.save_profile(
-                db.session, org, new_profile, actor=actor(), clock=rt.clock
+                db_session(), org, new_profile, actor=actor(), clock=rt.clock
             )
-            flash(_("The profile has been saved.") if changed else _("Nothing was changed."), "success")
+            flash(
+                _("The profile has been saved.") if changed else _("Nothing was changed."),
+                "success",
+            )
             return redirect(url_for("admin.organisation", slug=org.slug))
     elif not form.is_submitted():
         form.fill(profile)
@@ -94,8 +95,8 @@ def export_organisation(slug: str) -> ResponseReturnValue:
 def audit_trail(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN, Role.FG)
     chain = audit.chain_name(org.id)
-    report = audit.verify(db.session, [chain])[0]
-    events = audit.events_of(db.session, chain, limit=500)
+    report = audit.verify(db_session(), [chain])[0]
+    events = audit.events_of(db_session(), chain, limit=500)
     return render_template("admin/audit.html", org=org, report=report, events=events)
 
 
@@ -133,9 +134,7 @@ def outbox_message(folder: str, name: str) -> ResponseReturnValue:
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     body = message.get_body(preferencelist=("plain",))
     text = body.get_content() if body is not None else ""
-    return render_template(
-        "admin/outbox_message.html", message=message, text=text, name=name
-    )
+    return render_template("admin/outbox_message.html", message=message, text=text, name=name)
 
 
 def _headers(path: Path) -> dict[str, str]:

@@ -12,7 +12,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..domain.roles import Role
-from ..extensions import db, limiter
+from ..extensions import db_session, limiter
 from ..runtime import runtime
 from ..services import users as user_service
 from .context import actor, has_any_role, safe_next, user
@@ -59,9 +59,12 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         rt = runtime()
         person = user_service.authenticate(
-            db.session, form.email.data or "", form.password.data or "",
-            hasher=rt.hasher, clock=rt.clock,
-        )  # fmt: skip
+            db_session(),
+            form.email.data or "",
+            form.password.data or "",
+            hasher=rt.hasher,
+            clock=rt.clock,
+        )
         if person is not None:
             session.clear()  # no session fixation
             login_user(person)
@@ -94,15 +97,22 @@ def account() -> ResponseReturnValue:
     if form.validate_on_submit():
         rt = runtime()
         me = user()
-        if user_service.authenticate(
-            db.session, me.email, form.current.data or "", hasher=rt.hasher, clock=rt.clock
-        ) is None:
+        if (
+            user_service.authenticate(
+                db_session(), me.email, form.current.data or "", hasher=rt.hasher, clock=rt.clock
+            )
+            is None
+        ):
             form.current.errors.append(_("This is not your current password."))
         else:
             user_service.set_password(
-                db.session, me, form.password.data or "",
-                actor=actor(), clock=rt.clock, hasher=rt.hasher,
-            )  # fmt: skip
+                db_session(),
+                me,
+                form.password.data or "",
+                actor=actor(),
+                clock=rt.clock,
+                hasher=rt.hasher,
+            )
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)

@@ -11,7 +11,7 @@ from flask import abort, current_app, g, request, session
 from flask_login import current_user
 
 from ..domain.roles import Role
-from ..extensions import db
+from ..extensions import db_session
 from ..models import Organisation, User
 from ..services import organisations as org_service
 from ..services.audit import Actor
@@ -43,7 +43,9 @@ def actor() -> Actor:
 def my_organisations() -> list[OrgRoles]:
     """The signed-in user's organisations and roles (cached for the request)."""
     if "my_orgs" not in g:
-        g.my_orgs = roles_by_organisation(db.session, user()) if current_user.is_authenticated else []
+        g.my_orgs = (
+            roles_by_organisation(db_session(), user()) if current_user.is_authenticated else []
+        )
     return cast(list[OrgRoles], g.my_orgs)
 
 
@@ -67,7 +69,7 @@ def organisation_for(slug: str, *roles: Role) -> Organisation:
 
     404 rather than 403: people outside an organisation need not learn it exists here.
     """
-    organisation = org_service.find(db.session, slug)
+    organisation = org_service.find(db_session(), slug)
     if organisation is None or not (roles_in(organisation) & set(roles)):
         abort(404)
     return organisation

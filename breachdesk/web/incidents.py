@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from ..domain.roles import Role, can_see_all_incidents
-from ..extensions import db
+from ..extensions import db_session
 from ..runtime import runtime
 from ..services import audit
 from ..services import incidents as incident_service
@@ -20,27 +20,25 @@ bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 @login_required
 @require_any_role(Role.FG, Role.ADMIN)
 def index() -> ResponseReturnValue:
-    incidents = incident_service.incidents_for_officer(db.session, user())
+    incidents = incident_service.incidents_for_officer(db_session(), user())
     return render_template("incidents/index.html", incidents=incidents)
 
 
 @bp.get("/<int:incident_id>")
 @login_required
 def show(incident_id: int) -> ResponseReturnValue:
-    incident = incident_service.visible_incident(db.session, user(), incident_id)
+    incident = incident_service.visible_incident(db_session(), user(), incident_id)
     if incident is None:
         abort(404)
     officer = can_see_all_incidents(set(roles_in(incident.organisation)))
-    events = audit.history(db.session, "incident", incident.id) if officer else []
-    return render_template(
-        "incidents/show.html", incident=incident, officer=officer, events=events
-    )
+    events = audit.history(db_session(), "incident", incident.id) if officer else []
+    return render_template("incidents/show.html", incident=incident, officer=officer, events=events)
 
 
 @bp.get("/<int:incident_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(incident_id: int, attachment_id: int) -> ResponseReturnValue:
-    found = incident_service.visible_attachment(db.session, user(), incident_id, attachment_id)
+    found = incident_service.visible_attachment(db_session(), user(), incident_id, attachment_id)
     if found is None:
         abort(404)
     response = send_file(

@@ -30,27 +30,33 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from ..domain.profile import OrganisationProfile, profile_to_dict
-from .report_form import MultiCheckboxField
+from .report_form import MultiCheckboxField, options
 
 BLANK_ROWS = 2
 
-ENISA = [
-    ("simple", _l("Simple (1): contact details, name, address")),
-    ("behavioural", _l("Behavioural (2): location, traffic, habits")),
-    ("financial", _l("Financial (3): bank account, payments, income")),
-    ("sensitive", _l("Sensitive (4): health, criminal, other special categories")),
-]
-LOCATIONS = [
-    ("inside_eu", _l("Inside the EU")),
-    ("outside_eu", _l("Outside the EU")),
-    ("unknown", _l("Unknown")),
-]
-CONTACT_KINDS = [
-    ("fg", _l("A designated data protection officer (FG)")),
-    ("privacy_contact", _l("Another privacy contact")),
-    ("none", _l("None designated")),
-]
-TRISTATE = [("", _l("Unknown")), ("yes", _l("Yes")), ("no", _l("No"))]
+ENISA = options(
+    [
+        ("simple", _l("Simple (1): contact details, name, address")),
+        ("behavioural", _l("Behavioural (2): location, traffic, habits")),
+        ("financial", _l("Financial (3): bank account, payments, income")),
+        ("sensitive", _l("Sensitive (4): health, criminal, other special categories")),
+    ]
+)
+LOCATIONS = options(
+    [
+        ("inside_eu", _l("Inside the EU")),
+        ("outside_eu", _l("Outside the EU")),
+        ("unknown", _l("Unknown")),
+    ]
+)
+CONTACT_KINDS = options(
+    [
+        ("fg", _l("A designated data protection officer (FG)")),
+        ("privacy_contact", _l("Another privacy contact")),
+        ("none", _l("None designated")),
+    ]
+)
+TRISTATE = options([("", _l("Unknown")), ("yes", _l("Yes")), ("no", _l("No"))])
 
 
 class _Row(Form):
@@ -87,7 +93,9 @@ class ProcessorRow(_Row):
     data_shared_note = StringField(_l("Note on data shared"), validators=[Length(max=2000)])
     location = SelectField(_l("Location"), choices=LOCATIONS, default="unknown")
     country = StringField(_l("Country"), validators=[Length(max=100)])
-    transfer_basis = TextAreaField(_l("Transfer basis (outside the EU)"), validators=[Length(max=2000)])
+    transfer_basis = TextAreaField(
+        _l("Transfer basis (outside the EU)"), validators=[Length(max=2000)]
+    )
     source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
 
 
@@ -121,14 +129,17 @@ class ProfileForm(FlaskForm):
     website = StringField(_l("Website"), validators=[Length(max=300)])
     sector = StringField(_l("Sector"), validators=[Length(max=300)])
     financial_undertaking = SelectField(
-        _l("Financial undertaking under the Wft (UAVG art. 42)"), choices=TRISTATE,
+        _l("Financial undertaking under the Wft (UAVG art. 42)"),
+        choices=TRISTATE,
         validators=[Optional()],
-    )  # fmt: skip
+    )
     contact_kind = SelectField(_l("Privacy contact"), choices=CONTACT_KINDS)
     contact_name = StringField(_l("Contact name"), validators=[Length(max=300)])
     contact_email = StringField(_l("Contact e-mail address"), validators=[Length(max=254)])
     contact_phone = StringField(_l("Contact phone number"), validators=[Length(max=50)])
-    fg_registration_number = StringField(_l("FG registration number at the AP"), validators=[Length(max=50)])
+    fg_registration_number = StringField(
+        _l("FG registration number at the AP"), validators=[Length(max=50)]
+    )
     breach_commitments = TextAreaField(_l("What the privacy statement promises about breaches"))
     notes = TextAreaField(_l("Notes"))
     data_categories = FieldList(FormField(DataCategoryRow))
@@ -142,16 +153,26 @@ class ProfileForm(FlaskForm):
         data = profile_to_dict(profile)
         address, contact, pc = data["address"], data["contact"], data["privacy_contact"]
         simple = {
-            "legal_name": data["legal_name"], "parent_organisation": data["parent_organisation"],
-            "street": address["street"], "postal_code": address["postal_code"],
-            "city": address["city"], "country": address["country"],
-            "kvk_number": data["kvk_number"], "vat_number": data["vat_number"],
-            "email": contact["email"], "phone": contact["phone"], "website": data["website"],
-            "sector": data["sector"], "contact_kind": pc["kind"], "contact_name": pc["name"],
-            "contact_email": pc["email"], "contact_phone": pc["phone"],
+            "legal_name": data["legal_name"],
+            "parent_organisation": data["parent_organisation"],
+            "street": address["street"],
+            "postal_code": address["postal_code"],
+            "city": address["city"],
+            "country": address["country"],
+            "kvk_number": data["kvk_number"],
+            "vat_number": data["vat_number"],
+            "email": contact["email"],
+            "phone": contact["phone"],
+            "website": data["website"],
+            "sector": data["sector"],
+            "contact_kind": pc["kind"],
+            "contact_name": pc["name"],
+            "contact_email": pc["email"],
+            "contact_phone": pc["phone"],
             "fg_registration_number": pc["fg_registration_number"],
-            "breach_commitments": data["breach_commitments"], "notes": data["notes"],
-        }  # fmt: skip
+            "breach_commitments": data["breach_commitments"],
+            "notes": data["notes"],
+        }
         for name, value in simple.items():
             getattr(self, name).data = value or ""
         self.trade_names.data = "; ".join(data["trade_names"])
@@ -165,12 +186,18 @@ class ProfileForm(FlaskForm):
         self.add_blank_rows()
 
     def add_blank_rows(self) -> None:
-        for list_name in ("data_categories", "subject_categories", "processors", "recipients", "retention"):
+        for list_name in (
+            "data_categories",
+            "subject_categories",
+            "processors",
+            "recipients",
+            "retention",
+        ):
             for _ in range(BLANK_ROWS):
                 getattr(self, list_name).append_entry()
 
     def set_category_choices(self, profile: OrganisationProfile) -> None:
-        choices = [(c.key, c.name) for c in profile.data_categories]
+        choices = options([(c.key, c.name) for c in profile.data_categories])
         for entry in self.processors:
             entry.form.data_shared.choices = choices
 
@@ -183,28 +210,48 @@ class ProfileForm(FlaskForm):
             return value or None
 
         fu = self.financial_undertaking.data
-        rows = {name: self._rows(name) for name in ("data_categories", "subject_categories", "processors", "recipients", "retention")}
-        taken = {name: {r.key.data for r in rows[name] if r.key.data} for name in ("data_categories", "subject_categories", "processors")}
+        rows = {
+            name: self._rows(name)
+            for name in (
+                "data_categories",
+                "subject_categories",
+                "processors",
+                "recipients",
+                "retention",
+            )
+        }
+        taken = {
+            name: {r.key.data for r in rows[name] if r.key.data}
+            for name in ("data_categories", "subject_categories", "processors")
+        }
         categories = []
         for row in rows["data_categories"]:
-            categories.append({
-                "key": row.key.data or _new_key(row.name.data, taken["data_categories"]),
-                "name": row.name.data.strip(), "name_en": text(row.name_en),
-                "enisa_class": row.enisa_class.data,
-                "special_category": bool(row.special_category.data),
-                "criminal_data": bool(row.criminal_data.data),
-                "national_id_number": bool(row.national_id_number.data),
-                "children": bool(row.children.data), "source": (row.source.data or "").strip(),
-            })  # fmt: skip
+            categories.append(
+                {
+                    "key": row.key.data or _new_key(row.name.data, taken["data_categories"]),
+                    "name": row.name.data.strip(),
+                    "name_en": text(row.name_en),
+                    "enisa_class": row.enisa_class.data,
+                    "special_category": bool(row.special_category.data),
+                    "criminal_data": bool(row.criminal_data.data),
+                    "national_id_number": bool(row.national_id_number.data),
+                    "children": bool(row.children.data),
+                    "source": (row.source.data or "").strip(),
+                }
+            )
         return {
             "schema_version": 1,
             "slug": slug,
             "legal_name": (self.legal_name.data or "").strip(),
-            "trade_names": [t.strip() for t in (self.trade_names.data or "").split(";") if t.strip()],
+            "trade_names": [
+                t.strip() for t in (self.trade_names.data or "").split(";") if t.strip()
+            ],
             "parent_organisation": text(self.parent_organisation),
             "address": {
-                "street": text(self.street), "postal_code": text(self.postal_code),
-                "city": text(self.city), "country": text(self.country),
+                "street": text(self.street),
+                "postal_code": text(self.postal_code),
+                "city": text(self.city),
+                "country": text(self.country),
             },
             "kvk_number": text(self.kvk_number),
             "vat_number": text(self.vat_number),
@@ -213,40 +260,58 @@ class ProfileForm(FlaskForm):
             "sector": text(self.sector),
             "financial_undertaking": None if not fu else fu == "yes",
             "privacy_contact": {
-                "kind": self.contact_kind.data, "name": text(self.contact_name),
-                "email": text(self.contact_email), "phone": text(self.contact_phone),
+                "kind": self.contact_kind.data,
+                "name": text(self.contact_name),
+                "email": text(self.contact_email),
+                "phone": text(self.contact_phone),
                 "fg_registration_number": text(self.fg_registration_number),
             },
             "data_categories": categories,
             "subject_categories": [
-                {"key": r.key.data or _new_key(r.name.data, taken["subject_categories"]),
-                 "name": r.name.data.strip(), "name_en": text(r.name_en), "children": bool(r.children.data),
-                 "source": (r.source.data or "").strip()}
+                {
+                    "key": r.key.data or _new_key(r.name.data, taken["subject_categories"]),
+                    "name": r.name.data.strip(),
+                    "name_en": text(r.name_en),
+                    "children": bool(r.children.data),
+                    "source": (r.source.data or "").strip(),
+                }
                 for r in rows["subject_categories"]
             ],
             "processors": [
-                {"key": r.key.data or _new_key(r.name.data, taken["processors"]),
-                 "name": r.name.data.strip(), "service": text(r.service), "data_shared": list(r.data_shared.data or []),
-                 "data_shared_note": text(r.data_shared_note), "location": r.location.data,
-                 "country": text(r.country), "transfer_basis": text(r.transfer_basis),
-                 "source": (r.source.data or "").strip()}
+                {
+                    "key": r.key.data or _new_key(r.name.data, taken["processors"]),
+                    "name": r.name.data.strip(),
+                    "service": text(r.service),
+                    "data_shared": list(r.data_shared.data or []),
+                    "data_shared_note": text(r.data_shared_note),
+                    "location": r.location.data,
+                    "country": text(r.country),
+                    "transfer_basis": text(r.transfer_basis),
+                    "source": (r.source.data or "").strip(),
+                }
                 for r in rows["processors"]
             ],
             "recipients": [
-                {"name": r.name.data.strip(), "purpose": text(r.purpose),
-                 "source": (r.source.data or "").strip()}
+                {
+                    "name": r.name.data.strip(),
+                    "purpose": text(r.purpose),
+                    "source": (r.source.data or "").strip(),
+                }
                 for r in rows["recipients"]
             ],
             "retention": [
-                {"applies_to": r.applies_to.data.strip(), "period": (r.period.data or "").strip(),
-                 "category_keys": [k for k in (r.category_keys.data or "").split(",") if k],
-                 "source": (r.source.data or "").strip()}
+                {
+                    "applies_to": r.applies_to.data.strip(),
+                    "period": (r.period.data or "").strip(),
+                    "category_keys": [k for k in (r.category_keys.data or "").split(",") if k],
+                    "source": (r.source.data or "").strip(),
+                }
                 for r in rows["retention"]
             ],
             "breach_commitments": text(self.breach_commitments),
             "source_document": source_document,
             "notes": text(self.notes),
-        }  # fmt: skip
+        }
 
     def _rows(self, list_name: str) -> list[Any]:
         """The rows of ``list_name`` that are kept; remembers which entry each came from."""
@@ -264,17 +329,28 @@ class ProfileForm(FlaskForm):
 
     # --- putting problems back next to fields ----------------------------------------------
     _TOP = {
-        "legal_name": "legal_name", "trade_names": "trade_names",
-        "parent_organisation": "parent_organisation", "address.street": "street",
-        "address.postal_code": "postal_code", "address.city": "city",
-        "address.country": "country", "kvk_number": "kvk_number", "vat_number": "vat_number",
-        "contact.email": "email", "contact.phone": "phone", "website": "website",
-        "sector": "sector", "privacy_contact": "contact_kind",
-        "privacy_contact.kind": "contact_kind", "privacy_contact.name": "contact_name",
-        "privacy_contact.email": "contact_email", "privacy_contact.phone": "contact_phone",
+        "legal_name": "legal_name",
+        "trade_names": "trade_names",
+        "parent_organisation": "parent_organisation",
+        "address.street": "street",
+        "address.postal_code": "postal_code",
+        "address.city": "city",
+        "address.country": "country",
+        "kvk_number": "kvk_number",
+        "vat_number": "vat_number",
+        "contact.email": "email",
+        "contact.phone": "phone",
+        "website": "website",
+        "sector": "sector",
+        "privacy_contact": "contact_kind",
+        "privacy_contact.kind": "contact_kind",
+        "privacy_contact.name": "contact_name",
+        "privacy_contact.email": "contact_email",
+        "privacy_contact.phone": "contact_phone",
         "privacy_contact.fg_registration_number": "fg_registration_number",
-        "breach_commitments": "breach_commitments", "notes": "notes",
-    }  # fmt: skip
+        "breach_commitments": "breach_commitments",
+        "notes": "notes",
+    }
     _LIST = re.compile(r"^(?P<list>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>[a-z_]+))?")
 
     def place_problems(self, problems: list[tuple[str, str]]) -> list[str]:
@@ -288,7 +364,11 @@ class ProfileForm(FlaskForm):
             index_map = getattr(self, "_row_index", {}).get(match["list"]) if match else None
             if match and index_map is not None and int(match["index"]) < len(index_map):
                 row = getattr(self, match["list"]).entries[index_map[int(match["index"])]].form
-                target = getattr(row, match["field"] or "", None) or getattr(row, "name", None) or row.applies_to
+                target = (
+                    getattr(row, match["field"] or "", None)
+                    or getattr(row, "name", None)
+                    or row.applies_to
+                )
                 target.errors = [*target.errors, reason]
                 continue
             unplaced.append(f"{path}: {reason}" if path else reason)

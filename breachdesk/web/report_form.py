@@ -23,6 +23,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -33,16 +34,22 @@ from ..domain.timeutil import LocalTimeError, local_to_utc
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+def options(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs (tuple choices are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-ANSWERS = [
+ANSWER_PAIRS = [
     (Answer.YES.value, _l("Yes")),
     (Answer.NO.value, _l("No")),
     (Answer.UNKNOWN.value, _l("I don't know")),
 ]
+ANSWERS = options(ANSWER_PAIRS)  # type: ignore[arg-type]
 
 
 class ReportForm(FlaskForm):
@@ -54,42 +61,57 @@ class ReportForm(FlaskForm):
     description = TextAreaField(
         _l("What happened?"),
         validators=[DataRequired(_l("Describe what happened.")), Length(max=20000)],
-        description=_l("In your own words: what went wrong, who noticed, who may have seen the data."),
+        description=_l(
+            "In your own words: what went wrong, who noticed, who may have seen the data."
+        ),
     )
     started_at = DateTimeLocalField(
-        _l("When did it start?"), format=DT_FORMAT, validators=[Optional()],
+        _l("When did it start?"),
+        format=DT_FORMAT,
+        validators=[Optional()],
         description=_l("Leave empty if you do not know."),
-    )  # fmt: skip
+    )
     ended_at = DateTimeLocalField(
-        _l("When did it end?"), format=DT_FORMAT, validators=[Optional()],
+        _l("When did it end?"),
+        format=DT_FORMAT,
+        validators=[Optional()],
         description=_l("Leave empty if it is still going on or you do not know."),
-    )  # fmt: skip
+    )
     discovered_at = DateTimeLocalField(
-        _l("When was it discovered?"), format=DT_FORMAT,
+        _l("When was it discovered?"),
+        format=DT_FORMAT,
         validators=[InputRequired(_l("Give the date and time it was discovered."))],
-    )  # fmt: skip
+    )
     discovery_how = TextAreaField(
-        _l("How was it discovered?"), validators=[Length(max=5000)],
-        description=_l("For example: the recipient called us, a colleague noticed, a system alert."),
-    )  # fmt: skip
+        _l("How was it discovered?"),
+        validators=[Length(max=5000)],
+        description=_l(
+            "For example: the recipient called us, a colleague noticed, a system alert."
+        ),
+    )
     ongoing = RadioField(
-        _l("Is it still going on?"), choices=ANSWERS, default=Answer.UNKNOWN.value,
+        _l("Is it still going on?"),
+        choices=ANSWERS,
+        default=Answer.UNKNOWN.value,
         validators=[InputRequired()],
-    )  # fmt: skip
+    )
     processor_keys = MultiCheckboxField(_l("Systems or suppliers involved"), choices=[])
     systems_other = StringField(
-        _l("Other system or supplier"), validators=[Length(max=500)],
+        _l("Other system or supplier"),
+        validators=[Length(max=500)],
         description=_l("For example: own file server, paper file, phone."),
-    )  # fmt: skip
+    )
     data_category_keys = MultiCheckboxField(_l("Kinds of personal data involved"), choices=[])
     data_other = StringField(_l("Other kinds of data"), validators=[Length(max=1000)])
     subjects_mode = RadioField(
         _l("How many people are affected?"),
-        choices=[
-            (CountMode.EXACT.value, _l("Exactly")),
-            (CountMode.RANGE.value, _l("Between a minimum and a maximum")),
-            (CountMode.UNKNOWN.value, _l("Not known yet")),
-        ],
+        choices=options(
+            [
+                (CountMode.EXACT.value, _l("Exactly")),
+                (CountMode.RANGE.value, _l("Between a minimum and a maximum")),
+                (CountMode.UNKNOWN.value, _l("Not known yet")),
+            ]
+        ),
         default=CountMode.UNKNOWN.value,
         validators=[InputRequired()],
     )
@@ -97,43 +119,53 @@ class ReportForm(FlaskForm):
     subjects_min = IntegerField(_l("Minimum"), validators=[Optional()])
     subjects_max = IntegerField(_l("Maximum"), validators=[Optional()])
     records_count = IntegerField(
-        _l("Number of records (if known)"), validators=[Optional(), NumberRange(min=0)],
+        _l("Number of records (if known)"),
+        validators=[Optional(), NumberRange(min=0)],
         description=_l("For example the number of rows in a list or files in a folder."),
-    )  # fmt: skip
+    )
     subject_group_keys = MultiCheckboxField(_l("Groups of people"), choices=[])
     subject_groups_other = StringField(_l("Other groups"), validators=[Length(max=1000)])
     children_involved = RadioField(
-        _l("Are children (under 16) among them?"), choices=ANSWERS,
-        default=Answer.UNKNOWN.value, validators=[InputRequired()],
-    )  # fmt: skip
+        _l("Are children (under 16) among them?"),
+        choices=ANSWERS,
+        default=Answer.UNKNOWN.value,
+        validators=[InputRequired()],
+    )
     protection = RadioField(
         _l("Were the data encrypted or otherwise protected?"),
-        choices=[
-            (Protection.ENCRYPTED.value, _l("Yes, encrypted or unreadable for others")),
-            (Protection.PARTIALLY.value, _l("Partly")),
-            (Protection.NONE.value, _l("No")),
-            (Protection.UNKNOWN.value, _l("I don't know")),
-        ],
+        choices=options(
+            [
+                (Protection.ENCRYPTED.value, _l("Yes, encrypted or unreadable for others")),
+                (Protection.PARTIALLY.value, _l("Partly")),
+                (Protection.NONE.value, _l("No")),
+                (Protection.UNKNOWN.value, _l("I don't know")),
+            ]
+        ),
         default=Protection.UNKNOWN.value,
         validators=[InputRequired()],
     )
     protection_details = StringField(
-        _l("Details of the protection"), validators=[Length(max=1000)],
+        _l("Details of the protection"),
+        validators=[Length(max=1000)],
         description=_l("For example: BitLocker on the laptop, password-protected ZIP file."),
-    )  # fmt: skip
+    )
     containment = MultiCheckboxField(
         _l("What has already been done?"),
-        choices=[
-            (Containment.RECALL_EMAIL.value, _l("E-mail recalled")),
-            (Containment.ASKED_DELETION.value, _l("Recipient asked to delete it")),
-            (Containment.REMOTE_WIPE.value, _l("Device wiped remotely")),
-            (Containment.PASSWORD_RESET.value, _l("Passwords reset")),
-            (Containment.ACCESS_BLOCKED.value, _l("Access blocked")),
-            (Containment.RETRIEVED.value, _l("Letter, device or file retrieved")),
-            (Containment.OTHER.value, _l("Something else")),
-        ],
+        choices=options(
+            [
+                (Containment.RECALL_EMAIL.value, _l("E-mail recalled")),
+                (Containment.ASKED_DELETION.value, _l("Recipient asked to delete it")),
+                (Containment.REMOTE_WIPE.value, _l("Device wiped remotely")),
+                (Containment.PASSWORD_RESET.value, _l("Passwords reset")),
+                (Containment.ACCESS_BLOCKED.value, _l("Access blocked")),
+                (Containment.RETRIEVED.value, _l("Letter, device or file retrieved")),
+                (Containment.OTHER.value, _l("Something else")),
+            ]
+        ),
     )
-    containment_details = TextAreaField(_l("Details of what was done"), validators=[Length(max=5000)])
+    containment_details = TextAreaField(
+        _l("Details of what was done"), validators=[Length(max=5000)]
+    )
     reported_by_processor = BooleanField(_l("A supplier (processor) reported this to us"))
     reporting_processor_key = SelectField(_l("Which supplier?"), choices=[], validate_choice=False)
     reporting_processor_name = StringField(
@@ -153,18 +185,21 @@ class ReportForm(FlaskForm):
         def label(name: str, name_en: str | None) -> str:
             return name_en if locale == "en" and name_en else name
 
-        self.processor_keys.choices = [
-            (p.key, f"{p.name} — {p.service}" if p.service else p.name) for p in profile.processors
-        ]
-        self.data_category_keys.choices = [
-            (c.key, label(c.name, c.name_en)) for c in profile.data_categories
-        ]
-        self.subject_group_keys.choices = [
-            (s.key, label(s.name, s.name_en)) for s in profile.subject_categories
-        ]
-        self.reporting_processor_key.choices = [("", _("— choose —"))] + [
-            (p.key, p.name) for p in profile.processors
-        ]
+        self.processor_keys.choices = options(
+            [
+                (p.key, f"{p.name} — {p.service}" if p.service else p.name)
+                for p in profile.processors
+            ]
+        )
+        self.data_category_keys.choices = options(
+            [(c.key, label(c.name, c.name_en)) for c in profile.data_categories]
+        )
+        self.subject_group_keys.choices = options(
+            [(s.key, label(s.name, s.name_en)) for s in profile.subject_categories]
+        )
+        self.reporting_processor_key.choices = options(
+            [("", _("— choose —"))] + [(p.key, p.name) for p in profile.processors]
+        )
 
     def _utc(self, field: Field) -> datetime | None:
         value = field.data
@@ -181,10 +216,13 @@ class ReportForm(FlaskForm):
         times = {
             name: self._utc(getattr(self, name))
             for name in (
-                "started_at", "ended_at", "discovered_at", "processor_aware_at",
+                "started_at",
+                "ended_at",
+                "discovered_at",
+                "processor_aware_at",
                 "processor_notified_at",
             )
-        }  # fmt: skip
+        }
         if any(getattr(self, name).errors for name in times):
             return None
         discovered = times["discovered_at"]

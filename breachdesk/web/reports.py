@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..domain.roles import Role
-from ..extensions import db
+from ..extensions import db_session
 from ..models import PendingUpload
 from ..runtime import runtime
 from ..services import evidence
@@ -33,7 +33,7 @@ def choose() -> ResponseReturnValue:
 def _stage_uploads(form: ReportForm) -> list[PendingUpload]:
     """Keep earlier uploads and store new ones; a refused file is an error on the field."""
     rt = runtime()
-    kept = evidence.pending_of(db.session, user(), request.form.getlist("pending"))
+    kept = evidence.pending_of(db_session(), user(), request.form.getlist("pending"))
     limit = int(current_app.config["MAX_ATTACHMENTS"])
     max_bytes = int(current_app.config["MAX_ATTACHMENT_BYTES"])
     for upload in request.files.getlist(form.evidence.name):
@@ -45,10 +45,15 @@ def _stage_uploads(form: ReportForm) -> list[PendingUpload]:
         try:
             kept.append(
                 evidence.stage(
-                    db.session, user=user(), filename=upload.filename, stream=upload.stream,
-                    store=rt.store, clock=rt.clock, max_bytes=max_bytes,
+                    db_session(),
+                    user=user(),
+                    filename=upload.filename,
+                    stream=upload.stream,
+                    store=rt.store,
+                    clock=rt.clock,
+                    max_bytes=max_bytes,
                 )
-            )  # fmt: skip
+            )
         except evidence.UploadRejected as exc:
             form.evidence.errors.append(_(exc.problem.message, **exc.problem.params))
     return kept
@@ -62,23 +67,26 @@ def new(slug: str) -> ResponseReturnValue:
     form.set_choices(profile_of(organisation), selected_locale())
     pending: list[PendingUpload] = []
     if request.method == "POST":
-        form.evidence.errors = []
+        valid = form.validate()  # resets every field's errors, so uploads are checked after
         pending = _stage_uploads(form)
-        valid = form.validate()
         report = form.to_report() if valid else None
         if report is not None and not form.evidence.errors:
             rt = runtime()
             try:
                 incident = incident_service.submit_report(
-                    db.session, reporter=user(), organisation=organisation, report=report,
-                    pending_ids=[p.id for p in pending], clock=rt.clock, mailer=rt.mailer,
-                    mail_from=rt.mail_from, base_url=rt.base_url,
-                )  # fmt: skip
+                    db_session(),
+                    reporter=user(),
+                    organisation=organisation,
+                    report=report,
+                    pending_ids=[p.id for p in pending],
+                    clock=rt.clock,
+                    mailer=rt.mailer,
+                    mail_from=rt.mail_from,
+                    base_url=rt.base_url,
+                )
             except incident_service.ReportRejected as rejected:
                 for problem in rejected.problems:
-                    getattr(form, problem.field).errors.append(
-                        _(problem.message, **problem.params)
-                    )
+                    getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
             else:
                 return redirect(url_for("reports.submitted", incident_id=incident.id))
     return render_template(
@@ -89,7 +97,7 @@ def new(slug: str) -> ResponseReturnValue:
 @bp.get("/report/submitted/<int:incident_id>")
 @login_required
 def submitted(incident_id: int) -> ResponseReturnValue:
-    incident = incident_service.visible_incident(db.session, user(), incident_id)
+    incident = incident_service.visible_incident(db_session(), user(), incident_id)
     if incident is None:
         abort(404)
     return render_template("reports/submitted.html", incident=incident)
@@ -99,5 +107,5 @@ def submitted(incident_id: int) -> ResponseReturnValue:
 @login_required
 def mine() -> ResponseReturnValue:
     return render_template(
-        "reports/mine.html", incidents=incident_service.reports_by(db.session, user())
+        "reports/mine.html", incidents=incident_service.reports_by(db_session(), user())
     )

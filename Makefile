@@ -1,0 +1,72 @@
+# breachdesk — two commands do everything: `make run` and `make test`.
+# Both are idempotent: they create .venv, install what is missing and build the translations.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= $(or $(BREACHDESK_PORT),5000)
+DEBIAN_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+DEBIAN_TEST := chromium postgresql
+CATALOGUES := $(wildcard breachdesk/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: run test install debian-run debian-test translations lint typecheck pytest extract clean
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Debian packages: installed when missing and running as root; otherwise say what to install.
+define ensure_debian
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Please install these Debian packages first:$$missing  (sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+endef
+
+debian-run:
+	$(call ensure_debian,$(DEBIAN_RUN))
+
+debian-test:
+	$(call ensure_debian,$(DEBIAN_RUN) $(DEBIAN_TEST))
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+translations: $(STAMP) $(COMPILED)
+
+run: debian-run install
+	$(BIN)/breachdesk db upgrade
+	$(BIN)/breachdesk demo load
+	BREACHDESK_PORT=$(PORT) $(BIN)/breachdesk serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check breachdesk tests benchmarks
+	$(BIN)/ruff format --check breachdesk tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy breachdesk
+
+pytest: install debian-test
+	$(BIN)/pytest
+
+test: debian-test install lint typecheck pytest
+
+# Refresh the catalogues after changing user-facing text.
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o breachdesk/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i breachdesk/translations/messages.pot -d breachdesk/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,67 @@
+"""Browser tests: the real app served by waitress on a free port, driven in Debian's Chromium.
+
+Playwright must never download a browser here; it starts /usr/bin/chromium with the flags
+that work on a machine without network access.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from waitress.server import create_server
+
+from breachdesk import create_app
+from breachdesk.extensions import db
+
+from ..conftest import app_settings
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: Any, app_config: dict[str, Any]) -> Iterator[Flask]:
+    # Real CSRF protection in the browser; the system clock is not fixed for a live server
+    # unless a test asks for it through app_config.
+    application = create_app(app_settings(tmp_path, WTF_CSRF_ENABLED=True, **app_config))
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+        yield application
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.socket.getsockname()[1]  # type: ignore[union-attr]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)

@@ -1,0 +1,119 @@
+"""A reporter files a report in real Chromium; the FG's e-mail lands in the outbox."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from breachdesk.demo import load
+from breachdesk.extensions import db
+from breachdesk.services.clock import SystemClock
+
+from ..conftest import outbox_messages
+
+pytestmark = pytest.mark.browser
+PASSWORD = "breachdesk-demo"
+
+
+@pytest.fixture
+def demo(app: Flask) -> None:
+    load(db.session, clock=SystemClock(), hasher=app.extensions["breachdesk"].hasher)
+    db.session.remove()  # the live server has its own sessions
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def test_reporter_corrects_an_error_and_gets_a_reference(
+    page: Page, live_server: str, app: Flask, demo: None
+) -> None:
+    sign_in(page, live_server, "melder.luxigo@demo.example.org")
+    page.get_by_role("link", name="Incident melden").first.click()
+    expect(page.get_by_text("Luxigo", exact=True).first).to_be_visible()
+
+    page.get_by_label("Korte titel").fill("Bestellijst naar verkeerde klant gemaild")
+    page.get_by_label("Wat is er gebeurd?").fill(
+        "Een export met bestellingen is naar een andere klant gestuurd."
+    )
+    # One mistake: discovered in the future.
+    page.get_by_label("Wanneer is het ontdekt?").fill("2099-01-01T10:00")
+    page.get_by_label("Voor- en achternaam").check()
+    page.get_by_label("Adresgegevens").check()
+    page.get_by_label("Precies", exact=True).check()
+    page.get_by_label("Aantal personen").fill("37")
+    page.get_by_role("button", name="Melding versturen").click()
+
+    error = page.locator("#discovered_at-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("toekomst")
+    # What was typed is still there.
+    expect(page.get_by_label("Korte titel")).to_have_value(
+        "Bestellijst naar verkeerde klant gemaild"
+    )
+    expect(page.get_by_label("Aantal personen")).to_have_value("37")
+    expect(page.get_by_label("Voor- en achternaam")).to_be_checked()
+
+    page.get_by_label("Wanneer is het ontdekt?").fill("2026-01-05T09:15")
+    page.get_by_role("button", name="Melding versturen").click()
+
+    expect(page.get_by_text("Bedankt, je melding is ontvangen.")).to_be_visible()
+    reference = page.locator("#reference").inner_text()
+    assert re.fullmatch(r"BD-\d{4}-0001", reference)
+
+    # The FG was e-mailed (the embedded mailer keeps messages in the outbox folder) ...
+    messages = outbox_messages(app)
+    assert len(messages) == 1 and reference in messages[0].read_text(encoding="utf-8")
+    assert "To: fg@demo.example.org" in messages[0].read_text(encoding="utf-8")
+    # ... and the administrator can read it in the app.
+    page.get_by_role("button", name="Uitloggen").click()
+    sign_in(page, live_server, "admin@demo.example.org")
+    page.get_by_role("link", name="Postvak UIT").click()
+    page.get_by_role("link", name=re.compile(reference)).click()
+    expect(page.get_by_text("Er is een nieuw incident gemeld bij Luxigo")).to_be_visible()
+    # The FG sees it in the list.
+    page.get_by_role("button", name="Uitloggen").click()
+    sign_in(page, live_server, "fg@demo.example.org")
+    expect(page.locator("#incident-list")).to_contain_text(reference)
+
+
+def test_reporter_of_another_organisation_gets_not_found(
+    page: Page, live_server: str, demo: None
+) -> None:
+    sign_in(page, live_server, "melder.kruix@demo.example.org")
+    page.goto(f"{live_server}/report/kruix")
+    page.get_by_label("Korte titel").fill("USB-stick verloren")
+    page.get_by_label("Wat is er gebeurd?").fill(
+        "Onversleutelde USB-stick met klantgesprekken kwijt."
+    )
+    page.get_by_label("Wanneer is het ontdekt?").fill("2026-01-05T09:15")
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.locator("#reference")).to_be_visible()
+    page.get_by_role("link", name="Bekijk je melding").click()
+    url = page.url
+    page.get_by_role("button", name="Uitloggen").click()
+
+    sign_in(page, live_server, "melder.leiz@demo.example.org")
+    response = page.goto(url)
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Niet gevonden")).to_be_visible()
+
+
+def test_report_form_works_on_a_phone(page: Page, live_server: str, demo: None) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_mobile = page
+    sign_in_mobile.goto(f"{live_server}/login")
+    page.get_by_label("E-mailadres").fill("melder.levensmozaiek@demo.example.org")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{live_server}/report/levensmozaiek")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width}px wide on a 390px phone screen"
+    expect(page.get_by_role("button", name="Melding versturen")).to_be_visible()

@@ -1,0 +1,148 @@
+"""Shared fixtures: an app per test on a fresh database, factories, a fixed clock.
+
+The database is SQLite in a temporary folder, or PostgreSQL when
+``BREACHDESK_TEST_DATABASE_URL`` is set (``.ci/run`` does that for the second run).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from breachdesk import create_app
+from breachdesk.demo import profile_paths
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import Organisation, User
+from breachdesk.services import organisations as org_service
+from breachdesk.services import users as user_service
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
+
+PASSWORD = "correct horse battery"
+TEST_ACTOR = Actor.system("tests")
+# Thursday 19 November 2026, 10:00 UTC (11:00 in Amsterdam)
+T0 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+
+
+def database_url(tmp_path: Path) -> str:
+    return (
+        os.environ.get("BREACHDESK_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    )
+
+
+def app_settings(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "SECRET_KEY": "test-secret",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://breachdesk.test",
+    }
+    config.update(overrides)
+    return config
+
+
+class PerRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps one application context open so tests can use ``db.session``;
+    Flask reuses that context for requests, and with it ``g``, where Flask-Login and
+    Flask-Babel cache the user and the locale. Clearing it makes each request stand alone.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        from flask import g
+
+        for name in list(vars(g)):
+            delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
+def make_app(tmp_path: Path, **config: Any) -> Flask:
+    application = create_app(app_settings(tmp_path, **config))
+    application.test_client_class = PerRequestClient
+    return application
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Per-test configuration overrides; override this fixture in a module to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: FixedClock, app_config: dict[str, Any]) -> Iterator[Flask]:
+    application = make_app(tmp_path, CLOCK=clock, **app_config)
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+        yield application
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def orgs(app: Flask, clock: FixedClock) -> dict[str, Organisation]:
+    """The five demo organisations, by slug."""
+    result = {}
+    for path in profile_paths():
+        profile = org_service.load_profile_file(path)
+        imported = org_service.import_profile(db.session, profile, actor=TEST_ACTOR, clock=clock)
+        result[profile.slug] = imported.organisation
+    return result
+
+
+MakeUser = Callable[..., User]
+
+
+@pytest.fixture
+def make_user(app: Flask, clock: FixedClock) -> MakeUser:
+    """make_user("a@x.nl", (org, Role.FG), ...) creates an account with those roles."""
+    rt = app.extensions["breachdesk"]
+
+    def make(email: str, *roles: tuple[Organisation, Role], name: str | None = None) -> User:
+        return user_service.create_user(
+            db.session,
+            email=email,
+            name=name or email.split("@")[0].title(),
+            password=PASSWORD,
+            roles=list(roles),
+            actor=TEST_ACTOR,
+            clock=clock,
+            hasher=rt.hasher,
+        )
+
+    return make
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def outbox_messages(app: Flask) -> list[Path]:
+    return sorted(Path(app.config["OUTBOX_DIR"]).rglob("*.eml"))

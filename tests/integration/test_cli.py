@@ -1,0 +1,107 @@
+"""The `breachdesk` admin commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from flask import Flask
+from sqlalchemy import func, select
+
+from breachdesk.demo import DEMO_PASSWORD, profile_paths
+from breachdesk.extensions import db
+from breachdesk.models import Membership, Organisation, User
+
+
+def test_org_import_export_round_trip(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    paths = [str(p) for p in profile_paths()]
+    result = runner.invoke(args=["org", "import", *paths])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": created") == 5
+    again = runner.invoke(args=["org", "import", paths[0]])
+    assert again.exit_code != 0 and "already exists" in again.output
+
+    out = tmp_path / "export"
+    assert runner.invoke(args=["org", "export", "-o", str(out)]).exit_code == 0
+    exported = yaml.safe_load((out / "kruix.yaml").read_text(encoding="utf-8"))
+    original = yaml.safe_load(
+        Path(next(p for p in paths if p.endswith("kruix.yaml"))).read_text("utf-8")
+    )
+    assert exported == original
+
+    exported["sector"] = "Verzekeringen (test)"
+    changed = tmp_path / "kruix.yaml"
+    changed.write_text(yaml.safe_dump(exported, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(args=["org", "import", "--replace", str(changed)])
+    assert "kruix: updated" in result.output
+    kruix = db.session.execute(
+        select(Organisation).where(Organisation.slug == "kruix")
+    ).scalar_one()
+    assert kruix.profile["sector"] == "Verzekeringen (test)" and kruix.profile_version == 2
+
+
+def test_org_import_reports_every_problem_and_imports_nothing(app: Flask, tmp_path: Path) -> None:
+    good = profile_paths()[0]
+    data = yaml.safe_load(good.read_text(encoding="utf-8"))
+    data["kvk_number"] = "123"
+    data["data_categories"][0]["enisa_class"] = "secret"
+    bad = tmp_path / "broken.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["org", "import", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}: kvk_number: '123' does not match" in result.output
+    assert f"{bad}: data_categories[0].enisa_class: 'secret' is not one of" in result.output
+    assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 0
+
+
+def test_user_create_and_grant(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(args=["org", "import", *map(str, profile_paths())])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "fg@org.nl",
+            "--name",
+            "Fien Gerrits",
+            "--role",
+            "kruix:fg",
+            "--role",
+            "leiz:admin",
+            "--password",
+            "a-long-password",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "x@org.nl",
+            "--name",
+            "X",
+            "--role",
+            "kruix:boss",
+            "--password",
+            "a-long-password",
+        ]
+    )
+    assert bad.exit_code != 0 and "unknown role" in bad.output
+    assert runner.invoke(args=["user", "grant", "fg@org.nl", "luxigo:reporter"]).exit_code == 0
+    roles = db.session.execute(select(func.count()).select_from(Membership)).scalar_one()
+    assert roles == 3
+
+
+def test_demo_load_is_idempotent(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert DEMO_PASSWORD in first.output and "admin@demo.example.org" in first.output
+    users = db.session.execute(select(func.count()).select_from(User)).scalar_one()
+    assert users == 7  # admin, FG, one reporter per organisation
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == users
+    assert all(u.is_demo for u in db.session.execute(select(User)).scalars())

@@ -1,0 +1,145 @@
+"""Administrators: organisations, profiles, users, outbox, audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import AuditEvent, Organisation, User
+
+from ..conftest import MakeUser, login
+
+
+def admin_of_all(make_user: MakeUser, orgs: dict[str, Organisation]) -> User:
+    return make_user("admin@x.nl", *[(o, Role.ADMIN) for o in orgs.values()])
+
+
+def test_admin_sees_the_five_organisations_with_processors(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    admin_of_all(make_user, orgs)
+    login(client, "admin@x.nl")
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    for org in orgs.values():
+        assert org.name in page
+    leiz = client.get("/admin/organisations/leiz").get_data(as_text=True)
+    for processor in orgs["leiz"].profile["processors"]:
+        assert processor["name"] in leiz
+    assert "Ronald van der Ziel" in leiz
+
+
+def test_reporters_cannot_administer(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    assert client.get("/admin/organisations").status_code == 403
+    assert client.get("/admin/organisations/kruix/edit").status_code == 404
+    assert client.get("/admin/outbox").status_code == 403
+
+
+def _edit_form(client: Any, slug: str) -> dict[str, Any]:
+    """The edit form's current values, as a browser would send them back."""
+    import html
+    import re
+
+    page = client.get(f"/admin/organisations/{slug}/edit").get_data(as_text=True)
+    data: dict[str, Any] = {}
+    for tag in re.findall(r"<(?:input|select|textarea)[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name:
+            continue
+        if 'type="checkbox"' in tag and "checked" not in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        data.setdefault(name[1], []).append(html.unescape(value[1]) if value else "")
+    for match in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S):
+        data[match[1]] = [html.unescape(match[2])]
+    for match in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        selected = re.search(
+            r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', match[2]
+        )
+        data[match[1]] = [(selected[1] or selected[2]) if selected else ""]
+    return data
+
+
+def test_profile_edit_saves_audits_and_reports_errors_at_the_field(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    admin_of_all(make_user, orgs)
+    login(client, "admin@x.nl")
+    data = _edit_form(client, "luxigo")
+    assert data["legal_name"] == ["Luxigo"]
+    data["kvk_number"] = ["123"]
+    data["data_categories-9-name"] = ["Klachtgegevens"]  # a blank row used for an addition
+    page = client.post("/admin/organisations/luxigo/edit", data=data).get_data(as_text=True)
+    assert 'id="kvk_number-error"' in page and "Klachtgegevens" in page
+    db.session.expire_all()
+    assert db.session.get(Organisation, orgs["luxigo"].id).profile_version == 1
+
+    data["kvk_number"] = ["12345678"]
+    response = client.post("/admin/organisations/luxigo/edit", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    luxigo = db.session.get(Organisation, orgs["luxigo"].id)
+    assert luxigo.profile["kvk_number"] == "12345678"
+    added = [c for c in luxigo.profile["data_categories"] if c["name"] == "Klachtgegevens"]
+    assert added and added[0]["key"] == "klachtgegevens"
+    # Everything else survived the round trip through the form.
+    assert [p["name"] for p in luxigo.profile["processors"]] == [
+        p["name"] for p in orgs["luxigo"].profile["processors"]
+    ]
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "organisation.profile_updated")
+    ).scalar_one()
+    assert event.before["kvk_number"] is None and event.after["kvk_number"] == "12345678"
+
+
+def test_admin_adds_a_user_with_roles(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    admin_of_all(make_user, orgs)
+    login(client, "admin@x.nl")
+    response = client.post(
+        "/admin/organisations/kruix/users/",
+        data={
+            "email": "nieuw@kruix.nl",
+            "name": "Nieuwe Collega",
+            "roles": ["reporter"],
+            "password": "",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/admin/organisations/kruix/users/").get_data(as_text=True)
+    assert "nieuw@kruix.nl" in page
+    user = db.session.execute(select(User).where(User.email == "nieuw@kruix.nl")).scalar_one()
+    client.post(
+        f"/admin/organisations/kruix/users/{user.id}/roles", data={"roles": ["reporter", "fg"]}
+    )
+    page = client.get("/admin/organisations/kruix/users/").get_data(as_text=True)
+    assert f'id="r-{user.id}-fg" checked' in page
+
+
+def test_outbox_and_audit_pages(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    admin_of_all(make_user, orgs)
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    from .test_reports import form_data
+
+    client.post("/report/kruix", data=form_data())
+    client.post("/logout")
+    login(client, "admin@x.nl")
+    outbox = client.get("/admin/outbox").get_data(as_text=True)
+    assert "BD-2026-0001" in outbox
+    link = outbox.split('href="/admin/outbox/kruix/')[1].split('"')[0]
+    message = client.get(f"/admin/outbox/kruix/{link}").get_data(as_text=True)
+    assert "Er is een nieuw incident gemeld bij Kruix" in message
+    assert client.get("/admin/outbox/kruix/..%2Fsecret_key").status_code == 404
+    audit_page = client.get("/admin/organisations/kruix/audit").get_data(as_text=True)
+    assert "incident.reported" in audit_page and "alert-success" in audit_page
