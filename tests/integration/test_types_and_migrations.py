@@ -67,6 +67,7 @@ def test_migrations_match_the_models(tmp_path: Path, migrated_url: str) -> None:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)
         assert differences == [], f"models and migrations disagree: {differences}"
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -97,4 +98,5 @@ def test_migrated_database_refuses_to_change_audit_events(
                 db.session.execute(text(statement))
             db.session.rollback()
         assert db.session.execute(text("SELECT action FROM audit_event")).scalar_one() == "x.y"
+        db.session.remove()
         db.engine.dispose()

@@ -57,6 +57,7 @@ def test_csrf_is_enforced(tmp_path: Path) -> None:
         response = app.test_client().post("/login", data={"email": "a@x.nl", "password": "x"})
         assert response.status_code == 400
         assert "formulier is verlopen" in response.get_data(as_text=True).lower()
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -71,6 +72,7 @@ def test_login_is_rate_limited(tmp_path: Path) -> None:
         ]
         assert codes == [200, 200, 200, 429]
         assert client.get("/login").status_code == 200  # only attempts are limited
+        db.session.remove()
         db.engine.dispose()
 
 
