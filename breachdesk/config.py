@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_STARTTLS": False,
     "SMTP_SSL": False,
     "SMTP_TIMEOUT": 20,
-    "BASE_URL": "http://127.0.0.1:5000",
+    # BASE_URL (for links in e-mails) defaults to http://127.0.0.1:<PORT>.
     # Evidence uploads
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "MAX_ATTACHMENTS": 5,
@@ -79,6 +79,8 @@ def apply_environment(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("BASE_URL"):
+        app.config["BASE_URL"] = f"http://127.0.0.1:{app.config['PORT']}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
