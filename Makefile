@@ -11,6 +11,7 @@ DEBIAN_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 DEBIAN_TEST := chromium postgresql
 CATALOGUES := $(wildcard breachdesk/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
+LINT_PATHS := breachdesk tests $(wildcard benchmarks)
 
 .PHONY: run test install debian-run debian-test translations lint typecheck pytest extract clean
 
@@ -52,8 +53,8 @@ run: debian-run install
 	BREACHDESK_PORT=$(PORT) $(BIN)/breachdesk serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check breachdesk tests benchmarks
-	$(BIN)/ruff format --check breachdesk tests benchmarks
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy breachdesk
