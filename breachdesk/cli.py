@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_assess import assess_command
 from .domain.roles import Role
 from .extensions import db_session
 from .models import Organisation
@@ -240,3 +241,4 @@ def register_cli(app: Flask) -> None:
     demo_load.name = "load"
     demo_group.add_command(demo_load)
     app.cli.add_command(demo_group)
+    app.cli.add_command(assess_command)

@@ -1,11 +1,21 @@
-"""Incident states and their names.
+"""Incident states and the one table of moves between them.
 
-The transitions and their guards arrive with triage; for now an incident is created in
-``reported`` and this module names every state so lists can show it.
+::
+
+    reported ─┬─> in_triage ─┬─> not_a_breach (closed, with the FG's reason) ──┐
+              │              └─> breach_confirmed ─> assessed ─> decided ─> closed
+              └─(triage done at once: straight to not_a_breach or breach_confirmed)
+    not_a_breach / closed ──reopen (reason required)──> in_triage
+
+:func:`move` is the only way to change a state. It checks the guards of the move (for
+example: no decision before the risk checklist is complete) and refuses with a message a
+person understands. Recording the move in the audit trail is the caller's (service's) job.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from .text import N_
@@ -30,3 +40,93 @@ STATE_LABELS: dict[State, str] = {
     State.DECIDED: N_("Decided"),
     State.CLOSED: N_("Closed"),
 }
+
+#: States in which the incident is still being worked on by the FG.
+OPEN_STATES = frozenset(
+    {State.REPORTED, State.IN_TRIAGE, State.BREACH_CONFIRMED, State.ASSESSED, State.DECIDED}
+)
+
+
+@dataclass(frozen=True)
+class Guards:
+    """What the guards of a move look at; the service fills it from the incident."""
+
+    reason: str = ""  # the FG's written reason, where a move needs one
+    aware_at_set: bool = False
+    breach_types_set: bool = False
+    checklist_confirmed: bool = False
+    has_decision: bool = False
+
+
+class TransitionRefused(ValueError):
+    """A move that is not allowed now; ``message`` is an English template for translation."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+def _needs_reason(g: Guards) -> str | None:
+    return None if g.reason.strip() else N_("Write down the reason.")
+
+
+def _confirm_breach(g: Guards) -> str | None:
+    if not g.aware_at_set:
+        return N_("Record when the organisation became aware of the breach first.")
+    if not g.breach_types_set:
+        return N_("Choose at least one type of breach (confidentiality, integrity, availability).")
+    return None
+
+
+def _assessed(g: Guards) -> str | None:
+    return None if g.checklist_confirmed else N_("Complete and confirm the risk checklist first.")
+
+
+def _decided(g: Guards) -> str | None:
+    return None if g.has_decision else N_("Record the decision first.")
+
+
+def _always(_g: Guards) -> str | None:
+    return None
+
+
+_Guard = Callable[[Guards], str | None]
+
+#: (from, to) -> guard. A guard returns None when the move is allowed, else the reason why not.
+TRANSITIONS: dict[tuple[State, State], _Guard] = {
+    (State.REPORTED, State.IN_TRIAGE): _always,
+    (State.REPORTED, State.NOT_A_BREACH): _needs_reason,
+    (State.REPORTED, State.BREACH_CONFIRMED): _confirm_breach,
+    (State.IN_TRIAGE, State.NOT_A_BREACH): _needs_reason,
+    (State.IN_TRIAGE, State.BREACH_CONFIRMED): _confirm_breach,
+    (State.BREACH_CONFIRMED, State.ASSESSED): _assessed,
+    (State.ASSESSED, State.DECIDED): _decided,
+    (State.DECIDED, State.CLOSED): _always,
+    (State.NOT_A_BREACH, State.IN_TRIAGE): _needs_reason,  # reopen
+    (State.CLOSED, State.IN_TRIAGE): _needs_reason,  # reopen
+}
+
+
+def allowed_targets(current: State) -> list[State]:
+    """The states ``current`` may move to (guards not yet checked)."""
+    return [to for (frm, to) in TRANSITIONS if frm is current]
+
+
+def move(current: State, target: State, guards: Guards) -> State:
+    """Return ``target`` if the move from ``current`` is allowed now.
+
+    Raises:
+        TransitionRefused: the move does not exist, or a guard refuses it.
+    """
+    guard = TRANSITIONS.get((current, target))
+    if guard is None:
+        raise TransitionRefused(
+            N_("An incident cannot go from “%(current)s” to “%(target)s”."),
+            current=current.value,
+            target=target.value,
+        )
+    problem = guard(guards)
+    if problem is not None:
+        raise TransitionRefused(problem)
+    return target

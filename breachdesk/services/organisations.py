@@ -8,16 +8,12 @@ field path and the reason: first against the JSON Schema in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,39 +27,11 @@ from ..models import Organisation
 from . import audit
 from .audit import Actor
 from .clock import Clock
+from .schema_check import InputError, schema_problems
 
 
-@dataclass
-class ProfileError(Exception):
+class ProfileError(InputError):
     """A profile that cannot be used; ``problems`` are (field path, reason) pairs."""
-
-    source: str
-    problems: list[tuple[str, str]] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        lines = [
-            f"{self.source}: {path or '(top level)'}: {reason}" for path, reason in self.problems
-        ]
-        return "\n".join(lines)
-
-
-@cache
-def _validator() -> Draft202012Validator:
-    text = (
-        resources.files("breachdesk")
-        .joinpath("schemas/organisation-profile.schema.json")
-        .read_text(encoding="utf-8")
-    )
-    schema = json.loads(text)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
-
-
-def _path(parts: Any) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def parse_profile(data: Any, source: str) -> OrganisationProfile:
@@ -74,9 +42,9 @@ def parse_profile(data: Any, source: str) -> OrganisationProfile:
     """
     if not isinstance(data, Mapping):
         raise ProfileError(source, [("", "a profile must be a mapping of fields")])
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        raise ProfileError(source, [(_path(e.absolute_path), e.message) for e in errors])
+    problems = schema_problems("organisation-profile.schema.json", data)
+    if problems:
+        raise ProfileError(source, problems)
     profile = profile_from_dict(data)
     problems = check_profile(profile)
     if problems:

@@ -1,0 +1,347 @@
+"""The recommendation: register only, notify the AP, and/or inform the people — with reasons.
+
+:func:`assess` is a pure function of the FG's answers (:class:`~breachdesk.domain.checklist.Facts`).
+It never decides: it recommends, and the FG accepts or overrides it with a written rationale.
+Each recommendation carries :data:`RULESET_VERSION`, so a decision recorded under these rules
+can always be read against them. The rules, in plain words (DOMAIN.md §a.2, a.7, a.8, a.10,
+c.1, c.2, d.2):
+
+**1. Every breach is documented** in the organisation's breach register with its facts, effects,
+measures and the reasoning for the decision, also when it is not notified (GDPR Art. 33(5);
+EDPB 01/2021 §15).
+
+**2. The AP must be notified** within 72 hours of becoming aware, *unless the breach is unlikely
+to result in a risk* to people's rights and freedoms (GDPR Art. 33(1)). That bar is low. breachdesk
+concludes "unlikely" only when one of these situations is clearly established **and** none of the
+key facts it rests on is unknown:
+
+* (a) *Unintelligible data* — the data were protected by state-of-the-art encryption whose key
+  was not compromised, no integrity breach occurred, and no data were lost for good (a backup
+  exists, or the loss was only temporary) (EDPB 01/2021, the stolen/lost encrypted device cases;
+  Art. 34(3)(a)).
+* (b) *Trusted recipient* — a confidentiality breach only, by mistake (not malicious), to a
+  recipient bound by confidentiality who confirmed deleting or returning the data, and no
+  special-category or criminal data, BSN, identity documents or credentials involved (EDPB
+  01/2021, accidental transmission to a trusted third party).
+* (c) *Restored from backup* — an availability breach only, temporary, restored from a backup
+  within about a day (24 hours), with no data taken (exfiltration "no", not "unknown"), and the
+  outage itself harmed nobody (no delayed care or payments) (EDPB 01/2021, Case 01; Case 03 for
+  the exception).
+* (d) *Already public* — a confidentiality breach only of data that were already public, with
+  nothing sensitive (no special-category, criminal, national-number, identity-document,
+  credential or financial data, no children or vulnerable people) (ENISA 2013 public
+  availability).
+* (e) *Minimal exposure* — a confidentiality breach only, by mistake, of simple data (name,
+  contact details; ENISA score 1) of at most 10 people, to a few known recipients, with no
+  children or vulnerable people and no revealing context (e.g. one letter with a name and
+  address delivered to the wrong address) (EDPB 9/2022 on nature, volume and number of people).
+
+Whatever else is known, "unlikely" is never concluded while the type of breach is unknown; while
+it is unknown, in a (possibly) intentional breach, whether data were taken; or, for a
+confidentiality breach, while it is unknown whether the data were unintelligible, or who got
+them (unless the data were unintelligible). A low ENISA score alone is never a reason for
+"unlikely" (EDPB 9/2022; a Polish fine shows the danger, DOMAIN.md §c.2).
+
+**3. The risk is high** (Art. 34) — for a breach that is not "unlikely" — when any of these holds:
+
+* special-category (Art. 9) or criminal (Art. 10) data were exposed to someone other than a
+  trusted recipient, altered, or (possibly) lost for good: WP250 / EDPB 9/2022 say damage
+  should then be considered likely;
+* a BSN or other national number, identity documents, credentials or financial data reached
+  criminals (a malicious breach) or many or unknown people: identity fraud, account takeover,
+  financial loss (EDPB 9/2022);
+* data were taken (exfiltration "yes") and the ENISA data score (DPC) is 3 or more;
+* children or vulnerable people are affected, their data were compromised, and the data are more
+  than simple contact details (ENISA base score 2 or more) or reached criminals or unknown people
+  (GDPR Recitals 38 and 75: they deserve specific protection);
+* the consequences would be irreversible;
+* the ENISA severity band is high or very high;
+* identity fraud, discrimination or physical harm is a possible consequence (Recital 75).
+
+Otherwise the risk is a (normal) risk: notify the AP; informing the people is not required
+(they may be informed voluntarily).
+
+**4. Informing the people** (Art. 34) when the risk is high, unless:
+
+* the organisation is a financial undertaking under the Wft: Art. 34 does not apply (UAVG
+  art. 42); if that is unknown and the risk is high, it is an open question;
+* (Art. 34(3)(a)) the data were unintelligible (state-of-the-art encryption, key safe), no
+  integrity breach occurred and no data were lost for good;
+* (Art. 34(3)(b)) measures taken afterwards ensure the high risk is no longer likely to
+  materialise — the organisation must be able to show this;
+* (Art. 34(3)(c)) informing each person would take disproportionate effort: then a public
+  communication (or similar measure) that informs them equally effectively replaces it.
+
+**5. Provisional notification** (Art. 33(4)): when the AP must be notified and key facts are still
+unknown, notify now with what is known and supplement later; do not wait for a full investigation
+(EDPB 01/2021 §9, §24).
+
+**6. The AP form's severity question (9.3)** — breachdesk's proposal, *not an AP rule*:
+"unlikely" → verwaarloosbaar; otherwise from the ENISA band (low → beperkt, medium → aanzienlijk,
+high → aanzienlijk, very high → zeer groot), and at least aanzienlijk when the legal risk is high.
+
+The individual rules are implemented in :mod:`~breachdesk.domain.assessment_rules` (situations
+in which a risk is unlikely), :mod:`~breachdesk.domain.risk_factors` (high risk, factors, open
+questions) and :mod:`~breachdesk.domain.art34` (informing the people); the ENISA score in
+:mod:`~breachdesk.domain.severity`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .art34 import Art34, art34_duties
+from .assessment_rules import Route, blockers, make_reason, routes
+from .checklist import Facts
+from .reasons import Reason
+from .risk_factors import contributing_reasons, high_risk_reasons, uncertainties
+from .severity import Band, Severity, enisa_severity
+from .text import N_
+
+__all__ = [
+    "RULESET_VERSION",
+    "ApSeverity",
+    "Outcome",
+    "Reason",
+    "Recommendation",
+    "RiskLevel",
+    "Severity",
+    "assess",
+]
+
+RULESET_VERSION = "2026.1"
+
+
+class RiskLevel(StrEnum):
+    UNLIKELY = "unlikely"  # unlikely to result in a risk: register only
+    RISK = "risk"  # notify the AP
+    HIGH = "high"  # notify the AP and inform the people (Art. 34)
+
+
+class Outcome(StrEnum):
+    REGISTER_ONLY = "register_only"
+    NOTIFY_AP = "notify_ap"
+    NOTIFY_AP_AND_SUBJECTS = "notify_ap_and_subjects"
+    NOTIFY_AP_AND_PUBLIC_COMMUNICATION = "notify_ap_and_public_communication"
+
+
+class ApSeverity(StrEnum):
+    """The four answers of the AP form's severity question (9.3)."""
+
+    VERWAARLOOSBAAR = "verwaarloosbaar"
+    BEPERKT = "beperkt"
+    AANZIENLIJK = "aanzienlijk"
+    ZEER_GROOT = "zeer_groot"
+
+
+_AP_ORDER = list(ApSeverity)
+_AP_FROM_BAND = {
+    Band.LOW: ApSeverity.BEPERKT,
+    Band.MEDIUM: ApSeverity.AANZIENLIJK,
+    Band.HIGH: ApSeverity.AANZIENLIJK,
+    Band.VERY_HIGH: ApSeverity.ZEER_GROOT,
+}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """What breachdesk recommends, why, and what is still unknown.
+
+    ``inform_subjects`` means informing each person directly (Art. 34(1)); when Art. 34(3)(c)
+    applies it is False and ``public_communication`` is True instead. ``art34_exemption`` is
+    "a", "b" or "c" when that paragraph of Art. 34(3) applies to a high risk.
+    """
+
+    ruleset_version: str
+    risk: RiskLevel
+    outcome: Outcome
+    notify_ap: bool
+    inform_subjects: bool
+    public_communication: bool
+    art34_exemption: str | None
+    art34_excluded_uavg42: bool
+    ap_severity: ApSeverity
+    severity: Severity
+    reasons: tuple[Reason, ...]
+    uncertainties: tuple[Reason, ...]
+    provisional_advised: bool
+
+
+def _dedupe(reasons: list[Reason]) -> list[Reason]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for reason in reasons:
+        key = (reason.factor, reason.text())
+        if key not in seen:
+            seen.add(key)
+            out.append(reason)
+    return out
+
+
+def _outcome(risk: RiskLevel, art34: Art34) -> Outcome:
+    if risk is RiskLevel.UNLIKELY:
+        return Outcome.REGISTER_ONLY
+    if art34.public:
+        return Outcome.NOTIFY_AP_AND_PUBLIC_COMMUNICATION
+    if art34.inform:
+        return Outcome.NOTIFY_AP_AND_SUBJECTS
+    return Outcome.NOTIFY_AP
+
+
+def ap_severity_for(risk: RiskLevel, band: Band) -> ApSeverity:
+    """breachdesk's proposal for AP form question 9.3 (see the module docstring, rule 6)."""
+    if risk is RiskLevel.UNLIKELY:
+        return ApSeverity.VERWAARLOOSBAAR
+    level = _AP_FROM_BAND[band]
+    if risk is RiskLevel.HIGH:
+        level = max(level, ApSeverity.AANZIENLIJK, key=_AP_ORDER.index)
+    return level
+
+
+def _when_unlikely(route: Route, severity: Severity) -> list[Reason]:
+    reasons = [route.reason]
+    if severity.band is not Band.LOW:
+        reasons.append(
+            make_reason(
+                "enisa",
+                "ENISA 2013; EDPB 01/2021",
+                N_(
+                    "The ENISA score (%(arithmetic)s) measures the harm if the data were "
+                    "misused; the situation above makes that harm unlikely."
+                ),
+                arithmetic=severity.arithmetic,
+            )
+        )
+    return reasons
+
+
+def _when_notifiable(
+    facts: Facts, severity: Severity, all_routes: list[Route], blocked: bool
+) -> tuple[RiskLevel, list[Reason], list[Reason]]:
+    """Risk level, reasons and open questions of a breach that is not "unlikely"."""
+    r = make_reason
+    reasons = [
+        r(
+            "notify_threshold",
+            "GDPR Art. 33(1); EDPB 9/2022",
+            N_(
+                "No situation is established in which the breach is unlikely to result in a "
+                "risk, so the AP must be notified within 72 hours of becoming aware; only a "
+                "breach that is unlikely to result in a risk may go unreported."
+            ),
+        )
+    ]
+    if blocked:
+        reasons.append(
+            r(
+                "unlikely_blocked",
+                "GDPR Art. 33(1); EDPB 9/2022",
+                N_(
+                    "The breach may turn out to be unlikely to result in a risk, but key facts it "
+                    "depends on are unknown (see the open questions); until they are "
+                    "established, notify."
+                ),
+            )
+        )
+    high = high_risk_reasons(facts, severity)
+    risk = RiskLevel.HIGH if high else RiskLevel.RISK
+    covered = {reason.factor for reason in high}  # said once, as the stronger reason
+    for candidate in all_routes:
+        if candidate.candidate:
+            reasons.extend(f for f in candidate.failures if f.factor not in covered)
+    reasons.extend(high)
+    reasons.extend(c for c in contributing_reasons(facts) if c.factor not in covered)
+    if severity.band is Band.LOW:
+        reasons.append(
+            r(
+                "enisa",
+                "ENISA 2013; EDPB 9/2022",
+                N_(
+                    "The ENISA score is low: %(arithmetic)s. A low score alone is no reason not "
+                    "to notify: the legal test is whether a risk is unlikely."
+                ),
+                arithmetic=severity.arithmetic,
+            )
+        )
+    return risk, reasons, uncertainties(facts, high=risk is RiskLevel.HIGH)
+
+
+def assess(facts: Facts) -> Recommendation:
+    """Recommend what to do about a breach described by ``facts``; see the module docstring."""
+    r = make_reason
+    severity = enisa_severity(facts)
+    all_routes = routes(facts, severity)
+    route = next((x for x in all_routes if x.applies), None)
+    blocking = blockers(facts)
+    reasons: list[Reason]
+    open_questions: list[Reason]
+    if route is not None and not blocking:
+        risk, reasons, open_questions = RiskLevel.UNLIKELY, _when_unlikely(route, severity), []
+    else:
+        risk, reasons, open_questions = _when_notifiable(
+            facts, severity, all_routes, blocked=route is not None
+        )
+    if not any(reason.factor == "enisa" for reason in reasons):
+        reasons.append(
+            r(
+                "enisa",
+                "ENISA 2013",
+                N_("ENISA severity: %(arithmetic)s."),
+                arithmetic=severity.arithmetic,
+            )
+        )
+    art34 = art34_duties(facts, notify=risk is not RiskLevel.UNLIKELY, high=risk is RiskLevel.HIGH)
+    reasons.extend(art34.reasons)
+    open_questions.extend(art34.open_questions)
+    notify_ap = risk is not RiskLevel.UNLIKELY
+    ap_level = ap_severity_for(risk, severity.band)
+    if notify_ap:
+        reasons.append(
+            r(
+                "ap_severity",
+                "breachdesk proposal (AP form question 9.3)",
+                N_(
+                    "Proposed answer to the AP form's severity question: %(level)s. This is "
+                    "breachdesk's proposal from the ENISA band and the legal risk, not an AP rule."
+                ),
+                level=ap_level.value.replace("_", " "),
+            )
+        )
+    provisional = notify_ap and any(q.factor != "financial_undertaking" for q in open_questions)
+    if provisional:
+        reasons.append(
+            r(
+                "provisional",
+                "GDPR Art. 33(4); EDPB 01/2021",
+                N_(
+                    "Key facts are still unknown: notify the AP now with what is known and "
+                    "supplement the notification later; do not wait for a full investigation."
+                ),
+            )
+        )
+    reasons.append(
+        r(
+            "register",
+            "GDPR Art. 33(5)",
+            N_(
+                "Record the breach, its effects, the measures taken and the reasoning for this "
+                "decision in the breach register; this applies to every breach, notified or not."
+            ),
+        )
+    )
+    return Recommendation(
+        ruleset_version=RULESET_VERSION,
+        risk=risk,
+        outcome=_outcome(risk, art34),
+        notify_ap=notify_ap,
+        inform_subjects=art34.inform,
+        public_communication=art34.public,
+        art34_exemption=art34.exemption,
+        art34_excluded_uavg42=art34.uavg42,
+        ap_severity=ap_level,
+        severity=severity,
+        reasons=tuple(_dedupe(reasons)),
+        uncertainties=tuple(_dedupe(open_questions)),
+        provisional_advised=provisional,
+    )

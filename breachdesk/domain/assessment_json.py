@@ -1,0 +1,179 @@
+"""Checklist answers and recommendations as plain JSON-ready data (input format version 1).
+
+The input format is ``{"format_version": 1, "facts": {...}}``; ``facts`` holds any of the
+fields of :class:`~breachdesk.domain.checklist.Facts` (absent fields take the dataclass
+defaults). Enumerations are written as their values, sets as sorted lists, ``dpc_adjustments`` as
+a list of ``{"delta": int, "reason": str}``. The shape is defined by
+``breachdesk/schemas/assessment-input.schema.json`` and checked by
+:mod:`breachdesk.services.assessment_io` before :func:`facts_from_dict` runs; the functions here
+still refuse values they cannot convert (``ValueError`` naming the field), since the web form
+calls them too.
+
+Documented in ``docs/assessment.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, fields
+from enum import StrEnum
+from typing import Any
+
+from .assessment import Recommendation
+from .checklist import BreachType, Consequence, DpcAdjustment, Facts
+from .profile import EnisaClass
+from .reasons import Reason
+from .severity import Severity
+
+INPUT_FORMAT_VERSION = 1
+
+_FIELD_NAMES = tuple(f.name for f in fields(Facts))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, frozenset):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, DpcAdjustment):
+        return {"delta": value.delta, "reason": value.reason}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def facts_to_dict(facts: Facts) -> dict[str, Any]:
+    """Every field of ``facts`` as JSON-ready data, in the dataclass's field order."""
+    return {name: _plain(getattr(facts, name)) for name in _FIELD_NAMES}
+
+
+def input_document(facts: Facts) -> dict[str, Any]:
+    """``facts`` as a complete input document (what ``breachdesk assess`` reads)."""
+    return {"format_version": INPUT_FORMAT_VERSION, "facts": facts_to_dict(facts)}
+
+
+def _number(value: Any, kind: type[int] | type[float]) -> int | float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{value!r} is not a number")
+    if kind is int:
+        if value != int(value):
+            raise ValueError(f"{value!r} is not a whole number")
+        return int(value)
+    return float(value)
+
+
+def _set_of(enum: type[StrEnum]) -> Callable[[Any], frozenset[Any]]:
+    def convert(value: Any) -> frozenset[Any]:
+        if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+            raise ValueError(f"{value!r} is not a list")
+        return frozenset(enum(v) for v in value)
+
+    return convert
+
+
+def _adjustments(value: Any) -> tuple[DpcAdjustment, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"{value!r} is not a list")
+    out = []
+    for item in value:
+        if isinstance(item, DpcAdjustment):
+            out.append(item)
+            continue
+        delta = _number(item["delta"], int)
+        if delta is None:
+            raise ValueError("an adjustment needs a delta")
+        out.append(DpcAdjustment(int(delta), str(item["reason"])))
+    return tuple(out)
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "breach_types": _set_of(BreachType),
+    "data_classes": _set_of(EnisaClass),
+    "consequences": _set_of(Consequence),
+    "subjects_count": lambda v: _number(v, int),
+    "restore_hours": lambda v: _number(v, float),
+    "dpc_adjustments": _adjustments,
+}
+for _field in fields(Facts):
+    if _field.name not in _CONVERTERS and _field.default is not MISSING:
+        _default = _field.default
+        if isinstance(_default, StrEnum):
+            _CONVERTERS[_field.name] = type(_default)
+
+
+def facts_from_dict(data: Mapping[str, Any]) -> Facts:
+    """Build :class:`Facts` from the ``facts`` part of an input document.
+
+    Raises:
+        ValueError: an unknown field, or a value that does not fit its field (the message
+            starts with the field name).
+    """
+    unknown = sorted(set(data) - set(_FIELD_NAMES))
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for name, raw in data.items():
+        try:
+            values[name] = _CONVERTERS[name](raw)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"{name}: {exc}") from exc
+    return Facts(**values)
+
+
+def reason_to_dict(reason: Reason) -> dict[str, Any]:
+    """A reason with its English sentence filled in (``text``), its template and parameters."""
+    return {
+        "factor": reason.factor,
+        "rule": reason.rule,
+        "text": reason.text(),
+        "message": reason.message,
+        "params": dict(reason.params),
+    }
+
+
+def severity_to_dict(severity: Severity) -> dict[str, Any]:
+    """The ENISA score with every intermediate value and its reason."""
+    return {
+        "base": severity.base,
+        "base_reason": reason_to_dict(severity.base_reason),
+        "adjustments": [
+            {"delta": step.delta, "manual": step.manual, "reason": reason_to_dict(step.reason)}
+            for step in severity.adjustments
+        ],
+        "dpc_unclamped": severity.dpc_unclamped,
+        "dpc": severity.dpc,
+        "clamped": severity.clamped,
+        "ei": severity.ei,
+        "ei_reason": reason_to_dict(severity.ei_reason),
+        "cb_parts": [
+            {"element": part.element, "points": part.points, "reason": reason_to_dict(part.reason)}
+            for part in severity.cb_parts
+        ],
+        "cb": severity.cb,
+        "score": severity.score,
+        "band": severity.band.value,
+        "arithmetic": severity.arithmetic,
+        "notes": [reason_to_dict(note) for note in severity.notes],
+    }
+
+
+def recommendation_to_dict(recommendation: Recommendation) -> dict[str, Any]:
+    """The recommendation as JSON-ready data (what ``breachdesk assess`` prints)."""
+    rec = recommendation
+    return {
+        "ruleset_version": rec.ruleset_version,
+        "risk": rec.risk.value,
+        "outcome": rec.outcome.value,
+        "notify_ap": rec.notify_ap,
+        "inform_subjects": rec.inform_subjects,
+        "public_communication": rec.public_communication,
+        "art34_exemption": rec.art34_exemption,
+        "art34_excluded_uavg42": rec.art34_excluded_uavg42,
+        "ap_severity": rec.ap_severity.value,
+        "provisional_advised": rec.provisional_advised,
+        "severity": severity_to_dict(rec.severity),
+        "reasons": [reason_to_dict(r) for r in rec.reasons],
+        "uncertainties": [reason_to_dict(r) for r in rec.uncertainties],
+    }

@@ -1,0 +1,167 @@
+"""The risk checklist: the facts the FG establishes about a breach, each one answerable.
+
+Every question covers a factor the EDPB (Guidelines 9/2022 and the worked cases of 01/2021)
+or the ENISA severity method turns on; DOMAIN.md §c.1 and §c.2 list them. "Unknown" is a
+legitimate answer everywhere it could honestly be given: the assessment treats an unknown key
+fact as a reason for caution, never as a reason to conclude there is no risk.
+
+The checklist is filled in advance from the staff report and the organisation's profile
+(:func:`breachdesk.domain.prefill.prefill`); the FG confirms or changes each answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .profile import EnisaClass
+
+
+class Tri(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class BreachType(StrEnum):
+    CONFIDENTIALITY = "confidentiality"  # disclosed to or accessed by someone not entitled
+    INTEGRITY = "integrity"  # altered
+    AVAILABILITY = "availability"  # lost, destroyed or temporarily inaccessible
+
+
+class Recipients(StrEnum):
+    """Who got (or could get) the data, for a confidentiality breach."""
+
+    NONE_KNOWN = (
+        "none_known"  # exposed, but no sign anyone looked (e.g. open share, no logs of access)
+    )
+    TRUSTED = "trusted"  # a known, trusted party bound by confidentiality (colleague, other
+    # care provider, processor)
+    LIMITED_KNOWN = "limited_known"  # a limited, known number of people (wrong addressee)
+    MANY_OR_UNKNOWN = "many_or_unknown"  # unknown number, many people, published, or criminals
+    UNKNOWN = "unknown"
+
+
+class Availability(StrEnum):
+    """How bad the loss of access is, for an availability breach."""
+
+    NO_LOSS = "no_loss"
+    TEMPORARY = "temporary"  # access lost for a while, restorable
+    PERMANENT = "permanent"  # destroyed or lost with no usable copy
+    UNKNOWN = "unknown"
+
+
+class Integrity(StrEnum):
+    """For an integrity breach: can the correct data be restored?"""
+
+    NOT_ALTERED = "not_altered"
+    RECOVERABLE = "recoverable"
+    NOT_RECOVERABLE = "not_recoverable"
+    UNKNOWN = "unknown"
+
+
+class Protection(StrEnum):
+    """Whether the data were unintelligible to whoever got them (Art. 34(3)(a))."""
+
+    STATE_OF_THE_ART_KEY_SAFE = "state_of_the_art_key_safe"  # e.g. full-disk encryption,
+    # strong algorithm, key/password not compromised
+    ENCRYPTED_KEY_AT_RISK = "encrypted_key_at_risk"  # encrypted, but key may be compromised
+    WEAK = "weak"  # weak or partial protection (password-protected office file, old hashing)
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+class Identifiability(StrEnum):
+    """ENISA ease of identification (EI)."""
+
+    NEGLIGIBLE = "negligible"  # 0.25
+    LIMITED = "limited"  # 0.5
+    SIGNIFICANT = "significant"  # 0.75
+    MAXIMUM = "maximum"  # 1.0: identifiable directly from the data
+    UNKNOWN = "unknown"  # treated as maximum
+
+
+class Volume(StrEnum):
+    """How much data per person (ENISA volume adjustment)."""
+
+    LIMITED = "limited"  # a few data items
+    EXTENSIVE = "extensive"  # a full file, long history, many documents per person
+    UNKNOWN = "unknown"
+
+
+class Consequence(StrEnum):
+    """Possible consequences for the people affected (Recitals 75 and 85)."""
+
+    IDENTITY_FRAUD = "identity_fraud"
+    FINANCIAL_LOSS = "financial_loss"
+    DISCRIMINATION = "discrimination"
+    REPUTATION = "reputation"
+    PSYCHOLOGICAL_HARM = "psychological_harm"
+    PHYSICAL_HARM = "physical_harm"
+    LOSS_OF_CONTROL = "loss_of_control"  # over their personal data
+    LOSS_OF_CONFIDENTIALITY_SECRECY = "loss_of_confidentiality_secrecy"  # professional secrecy
+    PHISHING_OR_SPAM = "phishing_or_spam"
+    SERVICE_DISRUPTION = "service_disruption"  # e.g. care or payments delayed
+
+
+class Permanence(StrEnum):
+    """How lasting the consequences would be."""
+
+    MINOR = "minor"  # inconvenience, easily overcome
+    REVERSIBLE = "reversible"  # significant but reversible with effort
+    IRREVERSIBLE = "irreversible"  # lasting or irreversible (e.g. disclosure of health data)
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class DpcAdjustment:
+    """An ENISA data-processing-context adjustment the FG adds by hand, with its reason."""
+
+    delta: int  # whole steps, -3 .. +3
+    reason: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """All answers of the risk checklist. Defaults are the cautious "unknown"."""
+
+    # Nature of the breach
+    breach_types: frozenset[BreachType] = frozenset()
+    malicious: Tri = Tri.UNKNOWN  # intentional (theft, hacking, phishing) vs error
+    exfiltration: Tri = Tri.UNKNOWN  # evidence data were copied or taken away
+    recipients: Recipients = Recipients.UNKNOWN
+    deletion_confirmed: Tri = Tri.UNKNOWN  # recipient confirmed deleting / returning it
+    already_public: Tri = Tri.UNKNOWN  # the same data were already publicly available
+    availability: Availability = Availability.UNKNOWN
+    backup_available: Tri = Tri.UNKNOWN
+    restore_hours: float | None = None  # how long until restored; None = not (yet) known
+    integrity: Integrity = Integrity.UNKNOWN
+    # Nature, sensitivity and volume of the data
+    data_classes: frozenset[EnisaClass] = frozenset()  # ENISA classes of the data involved
+    special_category: Tri = Tri.UNKNOWN  # Art. 9 GDPR
+    criminal_data: Tri = Tri.UNKNOWN  # Art. 10 GDPR
+    national_id_number: Tri = Tri.UNKNOWN  # BSN or other number prescribed by law
+    identity_documents: Tri = Tri.UNKNOWN  # copies of passports / ID cards
+    credentials: Tri = Tri.UNKNOWN  # passwords or access codes (scored as what they unlock)
+    financial_data: Tri = Tri.UNKNOWN  # bank account, card or payment data
+    volume_per_person: Volume = Volume.UNKNOWN
+    data_inaccurate: Tri = Tri.NO  # known to be outdated or wrong (ENISA decrease)
+    # Protection
+    protection: Protection = Protection.UNKNOWN
+    # Identification
+    identifiability: Identifiability = Identifiability.UNKNOWN
+    # The people
+    subjects_count: int | None = None  # best estimate (upper bound); None = unknown
+    children: Tri = Tri.UNKNOWN
+    vulnerable: Tri = Tri.UNKNOWN  # patients, elderly, people in debt, asylum seekers, ...
+    # The controller
+    controller_context_sensitive: Tri = Tri.NO  # context reveals more (clinic, debt collector)
+    financial_undertaking: Tri = Tri.UNKNOWN  # Wft: Art. 34 does not apply (UAVG art. 42)
+    # Consequences
+    consequences: frozenset[Consequence] = frozenset()
+    permanence: Permanence = Permanence.UNKNOWN
+    # After the breach (Art. 34(3))
+    subsequent_measures_remove_high_risk: Tri = Tri.NO  # Art. 34(3)(b)
+    disproportionate_effort: Tri = Tri.NO  # Art. 34(3)(c): then a public communication
+    # Hand-made ENISA adjustments on top of the automatic ones
+    dpc_adjustments: tuple[DpcAdjustment, ...] = field(default_factory=tuple)

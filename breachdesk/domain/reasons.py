@@ -1,0 +1,37 @@
+"""A reason in plain words, shared by the ENISA score and the legal assessment.
+
+A :class:`Reason` names the factor it is about, the rule it rests on and an English sentence
+template marked with ``N_`` (translated by the web layer: ``gettext(message) % params``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+Param = str | int | float
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason in plain words: which factor, which rule it rests on, and the sentence.
+
+    ``factor`` is a stable code, the name of the :class:`Facts` field concerned where there is
+    one (e.g. ``"special_category"``), else a rule code (e.g. ``"enisa"``). ``message`` is an
+    English template marked with ``N_`` and filled with ``params`` (``message % params``).
+    """
+
+    factor: str
+    rule: str
+    message: str
+    params: dict[str, Param] = field(default_factory=dict)
+
+    def text(self) -> str:
+        """The English sentence with its parameters filled in."""
+        return self.message % self.params
+
+
+def format_number(value: Fraction | float | int) -> str:
+    """Up to two decimals, at least one: 1 → "1.0", 0.25 → "0.25", 3.5 → "3.5"."""
+    text = f"{float(value):.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
