@@ -66,7 +66,10 @@ def login() -> ResponseReturnValue:
             clock=rt.clock,
         )
         if person is not None:
+            lang = session.get("lang")
             session.clear()  # no session fixation
+            if lang:
+                session["lang"] = lang  # the language chosen on the sign-in page stays
             login_user(person)
             return redirect(safe_next(url_for("auth.home")))
         form.password.errors.append(_("Unknown e-mail address or wrong password."))

@@ -81,3 +81,13 @@ def test_dutch_by_default_english_on_request(client: Any) -> None:
     client.get("/language/en?next=/login")
     page = client.get("/login").get_data(as_text=True)
     assert "Sign in" in page and 'lang="en"' in page
+
+
+def test_language_chosen_before_signing_in_survives_the_sign_in(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    client.get("/language/en?next=/login")
+    login(client, "r@x.nl")
+    page = client.get("/reports").get_data(as_text=True)
+    assert 'lang="en"' in page and "Sign out" in page
