@@ -161,11 +161,80 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     processor_aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     processor_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    # Triage (by the FG)
+    personal_data: Mapped[str | None] = mapped_column(String(10), nullable=True)  # yes/no/unknown
+    security_breached: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    breach_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    not_breach_reason: Mapped[str] = mapped_column(Text, default="")
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Awareness (kennisname): the current value; every value ever set is an AwarenessRecord
+    aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The risk checklist (answers as in breachdesk.domain.checklist.Facts, JSON)
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    checklist_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
     organisation: Mapped[Organisation] = relationship()
     reporter: Mapped[User] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="incident", order_by="Attachment.id"
     )
+    awareness_history: Mapped[list[AwarenessRecord]] = relationship(
+        back_populates="incident", order_by="AwarenessRecord.id"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="incident", order_by="Decision.version"
+    )
+
+
+class AwarenessRecord(db.Model):  # type: ignore[name-defined,misc]
+    """One value of "when did the organisation become aware", as recorded by the FG.
+
+    The incident keeps the latest value; earlier values stay here, with the reason for each
+    correction, so a later correction can never hide what was recorded first.
+    """
+
+    __tablename__ = "awareness_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    aware_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship(back_populates="awareness_history")
+    recorded_by: Mapped[User] = relationship()
+
+
+class Decision(db.Model):  # type: ignore[name-defined,misc]
+    """The FG's decision on notifying, with everything it rested on (one row per version).
+
+    The answers and the recommendation are stored as they were, with the rule-set version,
+    so a later change of the rules or of the checklist never rewrites a past decision.
+    """
+
+    __tablename__ = "decision"
+    __table_args__ = (UniqueConstraint("incident_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(40))
+    notify_ap: Mapped[bool] = mapped_column(Boolean)
+    inform_subjects: Mapped[bool] = mapped_column(Boolean)
+    public_communication: Mapped[bool] = mapped_column(Boolean)
+    ap_severity: Mapped[str] = mapped_column(String(20))
+    follows_recommendation: Mapped[bool] = mapped_column(Boolean)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    ruleset_version: Mapped[str] = mapped_column(String(20))
+    facts_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recommendation_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship(back_populates="decisions")
+    decided_by: Mapped[User] = relationship()
 
 
 class Attachment(db.Model):  # type: ignore[name-defined,misc]

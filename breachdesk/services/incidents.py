@@ -278,3 +278,40 @@ def incidents_for_officer(session: Session, user: User) -> list[Incident]:
             .order_by(Incident.reported_at.desc(), Incident.id.desc())
         ).scalars()
     )
+
+
+def report_of(incident: Incident) -> IncidentReport:
+    """The staff report of ``incident`` as the domain object (for pre-filling the checklist)."""
+    from ..domain.report import Answer, Containment, CountMode, Protection
+
+    processor = incident.reporting_processor or {}
+    return IncidentReport(
+        title=incident.title,
+        description=incident.description,
+        discovered_at=incident.discovered_at,
+        discovery_how=incident.discovery_how,
+        ongoing=Answer(incident.ongoing),
+        started_at=incident.started_at,
+        ended_at=incident.ended_at,
+        processor_keys=tuple(p["key"] for p in incident.processors),
+        systems_other=incident.systems_other,
+        data_category_keys=tuple(c["key"] for c in incident.data_categories),
+        data_other=incident.data_other,
+        subjects_mode=CountMode(incident.subjects_mode),
+        subjects_exact=incident.subjects_exact,
+        subjects_min=incident.subjects_min,
+        subjects_max=incident.subjects_max,
+        records_count=incident.records_count,
+        subject_group_keys=tuple(g["key"] for g in incident.subject_groups),
+        subject_groups_other=incident.subject_groups_other,
+        children_involved=Answer(incident.children_involved),
+        protection=Protection(incident.protection),
+        protection_details=incident.protection_details,
+        containment=tuple(Containment(c) for c in incident.containment),
+        containment_details=incident.containment_details,
+        reported_by_processor=incident.reported_by_processor,
+        reporting_processor_key=processor.get("key") or "",
+        reporting_processor_name=processor.get("name") or "",
+        processor_aware_at=incident.processor_aware_at,
+        processor_notified_at=incident.processor_notified_at,
+    )

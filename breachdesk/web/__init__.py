@@ -12,6 +12,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
 from ..models import User
 from .context import has_any_role, my_organisations, selected_locale
+from .labels import action_label
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -20,9 +21,9 @@ CSP = (
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, auth, incidents, reports, users
+    from . import admin, auth, incidents, reports, triage, users
 
-    for module in (auth, reports, incidents, admin, users):
+    for module in (auth, reports, incidents, triage, admin, users):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -57,6 +58,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=lambda value: gettext(STATE_LABELS[State(value)]),
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
+        action_label=action_label,
         Role=Role,
     )
 

@@ -1,17 +1,23 @@
-"""Incidents as the FG and administrators see them, the incident page, and evidence files."""
+"""The FG's inbox, the incident page, and evidence files."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from ..domain.deadline import due_at
+from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
 from ..domain.roles import Role, can_see_all_incidents
 from ..extensions import db_session
+from ..models import Incident
 from ..runtime import runtime
-from ..services import audit
+from ..services import audit, inbox, triage
 from ..services import incidents as incident_service
-from .context import require_any_role, roles_in, user
+from .context import organisations_where, require_any_role, roles_in, user
+from .triage_forms import AwarenessForm, DecisionForm, ReasonForm, TriageForm
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -20,8 +26,52 @@ bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 @login_required
 @require_any_role(Role.FG, Role.ADMIN)
 def index() -> ResponseReturnValue:
-    incidents = incident_service.incidents_for_officer(db_session(), user())
-    return render_template("incidents/index.html", incidents=incidents)
+    orgs = organisations_where(Role.FG, Role.ADMIN)
+    org_id = request.args.get("org", type=int)
+    state_value = request.args.get("state", "")
+    state = State(state_value) if state_value in State._value2member_map_ else None
+    now = runtime().clock.now()
+    rows = inbox.inbox(
+        db_session(),
+        user(),
+        now,
+        organisation_id=org_id if org_id in {o.id for o in orgs} else None,
+        state=state,
+    )
+    return render_template(
+        "incidents/index.html",
+        rows=rows,
+        orgs=orgs,
+        org_id=org_id,
+        state=state,
+        states=list(STATE_LABELS),
+        now=now,
+    )
+
+
+def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
+    """What the incident page shows; forms given here (with errors) replace the fresh ones."""
+    roles = set(roles_in(incident.organisation))
+    officer = can_see_all_incidents(roles)
+    fg = Role.FG in roles
+    context: dict[str, Any] = {
+        "incident": incident,
+        "officer": officer,
+        "fg": fg,
+        "events": audit.history(db_session(), "incident", incident.id) if officer else [],
+        "due": due_at(incident.aware_at) if incident.aware_at else None,
+        "now": runtime().clock.now(),
+        "targets": allowed_targets(State(incident.state)),
+        "recommendation": triage.recommendation_for(incident) if officer else None,
+    }
+    if fg:
+        context.update(
+            triage_form=forms.get("triage_form") or TriageForm(formdata=None),
+            awareness_form=forms.get("awareness_form") or AwarenessForm(formdata=None),
+            decision_form=forms.get("decision_form") or DecisionForm(formdata=None),
+            reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
+        )
+    return context
 
 
 @bp.get("/<int:incident_id>")
@@ -30,9 +80,7 @@ def show(incident_id: int) -> ResponseReturnValue:
     incident = incident_service.visible_incident(db_session(), user(), incident_id)
     if incident is None:
         abort(404)
-    officer = can_see_all_incidents(set(roles_in(incident.organisation)))
-    events = audit.history(db_session(), "incident", incident.id) if officer else []
-    return render_template("incidents/show.html", incident=incident, officer=officer, events=events)
+    return render_template("incidents/show.html", **page_context(incident))
 
 
 @bp.get("/<int:incident_id>/attachments/<int:attachment_id>")

@@ -1,0 +1,23 @@
+// Live preview of the recommendation while the FG answers the checklist. The server runs the
+// same assessment function as on saving; without JavaScript the "Show recommendation" button
+// does the same with a full page load.
+(function () {
+  "use strict";
+  var form = document.getElementById("checklist-form");
+  var panel = document.getElementById("preview-panel");
+  if (!form || !panel || !window.fetch) { return; }
+  var timer = null;
+  var counter = 0;
+  function refresh() {
+    var mine = ++counter;
+    fetch(form.getAttribute("data-preview-url"), {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    }).then(function (response) { return response.text(); })
+      .then(function (html) { if (mine === counter) { panel.innerHTML = html; } })
+      .catch(function () { /* keep the last preview; saving still works */ });
+  }
+  function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 250); }
+  form.addEventListener("change", schedule);
+  form.addEventListener("input", schedule);
+})();

@@ -1,0 +1,190 @@
+# ruff: noqa: E501  (the question table below reads best one question per line)
+"""The risk checklist form, generated from one list that mirrors ``domain.checklist.Facts``.
+
+The form's data become a plain mapping in the documented JSON input format and go through
+the same ``facts_from_dict`` as ``breachdesk assess FILE.json``, so the browser, the live
+preview and the command line always assess the same facts the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, FloatField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional
+
+from .report_form import MultiCheckboxField, options
+from .triage_forms import BREACH_TYPES, TRI
+
+Choices = list[tuple[str, Any]]
+
+RECIPIENTS: Choices = [
+    ("none_known", _l("No sign that anyone saw the data")),
+    ("trusted", _l("A known, trusted party bound by confidentiality")),
+    ("limited_known", _l("A limited, known number of people")),
+    ("many_or_unknown", _l("Many or unknown people, published, or criminals")),
+    ("unknown", _l("Not yet known")),
+]
+AVAILABILITY: Choices = [
+    ("no_loss", _l("No loss of access")),
+    ("temporary", _l("Temporary loss, restorable")),
+    ("permanent", _l("Permanent loss: no usable copy")),
+    ("unknown", _l("Not yet known")),
+]
+INTEGRITY: Choices = [
+    ("not_altered", _l("Not altered")),
+    ("recoverable", _l("Altered, correct data recoverable")),
+    ("not_recoverable", _l("Altered, not recoverable")),
+    ("unknown", _l("Not yet known")),
+]
+PROTECTION: Choices = [
+    ("state_of_the_art_key_safe", _l("State-of-the-art encryption, key not compromised")),
+    ("encrypted_key_at_risk", _l("Encrypted, but the key may be compromised")),
+    ("weak", _l("Weak or partial protection")),
+    ("none", _l("Not protected")),
+    ("unknown", _l("Not yet known")),
+]
+IDENTIFIABILITY: Choices = [
+    ("negligible", _l("Negligible: extremely hard to link to a person")),
+    ("limited", _l("Limited: possible with effort or extra data")),
+    ("significant", _l("Significant: reasonably easy")),
+    ("maximum", _l("Maximum: directly identifiable")),
+    ("unknown", _l("Not yet known")),
+]
+VOLUME: Choices = [
+    ("limited", _l("A few data items per person")),
+    ("extensive", _l("Extensive: a full file or long history per person")),
+    ("unknown", _l("Not yet known")),
+]
+CLASSES: Choices = [
+    ("simple", _l("Simple (name, contact details)")),
+    ("behavioural", _l("Behavioural (location, habits, traffic)")),
+    ("financial", _l("Financial")),
+    ("sensitive", _l("Sensitive (special categories, criminal)")),
+]
+CONSEQUENCES: Choices = [
+    ("identity_fraud", _l("Identity fraud")),
+    ("financial_loss", _l("Financial loss")),
+    ("discrimination", _l("Discrimination")),
+    ("reputation", _l("Damage to reputation")),
+    ("psychological_harm", _l("Psychological harm, distress")),
+    ("physical_harm", _l("Physical harm")),
+    ("loss_of_control", _l("Loss of control over their data")),
+    ("loss_of_confidentiality_secrecy", _l("Breach of professional secrecy")),
+    ("phishing_or_spam", _l("Phishing or spam")),
+    ("service_disruption", _l("Disrupted services (care, payments)")),
+]
+PERMANENCE: Choices = [
+    ("minor", _l("Minor: easily overcome")),
+    ("reversible", _l("Significant but reversible")),
+    ("irreversible", _l("Lasting or irreversible")),
+    ("unknown", _l("Not yet known")),
+]
+
+#: (section title, [(field name, kind, choices, label)]) — kind: tri, radio, multi, int, float
+SECTIONS: list[tuple[Any, list[tuple[str, str, Choices | None, Any]]]] = [
+    (_l("Type and circumstances"), [
+        ("breach_types", "multi", BREACH_TYPES, _l("Type of breach")),
+        ("malicious", "tri", None, _l("Malicious (theft, hacking, phishing) rather than an error?")),
+        ("exfiltration", "tri", None, _l("Evidence that data were copied or taken away?")),
+        ("recipients", "radio", RECIPIENTS, _l("Who got or could get the data?")),
+        ("deletion_confirmed", "tri", None, _l("Did the recipient confirm deleting or returning it?")),
+        ("already_public", "tri", None, _l("Were the same data already public?")),
+        ("availability", "radio", AVAILABILITY, _l("Loss of access")),
+        ("backup_available", "tri", None, _l("Is a usable backup available?")),
+        ("restore_hours", "float", None, _l("Hours until access was (or will be) restored")),
+        ("integrity", "radio", INTEGRITY, _l("Alteration of data")),
+    ]),
+    (_l("Nature, sensitivity and volume of the data"), [
+        ("data_classes", "multi", CLASSES, _l("Kinds of data (ENISA classes)")),
+        ("special_category", "tri", None, _l("Special categories (Art. 9: health, religion, …)?")),
+        ("criminal_data", "tri", None, _l("Criminal-law data (Art. 10)?")),
+        ("national_id_number", "tri", None, _l("BSN or another national identification number?")),
+        ("identity_documents", "tri", None, _l("Copies of identity documents?")),
+        ("credentials", "tri", None, _l("Passwords or access codes?")),
+        ("financial_data", "tri", None, _l("Bank account, card or payment data?")),
+        ("volume_per_person", "radio", VOLUME, _l("How much data per person?")),
+        ("data_inaccurate", "tri", None, _l("Are the data known to be outdated or wrong?")),
+        ("protection", "radio", PROTECTION, _l("Were the data unintelligible (encryption)?")),
+        ("identifiability", "radio", IDENTIFIABILITY, _l("How easily can people be identified?")),
+    ]),
+    (_l("The people and the organisation"), [
+        ("subjects_count", "int", None, _l("Number of people affected (best estimate, upper bound)")),
+        ("children", "tri", None, _l("Children among them?")),
+        ("vulnerable", "tri", None, _l("Vulnerable people (patients, elderly, people in debt)?")),
+        ("controller_context_sensitive", "tri", None, _l("Does the organisation's context reveal more (clinic, debt collector)?")),
+        ("financial_undertaking", "tri", None, _l("Is the organisation a financial undertaking under the Wft (UAVG art. 42)?")),
+    ]),
+    (_l("Consequences"), [
+        ("consequences", "multi", CONSEQUENCES, _l("Possible consequences for the people")),
+        ("permanence", "radio", PERMANENCE, _l("How serious and lasting?")),
+    ]),
+    (_l("After the breach (Art. 34(3))"), [
+        ("subsequent_measures_remove_high_risk", "tri", None, _l("Have measures taken since made a high risk no longer likely (Art. 34(3)(b))?")),
+        ("disproportionate_effort", "tri", None, _l("Would informing each person individually take disproportionate effort (Art. 34(3)(c))?")),
+    ]),
+]  # fmt: skip
+
+ADJUSTMENT_ROWS = 2
+DELTAS: Choices = [("0", "—")] + [(str(d), f"{d:+d}") for d in (-3, -2, -1, 1, 2, 3)]
+
+
+def _field(kind: str, choices: Choices | None, label: Any) -> Field:
+    if kind == "tri":
+        return RadioField(label, choices=options(TRI), default="unknown")
+    if kind == "radio":
+        return RadioField(label, choices=options(choices or []), default="unknown")
+    if kind == "multi":
+        return MultiCheckboxField(label, choices=options(choices or []))
+    if kind == "int":
+        return IntegerField(label, validators=[Optional(), NumberRange(min=0)])
+    return FloatField(label, validators=[Optional(), NumberRange(min=0)])
+
+
+class ChecklistForm(FlaskForm):
+    """Built below from SECTIONS, plus rows for hand-made ENISA adjustments."""
+
+    def section_fields(self) -> list[tuple[Any, list[Field]]]:
+        return [(title, [self[name] for name, *_ in fields]) for title, fields in SECTIONS]
+
+    def fill(self, facts: dict[str, Any]) -> None:
+        for _title, fields in SECTIONS:
+            for name, *_rest in fields:
+                value = facts.get(name)
+                self[name].data = value if value is not None else self[name].default
+        for index, adjustment in enumerate(facts.get("dpc_adjustments", [])[:ADJUSTMENT_ROWS]):
+            self[f"adj_{index}_delta"].data = str(adjustment["delta"])
+            self[f"adj_{index}_reason"].data = adjustment["reason"]
+
+    def to_data(self) -> dict[str, Any]:
+        """The answers in the JSON input format's ``facts`` shape."""
+        facts: dict[str, Any] = {}
+        for _title, fields in SECTIONS:
+            for name, kind, *_rest in fields:
+                value = self[name].data
+                if kind == "multi":
+                    value = sorted(value or [])
+                facts[name] = value
+        facts["dpc_adjustments"] = [
+            {
+                "delta": int(self[f"adj_{i}_delta"].data),
+                "reason": (self[f"adj_{i}_reason"].data or "").strip(),
+            }
+            for i in range(ADJUSTMENT_ROWS)
+            if self[f"adj_{i}_delta"].data not in (None, "", "0")
+        ]
+        return facts
+
+
+for _title, _fields in SECTIONS:
+    for _name, _kind, _choices, _label in _fields:
+        setattr(ChecklistForm, _name, _field(_kind, _choices, _label))
+for _i in range(ADJUSTMENT_ROWS):
+    setattr(
+        ChecklistForm,
+        f"adj_{_i}_delta",
+        SelectField(_l("ENISA adjustment"), choices=options(DELTAS), default="0"),
+    )
+    setattr(ChecklistForm, f"adj_{_i}_reason", StringField(_l("Reason for the adjustment")))

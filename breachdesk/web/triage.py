@@ -1,0 +1,230 @@
+"""The FG's actions on an incident: triage, awareness, checklist, decision, close, reopen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..domain.assessment import Outcome, assess
+from ..domain.assessment_json import facts_from_dict, facts_to_dict
+from ..domain.checklist import BreachType, Tri
+from ..domain.lifecycle import TransitionRefused
+from ..domain.prefill import prefill
+from ..domain.timeutil import LocalTimeError, local_to_utc
+from ..extensions import db_session
+from ..models import Incident
+from ..runtime import runtime
+from ..services import incidents as incident_service
+from ..services import triage
+from ..services.organisations import profile_of
+from .checklist_form import ChecklistForm
+from .context import actor, roles_in, user
+from .triage_forms import AwarenessForm, DecisionForm, ReasonForm, TriageForm
+
+bp = Blueprint("triage", __name__, url_prefix="/incidents/<int:incident_id>")
+
+
+def _officer_incident(incident_id: int) -> Incident:
+    """The incident, if the signed-in user is its organisation's FG (404 otherwise)."""
+    from ..domain.roles import Role
+
+    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    if incident is None or Role.FG not in roles_in(incident.organisation):
+        abort(404)
+    return incident
+
+
+def _back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
+    return redirect(url_for("incidents.show", incident_id=incident.id) + anchor)
+
+
+def _refused(error: TransitionRefused | triage.TriageError) -> None:
+    params = getattr(error, "params", {}) or {}
+    flash(_(error.message, **params), "danger")
+
+
+def _utc(form_field: Any) -> Any:
+    if form_field.data is None:
+        return None
+    try:
+        return local_to_utc(form_field.data)
+    except LocalTimeError as error:
+        form_field.errors = [*form_field.errors, _(error.message)]
+        return None
+
+
+@bp.post("/triage")
+@login_required
+def triage_incident(incident_id: int) -> ResponseReturnValue:
+    incident = _officer_incident(incident_id)
+    form = TriageForm()
+    if form.validate_on_submit():
+        aware_at = _utc(form.aware_at) or (
+            runtime().clock.now() if form.aware_at.data is None else None
+        )
+        if not form.aware_at.errors:
+            answers = triage.TriageAnswers(
+                personal_data=Tri(form.personal_data.data),
+                security_breached=Tri(form.security_breached.data),
+                breach_types=frozenset(BreachType(t) for t in form.breach_types.data or []),
+                reason=form.reason.data or "",
+                aware_at=aware_at,
+            )
+            try:
+                triage.record_triage(
+                    db_session(), incident, answers, actor=actor(), clock=runtime().clock
+                )
+                return _back(incident)
+            except triage.TriageError as error:
+                getattr(form, error.field or "reason").errors.append(_(error.message))
+            except TransitionRefused as error:
+                form.breach_types.errors.append(_(error.message, **error.params))
+    return render_template("incidents/show.html", **_page(incident, triage_form=form)), 422
+
+
+@bp.post("/awareness")
+@login_required
+def awareness(incident_id: int) -> ResponseReturnValue:
+    incident = _officer_incident(incident_id)
+    form = AwarenessForm()
+    if form.validate_on_submit():
+        aware_at = _utc(form.aware_at)
+        if aware_at is not None:
+            try:
+                triage.record_awareness(
+                    db_session(),
+                    incident,
+                    aware_at,
+                    form.reason.data or "",
+                    actor=actor(),
+                    clock=runtime().clock,
+                )
+                return _back(incident)
+            except triage.TriageError as error:
+                getattr(form, error.field or "reason").errors.append(_(error.message))
+    return render_template("incidents/show.html", **_page(incident, awareness_form=form)), 422
+
+
+@bp.route("/checklist", methods=["GET", "POST"])
+@login_required
+def checklist(incident_id: int) -> ResponseReturnValue:
+    incident = _officer_incident(incident_id)
+    form = ChecklistForm()
+    if request.method == "GET":
+        facts = triage.current_facts(incident) or prefill(
+            incident_service.report_of(incident),
+            profile_of(incident.organisation),
+            frozenset(BreachType(t) for t in incident.breach_types),
+        )
+        form.fill(facts_to_dict(facts))
+        return render_template("incidents/checklist.html", **_checklist_page(incident, form))
+    if form.validate_on_submit() and _adjustments_ok(form):
+        facts = facts_from_dict(form.to_data())
+        if request.form.get("action") == "preview":
+            return render_template("incidents/checklist.html", **_checklist_page(incident, form))
+        try:
+            triage.save_checklist(
+                db_session(),
+                incident,
+                facts,
+                confirm=request.form.get("action") == "confirm",
+                actor=actor(),
+                clock=runtime().clock,
+            )
+            flash(_("The checklist has been saved."), "success")
+            return _back(incident, "#decision")
+        except TransitionRefused as error:
+            _refused(error)
+    return render_template("incidents/checklist.html", **_checklist_page(incident, form)), 422
+
+
+@bp.post("/checklist/preview")
+@login_required
+def preview(incident_id: int) -> ResponseReturnValue:
+    """The live preview: the same assessment function, on the answers as they stand."""
+    _officer_incident(incident_id)
+    form = ChecklistForm()
+    if not (form.validate_on_submit() and _adjustments_ok(form)):
+        return render_template("incidents/_preview_invalid.html"), 422
+    recommendation = assess(facts_from_dict(form.to_data()))
+    return render_template("incidents/_recommendation.html", rec=recommendation)
+
+
+def _adjustments_ok(form: ChecklistForm) -> bool:
+    ok = True
+    for i in range(2):
+        if (
+            form[f"adj_{i}_delta"].data not in (None, "", "0")
+            and not (form[f"adj_{i}_reason"].data or "").strip()
+        ):
+            form[f"adj_{i}_reason"].errors.append(_("Give the reason for this adjustment."))
+            ok = False
+    return ok
+
+
+def _checklist_page(incident: Incident, form: ChecklistForm) -> dict[str, Any]:
+    valid = not any(field.errors for field in form)
+    recommendation = assess(facts_from_dict(form.to_data())) if valid else None
+    return {"incident": incident, "form": form, "rec": recommendation}
+
+
+@bp.post("/decision")
+@login_required
+def decide(incident_id: int) -> ResponseReturnValue:
+    incident = _officer_incident(incident_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        outcome = Outcome(form.outcome.data) if form.outcome.data else None
+        try:
+            triage.record_decision(
+                db_session(),
+                incident,
+                outcome=outcome,
+                rationale=form.rationale.data or "",
+                actor=actor(),
+                clock=runtime().clock,
+            )
+            flash(_("The decision has been recorded."), "success")
+            return _back(incident, "#decision")
+        except triage.TriageError as error:
+            form.rationale.errors.append(_(error.message))
+        except TransitionRefused as error:
+            _refused(error)
+    return render_template("incidents/show.html", **_page(incident, decision_form=form)), 422
+
+
+@bp.post("/close")
+@login_required
+def close(incident_id: int) -> ResponseReturnValue:
+    incident = _officer_incident(incident_id)
+    try:
+        triage.close(db_session(), incident, actor=actor(), clock=runtime().clock)
+    except TransitionRefused as error:
+        _refused(error)
+    return _back(incident)
+
+
+@bp.post("/reopen")
+@login_required
+def reopen(incident_id: int) -> ResponseReturnValue:
+    incident = _officer_incident(incident_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            triage.reopen(
+                db_session(), incident, form.reason.data or "", actor=actor(), clock=runtime().clock
+            )
+            return _back(incident)
+        except TransitionRefused as error:
+            form.reason.errors.append(_(error.message, **error.params))
+    return render_template("incidents/show.html", **_page(incident, reopen_form=form)), 422
+
+
+def _page(incident: Incident, **forms: Any) -> dict[str, Any]:
+    from .incidents import page_context
+
+    return page_context(incident, **forms)

@@ -1,0 +1,244 @@
+"""The FG's path: triage, awareness, checklist, decision; every step audited and guarded."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from breachdesk.domain.assessment import Outcome
+from breachdesk.domain.checklist import BreachType, Tri
+from breachdesk.domain.lifecycle import State, TransitionRefused
+from breachdesk.domain.prefill import prefill
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import AuditEvent, AwarenessRecord, Incident, Organisation, User
+from breachdesk.services import inbox, triage
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
+from breachdesk.services.incidents import report_of
+from breachdesk.services.organisations import profile_of
+
+from ..conftest import T0, MakeUser
+from .test_incidents import submit
+
+CONFIDENTIALITY = frozenset({BreachType.CONFIDENTIALITY})
+
+
+@pytest.fixture
+def people(orgs: dict[str, Organisation], make_user: MakeUser) -> tuple[User, User]:
+    kruix = orgs["kruix"]
+    return make_user("r@x.nl", (kruix, Role.REPORTER)), make_user("fg@x.nl", (kruix, Role.FG))
+
+
+def answers(**changes: object) -> triage.TriageAnswers:
+    base = triage.TriageAnswers(
+        personal_data=Tri.YES,
+        security_breached=Tri.YES,
+        breach_types=CONFIDENTIALITY,
+        reason="",
+        aware_at=T0 - timedelta(hours=2),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def audit_count(action: str) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
+    ).scalar_one()
+
+
+def confirmed(
+    orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
+) -> tuple[Incident, Actor]:
+    reporter, fg = people
+    incident = submit(reporter, orgs["kruix"], clock)
+    triage.record_triage(db.session, incident, answers(), actor=Actor.of(fg), clock=clock)
+    return incident, Actor.of(fg)
+
+
+def test_not_a_breach_needs_a_reason_and_is_kept(
+    app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
+) -> None:
+    reporter, fg = people
+    incident = submit(reporter, orgs["kruix"], clock)
+    with pytest.raises(triage.TriageError) as refused:
+        triage.record_triage(
+            db.session, incident, answers(personal_data=Tri.NO), actor=Actor.of(fg), clock=clock
+        )
+    assert refused.value.field == "reason"
+    db.session.expire_all()
+    assert incident.state == State.REPORTED.value and audit_count("incident.triaged") == 0
+
+    reason = "Alleen een leeg sjabloon verstuurd, geen persoonsgegevens."
+    state = triage.record_triage(
+        db.session,
+        incident,
+        answers(personal_data=Tri.NO, reason=reason),
+        actor=Actor.of(fg),
+        clock=clock,
+    )
+    assert state is State.NOT_A_BREACH and incident.not_breach_reason == reason
+    assert incident.closed_at == clock.now() and incident.aware_at is None
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "incident.state_changed")
+    ).scalar_one()
+    assert event.before == {"state": "reported"} and event.after["state"] == "not_a_breach"
+
+    with pytest.raises(TransitionRefused, match="reason"):
+        triage.reopen(db.session, incident, "", actor=Actor.of(fg), clock=clock)
+    triage.reopen(
+        db.session, incident, "Ontvanger meldt toch klantnamen", actor=Actor.of(fg), clock=clock
+    )
+    assert incident.state == State.IN_TRIAGE.value and incident.closed_at is None
+
+
+def test_unknown_answers_keep_it_in_triage(
+    app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
+) -> None:
+    reporter, fg = people
+    incident = submit(reporter, orgs["kruix"], clock)
+    state = triage.record_triage(
+        db.session,
+        incident,
+        answers(security_breached=Tri.UNKNOWN),
+        actor=Actor.of(fg),
+        clock=clock,
+    )
+    assert state is State.IN_TRIAGE and incident.aware_at is None
+
+
+def test_breach_confirmation_needs_types_and_records_awareness(
+    app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
+) -> None:
+    reporter, fg = people
+    incident = submit(reporter, orgs["kruix"], clock)
+    with pytest.raises(TransitionRefused, match="type of breach"):
+        triage.record_triage(
+            db.session, incident, answers(breach_types=frozenset()), actor=Actor.of(fg), clock=clock
+        )
+    db.session.expire_all()
+    assert incident.state == State.REPORTED.value and incident.aware_at is None
+    with pytest.raises(triage.TriageError, match="future"):
+        triage.record_triage(
+            db.session,
+            incident,
+            answers(aware_at=T0 + timedelta(hours=1)),
+            actor=Actor.of(fg),
+            clock=clock,
+        )
+    triage.record_triage(db.session, incident, answers(), actor=Actor.of(fg), clock=clock)
+    assert incident.state == State.BREACH_CONFIRMED.value
+    assert incident.aware_at == T0 - timedelta(hours=2)
+    assert [r.aware_at for r in incident.awareness_history] == [T0 - timedelta(hours=2)]
+
+
+def test_awareness_correction_needs_a_reason_and_keeps_history(
+    app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
+) -> None:
+    incident, fg = confirmed(orgs, people, clock)
+    earlier = T0 - timedelta(hours=20)
+    with pytest.raises(triage.TriageError, match="write down why"):
+        triage.record_awareness(db.session, incident, earlier, "", actor=fg, clock=clock)
+    triage.record_awareness(
+        db.session, incident, earlier, "Verwerker meldde het gisteren al", actor=fg, clock=clock
+    )
+    history = (
+        db.session.execute(
+            select(AwarenessRecord)
+            .where(AwarenessRecord.incident_id == incident.id)
+            .order_by(AwarenessRecord.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert [h.aware_at for h in history] == [T0 - timedelta(hours=2), earlier]
+    assert history[1].reason == "Verwerker meldde het gisteren al"
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "incident.awareness_corrected")
+    ).scalar_one()
+    assert event.before["aware_at"].startswith("2026-11-19T08:00") and event.after[
+        "aware_at"
+    ].startswith("2026-11-18T14:00")
+
+
+def test_decision_needs_the_checklist_and_keeps_versions(
+    app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
+) -> None:
+    incident, fg = confirmed(orgs, people, clock)
+    with pytest.raises(TransitionRefused, match="checklist"):
+        triage.record_decision(
+            db.session, incident, outcome=None, rationale="", actor=fg, clock=clock
+        )
+
+    facts = prefill(report_of(incident), profile_of(incident.organisation), CONFIDENTIALITY)
+    triage.save_checklist(db.session, incident, facts, confirm=False, actor=fg, clock=clock)
+    assert incident.state == State.BREACH_CONFIRMED.value  # a draft does not complete it
+    triage.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
+    assert incident.state == State.ASSESSED.value
+
+    first = triage.record_decision(
+        db.session, incident, outcome=None, rationale="", actor=fg, clock=clock
+    )
+    recommended = Outcome(first.outcome)
+    assert first.version == 1 and first.follows_recommendation
+    assert first.ruleset_version and first.recommendation_snapshot["outcome"] == recommended.value
+    assert incident.state == State.DECIDED.value
+
+    other = next(o for o in Outcome if o is not recommended)
+    with pytest.raises(triage.TriageError):
+        triage.record_decision(
+            db.session, incident, outcome=other, rationale="nee", actor=fg, clock=clock
+        )
+    rationale = (
+        "De ontvanger is een vaste zakenpartner met geheimhoudingsplicht en heeft alles gewist."
+    )
+    second = triage.record_decision(
+        db.session, incident, outcome=other, rationale=rationale, actor=fg, clock=clock
+    )
+    assert (
+        second.version == 2 and not second.follows_recommendation and second.rationale == rationale
+    )
+
+    # A later change of the answers never rewrites the decisions already taken.
+    snapshot = dict(first.facts_snapshot)
+    triage.save_checklist(
+        db.session, incident, replace(facts, malicious=Tri.YES), confirm=True, actor=fg, clock=clock
+    )
+    db.session.expire_all()
+    assert [d.version for d in incident.decisions] == [1, 2]
+    assert incident.decisions[0].facts_snapshot == snapshot
+    assert audit_count("incident.decided") == 2
+
+
+def test_inbox_puts_the_least_time_left_first(
+    app: Flask, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    kruix, leiz = orgs["kruix"], orgs["leiz"]
+    reporter = make_user("r@x.nl", (kruix, Role.REPORTER), (leiz, Role.REPORTER))
+    fg = make_user("fg@x.nl", (kruix, Role.FG), (leiz, Role.FG))
+    actor = Actor.of(fg)
+    untriaged = submit(reporter, kruix, clock)
+    fresh = submit(reporter, kruix, clock)
+    overdue = submit(reporter, leiz, clock)
+    nearly = submit(reporter, kruix, clock)
+    triage.record_triage(
+        db.session, fresh, answers(aware_at=T0 - timedelta(hours=1)), actor=actor, clock=clock
+    )
+    triage.record_triage(
+        db.session, nearly, answers(aware_at=T0 - timedelta(hours=70)), actor=actor, clock=clock
+    )
+    clock.current = T0 + timedelta(minutes=1)
+    triage.record_triage(
+        db.session, overdue, answers(aware_at=T0 - timedelta(hours=80)), actor=actor, clock=clock
+    )
+    rows = inbox.inbox(db.session, fg, clock.now())
+    assert [r.incident.id for r in rows] == [overdue.id, nearly.id, fresh.id, untriaged.id]
+    assert rows[0].overdue and not rows[1].overdue and rows[3].time_left is None
+    only_leiz = inbox.inbox(db.session, fg, clock.now(), organisation_id=leiz.id)
+    assert [r.incident.id for r in only_leiz] == [overdue.id]
+    reported = inbox.inbox(db.session, fg, clock.now(), state=State.REPORTED)
+    assert [r.incident.id for r in reported] == [untriaged.id]
