@@ -6,6 +6,7 @@ Run ``breachdesk --help``. Database migrations are ``breachdesk db upgrade`` (Fl
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from pathlib import Path
 
@@ -231,11 +232,46 @@ def serve(host: str, port: int | None, threads: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
     port = port or int(app.config["PORT"])
     click.echo(f"breachdesk serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="breachdesk")
+    scheduler = None
+    if app.config["SCHEDULER_EMBEDDED"]:
+        from .scheduler import start_embedded
+
+        scheduler = start_embedded(app)
+        click.echo("reminder scheduler running in this process")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="breachdesk")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the reminder scheduler in the foreground (one tick every SCHEDULER_INTERVAL s).
+
+    Stops cleanly on SIGTERM or Ctrl+C: a tick in progress finishes, the lease is released.
+    """
+    import signal
+    import threading
+
+    from .scheduler import run_forever
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    click.echo(f"breachdesk scheduler: one tick every {app.config['SCHEDULER_INTERVAL']} s")
+    run_forever(app, stop)
 
 
 def register_cli(app: Flask) -> None:
-    for command in (org_cli, user_cli, audit_cli, serve):
+    for command in (org_cli, user_cli, audit_cli, serve, scheduler_command):
         app.cli.add_command(command)
     demo_group = click.Group("demo", help="Demo data.")
     demo_load.name = "load"

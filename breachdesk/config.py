@@ -41,6 +41,14 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_STARTTLS": False,
     "SMTP_SSL": False,
     "SMTP_TIMEOUT": 20,
+    # The reminder scheduler: seconds between ticks; whether "breachdesk serve" runs one
+    # itself (a lock ensures only one scheduler ticks, so a separate "breachdesk scheduler"
+    # process can run as well); how long a scheduler's lease lasts without renewal.
+    "SCHEDULER_INTERVAL": 30,
+    "SCHEDULER_EMBEDDED": True,
+    "SCHEDULER_LEASE_SECONDS": 90,
+    # A reminder sent this long after it fell due says it is late (the scheduler was down).
+    "SCHEDULER_LATE_AFTER_SECONDS": 120,
     # BASE_URL (for links in e-mails) defaults to http://127.0.0.1:<PORT>.
     # Evidence uploads
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,

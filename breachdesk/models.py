@@ -24,6 +24,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .domain.reminders import (
+    DEFAULT_OFFSETS_HOURS,
+    DEFAULT_PROCESSOR_HOURS_BEFORE,
+    DEFAULT_PROCESSOR_TERM_HOURS,
+)
 from .extensions import db
 from .types import UTCDateTime
 
@@ -41,6 +46,18 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     profile_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The clock: reminder hours after awareness (72 h towards the AP), a deputy who gets the
+    # reminders too, the contact who is told at the deadline, and the processor's term.
+    reminder_offsets: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_OFFSETS_HOURS)
+    )
+    deputy_email: Mapped[str] = mapped_column(String(254), default="")
+    escalation_name: Mapped[str] = mapped_column(String(200), default="")
+    escalation_email: Mapped[str] = mapped_column(String(254), default="")
+    processor_term_hours: Mapped[int] = mapped_column(Integer, default=DEFAULT_PROCESSOR_TERM_HOURS)
+    processor_hours_before: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_PROCESSOR_HOURS_BEFORE)
+    )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
 
@@ -59,6 +76,9 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The personal calendar feed: only a SHA-256 of the secret token is kept; revocable.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    calendar_token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -173,6 +193,10 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     checklist_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Our role for the data: "controller" (72 h to the AP) or "processor" (inform the
+    # controller within the contractual term, Art. 33(2)); the controller's name if processor.
+    our_role: Mapped[str] = mapped_column(String(12), default="controller")
+    controller_name: Mapped[str] = mapped_column(String(200), default="")
 
     organisation: Mapped[Organisation] = relationship()
     reporter: Mapped[User] = relationship()
@@ -184,6 +208,9 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     )
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="incident", order_by="Decision.version"
+    )
+    notifications: Mapped[list[Notification]] = relationship(
+        back_populates="incident", order_by="Notification.id"
     )
 
 
@@ -235,6 +262,82 @@ class Decision(db.Model):  # type: ignore[name-defined,misc]
 
     incident: Mapped[Incident] = relationship(back_populates="decisions")
     decided_by: Mapped[User] = relationship()
+
+
+class Notification(db.Model):  # type: ignore[name-defined,misc]
+    """A notification as filed: to the AP (or, as processor, to the controller).
+
+    The first one of an incident is ``initial``; later ones are ``supplement`` or
+    ``withdrawal`` (Art. 33(4)). ``deadline_at`` and ``late`` are stored as they stood when it
+    was filed, so correcting the moment of awareness afterwards cannot hide a late filing.
+    """
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    addressee: Mapped[str] = mapped_column(String(12))  # ap | controller
+    kind: Mapped[str] = mapped_column(String(12))  # initial | supplement | withdrawal
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reference: Mapped[str] = mapped_column(String(100), default="")  # the AP's meldnummer
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    delay_reason: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship(back_populates="notifications")
+    recorded_by: Mapped[User] = relationship()
+
+
+class Reminder(db.Model):  # type: ignore[name-defined,misc]
+    """One planned reminder or escalation: the truth the scheduler works from.
+
+    Life of a row: ``planned`` -> ``sending`` (claimed by one scheduler with a conditional
+    update) -> ``sent``; or ``cancelled`` (re-planned, notified, not required); or back to
+    ``planned`` with a later ``due_at`` after a delivery error, and ``failed`` after the last
+    attempt (shown in the app, never silently dropped).
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        Index("ix_reminder_status_due", "status", "due_at"),
+        Index("ix_reminder_incident", "incident_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"))
+    duty: Mapped[str] = mapped_column(String(12))  # ap | controller
+    kind: Mapped[str] = mapped_column(String(12))  # reminder | escalation
+    label: Mapped[str] = mapped_column(String(20))  # "24h", "-4h", "deadline"
+    planned_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # moves on retry
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    cancel_reason: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship()
+
+
+class SchedulerLease(db.Model):  # type: ignore[name-defined,misc]
+    """Which scheduler process may tick, until when (a lease renewed on every tick)."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Attachment(db.Model):  # type: ignore[name-defined,misc]

@@ -1,25 +1,109 @@
-"""The 72-hour term of Art. 33(1) GDPR.
+"""The 72-hour term of Art. 33(1) GDPR, and the processor's term towards its controller.
 
 The term runs from the moment the controller became aware of the breach (kennisname) and is
 counted in clock hours, nights, weekends and holidays included. It is computed in UTC, so a
 daylight-saving change in Europe/Amsterdam does not add or remove an hour: awareness on
-24 October 2026 12:00 Amsterdam (10:00 UTC) gives 27 October 2026 11:00 Amsterdam (10:00 UTC).
+24 October 2026 12:00 Amsterdam (10:00 UTC) gives 27 October 2026 11:00 Amsterdam (10:00 UTC),
+one wall-clock hour earlier than naive local arithmetic would say.
+
+The status of a deadline is *derived* whenever it is read (:func:`deadline_status`); no job
+flips it. Whether a filing was late is fixed when it is first filed
+(:func:`filed_late`) and stored with the filing, so correcting the moment of awareness later
+cannot turn a late notification into a timely one.
+
+When the organisation is itself the *processor* for the data, Art. 33(2) GDPR obliges it to
+inform the controller "without undue delay". The GDPR sets no hours; the processing agreement
+usually does (24 or 36 hours are common), and breachdesk counts that contractual term the same
+way.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
+from .text import N_
 from .timeutil import ensure_utc
 
 NOTIFICATION_TERM = timedelta(hours=72)
+#: Less than this left on the clock and the deadline is "due soon".
+DUE_SOON = timedelta(hours=12)
 
 
-def due_at(aware_at: datetime) -> datetime:
-    """The deadline for notifying the supervisory authority (aware UTC in, aware UTC out)."""
-    return ensure_utc(aware_at) + NOTIFICATION_TERM
+class Duty(StrEnum):
+    """Whom the organisation must inform within a term."""
+
+    AP = "ap"  # controller -> Autoriteit Persoonsgegevens, 72 hours (Art. 33(1))
+    CONTROLLER = "controller"  # processor -> its controller, contractual term (Art. 33(2))
 
 
-def time_left(aware_at: datetime, now: datetime) -> timedelta:
+class DeadlineStatus(StrEnum):
+    OPEN = "open"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    MET = "met"  # filed in time
+    LATE = "late"  # filed after the deadline
+    NOT_REQUIRED = "not_required"  # register only, or not a personal-data breach
+
+
+STATUS_LABELS = {
+    DeadlineStatus.OPEN: N_("Open"),
+    DeadlineStatus.DUE_SOON: N_("Due soon"),
+    DeadlineStatus.OVERDUE: N_("Overdue"),
+    DeadlineStatus.MET: N_("Notified in time"),
+    DeadlineStatus.LATE: N_("Notified late"),
+    DeadlineStatus.NOT_REQUIRED: N_("Not required"),
+}
+
+#: The states in which the term keeps running (the clock is "live").
+RUNNING_STATUSES = frozenset({DeadlineStatus.OPEN, DeadlineStatus.DUE_SOON, DeadlineStatus.OVERDUE})
+
+
+def due_at(aware_at: datetime, term: timedelta = NOTIFICATION_TERM) -> datetime:
+    """The deadline: awareness plus the term (aware UTC in, aware UTC out)."""
+    return ensure_utc(aware_at) + term
+
+
+def time_left(aware_at: datetime, now: datetime, term: timedelta = NOTIFICATION_TERM) -> timedelta:
     """Time until the deadline; negative once it has passed."""
-    return due_at(aware_at) - ensure_utc(now)
+    return due_at(aware_at, term) - ensure_utc(now)
+
+
+def filed_late(deadline: datetime, filed_at: datetime) -> bool:
+    """Whether a filing at ``filed_at`` missed ``deadline`` (filing at the deadline is in time)."""
+    return ensure_utc(filed_at) > ensure_utc(deadline)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The first filing of a duty as recorded: when, and whether it was late at that time."""
+
+    filed_at: datetime
+    late: bool
+
+
+def deadline_status(
+    deadline: datetime,
+    now: datetime,
+    *,
+    required: bool = True,
+    first_filing: Filing | None = None,
+    due_soon: timedelta = DUE_SOON,
+) -> DeadlineStatus:
+    """The status of a deadline as seen at ``now``.
+
+    ``required`` is False when the decision is "register only" or the incident is not a
+    personal-data breach. A recorded filing decides between met and late by what was stored
+    when it was first filed, never by the deadline as it stands today.
+    """
+    if first_filing is not None:
+        return DeadlineStatus.LATE if first_filing.late else DeadlineStatus.MET
+    if not required:
+        return DeadlineStatus.NOT_REQUIRED
+    left = ensure_utc(deadline) - ensure_utc(now)
+    if left < timedelta(0):
+        return DeadlineStatus.OVERDUE
+    if left <= due_soon:
+        return DeadlineStatus.DUE_SOON
+    return DeadlineStatus.OPEN

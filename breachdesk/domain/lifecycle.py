@@ -56,6 +56,7 @@ class Guards:
     breach_types_set: bool = False
     checklist_confirmed: bool = False
     has_decision: bool = False
+    notification_outstanding: bool = False  # a notification is owed and not yet recorded
 
 
 class TransitionRefused(ValueError):
@@ -87,6 +88,15 @@ def _decided(g: Guards) -> str | None:
     return None if g.has_decision else N_("Record the decision first.")
 
 
+def _close(g: Guards) -> str | None:
+    if g.notification_outstanding:
+        return N_(
+            "A notification is still owed: record it first (when it was filed and the "
+            "reference), or revise the decision."
+        )
+    return None
+
+
 def _always(_g: Guards) -> str | None:
     return None
 
@@ -102,7 +112,7 @@ TRANSITIONS: dict[tuple[State, State], _Guard] = {
     (State.IN_TRIAGE, State.BREACH_CONFIRMED): _confirm_breach,
     (State.BREACH_CONFIRMED, State.ASSESSED): _assessed,
     (State.ASSESSED, State.DECIDED): _decided,
-    (State.DECIDED, State.CLOSED): _always,
+    (State.DECIDED, State.CLOSED): _close,
     (State.NOT_A_BREACH, State.IN_TRIAGE): _needs_reason,  # reopen
     (State.CLOSED, State.IN_TRIAGE): _needs_reason,  # reopen
 }

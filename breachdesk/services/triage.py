@@ -22,9 +22,10 @@ from ..domain.checklist import BreachType, Facts, Tri
 from ..domain.lifecycle import Guards, State, TransitionRefused, move
 from ..domain.text import N_
 from ..models import AwarenessRecord, Decision, Incident, User
-from . import audit
+from . import audit, reminders
 from .audit import Actor
 from .clock import Clock
+from .deadlines import first_filing, notification_required
 
 
 class TriageError(ValueError):
@@ -60,6 +61,12 @@ def _audit(
     )
 
 
+def _commit(session: Session, incident: Incident, clock: Clock) -> None:
+    """Bring the reminder rows in line with the incident, then commit the whole change."""
+    reminders.replan(session, incident, clock=clock)
+    session.commit()
+
+
 def _guards(incident: Incident, reason: str = "") -> Guards:
     return Guards(
         reason=reason,
@@ -67,6 +74,9 @@ def _guards(incident: Incident, reason: str = "") -> Guards:
         breach_types_set=bool(incident.breach_types),
         checklist_confirmed=incident.checklist_confirmed_at is not None,
         has_decision=bool(incident.decisions),
+        notification_outstanding=incident.aware_at is not None
+        and notification_required(incident)
+        and first_filing(incident) is None,
     )
 
 
@@ -96,7 +106,7 @@ def _move(
 def start_triage(session: Session, incident: Incident, *, actor: Actor, clock: Clock) -> None:
     """reported → in triage."""
     _move(session, incident, State.IN_TRIAGE, actor=actor, clock=clock)
-    session.commit()
+    _commit(session, incident, clock)
 
 
 def _record_awareness(
@@ -152,7 +162,7 @@ def record_awareness(
         TriageError: in the future, or a correction without a reason.
     """
     changed = _record_awareness(session, incident, aware_at, reason, actor=actor, clock=clock)
-    session.commit()
+    _commit(session, incident, clock)
     return changed
 
 
@@ -164,6 +174,10 @@ class TriageAnswers:
     reason: str  # the FG's explanation (required when it is not a personal-data breach)
     aware_at: datetime | None  # when the organisation became aware (breach confirmed)
     aware_reason: str = ""
+    # Our role for these data: as "processor" the duty is to inform the controller (named
+    # here) within the contractual term (Art. 33(2) GDPR), not to notify the AP.
+    our_role: str = "controller"
+    controller_name: str = ""
 
 
 def record_triage(
@@ -177,11 +191,22 @@ def record_triage(
     """
     if incident.state not in (State.REPORTED.value, State.IN_TRIAGE.value):
         raise TransitionRefused(N_("Triage is finished for this incident; reopen it first."))
+    if answers.our_role == "processor" and not answers.controller_name.strip():
+        raise TriageError(
+            N_("Name the controller you process these data for; it must be informed."),
+            field="controller_name",
+        )
     before = {
         "personal_data": incident.personal_data,
         "security_breached": incident.security_breached,
         "breach_types": incident.breach_types,
+        "our_role": incident.our_role,
+        "controller_name": incident.controller_name,
     }
+    incident.our_role = "processor" if answers.our_role == "processor" else "controller"
+    incident.controller_name = (
+        answers.controller_name.strip() if incident.our_role == "processor" else ""
+    )
     incident.personal_data = answers.personal_data.value
     incident.security_breached = answers.security_breached.value
     incident.breach_types = sorted(t.value for t in answers.breach_types)
@@ -198,6 +223,8 @@ def record_triage(
             "personal_data": incident.personal_data,
             "security_breached": incident.security_breached,
             "breach_types": incident.breach_types,
+            "our_role": incident.our_role,
+            "controller_name": incident.controller_name,
             "reason": answers.reason,
         },
     )
@@ -230,7 +257,7 @@ def record_triage(
             raise
     elif incident.state == State.REPORTED.value:
         _move(session, incident, State.IN_TRIAGE, actor=actor, clock=clock)
-    session.commit()
+    _commit(session, incident, clock)
     return State(incident.state)
 
 
@@ -264,7 +291,7 @@ def save_checklist(
     )
     if confirm and incident.state == State.BREACH_CONFIRMED.value:
         _move(session, incident, State.ASSESSED, actor=actor, clock=clock)
-    session.commit()
+    _commit(session, incident, clock)
 
 
 def recommendation_for(incident: Incident) -> Recommendation | None:
@@ -349,7 +376,7 @@ def record_decision(
     )
     if incident.state == State.ASSESSED.value:
         _move(session, incident, State.DECIDED, actor=actor, clock=clock)
-    session.commit()
+    _commit(session, incident, clock)
     return decision
 
 
@@ -368,7 +395,7 @@ def close(session: Session, incident: Incident, *, actor: Actor, clock: Clock) -
     """decided → closed."""
     _move(session, incident, State.CLOSED, actor=actor, clock=clock)
     incident.closed_at = clock.now()
-    session.commit()
+    _commit(session, incident, clock)
 
 
 def reopen(
@@ -377,7 +404,7 @@ def reopen(
     """not a breach / closed → in triage; a reason is required."""
     _move(session, incident, State.IN_TRIAGE, actor=actor, clock=clock, reason=reason)
     incident.closed_at = None
-    session.commit()
+    _commit(session, incident, clock)
 
 
 def decided_by(session: Session, decision: Decision) -> User | None:

@@ -1,0 +1,125 @@
+"""The reminder scheduler: APScheduler 3.x running one idempotent tick.
+
+Two ways to run it, both safe together:
+
+* ``breachdesk scheduler`` runs it as its own process (for deployments with several web
+  workers, or to keep the web server free of background work);
+* ``breachdesk serve`` (and so ``make run``) embeds it in the single web process, unless
+  ``BREACHDESK_SCHEDULER_EMBEDDED=false``.
+
+However many are started, the lease in :func:`breachdesk.services.reminders.tick` lets only
+one tick at a time, and each reminder row is claimed with a conditional update before it is
+sent. APScheduler holds no state of its own here (the truth is in the reminder rows), so its
+in-memory job store is all that is needed and nothing is lost when a process stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask
+
+from .extensions import db, db_session
+from .runtime import runtime
+from .services import evidence, reminders
+
+log = logging.getLogger(__name__)
+
+
+def holder_name() -> str:
+    """A name for this scheduler that is unique across processes and hosts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def run_tick(app: Flask, holder: str) -> reminders.TickResult:
+    """One tick inside an application context: due reminders, then housekeeping."""
+    with app.app_context():
+        rt = runtime()
+        session = db_session()
+        try:
+            result = reminders.tick(
+                session,
+                holder=holder,
+                clock=rt.clock,
+                mailer=rt.mailer,
+                mail_from=rt.mail_from,
+                base_url=rt.base_url,
+                lease=timedelta(seconds=float(app.config["SCHEDULER_LEASE_SECONDS"])),
+                late_after=timedelta(seconds=float(app.config["SCHEDULER_LATE_AFTER_SECONDS"])),
+            )
+            if not result.skipped:
+                evidence.purge_stale(session, store=rt.store, clock=rt.clock)
+            if result.sent or result.failed or result.retried:
+                log.info(
+                    "tick: %d sent (%d late), %d to retry, %d failed",
+                    result.sent,
+                    result.late,
+                    result.retried,
+                    result.failed,
+                )
+            return result
+        except Exception:
+            session.rollback()
+            log.exception("scheduler tick failed; the next tick tries again")
+            raise
+        finally:
+            db.session.remove()
+
+
+def _add_job(scheduler: BaseScheduler, app: Flask, holder: str) -> None:
+    scheduler.add_job(
+        run_tick,
+        "interval",
+        args=(app, holder),
+        seconds=float(app.config["SCHEDULER_INTERVAL"]),
+        next_run_time=datetime.now(UTC),  # tick at once: catch up on what fell due while down
+        id="reminders-tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+
+def release(app: Flask, holder: str) -> None:
+    """Give the lease up so that another scheduler can take over without waiting."""
+    with app.app_context():
+        try:
+            reminders.release_lease(db_session(), holder)
+        finally:
+            db.session.remove()
+
+
+def start_embedded(app: Flask) -> BackgroundScheduler:
+    """Start the scheduler in a background thread of this process (``breachdesk serve``)."""
+    holder = holder_name()
+    scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+    _add_job(scheduler, app, holder)
+    scheduler.start()
+    log.info("embedded reminder scheduler started as %s", holder)
+    return scheduler
+
+
+def run_forever(app: Flask, stop: threading.Event) -> None:
+    """Run the scheduler until ``stop`` is set (``breachdesk scheduler``; SIGTERM sets it).
+
+    On stop, a tick in progress is allowed to finish (so no claimed reminder is left half
+    done) and the lease is released so another scheduler can take over at once.
+    """
+    holder = holder_name()
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _add_job(scheduler, app, holder)
+    scheduler.start()
+    log.info("reminder scheduler %s: one tick every %ss", holder, app.config["SCHEDULER_INTERVAL"])
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        release(app, holder)
+        log.info("reminder scheduler %s stopped", holder)

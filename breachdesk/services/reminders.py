@@ -1,0 +1,515 @@
+"""Reminders as rows, and the scheduler's tick that sends the ones that are due.
+
+Planning is derived from the incident: :func:`replan` computes the reminders the incident
+should have now (from the moment of awareness, the duty, the decision and any filing),
+cancels planned rows that no longer fit and adds the missing ones. Every service that changes
+one of those inputs calls it in the same transaction, so the rows always match the incident.
+
+Sending is :func:`tick`; see its docstring for the delivery guarantee.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, scoped_session, selectinload
+
+from ..domain.ap_facts import MISSING_LABELS
+from ..domain.deadline import Duty
+from ..domain.reminders import (
+    LATE_AFTER,
+    Kind,
+    Planned,
+    is_late,
+    plan_ap,
+    plan_processor,
+    suggests_provisional,
+)
+from ..domain.roles import Role
+from ..domain.timeutil import utc_to_local
+from ..mail import Mailer, build_message
+from ..models import Incident, Reminder, SchedulerLease
+from . import audit
+from .audit import Actor
+from .clock import Clock
+from .deadlines import clock_of, missing_facts
+from .users import users_with_role
+
+log = logging.getLogger(__name__)
+
+PLANNED, SENDING, SENT, CANCELLED, FAILED = "planned", "sending", "sent", "cancelled", "failed"
+#: A row claimed this long ago and still not marked sent is taken to be abandoned (its
+#: scheduler died between claiming and finishing) and is sent again.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=2)
+LEASE_NAME = "reminders"
+#: Reminders claimed at once; small enough that a slow mail server cannot hold a batch
+#: anywhere near CLAIM_TIMEOUT.
+BATCH_SIZE = 100
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+def wanted(incident: Incident, now: datetime) -> list[Planned]:
+    """The reminders ``incident`` should have planned at ``now`` (empty when no term runs)."""
+    clock = clock_of(incident, now)
+    if clock is None or not clock.running:
+        return []
+    org = incident.organisation
+    if clock.duty is Duty.AP:
+        return plan_ap(clock.aware_at, clock.deadline, now, org.reminder_offsets)
+    return plan_processor(clock.deadline, now, org.processor_hours_before)
+
+
+def replan(session: Session, incident: Incident, *, clock: Clock) -> None:
+    """Make the planned reminder rows of ``incident`` match :func:`wanted` (no commit).
+
+    A planned row stays when an identical one is still wanted; rows no longer wanted are
+    cancelled (kept, with the reason); wanted ones that are missing are added. Rows already
+    sent are history and are left alone.
+    """
+    now = clock.now()
+    want = {(p.duty.value, p.kind.value, p.label, p.due_at): p for p in wanted(incident, now)}
+    existing = session.execute(
+        select(Reminder).where(
+            Reminder.incident_id == incident.id, Reminder.status.in_([PLANNED, FAILED])
+        )
+    ).scalars()
+    for row in existing:
+        key = (row.duty, row.kind, row.label, row.planned_due_at)
+        if row.status == PLANNED and key in want:
+            del want[key]
+        elif row.status == PLANNED:
+            row.status = CANCELLED
+            row.cancel_reason = "replanned" if want else "not_needed"
+    for planned in want.values():
+        session.add(
+            Reminder(
+                organisation_id=incident.organisation_id,
+                incident_id=incident.id,
+                duty=planned.duty.value,
+                kind=planned.kind.value,
+                label=planned.label,
+                planned_due_at=planned.due_at,
+                due_at=planned.due_at,
+                status=PLANNED,
+                attempts=0,
+                recipients=[],
+                created_at=now,
+            )
+        )
+    session.flush()
+
+
+# --- the lease: one ticking scheduler at a time ---------------------------------------------
+
+
+def acquire_lease(session: Session, holder: str, now: datetime, lease: timedelta) -> bool:
+    """Take or renew the scheduler lease for ``holder``; True if it holds it now (commits).
+
+    One conditional UPDATE: it succeeds only if ``holder`` already holds the lease or the lease
+    has expired. The first scheduler ever inserts the row; a concurrent insert loses on the
+    primary key and simply does not get the lease.
+    """
+    outcome: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(SchedulerLease)
+        .where(
+            SchedulerLease.name == LEASE_NAME,
+            or_(SchedulerLease.holder == holder, SchedulerLease.expires_at < now),
+        )
+        .values(holder=holder, acquired_at=now, expires_at=now + lease)
+    )
+    taken = outcome.rowcount
+    if taken:
+        session.commit()
+        return True
+    if session.get(SchedulerLease, LEASE_NAME) is not None:
+        session.rollback()
+        return False
+    try:
+        session.add(
+            SchedulerLease(name=LEASE_NAME, holder=holder, acquired_at=now, expires_at=now + lease)
+        )
+        session.commit()
+        return True
+    except IntegrityError:
+        session.rollback()
+        return False
+
+
+def release_lease(session: Session, holder: str) -> None:
+    """Give the lease up (at shutdown), so another scheduler may take over at once."""
+    session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+        .values(expires_at=SchedulerLease.acquired_at)
+    )
+    session.commit()
+
+
+# --- claiming and sending -------------------------------------------------------------------
+
+
+def claim_due(session: Session, now: datetime, limit: int = 500) -> list[Reminder]:
+    """Claim up to ``limit`` due reminders for this caller with one conditional UPDATE.
+
+    The UPDATE only touches rows that are still ``planned`` (or claimed so long ago that the
+    claimer must have died), so when two schedulers race for a row exactly one update matches
+    it: on PostgreSQL the second waits for the first's row lock and then re-checks the
+    condition; on SQLite writers are serialised. Commits the claim before anything is sent.
+    """
+    token = uuid.uuid4().hex
+    due = (
+        select(Reminder.id)
+        .where(
+            or_(
+                and_(Reminder.status == PLANNED, Reminder.due_at <= now),
+                and_(Reminder.status == SENDING, Reminder.claimed_at < now - CLAIM_TIMEOUT),
+            )
+        )
+        .order_by(Reminder.due_at)
+        .limit(limit)
+    )
+    ids = list(session.execute(due).scalars())
+    if not ids:
+        session.rollback()
+        return []
+    session.execute(
+        update(Reminder)
+        .where(
+            Reminder.id.in_(ids),
+            or_(
+                Reminder.status == PLANNED,
+                and_(Reminder.status == SENDING, Reminder.claimed_at < now - CLAIM_TIMEOUT),
+            ),
+        )
+        .values(status=SENDING, claim_token=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return list(
+        session.execute(
+            select(Reminder)
+            .where(Reminder.claim_token == token)
+            .options(
+                selectinload(Reminder.incident).selectinload(Incident.organisation),
+                selectinload(Reminder.incident).selectinload(Incident.decisions),
+                selectinload(Reminder.incident).selectinload(Incident.notifications),
+            )
+            .order_by(Reminder.due_at)
+        ).scalars()
+    )
+
+
+@dataclass
+class TickResult:
+    """What one tick did; ``skipped`` is True when another scheduler holds the lease."""
+
+    skipped: bool = False
+    sent: int = 0
+    late: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    delays: list[float] = field(default_factory=list)  # seconds from due to handed to SMTP
+
+
+def staff_addresses(session: Session, organisation_id: int) -> list[str]:
+    """The e-mail addresses of the organisation's FG(s), or its administrators if it has none."""
+    people = users_with_role(session, organisation_id, Role.FG) or users_with_role(
+        session, organisation_id, Role.ADMIN
+    )
+    return [person.email for person in people]
+
+
+def recipients_for(
+    session: Session, reminder: Reminder, staff: dict[int, list[str]] | None = None
+) -> list[str]:
+    """The FG(s) (administrators if none) and the deputy; at the deadline also the escalation
+    contact. Read when sending, so a change of FG or deputy applies to reminders already planned.
+    ``staff`` caches :func:`staff_addresses` per organisation for a batch.
+    """
+    org = reminder.incident.organisation
+    if staff is None or org.id not in staff:
+        addresses = staff_addresses(session, org.id)
+        if staff is not None:
+            staff[org.id] = addresses
+    else:
+        addresses = staff[org.id]
+    addresses = list(addresses)
+    if org.deputy_email:
+        addresses.append(org.deputy_email)
+    if reminder.kind == Kind.ESCALATION.value and org.escalation_email:
+        addresses.append(org.escalation_email)
+    return list(dict.fromkeys(a.strip().lower() for a in addresses if a.strip()))
+
+
+def tick(
+    session: Session,
+    *,
+    holder: str,
+    clock: Clock,
+    mailer: Mailer,
+    mail_from: str,
+    base_url: str,
+    lease: timedelta = timedelta(seconds=90),
+    late_after: timedelta = LATE_AFTER,
+) -> TickResult:
+    """Send every reminder that is due. Idempotent: run it as often as you like.
+
+    Delivery guarantee:
+
+    * **Only one scheduler ticks at a time.** The tick first takes (or renews) a lease row with
+      a conditional UPDATE; a scheduler that cannot take it does nothing. A scheduler that
+      dies loses the lease when it expires (90 s by default) and another takes over; a
+      scheduler that is busy sending renews it as it goes.
+    * **No reminder is sent twice by two schedulers.** Even if two ticked at once (a lease
+      that expired mid-tick), each reminder row is claimed by a conditional UPDATE from
+      ``planned`` to ``sending`` before any mail is sent, and exactly one claim can match.
+    * **Nothing falls due unseen.** A reminder that fell due while no scheduler ran is still
+      ``planned`` and is sent by the first tick after the restart; its text says that it is
+      late and when it fell due.
+    * **A failed delivery is retried**, ``MAX_ATTEMPTS`` times, then marked ``failed``, which
+      is shown on the incident page and written to the audit trail; never silently dropped.
+    * **The one duplicate left is a crash.** If the process dies after the SMTP server accepted
+      a message but before that one row was marked ``sent`` (each outcome is committed on its
+      own, milliseconds after the send), that row is claimed again
+      after ``CLAIM_TIMEOUT`` and sent once more. breachdesk prefers a duplicate reminder to a
+      missed deadline.
+    """
+    now = clock.now()
+    result = TickResult()
+    if not acquire_lease(session, holder, now, lease):
+        result.skipped = True
+        return result
+    if isinstance(session, scoped_session):  # Flask-SQLAlchemy's proxy: set it on the session
+        session = session()
+    keep_loaded = session.expire_on_commit
+    session.expire_on_commit = False  # send from what was loaded, without reopening a transaction
+    try:
+        while True:
+            batch = claim_due(session, clock.now(), limit=BATCH_SIZE)
+            if not batch:
+                break
+            staff = {
+                org_id: staff_addresses(session, org_id)
+                for org_id in {r.organisation_id for r in batch}
+            }
+            session.commit()  # no transaction (on SQLite: no write lock) while mail goes out
+            renewed = clock.now()
+            for reminder in batch:
+                _deliver(
+                    session, reminder, clock, mailer, mail_from, base_url, late_after, staff, result
+                )
+                session.commit()  # each outcome on its own: a crash repeats at most one mail
+                if clock.now() - renewed > lease / 3:
+                    acquire_lease(session, holder, clock.now(), lease)
+                    renewed = clock.now()
+            acquire_lease(session, holder, clock.now(), lease)
+    finally:
+        session.expire_on_commit = keep_loaded
+    return result
+
+
+def _deliver(
+    session: Session,
+    reminder: Reminder,
+    clock: Clock,
+    mailer: Mailer,
+    mail_from: str,
+    base_url: str,
+    late_after: timedelta,
+    staff: dict[int, list[str]],
+    result: TickResult,
+) -> None:
+    incident = reminder.incident
+    now = clock.now()
+    current = clock_of(incident, now)
+    # replan() keeps planned rows in step with the incident; this only guards against a change
+    # committed between the claim and this moment (a notification recorded just now).
+    still_wanted = current is not None and current.running and current.duty == reminder.duty
+    if not still_wanted:  # the incident moved on after the row was planned
+        reminder.status, reminder.cancel_reason = CANCELLED, "not_needed"
+        result.cancelled += 1
+        return
+    recipients = recipients_for(session, reminder, staff)
+    late = is_late(reminder.planned_due_at, now, late_after)
+    message = build_message(
+        sender=mail_from,
+        to=recipients,
+        subject=_subject(reminder, incident, now),
+        text=_text(reminder, incident, now, late, base_url),
+        organisation=incident.organisation.slug,
+    )
+    reminder.attempts += 1
+    try:
+        if not recipients:
+            raise OSError("no recipient: the organisation has no FG, administrator or deputy")
+        mailer.send(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        reminder.last_error = str(exc)[:500]
+        if reminder.attempts >= MAX_ATTEMPTS:
+            reminder.status = FAILED
+            result.failed += 1
+            audit.record(
+                session,
+                clock=clock,
+                actor=Actor.system("scheduler"),
+                action="reminder.failed",
+                entity_type="incident",
+                entity_id=incident.id,
+                organisation_id=incident.organisation_id,
+                after={
+                    "reminder": reminder.id,
+                    "label": reminder.label,
+                    "error": reminder.last_error,
+                },
+            )
+        else:
+            reminder.status = PLANNED
+            reminder.due_at = now + RETRY_AFTER * reminder.attempts
+            result.retried += 1
+        log.warning("reminder %s for %s not sent: %s", reminder.id, incident.reference, exc)
+        return
+    sent_at = clock.now()
+    reminder.status, reminder.sent_at, reminder.late = SENT, sent_at, late
+    reminder.recipients = recipients
+    reminder.last_error = ""
+    result.sent += 1
+    result.late += int(late)
+    result.delays.append((sent_at - reminder.planned_due_at).total_seconds())
+
+
+def _local(value: datetime) -> str:
+    return utc_to_local(value).strftime("%d-%m-%Y %H:%M")
+
+
+def _left(delta: timedelta) -> tuple[str, str]:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 0:
+        h, m = divmod(-minutes, 60)
+        return f"{h} uur {m:02d} min over de termijn", f"{h} h {m:02d} min past the deadline"
+    h, m = divmod(minutes, 60)
+    return f"nog {h} uur {m:02d} min", f"{h} h {m:02d} min left"
+
+
+def _subject(reminder: Reminder, incident: Incident, now: datetime) -> str:
+    clock = clock_of(incident, now)
+    assert clock is not None  # noqa: S101 - only running clocks have reminders
+    nl, en = _left(clock.time_left(now))
+    if reminder.kind == Kind.ESCALATION.value:
+        return f"[{incident.reference}] TERMIJN VERSTREKEN / DEADLINE PASSED: {incident.title}"
+    return f"[{incident.reference}] Herinnering: {nl} / Reminder: {en}"
+
+
+def _text(reminder: Reminder, incident: Incident, now: datetime, late: bool, base_url: str) -> str:
+    clock = clock_of(incident, now)
+    assert clock is not None  # noqa: S101 - only running clocks have reminders
+    org = incident.organisation
+    link = f"{base_url.rstrip('/')}/incidents/{incident.id}"
+    nl_left, en_left = _left(clock.time_left(now))
+    to_ap = clock.duty is Duty.AP
+    nl_duty = (
+        "het datalek melden bij de Autoriteit Persoonsgegevens (art. 33 lid 1 AVG)"
+        if to_ap
+        else f"de verwerkingsverantwoordelijke ({incident.controller_name or 'onbekend'}) "
+        "informeren (art. 33 lid 2 AVG, termijn uit de verwerkersovereenkomst)"
+    )
+    en_duty = (
+        "notify the breach to the Autoriteit Persoonsgegevens (Art. 33(1) GDPR)"
+        if to_ap
+        else f"inform the controller ({incident.controller_name or 'unknown'}) "
+        "(Art. 33(2) GDPR, term from the processing agreement)"
+    )
+    nl: list[str] = []
+    en: list[str] = []
+    if late:
+        nl.append(
+            f"LET OP: deze herinnering is te laat verstuurd. Hij viel op "
+            f"{_local(reminder.planned_due_at)}; breachdesk kon hem toen niet versturen "
+            "(de planner draaide niet of de mailserver was niet bereikbaar).\n"
+        )
+        en.append(
+            f"NOTE: this reminder is late. It fell due at {_local(reminder.planned_due_at)}; "
+            "breachdesk could not send it then (the scheduler was not running or the mail "
+            "server could not be reached).\n"
+        )
+    if reminder.kind == Kind.ESCALATION.value:
+        nl.append(f"De termijn om {nl_duty} is verstreken en er is nog geen melding vastgelegd.")
+        en.append(f"The term to {en_duty} has passed and no notification has been recorded.")
+    else:
+        nl.append(f"Er loopt een termijn om {nl_duty}.")
+        en.append(f"A term is running to {en_duty}.")
+    nl.append(
+        f"\n  Organisatie:  {org.name}\n  Referentie:   {incident.reference}\n"
+        f"  Titel:        {incident.title}\n  Kennisname:   {_local(clock.aware_at)}\n"
+        f"  Uiterlijk:    {_local(clock.deadline)} (Nederlandse tijd)\n  Tijd:         {nl_left}\n"
+    )
+    en.append(
+        f"\n  Organisation: {org.name}\n  Reference:    {incident.reference}\n"
+        f"  Title:        {incident.title}\n  Aware since:  {_local(clock.aware_at)}\n"
+        f"  Deadline:     {_local(clock.deadline)} (Amsterdam time)\n  Time:         {en_left}\n"
+    )
+    missing = missing_facts(incident) if to_ap else []
+    if to_ap and suggests_provisional(clock.aware_at, now) and missing:
+        nl.append(
+            "Nog niet bekend: "
+            + "; ".join(_NL_MISSING[c] for c in missing)
+            + ".\nWacht daar niet op: meld nu voorlopig en vul de melding later aan "
+            "(art. 33 lid 4 AVG)."
+        )
+        en.append(
+            "Still missing: "
+            + "; ".join(MISSING_LABELS[c] for c in missing)
+            + ".\nDo not wait for them: notify provisionally now and supplement later "
+            "(Art. 33(4) GDPR)."
+        )
+    if reminder.kind == Kind.ESCALATION.value and to_ap:
+        nl.append(
+            "Meld alsnog zo snel mogelijk, met de redenen voor de vertraging (art. 33 lid 1 AVG)."
+        )
+        en.append("Notify as soon as possible, with the reasons for the delay (Art. 33(1) GDPR).")
+    nl.append(f"\nOpen het incident: {link}")
+    en.append(f"\nOpen the incident: {link}")
+    return "\n".join(nl) + "\n\n-- English --\n\n" + "\n".join(en) + "\n\n--\nbreachdesk\n"
+
+
+_NL_MISSING = {
+    "breach_types": "de aard van het datalek (vertrouwelijkheid, integriteit, beschikbaarheid)",
+    "data_categories": "de soorten persoonsgegevens",
+    "subjects_count": "het (geschatte) aantal betrokkenen",
+    "records_count": "het (geschatte) aantal records",
+    "contact_point": "de FG of een ander contactpunt",
+    "consequences": "de waarschijnlijke gevolgen voor de betrokkenen",
+    "measures": "de genomen of voorgestelde maatregelen",
+}
+
+
+def recent_for(session: Session, organisation_ids: list[int], since: datetime) -> list[Reminder]:
+    """Reminders sent (or failed) since ``since``: the in-app list in the FG's inbox."""
+    if not organisation_ids:
+        return []
+    return list(
+        session.execute(
+            select(Reminder)
+            .where(
+                Reminder.organisation_id.in_(organisation_ids),
+                or_(
+                    and_(Reminder.status == SENT, Reminder.sent_at >= since),
+                    Reminder.status == FAILED,
+                ),
+            )
+            .options(selectinload(Reminder.incident))
+            .order_by(Reminder.sent_at.desc())
+            .limit(20)
+        ).scalars()
+    )
