@@ -21,9 +21,9 @@ CSP = (
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, auth, incidents, reports, triage, users
+    from . import admin, auth, calendar, incidents, reports, triage, users
 
-    for module in (auth, reports, incidents, triage, admin, users):
+    for module in (auth, reports, incidents, triage, admin, users, calendar):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
