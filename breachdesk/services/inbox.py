@@ -1,7 +1,8 @@
 """The FG's inbox: every incident of the organisations they serve, most urgent first.
 
-Urgency, in order: incidents whose 72-hour term is running (least time left first, overdue
-at the top); then new reports where awareness is not yet established (oldest first: the short
+Urgency, in order: incidents whose term is running (72 hours towards the AP, or as processor
+the contractual term towards the controller), least time left first, overdue at the top;
+then new reports where awareness is not yet established (oldest first: the short
 investigation that precedes awareness must not be left open-ended); then decided incidents;
 then closed ones (newest first).
 """
@@ -14,10 +15,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.deadline import due_at
+from ..domain.deadline import DeadlineStatus
 from ..domain.lifecycle import State
 from ..domain.roles import Role
 from ..models import Incident, Membership, User
+from .deadlines import IncidentClock, clock_of
 
 RUNNING = {State.BREACH_CONFIRMED, State.ASSESSED}
 UNTRIAGED = {State.REPORTED, State.IN_TRIAGE}
@@ -26,17 +28,21 @@ UNTRIAGED = {State.REPORTED, State.IN_TRIAGE}
 @dataclass(frozen=True)
 class InboxRow:
     incident: Incident
-    due_at: datetime | None
-    time_left: timedelta | None  # None when no 72-hour term is running
+    clock: IncidentClock | None  # None until awareness is recorded
+    time_left: timedelta | None  # None when no term is running
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.clock.deadline if self.clock else None
 
     @property
     def overdue(self) -> bool:
-        return self.time_left is not None and self.time_left < timedelta(0)
+        return self.clock is not None and self.clock.status is DeadlineStatus.OVERDUE
 
 
 def _urgency(row: InboxRow) -> tuple[int, float]:
     state = State(row.incident.state)
-    if state in RUNNING and row.time_left is not None:
+    if row.time_left is not None:
         return (0, row.time_left.total_seconds())
     if state in UNTRIAGED or state in RUNNING:
         return (1, row.incident.reported_at.timestamp())
@@ -60,7 +66,11 @@ def inbox(
     query = (
         select(Incident)
         .where(Incident.organisation_id.in_(orgs))
-        .options(selectinload(Incident.organisation))
+        .options(
+            selectinload(Incident.organisation),
+            selectinload(Incident.decisions),
+            selectinload(Incident.notifications),
+        )
     )
     if organisation_id is not None:
         query = query.where(Incident.organisation_id == organisation_id)
@@ -68,7 +78,7 @@ def inbox(
         query = query.where(Incident.state == state.value)
     rows = []
     for incident in session.execute(query).scalars():
-        running = incident.aware_at is not None and State(incident.state) in RUNNING
-        due = due_at(incident.aware_at) if incident.aware_at is not None else None
-        rows.append(InboxRow(incident, due, (due - now) if running and due else None))
+        clock = clock_of(incident, now)
+        running = clock is not None and clock.running
+        rows.append(InboxRow(incident, clock, clock.time_left(now) if clock and running else None))
     return sorted(rows, key=_urgency)

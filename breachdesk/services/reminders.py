@@ -513,3 +513,14 @@ def recent_for(session: Session, organisation_ids: list[int], since: datetime) -
             .limit(20)
         ).scalars()
     )
+
+
+def rows_of(session: Session, incident: Incident) -> list[Reminder]:
+    """The incident's reminders, planned and past, for its page (cancelled ones left out)."""
+    return list(
+        session.execute(
+            select(Reminder)
+            .where(Reminder.incident_id == incident.id, Reminder.status != CANCELLED)
+            .order_by(Reminder.planned_due_at, Reminder.id)
+        ).scalars()
+    )

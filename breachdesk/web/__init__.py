@@ -6,6 +6,7 @@ from flask import Flask, Response, render_template
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
+from ..domain.deadline import STATUS_LABELS, DeadlineStatus
 from ..domain.lifecycle import STATE_LABELS, State
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
@@ -21,9 +22,9 @@ CSP = (
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, auth, calendar, incidents, reports, triage, users
+    from . import admin, auth, calendar, clock, incidents, reports, triage, users
 
-    for module in (auth, reports, incidents, triage, admin, users, calendar):
+    for module in (auth, reports, incidents, triage, clock, admin, users, calendar):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -59,6 +60,7 @@ def register_web(app: Flask) -> None:
         state_label=lambda value: gettext(STATE_LABELS[State(value)]),
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
         action_label=action_label,
+        deadline_label=lambda value: gettext(STATUS_LABELS[DeadlineStatus(value)]),
         Role=Role,
     )
 

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from ..domain.deadline import due_at
 from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
 from ..domain.roles import Role, can_see_all_incidents
+from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
-from ..services import audit, inbox, triage
+from ..services import audit, deadlines, inbox, reminders, triage
 from ..services import incidents as incident_service
 from .context import organisations_where, require_any_role, roles_in, user
-from .triage_forms import AwarenessForm, DecisionForm, ReasonForm, TriageForm
+from .triage_forms import (
+    AwarenessForm,
+    DecisionForm,
+    NotificationForm,
+    ReasonForm,
+    TriageForm,
+)
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -46,12 +53,14 @@ def index() -> ResponseReturnValue:
         state=state,
         states=list(STATE_LABELS),
         now=now,
+        recent=reminders.recent_for(db_session(), [o.id for o in orgs], now - timedelta(days=2)),
     )
 
 
 def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
     """What the incident page shows; forms given here (with errors) replace the fresh ones."""
     roles = set(roles_in(incident.organisation))
+    now = runtime().clock.now()
     officer = can_see_all_incidents(roles)
     fg = Role.FG in roles
     context: dict[str, Any] = {
@@ -59,8 +68,9 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "officer": officer,
         "fg": fg,
         "events": audit.history(db_session(), "incident", incident.id) if officer else [],
-        "due": due_at(incident.aware_at) if incident.aware_at else None,
-        "now": runtime().clock.now(),
+        "now": now,
+        "clock": deadlines.clock_of(incident, now),
+        "reminder_rows": reminders.rows_of(db_session(), incident) if officer else [],
         "targets": allowed_targets(State(incident.state)),
         "recommendation": triage.recommendation_for(incident) if officer else None,
     }
@@ -70,8 +80,15 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
             awareness_form=forms.get("awareness_form") or AwarenessForm(formdata=None),
             decision_form=forms.get("decision_form") or DecisionForm(formdata=None),
             reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
+            notification_form=forms.get("notification_form") or _fresh_notification_form(now),
         )
     return context
+
+
+def _fresh_notification_form(now: datetime) -> NotificationForm:
+    form = NotificationForm(formdata=None)
+    form.submitted_at.data = utc_to_local(now).replace(tzinfo=None, second=0, microsecond=0)
+    return form
 
 
 @bp.get("/<int:incident_id>")

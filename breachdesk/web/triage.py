@@ -28,7 +28,7 @@ from .triage_forms import AwarenessForm, DecisionForm, ReasonForm, TriageForm
 bp = Blueprint("triage", __name__, url_prefix="/incidents/<int:incident_id>")
 
 
-def _officer_incident(incident_id: int) -> Incident:
+def officer_incident(incident_id: int) -> Incident:
     """The incident, if the signed-in user is its organisation's FG (404 otherwise)."""
     from ..domain.roles import Role
 
@@ -38,7 +38,7 @@ def _officer_incident(incident_id: int) -> Incident:
     return incident
 
 
-def _back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
+def back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id) + anchor)
 
 
@@ -47,7 +47,7 @@ def _refused(error: TransitionRefused | triage.TriageError) -> None:
     flash(_(error.message, **params), "danger")
 
 
-def _utc(form_field: Any) -> Any:
+def form_utc(form_field: Any) -> Any:
     if form_field.data is None:
         return None
     try:
@@ -60,10 +60,10 @@ def _utc(form_field: Any) -> Any:
 @bp.post("/triage")
 @login_required
 def triage_incident(incident_id: int) -> ResponseReturnValue:
-    incident = _officer_incident(incident_id)
+    incident = officer_incident(incident_id)
     form = TriageForm()
     if form.validate_on_submit():
-        aware_at = _utc(form.aware_at) or (
+        aware_at = form_utc(form.aware_at) or (
             runtime().clock.now() if form.aware_at.data is None else None
         )
         if not form.aware_at.errors:
@@ -73,26 +73,28 @@ def triage_incident(incident_id: int) -> ResponseReturnValue:
                 breach_types=frozenset(BreachType(t) for t in form.breach_types.data or []),
                 reason=form.reason.data or "",
                 aware_at=aware_at,
+                our_role=form.our_role.data or "controller",
+                controller_name=form.controller_name.data or "",
             )
             try:
                 triage.record_triage(
                     db_session(), incident, answers, actor=actor(), clock=runtime().clock
                 )
-                return _back(incident)
+                return back(incident)
             except triage.TriageError as error:
                 getattr(form, error.field or "reason").errors.append(_(error.message))
             except TransitionRefused as error:
                 form.breach_types.errors.append(_(error.message, **error.params))
-    return render_template("incidents/show.html", **_page(incident, triage_form=form)), 422
+    return render_template("incidents/show.html", **page(incident, triage_form=form)), 422
 
 
 @bp.post("/awareness")
 @login_required
 def awareness(incident_id: int) -> ResponseReturnValue:
-    incident = _officer_incident(incident_id)
+    incident = officer_incident(incident_id)
     form = AwarenessForm()
     if form.validate_on_submit():
-        aware_at = _utc(form.aware_at)
+        aware_at = form_utc(form.aware_at)
         if aware_at is not None:
             try:
                 triage.record_awareness(
@@ -103,16 +105,16 @@ def awareness(incident_id: int) -> ResponseReturnValue:
                     actor=actor(),
                     clock=runtime().clock,
                 )
-                return _back(incident)
+                return back(incident)
             except triage.TriageError as error:
                 getattr(form, error.field or "reason").errors.append(_(error.message))
-    return render_template("incidents/show.html", **_page(incident, awareness_form=form)), 422
+    return render_template("incidents/show.html", **page(incident, awareness_form=form)), 422
 
 
 @bp.route("/checklist", methods=["GET", "POST"])
 @login_required
 def checklist(incident_id: int) -> ResponseReturnValue:
-    incident = _officer_incident(incident_id)
+    incident = officer_incident(incident_id)
     form = ChecklistForm()
     if request.method == "GET":
         facts = triage.current_facts(incident) or prefill(
@@ -136,7 +138,7 @@ def checklist(incident_id: int) -> ResponseReturnValue:
                 clock=runtime().clock,
             )
             flash(_("The checklist has been saved."), "success")
-            return _back(incident, "#decision")
+            return back(incident, "#decision")
         except TransitionRefused as error:
             _refused(error)
     return render_template("incidents/checklist.html", **_checklist_page(incident, form)), 422
@@ -146,7 +148,7 @@ def checklist(incident_id: int) -> ResponseReturnValue:
 @login_required
 def preview(incident_id: int) -> ResponseReturnValue:
     """The live preview: the same assessment function, on the answers as they stand."""
-    _officer_incident(incident_id)
+    officer_incident(incident_id)
     form = ChecklistForm()
     if not (form.validate_on_submit() and _adjustments_ok(form)):
         return render_template("incidents/_preview_invalid.html"), 422
@@ -175,7 +177,7 @@ def _checklist_page(incident: Incident, form: ChecklistForm) -> dict[str, Any]:
 @bp.post("/decision")
 @login_required
 def decide(incident_id: int) -> ResponseReturnValue:
-    incident = _officer_incident(incident_id)
+    incident = officer_incident(incident_id)
     form = DecisionForm()
     if form.validate_on_submit():
         outcome = Outcome(form.outcome.data) if form.outcome.data else None
@@ -189,42 +191,42 @@ def decide(incident_id: int) -> ResponseReturnValue:
                 clock=runtime().clock,
             )
             flash(_("The decision has been recorded."), "success")
-            return _back(incident, "#decision")
+            return back(incident, "#decision")
         except triage.TriageError as error:
             form.rationale.errors.append(_(error.message))
         except TransitionRefused as error:
             _refused(error)
-    return render_template("incidents/show.html", **_page(incident, decision_form=form)), 422
+    return render_template("incidents/show.html", **page(incident, decision_form=form)), 422
 
 
 @bp.post("/close")
 @login_required
 def close(incident_id: int) -> ResponseReturnValue:
-    incident = _officer_incident(incident_id)
+    incident = officer_incident(incident_id)
     try:
         triage.close(db_session(), incident, actor=actor(), clock=runtime().clock)
     except TransitionRefused as error:
         _refused(error)
-    return _back(incident)
+    return back(incident)
 
 
 @bp.post("/reopen")
 @login_required
 def reopen(incident_id: int) -> ResponseReturnValue:
-    incident = _officer_incident(incident_id)
+    incident = officer_incident(incident_id)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
             triage.reopen(
                 db_session(), incident, form.reason.data or "", actor=actor(), clock=runtime().clock
             )
-            return _back(incident)
+            return back(incident)
         except TransitionRefused as error:
             form.reason.errors.append(_(error.message, **error.params))
-    return render_template("incidents/show.html", **_page(incident, reopen_form=form)), 422
+    return render_template("incidents/show.html", **page(incident, reopen_form=form)), 422
 
 
-def _page(incident: Incident, **forms: Any) -> dict[str, Any]:
+def page(incident: Incident, **forms: Any) -> dict[str, Any]:
     from .incidents import page_context
 
     return page_context(incident, **forms)

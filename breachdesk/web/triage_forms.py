@@ -7,8 +7,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType
@@ -57,6 +66,21 @@ class TriageForm(FlaskForm):
         validators=[Length(max=10000)],
         description=_l("Required when this is not a personal-data breach: why not?"),
     )
+    our_role = RadioField(
+        _l("Our role for these data"),
+        choices=options(
+            [
+                ("controller", _l("Controller: we notify the AP within 72 hours")),
+                ("processor", _l("Processor: we inform the controller (Art. 33(2))")),
+            ]
+        ),
+        default="controller",
+    )
+    controller_name = StringField(
+        _l("Controller to inform"),
+        validators=[Length(max=200)],
+        description=_l("Only when we process these data for another organisation."),
+    )
 
 
 class AwarenessForm(FlaskForm):
@@ -87,3 +111,74 @@ class DecisionForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])
+
+
+class NotificationForm(FlaskForm):
+    """The filing of the notification: to the AP, or (as processor) to the controller."""
+
+    submitted_at = DateTimeLocalField(
+        _l("Submitted at"),
+        format=DT_FORMAT,
+        validators=[InputRequired()],
+        description=_l("Dutch time, as on the confirmation of the AP's form."),
+    )
+    reference = StringField(
+        _l("Reference number (meldnummer)"),
+        validators=[Length(max=100)],
+        description=_l("The number the AP gives on submission; leave empty if there is none."),
+    )
+    provisional = BooleanField(
+        _l("Provisional notification: it will be supplemented (Art. 33(4) GDPR)")
+    )
+    delay_reason = TextAreaField(
+        _l("Reasons for the delay"),
+        validators=[Length(max=10000)],
+        description=_l("Required when the deadline had passed (Art. 33(1) GDPR)."),
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=10000)])
+
+
+def _hours_list(text: str | None) -> tuple[int, ...] | None:
+    try:
+        return tuple(
+            int(part) for part in (text or "").replace(";", ",").split(",") if part.strip()
+        )
+    except ValueError:
+        return None
+
+
+class ClockSettingsForm(FlaskForm):
+    reminder_offsets = StringField(
+        _l("Reminders, hours after awareness"),
+        validators=[InputRequired(), Length(max=100)],
+        description=_l("Comma-separated, between 1 and 71; default 24, 48, 60, 70."),
+    )
+    deputy_email = EmailField(
+        _l("Deputy (e-mail)"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("Receives every reminder too, for when the FG is away."),
+    )
+    escalation_name = StringField(_l("Escalation contact (name)"), validators=[Length(max=200)])
+    escalation_email = EmailField(
+        _l("Escalation contact (e-mail)"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("Told when a deadline passes without a notification, e.g. the director."),
+    )
+    processor_term_hours = IntegerField(
+        _l("Term towards a controller when we are processor (hours)"),
+        validators=[InputRequired(), NumberRange(min=1, max=336)],
+        description=_l("From the processing agreement, e.g. 24 or 36."),
+    )
+    processor_hours_before = StringField(
+        _l("Processor reminders, hours before that term ends"),
+        validators=[InputRequired(), Length(max=100)],
+        description=_l("Comma-separated; default 12, 4, 1."),
+    )
+
+    def hours(self, name: str) -> tuple[int, ...] | None:
+        """The hours typed in field ``name``; None (with an error at the field) if not numbers."""
+        values = _hours_list(self[name].data)
+        if values is None or not values:
+            self[name].errors = [*self[name].errors, _l("Give whole hours, separated by commas.")]
+            return None
+        return values

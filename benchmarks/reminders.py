@@ -1,0 +1,968 @@
+"""Benchmark of the reminder scheduler's tick (issue 4).
+
+Run it as ``.venv/bin/python benchmarks/reminders.py`` (``--help`` for the options). It builds
+a throwaway installation (a fresh SQLite file in a temporary folder unless ``--database-url``
+names an *empty* PostgreSQL or SQLite database), imports the five demo organisations with an
+FG and a reporter each, and inserts 10,000 open incidents (breach confirmed or assessed,
+awareness 25 to 47 hours ago, duty towards the AP) with the four reminder rows each that
+``replan`` would give them at that moment: ``48h``, ``60h``, ``70h`` and the ``deadline``
+escalation, 40,000 rows in all. The first 200 incidents are planned by ``replan`` itself (its
+cost per incident is printed), the rest in bulk; a sample of the bulk ones is checked to be
+exactly what ``replan`` wants.
+
+A real aiosmtpd server runs in a child process on 127.0.0.1 (a separate process, as a real
+mail server would be, so it does not compete with the tick for the GIL); it records the wall
+time at which it accepted each message.
+
+What is measured, and what to compare it with (every baseline is measured in the same run):
+
+* **Empty tick**: ``tick`` when nothing is due (lease renewal, the claim query, rollback).
+  Baseline: the bare "is anything due?" query on the same database, and the exact SELECT
+  ``claim_due`` runs. The difference is what the tick adds around the query.
+* **1,000 due, no SMTP**: 1,000 incidents are shifted so that their ``48h`` reminder falls due
+  at a moment D a little ahead; once D has passed one tick runs with an in-memory mailer. This
+  is the cost of the database work and the message building alone.
+* **1,000 due, SMTP**: the same with another 1,000 incidents and ``SmtpMailer`` to the local
+  server. The delay is measured from D (the planned due time) to the moment the server
+  accepted the message, so it is the tick's own latency; in production add up to one
+  scheduler interval (``SCHEDULER_INTERVAL``, 30 s by default) before the tick starts.
+  Baselines: 1,000 messages of the same size sent straight with ``smtplib``, one connection
+  per message (what ``SmtpMailer`` does) and over one shared connection, and with
+  ``SmtpMailer.send`` itself outside any tick. Also checked: every
+  message arrived exactly once (distinct Message-IDs, and the incidents linked in the texts
+  are exactly the due ones).
+* **Concurrent write during a tick**: a third batch of 1,000 is sent while another thread
+  records a login (an UPDATE of ``user_account``) every 20 ms; the longest wait shows whether
+  the tick blocks the web application's writes, and for how long.
+
+Also printed: SQL statements per tick (counted with an engine event), peak RSS of this process
+and the database size. Read the "x" columns as "this many times the baseline".
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import smtplib
+import socket
+import ssl
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, event, func, insert, inspect, select, text, update
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from breachdesk import create_app
+from breachdesk.demo import profile_paths
+from breachdesk.domain.deadline import NOTIFICATION_TERM, due_at
+from breachdesk.domain.lifecycle import State
+from breachdesk.domain.references import format_reference
+from breachdesk.domain.reminders import plan_ap
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db, db_session
+from breachdesk.mail import RecordingMailer, SmtpMailer, build_message
+from breachdesk.models import Incident, Organisation, ReferenceCounter, Reminder, User
+from breachdesk.runtime import Runtime, runtime
+from breachdesk.services import organisations as org_service
+from breachdesk.services import reminders
+from breachdesk.services import users as user_service
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock, SystemClock
+
+ACTOR = Actor.system("benchmark")
+HOLDER = "benchmark"
+PASSWORD = "benchmark password"  # noqa: S105 - throwaway accounts in a throwaway database
+REPLANNED = 200  # incidents planned by replan() itself; the rest in bulk
+VERIFY_SAMPLE = 200  # bulk-planned incidents checked against replan()
+PROBE_INTERVAL = 0.02  # seconds between the concurrent writer's logins
+INCIDENT_LINK_RE = re.compile(r"/incidents/(\d+)")
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile (``p`` in 0..100) of a non-empty sequence."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def spread(values: Sequence[float]) -> str:
+    """min / median / p95 / max of durations in seconds, as milliseconds."""
+    if not values:
+        return "n/a"
+    return (
+        f"min {values and min(values) * 1000:.1f} / med {statistics.median(values) * 1000:.1f} / "
+        f"p95 {percentile(values, 95) * 1000:.1f} / max {max(values) * 1000:.1f} ms"
+    )
+
+
+@dataclass
+class Table:
+    """Rows of (what, figure, baseline or remark), printed as plain text."""
+
+    title: str
+    rows: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add(self, what: str, figure: str, remark: str = "") -> None:
+        self.rows.append((what, figure, remark))
+
+    def render(self) -> str:
+        width = max(len(r[0]) for r in self.rows)
+        fig_width = max(len(r[1]) for r in self.rows)
+        lines = [self.title, "-" * len(self.title)]
+        for what, figure, remark in self.rows:
+            line = f"  {what.ljust(width)}  {figure.rjust(fig_width)}"
+            lines.append(f"{line}   {remark}" if remark else line)
+        return "\n".join(lines)
+
+
+def timed(action: Callable[[], object], repeat: int) -> list[float]:
+    durations = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        durations.append(time.perf_counter() - start)
+    return durations
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine executes (an executemany counts once)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: Any) -> None:
+        self.count += 1
+
+    @contextmanager
+    def measure(self) -> Iterator[list[int]]:
+        box = [0]
+        start = self.count
+        try:
+            yield box
+        finally:
+            box[0] = self.count - start
+
+
+# --- the SMTP server, in a child process ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Accepted:
+    at: float  # time.time() when the server accepted the message
+    message_id: str
+    subject: str
+    incident_id: int | None  # from the link in the text
+    size: int
+    recipients: int
+
+
+class _Recorder:
+    """Notes the accept time and keeps the raw message; parsing waits until ``take``."""
+
+    def __init__(self) -> None:
+        self.raw: list[tuple[float, bytes, int]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        at = time.time()
+        with self.lock:
+            self.raw.append((at, bytes(envelope.content), len(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+    def take(self) -> list[Accepted]:
+        with self.lock:
+            raw, self.raw = self.raw, []
+        taken = []
+        for at, content, recipients in raw:
+            message = message_from_bytes(content, policy=email_policy.default)
+            body = message.get_body(("plain",))
+            link = INCIDENT_LINK_RE.search(body.get_content() if body is not None else "")
+            taken.append(
+                Accepted(
+                    at,
+                    str(message.get("Message-ID", "")),
+                    str(message.get("Subject", "")),
+                    int(link.group(1)) if link else None,
+                    len(content),
+                    recipients,
+                )
+            )
+        return taken
+
+
+def _serve_smtp(commands: Connection) -> None:
+    """Child process: run aiosmtpd, answer "take" with what it accepted since, stop on "stop"."""
+    from aiosmtpd.controller import Controller
+
+    recorder = _Recorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    commands.send(port)
+    try:
+        while True:
+            command = commands.recv()
+            if command == "take":
+                commands.send(recorder.take())
+            elif command == "stop":
+                break
+    finally:
+        controller.stop()
+
+
+class SmtpServer:
+    """Handle on the child process that runs the local aiosmtpd server."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_smtp, args=(child,), daemon=True)
+        self._process.start()
+        self.port: int = self._conn.recv()
+
+    def take(self) -> list[Accepted]:
+        self._conn.send("take")
+        taken: list[Accepted] = self._conn.recv()
+        return taken
+
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._process.join(10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- the data set -----------------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    base: datetime  # the moment the data were planned for
+    incidents: list[int]
+    reporters: dict[int, int]  # organisation id -> reporter user id
+    replan_seconds: float  # replan() per incident, planning fresh rows
+    bulk_seconds: float  # bulk insert of all incidents and rows
+    verify_seconds: float  # replan() per incident when nothing changes
+
+
+def build_dataset(session: Session, count: int, seed: int) -> Dataset:
+    rng = random.Random(seed)
+    clock = SystemClock()
+    rt = runtime()
+    orgs: list[Organisation] = []
+    reporters: dict[int, int] = {}
+    for path in profile_paths():
+        profile = org_service.load_profile_file(path)
+        org = org_service.import_profile(session, profile, actor=ACTOR, clock=clock).organisation
+        org.deputy_email = f"plaatsvervanger@{org.slug}.example"
+        org.escalation_email = f"directie@{org.slug}.example"
+        session.commit()
+        for role, local in ((Role.FG, "fg"), (Role.REPORTER, "melder")):
+            user = user_service.create_user(
+                session,
+                email=f"{local}@{org.slug}.example",
+                name=f"{local.title()} {org.name}",
+                password=PASSWORD,
+                roles=[(org, role)],
+                actor=ACTOR,
+                clock=clock,
+                hasher=rt.hasher,
+            )
+            if role is Role.REPORTER:
+                reporters[org.id] = user.id
+        orgs.append(org)
+
+    base = clock.now()
+    year = base.year
+    seqs = {org.id: 0 for org in orgs}
+    rows: list[dict[str, Any]] = []
+    for index in range(count):
+        org = orgs[index % len(orgs)]
+        seqs[org.id] += 1
+        aware = base - timedelta(hours=rng.uniform(25, 47))
+        reported = aware - timedelta(minutes=rng.uniform(5, 180))
+        categories = org.profile.get("data_categories") or []
+        known = rng.random() < 0.5
+        rows.append(
+            {
+                "organisation_id": org.id,
+                "reference": format_reference(org.reference_prefix, year, seqs[org.id]),
+                "year": year,
+                "seq": seqs[org.id],
+                "state": rng.choice([State.BREACH_CONFIRMED.value, State.ASSESSED.value]),
+                "reporter_id": reporters[org.id],
+                "reported_at": reported,
+                "updated_at": aware,
+                "title": f"Benchmark-incident {index + 1}: e-mail aan verkeerde ontvanger",
+                "description": "Een e-mail met persoonsgegevens is naar de verkeerde "
+                "ontvanger gestuurd. " * 3,
+                "started_at": None,
+                "ended_at": None,
+                "discovered_at": reported,
+                "discovery_how": "Melding van de ontvanger",
+                "ongoing": "no",
+                "processors": [],
+                "systems_other": "",
+                "data_categories": categories[:1] if known else [],
+                "data_other": "",
+                "subjects_mode": "exact" if known else "unknown",
+                "subjects_exact": rng.randint(1, 500) if known else None,
+                "subjects_min": None,
+                "subjects_max": None,
+                "records_count": None,
+                "subject_groups": [],
+                "subject_groups_other": "",
+                "children_involved": "no",
+                "protection": "none",
+                "protection_details": "",
+                "containment": ["recall_email"] if known else [],
+                "containment_details": "",
+                "reported_by_processor": False,
+                "reporting_processor": None,
+                "processor_aware_at": None,
+                "processor_notified_at": None,
+                "personal_data": "yes",
+                "security_breached": "yes",
+                "breach_types": ["confidentiality"],
+                "not_breach_reason": "",
+                "triaged_at": aware,
+                "aware_at": aware,
+                "facts": None,
+                "checklist_confirmed_at": None,
+                "closed_at": None,
+                "our_role": "controller",
+                "controller_name": "",
+            }
+        )
+    for org in orgs:
+        session.add(ReferenceCounter(organisation_id=org.id, year=year, last_seq=seqs[org.id]))
+
+    progress(f"inserting {count} incidents")
+    start = time.perf_counter()
+    ids: list[int] = []
+    for chunk in range(0, len(rows), 2000):
+        ids.extend(
+            session.scalars(
+                insert(Incident).returning(Incident.id, sort_by_parameter_order=True),
+                rows[chunk : chunk + 2000],
+            )
+        )
+    session.commit()
+    insert_seconds = time.perf_counter() - start
+
+    # The first incidents are planned by the service itself: its cost decides bulk or not.
+    progress(f"planning {REPLANNED} incidents with replan()")
+    fixed = FixedClock(base)
+    first = session.scalars(select(Incident).where(Incident.id.in_(ids[:REPLANNED]))).all()
+    start = time.perf_counter()
+    for incident in first:
+        reminders.replan(session, incident, clock=fixed)
+    session.commit()
+    replan_seconds = (time.perf_counter() - start) / max(1, len(first))
+
+    progress(f"inserting the reminders of {count - REPLANNED} incidents in bulk")
+    offsets = {org.id: list(org.reminder_offsets) for org in orgs}
+    start = time.perf_counter()
+    planned: list[dict[str, Any]] = []
+    for incident_id, row in zip(ids[REPLANNED:], rows[REPLANNED:], strict=True):
+        aware = row["aware_at"]
+        for p in plan_ap(
+            aware, due_at(aware, NOTIFICATION_TERM), base, offsets[row["organisation_id"]]
+        ):
+            planned.append(
+                {
+                    "organisation_id": row["organisation_id"],
+                    "incident_id": incident_id,
+                    "duty": p.duty.value,
+                    "kind": p.kind.value,
+                    "label": p.label,
+                    "planned_due_at": p.due_at,
+                    "due_at": p.due_at,
+                    "status": reminders.PLANNED,
+                    "attempts": 0,
+                    "claim_token": None,
+                    "claimed_at": None,
+                    "sent_at": None,
+                    "late": False,
+                    "recipients": [],
+                    "last_error": "",
+                    "cancel_reason": "",
+                    "created_at": base,
+                }
+            )
+    for chunk in range(0, len(planned), 5000):
+        session.execute(insert(Reminder), planned[chunk : chunk + 5000])
+    session.commit()
+    bulk_seconds = insert_seconds + time.perf_counter() - start
+
+    # The bulk rows must be exactly what replan() would make: replan finds nothing to change.
+    progress(f"checking {VERIFY_SAMPLE} bulk-planned incidents against replan()")
+    sample = rng.sample(ids[REPLANNED:], min(VERIFY_SAMPLE, len(ids) - REPLANNED))
+    incidents = session.scalars(select(Incident).where(Incident.id.in_(sample))).all()
+    start = time.perf_counter()
+    for incident in incidents:
+        reminders.replan(session, incident, clock=fixed)
+    verify_seconds = (time.perf_counter() - start) / max(1, len(incidents))
+    changed = len(session.new) + len(session.dirty)
+    session.rollback()
+    assert changed == 0, f"bulk rows differ from what replan() plans ({changed} changes)"
+    return Dataset(base, ids, reporters, replan_seconds, bulk_seconds, verify_seconds)
+
+
+def make_due(session: Session, incident_ids: Sequence[int], due: datetime) -> None:
+    """Shift the incidents so that their earliest planned reminder falls due at ``due``.
+
+    Awareness and every planned row move by the same amount, so the rows stay exactly what
+    replan() would plan (the next reminder of each incident is then the one at ``due``).
+    """
+    earliest = dict(
+        session.execute(
+            select(Reminder.incident_id, func.min(Reminder.due_at))
+            .where(Reminder.incident_id.in_(incident_ids), Reminder.status == reminders.PLANNED)
+            .group_by(Reminder.incident_id)
+        ).all()
+    )
+    incidents = session.execute(
+        select(
+            Incident.id,
+            Incident.aware_at,
+            Incident.reported_at,
+            Incident.discovered_at,
+            Incident.triaged_at,
+        ).where(Incident.id.in_(incident_ids))
+    ).all()
+    shifts: dict[int, timedelta] = {}
+    changes: list[dict[str, Any]] = []
+    for incident_id, aware, reported, discovered, triaged in incidents:
+        first_due = earliest[incident_id]
+        if first_due.tzinfo is None:  # SQLite through a raw func.min() loses the type
+            first_due = datetime.fromisoformat(str(first_due)).replace(tzinfo=UTC)
+        shift = due - first_due
+        shifts[incident_id] = shift
+        assert aware is not None and triaged is not None
+        changes.append(
+            {
+                "id": incident_id,
+                "aware_at": aware + shift,
+                "reported_at": reported + shift,
+                "discovered_at": discovered + shift,
+                "triaged_at": triaged + shift,
+                "updated_at": aware + shift,
+            }
+        )
+    session.execute(update(Incident), changes)
+    rows = session.execute(
+        select(Reminder.id, Reminder.incident_id, Reminder.due_at).where(
+            Reminder.incident_id.in_(incident_ids), Reminder.status == reminders.PLANNED
+        )
+    ).all()
+    session.execute(
+        update(Reminder),
+        [
+            {"id": rid, "due_at": old + shifts[iid], "planned_due_at": old + shifts[iid]}
+            for rid, iid, old in rows
+        ],
+    )
+    session.commit()
+
+
+# --- measurements -----------------------------------------------------------------------------
+
+
+@dataclass
+class DueRound:
+    result: reminders.TickResult
+    seconds: float
+    statements: int
+    due: datetime
+    start_lag: float  # seconds from due to the start of the tick
+    accepted: list[Accepted] = field(default_factory=list)
+
+
+def tick_once(mailer: Any, rt: Runtime) -> reminders.TickResult:
+    session = db_session()
+    try:
+        return reminders.tick(
+            session,
+            holder=HOLDER,
+            clock=SystemClock(),
+            mailer=mailer,
+            mail_from=rt.mail_from,
+            base_url=rt.base_url,
+        )
+    finally:
+        db.session.remove()
+
+
+def due_round(
+    incident_ids: Sequence[int],
+    mailer: Any,
+    rt: Runtime,
+    counter: StatementCounter,
+    probe: LoginProbe | None = None,
+) -> DueRound:
+    due = SystemClock().now() + timedelta(seconds=1)
+    make_due(db_session(), incident_ids, due)
+    db.session.remove()
+    stop = threading.Event()
+    thread = None
+    if probe is not None:
+        thread = threading.Thread(target=probe.run, args=(stop,), daemon=True)
+        thread.start()
+    wait = due.timestamp() - time.time()
+    if wait > 0:
+        time.sleep(wait)
+    start_lag = time.time() - due.timestamp()
+    with counter.measure() as statements:
+        start = time.perf_counter()
+        result = tick_once(mailer, rt)
+        seconds = time.perf_counter() - start
+    if thread is not None:
+        stop.set()
+        thread.join()
+    return DueRound(result, seconds, statements[0], due, start_lag)
+
+
+class LoginProbe:
+    """A writer that records a login every PROBE_INTERVAL, as the web application would.
+
+    ``waits`` holds how long each login took; ``errors`` counts the ones that failed (on
+    SQLite: "database is locked" once ``busy_timeout``, 30 s, has passed).
+    """
+
+    def __init__(self, engine: Engine, user_id: int) -> None:
+        self.engine = engine
+        self.user_id = user_id
+        self.waits: list[float] = []
+        self.errors = 0
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            start = time.perf_counter()
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        update(User)
+                        .where(User.id == self.user_id)
+                        .values(last_login_at=datetime.now(UTC))
+                    )
+            except OperationalError:
+                self.errors += 1
+            self.waits.append(time.perf_counter() - start)
+            stop.wait(PROBE_INTERVAL)
+
+    def alone(self, seconds: float) -> list[float]:
+        """Run the writer with nothing else going on for ``seconds``; its login durations."""
+        stop = threading.Event()
+        timer = threading.Timer(seconds, stop.set)
+        timer.start()
+        self.run(stop)
+        timer.join()
+        waits, self.waits = self.waits, []
+        return waits
+
+
+def send_direct(port: int, messages: list[EmailMessage], shared: bool) -> float:
+    """Send ``messages`` with smtplib, per message a connection or all over one; seconds."""
+    start = time.perf_counter()
+    if shared:
+        with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
+            for message in messages:
+                smtp.send_message(message)
+    else:
+        for message in messages:
+            with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
+                smtp.send_message(message)
+    return time.perf_counter() - start
+
+
+def comparable_messages(count: int, size: int, recipients: int) -> list[EmailMessage]:
+    """Messages like the reminders: same recipient count and about the same size."""
+    to = [f"fg{i}@bench.example" for i in range(recipients)]
+    filler = "Er loopt een termijn om het datalek te melden bij de AP. "
+    body = (filler * (size // len(filler) + 1))[: max(0, size - 600)]
+    return [
+        build_message(
+            sender="breachdesk <breachdesk@localhost>",
+            to=to,
+            subject=f"[BD-2026-{i + 1:04d}] Herinnering: nog 23 uur 59 min / Reminder",
+            text=body,
+        )
+        for i in range(count)
+    ]
+
+
+def query_plan(session: Session, statement: Select[Any]) -> list[str]:
+    compiled = statement.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+    )
+    dialect = session.get_bind().dialect.name
+    prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+    rows = session.execute(text(prefix + str(compiled))).all()
+    session.rollback()
+    return [str(row[-1]) for row in rows]
+
+
+def database_size(session: Session, url: str) -> str:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        path = Path(str(make_url(url).database))
+        total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+        return f"{total / 2**20:.1f} MiB (file + WAL)"
+    size = session.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+    session.rollback()
+    return f"{int(size) / 2**20:.1f} MiB"
+
+
+def empty_database(session: Session) -> bool:
+    return not inspect(session.get_bind()).get_table_names()
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--due", type=int, default=1_000, help="reminders due in one tick")
+    parser.add_argument("--empty-ticks", type=int, default=20)
+    parser.add_argument(
+        "--database-url",
+        help="an empty database to use (default: a fresh SQLite file in a temporary folder)",
+    )
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    if args.incidents < 3 * args.due + REPLANNED:
+        parser.error("--incidents must be at least 3 x --due + 200 (three rounds of due rows)")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.pop("BREACHDESK_INSTANCE_PATH", None)  # would override our instance folder
+    folder = Path(tempfile.mkdtemp(prefix="breachdesk-bench-"))
+    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    progress("starting the SMTP server")
+    server = SmtpServer()
+    try:
+        return run(args, folder, url, server)
+    finally:
+        server.stop()
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            progress(f"kept {folder}")
+
+
+def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) -> int:
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "benchmark",
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 8,
+            "ARGON2_PARALLELISM": 1,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_BACKEND": "file",
+            "BASE_URL": "http://breachdesk.bench",
+            "SCHEDULER_EMBEDDED": False,
+        }
+    )
+    with app.app_context():
+        session = db_session()
+        if not empty_database(session):
+            raise SystemExit(f"{url} is not empty; the benchmark needs an empty database")
+        db.create_all()
+        rss_start = peak_rss_mib()
+        data = build_dataset(session, args.incidents, args.seed)
+        db.session.remove()
+        rss_setup = peak_rss_mib()
+        rt = runtime()
+        engine = db.engine
+        counter = StatementCounter(engine)
+        session = db_session()
+        planned_total = session.scalar(
+            select(func.count()).where(Reminder.status == reminders.PLANNED)
+        )
+        db.session.remove()
+        progress(f"{args.incidents} incidents, {planned_total} planned reminders")
+
+        # 1. the empty tick, and the bare query it is built around
+        progress(f"{args.empty_ticks} ticks with nothing due")
+        tick_once(RecordingMailer(), rt)  # warm up: lease row, caches, connection
+        with counter.measure() as empty_statements:
+            empty = timed(lambda: tick_once(RecordingMailer(), rt), args.empty_ticks)
+        now = SystemClock().now()
+        bare = select(Reminder.id).where(
+            Reminder.status == reminders.PLANNED, Reminder.due_at <= now
+        )
+        claim_select = (
+            select(Reminder.id)
+            .where(
+                (Reminder.status == reminders.PLANNED) & (Reminder.due_at <= now)
+                | (Reminder.status == reminders.SENDING)
+                & (Reminder.claimed_at < now - reminders.CLAIM_TIMEOUT)
+            )
+            .order_by(Reminder.due_at)
+            .limit(500)
+        )
+
+        def run_query(statement: Select[Any]) -> Callable[[], object]:
+            def go() -> object:
+                with engine.connect() as conn:
+                    return conn.execute(statement).all()
+
+            return go
+
+        bare_times = timed(run_query(bare.limit(500)), args.empty_ticks)
+        claim_times = timed(run_query(claim_select), args.empty_ticks)
+        session = db_session()
+        bare_plan = query_plan(session, bare.limit(500))
+        claim_plan = query_plan(session, claim_select)
+        db.session.remove()
+
+        # 2. 1,000 due with an in-memory mailer, 3. with SMTP, 4. with a concurrent writer
+        rng = random.Random(args.seed + 1)
+        pool = rng.sample(data.incidents[REPLANNED:], 3 * args.due)
+        rounds = [pool[i * args.due : (i + 1) * args.due] for i in range(3)]
+        progress(f"tick with {args.due} due, in-memory mailer")
+        recording = RecordingMailer()
+        memory = due_round(rounds[0], recording, rt, counter)
+        progress(f"tick with {args.due} due, SMTP to 127.0.0.1:{server.port}")
+        server.take()
+        smtp = due_round(rounds[1], SmtpMailer("127.0.0.1", server.port), rt, counter)
+        smtp.accepted = server.take()
+        progress(f"tick with {args.due} due, SMTP, with a concurrent writer")
+        probe = LoginProbe(engine, next(iter(data.reporters.values())))
+        idle_baseline = probe.alone(1.0)
+        contended = due_round(rounds[2], SmtpMailer("127.0.0.1", server.port), rt, counter, probe)
+        contended.accepted = server.take()
+        rss_ticks = peak_rss_mib()
+
+        # the delivery check: every due reminder arrived exactly once
+        session = db_session()
+        sent_rows = session.scalar(
+            select(func.count()).where(
+                Reminder.incident_id.in_(rounds[1]), Reminder.status == reminders.SENT
+            )
+        )
+        still_planned = session.scalar(
+            select(func.count()).where(Reminder.status == reminders.PLANNED)
+        )
+        db_size = database_size(session, url)
+        db.session.remove()
+        arrived = [a.incident_id for a in smtp.accepted if a.incident_id is not None]
+        message_ids = {a.message_id for a in smtp.accepted}
+
+        # 5. the SMTP baselines: the same number of comparable messages straight to the server
+        size = round(statistics.mean(a.size for a in smtp.accepted)) if smtp.accepted else 1500
+        recipients = smtp.accepted[0].recipients if smtp.accepted else 2
+        progress(f"baseline: {args.due} messages straight to the server with smtplib")
+        per_message = send_direct(
+            server.port, comparable_messages(args.due, size, recipients), False
+        )
+        shared = send_direct(server.port, comparable_messages(args.due, size, recipients), True)
+        mailer = SmtpMailer("127.0.0.1", server.port)
+        batch = comparable_messages(args.due, size, recipients)
+        start = time.perf_counter()
+        for message in batch:
+            mailer.send(message)
+        smtp_mailer = time.perf_counter() - start
+        baseline_accepted = server.take()
+        build_time = timed(lambda: comparable_messages(args.due, size, recipients), 1)[0]
+        ssl_context = statistics.median(timed(ssl.create_default_context, 20))
+
+    # --- report ---
+    def per_sec(n: int, seconds: float) -> str:
+        return f"{n / seconds:,.0f} msg/s" if seconds else "n/a"
+
+    dialect = make_url(url).get_backend_name()
+    print()
+    print("breachdesk reminder tick benchmark")
+    print("==================================")
+    print(f"machine   {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"python    {platform.python_implementation()} {platform.python_version()}")
+    print(f"database  {dialect}: {make_url(url).render_as_string(hide_password=True)}")
+    print(
+        f"data      {args.incidents:,} open incidents (5 organisations), {planned_total:,} planned"
+    )
+    print(f"          reminders; {args.due:,} made due per round; SMTP: aiosmtpd, child process")
+    print()
+
+    setup = Table("Setup")
+    setup.add("bulk insert, incidents + reminder rows", f"{data.bulk_seconds:.2f} s")
+    setup.add(
+        "replan() per incident, fresh rows",
+        ms(data.replan_seconds),
+        f"= {data.replan_seconds * args.incidents:.1f} s for {args.incidents:,} incidents",
+    )
+    setup.add(
+        "replan() per incident, nothing to change", ms(data.verify_seconds), "bulk rows check"
+    )
+    print(setup.render())
+    print()
+
+    empty_table = Table(f"Tick with nothing due ({args.empty_ticks} runs)")
+    med_empty, med_bare = statistics.median(empty), statistics.median(bare_times)
+    empty_table.add("tick()", spread(empty), f"{med_empty / med_bare:.1f} x bare query")
+    empty_table.add("  SQL statements per tick", f"{empty_statements[0] / args.empty_ticks:.0f}")
+    empty_table.add("baseline: bare due query, LIMIT 500", spread(bare_times))
+    empty_table.add("baseline: claim_due's SELECT", spread(claim_times))
+    print(empty_table.render())
+    print("  plan, bare query:    " + " | ".join(bare_plan))
+    print("  plan, claim_due's:   " + " | ".join(claim_plan))
+    print()
+
+    due_table = Table(f"Tick with {args.due:,} due")
+    due_table.add(
+        "in-memory mailer: tick()",
+        f"{memory.seconds:.2f} s",
+        f"{per_sec(memory.result.sent, memory.seconds)}, {memory.statements:,} SQL statements"
+        f" ({memory.statements / max(1, memory.result.sent):.1f} per reminder)",
+    )
+    due_table.add(
+        "SMTP: tick()",
+        f"{smtp.seconds:.2f} s",
+        f"{per_sec(smtp.result.sent, smtp.seconds)}, {smtp.statements:,} SQL statements",
+    )
+    due_table.add(
+        "  of which SMTP (tick minus in-memory tick)",
+        f"{smtp.seconds - memory.seconds:.2f} s",
+        f"{(smtp.seconds - memory.seconds) / smtp.seconds:.0%} of the tick",
+    )
+    due_table.add(
+        "baseline: smtplib, connection per message",
+        f"{per_message:.2f} s",
+        f"{per_sec(args.due, per_message)} (as SmtpMailer; {size} bytes, {recipients} rcpt)",
+    )
+    due_table.add(
+        "baseline: smtplib, one shared connection",
+        f"{shared:.2f} s",
+        per_sec(args.due, shared),
+    )
+    due_table.add(
+        "baseline: SmtpMailer.send(), no tick",
+        f"{smtp_mailer:.2f} s",
+        f"{per_sec(args.due, smtp_mailer)}; {smtp_mailer / per_message:.1f} x plain smtplib",
+    )
+    due_table.add(
+        "  ssl.create_default_context(), once",
+        ms(ssl_context),
+        f"SmtpMailer.send() makes one per message: {ssl_context * args.due:.1f} s per {args.due:,}",
+    )
+    due_table.add(
+        "baseline: building the baseline messages",
+        f"{build_time:.2f} s",
+        "build_message() only",
+    )
+    print(due_table.render())
+    print()
+
+    accepted_delays = [a.at - smtp.due.timestamp() for a in smtp.accepted]
+    delay_table = Table(f"Delay from due time to the SMTP server accepting ({args.due:,} due)")
+    delay_table.add("tick started after due time", ms(smtp.start_lag))
+    delay_table.add("due -> accepted by aiosmtpd", spread(accepted_delays))
+    delay_table.add("due -> handed to SMTP (TickResult.delays)", spread(smtp.result.delays))
+    delay_table.add("in-memory mailer: due -> handed over", spread(memory.result.delays), "no SMTP")
+    delay_table.add("reminders reported late (> 2 min)", f"{smtp.result.late}", "TickResult.late")
+    print(delay_table.render())
+    print("  (in production add the wait for the next tick: up to SCHEDULER_INTERVAL, 30 s)")
+    print()
+
+    check = Table("Delivery check (SMTP round)")
+    exact = (
+        len(smtp.accepted) == args.due
+        and len(message_ids) == args.due
+        and len(set(arrived)) == args.due == len(arrived)
+        and set(arrived) == set(rounds[1])
+        and sent_rows == args.due
+        and smtp.result.sent == args.due
+    )
+    check.add(
+        "messages accepted by the server", f"{len(smtp.accepted):,}", f"expected {args.due:,}"
+    )
+    check.add("distinct Message-IDs", f"{len(message_ids):,}")
+    check.add(
+        "distinct incidents (link in the text)",
+        f"{len(set(arrived)):,}",
+        "exactly the due incidents" if set(arrived) == set(rounds[1]) else "MISMATCH",
+    )
+    check.add("rows marked sent / TickResult.sent", f"{sent_rows:,} / {smtp.result.sent:,}")
+    check.add(
+        "planned rows left (all rounds)",
+        f"{still_planned:,}",
+        f"expected {planned_total - 3 * args.due:,}",
+    )
+    check.add(
+        "baseline messages accepted", f"{len(baseline_accepted):,}", f"expected {3 * args.due:,}"
+    )
+    check.add("every due reminder arrived exactly once", "yes" if exact else "NO")
+    print(check.render())
+    print()
+
+    contention = Table(
+        f"A login (UPDATE user_account) every {PROBE_INTERVAL * 1000:.0f} ms during a "
+        f"{args.due:,}-due SMTP tick"
+    )
+    contention.add("tick() with the writer running", f"{contended.seconds:.2f} s")
+    contention.add("logins recorded during the tick", f"{len(probe.waits)}")
+    contention.add("logins that failed", f"{probe.errors}", "e.g. database is locked")
+    contention.add("login duration", spread(probe.waits))
+    contention.add("baseline: login duration, no tick", spread(idle_baseline))
+    print(contention.render())
+    print()
+
+    resources_table = Table("Resources")
+    resources_table.add("peak RSS after start-up", f"{rss_start:.0f} MiB")
+    resources_table.add("peak RSS after building the data", f"{rss_setup:.0f} MiB")
+    resources_table.add("peak RSS after the ticks", f"{rss_ticks:.0f} MiB")
+    resources_table.add("database size", db_size)
+    print(resources_table.render())
+    return 0 if exact else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

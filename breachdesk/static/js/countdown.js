@@ -1,0 +1,22 @@
+// Live countdowns: every element with data-deadline (ISO 8601, UTC) shows the time left,
+// updated each second; past the deadline it switches to "overdue" and turns red.
+// The server renders the same text first, so the page is right without JavaScript too.
+(function () {
+  "use strict";
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function render(el) {
+    var deadline = Date.parse(el.dataset.deadline);
+    if (isNaN(deadline)) { return; }
+    var secs = Math.round((deadline - Date.now()) / 1000);
+    var over = secs < 0;
+    var s = Math.abs(secs);
+    var text = Math.floor(s / 3600) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+    el.textContent = over ? el.dataset.over.replace("{t}", text) : el.dataset.left.replace("{t}", text);
+    el.classList.toggle("text-bg-danger", over);
+    el.classList.toggle("text-bg-warning", !over && secs <= 12 * 3600);
+    el.classList.toggle("text-bg-info", !over && secs > 12 * 3600);
+  }
+  function tick() { document.querySelectorAll("[data-deadline]").forEach(render); }
+  tick();
+  window.setInterval(tick, 1000);
+})();
