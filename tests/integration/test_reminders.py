@@ -205,7 +205,7 @@ def test_a_late_notification_needs_reasons_for_the_delay_and_stays_late(
     )  # fmt: skip
     assert clock_of(incident, clock.now()).status is DeadlineStatus.LATE  # type: ignore[union-attr]
     events = db.session.execute(
-        select(AuditEvent.action).where(AuditEvent.entity_id == incident.id)
+        select(AuditEvent.action).where(AuditEvent.entity_id == str(incident.id))
     ).scalars()
     assert {"incident.notification_recorded", "incident.awareness_corrected"} <= set(events)
 

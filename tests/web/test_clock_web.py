@@ -1,0 +1,87 @@
+"""The clock in the web UI: recording the notification, reminder settings, the inbox status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import Incident, Organisation, Reminder
+
+from ..conftest import MakeUser, login
+from .test_triage_web import reported_incident
+
+
+def confirmed(client: Any, orgs: dict[str, Organisation], make_user: MakeUser) -> Incident:
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "fg@x.nl")
+    client.post(
+        f"/incidents/{incident.id}/triage",
+        data={
+            "personal_data": "yes",
+            "security_breached": "yes",
+            "aware_at": "2026-11-15T10:00",  # Dutch time; T0 is 19-11 11:00, so overdue
+            "breach_types": ["confidentiality"],
+        },
+    )
+    return incident
+
+
+def test_inbox_marks_the_overdue_incident(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = confirmed(client, orgs, make_user)
+    page = client.get("/incidents/").get_data(as_text=True)
+    assert f'data-reference="{incident.reference}"' in page
+    assert 'class="table-danger"' in page and 'data-status="overdue"' in page
+    assert "data-deadline=" in page and "18-11-2026 10:00" in page
+
+
+def test_a_late_notification_needs_reasons_at_the_field_and_keeps_the_typing(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = confirmed(client, orgs, make_user)
+    data = {"submitted_at": "2026-11-19T10:30", "reference": "AP-98765", "delay_reason": ""}
+    response = client.post(f"/incidents/{incident.id}/notification", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="delay_reason-error"' in page and 'value="AP-98765"' in page
+    db.session.expire_all()
+    assert incident.notifications == []
+
+    data["delay_reason"] = "Het lek werd pas na het weekend gemeld aan de FG."
+    assert client.post(f"/incidents/{incident.id}/notification", data=data).status_code == 302
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert "AP-98765" in page and 'data-status="late"' in page
+    db.session.expire_all()
+    statuses = db.session.execute(
+        select(Reminder.status).where(Reminder.incident_id == incident.id)
+    ).scalars()
+    assert "planned" not in set(statuses)
+
+
+def test_reminder_settings_errors_at_the_field_then_saved(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    data = {
+        "reminder_offsets": "24, 80",
+        "deputy_email": "vervanger@kruix.example",
+        "escalation_name": "Directie",
+        "escalation_email": "directie@kruix.example",
+        "processor_term_hours": "36",
+        "processor_hours_before": "12, 4",
+    }
+    response = client.post("/admin/organisations/kruix/clock", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="reminder_offsets-error"' in page
+    assert 'value="directie@kruix.example"' in page
+    data["reminder_offsets"] = "12, 36, 66"
+    assert client.post("/admin/organisations/kruix/clock", data=data).status_code == 302
+    db.session.expire_all()
+    kruix = orgs["kruix"]
+    assert kruix.reminder_offsets == [12, 36, 66] and kruix.processor_term_hours == 36
+    assert kruix.escalation_email == "directie@kruix.example"
