@@ -21,7 +21,6 @@ from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
-from ..domain.ap_facts import MISSING_LABELS
 from ..domain.deadline import Duty
 from ..domain.reminders import (
     LATE_AFTER,
@@ -30,16 +29,14 @@ from ..domain.reminders import (
     is_late,
     plan_ap,
     plan_processor,
-    suggests_provisional,
 )
 from ..domain.roles import Role
-from ..domain.timeutil import utc_to_local
 from ..mail import Mailer, build_message
 from ..models import Incident, Reminder, SchedulerLease
-from . import audit
+from . import audit, reminder_mail
 from .audit import Actor
 from .clock import Clock
-from .deadlines import clock_of, missing_facts
+from .deadlines import clock_of
 from .users import users_with_role
 
 log = logging.getLogger(__name__)
@@ -346,8 +343,8 @@ def _deliver(
     message = build_message(
         sender=mail_from,
         to=recipients,
-        subject=_subject(reminder, incident, now),
-        text=_text(reminder, incident, now, late, base_url),
+        subject=reminder_mail.subject(reminder, incident, now),
+        text=reminder_mail.text(reminder, incident, now, late, base_url),
         organisation=incident.organisation.slug,
     )
     reminder.attempts += 1
@@ -387,111 +384,6 @@ def _deliver(
     result.sent += 1
     result.late += int(late)
     result.delays.append((sent_at - reminder.planned_due_at).total_seconds())
-
-
-def _local(value: datetime) -> str:
-    return utc_to_local(value).strftime("%d-%m-%Y %H:%M")
-
-
-def _left(delta: timedelta) -> tuple[str, str]:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 0:
-        h, m = divmod(-minutes, 60)
-        return f"{h} uur {m:02d} min over de termijn", f"{h} h {m:02d} min past the deadline"
-    h, m = divmod(minutes, 60)
-    return f"nog {h} uur {m:02d} min", f"{h} h {m:02d} min left"
-
-
-def _subject(reminder: Reminder, incident: Incident, now: datetime) -> str:
-    clock = clock_of(incident, now)
-    assert clock is not None  # noqa: S101 - only running clocks have reminders
-    nl, en = _left(clock.time_left(now))
-    if reminder.kind == Kind.ESCALATION.value:
-        return f"[{incident.reference}] TERMIJN VERSTREKEN / DEADLINE PASSED: {incident.title}"
-    return f"[{incident.reference}] Herinnering: {nl} / Reminder: {en}"
-
-
-def _text(reminder: Reminder, incident: Incident, now: datetime, late: bool, base_url: str) -> str:
-    clock = clock_of(incident, now)
-    assert clock is not None  # noqa: S101 - only running clocks have reminders
-    org = incident.organisation
-    link = f"{base_url.rstrip('/')}/incidents/{incident.id}"
-    nl_left, en_left = _left(clock.time_left(now))
-    to_ap = clock.duty is Duty.AP
-    nl_duty = (
-        "het datalek melden bij de Autoriteit Persoonsgegevens (art. 33 lid 1 AVG)"
-        if to_ap
-        else f"de verwerkingsverantwoordelijke ({incident.controller_name or 'onbekend'}) "
-        "informeren (art. 33 lid 2 AVG, termijn uit de verwerkersovereenkomst)"
-    )
-    en_duty = (
-        "notify the breach to the Autoriteit Persoonsgegevens (Art. 33(1) GDPR)"
-        if to_ap
-        else f"inform the controller ({incident.controller_name or 'unknown'}) "
-        "(Art. 33(2) GDPR, term from the processing agreement)"
-    )
-    nl: list[str] = []
-    en: list[str] = []
-    if late:
-        nl.append(
-            f"LET OP: deze herinnering is te laat verstuurd. Hij viel op "
-            f"{_local(reminder.planned_due_at)}; breachdesk kon hem toen niet versturen "
-            "(de planner draaide niet of de mailserver was niet bereikbaar).\n"
-        )
-        en.append(
-            f"NOTE: this reminder is late. It fell due at {_local(reminder.planned_due_at)}; "
-            "breachdesk could not send it then (the scheduler was not running or the mail "
-            "server could not be reached).\n"
-        )
-    if reminder.kind == Kind.ESCALATION.value:
-        nl.append(f"De termijn om {nl_duty} is verstreken en er is nog geen melding vastgelegd.")
-        en.append(f"The term to {en_duty} has passed and no notification has been recorded.")
-    else:
-        nl.append(f"Er loopt een termijn om {nl_duty}.")
-        en.append(f"A term is running to {en_duty}.")
-    nl.append(
-        f"\n  Organisatie:  {org.name}\n  Referentie:   {incident.reference}\n"
-        f"  Titel:        {incident.title}\n  Kennisname:   {_local(clock.aware_at)}\n"
-        f"  Uiterlijk:    {_local(clock.deadline)} (Nederlandse tijd)\n  Tijd:         {nl_left}\n"
-    )
-    en.append(
-        f"\n  Organisation: {org.name}\n  Reference:    {incident.reference}\n"
-        f"  Title:        {incident.title}\n  Aware since:  {_local(clock.aware_at)}\n"
-        f"  Deadline:     {_local(clock.deadline)} (Amsterdam time)\n  Time:         {en_left}\n"
-    )
-    missing = missing_facts(incident) if to_ap else []
-    if to_ap and suggests_provisional(clock.aware_at, now) and missing:
-        nl.append(
-            "Nog niet bekend: "
-            + "; ".join(_NL_MISSING[c] for c in missing)
-            + ".\nWacht daar niet op: meld nu voorlopig en vul de melding later aan "
-            "(art. 33 lid 4 AVG)."
-        )
-        en.append(
-            "Still missing: "
-            + "; ".join(MISSING_LABELS[c] for c in missing)
-            + ".\nDo not wait for them: notify provisionally now and supplement later "
-            "(Art. 33(4) GDPR)."
-        )
-    if reminder.kind == Kind.ESCALATION.value and to_ap:
-        nl.append(
-            "Meld alsnog zo snel mogelijk, met de redenen voor de vertraging (art. 33 lid 1 AVG)."
-        )
-        en.append("Notify as soon as possible, with the reasons for the delay (Art. 33(1) GDPR).")
-    nl.append(f"\nOpen het incident: {link}")
-    en.append(f"\nOpen the incident: {link}")
-    return "\n".join(nl) + "\n\n-- English --\n\n" + "\n".join(en) + "\n\n--\nbreachdesk\n"
-
-
-_NL_MISSING = {
-    "breach_types": "de aard van het datalek (vertrouwelijkheid, integriteit, beschikbaarheid)",
-    "data_categories": "de soorten persoonsgegevens",
-    "subjects_count": "het (geschatte) aantal betrokkenen",
-    "records_count": "het (geschatte) aantal records",
-    "contact_point": "de FG of een ander contactpunt",
-    "consequences": "de waarschijnlijke gevolgen voor de betrokkenen",
-    "measures": "de genomen of voorgestelde maatregelen",
-}
 
 
 def recent_for(session: Session, organisation_ids: list[int], since: datetime) -> list[Reminder]:
