@@ -208,16 +208,34 @@ def audit_verify() -> None:
 
 # --- demo and serving ----------------------------------------------------------------------
 @click.command("demo")
+@click.option(
+    "--incidents/--no-incidents",
+    default=True,
+    show_default=True,
+    help="Also add one example incident to each demo organisation that has none.",
+)
 @with_appcontext
-def demo_load() -> None:
-    """Load the five demo organisations and the demo accounts (idempotent)."""
+def demo_load(incidents: bool) -> None:
+    """Load the five demo organisations, the demo accounts and example incidents (idempotent)."""
     from . import demo
+    from .demo.incidents import load_incidents
 
     rt = runtime()
-    logins = demo.load(db_session(), clock=rt.clock, hasher=rt.hasher)
+    session = db_session()
+    logins = demo.load(session, clock=rt.clock, hasher=rt.hasher)
     click.echo(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
     for login in logins:
         click.echo(f"  {login.email:48} {login.roles}")
+    if incidents:
+        added = load_incidents(
+            session,
+            clock=rt.clock,
+            mailer=rt.mailer,
+            mail_from=rt.mail_from,
+            base_url=rt.base_url,
+        )
+        for incident in added:
+            click.echo(f"Demo incident {incident.reference}: {incident.title}")
 
 
 @click.command("serve")

@@ -9,8 +9,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from breachdesk.demo import DEMO_PASSWORD, profile_paths
+from breachdesk.domain.deadline import DeadlineStatus
 from breachdesk.extensions import db
-from breachdesk.models import Membership, Organisation, User
+from breachdesk.models import Incident, Membership, Organisation, Reminder, User
+from breachdesk.services.deadlines import clock_of
 
 
 def test_org_import_export_round_trip(app: Flask, tmp_path: Path) -> None:
@@ -105,3 +107,47 @@ def test_demo_load_is_idempotent(app: Flask) -> None:
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == users
     assert all(u.is_demo for u in db.session.execute(select(User)).scalars())
+
+
+def test_demo_incidents_show_each_phase_of_the_clock_once(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert first.output.count("Demo incident ") == 5
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0 and "Demo incident " not in again.output
+    now = app.config["CLOCK"].now()
+    incidents = db.session.execute(select(Incident)).scalars().all()
+    assert len(incidents) == 5 and all(i.title.startswith("[DEMO]") for i in incidents)
+    statuses = {}
+    for incident in incidents:
+        clock = clock_of(incident, now)
+        statuses[incident.organisation.slug] = clock.status if clock else None
+    assert statuses == {
+        "leiz": None,  # reported, awaiting triage
+        "kruix": DeadlineStatus.OPEN,
+        "luxigo": DeadlineStatus.DUE_SOON,
+        "levensmozaiek": DeadlineStatus.OVERDUE,
+        "123samenleven": DeadlineStatus.MET,
+    }
+    # The reminders that fell due on the way were sent at their time, not late; the rest wait.
+    rows = db.session.execute(select(Reminder)).scalars().all()
+    sent = [r for r in rows if r.status == "sent"]
+    assert sent and not any(r.late for r in sent)
+    assert all(r.sent_at is not None and r.sent_at <= now for r in sent)
+    assert all(r.due_at > now for r in rows if r.status == "planned")
+    overdue = next(i for i in incidents if i.organisation.slug == "levensmozaiek")
+    assert {r.label for r in sent if r.incident_id == overdue.id} == {
+        "24h",
+        "48h",
+        "60h",
+        "70h",
+        "deadline",
+    }
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_demo_load_can_leave_out_the_incidents(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--no-incidents"])
+    assert result.exit_code == 0, result.output
+    assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 0

@@ -1,0 +1,260 @@
+"""Demo incidents: one per demo organisation, each at a different point of the 72-hour clock.
+
+``breachdesk demo load`` adds them to an organisation that has no incidents yet, so a fresh
+``make run`` shows what an FG's week looks like: a report not yet triaged, a clock with days
+left, one due soon, one overdue and one notified in time. Their times are relative to the
+moment of loading.
+
+Nothing is faked: each incident goes through the same services the web pages use, with a clock
+that walks along the incident's own timeline (reported, triaged, reminders sent when they fell
+due, notification filed), so the incident page, the reminder list, the outbox and the audit
+trail tell one consistent story. Demo incidents are marked "[DEMO]" in their title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain.checklist import BreachType, Tri
+from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
+from ..mail import Mailer
+from ..models import Incident, Organisation, Reminder, User
+from ..services import deadlines, reminders, triage
+from ..services import incidents as incident_service
+from ..services.audit import Actor
+from ..services.clock import Clock, FixedClock
+from ..services.organisations import profile_of
+
+
+@dataclass(frozen=True)
+class DemoIncident:
+    """One scripted incident; hours are counted back from the moment of loading."""
+
+    slug: str
+    title: str
+    description: str
+    discovery_how: str
+    discovered_hours_ago: float
+    subjects: int
+    protection: Protection
+    containment: tuple[Containment, ...]
+    aware_hours_ago: float | None  # None: reported, awaiting triage
+    notified_hours_ago: float | None = None  # the AP notification was filed then
+    meldnummer: str = ""
+
+
+SCRIPT: tuple[DemoIncident, ...] = (
+    DemoIncident(
+        slug="leiz",
+        title="[DEMO] Klantenlijst naar verkeerde klant gemaild",
+        description=(
+            "Bij het versturen van een offerte is per ongeluk een Excel-lijst met namen, "
+            "adressen en telefoonnummers van 38 klanten meegestuurd naar één andere klant."
+        ),
+        discovery_how="De ontvanger belde ons op en meldde de bijlage.",
+        discovered_hours_ago=1,
+        subjects=38,
+        protection=Protection.NONE,
+        containment=(Containment.ASKED_DELETION,),
+        aware_hours_ago=None,
+    ),
+    DemoIncident(
+        slug="kruix",
+        title="[DEMO] Laptop met cliëntdossiers gestolen uit auto",
+        description=(
+            "Een laptop van een medewerker is uit een geparkeerde auto gestolen. Op de laptop "
+            "stonden lokale kopieën van dossiers van ongeveer 120 cliënten. De schijf was "
+            "versleuteld, maar het wachtwoord zat op een briefje in de tas."
+        ),
+        discovery_how="De medewerker meldde de diefstal de volgende ochtend aan de servicedesk.",
+        discovered_hours_ago=22,
+        subjects=120,
+        protection=Protection.PARTIALLY,
+        containment=(Containment.REMOTE_WIPE, Containment.PASSWORD_RESET),
+        aware_hours_ago=20,
+    ),
+    DemoIncident(
+        slug="luxigo",
+        title="[DEMO] Klantaccounts overgenomen na phishingmail",
+        description=(
+            "Na een phishingcampagne zijn met gestolen wachtwoorden 45 klantaccounts "
+            "overgenomen; de aanvallers konden naam, adres en bestelgeschiedenis inzien."
+        ),
+        discovery_how="Klanten meldden bestellingen die zij niet hadden gedaan.",
+        discovered_hours_ago=64,
+        subjects=45,
+        protection=Protection.NONE,
+        containment=(Containment.PASSWORD_RESET, Containment.ACCESS_BLOCKED),
+        aware_hours_ago=63,
+    ),
+    DemoIncident(
+        slug="levensmozaiek",
+        title="[DEMO] USB-stick met deelnemersgegevens kwijtgeraakt",
+        description=(
+            "Een onversleutelde USB-stick met een deelnemerslijst (namen, geboortedata, "
+            "contactgegevens) van een cursus is na afloop niet meer teruggevonden."
+        ),
+        discovery_how="De docent miste de stick bij het opruimen van de cursusruimte.",
+        discovered_hours_ago=80,
+        subjects=25,
+        protection=Protection.NONE,
+        containment=(),
+        aware_hours_ago=78,
+    ),
+    DemoIncident(
+        slug="123samenleven",
+        title="[DEMO] Nieuwsbrief verstuurd met alle adressen zichtbaar in cc",
+        description=(
+            "De maandelijkse nieuwsbrief is verstuurd met alle 640 e-mailadressen in het "
+            "cc-veld in plaats van bcc, zodat iedere ontvanger alle adressen kon zien."
+        ),
+        discovery_how="Meerdere ontvangers reageerden met 'allen beantwoorden'.",
+        discovered_hours_ago=51,
+        subjects=640,
+        protection=Protection.NONE,
+        containment=(Containment.RECALL_EMAIL,),
+        aware_hours_ago=50,
+        notified_hours_ago=30,
+        meldnummer="DEMO-2026-0001",
+    ),
+)
+
+
+def _ago(now: datetime, hours: float) -> datetime:
+    return (now - timedelta(hours=hours)).replace(second=0, microsecond=0)
+
+
+def _send_due_reminders(
+    session: Session,
+    clock: FixedClock,
+    until: datetime,
+    *,
+    mailer: Mailer,
+    mail_from: str,
+    base_url: str,
+    incident_id: int,
+) -> None:
+    """Let the reminders of one incident go out at the moments they fell due, up to ``until``."""
+    while True:
+        due = session.execute(
+            select(func.min(Reminder.due_at)).where(
+                Reminder.incident_id == incident_id, Reminder.status == reminders.PLANNED
+            )
+        ).scalar_one()
+        if due is None or due > until:
+            return
+        clock.current = max(clock.current, due + timedelta(seconds=20))
+        result = reminders.tick(
+            session,
+            holder="demo load",
+            clock=clock,
+            mailer=mailer,
+            mail_from=mail_from,
+            base_url=base_url,
+            lease=timedelta(seconds=1),
+        )
+        if result.skipped or result.sent == 0:
+            return  # a running scheduler holds the lease: it will send them itself
+
+
+def load_incidents(
+    session: Session, *, clock: Clock, mailer: Mailer, mail_from: str, base_url: str
+) -> list[Incident]:
+    """Add the scripted incident to each demo organisation that has no incidents yet."""
+    fg = session.execute(
+        select(User).where(User.email == "fg@demo.example.org")
+    ).scalar_one_or_none()
+    if fg is None:
+        return []
+    by_slug = {
+        o.slug: o
+        for o in session.execute(
+            select(Organisation).where(Organisation.slug.in_([i.slug for i in SCRIPT]))
+        ).scalars()
+    }
+    now = clock.now()
+    created = []
+    for item in SCRIPT:
+        org = by_slug.get(item.slug)
+        if (
+            org is None
+            or session.execute(
+                select(Incident.id).where(Incident.organisation_id == org.id).limit(1)
+            ).first()
+        ):
+            continue
+        reporter = session.execute(
+            select(User).where(User.email == f"melder.{org.slug}@demo.example.org")
+        ).scalar_one()
+        profile = profile_of(org)
+        walk = FixedClock(_ago(now, item.discovered_hours_ago - 0.5))
+        report = IncidentReport(
+            title=item.title,
+            description=item.description,
+            discovered_at=_ago(now, item.discovered_hours_ago),
+            discovery_how=item.discovery_how,
+            ongoing=Answer.NO,
+            data_category_keys=tuple(c.key for c in profile.data_categories[:3]),
+            subjects_mode=CountMode.EXACT,
+            subjects_exact=item.subjects,
+            protection=item.protection,
+            containment=item.containment,
+        )
+        incident = incident_service.submit_report(
+            session,
+            reporter=reporter,
+            organisation=org,
+            report=report,
+            pending_ids=[],
+            clock=walk,
+            mailer=mailer,
+            mail_from=mail_from,
+            base_url=base_url,
+        )
+        created.append(incident)
+        if item.aware_hours_ago is None:
+            continue
+        aware_at = _ago(now, item.aware_hours_ago)
+        walk.current = aware_at + timedelta(minutes=10)
+        triage.record_triage(
+            session,
+            incident,
+            triage.TriageAnswers(
+                personal_data=Tri.YES,
+                security_breached=Tri.YES,
+                breach_types=frozenset({BreachType.CONFIDENTIALITY}),
+                reason="",
+                aware_at=aware_at,
+                aware_reason="Demo: het moment waarop de FG de melding bevestigde.",
+            ),
+            actor=Actor.of(fg),
+            clock=walk,
+        )
+        filed = None if item.notified_hours_ago is None else _ago(now, item.notified_hours_ago)
+        send = dict(mailer=mailer, mail_from=mail_from, base_url=base_url)
+        _send_due_reminders(
+            session,
+            walk,
+            filed or now,
+            incident_id=incident.id,
+            **send,  # type: ignore[arg-type]
+        )
+        if filed is not None:
+            walk.current = max(walk.current, filed + timedelta(minutes=5))
+            deadlines.record_notification(
+                session,
+                incident,
+                submitted_at=filed,
+                reference=item.meldnummer,
+                provisional=True,
+                delay_reason="",
+                notes="Demo: voorlopige melding; aanvulling volgt na het onderzoek.",
+                recorded_by=fg,
+                actor=Actor.of(fg),
+                clock=walk,
+            )
+    return created

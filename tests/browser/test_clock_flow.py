@@ -1,0 +1,101 @@
+"""The 72-hour clock in real Chromium: the countdown moves, the overdue incident stands out.
+
+The data are the demo incidents ``make run`` shows, created relative to the real time (the
+live server runs on the system clock): Kruix aware 20 h ago (open), Luxigo 63 h ago (due
+soon), Levensmozaiek 78 h ago (overdue), 123samenleven notified in time, LEIZ not triaged.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from breachdesk.demo import DEMO_PASSWORD, load
+from breachdesk.demo.incidents import load_incidents
+from breachdesk.extensions import db
+from breachdesk.mail import RecordingMailer
+from breachdesk.services.clock import SystemClock
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(app: Flask) -> None:
+    """The demo organisations, accounts and incidents, created as ``make run`` does."""
+    clock = SystemClock()
+    load(db.session, clock=clock, hasher=app.extensions["breachdesk"].hasher)
+    load_incidents(
+        db.session,
+        clock=clock,
+        mailer=RecordingMailer(),
+        mail_from="bd@x.nl",
+        base_url="http://x",
+    )
+    db.session.remove()
+
+
+def countdown_seconds(text: str) -> int:
+    match = re.search(r"(\d+):(\d\d):(\d\d)", text)
+    assert match, f"no h:mm:ss in {text!r}"
+    h, m, s = (int(g) for g in match.groups())
+    return h * 3600 + m * 60 + s
+
+
+def test_countdown_moves_and_overdue_is_marked(page: Page, live_server: str, demo: None) -> None:
+    page.goto(f"{live_server}/language/en?next=/login")
+    page.get_by_label("E-mail address").fill("fg@demo.example.org")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    rows = page.locator("#incident-list tbody tr")
+    expect(rows).to_have_count(5)
+
+    # Most urgent first: the overdue one heads the list, marked red, with "overdue by".
+    overdue = rows.nth(0)
+    expect(overdue).to_contain_text("USB-stick")
+    expect(overdue).to_have_class(re.compile(r"\btable-danger\b"))
+    expect(overdue.locator(".deadline-status")).to_have_text("Overdue")
+    expect(overdue.locator(".countdown")).to_contain_text("overdue by")
+    expect(overdue.locator(".countdown")).to_have_class(re.compile(r"\btext-bg-danger\b"))
+    late_by = countdown_seconds(overdue.locator(".countdown").inner_text())
+    assert 5.9 * 3600 < late_by < 6.1 * 3600  # aware 78 h ago: 6 h past the deadline
+
+    # The next: due soon (about 9 h left), amber; then the open one with about 52 h left.
+    soon = rows.nth(1)
+    expect(soon).to_contain_text("phishing")
+    expect(soon.locator(".deadline-status")).to_have_text("Due soon")
+    expect(soon.locator(".countdown")).to_have_class(re.compile(r"\btext-bg-warning\b"))
+    running = rows.nth(2)
+    expect(running).to_contain_text("Laptop")
+    expect(running).not_to_have_class(re.compile(r"\btable-danger\b"))
+    countdown = running.locator(".countdown")
+    expect(countdown).to_contain_text(" left")
+    first = countdown_seconds(countdown.inner_text())
+    assert 51 * 3600 < first <= 52 * 3600
+
+    # The countdown moves by itself: wait until the text has changed, then compare.
+    expect(countdown).not_to_have_text(countdown.inner_text(), timeout=5000)
+    page.wait_for_timeout(1500)
+    later = countdown_seconds(countdown.inner_text())
+    assert 1 <= first - later <= 10
+    # ... and the overdue one counts up.
+    assert countdown_seconds(overdue.locator(".countdown").inner_text()) > late_by
+
+    # The notified incident and the untriaged report have no running clock.
+    expect(
+        page.locator("#incident-list").get_by_text("Notified in time", exact=True)
+    ).to_have_count(1)
+    expect(page.locator("#incident-list")).to_contain_text("awareness not yet recorded")
+
+    # On the incident page the banner shows the Dutch deadline and a live countdown as well.
+    running.get_by_role("link").first.click()
+    banner = page.locator("#deadline")
+    expect(banner).to_contain_text("deadline for notifying the AP")
+    expect(banner).to_have_class(re.compile(r"\balert-info\b"))
+    live = banner.locator(".countdown")
+    before = live.inner_text()
+    expect(live).not_to_have_text(before, timeout=5000)
+    assert countdown_seconds(live.inner_text()) < countdown_seconds(before)
