@@ -67,7 +67,7 @@ test: debian-test install lint typecheck pytest
 # Refresh the catalogues after changing user-facing text.
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o breachdesk/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i breachdesk/translations/messages.pot -d breachdesk/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i breachdesk/translations/messages.pot -d breachdesk/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

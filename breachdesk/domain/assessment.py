@@ -239,7 +239,7 @@ def _when_notifiable(
                 "GDPR Art. 33(1); EDPB 9/2022",
                 N_(
                     "The breach may turn out to be unlikely to result in a risk, but key facts it "
-                    "depends on are unknown (see the open questions); until they are "
+                    "depends on are unknown (listed under “Still unknown”); until they are "
                     "established, notify."
                 ),
             )

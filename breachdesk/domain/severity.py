@@ -137,6 +137,15 @@ _EI = {
     Identifiability.MAXIMUM: Fraction(1),
     Identifiability.UNKNOWN: Fraction(1),
 }
+_EI_TEXT = {
+    Identifiability.NEGLIGIBLE: N_("Ease of identification: negligible, EI %(ei)s."),
+    Identifiability.LIMITED: N_("Ease of identification: limited, EI %(ei)s."),
+    Identifiability.SIGNIFICANT: N_("Ease of identification: significant, EI %(ei)s."),
+    Identifiability.MAXIMUM: N_("Ease of identification: maximum, EI %(ei)s."),
+    Identifiability.UNKNOWN: N_(
+        "Ease of identification: not known, counted as maximum, EI %(ei)s."
+    ),
+}
 
 
 def band_for(score: Fraction) -> Band:
@@ -340,12 +349,7 @@ def enisa_severity(facts: Facts) -> Severity:
     dpc_unclamped = base + sum(step.delta for step in steps)
     dpc = min(DPC_MAX, max(DPC_MIN, dpc_unclamped))
     ei = _EI[facts.identifiability]
-    ei_reason = _r(
-        "identifiability",
-        N_("Ease of identification: %(level)s, EI %(ei)s."),
-        level=facts.identifiability.value,
-        ei=format_number(ei),
-    )
+    ei_reason = _r("identifiability", _EI_TEXT[facts.identifiability], ei=format_number(ei))
     raw_parts = cb_parts(facts)
     cb = sum((points for _, points, _ in raw_parts), Fraction(0))
     score = dpc * ei + cb

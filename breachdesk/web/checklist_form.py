@@ -88,7 +88,7 @@ SECTIONS: list[tuple[Any, list[tuple[str, str, Choices | None, Any]]]] = [
     (_l("Type and circumstances"), [
         ("breach_types", "multi", BREACH_TYPES, _l("Type of breach")),
         ("malicious", "tri", None, _l("Malicious (theft, hacking, phishing) rather than an error?")),
-        ("exfiltration", "tri", None, _l("Evidence that data were copied or taken away?")),
+        ("exfiltration", "tri", None, _l("Were data copied or taken away? (answer No only when that is established)")),
         ("recipients", "radio", RECIPIENTS, _l("Who got or could get the data?")),
         ("deletion_confirmed", "tri", None, _l("Did the recipient confirm deleting or returning it?")),
         ("already_public", "tri", None, _l("Were the same data already public?")),

@@ -13,6 +13,7 @@ from ..extensions import db_session
 from ..runtime import runtime
 from ..services import deadlines
 from .context import actor, organisation_for, user
+from .labels import refusal_text
 from .triage import back, form_utc, officer_incident, page
 from .triage_forms import ClockSettingsForm, NotificationForm
 
@@ -43,7 +44,7 @@ def notification(incident_id: int) -> ResponseReturnValue:
         except deadlines.NotificationError as error:
             form[error.field].errors.append(_(error.message))
         except TransitionRefused as error:
-            form.submitted_at.errors.append(_(error.message, **error.params))
+            form.submitted_at.errors.append(refusal_text(error))
     return render_template("incidents/show.html", **page(incident, notification_form=form)), 422
 
 

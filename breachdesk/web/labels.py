@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+
+from ..domain.lifecycle import STATE_LABELS, State, TransitionRefused
 
 ACTION_LABELS = {
     "organisation.created": _l("Organisation created"),
@@ -20,8 +23,23 @@ ACTION_LABELS = {
     "incident.state_changed": _l("Status changed"),
     "incident.checklist_saved": _l("Risk checklist saved"),
     "incident.decided": _l("Decision recorded"),
+    "incident.notification_recorded": _l("Notification recorded"),
+    "reminder.failed": _l("Reminder could not be delivered"),
+    "organisation.clock_settings_changed": _l("Reminder settings changed"),
+    "calendar.token_issued": _l("Calendar link created"),
+    "calendar.token_revoked": _l("Calendar link revoked"),
+    "user.deactivated": _l("User deactivated"),
     "mail.failed": _l("E-mail could not be sent"),
 }
+
+
+def refusal_text(error: TransitionRefused) -> str:
+    """A refused status change in the user's language, the status names included."""
+    params = {
+        key: gettext(STATE_LABELS[State(value)]) if key in ("current", "target") else value
+        for key, value in error.params.items()
+    }
+    return gettext(error.message, **params)
 
 
 def action_label(action: str) -> str:

@@ -23,6 +23,7 @@ from ..services import triage
 from ..services.organisations import profile_of
 from .checklist_form import ChecklistForm
 from .context import actor, roles_in, user
+from .labels import refusal_text
 from .triage_forms import AwarenessForm, DecisionForm, ReasonForm, TriageForm
 
 bp = Blueprint("triage", __name__, url_prefix="/incidents/<int:incident_id>")
@@ -43,8 +44,10 @@ def back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
 
 
 def _refused(error: TransitionRefused | triage.TriageError) -> None:
-    params = getattr(error, "params", {}) or {}
-    flash(_(error.message, **params), "danger")
+    if isinstance(error, TransitionRefused):
+        flash(refusal_text(error), "danger")
+    else:
+        flash(_(error.message), "danger")
 
 
 def form_utc(form_field: Any) -> Any:
@@ -84,7 +87,7 @@ def triage_incident(incident_id: int) -> ResponseReturnValue:
             except triage.TriageError as error:
                 getattr(form, error.field or "reason").errors.append(_(error.message))
             except TransitionRefused as error:
-                form.breach_types.errors.append(_(error.message, **error.params))
+                form.breach_types.errors.append(refusal_text(error))
     return render_template("incidents/show.html", **page(incident, triage_form=form)), 422
 
 
@@ -222,7 +225,7 @@ def reopen(incident_id: int) -> ResponseReturnValue:
             )
             return back(incident)
         except TransitionRefused as error:
-            form.reason.errors.append(_(error.message, **error.params))
+            form.reason.errors.append(refusal_text(error))
     return render_template("incidents/show.html", **page(incident, reopen_form=form)), 422
 
 
