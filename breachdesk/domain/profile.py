@@ -135,6 +135,9 @@ class OrganisationProfile:
 
     slug: str
     legal_name: str
+    # Letters in front of incident references ("KRX-2026-0007"); distinct prefixes keep the
+    # incidents of several organisations apart in one FG's inbox. None: the default "BD".
+    reference_prefix: str | None = None
     trade_names: tuple[str, ...] = ()
     parent_organisation: str | None = None
     address: Address = field(default_factory=Address)
@@ -215,6 +218,7 @@ def profile_from_dict(data: Mapping[str, Any]) -> OrganisationProfile:
     return OrganisationProfile(
         slug=data["slug"],
         legal_name=data["legal_name"],
+        reference_prefix=data.get("reference_prefix"),
         trade_names=tuple(data.get("trade_names") or ()),
         parent_organisation=data.get("parent_organisation"),
         address=Address(**(data.get("address") or {})),

@@ -124,7 +124,7 @@ def import_profile(
     organisation = Organisation(
         slug=profile.slug,
         name=profile.display_name,
-        reference_prefix="BD",
+        reference_prefix=profile.reference_prefix or "BD",
         profile=profile_to_dict(profile),
         profile_version=1,
         created_at=now,
@@ -167,6 +167,8 @@ def save_profile(
     before = organisation.profile
     organisation.profile = new
     organisation.name = profile.display_name
+    if profile.reference_prefix:
+        organisation.reference_prefix = profile.reference_prefix
     organisation.profile_version += 1
     organisation.updated_at = clock.now()
     audit.record(

@@ -75,7 +75,8 @@ def edit_organisation(slug: str) -> ResponseReturnValue:
     elif not form.is_submitted():
         form.fill(profile)
         form.set_category_choices(profile)
-    return render_template("admin/organisation_edit.html", org=org, form=form, unplaced=unplaced)
+    page = render_template("admin/organisation_edit.html", org=org, form=form, unplaced=unplaced)
+    return page, 422 if form.is_submitted() else 200
 
 
 @bp.get("/organisations/<slug>/export")

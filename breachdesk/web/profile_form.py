@@ -27,7 +27,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, Regexp
 
 from ..domain.profile import OrganisationProfile, profile_to_dict
 from .report_form import MultiCheckboxField, options
@@ -118,6 +118,14 @@ class ProfileForm(FlaskForm):
         _l("Trade names"), validators=[Length(max=1000)], description=_l("Separate with ;")
     )
     parent_organisation = StringField(_l("Part of"), validators=[Length(max=300)])
+    reference_prefix = StringField(
+        _l("Prefix of incident references"),
+        validators=[
+            Optional(),
+            Regexp(r"^\s*[A-Za-z]{2,6}\s*$", message=_l("Use 2 to 6 letters, A to Z.")),
+        ],
+        description=_l("2 to 6 capital letters, e.g. KRX gives KRX-2026-0001. Empty: BD."),
+    )
     street = StringField(_l("Street and number"), validators=[Length(max=300)])
     postal_code = StringField(_l("Postal code"), validators=[Length(max=20)])
     city = StringField(_l("City"), validators=[Length(max=100)])
@@ -154,6 +162,7 @@ class ProfileForm(FlaskForm):
         address, contact, pc = data["address"], data["contact"], data["privacy_contact"]
         simple = {
             "legal_name": data["legal_name"],
+            "reference_prefix": data["reference_prefix"],
             "parent_organisation": data["parent_organisation"],
             "street": address["street"],
             "postal_code": address["postal_code"],
@@ -243,6 +252,7 @@ class ProfileForm(FlaskForm):
             "schema_version": 1,
             "slug": slug,
             "legal_name": (self.legal_name.data or "").strip(),
+            "reference_prefix": (self.reference_prefix.data or "").strip().upper() or None,
             "trade_names": [
                 t.strip() for t in (self.trade_names.data or "").split(";") if t.strip()
             ],
@@ -330,6 +340,7 @@ class ProfileForm(FlaskForm):
     # --- putting problems back next to fields ----------------------------------------------
     _TOP = {
         "legal_name": "legal_name",
+        "reference_prefix": "reference_prefix",
         "trade_names": "trade_names",
         "parent_organisation": "parent_organisation",
         "address.street": "street",

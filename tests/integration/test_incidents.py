@@ -67,12 +67,12 @@ def test_references_are_sequential_per_organisation_and_year(
     kruix, luxigo = orgs["kruix"], orgs["luxigo"]
     user = make_user("r@x.nl", (kruix, Role.REPORTER), (luxigo, Role.REPORTER))
     refs = [submit(user, kruix, clock).reference for _ in range(3)]
-    assert refs == ["BD-2026-0001", "BD-2026-0002", "BD-2026-0003"]
-    assert submit(user, luxigo, clock).reference == "BD-2026-0001"
+    assert refs == ["KRX-2026-0001", "KRX-2026-0002", "KRX-2026-0003"]
+    assert submit(user, luxigo, clock).reference == "LUX-2026-0001"
     # The year is the Dutch calendar year: 31 Dec 23:30 UTC is already 1 Jan in Amsterdam.
     clock.current = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     incident = submit(user, kruix, clock, discovered_at=clock.current - timedelta(minutes=5))
-    assert incident.reference == "BD-2027-0001"
+    assert incident.reference == "KRX-2027-0001"
 
 
 def test_report_is_stored_with_snapshots_and_audited(

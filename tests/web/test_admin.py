@@ -99,6 +99,26 @@ def test_profile_edit_saves_audits_and_reports_errors_at_the_field(
     assert event.before["kvk_number"] is None and event.after["kvk_number"] == "12345678"
 
 
+def test_reference_prefix_is_checked_at_its_field_and_applies_to_new_reports(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    admin_of_all(make_user, orgs)
+    login(client, "admin@x.nl")
+    data = _edit_form(client, "luxigo")
+    assert data["reference_prefix"] == ["LUX"]
+    data["reference_prefix"] = ["L-1"]
+    response = client.post("/admin/organisations/luxigo/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="reference_prefix-error"' in page
+    assert 'value="L-1"' in page
+    assert "Use 2 to 6 letters" in page
+    data["reference_prefix"] = ["lxg"]  # capitalised on saving
+    assert client.post("/admin/organisations/luxigo/edit", data=data).status_code == 302
+    db.session.expire_all()
+    luxigo = db.session.get(Organisation, orgs["luxigo"].id)
+    assert luxigo.reference_prefix == "LXG" and luxigo.profile["reference_prefix"] == "LXG"
+
+
 def test_admin_adds_a_user_with_roles(
     client: Any, orgs: dict[str, Organisation], make_user: MakeUser
 ) -> None:
@@ -136,7 +156,7 @@ def test_outbox_and_audit_pages(
     client.post("/logout")
     login(client, "admin@x.nl")
     outbox = client.get("/admin/outbox").get_data(as_text=True)
-    assert "BD-2026-0001" in outbox
+    assert "KRX-2026-0001" in outbox
     link = outbox.split('href="/admin/outbox/kruix/')[1].split('"')[0]
     message = client.get(f"/admin/outbox/kruix/{link}").get_data(as_text=True)
     assert "Er is een nieuw incident gemeld bij Kruix" in message

@@ -52,14 +52,14 @@ def test_reporter_files_a_report_and_the_fg_is_notified(
     )
     assert response.status_code == 302
     confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "BD-2026-0001" in confirmation
+    assert "KRX-2026-0001" in confirmation
     incident = db.session.execute(select(Incident)).scalar_one()
     # 09:30 in Amsterdam in November is 08:30 UTC
     assert incident.discovered_at.isoformat() == "2026-11-19T08:30:00+00:00"
     messages = outbox_messages(app)
     assert len(messages) == 1 and messages[0].parent.name == "kruix"
     text = messages[0].read_text(encoding="utf-8")
-    assert "To: fg@x.nl" in text and "BD-2026-0001" in text
+    assert "To: fg@x.nl" in text and "KRX-2026-0001" in text
 
 
 def test_errors_are_shown_at_the_field_and_typing_is_kept(
