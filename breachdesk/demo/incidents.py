@@ -13,6 +13,7 @@ trail tell one consistent story. Demo incidents are marked "[DEMO]" in their tit
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -187,6 +188,17 @@ def load_incidents(
             ).first()
         ):
             continue
+        if not org.escalation_email:
+            # A deputy and a director to escalate to, so the demo shows where reminders go.
+            settings = dataclasses.replace(
+                deadlines.ClockSettings.of(org),
+                deputy_email=f"vervanger.{org.slug}@demo.example.org",
+                escalation_name=f"Directie {org.name}",
+                escalation_email=f"directie.{org.slug}@demo.example.org",
+            )
+            deadlines.save_clock_settings(
+                session, org, settings, actor=Actor.system("demo load"), clock=clock
+            )
         reporter = session.execute(
             select(User).where(User.email == f"melder.{org.slug}@demo.example.org")
         ).scalar_one()

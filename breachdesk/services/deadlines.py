@@ -189,6 +189,11 @@ def record_notification(
             N_(
                 "The deadline had passed: give the reasons for the delay; they must accompany "
                 "a late notification (Art. 33(1) GDPR)."
+            )
+            if duty is Duty.AP
+            else N_(
+                "The term of the processing agreement had passed: give the reasons for the "
+                "delay, for the controller and for the register."
             ),
         )
     notification = Notification(

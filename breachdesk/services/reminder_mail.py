@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
 
 from ..domain.ap_facts import MISSING_LABELS
 from ..domain.deadline import Duty
@@ -10,6 +14,17 @@ from ..domain.reminders import Kind, suggests_provisional
 from ..domain.timeutil import utc_to_local
 from ..models import Incident, Reminder
 from .deadlines import clock_of, missing_facts
+
+
+@lru_cache(maxsize=1)
+def _dutch_catalogue() -> NullTranslations:
+    """The Dutch catalogue: reminders are written in Dutch and English whatever the request."""
+    folder = Path(__file__).resolve().parent.parent / "translations"
+    return Translations.load(str(folder), ["nl"])
+
+
+def _dutch(message: str) -> str:
+    return _dutch_catalogue().gettext(message)
 
 
 def _local(value: datetime) -> str:
@@ -86,7 +101,7 @@ def text(reminder: Reminder, incident: Incident, now: datetime, late: bool, base
     if to_ap and suggests_provisional(clock.aware_at, now) and missing:
         nl.append(
             "Nog niet bekend: "
-            + "; ".join(_NL_MISSING[c] for c in missing)
+            + "; ".join(_dutch(MISSING_LABELS[c]) for c in missing)
             + ".\nWacht daar niet op: meld nu voorlopig en vul de melding later aan "
             "(art. 33 lid 4 AVG)."
         )
@@ -104,14 +119,3 @@ def text(reminder: Reminder, incident: Incident, now: datetime, late: bool, base
     nl.append(f"\nOpen het incident: {link}")
     en.append(f"\nOpen the incident: {link}")
     return "\n".join(nl) + "\n\n-- English --\n\n" + "\n".join(en) + "\n\n--\nbreachdesk\n"
-
-
-_NL_MISSING = {
-    "breach_types": "de aard van het datalek (vertrouwelijkheid, integriteit, beschikbaarheid)",
-    "data_categories": "de soorten persoonsgegevens",
-    "subjects_count": "het (geschatte) aantal betrokkenen",
-    "records_count": "het (geschatte) aantal records",
-    "contact_point": "de FG of een ander contactpunt",
-    "consequences": "de waarschijnlijke gevolgen voor de betrokkenen",
-    "measures": "de genomen of voorgestelde maatregelen",
-}

@@ -133,7 +133,7 @@ class NotificationForm(FlaskForm):
     delay_reason = TextAreaField(
         _l("Reasons for the delay"),
         validators=[Length(max=10000)],
-        description=_l("Required when the deadline had passed (Art. 33(1) GDPR)."),
+        description=_l("Required when the deadline had passed."),
     )
     notes = TextAreaField(_l("Notes"), validators=[Length(max=10000)])
 

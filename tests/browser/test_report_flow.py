@@ -66,7 +66,7 @@ def test_reporter_corrects_an_error_and_gets_a_reference(
 
     expect(page.get_by_text("Bedankt, je melding is ontvangen.")).to_be_visible()
     reference = page.locator("#reference").inner_text()
-    assert re.fullmatch(r"BD-\d{4}-0001", reference)
+    assert re.fullmatch(r"LUX-\d{4}-0001", reference)
 
     # The FG was e-mailed (the embedded mailer keeps messages in the outbox folder) ...
     messages = outbox_messages(app)

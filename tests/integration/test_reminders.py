@@ -126,6 +126,7 @@ def test_reminders_that_fell_due_while_down_are_sent_after_restart_and_say_so(
     assert all("te laat verstuurd" in t and "this reminder is late" in t for t in texts)
     # From 48 h on the reminder lists what the AP form still needs and suggests notifying now.
     assert "Nog niet bekend" in texts[1] and "(approximate) number of records" in texts[1]
+    assert "het (geschatte) aantal records" in texts[1]  # Dutch from the nl catalogue
     assert "notify provisionally now and supplement later" in texts[1]
     rows = db.session.execute(
         select(Reminder).where(Reminder.incident_id == incident.id, Reminder.status == "sent")

@@ -111,7 +111,7 @@ def test_reference_prefix_is_checked_at_its_field_and_applies_to_new_reports(
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="reference_prefix-error"' in page
     assert 'value="L-1"' in page
-    assert "Use 2 to 6 letters" in page
+    assert "Gebruik 2 tot 6 letters" in page
     data["reference_prefix"] = ["lxg"]  # capitalised on saving
     assert client.post("/admin/organisations/luxigo/edit", data=data).status_code == 302
     db.session.expire_all()
