@@ -57,10 +57,10 @@ def text(reminder: Reminder, incident: Incident, now: datetime, late: bool, base
     nl_left, en_left = _left(clock.time_left(now))
     to_ap = clock.duty is Duty.AP
     nl_duty = (
-        "het datalek melden bij de Autoriteit Persoonsgegevens (art. 33 lid 1 AVG)"
+        "het datalek te melden bij de Autoriteit Persoonsgegevens (art. 33 lid 1 AVG)"
         if to_ap
         else f"de verwerkingsverantwoordelijke ({incident.controller_name or 'onbekend'}) "
-        "informeren (art. 33 lid 2 AVG, termijn uit de verwerkersovereenkomst)"
+        "te informeren (art. 33 lid 2 AVG, termijn uit de verwerkersovereenkomst)"
     )
     en_duty = (
         "notify the breach to the Autoriteit Persoonsgegevens (Art. 33(1) GDPR)"
@@ -88,7 +88,7 @@ def text(reminder: Reminder, incident: Incident, now: datetime, late: bool, base
         nl.append(f"Er loopt een termijn om {nl_duty}.")
         en.append(f"A term is running to {en_duty}.")
     nl.append(
-        f"\n  Organisatie:  {org.name}\n  Referentie:   {incident.reference}\n"
+        f"\n  Organisatie:  {org.name}\n  Kenmerk:      {incident.reference}\n"
         f"  Titel:        {incident.title}\n  Kennisname:   {_local(clock.aware_at)}\n"
         f"  Uiterlijk:    {_local(clock.deadline)} (Nederlandse tijd)\n  Tijd:         {nl_left}\n"
     )

@@ -124,6 +124,7 @@ def test_reminders_that_fell_due_while_down_are_sent_after_restart_and_say_so(
     assert (result.sent, result.late) == (2, 2)
     texts = [m.get_content() for m in mailer.sent]
     assert all("te laat verstuurd" in t and "this reminder is late" in t for t in texts)
+    assert "Er loopt een termijn om het datalek te melden bij de Autoriteit" in texts[0]
     # From 48 h on the reminder lists what the AP form still needs and suggests notifying now.
     assert "Nog niet bekend" in texts[1] and "(approximate) number of records" in texts[1]
     assert "het (geschatte) aantal records" in texts[1]  # Dutch from the nl catalogue
