@@ -28,7 +28,7 @@ from flask import Flask
 
 from .extensions import db, db_session
 from .runtime import runtime
-from .services import evidence, reminders
+from .services import evidence, lease, reminders
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def release(app: Flask, holder: str) -> None:
     """Give the lease up so that another scheduler can take over without waiting."""
     with app.app_context():
         try:
-            reminders.release_lease(db_session(), holder)
+            lease.release_lease(db_session(), holder)
         finally:
             db.session.remove()
 

@@ -239,7 +239,7 @@ def record_notification(
 
 @dataclass(frozen=True)
 class ClockSettings:
-    """An organisation's reminder settings (see Organisation in models.py)."""
+    """An organisation's reminder settings (see Organisation in models/accounts.py)."""
 
     reminder_offsets: tuple[int, ...]
     deputy_email: str

@@ -15,10 +15,8 @@ import smtplib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import CursorResult, and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from ..domain.deadline import Duty
@@ -32,11 +30,12 @@ from ..domain.reminders import (
 )
 from ..domain.roles import Role
 from ..mail import Mailer, build_message
-from ..models import Incident, Reminder, SchedulerLease
+from ..models import Incident, Reminder
 from . import audit, reminder_mail
 from .audit import Actor
 from .clock import Clock
 from .deadlines import clock_of
+from .lease import acquire_lease
 from .users import users_with_role
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,6 @@ PLANNED, SENDING, SENT, CANCELLED, FAILED = "planned", "sending", "sent", "cance
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=2)
-LEASE_NAME = "reminders"
 #: Reminders claimed at once; small enough that a slow mail server cannot hold a batch
 #: anywhere near CLAIM_TIMEOUT.
 BATCH_SIZE = 100
@@ -105,52 +103,6 @@ def replan(session: Session, incident: Incident, *, clock: Clock) -> None:
             )
         )
     session.flush()
-
-
-# --- the lease: one ticking scheduler at a time ---------------------------------------------
-
-
-def acquire_lease(session: Session, holder: str, now: datetime, lease: timedelta) -> bool:
-    """Take or renew the scheduler lease for ``holder``; True if it holds it now (commits).
-
-    One conditional UPDATE: it succeeds only if ``holder`` already holds the lease or the lease
-    has expired. The first scheduler ever inserts the row; a concurrent insert loses on the
-    primary key and simply does not get the lease.
-    """
-    outcome: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        update(SchedulerLease)
-        .where(
-            SchedulerLease.name == LEASE_NAME,
-            or_(SchedulerLease.holder == holder, SchedulerLease.expires_at < now),
-        )
-        .values(holder=holder, acquired_at=now, expires_at=now + lease)
-    )
-    taken = outcome.rowcount
-    if taken:
-        session.commit()
-        return True
-    if session.get(SchedulerLease, LEASE_NAME) is not None:
-        session.rollback()
-        return False
-    try:
-        session.add(
-            SchedulerLease(name=LEASE_NAME, holder=holder, acquired_at=now, expires_at=now + lease)
-        )
-        session.commit()
-        return True
-    except IntegrityError:
-        session.rollback()
-        return False
-
-
-def release_lease(session: Session, holder: str) -> None:
-    """Give the lease up (at shutdown), so another scheduler may take over at once."""
-    session.execute(
-        update(SchedulerLease)
-        .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
-        .values(expires_at=SchedulerLease.acquired_at)
-    )
-    session.commit()
 
 
 # --- claiming and sending -------------------------------------------------------------------

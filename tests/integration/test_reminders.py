@@ -17,7 +17,7 @@ from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.models import AuditEvent, Incident, Organisation, Reminder, User
-from breachdesk.services import reminders, triage
+from breachdesk.services import lease, reminders, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.deadlines import NotificationError, clock_of, record_notification
@@ -317,14 +317,14 @@ def test_delivery_errors_are_retried_then_marked_failed_and_audited(
 def test_only_the_lease_holder_ticks_until_the_lease_expires(
     app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
 ) -> None:
-    lease = timedelta(seconds=90)
-    assert reminders.acquire_lease(db.session, "a", clock.now(), lease)
-    assert not reminders.acquire_lease(db.session, "b", clock.now(), lease)
-    assert reminders.acquire_lease(db.session, "a", clock.now() + timedelta(seconds=30), lease)
-    assert not reminders.acquire_lease(db.session, "b", clock.now() + timedelta(seconds=100), lease)
-    assert reminders.acquire_lease(db.session, "b", clock.now() + timedelta(seconds=121), lease)
-    reminders.release_lease(db.session, "b")
-    assert reminders.acquire_lease(db.session, "a", clock.now() + timedelta(seconds=122), lease)
+    term = timedelta(seconds=90)
+    assert lease.acquire_lease(db.session, "a", clock.now(), term)
+    assert not lease.acquire_lease(db.session, "b", clock.now(), term)
+    assert lease.acquire_lease(db.session, "a", clock.now() + timedelta(seconds=30), term)
+    assert not lease.acquire_lease(db.session, "b", clock.now() + timedelta(seconds=100), term)
+    assert lease.acquire_lease(db.session, "b", clock.now() + timedelta(seconds=121), term)
+    lease.release_lease(db.session, "b")
+    assert lease.acquire_lease(db.session, "a", clock.now() + timedelta(seconds=122), term)
 
 
 def test_a_claimed_row_cannot_be_claimed_again(

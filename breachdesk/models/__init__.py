@@ -1,0 +1,33 @@
+"""Database models (SQLAlchemy 2.0, typed). Every timestamp is a :class:`UTCDateTime`.
+
+Services are the only code that changes these rows, and every change they make writes an
+:class:`AuditEvent`. Audit events are append-only: the database refuses UPDATE and DELETE on
+them (triggers installed by the migration and by ``create_all``).
+"""
+
+from __future__ import annotations
+
+from .accounts import Membership, Organisation, User
+from .audit import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE, AuditChainHead, AuditEvent
+from .clock import Notification, Reminder, SchedulerLease
+from .evidence import Attachment, PendingUpload
+from .incident import AwarenessRecord, Decision, Incident, ReferenceCounter
+
+__all__ = [
+    "APPEND_ONLY_POSTGRESQL",
+    "APPEND_ONLY_SQLITE",
+    "Attachment",
+    "AuditChainHead",
+    "AuditEvent",
+    "AwarenessRecord",
+    "Decision",
+    "Incident",
+    "Membership",
+    "Notification",
+    "Organisation",
+    "PendingUpload",
+    "ReferenceCounter",
+    "Reminder",
+    "SchedulerLease",
+    "User",
+]

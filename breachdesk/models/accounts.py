@@ -1,0 +1,108 @@
+"""Organisations, user accounts and their roles in organisations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.reminders import (
+    DEFAULT_OFFSETS_HOURS,
+    DEFAULT_PROCESSOR_HOURS_BEFORE,
+    DEFAULT_PROCESSOR_TERM_HOURS,
+)
+from ..extensions import db
+from ..types import UTCDateTime
+
+
+class Organisation(db.Model):  # type: ignore[name-defined,misc]
+    """A controller organisation served by this installation."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))  # display name, kept in sync with profile
+    reference_prefix: Mapped[str] = mapped_column(String(6), default="BD")
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    profile_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The clock: reminder hours after awareness (72 h towards the AP), a deputy who gets the
+    # reminders too, the contact who is told at the deadline, and the processor's term.
+    reminder_offsets: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_OFFSETS_HOURS)
+    )
+    deputy_email: Mapped[str] = mapped_column(String(254), default="")
+    escalation_name: Mapped[str] = mapped_column(String(200), default="")
+    escalation_email: Mapped[str] = mapped_column(String(254), default="")
+    processor_term_hours: Mapped[int] = mapped_column(Integer, default=DEFAULT_PROCESSOR_TERM_HOURS)
+    processor_hours_before: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_PROCESSOR_HOURS_BEFORE)
+    )
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+
+
+class User(db.Model):  # type: ignore[name-defined,misc]
+    """A person who can log in. Roles are held per organisation through memberships."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The personal calendar feed: only a SHA-256 of the secret token is kept; revocable.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    calendar_token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Membership(db.Model):  # type: ignore[name-defined,misc]
+    """One role of one user in one organisation."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")

@@ -1,0 +1,173 @@
+"""An incident and what the FG records about it: awareness, decisions, its reference."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..types import UTCDateTime
+
+if TYPE_CHECKING:  # for the annotations; SQLAlchemy resolves them by class name
+    from .accounts import Organisation, User
+    from .clock import Notification
+    from .evidence import Attachment
+
+
+class ReferenceCounter(db.Model):  # type: ignore[name-defined,misc]
+    """The last incident sequence number used per organisation and year."""
+
+    __tablename__ = "reference_counter"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Incident(db.Model):  # type: ignore[name-defined,misc]
+    """A reported incident: a possible personal-data breach, from intake to closure."""
+
+    __tablename__ = "incident"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "year", "seq"),
+        UniqueConstraint("organisation_id", "reference"),
+        Index("ix_incident_reporter", "reporter_id"),
+        Index("ix_incident_org_state", "organisation_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    reference: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(32), default="reported")
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # What happened
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    discovered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    discovery_how: Mapped[str] = mapped_column(Text, default="")
+    ongoing: Mapped[str] = mapped_column(String(10))
+    # Systems and processors: snapshots of the profile entries chosen (names may change later)
+    processors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    systems_other: Mapped[str] = mapped_column(Text, default="")
+    # Data and people
+    data_categories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    data_other: Mapped[str] = mapped_column(Text, default="")
+    subjects_mode: Mapped[str] = mapped_column(String(10))
+    subjects_exact: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    subjects_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    subjects_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    records_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    subject_groups: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    subject_groups_other: Mapped[str] = mapped_column(Text, default="")
+    children_involved: Mapped[str] = mapped_column(String(10))
+    # Protection and first measures
+    protection: Mapped[str] = mapped_column(String(12))
+    protection_details: Mapped[str] = mapped_column(Text, default="")
+    containment: Mapped[list[str]] = mapped_column(JSON, default=list)
+    containment_details: Mapped[str] = mapped_column(Text, default="")
+    # Reported to us by a processor
+    reported_by_processor: Mapped[bool] = mapped_column(Boolean, default=False)
+    reporting_processor: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    processor_aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    processor_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    # Triage (by the FG)
+    personal_data: Mapped[str | None] = mapped_column(String(10), nullable=True)  # yes/no/unknown
+    security_breached: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    breach_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    not_breach_reason: Mapped[str] = mapped_column(Text, default="")
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Awareness (kennisname): the current value; every value ever set is an AwarenessRecord
+    aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The risk checklist (answers as in breachdesk.domain.checklist.Facts, JSON)
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    checklist_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Our role for the data: "controller" (72 h to the AP) or "processor" (inform the
+    # controller within the contractual term, Art. 33(2)); the controller's name if processor.
+    our_role: Mapped[str] = mapped_column(String(12), default="controller")
+    controller_name: Mapped[str] = mapped_column(String(200), default="")
+
+    organisation: Mapped[Organisation] = relationship()
+    reporter: Mapped[User] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="incident", order_by="Attachment.id"
+    )
+    awareness_history: Mapped[list[AwarenessRecord]] = relationship(
+        back_populates="incident", order_by="AwarenessRecord.id"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="incident", order_by="Decision.version"
+    )
+    notifications: Mapped[list[Notification]] = relationship(
+        back_populates="incident", order_by="Notification.id"
+    )
+
+
+class AwarenessRecord(db.Model):  # type: ignore[name-defined,misc]
+    """One value of "when did the organisation become aware", as recorded by the FG.
+
+    The incident keeps the latest value; earlier values stay here, with the reason for each
+    correction, so a later correction can never hide what was recorded first.
+    """
+
+    __tablename__ = "awareness_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    aware_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship(back_populates="awareness_history")
+    recorded_by: Mapped[User] = relationship()
+
+
+class Decision(db.Model):  # type: ignore[name-defined,misc]
+    """The FG's decision on notifying, with everything it rested on (one row per version).
+
+    The answers and the recommendation are stored as they were, with the rule-set version,
+    so a later change of the rules or of the checklist never rewrites a past decision.
+    """
+
+    __tablename__ = "decision"
+    __table_args__ = (UniqueConstraint("incident_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(40))
+    notify_ap: Mapped[bool] = mapped_column(Boolean)
+    inform_subjects: Mapped[bool] = mapped_column(Boolean)
+    public_communication: Mapped[bool] = mapped_column(Boolean)
+    ap_severity: Mapped[str] = mapped_column(String(20))
+    follows_recommendation: Mapped[bool] = mapped_column(Boolean)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    ruleset_version: Mapped[str] = mapped_column(String(20))
+    facts_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recommendation_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship(back_populates="decisions")
+    decided_by: Mapped[User] = relationship()
