@@ -85,3 +85,41 @@ def test_reminder_settings_errors_at_the_field_then_saved(
     kruix = orgs["kruix"]
     assert kruix.reminder_offsets == [12, 36, 66] and kruix.processor_term_hours == 36
     assert kruix.escalation_email == "directie@kruix.example"
+
+
+def test_a_processors_report_shows_its_times_and_our_clock_starts_at_our_awareness(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    from .test_reports import form_data
+
+    leiz = orgs["leiz"]
+    make_user("r@x.nl", (leiz, Role.REPORTER))
+    make_user("fg@x.nl", (leiz, Role.FG))
+    supplier = leiz.profile["processors"][0]
+    login(client, "r@x.nl")
+    data = form_data(
+        reported_by_processor="y",
+        reporting_processor_key=supplier["key"],
+        processor_aware_at="2026-11-17T08:00",  # Dutch time
+        processor_notified_at="2026-11-18T16:45",
+    )
+    assert client.post("/report/leiz", data=data).status_code == 302
+    client.post("/logout")
+    incident = db.session.execute(select(Incident)).scalar_one()
+    login(client, "fg@x.nl")
+    client.post(
+        f"/incidents/{incident.id}/triage",
+        data={
+            "personal_data": "yes",
+            "security_breached": "yes",
+            "aware_at": "2026-11-19T09:00",
+            "breach_types": ["confidentiality"],
+        },
+    )
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert supplier["name"] in page
+    assert "Leverancier op de hoogte: 17-11-2026 08:00" in page
+    assert "aan ons gemeld: 18-11-2026 16:45" in page
+    assert "onze kennisname (hier begint onze termijn): 19-11-2026 09:00" in page
+    # The 72 hours run from our awareness, not from the supplier's.
+    assert "22-11-2026 09:00" in page and 'data-status="open"' in page
