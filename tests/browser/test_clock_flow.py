@@ -8,6 +8,7 @@ soon), Levensmozaiek 78 h ago (overdue), 123samenleven notified in time, LEIZ no
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -99,3 +100,23 @@ def test_countdown_moves_and_overdue_is_marked(page: Page, live_server: str, dem
     before = live.inner_text()
     expect(live).not_to_have_text(before, timeout=5000)
     assert countdown_seconds(live.inner_text()) < countdown_seconds(before)
+
+
+def test_countdown_uses_the_servers_time_when_the_computers_clock_is_wrong(
+    page: Page, live_server: str, demo: None
+) -> None:
+    # This computer's clock runs three hours ahead (a wrong setting, a laptop back from abroad).
+    page.clock.install(time=datetime.now(UTC) + timedelta(hours=3))
+    page.goto(f"{live_server}/language/en?next=/login")
+    page.get_by_label("E-mail address").fill("fg@demo.example.org")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    row = page.locator("#incident-list tbody tr", has_text="Laptop")
+    countdown = row.locator(".countdown")
+    page.clock.run_for(2000)  # let the countdown script tick on the fake clock
+    left = countdown_seconds(countdown.inner_text())
+    assert 51 * 3600 < left <= 52 * 3600, left  # not ~49 h, as the wrong clock would give
+    # The due-soon one is still amber, not flipped by the three hours of the wrong clock.
+    soon = page.locator("#incident-list tbody tr", has_text="phishing").locator(".countdown")
+    expect(soon).to_have_class(re.compile(r"\btext-bg-warning\b"))
+    assert 8 * 3600 < countdown_seconds(soon.inner_text()) <= 9 * 3600

@@ -1,13 +1,24 @@
 // Live countdowns: every element with data-deadline (ISO 8601, UTC) shows the time left,
 // updated each second; past the deadline it switches to "overdue" and turns red.
 // The server renders the same text first, so the page is right without JavaScript too.
+//
+// The time left is counted on the server's clock, not the visitor's: data-now carries the
+// server's time when the page was made, and the difference with this computer's clock at load
+// is applied to every later reading. A laptop whose clock is hours off (or in the wrong time
+// zone setting) still shows the true time left.
 (function () {
   "use strict";
+  var skew = 0;  // server time minus this computer's time, in milliseconds
+  var first = document.querySelector("[data-deadline][data-now]");
+  if (first) {
+    var serverNow = Date.parse(first.dataset.now);
+    if (!isNaN(serverNow)) { skew = serverNow - Date.now(); }
+  }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function render(el) {
     var deadline = Date.parse(el.dataset.deadline);
     if (isNaN(deadline)) { return; }
-    var secs = Math.round((deadline - Date.now()) / 1000);
+    var secs = Math.round((deadline - (Date.now() + skew)) / 1000);
     var over = secs < 0;
     var s = Math.abs(secs);
     var text = Math.floor(s / 3600) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
