@@ -120,3 +120,31 @@ def test_countdown_uses_the_servers_time_when_the_computers_clock_is_wrong(
     soon = page.locator("#incident-list tbody tr", has_text="phishing").locator(".countdown")
     expect(soon).to_have_class(re.compile(r"\btext-bg-warning\b"))
     assert 8 * 3600 < countdown_seconds(soon.inner_text()) <= 9 * 3600
+
+
+def test_a_page_left_open_turns_due_soon_then_overdue_by_itself(
+    page: Page, live_server: str, demo: None
+) -> None:
+    page.clock.install(time=datetime.now(UTC))
+    page.goto(f"{live_server}/language/en?next=/login")
+    page.get_by_label("E-mail address").fill("fg@demo.example.org")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    row = page.locator("#incident-list tbody tr", has_text="phishing")  # about 9 h left
+    status = row.locator(".deadline-status")
+    expect(status).to_have_text("Due soon")
+    expect(row).not_to_have_class(re.compile(r"\btable-danger\b"))
+    page.clock.run_for("09:30:00")  # the FG leaves the page open past the deadline
+    expect(status).to_have_text("Overdue")
+    expect(status).to_have_class(re.compile(r"\btext-bg-danger\b"))
+    expect(row).to_have_class(re.compile(r"\btable-danger\b"))
+    expect(row.locator(".countdown")).to_contain_text("overdue by")
+
+    # The incident page's banner follows the same way: the open one, 40 hours on.
+    page.locator("#incident-list tbody tr", has_text="Laptop").get_by_role("link").first.click()
+    banner = page.locator("#deadline")
+    expect(banner).to_have_class(re.compile(r"\balert-info\b"))
+    page.clock.run_for("40:30:00")
+    expect(banner.locator(".deadline-status")).to_have_text("Due soon")
+    expect(banner).to_have_class(re.compile(r"\balert-warning\b"))
+    expect(banner).not_to_have_class(re.compile(r"\balert-info\b"))

@@ -27,7 +27,32 @@
     el.classList.toggle("text-bg-warning", !over && secs <= 12 * 3600);
     el.classList.toggle("text-bg-info", !over && secs > 12 * 3600);
   }
-  function tick() { document.querySelectorAll("[data-deadline]").forEach(render); }
+  // A page left open keeps its status right too: "open" becomes "due soon" 12 hours before the
+  // deadline and "overdue" after it, with the colours of the badge, the row or the banner.
+  var COLOURS = { open: "info", due_soon: "warning", overdue: "danger" };
+  var LABELS = { open: "labelOpen", due_soon: "labelDueSoon", overdue: "labelOverdue" };
+  function renderStatus(el) {
+    var deadline = Date.parse(el.dataset.statusDeadline);
+    if (isNaN(deadline)) { return; }
+    var secs = (deadline - (Date.now() + skew)) / 1000;
+    var status = secs < 0 ? "overdue" : (secs <= 12 * 3600 ? "due_soon" : "open");
+    if (el.dataset.status === status) { return; }
+    el.dataset.status = status;
+    el.textContent = el.dataset[LABELS[status]] || status;
+    Object.keys(COLOURS).forEach(function (s) { el.classList.toggle("text-bg-" + COLOURS[s], s === status); });
+    var host = el.closest("[data-clock-host]");
+    if (!host) { return; }
+    var prefix = host.dataset.clockHost;  // "table" for an inbox row, "alert" for the banner
+    if (prefix === "table") {
+      host.classList.toggle("table-danger", status === "overdue");
+    } else {
+      Object.keys(COLOURS).forEach(function (s) { host.classList.toggle(prefix + "-" + COLOURS[s], s === status); });
+    }
+  }
+  function tick() {
+    document.querySelectorAll("[data-deadline]").forEach(render);
+    document.querySelectorAll("[data-status-deadline]").forEach(renderStatus);
+  }
   tick();
   window.setInterval(tick, 1000);
 })();
