@@ -82,3 +82,47 @@ def inbox(
         running = clock is not None and clock.running
         rows.append(InboxRow(incident, clock, clock.time_left(now) if clock and running else None))
     return sorted(rows, key=_urgency)
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """How many of a user's running terms are overdue or due soon (shown in the top bar)."""
+
+    overdue: int = 0
+    due_soon: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_soon
+
+
+def urgency(session: Session, user: User, now: datetime) -> Urgency:
+    """Count the running terms of ``user``'s organisations that are overdue or due soon.
+
+    Only incidents whose term may still run are read (confirmed, assessed or decided, with
+    awareness set), so the count stays cheap however many closed incidents the register holds.
+    """
+    orgs = select(Membership.organisation_id).where(
+        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
+    )
+    query = (
+        select(Incident)
+        .where(
+            Incident.organisation_id.in_(orgs),
+            Incident.state.in_([s.value for s in (*RUNNING, State.DECIDED)]),
+            Incident.aware_at.is_not(None),
+        )
+        .options(
+            selectinload(Incident.organisation),
+            selectinload(Incident.decisions),
+            selectinload(Incident.notifications),
+        )
+    )
+    overdue = due_soon = 0
+    for incident in session.execute(query).scalars():
+        clock = clock_of(incident, now)
+        if clock is not None and clock.status is DeadlineStatus.OVERDUE:
+            overdue += 1
+        elif clock is not None and clock.status is DeadlineStatus.DUE_SOON:
+            due_soon += 1
+    return Urgency(overdue, due_soon)

@@ -12,7 +12,7 @@ from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
 from ..models import User
-from .context import has_any_role, my_organisations, selected_locale
+from .context import has_any_role, my_organisations, selected_locale, urgent_clocks
 from .labels import action_label
 
 CSP = (
@@ -53,6 +53,7 @@ def register_web(app: Flask) -> None:
             "my_organisations": my_organisations,
             "has_any_role": has_any_role,
             "current_locale": selected_locale,
+            "urgent_clocks": urgent_clocks,
         }
 
     # Globals (not context) so that macros imported without context can use them too.

@@ -13,8 +13,10 @@ from flask_login import current_user
 from ..domain.roles import Role
 from ..extensions import db_session
 from ..models import Organisation, User
+from ..runtime import runtime
 from ..services import organisations as org_service
 from ..services.audit import Actor
+from ..services.inbox import Urgency, urgency
 from ..services.users import OrgRoles, roles_by_organisation
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,6 +49,17 @@ def my_organisations() -> list[OrgRoles]:
             roles_by_organisation(db_session(), user()) if current_user.is_authenticated else []
         )
     return cast(list[OrgRoles], g.my_orgs)
+
+
+def urgent_clocks() -> Urgency:
+    """Overdue and due-soon terms of the signed-in FG or administrator (cached per request)."""
+    if "urgency" not in g:
+        g.urgency = (
+            urgency(db_session(), user(), runtime().clock.now())
+            if current_user.is_authenticated and has_any_role(Role.FG, Role.ADMIN)
+            else Urgency()
+        )
+    return cast(Urgency, g.urgency)
 
 
 def roles_in(organisation: Organisation) -> frozenset[Role]:

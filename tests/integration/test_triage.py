@@ -242,3 +242,19 @@ def test_inbox_puts_the_least_time_left_first(
     assert [r.incident.id for r in only_leiz] == [overdue.id]
     reported = inbox.inbox(db.session, fg, clock.now(), state=State.REPORTED)
     assert [r.incident.id for r in reported] == [untriaged.id]
+    # The top bar's count: one overdue, one due soon; the fresh one is not urgent.
+    assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)
+    assert inbox.urgency(db.session, reporter, clock.now()).total == 0  # not their inbox
+    # A decision to notify does not stop the clock; only the filing does.
+    facts = prefill(report_of(nearly), profile_of(nearly.organisation), CONFIDENTIALITY)
+    triage.save_checklist(db.session, nearly, facts, confirm=True, actor=actor, clock=clock)
+    triage.record_decision(
+        db.session,
+        nearly,
+        outcome=Outcome.NOTIFY_AP,
+        rationale="Voor de zekerheid melden: de ontvanger is onbekend.",
+        actor=actor,
+        clock=clock,
+    )
+    assert nearly.state == State.DECIDED.value
+    assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)

@@ -37,6 +37,10 @@ def test_inbox_marks_the_overdue_incident(
     assert f'data-reference="{incident.reference}"' in page
     assert 'class="table-danger"' in page and 'data-status="overdue"' in page
     assert "data-deadline=" in page and "18-11-2026 10:00" in page
+    # The top bar says so on every page the FG opens.
+    page = client.get("/account").get_data(as_text=True)
+    assert 'id="nav-incidents"' in page and "1 te laat</span>" in page
+    assert "bijna verlopen" not in page
 
 
 def test_a_late_notification_needs_reasons_at_the_field_and_keeps_the_typing(
