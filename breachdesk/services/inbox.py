@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.deadline import DeadlineStatus
@@ -51,6 +51,23 @@ def _urgency(row: InboxRow) -> tuple[int, float]:
     return (3, -row.incident.updated_at.timestamp())
 
 
+def _handled_by(user: User) -> Select[Incident]:
+    """The incidents of the organisations where ``user`` is FG or administrator, loaded with
+    what :func:`clock_of` reads."""
+    orgs = select(Membership.organisation_id).where(
+        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
+    )
+    return (
+        select(Incident)
+        .where(Incident.organisation_id.in_(orgs))
+        .options(
+            selectinload(Incident.organisation),
+            selectinload(Incident.decisions),
+            selectinload(Incident.notifications),
+        )
+    )
+
+
 def inbox(
     session: Session,
     user: User,
@@ -60,18 +77,7 @@ def inbox(
     state: State | None = None,
 ) -> list[InboxRow]:
     """The incidents ``user`` handles as FG or administrator, most urgent first."""
-    orgs = select(Membership.organisation_id).where(
-        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
-    )
-    query = (
-        select(Incident)
-        .where(Incident.organisation_id.in_(orgs))
-        .options(
-            selectinload(Incident.organisation),
-            selectinload(Incident.decisions),
-            selectinload(Incident.notifications),
-        )
-    )
+    query = _handled_by(user)
     if organisation_id is not None:
         query = query.where(Incident.organisation_id == organisation_id)
     if state is not None:
@@ -102,21 +108,9 @@ def urgency(session: Session, user: User, now: datetime) -> Urgency:
     Only incidents whose term may still run are read (confirmed, assessed or decided, with
     awareness set), so the count stays cheap however many closed incidents the register holds.
     """
-    orgs = select(Membership.organisation_id).where(
-        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
-    )
-    query = (
-        select(Incident)
-        .where(
-            Incident.organisation_id.in_(orgs),
-            Incident.state.in_([s.value for s in (*RUNNING, State.DECIDED)]),
-            Incident.aware_at.is_not(None),
-        )
-        .options(
-            selectinload(Incident.organisation),
-            selectinload(Incident.decisions),
-            selectinload(Incident.notifications),
-        )
+    query = _handled_by(user).where(
+        Incident.state.in_([s.value for s in (*RUNNING, State.DECIDED)]),
+        Incident.aware_at.is_not(None),
     )
     overdue = due_soon = 0
     for incident in session.execute(query).scalars():
