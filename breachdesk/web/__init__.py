@@ -6,7 +6,7 @@ from flask import Flask, Response, render_template
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
-from ..domain.deadline import STATUS_LABELS, DeadlineStatus
+from ..domain.deadline import DUE_SOON, STATUS_LABELS, DeadlineStatus
 from ..domain.lifecycle import STATE_LABELS, State
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
@@ -62,6 +62,7 @@ def register_web(app: Flask) -> None:
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
         action_label=action_label,
         deadline_label=lambda value: gettext(STATUS_LABELS[DeadlineStatus(value)]),
+        due_soon_seconds=int(DUE_SOON.total_seconds()),  # for the live countdown script
         Role=Role,
     )
 

@@ -1,56 +1,58 @@
 // Live countdowns: every element with data-deadline (ISO 8601, UTC) shows the time left,
-// updated each second; past the deadline it switches to "overdue" and turns red.
-// The server renders the same text first, so the page is right without JavaScript too.
+// updated each second; every status badge with data-status-deadline follows the status it
+// implies (open, due soon, overdue), and so does its inbox row or incident banner
+// (data-clock-host). The server renders the same text first, so the page is right without
+// JavaScript too, and a page left open stays right.
 //
-// The time left is counted on the server's clock, not the visitor's: data-now carries the
-// server's time when the page was made, and the difference with this computer's clock at load
-// is applied to every later reading. A laptop whose clock is hours off (or in the wrong time
-// zone setting) still shows the true time left.
+// Time is counted on the server's clock, not the visitor's: data-now carries the server's time
+// when the page was made, and the difference with this computer's clock at load is applied to
+// every later reading, so a computer whose clock is off still shows the true time left. The
+// "due soon" threshold comes from the server too (body data-due-soon, in seconds).
 (function () {
   "use strict";
-  var skew = 0;  // server time minus this computer's time, in milliseconds
-  var first = document.querySelector("[data-deadline][data-now]");
-  if (first) {
-    var serverNow = Date.parse(first.dataset.now);
-    if (!isNaN(serverNow)) { skew = serverNow - Date.now(); }
-  }
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function render(el) {
-    var deadline = Date.parse(el.dataset.deadline);
-    if (isNaN(deadline)) { return; }
-    var secs = Math.round((deadline - (Date.now() + skew)) / 1000);
-    var over = secs < 0;
-    var s = Math.abs(secs);
-    var text = Math.floor(s / 3600) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
-    el.textContent = over ? el.dataset.over.replace("{t}", text) : el.dataset.left.replace("{t}", text);
-    el.classList.toggle("text-bg-danger", over);
-    el.classList.toggle("text-bg-warning", !over && secs <= 12 * 3600);
-    el.classList.toggle("text-bg-info", !over && secs > 12 * 3600);
-  }
-  // A page left open keeps its status right too: "open" becomes "due soon" 12 hours before the
-  // deadline and "overdue" after it, with the colours of the badge, the row or the banner.
   var COLOURS = { open: "info", due_soon: "warning", overdue: "danger" };
   var LABELS = { open: "labelOpen", due_soon: "labelDueSoon", overdue: "labelOverdue" };
+  var dueSoon = Number(document.body.dataset.dueSoon) || 12 * 3600;
+  var skew = 0;  // server time minus this computer's time, in milliseconds
+  var first = document.querySelector("[data-deadline][data-now]");
+  if (first && !isNaN(Date.parse(first.dataset.now))) {
+    skew = Date.parse(first.dataset.now) - Date.now();
+  }
+
+  function secondsLeft(iso) { return Math.round((Date.parse(iso) - (Date.now() + skew)) / 1000); }
+  function statusOf(secs) { return secs < 0 ? "overdue" : (secs <= dueSoon ? "due_soon" : "open"); }
+  function colour(el, prefix, status) {
+    Object.keys(COLOURS).forEach(function (s) { el.classList.toggle(prefix + COLOURS[s], s === status); });
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function renderCountdown(el) {
+    var secs = secondsLeft(el.dataset.deadline);
+    if (isNaN(secs)) { return; }
+    var s = Math.abs(secs);
+    var text = Math.floor(s / 3600) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+    el.textContent = (secs < 0 ? el.dataset.over : el.dataset.left).replace("{t}", text);
+    colour(el, "text-bg-", statusOf(secs));
+  }
+
   function renderStatus(el) {
-    var deadline = Date.parse(el.dataset.statusDeadline);
-    if (isNaN(deadline)) { return; }
-    var secs = (deadline - (Date.now() + skew)) / 1000;
-    var status = secs < 0 ? "overdue" : (secs <= 12 * 3600 ? "due_soon" : "open");
+    var secs = secondsLeft(el.dataset.statusDeadline);
+    if (isNaN(secs)) { return; }
+    var status = statusOf(secs);
     if (el.dataset.status === status) { return; }
     el.dataset.status = status;
     el.textContent = el.dataset[LABELS[status]] || status;
-    Object.keys(COLOURS).forEach(function (s) { el.classList.toggle("text-bg-" + COLOURS[s], s === status); });
+    colour(el, "text-bg-", status);
     var host = el.closest("[data-clock-host]");
-    if (!host) { return; }
-    var prefix = host.dataset.clockHost;  // "table" for an inbox row, "alert" for the banner
-    if (prefix === "table") {
-      host.classList.toggle("table-danger", status === "overdue");
-    } else {
-      Object.keys(COLOURS).forEach(function (s) { host.classList.toggle(prefix + "-" + COLOURS[s], s === status); });
+    if (host && host.dataset.clockHost === "table") {
+      host.classList.toggle("table-danger", status === "overdue");  // inbox row
+    } else if (host) {
+      colour(host, host.dataset.clockHost + "-", status);  // the incident page's banner
     }
   }
+
   function tick() {
-    document.querySelectorAll("[data-deadline]").forEach(render);
+    document.querySelectorAll("[data-deadline]").forEach(renderCountdown);
     document.querySelectorAll("[data-status-deadline]").forEach(renderStatus);
   }
   tick();
