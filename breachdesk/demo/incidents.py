@@ -29,6 +29,7 @@ from ..services import incidents as incident_service
 from ..services.audit import Actor
 from ..services.clock import Clock, FixedClock
 from ..services.organisations import profile_of
+from . import ACTOR, DEMO_DOMAIN
 
 
 @dataclass(frozen=True)
@@ -129,15 +130,17 @@ def _ago(now: datetime, hours: float) -> datetime:
     return (now - timedelta(hours=hours)).replace(second=0, microsecond=0)
 
 
+@dataclass(frozen=True)
+class _Post:
+    """How the demo sends e-mail: the installation's own mailer, sender and link base."""
+
+    mailer: Mailer
+    mail_from: str
+    base_url: str
+
+
 def _send_due_reminders(
-    session: Session,
-    clock: FixedClock,
-    until: datetime,
-    *,
-    mailer: Mailer,
-    mail_from: str,
-    base_url: str,
-    incident_id: int,
+    session: Session, clock: FixedClock, until: datetime, incident_id: int, post: _Post
 ) -> None:
     """Let the reminders of one incident go out at the moments they fell due, up to ``until``."""
     while True:
@@ -153,30 +156,103 @@ def _send_due_reminders(
             session,
             holder="demo load",
             clock=clock,
-            mailer=mailer,
-            mail_from=mail_from,
-            base_url=base_url,
+            mailer=post.mailer,
+            mail_from=post.mail_from,
+            base_url=post.base_url,
             lease=timedelta(seconds=1),
         )
         if result.skipped or result.sent == 0:
             return  # a running scheduler holds the lease: it will send them itself
 
 
+def _give_contacts(session: Session, org: Organisation, clock: Clock) -> None:
+    """A deputy and a director to escalate to, so the demo shows where reminders go."""
+    if org.escalation_email:
+        return
+    settings = dataclasses.replace(
+        deadlines.ClockSettings.of(org),
+        deputy_email=f"vervanger.{org.slug}@{DEMO_DOMAIN}",
+        escalation_name=f"Directie {org.name}",
+        escalation_email=f"directie.{org.slug}@{DEMO_DOMAIN}",
+    )
+    deadlines.save_clock_settings(session, org, settings, actor=ACTOR, clock=clock)
+
+
+def _play(
+    session: Session, item: DemoIncident, org: Organisation, fg: User, now: datetime, post: _Post
+) -> Incident:
+    """Report, triage, remind and file one scripted incident along its own timeline."""
+    reporter = session.execute(
+        select(User).where(User.email == f"melder.{org.slug}@{DEMO_DOMAIN}")
+    ).scalar_one()
+    walk = FixedClock(_ago(now, item.discovered_hours_ago - 0.5))
+    report = IncidentReport(
+        title=item.title,
+        description=item.description,
+        discovered_at=_ago(now, item.discovered_hours_ago),
+        discovery_how=item.discovery_how,
+        ongoing=Answer.NO,
+        data_category_keys=tuple(c.key for c in profile_of(org).data_categories[:3]),
+        subjects_mode=CountMode.EXACT,
+        subjects_exact=item.subjects,
+        protection=item.protection,
+        containment=item.containment,
+    )
+    incident = incident_service.submit_report(
+        session,
+        reporter=reporter,
+        organisation=org,
+        report=report,
+        pending_ids=[],
+        clock=walk,
+        mailer=post.mailer,
+        mail_from=post.mail_from,
+        base_url=post.base_url,
+    )
+    if item.aware_hours_ago is None:
+        return incident
+    aware_at = _ago(now, item.aware_hours_ago)
+    walk.current = aware_at + timedelta(minutes=10)
+    answers = triage.TriageAnswers(
+        personal_data=Tri.YES,
+        security_breached=Tri.YES,
+        breach_types=frozenset({BreachType.CONFIDENTIALITY}),
+        reason="",
+        aware_at=aware_at,
+        aware_reason="Demo: het moment waarop de FG de melding bevestigde.",
+    )
+    triage.record_triage(session, incident, answers, actor=Actor.of(fg), clock=walk)
+    filed = None if item.notified_hours_ago is None else _ago(now, item.notified_hours_ago)
+    _send_due_reminders(session, walk, filed or now, incident.id, post)
+    if filed is not None:
+        walk.current = max(walk.current, filed + timedelta(minutes=5))
+        deadlines.record_notification(
+            session,
+            incident,
+            submitted_at=filed,
+            reference=item.meldnummer,
+            provisional=True,
+            delay_reason="",
+            notes="Demo: voorlopige melding; aanvulling volgt na het onderzoek.",
+            recorded_by=fg,
+            actor=Actor.of(fg),
+            clock=walk,
+        )
+    return incident
+
+
 def load_incidents(
     session: Session, *, clock: Clock, mailer: Mailer, mail_from: str, base_url: str
 ) -> list[Incident]:
     """Add the scripted incident to each demo organisation that has no incidents yet."""
-    fg = session.execute(
-        select(User).where(User.email == "fg@demo.example.org")
-    ).scalar_one_or_none()
+    fg = session.execute(select(User).where(User.email == f"fg@{DEMO_DOMAIN}")).scalar_one_or_none()
     if fg is None:
         return []
-    by_slug = {
-        o.slug: o
-        for o in session.execute(
-            select(Organisation).where(Organisation.slug.in_([i.slug for i in SCRIPT]))
-        ).scalars()
-    }
+    orgs = session.execute(
+        select(Organisation).where(Organisation.slug.in_([i.slug for i in SCRIPT]))
+    ).scalars()
+    by_slug = {o.slug: o for o in orgs}
+    post = _Post(mailer, mail_from, base_url)
     now = clock.now()
     created = []
     for item in SCRIPT:
@@ -188,85 +264,6 @@ def load_incidents(
             ).first()
         ):
             continue
-        if not org.escalation_email:
-            # A deputy and a director to escalate to, so the demo shows where reminders go.
-            settings = dataclasses.replace(
-                deadlines.ClockSettings.of(org),
-                deputy_email=f"vervanger.{org.slug}@demo.example.org",
-                escalation_name=f"Directie {org.name}",
-                escalation_email=f"directie.{org.slug}@demo.example.org",
-            )
-            deadlines.save_clock_settings(
-                session, org, settings, actor=Actor.system("demo load"), clock=clock
-            )
-        reporter = session.execute(
-            select(User).where(User.email == f"melder.{org.slug}@demo.example.org")
-        ).scalar_one()
-        profile = profile_of(org)
-        walk = FixedClock(_ago(now, item.discovered_hours_ago - 0.5))
-        report = IncidentReport(
-            title=item.title,
-            description=item.description,
-            discovered_at=_ago(now, item.discovered_hours_ago),
-            discovery_how=item.discovery_how,
-            ongoing=Answer.NO,
-            data_category_keys=tuple(c.key for c in profile.data_categories[:3]),
-            subjects_mode=CountMode.EXACT,
-            subjects_exact=item.subjects,
-            protection=item.protection,
-            containment=item.containment,
-        )
-        incident = incident_service.submit_report(
-            session,
-            reporter=reporter,
-            organisation=org,
-            report=report,
-            pending_ids=[],
-            clock=walk,
-            mailer=mailer,
-            mail_from=mail_from,
-            base_url=base_url,
-        )
-        created.append(incident)
-        if item.aware_hours_ago is None:
-            continue
-        aware_at = _ago(now, item.aware_hours_ago)
-        walk.current = aware_at + timedelta(minutes=10)
-        triage.record_triage(
-            session,
-            incident,
-            triage.TriageAnswers(
-                personal_data=Tri.YES,
-                security_breached=Tri.YES,
-                breach_types=frozenset({BreachType.CONFIDENTIALITY}),
-                reason="",
-                aware_at=aware_at,
-                aware_reason="Demo: het moment waarop de FG de melding bevestigde.",
-            ),
-            actor=Actor.of(fg),
-            clock=walk,
-        )
-        filed = None if item.notified_hours_ago is None else _ago(now, item.notified_hours_ago)
-        send = dict(mailer=mailer, mail_from=mail_from, base_url=base_url)
-        _send_due_reminders(
-            session,
-            walk,
-            filed or now,
-            incident_id=incident.id,
-            **send,  # type: ignore[arg-type]
-        )
-        if filed is not None:
-            walk.current = max(walk.current, filed + timedelta(minutes=5))
-            deadlines.record_notification(
-                session,
-                incident,
-                submitted_at=filed,
-                reference=item.meldnummer,
-                provisional=True,
-                delay_reason="",
-                notes="Demo: voorlopige melding; aanvulling volgt na het onderzoek.",
-                recorded_by=fg,
-                actor=Actor.of(fg),
-                clock=walk,
-            )
+        _give_contacts(session, org, clock)
+        created.append(_play(session, item, org, fg, now, post))
     return created
