@@ -126,6 +126,16 @@ class Outcome(StrEnum):
     NOTIFY_AP_AND_PUBLIC_COMMUNICATION = "notify_ap_and_public_communication"
 
 
+#: What each outcome commits the organisation to: (notify the AP, inform each person
+#: affected (Art. 34(1)), make a public communication instead (Art. 34(3)(c))).
+OUTCOME_DUTIES: dict[Outcome, tuple[bool, bool, bool]] = {
+    Outcome.REGISTER_ONLY: (False, False, False),
+    Outcome.NOTIFY_AP: (True, False, False),
+    Outcome.NOTIFY_AP_AND_SUBJECTS: (True, True, False),
+    Outcome.NOTIFY_AP_AND_PUBLIC_COMMUNICATION: (True, False, True),
+}
+
+
 class ApSeverity(StrEnum):
     """The four answers of the AP form's severity question (9.3)."""
 

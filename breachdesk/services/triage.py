@@ -1,4 +1,7 @@
-"""The FG's work on an incident: triage, awareness, the risk checklist, the decision.
+"""The FG's first steps on an incident: triage, the moment of awareness, closing, reopening.
+
+The risk checklist and the decision are in :mod:`.decisions`; what both share is in
+:mod:`.workflow`.
 
 Every function here moves the incident only through :func:`breachdesk.domain.lifecycle.move`,
 writes an audit event for each change, and commits; refused moves raise
@@ -10,103 +13,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain.assessment import Outcome, Recommendation, assess
-from ..domain.assessment_json import facts_from_dict, facts_to_dict, recommendation_to_dict
 from ..domain.awareness import awareness_problem
-from ..domain.checklist import BreachType, Facts, Tri
-from ..domain.lifecycle import Guards, State, TransitionRefused, move
+from ..domain.checklist import BreachType, Tri
+from ..domain.lifecycle import State, TransitionRefused
 from ..domain.text import N_
-from ..models import AwarenessRecord, Decision, Incident, User
-from . import audit, reminders
+from ..models import AwarenessRecord, Incident
 from .audit import Actor
 from .clock import Clock
-from .deadlines import first_filing, notification_required
-
-
-class TriageError(ValueError):
-    """A request the FG must correct; ``field`` names the form field when there is one."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def _audit(
-    session: Session,
-    incident: Incident,
-    action: str,
-    *,
-    actor: Actor,
-    clock: Clock,
-    before: Any = None,
-    after: Any = None,
-) -> None:
-    """One audit event about ``incident``, in the same transaction as the change."""
-    audit.record(
-        session,
-        clock=clock,
-        actor=actor,
-        action=action,
-        entity_type="incident",
-        entity_id=incident.id,
-        organisation_id=incident.organisation_id,
-        before=before,
-        after=after,
-    )
-
-
-def _commit(session: Session, incident: Incident, clock: Clock) -> None:
-    """Bring the reminder rows in line with the incident, then commit the whole change."""
-    reminders.replan(session, incident, clock=clock)
-    session.commit()
-
-
-def _guards(incident: Incident, reason: str = "") -> Guards:
-    return Guards(
-        reason=reason,
-        aware_at_set=incident.aware_at is not None,
-        breach_types_set=bool(incident.breach_types),
-        checklist_confirmed=incident.checklist_confirmed_at is not None,
-        has_decision=bool(incident.decisions),
-        notification_outstanding=incident.aware_at is not None
-        and notification_required(incident)
-        and first_filing(incident) is None,
-    )
-
-
-def _move(
-    session: Session,
-    incident: Incident,
-    target: State,
-    *,
-    actor: Actor,
-    clock: Clock,
-    reason: str = "",
-) -> None:
-    before = incident.state
-    incident.state = move(State(incident.state), target, _guards(incident, reason)).value
-    incident.updated_at = clock.now()
-    _audit(
-        session,
-        incident,
-        "incident.state_changed",
-        actor=actor,
-        clock=clock,
-        before={"state": before},
-        after={"state": incident.state, "reason": reason},
-    )
+from .workflow import TriageError, audit_incident, commit, move_incident
 
 
 def start_triage(session: Session, incident: Incident, *, actor: Actor, clock: Clock) -> None:
     """reported → in triage."""
-    _move(session, incident, State.IN_TRIAGE, actor=actor, clock=clock)
-    _commit(session, incident, clock)
+    move_incident(session, incident, State.IN_TRIAGE, actor=actor, clock=clock)
+    commit(session, incident, clock)
 
 
 def _record_awareness(
@@ -135,7 +58,7 @@ def _record_awareness(
     )
     incident.aware_at = aware_at
     incident.updated_at = clock.now()
-    _audit(
+    audit_incident(
         session,
         incident,
         "incident.awareness_corrected" if before["aware_at"] else "incident.awareness_recorded",
@@ -162,7 +85,7 @@ def record_awareness(
         TriageError: in the future, or a correction without a reason.
     """
     changed = _record_awareness(session, incident, aware_at, reason, actor=actor, clock=clock)
-    _commit(session, incident, clock)
+    commit(session, incident, clock)
     return changed
 
 
@@ -211,7 +134,7 @@ def record_triage(
     incident.security_breached = answers.security_breached.value
     incident.breach_types = sorted(t.value for t in answers.breach_types)
     incident.triaged_at = clock.now()
-    _audit(
+    audit_incident(
         session,
         incident,
         "incident.triaged",
@@ -236,7 +159,7 @@ def record_triage(
                 field="reason",
             )
         incident.not_breach_reason = answers.reason.strip()
-        _move(
+        move_incident(
             session, incident, State.NOT_A_BREACH, actor=actor, clock=clock, reason=answers.reason
         )
         incident.closed_at = clock.now()
@@ -251,161 +174,27 @@ def record_triage(
                     actor=actor,
                     clock=clock,
                 )
-            _move(session, incident, State.BREACH_CONFIRMED, actor=actor, clock=clock)
+            move_incident(session, incident, State.BREACH_CONFIRMED, actor=actor, clock=clock)
         except (TriageError, TransitionRefused):
             session.rollback()
             raise
     elif incident.state == State.REPORTED.value:
-        _move(session, incident, State.IN_TRIAGE, actor=actor, clock=clock)
-    _commit(session, incident, clock)
+        move_incident(session, incident, State.IN_TRIAGE, actor=actor, clock=clock)
+    commit(session, incident, clock)
     return State(incident.state)
-
-
-def current_facts(incident: Incident) -> Facts | None:
-    return facts_from_dict(incident.facts) if incident.facts is not None else None
-
-
-def save_checklist(
-    session: Session, incident: Incident, facts: Facts, *, confirm: bool, actor: Actor, clock: Clock
-) -> None:
-    """Store the checklist answers; ``confirm`` marks it complete (breach confirmed → assessed)."""
-    if incident.state not in (
-        State.BREACH_CONFIRMED.value,
-        State.ASSESSED.value,
-        State.DECIDED.value,
-    ):
-        raise TransitionRefused(N_("The risk checklist is for confirmed breaches."))
-    before = incident.facts
-    incident.facts = facts_to_dict(facts)
-    if confirm:
-        incident.checklist_confirmed_at = clock.now()
-    incident.updated_at = clock.now()
-    _audit(
-        session,
-        incident,
-        "incident.checklist_saved",
-        actor=actor,
-        clock=clock,
-        before={"facts": before},
-        after={"facts": incident.facts, "confirmed": confirm},
-    )
-    if confirm and incident.state == State.BREACH_CONFIRMED.value:
-        _move(session, incident, State.ASSESSED, actor=actor, clock=clock)
-    _commit(session, incident, clock)
-
-
-def recommendation_for(incident: Incident) -> Recommendation | None:
-    facts = current_facts(incident)
-    return assess(facts) if facts is not None else None
-
-
-OUTCOME_FLAGS: dict[Outcome, tuple[bool, bool, bool]] = {
-    Outcome.REGISTER_ONLY: (False, False, False),
-    Outcome.NOTIFY_AP: (True, False, False),
-    Outcome.NOTIFY_AP_AND_SUBJECTS: (True, True, False),
-    Outcome.NOTIFY_AP_AND_PUBLIC_COMMUNICATION: (True, False, True),
-}
-
-
-def record_decision(
-    session: Session,
-    incident: Incident,
-    *,
-    outcome: Outcome | None,
-    rationale: str,
-    actor: Actor,
-    clock: Clock,
-) -> Decision:
-    """Record a (new version of the) decision. ``outcome`` None means: follow the recommendation.
-
-    A decision that differs from the recommendation needs a written rationale. The answers,
-    the recommendation and the rule-set version are stored with it.
-
-    Raises:
-        TransitionRefused: the checklist is not complete, or the incident is not assessed.
-        TriageError: an override without rationale.
-    """
-    if incident.state not in (State.ASSESSED.value, State.DECIDED.value):
-        raise TransitionRefused(N_("Complete and confirm the risk checklist first."))
-    facts = current_facts(incident)
-    if facts is None or incident.checklist_confirmed_at is None:
-        raise TransitionRefused(N_("Complete and confirm the risk checklist first."))
-    recommendation = assess(facts)
-    chosen = outcome or recommendation.outcome
-    follows = chosen is recommendation.outcome
-    if not follows and len(rationale.strip()) < 20:
-        raise TriageError(
-            N_(
-                "You decide differently from the recommendation: explain why (at least a sentence)."
-            ),
-            field="rationale",
-        )
-    notify_ap, inform_subjects, public = OUTCOME_FLAGS[chosen]
-    version = (
-        session.execute(
-            select(func.max(Decision.version)).where(Decision.incident_id == incident.id)
-        ).scalar_one()
-        or 0
-    ) + 1
-    decision = Decision(
-        incident_id=incident.id,
-        version=version,
-        outcome=chosen.value,
-        notify_ap=notify_ap,
-        inform_subjects=inform_subjects,
-        public_communication=public,
-        ap_severity=recommendation.ap_severity.value,
-        follows_recommendation=follows,
-        rationale=rationale.strip(),
-        ruleset_version=recommendation.ruleset_version,
-        facts_snapshot=facts_to_dict(facts),
-        recommendation_snapshot=recommendation_to_dict(recommendation),
-        decided_by_id=actor.id,
-        decided_at=clock.now(),
-    )
-    session.add(decision)
-    session.flush()
-    session.refresh(incident, ["decisions"])
-    _audit(
-        session,
-        incident,
-        "incident.decided",
-        actor=actor,
-        clock=clock,
-        after=_decision_summary(decision),
-    )
-    if incident.state == State.ASSESSED.value:
-        _move(session, incident, State.DECIDED, actor=actor, clock=clock)
-    _commit(session, incident, clock)
-    return decision
-
-
-def _decision_summary(decision: Decision) -> dict[str, Any]:
-    return {
-        "version": decision.version,
-        "outcome": decision.outcome,
-        "follows_recommendation": decision.follows_recommendation,
-        "rationale": decision.rationale,
-        "ruleset_version": decision.ruleset_version,
-        "recommended": decision.recommendation_snapshot.get("outcome"),
-    }
 
 
 def close(session: Session, incident: Incident, *, actor: Actor, clock: Clock) -> None:
     """decided → closed."""
-    _move(session, incident, State.CLOSED, actor=actor, clock=clock)
+    move_incident(session, incident, State.CLOSED, actor=actor, clock=clock)
     incident.closed_at = clock.now()
-    _commit(session, incident, clock)
+    commit(session, incident, clock)
 
 
 def reopen(
     session: Session, incident: Incident, reason: str, *, actor: Actor, clock: Clock
 ) -> None:
     """not a breach / closed → in triage; a reason is required."""
-    _move(session, incident, State.IN_TRIAGE, actor=actor, clock=clock, reason=reason)
+    move_incident(session, incident, State.IN_TRIAGE, actor=actor, clock=clock, reason=reason)
     incident.closed_at = None
-    _commit(session, incident, clock)
-
-
-def decided_by(session: Session, decision: Decision) -> User | None:
-    return session.get(User, decision.decided_by_id)
+    commit(session, incident, clock)

@@ -15,7 +15,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
-from ..services import audit, deadlines, inbox, reminders, triage
+from ..services import audit, deadlines, decisions, inbox, reminders
 from ..services import incidents as incident_service
 from .context import organisations_where, require_any_role, roles_in, user
 from .triage_forms import (
@@ -72,7 +72,7 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "clock": deadlines.clock_of(incident, now),
         "reminder_rows": reminders.rows_of(db_session(), incident) if officer else [],
         "targets": allowed_targets(State(incident.state)),
-        "recommendation": triage.recommendation_for(incident) if officer else None,
+        "recommendation": decisions.recommendation_for(incident) if officer else None,
     }
     if fg:
         context.update(

@@ -18,9 +18,10 @@ from ..domain.timeutil import LocalTimeError, local_to_utc
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
+from ..services import decisions, triage
 from ..services import incidents as incident_service
-from ..services import triage
 from ..services.organisations import profile_of
+from ..services.workflow import TriageError
 from .checklist_form import ChecklistForm
 from .context import actor, roles_in, user
 from .labels import refusal_text
@@ -43,7 +44,7 @@ def back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id) + anchor)
 
 
-def _refused(error: TransitionRefused | triage.TriageError) -> None:
+def _refused(error: TransitionRefused | TriageError) -> None:
     if isinstance(error, TransitionRefused):
         flash(refusal_text(error), "danger")
     else:
@@ -84,7 +85,7 @@ def triage_incident(incident_id: int) -> ResponseReturnValue:
                     db_session(), incident, answers, actor=actor(), clock=runtime().clock
                 )
                 return back(incident)
-            except triage.TriageError as error:
+            except TriageError as error:
                 getattr(form, error.field or "reason").errors.append(_(error.message))
             except TransitionRefused as error:
                 form.breach_types.errors.append(refusal_text(error))
@@ -109,7 +110,7 @@ def awareness(incident_id: int) -> ResponseReturnValue:
                     clock=runtime().clock,
                 )
                 return back(incident)
-            except triage.TriageError as error:
+            except TriageError as error:
                 getattr(form, error.field or "reason").errors.append(_(error.message))
     return render_template("incidents/show.html", **page(incident, awareness_form=form)), 422
 
@@ -120,7 +121,7 @@ def checklist(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = ChecklistForm()
     if request.method == "GET":
-        facts = triage.current_facts(incident) or prefill(
+        facts = decisions.current_facts(incident) or prefill(
             incident_service.report_of(incident),
             profile_of(incident.organisation),
             frozenset(BreachType(t) for t in incident.breach_types),
@@ -132,7 +133,7 @@ def checklist(incident_id: int) -> ResponseReturnValue:
         if request.form.get("action") == "preview":
             return render_template("incidents/checklist.html", **_checklist_page(incident, form))
         try:
-            triage.save_checklist(
+            decisions.save_checklist(
                 db_session(),
                 incident,
                 facts,
@@ -185,7 +186,7 @@ def decide(incident_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         outcome = Outcome(form.outcome.data) if form.outcome.data else None
         try:
-            triage.record_decision(
+            decisions.record_decision(
                 db_session(),
                 incident,
                 outcome=outcome,
@@ -195,7 +196,7 @@ def decide(incident_id: int) -> ResponseReturnValue:
             )
             flash(_("The decision has been recorded."), "success")
             return back(incident, "#decision")
-        except triage.TriageError as error:
+        except TriageError as error:
             form.rationale.errors.append(_(error.message))
         except TransitionRefused as error:
             _refused(error)

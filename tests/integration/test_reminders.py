@@ -17,10 +17,11 @@ from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.models import AuditEvent, Incident, Organisation, Reminder, User
-from breachdesk.services import lease, reminders, triage
+from breachdesk.services import decisions, lease, reminders, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.deadlines import NotificationError, clock_of, record_notification
+from breachdesk.services.workflow import TriageError
 
 from ..conftest import T0, MakeUser
 from .test_incidents import submit
@@ -231,15 +232,15 @@ def test_register_only_decision_cancels_reminders_and_close_needs_the_filing(
 ) -> None:
     incident = confirmed(orgs, people, clock)
     fg = Actor.of(people[1])
-    facts = triage.current_facts(incident)
+    facts = decisions.current_facts(incident)
     assert facts is None
     from breachdesk.domain.prefill import prefill
     from breachdesk.services.incidents import report_of
     from breachdesk.services.organisations import profile_of
 
     facts = prefill(report_of(incident), profile_of(incident.organisation), frozenset())
-    triage.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
-    triage.record_decision(
+    decisions.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
+    decisions.record_decision(
         db.session, incident, outcome=Outcome.NOTIFY_AP, rationale="", actor=fg, clock=clock
     )
     with pytest.raises(TransitionRefused, match="notification is still owed"):
@@ -247,7 +248,7 @@ def test_register_only_decision_cancels_reminders_and_close_needs_the_filing(
     assert incident.state == State.DECIDED.value
     assert len(planned(incident)) == 5
 
-    triage.record_decision(
+    decisions.record_decision(
         db.session,
         incident,
         outcome=Outcome.REGISTER_ONLY,
@@ -266,7 +267,7 @@ def test_as_processor_the_term_runs_towards_the_controller(
 ) -> None:
     orgs["kruix"].processor_term_hours = 36
     db.session.commit()
-    with pytest.raises(triage.TriageError) as refused:
+    with pytest.raises(TriageError) as refused:
         confirmed(orgs, people, clock, our_role="processor")
     assert refused.value.field == "controller_name"
     db.session.rollback()

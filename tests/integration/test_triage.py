@@ -16,11 +16,12 @@ from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, AwarenessRecord, Incident, Organisation, User
-from breachdesk.services import inbox, triage
+from breachdesk.services import decisions, inbox, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
+from breachdesk.services.workflow import TriageError
 
 from ..conftest import T0, MakeUser
 from .test_incidents import submit
@@ -65,7 +66,7 @@ def test_not_a_breach_needs_a_reason_and_is_kept(
 ) -> None:
     reporter, fg = people
     incident = submit(reporter, orgs["kruix"], clock)
-    with pytest.raises(triage.TriageError) as refused:
+    with pytest.raises(TriageError) as refused:
         triage.record_triage(
             db.session, incident, answers(personal_data=Tri.NO), actor=Actor.of(fg), clock=clock
         )
@@ -122,7 +123,7 @@ def test_breach_confirmation_needs_types_and_records_awareness(
         )
     db.session.expire_all()
     assert incident.state == State.REPORTED.value and incident.aware_at is None
-    with pytest.raises(triage.TriageError, match="future"):
+    with pytest.raises(TriageError, match="future"):
         triage.record_triage(
             db.session,
             incident,
@@ -141,7 +142,7 @@ def test_awareness_correction_needs_a_reason_and_keeps_history(
 ) -> None:
     incident, fg = confirmed(orgs, people, clock)
     earlier = T0 - timedelta(hours=20)
-    with pytest.raises(triage.TriageError, match="write down why"):
+    with pytest.raises(TriageError, match="write down why"):
         triage.record_awareness(db.session, incident, earlier, "", actor=fg, clock=clock)
     triage.record_awareness(
         db.session, incident, earlier, "Verwerker meldde het gisteren al", actor=fg, clock=clock
@@ -170,17 +171,17 @@ def test_decision_needs_the_checklist_and_keeps_versions(
 ) -> None:
     incident, fg = confirmed(orgs, people, clock)
     with pytest.raises(TransitionRefused, match="checklist"):
-        triage.record_decision(
+        decisions.record_decision(
             db.session, incident, outcome=None, rationale="", actor=fg, clock=clock
         )
 
     facts = prefill(report_of(incident), profile_of(incident.organisation), CONFIDENTIALITY)
-    triage.save_checklist(db.session, incident, facts, confirm=False, actor=fg, clock=clock)
+    decisions.save_checklist(db.session, incident, facts, confirm=False, actor=fg, clock=clock)
     assert incident.state == State.BREACH_CONFIRMED.value  # a draft does not complete it
-    triage.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
+    decisions.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
     assert incident.state == State.ASSESSED.value
 
-    first = triage.record_decision(
+    first = decisions.record_decision(
         db.session, incident, outcome=None, rationale="", actor=fg, clock=clock
     )
     recommended = Outcome(first.outcome)
@@ -189,14 +190,14 @@ def test_decision_needs_the_checklist_and_keeps_versions(
     assert incident.state == State.DECIDED.value
 
     other = next(o for o in Outcome if o is not recommended)
-    with pytest.raises(triage.TriageError):
-        triage.record_decision(
+    with pytest.raises(TriageError):
+        decisions.record_decision(
             db.session, incident, outcome=other, rationale="nee", actor=fg, clock=clock
         )
     rationale = (
         "De ontvanger is een vaste zakenpartner met geheimhoudingsplicht en heeft alles gewist."
     )
-    second = triage.record_decision(
+    second = decisions.record_decision(
         db.session, incident, outcome=other, rationale=rationale, actor=fg, clock=clock
     )
     assert (
@@ -205,7 +206,7 @@ def test_decision_needs_the_checklist_and_keeps_versions(
 
     # A later change of the answers never rewrites the decisions already taken.
     snapshot = dict(first.facts_snapshot)
-    triage.save_checklist(
+    decisions.save_checklist(
         db.session, incident, replace(facts, malicious=Tri.YES), confirm=True, actor=fg, clock=clock
     )
     db.session.expire_all()
@@ -247,8 +248,8 @@ def test_inbox_puts_the_least_time_left_first(
     assert inbox.urgency(db.session, reporter, clock.now()).total == 0  # not their inbox
     # A decision to notify does not stop the clock; only the filing does.
     facts = prefill(report_of(nearly), profile_of(nearly.organisation), CONFIDENTIALITY)
-    triage.save_checklist(db.session, nearly, facts, confirm=True, actor=actor, clock=clock)
-    triage.record_decision(
+    decisions.save_checklist(db.session, nearly, facts, confirm=True, actor=actor, clock=clock)
+    decisions.record_decision(
         db.session,
         nearly,
         outcome=Outcome.NOTIFY_AP,

@@ -1,0 +1,94 @@
+"""What every step of the FG's work on an incident shares: moving it through the lifecycle,
+auditing each change, keeping its reminders in line, and the error the FG must correct.
+
+Used by :mod:`.triage` (triage, awareness, closing) and :mod:`.decisions` (the risk
+checklist and the decision).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..domain.lifecycle import Guards, State, move
+from ..models import Incident
+from . import audit, reminders
+from .audit import Actor
+from .clock import Clock
+from .deadlines import first_filing, notification_required
+
+
+class TriageError(ValueError):
+    """A request the FG must correct; ``field`` names the form field when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def audit_incident(
+    session: Session,
+    incident: Incident,
+    action: str,
+    *,
+    actor: Actor,
+    clock: Clock,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """One audit event about ``incident``, in the same transaction as the change."""
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action=action,
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        before=before,
+        after=after,
+    )
+
+
+def commit(session: Session, incident: Incident, clock: Clock) -> None:
+    """Bring the reminder rows in line with the incident, then commit the whole change."""
+    reminders.replan(session, incident, clock=clock)
+    session.commit()
+
+
+def guards(incident: Incident, reason: str = "") -> Guards:
+    return Guards(
+        reason=reason,
+        aware_at_set=incident.aware_at is not None,
+        breach_types_set=bool(incident.breach_types),
+        checklist_confirmed=incident.checklist_confirmed_at is not None,
+        has_decision=bool(incident.decisions),
+        notification_outstanding=incident.aware_at is not None
+        and notification_required(incident)
+        and first_filing(incident) is None,
+    )
+
+
+def move_incident(
+    session: Session,
+    incident: Incident,
+    target: State,
+    *,
+    actor: Actor,
+    clock: Clock,
+    reason: str = "",
+) -> None:
+    before = incident.state
+    incident.state = move(State(incident.state), target, guards(incident, reason)).value
+    incident.updated_at = clock.now()
+    audit_incident(
+        session,
+        incident,
+        "incident.state_changed",
+        actor=actor,
+        clock=clock,
+        before={"state": before},
+        after={"state": incident.state, "reason": reason},
+    )
