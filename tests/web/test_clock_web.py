@@ -17,16 +17,21 @@ from .test_triage_web import reported_incident
 def confirmed(client: Any, orgs: dict[str, Organisation], make_user: MakeUser) -> Incident:
     incident = reported_incident(client, orgs, make_user)
     login(client, "fg@x.nl")
+    confirm_breach(client, incident, "2026-11-15T10:00")  # T0 is 19-11 11:00, so overdue
+    return incident
+
+
+def confirm_breach(client: Any, incident: Incident, aware_at: str) -> None:
+    """The FG confirms a confidentiality breach, aware since ``aware_at`` (Dutch time)."""
     client.post(
         f"/incidents/{incident.id}/triage",
         data={
             "personal_data": "yes",
             "security_breached": "yes",
-            "aware_at": "2026-11-15T10:00",  # Dutch time; T0 is 19-11 11:00, so overdue
+            "aware_at": aware_at,
             "breach_types": ["confidentiality"],
         },
     )
-    return incident
 
 
 def test_inbox_marks_the_overdue_incident(
@@ -111,15 +116,7 @@ def test_a_processors_report_shows_its_times_and_our_clock_starts_at_our_awarene
     client.post("/logout")
     incident = db.session.execute(select(Incident)).scalar_one()
     login(client, "fg@x.nl")
-    client.post(
-        f"/incidents/{incident.id}/triage",
-        data={
-            "personal_data": "yes",
-            "security_breached": "yes",
-            "aware_at": "2026-11-19T09:00",
-            "breach_types": ["confidentiality"],
-        },
-    )
+    confirm_breach(client, incident, "2026-11-19T09:00")
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert supplier["name"] in page
     assert "Leverancier op de hoogte: 17-11-2026 08:00" in page
