@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.references import DEFAULT_PREFIX
 from ..domain.reminders import (
     DEFAULT_OFFSETS_HOURS,
     DEFAULT_PROCESSOR_HOURS_BEFORE,
@@ -32,7 +33,7 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))  # display name, kept in sync with profile
-    reference_prefix: Mapped[str] = mapped_column(String(6), default="BD")
+    reference_prefix: Mapped[str] = mapped_column(String(6), default=DEFAULT_PREFIX)
     profile: Mapped[dict[str, Any]] = mapped_column(JSON)
     profile_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -23,6 +23,7 @@ from ..domain.profile import (
     profile_from_dict,
     profile_to_dict,
 )
+from ..domain.references import DEFAULT_PREFIX
 from ..models import Organisation
 from . import audit
 from .audit import Actor
@@ -124,7 +125,7 @@ def import_profile(
     organisation = Organisation(
         slug=profile.slug,
         name=profile.display_name,
-        reference_prefix=profile.reference_prefix or "BD",
+        reference_prefix=profile.reference_prefix or DEFAULT_PREFIX,
         profile=profile_to_dict(profile),
         profile_version=1,
         created_at=now,

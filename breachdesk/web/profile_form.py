@@ -27,9 +27,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, Regexp
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..domain.profile import OrganisationProfile, profile_to_dict
+from ..domain.references import normalise_prefix
 from .report_form import MultiCheckboxField, options
 
 BLANK_ROWS = 2
@@ -112,6 +113,13 @@ class RetentionRow(_Row):
     source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
 
 
+def _valid_prefix(_form: FlaskForm, field: Field) -> None:
+    try:
+        normalise_prefix(field.data or "")
+    except ValueError:
+        raise ValidationError(_l("Use 2 to 6 letters, A to Z.")) from None
+
+
 class ProfileForm(FlaskForm):
     legal_name = StringField(_l("Legal name"), validators=[Length(max=300)])
     trade_names = StringField(
@@ -120,10 +128,7 @@ class ProfileForm(FlaskForm):
     parent_organisation = StringField(_l("Part of"), validators=[Length(max=300)])
     reference_prefix = StringField(
         _l("Prefix of incident references"),
-        validators=[
-            Optional(),
-            Regexp(r"^\s*[A-Za-z]{2,6}\s*$", message=_l("Use 2 to 6 letters, A to Z.")),
-        ],
+        validators=[Optional(), _valid_prefix],
         description=_l("2 to 6 capital letters, e.g. KRX gives KRX-2026-0001. Empty: BD."),
     )
     street = StringField(_l("Street and number"), validators=[Length(max=300)])
@@ -252,7 +257,7 @@ class ProfileForm(FlaskForm):
             "schema_version": 1,
             "slug": slug,
             "legal_name": (self.legal_name.data or "").strip(),
-            "reference_prefix": (self.reference_prefix.data or "").strip().upper() or None,
+            "reference_prefix": normalise_prefix(self.reference_prefix.data or ""),
             "trade_names": [
                 t.strip() for t in (self.trade_names.data or "").split(";") if t.strip()
             ],
