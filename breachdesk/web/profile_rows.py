@@ -1,0 +1,89 @@
+"""The rows of the lists in the organisation profile form: data categories, groups of people,
+processors, recipients and retention periods, each with a "remove" box, and the choices they
+offer. Used by :mod:`.profile_form`.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from .report_form import MultiCheckboxField, options
+
+ENISA = options(
+    [
+        ("simple", _l("Simple (1): contact details, name, address")),
+        ("behavioural", _l("Behavioural (2): location, traffic, habits")),
+        ("financial", _l("Financial (3): bank account, payments, income")),
+        ("sensitive", _l("Sensitive (4): health, criminal, other special categories")),
+    ]
+)
+LOCATIONS = options(
+    [
+        ("inside_eu", _l("Inside the EU")),
+        ("outside_eu", _l("Outside the EU")),
+        ("unknown", _l("Unknown")),
+    ]
+)
+CONTACT_KINDS = options(
+    [
+        ("fg", _l("A designated data protection officer (FG)")),
+        ("privacy_contact", _l("Another privacy contact")),
+        ("none", _l("None designated")),
+    ]
+)
+TRISTATE = options([("", _l("Unknown")), ("yes", _l("Yes")), ("no", _l("No"))])
+
+
+class _Row(Form):
+    key = HiddenField()
+    remove = BooleanField(_l("Remove"))
+
+    def is_blank(self) -> bool:
+        name = getattr(self, "name", None) or getattr(self, "applies_to", None)
+        return not (name and (name.data or "").strip())
+
+
+class DataCategoryRow(_Row):
+    name = StringField(_l("Name (Dutch)"), validators=[Length(max=300)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])
+    enisa_class = SelectField(_l("ENISA class"), choices=ENISA, default="simple")
+    special_category = BooleanField(_l("Special category (Art. 9)"))
+    criminal_data = BooleanField(_l("Criminal data (Art. 10)"))
+    national_id_number = BooleanField(_l("National ID number (BSN)"))
+    children = BooleanField(_l("Data of children"))
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class SubjectRow(_Row):
+    name = StringField(_l("Name (Dutch)"), validators=[Length(max=300)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])
+    children = BooleanField(_l("Children"))
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class ProcessorRow(_Row):
+    name = StringField(_l("Name"), validators=[Length(max=300)])
+    service = StringField(_l("Service"), validators=[Length(max=1000)])
+    data_shared = MultiCheckboxField(_l("Data shared"), choices=[], validate_choice=False)
+    data_shared_note = StringField(_l("Note on data shared"), validators=[Length(max=2000)])
+    location = SelectField(_l("Location"), choices=LOCATIONS, default="unknown")
+    country = StringField(_l("Country"), validators=[Length(max=100)])
+    transfer_basis = TextAreaField(
+        _l("Transfer basis (outside the EU)"), validators=[Length(max=2000)]
+    )
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class RecipientRow(_Row):
+    name = StringField(_l("Name"), validators=[Length(max=300)])
+    purpose = StringField(_l("Purpose"), validators=[Length(max=1000)])
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
+
+
+class RetentionRow(_Row):
+    applies_to = StringField(_l("Applies to"), validators=[Length(max=500)])
+    period = StringField(_l("Period"), validators=[Length(max=300)])
+    category_keys = HiddenField()
+    source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
