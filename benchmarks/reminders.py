@@ -68,6 +68,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -76,19 +77,21 @@ from sqlalchemy.orm import Session
 from breachdesk import create_app
 from breachdesk.demo import profile_paths
 from breachdesk.domain.deadline import NOTIFICATION_TERM, due_at
+from breachdesk.domain.delivery import Status
 from breachdesk.domain.lifecycle import State
 from breachdesk.domain.references import format_reference
 from breachdesk.domain.reminders import plan_ap
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db, db_session
 from breachdesk.mail import RecordingMailer, SmtpMailer, build_message
-from breachdesk.models import Incident, Organisation, ReferenceCounter, Reminder, User
-from breachdesk.runtime import Runtime, runtime
+from breachdesk.models import Delivery, Incident, Organisation, ReferenceCounter, User
+from breachdesk.runtime import Runtime, delivery_settings, runtime
+from breachdesk.services import delivery, reminders
 from breachdesk.services import organisations as org_service
-from breachdesk.services import reminders
 from breachdesk.services import users as user_service
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock, SystemClock
+from breachdesk.services.delivery_kinds import handlers
 
 ACTOR = Actor.system("benchmark")
 HOLDER = "benchmark"
@@ -419,10 +422,17 @@ def build_dataset(session: Session, count: int, seed: int) -> Dataset:
                     "label": p.label,
                     "planned_due_at": p.due_at,
                     "due_at": p.due_at,
-                    "status": reminders.PLANNED,
+                    "status": Status.PLANNED.value,
                     "attempts": 0,
+                    "channel": "email",
+                    "priority": 0,
+                    "payload": {},
                     "claim_token": None,
+                    "claimed_by": None,
                     "claimed_at": None,
+                    "message_id": "",
+                    "server_reply": "",
+                    "content_sha256": "",
                     "sent_at": None,
                     "late": False,
                     "recipients": [],
@@ -432,7 +442,7 @@ def build_dataset(session: Session, count: int, seed: int) -> Dataset:
                 }
             )
     for chunk in range(0, len(planned), 5000):
-        session.execute(insert(Reminder), planned[chunk : chunk + 5000])
+        session.execute(insert(Delivery), planned[chunk : chunk + 5000])
     session.commit()
     bulk_seconds = insert_seconds + time.perf_counter() - start
 
@@ -458,9 +468,9 @@ def make_due(session: Session, incident_ids: Sequence[int], due: datetime) -> No
     """
     earliest = dict(
         session.execute(
-            select(Reminder.incident_id, func.min(Reminder.due_at))
-            .where(Reminder.incident_id.in_(incident_ids), Reminder.status == reminders.PLANNED)
-            .group_by(Reminder.incident_id)
+            select(Delivery.incident_id, func.min(Delivery.due_at))
+            .where(Delivery.incident_id.in_(incident_ids), Delivery.status == Status.PLANNED.value)
+            .group_by(Delivery.incident_id)
         ).all()
     )
     incidents = session.execute(
@@ -493,12 +503,12 @@ def make_due(session: Session, incident_ids: Sequence[int], due: datetime) -> No
         )
     session.execute(update(Incident), changes)
     rows = session.execute(
-        select(Reminder.id, Reminder.incident_id, Reminder.due_at).where(
-            Reminder.incident_id.in_(incident_ids), Reminder.status == reminders.PLANNED
+        select(Delivery.id, Delivery.incident_id, Delivery.due_at).where(
+            Delivery.incident_id.in_(incident_ids), Delivery.status == Status.PLANNED.value
         )
     ).all()
     session.execute(
-        update(Reminder),
+        update(Delivery),
         [
             {"id": rid, "due_at": old + shifts[iid], "planned_due_at": old + shifts[iid]}
             for rid, iid, old in rows
@@ -512,7 +522,7 @@ def make_due(session: Session, incident_ids: Sequence[int], due: datetime) -> No
 
 @dataclass
 class DueRound:
-    result: reminders.TickResult
+    result: delivery.TickResult
     seconds: float
     statements: int
     due: datetime
@@ -520,16 +530,18 @@ class DueRound:
     accepted: list[Accepted] = field(default_factory=list)
 
 
-def tick_once(mailer: Any, rt: Runtime) -> reminders.TickResult:
+def tick_once(
+    mailer: Any, rt: Runtime, table: dict[str, delivery.Handler] | None = None
+) -> delivery.TickResult:
     session = db_session()
     try:
-        return reminders.tick(
+        return delivery.tick(
             session,
             holder=HOLDER,
             clock=SystemClock(),
             mailer=mailer,
-            mail_from=rt.mail_from,
-            base_url=rt.base_url,
+            handlers=table or handlers(),
+            settings=delivery_settings(current_app.config),
         )
     finally:
         db.session.remove()
@@ -725,7 +737,7 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         counter = StatementCounter(engine)
         session = db_session()
         planned_total = session.scalar(
-            select(func.count()).where(Reminder.status == reminders.PLANNED)
+            select(func.count()).where(Delivery.status == Status.PLANNED.value)
         )
         db.session.remove()
         progress(f"{args.incidents} incidents, {planned_total} planned reminders")
@@ -736,18 +748,17 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         with counter.measure() as empty_statements:
             empty = timed(lambda: tick_once(RecordingMailer(), rt), args.empty_ticks)
         now = SystemClock().now()
-        bare = select(Reminder.id).where(
-            Reminder.status == reminders.PLANNED, Reminder.due_at <= now
+        bare = select(Delivery.id).where(
+            Delivery.status == Status.PLANNED.value, Delivery.due_at <= now
         )
         claim_select = (
-            select(Reminder.id)
+            select(Delivery.id)
             .where(
-                (Reminder.status == reminders.PLANNED) & (Reminder.due_at <= now)
-                | (Reminder.status == reminders.SENDING)
-                & (Reminder.claimed_at < now - reminders.CLAIM_TIMEOUT)
+                (Delivery.status == Status.PLANNED.value) & (Delivery.due_at <= now)
+                | (Delivery.status == Status.SENDING.value) & Delivery.claim_token.is_not(None)
             )
-            .order_by(Reminder.due_at)
-            .limit(500)
+            .order_by(Delivery.priority, Delivery.due_at, Delivery.id)
+            .limit(100)
         )
 
         def run_query(statement: Select[Any]) -> Callable[[], object]:
@@ -786,11 +797,11 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         session = db_session()
         sent_rows = session.scalar(
             select(func.count()).where(
-                Reminder.incident_id.in_(rounds[1]), Reminder.status == reminders.SENT
+                Delivery.incident_id.in_(rounds[1]), Delivery.status == Status.SENT.value
             )
         )
         still_planned = session.scalar(
-            select(func.count()).where(Reminder.status == reminders.PLANNED)
+            select(func.count()).where(Delivery.status == Status.PLANNED.value)
         )
         db_size = database_size(session, url)
         db.session.remove()

@@ -18,7 +18,7 @@ from .cli_assess import assess_command
 from .domain.roles import Role
 from .extensions import db_session
 from .models import Organisation
-from .runtime import runtime
+from .runtime import delivery_settings, runtime
 from .services import audit
 from .services import organisations as org_service
 from .services import users as user_service
@@ -231,8 +231,7 @@ def demo_load(incidents: bool) -> None:
             session,
             clock=rt.clock,
             mailer=rt.mailer,
-            mail_from=rt.mail_from,
-            base_url=rt.base_url,
+            settings=delivery_settings(current_app.config),
         )
         for incident in added:
             click.echo(f"Demo incident {incident.reference}: {incident.title}")

@@ -49,6 +49,11 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_LEASE_SECONDS": 90,
     # A reminder sent this long after it fell due says it is late (the scheduler was down).
     "SCHEDULER_LATE_AFTER_SECONDS": 120,
+    # Deliveries (reminders, escalations, new-report mails): attempts before a row is marked
+    # failed, and the delay after the first failed attempt (doubling each time, up to the max).
+    "DELIVERY_MAX_ATTEMPTS": 5,
+    "DELIVERY_RETRY_SECONDS": 60,
+    "DELIVERY_RETRY_MAX_SECONDS": 1800,
     # BASE_URL (for links in e-mails) defaults to http://127.0.0.1:<PORT>.
     # Evidence uploads
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,

@@ -6,14 +6,18 @@ a recording mailer) without patching.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from flask import Flask, current_app
 
 from .mail import FileMailer, Mailer, SmtpMailer
 from .services.clock import Clock, SystemClock
+from .services.delivery import DeliverySettings
 from .services.storage import FileStore
 from .services.users import make_hasher
 
@@ -43,6 +47,19 @@ def mailer_from_config(config: dict[str, object]) -> Mailer:
     if backend == "file":
         return FileMailer(Path(str(config["OUTBOX_DIR"])))
     raise ValueError(f"BREACHDESK_MAIL_BACKEND must be 'file' or 'smtp', not {backend!r}")
+
+
+def delivery_settings(config: Mapping[str, Any]) -> DeliverySettings:
+    """The delivery engine's settings from the app's configuration."""
+    return DeliverySettings(
+        mail_from=str(config["MAIL_FROM"]),
+        base_url=str(config["BASE_URL"]),
+        lease=timedelta(seconds=float(config["SCHEDULER_LEASE_SECONDS"])),
+        late_after=timedelta(seconds=float(config["SCHEDULER_LATE_AFTER_SECONDS"])),
+        max_attempts=int(config["DELIVERY_MAX_ATTEMPTS"]),
+        retry_base=timedelta(seconds=float(config["DELIVERY_RETRY_SECONDS"])),
+        retry_cap=timedelta(seconds=float(config["DELIVERY_RETRY_MAX_SECONDS"])),
+    )
 
 
 def install_runtime(app: Flask) -> None:

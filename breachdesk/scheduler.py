@@ -1,4 +1,4 @@
-"""The reminder scheduler: APScheduler 3.x running one idempotent tick.
+"""The scheduler: APScheduler 3.x running one idempotent tick of the delivery engine.
 
 Two ways to run it, both safe together:
 
@@ -7,10 +7,11 @@ Two ways to run it, both safe together:
 * ``breachdesk serve`` (and so ``make run``) embeds it in the single web process, unless
   ``BREACHDESK_SCHEDULER_EMBEDDED=false``.
 
-However many are started, the lease in :func:`breachdesk.services.reminders.tick` lets only
-one tick at a time, and each reminder row is claimed with a conditional update before it is
-sent. APScheduler holds no state of its own here (the truth is in the reminder rows), so its
-in-memory job store is all that is needed and nothing is lost when a process stops.
+However many are started, the lease in :func:`breachdesk.services.delivery.tick` lets only
+one tick at a time, and each delivery row is claimed with a conditional update before it is
+sent (the guarantee is in :mod:`breachdesk.services.delivery`). APScheduler holds no state of
+its own here (the truth is in the rows), so its in-memory job store is all that is needed and
+nothing is lost when a process stops.
 """
 
 from __future__ import annotations
@@ -20,15 +21,17 @@ import os
 import socket
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from .extensions import db, db_session
-from .runtime import runtime
-from .services import evidence, lease, reminders
+from .runtime import delivery_settings, runtime
+from .services import delivery, evidence
+from .services.delivery import lease
+from .services.delivery_kinds import handlers
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +41,19 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def run_tick(app: Flask, holder: str) -> reminders.TickResult:
-    """One tick inside an application context: due reminders, then housekeeping."""
+def run_tick(app: Flask, holder: str) -> delivery.TickResult:
+    """One tick inside an application context: due deliveries, then housekeeping."""
     with app.app_context():
         rt = runtime()
         session = db_session()
         try:
-            result = reminders.tick(
+            result = delivery.tick(
                 session,
                 holder=holder,
                 clock=rt.clock,
                 mailer=rt.mailer,
-                mail_from=rt.mail_from,
-                base_url=rt.base_url,
-                lease=timedelta(seconds=float(app.config["SCHEDULER_LEASE_SECONDS"])),
-                late_after=timedelta(seconds=float(app.config["SCHEDULER_LATE_AFTER_SECONDS"])),
+                handlers=handlers(),
+                settings=delivery_settings(app.config),
             )
             if not result.skipped:
                 evidence.purge_stale(session, store=rt.store, clock=rt.clock)

@@ -25,10 +25,12 @@ from breachdesk.demo import profile_paths
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Organisation, User
+from breachdesk.services import delivery
 from breachdesk.services import organisations as org_service
 from breachdesk.services import users as user_service
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
+from breachdesk.services.delivery_kinds import handlers
 
 PASSWORD = "correct horse battery"
 TEST_ACTOR = Actor.system("tests")
@@ -141,6 +143,28 @@ def make_user(app: Flask, clock: FixedClock) -> MakeUser:
         )
 
     return make
+
+
+def run_deliveries(
+    clock: FixedClock, mailer: Any, holder: str = "tests", **settings: Any
+) -> delivery.TickResult:
+    """One tick of the delivery engine, as the scheduler runs it, on the test database."""
+    return delivery.tick(
+        db.session,
+        holder=holder,
+        clock=clock,
+        mailer=mailer,
+        handlers=handlers(),
+        settings=delivery.DeliverySettings(
+            mail_from="bd@x.nl", base_url="http://bd.test", **settings
+        ),
+    )
+
+
+def deliver_now(app: Flask) -> delivery.TickResult:
+    """What the running scheduler would do next: send what is due with the app's own mailer."""
+    rt = app.extensions["breachdesk"]
+    return run_deliveries(rt.clock, rt.mailer)
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:

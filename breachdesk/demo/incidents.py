@@ -21,13 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.checklist import BreachType, Tri
+from ..domain.delivery import Status
 from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
 from ..mail import Mailer
-from ..models import Incident, Organisation, Reminder, User
-from ..services import deadlines, reminders, triage
+from ..models import Delivery, Incident, Organisation, User
+from ..services import clock_settings, delivery, filings, triage
 from ..services import incidents as incident_service
 from ..services.audit import Actor
 from ..services.clock import Clock, FixedClock
+from ..services.delivery_kinds import handlers
 from ..services.organisations import profile_of
 from . import ACTOR, DEMO_DOMAIN
 
@@ -132,34 +134,32 @@ def _ago(now: datetime, hours: float) -> datetime:
 
 @dataclass(frozen=True)
 class _Post:
-    """How the demo sends e-mail: the installation's own mailer, sender and link base."""
+    """How the demo sends e-mail: the installation's own mailer and delivery settings."""
 
     mailer: Mailer
-    mail_from: str
-    base_url: str
+    settings: delivery.DeliverySettings
 
 
-def _send_due_reminders(
+def _send_due_mail(
     session: Session, clock: FixedClock, until: datetime, incident_id: int, post: _Post
 ) -> None:
-    """Let the reminders of one incident go out at the moments they fell due, up to ``until``."""
+    """Let the mail of one incident go out at the moments it fell due, up to ``until``."""
     while True:
         due = session.execute(
-            select(func.min(Reminder.due_at)).where(
-                Reminder.incident_id == incident_id, Reminder.status == reminders.PLANNED
+            select(func.min(Delivery.due_at)).where(
+                Delivery.incident_id == incident_id, Delivery.status == Status.PLANNED.value
             )
         ).scalar_one()
         if due is None or due > until:
             return
         clock.current = max(clock.current, due + timedelta(seconds=20))
-        result = reminders.tick(
+        result = delivery.tick(
             session,
             holder="demo load",
             clock=clock,
             mailer=post.mailer,
-            mail_from=post.mail_from,
-            base_url=post.base_url,
-            lease=timedelta(seconds=1),
+            handlers=handlers(),
+            settings=dataclasses.replace(post.settings, lease=timedelta(seconds=1)),
         )
         if result.skipped or result.sent == 0:
             return  # a running scheduler holds the lease: it will send them itself
@@ -170,12 +170,12 @@ def _give_contacts(session: Session, org: Organisation, clock: Clock) -> None:
     if org.escalation_email:
         return
     settings = dataclasses.replace(
-        deadlines.ClockSettings.of(org),
+        clock_settings.ClockSettings.of(org),
         deputy_email=f"vervanger.{org.slug}@{DEMO_DOMAIN}",
         escalation_name=f"Directie {org.name}",
         escalation_email=f"directie.{org.slug}@{DEMO_DOMAIN}",
     )
-    deadlines.save_clock_settings(session, org, settings, actor=ACTOR, clock=clock)
+    clock_settings.save_clock_settings(session, org, settings, actor=ACTOR, clock=clock)
 
 
 def _play(
@@ -205,10 +205,8 @@ def _play(
         report=report,
         pending_ids=[],
         clock=walk,
-        mailer=post.mailer,
-        mail_from=post.mail_from,
-        base_url=post.base_url,
     )
+    _send_due_mail(session, walk, walk.current, incident.id, post)
     if item.aware_hours_ago is None:
         return incident
     aware_at = _ago(now, item.aware_hours_ago)
@@ -223,10 +221,10 @@ def _play(
     )
     triage.record_triage(session, incident, answers, actor=Actor.of(fg), clock=walk)
     filed = None if item.notified_hours_ago is None else _ago(now, item.notified_hours_ago)
-    _send_due_reminders(session, walk, filed or now, incident.id, post)
+    _send_due_mail(session, walk, filed or now, incident.id, post)
     if filed is not None:
         walk.current = max(walk.current, filed + timedelta(minutes=5))
-        deadlines.record_notification(
+        filings.record_notification(
             session,
             incident,
             submitted_at=filed,
@@ -242,7 +240,7 @@ def _play(
 
 
 def load_incidents(
-    session: Session, *, clock: Clock, mailer: Mailer, mail_from: str, base_url: str
+    session: Session, *, clock: Clock, mailer: Mailer, settings: delivery.DeliverySettings
 ) -> list[Incident]:
     """Add the scripted incident to each demo organisation that has no incidents yet."""
     fg = session.execute(select(User).where(User.email == f"fg@{DEMO_DOMAIN}")).scalar_one_or_none()
@@ -252,7 +250,7 @@ def load_incidents(
         select(Organisation).where(Organisation.slug.in_([i.slug for i in SCRIPT]))
     ).scalars()
     by_slug = {o.slug: o for o in orgs}
-    post = _Post(mailer, mail_from, base_url)
+    post = _Post(mailer, settings)
     now = clock.now()
     created = []
     for item in SCRIPT:

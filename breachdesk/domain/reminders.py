@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from .deadline import Duty
+from .delivery import Kind
 from .text import N_
 from .timeutil import ensure_utc
 
@@ -34,11 +34,6 @@ DEFAULT_PROCESSOR_HOURS_BEFORE: tuple[int, ...] = (12, 4, 1)
 PROVISIONAL_FROM = timedelta(hours=48)
 #: A reminder sent more than this after its due time says that it is late.
 LATE_AFTER = timedelta(minutes=2)
-
-
-class Kind(StrEnum):
-    REMINDER = "reminder"
-    ESCALATION = "escalation"
 
 
 @dataclass(frozen=True, order=True)

@@ -9,3 +9,34 @@ keyword in ``babel.cfg`` so the messages land in the catalogues.
 def N_(message: str) -> str:  # noqa: N802 - conventional name for "mark, do not translate yet"
     """Return ``message`` unchanged; marks it for extraction into the translation catalogue."""
     return message
+
+
+#: Every character Python's ``str.splitlines`` treats as a line boundary: CR, LF, VT (Word's
+#: soft line break), FF, FS, GS, RS, NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR.
+LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def single_line(value: str) -> str:
+    """``value`` on one line: every line break and other control character becomes a space,
+    runs of spaces collapse, and the ends are trimmed.
+
+    Used for anything that must stay one line: e-mail header values (a line break there lets
+    a title forge headers, and makes the e-mail library refuse the message) and one-line
+    fields quoted in a mail body (a title must not add a line that looks like the app's own).
+    """
+    cleaned = "".join(" " if ch in LINE_BREAKS or _is_control(ch) else ch for ch in value)
+    return " ".join(cleaned.split())
+
+
+def _is_control(ch: str) -> bool:
+    return ord(ch) < 32 or 127 <= ord(ch) < 160
+
+
+def quoted_block(value: str, marker: str = "  | ") -> str:
+    """Free text set apart for a plain-text mail body: every line starts with ``marker``.
+
+    Whatever a reporter typed then reads as a quotation, never as a line of the message
+    itself (a description cannot add "Open the incident: http://evil.example").
+    """
+    lines = "".join("\n" if ch in LINE_BREAKS else ch for ch in value.replace("\r\n", "\n"))
+    return "\n".join(marker + single_line(line) for line in lines.split("\n"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .accounts import Membership, Organisation, User
 from .audit import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE, AuditChainHead, AuditEvent
-from .clock import Notification, Reminder, SchedulerLease
+from .clock import Notification
+from .delivery import Delivery, SchedulerLease
 from .evidence import Attachment, PendingUpload
 from .incident import AwarenessRecord, Decision, Incident, ReferenceCounter
 
@@ -21,13 +22,13 @@ __all__ = [
     "AuditEvent",
     "AwarenessRecord",
     "Decision",
+    "Delivery",
     "Incident",
     "Membership",
     "Notification",
     "Organisation",
     "PendingUpload",
     "ReferenceCounter",
-    "Reminder",
     "SchedulerLease",
     "User",
 ]

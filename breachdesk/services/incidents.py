@@ -16,8 +16,8 @@ from ..domain.profile import OrganisationProfile
 from ..domain.references import format_reference
 from ..domain.report import FieldProblem, IncidentReport, validate_report
 from ..domain.roles import Role, can_see_all_incidents
+from ..domain.text import single_line
 from ..domain.timeutil import AMSTERDAM
-from ..mail import Mailer
 from ..models import Attachment, Incident, Membership, Organisation, ReferenceCounter, User
 from . import audit, evidence, notifications
 from .audit import Actor
@@ -137,14 +137,12 @@ def submit_report(
     report: IncidentReport,
     pending_ids: Sequence[str],
     clock: Clock,
-    mailer: Mailer,
-    mail_from: str,
-    base_url: str,
 ) -> Incident:
-    """Store a staff report as a new incident, audited, and tell the organisation's FG(s).
+    """Store a staff report as a new incident, audited, and plan the FG's e-mail about it.
 
-    The report, its attachments and its audit event are committed together; the FGs are
-    e-mailed after the commit (a mail failure is logged and audited, never loses the report).
+    The report, its attachments, its audit event and the delivery row of the FG's e-mail are
+    committed together; the scheduler sends the mail (and retries it while the mail server is
+    down), so a mail failure can never cost a report.
 
     Raises:
         PermissionError: ``reporter`` has no role in ``organisation``.
@@ -169,7 +167,7 @@ def submit_report(
         reporter_id=reporter.id,
         reported_at=now,
         updated_at=now,
-        title=report.title.strip(),
+        title=single_line(report.title),
         description=report.description.strip(),
         started_at=report.started_at,
         ended_at=report.ended_at,
@@ -222,10 +220,8 @@ def submit_report(
         organisation_id=organisation.id,
         after=after,
     )
+    notifications.enqueue_new_report(session, incident)
     session.commit()
-    notifications.new_report(
-        session, incident, clock=clock, mailer=mailer, mail_from=mail_from, base_url=base_url
-    )
     return incident
 
 

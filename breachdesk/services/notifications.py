@@ -1,36 +1,47 @@
-"""E-mails breachdesk sends about incidents. Dutch first, English second, in one message.
+"""The FG's e-mail about a new report. Dutch first, English second, in one message.
 
-Sending happens after the change it reports on is committed: a mail server that is down must
-never cost a report. A failed send is logged and written to the audit trail so it is seen.
+The mail is a delivery row written in the same transaction as the report
+(:func:`enqueue_new_report`), so a mail server that is down can never cost a report and the
+mail goes out — retried like every delivery — once the server is back. :func:`prepare` is the
+delivery handler that writes it when it is sent.
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
-
 from sqlalchemy.orm import Session
 
-from ..domain.roles import Role
+from ..domain.delivery import Kind
+from ..domain.text import single_line
 from ..domain.timeutil import utc_to_local
-from ..mail import Mailer, build_message
-from ..models import Incident, Organisation
-from . import audit
-from .audit import Actor
-from .clock import Clock
-from .users import users_with_role
+from ..models import Delivery, Incident, Organisation
+from .delivery import Outgoing, SendContext, Skip, enqueue
+from .reminders import staff_addresses
 
-log = logging.getLogger(__name__)
+
+def enqueue_new_report(session: Session, incident: Incident) -> Delivery:
+    """Plan the FG's mail about ``incident``, due at once (no commit)."""
+    return enqueue(
+        session,
+        kind=Kind.NEW_REPORT,
+        due_at=incident.reported_at,
+        now=incident.reported_at,
+        organisation_id=incident.organisation_id,
+        incident_id=incident.id,
+        label="new_report",
+    )
 
 
 def _new_report_text(incident: Incident, organisation: Organisation, link: str) -> str:
     reported = utc_to_local(incident.reported_at).strftime("%d-%m-%Y %H:%M")
     discovered = utc_to_local(incident.discovered_at).strftime("%d-%m-%Y %H:%M")
+    name = single_line(organisation.name)
+    title = f"“{single_line(incident.title)}”"
+    # The description stays in breachdesk: it may hold the personal data that leaked.
     return f"""\
-Er is een nieuw incident gemeld bij {organisation.name}.
+Er is een nieuw incident gemeld bij {name}.
 
-  Referentie:  {incident.reference}
-  Titel:       {incident.title}
+  Kenmerk:     {incident.reference}
+  Titel:       {title}
   Gemeld:      {reported} (Nederlandse tijd)
   Ontdekt:     {discovered} (Nederlandse tijd)
 
@@ -38,14 +49,14 @@ Beoordeel zo snel mogelijk of het een datalek is. Als de organisatie er met rede
 zekerheid van op de hoogte is dat persoonsgegevens zijn getroffen, begint de termijn van
 72 uur om het datalek bij de Autoriteit Persoonsgegevens te melden.
 
-Bekijk het incident: {link}
+Open het incident: {link}
 
 -- English --
 
-A new incident was reported at {organisation.name}.
+A new incident was reported at {name}.
 
   Reference:   {incident.reference}
-  Title:       {incident.title}
+  Title:       {title}
   Reported:    {reported} (Amsterdam time)
   Discovered:  {discovered} (Amsterdam time)
 
@@ -60,47 +71,14 @@ breachdesk
 """
 
 
-def new_report(
-    session: Session,
-    incident: Incident,
-    *,
-    clock: Clock,
-    mailer: Mailer,
-    mail_from: str,
-    base_url: str,
-) -> int:
-    """E-mail the organisation's FG(s) (administrators if it has none); returns messages sent."""
+def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing | Skip:
+    """The delivery handler for new-report mails: to the FG(s), administrators if none."""
+    incident = row.incident
+    if incident is None:
+        return Skip("no_incident")
     organisation = incident.organisation
-    recipients = users_with_role(session, organisation.id, Role.FG) or users_with_role(
-        session, organisation.id, Role.ADMIN
+    return Outgoing(
+        recipients=staff_addresses(session, organisation.id),
+        subject=f"[{incident.reference}] Nieuw incident gemeld / New incident reported",
+        text=_new_report_text(incident, organisation, context.link(f"incidents/{incident.id}")),
     )
-    link = f"{base_url.rstrip('/')}/incidents/{incident.id}"
-    subject = f"[{incident.reference}] Nieuw incident gemeld / New incident reported"
-    sent = 0
-    for person in recipients:
-        message = build_message(
-            sender=mail_from,
-            to=[person.email],
-            subject=subject,
-            text=_new_report_text(incident, organisation, link),
-            organisation=organisation.slug,
-        )
-        try:
-            mailer.send(message)
-            sent += 1
-        except (OSError, smtplib.SMTPException) as exc:
-            log.exception("could not e-mail %s about %s", person.email, incident.reference)
-            audit.record(
-                session,
-                clock=clock,
-                actor=Actor.system("mail"),
-                action="mail.failed",
-                entity_type="incident",
-                entity_id=incident.id,
-                organisation_id=organisation.id,
-                after={"to": person.email, "subject": subject, "error": str(exc)[:500]},
-            )
-            session.commit()
-    if not recipients:
-        log.warning("%s has no FG or administrator to notify", organisation.slug)
-    return sent

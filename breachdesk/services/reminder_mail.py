@@ -1,4 +1,8 @@
-"""The text of reminder and escalation e-mails: Dutch first, English second, in one message."""
+"""The text of reminder and escalation e-mails: Dutch first, English second, in one message.
+
+What people typed (the title, the controller's name) is folded onto one line and quoted, so it
+can never add a line that passes for the message's own (a forged "Open the incident" link).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ from babel.support import NullTranslations, Translations
 
 from ..domain.ap_facts import MISSING_LABELS
 from ..domain.deadline import Duty
-from ..domain.reminders import Kind, suggests_provisional
+from ..domain.delivery import Kind
+from ..domain.reminders import suggests_provisional
+from ..domain.text import single_line
 from ..domain.timeutil import utc_to_local
-from ..models import Incident, Reminder
+from ..models import Delivery, Incident
 from .deadlines import clock_of, missing_facts
 
 
@@ -40,32 +46,35 @@ def _left(delta: timedelta) -> tuple[str, str]:
     return f"nog {h} uur {m:02d} min", f"{h} h {m:02d} min left"
 
 
-def subject(reminder: Reminder, incident: Incident, now: datetime) -> str:
+def subject(reminder: Delivery, incident: Incident, now: datetime) -> str:
     clock = clock_of(incident, now)
     assert clock is not None  # noqa: S101 - only running clocks have reminders
     nl, en = _left(clock.time_left(now))
     if reminder.kind == Kind.ESCALATION.value:
-        return f"[{incident.reference}] TERMIJN VERSTREKEN / DEADLINE PASSED: {incident.title}"
+        title = single_line(incident.title)
+        return f"[{incident.reference}] TERMIJN VERSTREKEN / DEADLINE PASSED: {title}"
     return f"[{incident.reference}] Herinnering: {nl} / Reminder: {en}"
 
 
-def text(reminder: Reminder, incident: Incident, now: datetime, late: bool, base_url: str) -> str:
+def text(reminder: Delivery, incident: Incident, now: datetime, late: bool, base_url: str) -> str:
     clock = clock_of(incident, now)
     assert clock is not None  # noqa: S101 - only running clocks have reminders
     org = incident.organisation
+    org_name, title = single_line(org.name), f"“{single_line(incident.title)}”"
+    controller = single_line(incident.controller_name)
     link = f"{base_url.rstrip('/')}/incidents/{incident.id}"
     nl_left, en_left = _left(clock.time_left(now))
     to_ap = clock.duty is Duty.AP
     nl_duty = (
         "het datalek te melden bij de Autoriteit Persoonsgegevens (art. 33 lid 1 AVG)"
         if to_ap
-        else f"de verwerkingsverantwoordelijke ({incident.controller_name or 'onbekend'}) "
+        else f"de verwerkingsverantwoordelijke ({controller or 'onbekend'}) "
         "te informeren (art. 33 lid 2 AVG, termijn uit de verwerkersovereenkomst)"
     )
     en_duty = (
         "notify the breach to the Autoriteit Persoonsgegevens (Art. 33(1) GDPR)"
         if to_ap
-        else f"inform the controller ({incident.controller_name or 'unknown'}) "
+        else f"inform the controller ({controller or 'unknown'}) "
         "(Art. 33(2) GDPR, term from the processing agreement)"
     )
     nl: list[str] = []
@@ -88,13 +97,13 @@ def text(reminder: Reminder, incident: Incident, now: datetime, late: bool, base
         nl.append(f"Er loopt een termijn om {nl_duty}.")
         en.append(f"A term is running to {en_duty}.")
     nl.append(
-        f"\n  Organisatie:  {org.name}\n  Kenmerk:      {incident.reference}\n"
-        f"  Titel:        {incident.title}\n  Kennisname:   {_local(clock.aware_at)}\n"
+        f"\n  Organisatie:  {org_name}\n  Kenmerk:      {incident.reference}\n"
+        f"  Titel:        {title}\n  Kennisname:   {_local(clock.aware_at)}\n"
         f"  Uiterlijk:    {_local(clock.deadline)} (Nederlandse tijd)\n  Tijd:         {nl_left}\n"
     )
     en.append(
-        f"\n  Organisation: {org.name}\n  Reference:    {incident.reference}\n"
-        f"  Title:        {incident.title}\n  Aware since:  {_local(clock.aware_at)}\n"
+        f"\n  Organisation: {org_name}\n  Reference:    {incident.reference}\n"
+        f"  Title:        {title}\n  Aware since:  {_local(clock.aware_at)}\n"
         f"  Deadline:     {_local(clock.deadline)} (Amsterdam time)\n  Time:         {en_left}\n"
     )
     missing = missing_facts(incident) if to_ap else []

@@ -13,7 +13,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
 from ..models import User
 from .context import has_any_role, my_organisations, selected_locale, urgent_clocks
-from .labels import action_label
+from .labels import action_label, delivery_label
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -61,6 +61,7 @@ def register_web(app: Flask) -> None:
         state_label=lambda value: gettext(STATE_LABELS[State(value)]),
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
         action_label=action_label,
+        delivery_label=delivery_label,
         deadline_label=lambda value: gettext(STATUS_LABELS[DeadlineStatus(value)]),
         due_soon_seconds=int(DUE_SOON.total_seconds()),  # for the live countdown script
         Role=Role,

@@ -11,7 +11,7 @@ from ..domain.lifecycle import TransitionRefused
 from ..domain.roles import Role
 from ..extensions import db_session
 from ..runtime import runtime
-from ..services import deadlines
+from ..services import clock_settings, filings
 from .context import actor, organisation_for, user
 from .labels import refusal_text
 from .triage import back, form_utc, officer_incident, page
@@ -27,7 +27,7 @@ def notification(incident_id: int) -> ResponseReturnValue:
     form = NotificationForm()
     if form.validate_on_submit() and (submitted_at := form_utc(form.submitted_at)) is not None:
         try:
-            deadlines.record_notification(
+            filings.record_notification(
                 db_session(),
                 incident,
                 submitted_at=submitted_at,
@@ -41,7 +41,7 @@ def notification(incident_id: int) -> ResponseReturnValue:
             )
             flash(_("The notification has been recorded."), "success")
             return back(incident, "#notification")
-        except deadlines.NotificationError as error:
+        except filings.NotificationError as error:
             form[error.field].errors.append(_(error.message))
         except TransitionRefused as error:
             form.submitted_at.errors.append(refusal_text(error))
@@ -52,7 +52,7 @@ def notification(incident_id: int) -> ResponseReturnValue:
 @login_required
 def settings(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
-    current = deadlines.ClockSettings.of(org)
+    current = clock_settings.ClockSettings.of(org)
     form = ClockSettingsForm()
     if not form.is_submitted():
         form.reminder_offsets.data = ", ".join(map(str, current.reminder_offsets))
@@ -64,7 +64,7 @@ def settings(slug: str) -> ResponseReturnValue:
     elif form.validate_on_submit():
         offsets, before = form.hours("reminder_offsets"), form.hours("processor_hours_before")
         if offsets is not None and before is not None:
-            wanted = deadlines.ClockSettings(
+            wanted = clock_settings.ClockSettings(
                 offsets,
                 form.deputy_email.data or "",
                 form.escalation_name.data or "",
@@ -73,12 +73,12 @@ def settings(slug: str) -> ResponseReturnValue:
                 before,
             )
             try:
-                changed = deadlines.save_clock_settings(
+                changed = clock_settings.save_clock_settings(
                     db_session(), org, wanted, actor=actor(), clock=runtime().clock
                 )
                 flash(_("Saved.") if changed else _("Nothing was changed."), "success")
                 return redirect(url_for("admin.organisation", slug=org.slug))
-            except deadlines.SettingsError as error:
+            except clock_settings.SettingsError as error:
                 for name, (message, params) in error.problems.items():
                     form[name].errors = [*form[name].errors, _(message, **params)]
     status = 422 if form.is_submitted() else 200

@@ -15,7 +15,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
-from ..services import audit, deadlines, decisions, inbox, reminders
+from ..services import audit, deadlines, decisions, delivery, inbox
 from ..services import incidents as incident_service
 from .context import organisations_where, require_any_role, roles_in, user
 from .triage_forms import (
@@ -53,7 +53,7 @@ def index() -> ResponseReturnValue:
         state=state,
         states=list(STATE_LABELS),
         now=now,
-        recent=reminders.recent_for(db_session(), [o.id for o in orgs], now - timedelta(days=2)),
+        recent=delivery.recent_for(db_session(), [o.id for o in orgs], now - timedelta(days=2)),
     )
 
 
@@ -70,7 +70,7 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "events": audit.history(db_session(), "incident", incident.id) if officer else [],
         "now": now,
         "clock": deadlines.clock_of(incident, now),
-        "reminder_rows": reminders.rows_of(db_session(), incident) if officer else [],
+        "reminder_rows": delivery.rows_of(db_session(), incident) if officer else [],
         "targets": allowed_targets(State(incident.state)),
         "recommendation": decisions.recommendation_for(incident) if officer else None,
     }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from ..domain.delivery import Kind
 from ..domain.lifecycle import STATE_LABELS, State, TransitionRefused
+from ..models import Delivery
 
 ACTION_LABELS = {
     "organisation.created": _l("Organisation created"),
@@ -25,6 +27,7 @@ ACTION_LABELS = {
     "incident.decided": _l("Decision recorded"),
     "incident.notification_recorded": _l("Notification recorded"),
     "reminder.failed": _l("Reminder could not be delivered"),
+    "delivery.failed": _l("E-mail could not be delivered"),
     "organisation.clock_settings_changed": _l("Reminder settings changed"),
     "calendar.token_issued": _l("Calendar link created"),
     "calendar.token_revoked": _l("Calendar link revoked"),
@@ -46,3 +49,22 @@ def action_label(action: str) -> str:
     """The translated label of an audit action; unknown codes are shown as they are."""
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+def delivery_label(row: Delivery) -> str:
+    """What a delivery row is, in words: "48 hours after awareness", "Escalation", ..."""
+    if row.kind == Kind.ESCALATION.value:
+        return gettext("Escalation at the deadline")
+    if row.kind == Kind.NEW_REPORT.value:
+        return gettext("E-mail to the FG about the new report")
+    if row.kind == Kind.AUDIT_CHECKPOINT.value:
+        return gettext("Audit checkpoint")
+    if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":
+        hours = int(row.label[1:-1])
+        return ngettext(
+            "%(num)d hour before the deadline", "%(num)d hours before the deadline", hours
+        )
+    if row.kind == Kind.REMINDER.value and row.label[:-1].isdigit():
+        hours = int(row.label[:-1])
+        return ngettext("%(num)d hour after awareness", "%(num)d hours after awareness", hours)
+    return row.kind

@@ -80,9 +80,6 @@ def new(slug: str) -> ResponseReturnValue:
                     report=report,
                     pending_ids=[p.id for p in pending],
                     clock=rt.clock,
-                    mailer=rt.mailer,
-                    mail_from=rt.mail_from,
-                    base_url=rt.base_url,
                 )
             except incident_service.ReportRejected as rejected:
                 for problem in rejected.problems:

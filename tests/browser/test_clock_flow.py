@@ -19,6 +19,7 @@ from breachdesk.demo.incidents import load_incidents
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.services.clock import SystemClock
+from breachdesk.services.delivery import DeliverySettings
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +33,7 @@ def demo(app: Flask) -> None:
         db.session,
         clock=clock,
         mailer=RecordingMailer(),
-        mail_from="bd@x.nl",
-        base_url="http://x",
+        settings=DeliverySettings(mail_from="bd@x.nl", base_url="http://x"),
     )
     db.session.remove()
 

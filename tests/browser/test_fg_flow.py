@@ -12,7 +12,6 @@ from sqlalchemy import select
 from breachdesk.demo import DEMO_PASSWORD, load
 from breachdesk.domain.report import Answer, CountMode, IncidentReport
 from breachdesk.extensions import db
-from breachdesk.mail import RecordingMailer
 from breachdesk.models import Decision, Organisation, User
 from breachdesk.services import incidents as incident_service
 from breachdesk.services.clock import SystemClock
@@ -51,9 +50,6 @@ def reported(app: Flask) -> str:
         report=report,
         pending_ids=[],
         clock=clock,
-        mailer=RecordingMailer(),
-        mail_from="bd@x.nl",
-        base_url="http://x",
     )
     reference = incident.reference
     db.session.remove()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from breachdesk.demo import DEMO_PASSWORD, profile_paths
 from breachdesk.domain.deadline import DeadlineStatus
 from breachdesk.extensions import db
-from breachdesk.models import Incident, Membership, Organisation, Reminder, User
+from breachdesk.models import Delivery, Incident, Membership, Organisation, User
 from breachdesk.services.deadlines import clock_of
 
 
@@ -131,13 +131,14 @@ def test_demo_incidents_show_each_phase_of_the_clock_once(app: Flask) -> None:
         "123samenleven": DeadlineStatus.MET,
     }
     # The reminders that fell due on the way were sent at their time, not late; the rest wait.
-    rows = db.session.execute(select(Reminder)).scalars().all()
+    rows = db.session.execute(select(Delivery)).scalars().all()
     sent = [r for r in rows if r.status == "sent"]
     assert sent and not any(r.late for r in sent)
     assert all(r.sent_at is not None and r.sent_at <= now for r in sent)
     assert all(r.due_at > now for r in rows if r.status == "planned")
     overdue = next(i for i in incidents if i.organisation.slug == "levensmozaiek")
     assert {r.label for r in sent if r.incident_id == overdue.id} == {
+        "new_report",
         "24h",
         "48h",
         "60h",

@@ -15,11 +15,11 @@ from breachdesk.domain.report import Answer, CountMode, IncidentReport
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
-from breachdesk.models import AuditEvent, Incident, Organisation, User
+from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, User
 from breachdesk.services import incidents as incident_service
 from breachdesk.services.clock import FixedClock
 
-from ..conftest import T0, MakeUser
+from ..conftest import T0, MakeUser, run_deliveries
 
 REPORT = IncidentReport(
     title="Klantlijst naar verkeerde ontvanger gemaild",
@@ -43,7 +43,6 @@ def submit(
     user: User,
     org: Organisation,
     clock: FixedClock,
-    mailer: object | None = None,
     **changes: object,
 ) -> Incident:
     first_key = org.profile["data_categories"][0]["key"]
@@ -55,9 +54,6 @@ def submit(
         report=report,
         pending_ids=[],
         clock=clock,
-        mailer=mailer or RecordingMailer(),
-        mail_from="bd@x.nl",
-        base_url="http://bd.test",
     )
 
 
@@ -129,22 +125,36 @@ def test_fgs_are_mailed_and_a_mail_failure_loses_nothing(
     make_user("fg1@x.nl", (kruix, Role.FG))
     make_user("fg2@x.nl", (kruix, Role.FG))
     make_user("admin@x.nl", (kruix, Role.ADMIN))
+    incident = submit(reporter, kruix, clock)
+    # The mail is a delivery row stored with the report; the scheduler's tick sends it.
+    row = db.session.execute(
+        select(Delivery).where(Delivery.incident_id == incident.id)
+    ).scalar_one()
+    assert (row.kind, row.status, row.due_at) == ("new_report", "planned", clock.now())
     mailer = RecordingMailer()
-    incident = submit(reporter, kruix, clock, mailer=mailer)
-    assert sorted(m["To"] for m in mailer.sent) == ["fg1@x.nl", "fg2@x.nl"]
-    body = mailer.sent[0].get_content()
-    assert incident.reference in mailer.sent[0]["Subject"]
+    assert run_deliveries(clock, mailer).sent == 1
+    (message,) = mailer.sent
+    assert message["To"] == "fg1@x.nl, fg2@x.nl"
+    body = message.get_content()
+    assert incident.reference in message["Subject"]
     assert f"http://bd.test/incidents/{incident.id}" in body
     assert "Er is een nieuw incident gemeld" in body and "A new incident was reported" in body
+    assert row.message_id == message["Message-ID"] and row.server_reply == "recorded"
+    assert len(row.content_sha256) == 64 and row.recipients == ["fg1@x.nl", "fg2@x.nl"]
 
-    second = submit(reporter, kruix, clock, mailer=FailingMailer())
+    second = submit(reporter, kruix, clock)
+    broken = FailingMailer()
+    for _ in range(5):
+        run_deliveries(clock, broken)
+        clock.advance(hours=1)
     assert db.session.get(Incident, second.id) is not None
     failures = (
-        db.session.execute(select(AuditEvent).where(AuditEvent.action == "mail.failed"))
+        db.session.execute(select(AuditEvent).where(AuditEvent.action == "delivery.failed"))
         .scalars()
         .all()
     )
-    assert len(failures) == 2 and "mail server gone" in failures[0].after["error"]
+    assert len(failures) == 1 and "mail server gone" in failures[0].after["error"]
+    assert failures[0].entity_id == str(second.id) and failures[0].after["attempts"] == 5
 
 
 def test_without_fg_the_administrators_are_mailed(
@@ -153,8 +163,9 @@ def test_without_fg_the_administrators_are_mailed(
     luxigo = orgs["luxigo"]
     reporter = make_user("r@x.nl", (luxigo, Role.REPORTER))
     make_user("admin@x.nl", (luxigo, Role.ADMIN))
+    submit(reporter, luxigo, clock)
     mailer = RecordingMailer()
-    submit(reporter, luxigo, clock, mailer=mailer)
+    run_deliveries(clock, mailer)
     assert [m["To"] for m in mailer.sent] == ["admin@x.nl"]
 
 

@@ -16,14 +16,16 @@ from breachdesk.domain.lifecycle import State, TransitionRefused
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
-from breachdesk.models import AuditEvent, Incident, Organisation, Reminder, User
-from breachdesk.services import decisions, lease, reminders, triage
+from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, User
+from breachdesk.services import decisions, delivery, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
-from breachdesk.services.deadlines import NotificationError, clock_of, record_notification
+from breachdesk.services.deadlines import clock_of
+from breachdesk.services.delivery import lease
+from breachdesk.services.filings import NotificationError, record_notification
 from breachdesk.services.workflow import TriageError
 
-from ..conftest import T0, MakeUser
+from ..conftest import T0, MakeUser, run_deliveries
 from .test_incidents import submit
 from .test_triage import answers
 
@@ -45,6 +47,7 @@ def confirmed(
 ) -> Incident:
     reporter, fg = people
     incident = submit(reporter, orgs["kruix"], clock)
+    run_tick(clock, RecordingMailer())  # the FG's mail about the new report goes out at once
     triage.record_triage(
         db.session, incident, replace(answers(), **changes), actor=Actor.of(fg), clock=clock
     )
@@ -53,23 +56,20 @@ def confirmed(
 
 def planned(incident: Incident) -> list[tuple[str, timedelta]]:
     rows = db.session.execute(
-        select(Reminder)
-        .where(Reminder.incident_id == incident.id, Reminder.status == "planned")
-        .order_by(Reminder.due_at)
+        select(Delivery)
+        .where(
+            Delivery.incident_id == incident.id,
+            Delivery.status == "planned",
+            Delivery.kind.in_(["reminder", "escalation"]),
+        )
+        .order_by(Delivery.due_at)
     ).scalars()
     assert incident.aware_at is not None
     return [(r.label, r.due_at - incident.aware_at) for r in rows]
 
 
-def run_tick(clock: FixedClock, mailer: object) -> reminders.TickResult:
-    return reminders.tick(
-        db.session,
-        holder=HOLDER,
-        clock=clock,
-        mailer=mailer,  # type: ignore[arg-type]
-        mail_from="bd@x.nl",
-        base_url="http://bd.test",
-    )
+def run_tick(clock: FixedClock, mailer: object) -> delivery.TickResult:
+    return run_deliveries(clock, mailer, holder=HOLDER)
 
 
 def test_awareness_plans_the_default_reminders_and_a_correction_replans_them(
@@ -91,7 +91,7 @@ def test_awareness_plans_the_default_reminders_and_a_correction_replans_them(
     )
     assert incident.aware_at == later
     cancelled = db.session.execute(
-        select(func.count()).select_from(Reminder).where(Reminder.status == "cancelled")
+        select(func.count()).select_from(Delivery).where(Delivery.status == "cancelled")
     ).scalar_one()
     assert cancelled == 5
 
@@ -131,7 +131,7 @@ def test_reminders_that_fell_due_while_down_are_sent_after_restart_and_say_so(
     assert "het (geschatte) aantal records" in texts[1]  # Dutch from the nl catalogue
     assert "notify provisionally now and supplement later" in texts[1]
     rows = db.session.execute(
-        select(Reminder).where(Reminder.incident_id == incident.id, Reminder.status == "sent")
+        select(Delivery).where(Delivery.incident_id == incident.id, Delivery.status == "sent")
     ).scalars()
     assert sorted(r.label for r in rows if r.late) == ["24h", "48h"]
 
@@ -299,20 +299,20 @@ def test_delivery_errors_are_retried_then_marked_failed_and_audited(
     clock.current = AWARE + timedelta(hours=24)
     assert run_tick(clock, broken).retried == 1
     row = db.session.execute(
-        select(Reminder).where(Reminder.incident_id == incident.id, Reminder.label == "24h")
+        select(Delivery).where(Delivery.incident_id == incident.id, Delivery.label == "24h")
     ).scalar_one()
     assert row.status == "planned" and row.due_at > clock.now() and "down" in row.last_error
-    for _ in range(reminders.MAX_ATTEMPTS):
+    for _ in range(5):
         clock.advance(hours=1)
         run_tick(clock, broken)
     db.session.refresh(row)
-    assert row.status == "failed" and row.attempts == reminders.MAX_ATTEMPTS
+    assert row.status == "failed" and row.attempts == 5
     failed = db.session.execute(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reminder.failed")
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "delivery.failed")
     ).scalar_one()
     assert failed == 1
     # After the mail server is back, nothing failed stays hidden: it is listed in the app.
-    assert row in reminders.recent_for(db.session, [incident.organisation_id], clock.now())
+    assert row in delivery.recent_for(db.session, [incident.organisation_id], clock.now())
 
 
 def test_only_the_lease_holder_ticks_until_the_lease_expires(
@@ -328,14 +328,18 @@ def test_only_the_lease_holder_ticks_until_the_lease_expires(
     assert lease.acquire_lease(db.session, "a", clock.now() + timedelta(seconds=122), term)
 
 
-def test_a_claimed_row_cannot_be_claimed_again(
+def test_a_claimed_row_cannot_be_claimed_again_until_its_claimer_is_gone(
     app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
 ) -> None:
     confirmed(orgs, people, clock)
     now = AWARE + timedelta(hours=61)
-    first = reminders.claim_due(db.session, now)
+    first = delivery.claim_due(db.session, now, holder="a")
     assert [r.label for r in first] == ["24h", "48h", "60h"]
-    assert reminders.claim_due(db.session, now) == []
-    # A claim abandoned by a dead scheduler is taken over after the claim timeout.
-    again = reminders.claim_due(db.session, now + reminders.CLAIM_TIMEOUT + timedelta(seconds=1))
-    assert len(again) == 3
+    token = first[0].claim_token
+    # The claimer's own tick does not claim them twice ...
+    assert delivery.claim_due(db.session, now, holder="a", mine=[token or ""]) == []
+    # ... but a tick that did not make the claim finds them abandoned (its claimer lost the
+    # lease, or an earlier tick stopped halfway) and takes them over at once, no timeout.
+    again = delivery.claim_due(db.session, now + timedelta(seconds=1), holder="b")
+    assert [r.label for r in again] == ["24h", "48h", "60h"]
+    assert {r.claimed_by for r in again} == {"b"}

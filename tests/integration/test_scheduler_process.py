@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.models import Incident, Organisation, Reminder, User
+from breachdesk.models import Delivery, Incident, Organisation, User
 from breachdesk.services import triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
@@ -120,12 +120,17 @@ def confirmed(
     return incident
 
 
-def reminder_mails(inbox: Inbox, reference: str) -> list[str]:
+def mails(inbox: Inbox, reference: str, kind: str = "Herinnering") -> list[str]:
+    """The bodies of the mails about ``reference`` whose subject says ``kind``."""
     return [
         str(message.get_payload(decode=True), "utf-8")  # type: ignore[arg-type]
         for _, message in inbox.messages
-        if reference in message["Subject"]
+        if reference in message["Subject"] and kind in message["Subject"]
     ]
+
+
+def reminder_mails(inbox: Inbox, reference: str) -> list[str]:
+    return mails(inbox, reference)
 
 
 def test_a_reminder_due_while_stopped_arrives_once_after_restart(
@@ -141,7 +146,7 @@ def test_a_reminder_due_while_stopped_arrives_once_after_restart(
     # The 24-hour reminder falls due 4 seconds from now.
     incident = confirmed(orgs, people, clock, clock.now() - timedelta(hours=24, seconds=-4))
     due = db.session.execute(
-        select(Reminder.due_at).where(Reminder.incident_id == incident.id, Reminder.label == "24h")
+        select(Delivery.due_at).where(Delivery.incident_id == incident.id, Delivery.label == "24h")
     ).scalar_one()
     reference, incident_id = incident.reference, incident.id
     # End the read; on SQLite an open transaction holds the write lock (BEGIN IMMEDIATE), and
@@ -168,7 +173,7 @@ def test_a_reminder_due_while_stopped_arrives_once_after_restart(
     assert "te laat verstuurd" in text and "this reminder is late" in text
     db.session.expire_all()
     row = db.session.execute(
-        select(Reminder).where(Reminder.incident_id == incident_id, Reminder.label == "24h")
+        select(Delivery).where(Delivery.incident_id == incident_id, Delivery.label == "24h")
     ).scalar_one()
     assert row.status == "sent" and row.late and row.attempts == 1
 
@@ -197,10 +202,11 @@ def test_two_schedulers_send_every_reminder_exactly_once(
     wait_until(lambda: all(reminder_mails(inbox, ref) for ref in references), timeout=30)
     time.sleep(1.5)  # let both tick a few more times
 
-    counts = Counter(
-        ref for _, message in inbox.messages for ref in references if ref in message["Subject"]
-    )
+    counts = Counter(ref for ref in references for _ in reminder_mails(inbox, ref))
     assert counts == dict.fromkeys(references, 1)
+    # The FG's mail about each new report went out exactly once as well.
+    reports = Counter(ref for ref in references for _ in mails(inbox, ref, "Nieuw incident"))
+    assert reports == dict.fromkeys(references, 1)
     db.session.expire_all()
-    statuses = db.session.execute(select(Reminder.status).where(Reminder.label == "24h")).scalars()
+    statuses = db.session.execute(select(Delivery.status).where(Delivery.label == "24h")).scalars()
     assert Counter(statuses) == {"sent": 12}

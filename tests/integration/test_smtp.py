@@ -7,17 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
+from sqlalchemy import select
 
 from breachdesk.domain.report import Answer, IncidentReport
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import ORG_HEADER, SmtpMailer, build_message
-from breachdesk.models import Organisation
+from breachdesk.models import Delivery, Incident, Organisation, User
 from breachdesk.runtime import runtime
 from breachdesk.services import incidents as incident_service
+from breachdesk.services.clock import FixedClock
 
-from ..conftest import T0, Inbox, MakeUser
+from ..conftest import T0, Inbox, MakeUser, free_port, run_deliveries
 
 
 @pytest.fixture
@@ -56,6 +59,26 @@ def test_report_notification_over_smtp(
     make_user("fg@kruix.nl", (kruix, Role.FG))
     rt = runtime()
     assert isinstance(rt.mailer, SmtpMailer)  # chosen by BREACHDESK_MAIL_BACKEND=smtp
+    incident = file_report(reporter, kruix, rt.clock)
+    result = run_deliveries(rt.clock, rt.mailer)  # type: ignore[arg-type]
+    assert result.sent == 1
+    assert [r for r, _ in inbox.messages] == [["fg@kruix.nl"]]
+    assert incident.reference in str(inbox.messages[0][1]["Subject"])
+    assert not list((tmp_path / "instance" / "outbox").rglob("*.eml"))  # nothing in the file sink
+    row = db.session.execute(
+        select(Delivery).where(Delivery.incident_id == incident.id)
+    ).scalar_one()
+    assert (
+        row.server_reply.startswith("250 ") and row.message_id == inbox.messages[0][1]["Message-ID"]
+    )
+
+
+def delivery_of(incident: Incident) -> Delivery:
+    query = select(Delivery).where(Delivery.incident_id == incident.id)
+    return db.session.execute(query).scalar_one()
+
+
+def file_report(reporter: User, organisation: Organisation, clock: Any) -> Incident:
     report = IncidentReport(
         title="Phishingmail aangeklikt",
         description="Een medewerker heeft zijn wachtwoord op een nepsite ingevuld.",
@@ -63,17 +86,47 @@ def test_report_notification_over_smtp(
         discovery_how="Melding van de medewerker zelf",
         ongoing=Answer.UNKNOWN,
     )
-    incident = incident_service.submit_report(
+    return incident_service.submit_report(
         db.session,
         reporter=reporter,
-        organisation=kruix,
+        organisation=organisation,
         report=report,
         pending_ids=[],
-        clock=rt.clock,
-        mailer=rt.mailer,
-        mail_from=rt.mail_from,
-        base_url=rt.base_url,
+        clock=clock,
     )
-    assert [r for r, _ in inbox.messages] == [["fg@kruix.nl"]]
-    assert incident.reference in str(inbox.messages[0][1]["Subject"])
-    assert not list((tmp_path / "instance" / "outbox").rglob("*.eml"))  # nothing in the file sink
+
+
+def test_mail_server_down_while_a_report_is_filed_the_mail_goes_out_once_it_is_back(
+    app: Flask,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+    clock: FixedClock,
+) -> None:
+    kruix = orgs["kruix"]
+    reporter = make_user("r@x.nl", (kruix, Role.REPORTER))
+    make_user("fg@kruix.nl", (kruix, Role.FG))
+    port = free_port()
+    mailer = SmtpMailer("127.0.0.1", port, timeout=5)
+    incident = file_report(reporter, kruix, clock)  # nothing listens on the port: server down
+    assert run_deliveries(clock, mailer).retried == 1
+    assert db.session.get(Incident, incident.id) is not None  # the report is stored
+    row = db.session.execute(
+        select(Delivery).where(Delivery.incident_id == incident.id)
+    ).scalar_one()
+    assert row.status == "planned" and row.attempts == 1 and "refused" in row.last_error.lower()
+    assert row.due_at == clock.now() + timedelta(minutes=1)
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()  # the mail server is back
+    try:
+        assert run_deliveries(clock, mailer).sent == 0  # not before the retry is due
+        clock.advance(minutes=1)
+        assert run_deliveries(clock, mailer).sent == 1
+        clock.advance(hours=1)
+        assert run_deliveries(clock, mailer).sent == 0
+    finally:
+        controller.stop()
+    assert [recipients for recipients, _ in inbox.messages] == [["fg@kruix.nl"]]
+    db.session.refresh(row)
+    assert (row.status, row.attempts) == ("sent", 2) and row.server_reply.startswith("250")

@@ -100,3 +100,75 @@ def test_migrated_database_refuses_to_change_audit_events(
         assert db.session.execute(text("SELECT action FROM audit_event")).scalar_one() == "x.y"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_reminder_rows_become_deliveries_without_losing_one(
+    tmp_path: Path, migrated_url: str
+) -> None:
+    """The migration to one delivery table keeps every reminder with its id and history."""
+    app = create_app(app_settings(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_url))
+    with app.app_context():
+        upgrade(revision="f0e41e565d67")
+        now = "2026-11-19 10:00:00"
+        _insert_minimal("organisation", id=1, profile="{}", reminder_offsets="[24]")
+        _insert_minimal("user_account", id=1)
+        _insert_minimal("incident", id=1, organisation_id=1, reporter_id=1)
+        for row_id, kind, status in ((7, "reminder", "sent"), (9, "escalation", "planned")):
+            db.session.execute(
+                text(
+                    "INSERT INTO reminder (id, organisation_id, incident_id, duty, kind, label, "
+                    "planned_due_at, due_at, status, attempts, late, recipients, last_error, "
+                    "cancel_reason, created_at) VALUES (:id, 1, 1, 'ap', :kind, '24h', :t, "
+                    ":t, :status, 1, false, '[\"fg@x.nl\"]', '', '', :t)"
+                ),
+                {"id": row_id, "kind": kind, "status": status, "t": now},
+            )
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(
+            text("SELECT id, kind, status, priority, channel, recipients FROM delivery ORDER BY id")
+        ).all()
+        assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+            (7, "reminder", "sent", 0, "email"),
+            (9, "escalation", "planned", 0, "email"),
+        ]
+        assert "fg@x.nl" in str(rows[0][5])
+        # New rows continue after the copied ids (PostgreSQL's sequence was moved on).
+        db.session.execute(
+            text(
+                "INSERT INTO delivery (organisation_id, kind, channel, priority, label, payload, "
+                "planned_due_at, due_at, status, attempts, late, recipients, last_error, "
+                "cancel_reason, message_id, server_reply, content_sha256, created_at) VALUES "
+                "(1, 'new_report', 'email', 10, '', '{}', :t, :t, 'planned', 0, false, '[]', "
+                "'', '', '', '', '', :t)"
+            ),
+            {"t": now},
+        )
+        new_id = db.session.execute(text("SELECT MAX(id) FROM delivery")).scalar_one()
+        assert new_id > 9
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _insert_minimal(table: str, **values: object) -> None:
+    """Insert a row with ``values`` and a plain value in every other NOT NULL column."""
+    from sqlalchemy import inspect
+    from sqlalchemy.types import JSON, Boolean, DateTime, Integer
+
+    for column in inspect(db.session.connection()).get_columns(table):
+        name, kind = column["name"], column["type"]
+        if name in values or column["nullable"]:
+            continue
+        if isinstance(kind, Boolean):
+            values[name] = False
+        elif isinstance(kind, Integer):
+            values[name] = 1
+        elif isinstance(kind, DateTime):
+            values[name] = datetime(2026, 11, 19, 10, 0)
+        elif isinstance(kind, JSON):
+            values[name] = "[]"
+        else:
+            values[name] = f"x{values.get('id', '')}"
+    names = ", ".join(values)
+    params = ", ".join(f":{name}" for name in values)
+    db.session.execute(text(f"INSERT INTO {table} ({names}) VALUES ({params})"), values)

@@ -11,7 +11,7 @@ from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Organisation, User
 
-from ..conftest import MakeUser, login
+from ..conftest import MakeUser, deliver_now, login
 
 
 def admin_of_all(make_user: MakeUser, orgs: dict[str, Organisation]) -> User:
@@ -153,6 +153,7 @@ def test_outbox_and_audit_pages(
     from .test_reports import form_data
 
     client.post("/report/kruix", data=form_data())
+    deliver_now(app)
     client.post("/logout")
     login(client, "admin@x.nl")
     outbox = client.get("/admin/outbox").get_data(as_text=True)

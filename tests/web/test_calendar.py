@@ -20,7 +20,7 @@ from breachdesk.services import calendar as calendar_service
 from breachdesk.services import triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
-from breachdesk.services.deadlines import record_notification
+from breachdesk.services.filings import record_notification
 
 from ..conftest import T0, MakeUser, login
 from ..integration.test_incidents import submit

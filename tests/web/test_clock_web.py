@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.models import Incident, Organisation, Reminder
+from breachdesk.models import Delivery, Incident, Organisation
 
 from ..conftest import MakeUser, login
 from .test_triage_web import reported_incident
@@ -66,7 +66,9 @@ def test_a_late_notification_needs_reasons_at_the_field_and_keeps_the_typing(
     assert "AP-98765" in page and 'data-status="late"' in page
     db.session.expire_all()
     statuses = db.session.execute(
-        select(Reminder.status).where(Reminder.incident_id == incident.id)
+        select(Delivery.status).where(
+            Delivery.incident_id == incident.id, Delivery.kind != "new_report"
+        )
     ).scalars()
     assert "planned" not in set(statuses)
 

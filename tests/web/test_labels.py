@@ -13,7 +13,8 @@ import breachdesk
 from breachdesk.domain.lifecycle import STATE_LABELS, Guards, State, TransitionRefused, move
 from breachdesk.web.labels import ACTION_LABELS, refusal_text
 
-ACTION = re.compile(r'"((?:incident|user|role|organisation|calendar|reminder|mail)\.[a-z_]+)"')
+PREFIXES = "incident|user|role|organisation|calendar|reminder|mail|delivery"
+ACTION = re.compile(rf'"((?:{PREFIXES})\.[a-z_]+)"')
 
 
 def test_every_audited_action_has_words() -> None:
@@ -24,7 +25,7 @@ def test_every_audited_action_has_words() -> None:
         for code in ACTION.findall(path.read_text(encoding="utf-8"))
         if not code.endswith(".id")  # foreign keys ("incident.id"), not actions
     }
-    assert "incident.notification_recorded" in used and "reminder.failed" in used
+    assert "incident.notification_recorded" in used and "delivery.failed" in used
     assert sorted(used - set(ACTION_LABELS)) == []
 
 

@@ -14,7 +14,7 @@ from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Attachment, AuditEvent, Incident, Organisation, PendingUpload
 
-from ..conftest import MakeUser, login, outbox_messages
+from ..conftest import MakeUser, deliver_now, login, outbox_messages
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 
@@ -56,6 +56,8 @@ def test_reporter_files_a_report_and_the_fg_is_notified(
     incident = db.session.execute(select(Incident)).scalar_one()
     # 09:30 in Amsterdam in November is 08:30 UTC
     assert incident.discovered_at.isoformat() == "2026-11-19T08:30:00+00:00"
+    assert outbox_messages(app) == []  # the FG's mail is stored with the report ...
+    assert deliver_now(app).sent == 1  # ... and the scheduler's next tick sends it
     messages = outbox_messages(app)
     assert len(messages) == 1 and messages[0].parent.name == "kruix"
     text = messages[0].read_text(encoding="utf-8")

@@ -4,7 +4,10 @@ Every scheduler process (embedded in ``breachdesk serve`` or ``breachdesk schedu
 take the lease before each tick. It is held for a limited time and renewed while its holder is
 busy, so a scheduler that dies is replaced once its lease expires, and a second one that starts
 meanwhile does nothing. The lease is an optimisation and a safety net, not the only guard: each
-reminder row is still claimed on its own (see :func:`breachdesk.services.reminders.claim_due`).
+delivery row is still claimed on its own (see :func:`.engine.claim_due`).
+
+The lease row also records when a tick last finished, which ``/healthz`` and the "scheduler
+stopped" banner read.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy import CursorResult, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import SchedulerLease
+from ...models import SchedulerLease
 
 LEASE_NAME = "reminders"
 
@@ -62,3 +65,25 @@ def release_lease(session: Session, holder: str) -> None:
         .values(expires_at=SchedulerLease.acquired_at)
     )
     session.commit()
+
+
+def holds_lease(session: Session, holder: str, now: datetime) -> bool:
+    """True if ``holder`` holds an unexpired lease at ``now`` (reads, does not renew)."""
+    row = session.get(SchedulerLease, LEASE_NAME, populate_existing=True)
+    return row is not None and row.holder == holder and row.expires_at >= now
+
+
+def record_tick(session: Session, holder: str, now: datetime) -> None:
+    """Note that ``holder`` finished a tick at ``now`` (commits)."""
+    session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+        .values(last_tick_at=now)
+    )
+    session.commit()
+
+
+def last_tick(session: Session) -> datetime | None:
+    """When a scheduler last finished a tick (None: never)."""
+    row = session.get(SchedulerLease, LEASE_NAME)
+    return row.last_tick_at if row is not None else None

@@ -1,0 +1,73 @@
+"""What breachdesk sends, in which order, and how often it tries.
+
+Everything that must go out once — a reminder of the 72-hour term, the escalation at the
+deadline, the FG's mail about a new report, the weekly audit checkpoint, and later the notices
+to the people affected and webhook calls — is one *delivery*: a row with a kind, a due time,
+a status and its proof. This module holds the rules that do not depend on how the rows are
+stored or sent (``services/delivery`` does that):
+
+* **priority**: deadline reminders and escalations always go before anything else, and
+  operational mail (a new report) before bulk mail (notices to many people), so a mass
+  mailing can never delay a reminder of a running term;
+* **retries**: a failed attempt is tried again after a delay that doubles each time (1, 2, 4,
+  8 minutes by default), and after the last attempt the row is ``failed`` — shown and audited,
+  never silently dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import IntEnum, StrEnum
+
+
+class Status(StrEnum):
+    """Life of a row: planned → sending (claimed) → sent; or cancelled; or failed."""
+
+    PLANNED = "planned"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class Priority(IntEnum):
+    """Lower goes first."""
+
+    DEADLINE = 0  # reminders and escalations of a running term
+    OPERATIONAL = 10  # mail the FG needs now: a new report
+    ROUTINE = 20  # checkpoints, confirmations
+    BULK = 50  # notices to many people
+
+
+class Kind(StrEnum):
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    NEW_REPORT = "new_report"
+    AUDIT_CHECKPOINT = "audit_checkpoint"
+
+
+PRIORITY: dict[Kind, Priority] = {
+    Kind.REMINDER: Priority.DEADLINE,
+    Kind.ESCALATION: Priority.DEADLINE,
+    Kind.NEW_REPORT: Priority.OPERATIONAL,
+    Kind.AUDIT_CHECKPOINT: Priority.ROUTINE,
+}
+
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_RETRY_BASE = timedelta(minutes=1)
+DEFAULT_RETRY_CAP = timedelta(minutes=30)
+
+
+def retry_delay(
+    attempts: int, base: timedelta = DEFAULT_RETRY_BASE, cap: timedelta = DEFAULT_RETRY_CAP
+) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt (1-based): base × 2^(n−1),
+    at most ``cap``."""
+    if attempts < 1:
+        return base
+    return min(cap, base * (1 << min(attempts - 1, 30)))
+
+
+def gives_up(attempts: int, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> bool:
+    """True when the row has had its last attempt and becomes ``failed``."""
+    return attempts >= max_attempts

@@ -1,0 +1,107 @@
+"""An organisation's reminder settings: hours, deputy, escalation contact, processor term."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.lifecycle import State
+from ..domain.reminders import check_offsets
+from ..domain.text import N_
+from ..models import Incident, Organisation
+from . import audit, reminders
+from .audit import Actor
+from .clock import Clock
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    """An organisation's reminder settings (see Organisation in models/accounts.py)."""
+
+    reminder_offsets: tuple[int, ...]
+    deputy_email: str
+    escalation_name: str
+    escalation_email: str
+    processor_term_hours: int
+    processor_hours_before: tuple[int, ...]
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> ClockSettings:
+        return cls(
+            tuple(organisation.reminder_offsets),
+            organisation.deputy_email,
+            organisation.escalation_name,
+            organisation.escalation_email,
+            organisation.processor_term_hours,
+            tuple(organisation.processor_hours_before),
+        )
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; ``problems`` maps form field to (message, params)."""
+
+    def __init__(self, problems: dict[str, tuple[str, dict[str, int]]]) -> None:
+        super().__init__("; ".join(message % params for message, params in problems.values()))
+        self.problems = problems
+
+
+def save_clock_settings(
+    session: Session,
+    organisation: Organisation,
+    settings: ClockSettings,
+    *,
+    actor: Actor,
+    clock: Clock,
+) -> bool:
+    """Store the settings and re-plan the reminders of every running incident; audited.
+
+    Returns False when nothing changed.
+
+    Raises:
+        SettingsError: reminder hours outside the term or repeated, or a term of no hours.
+    """
+    problems: dict[str, tuple[str, dict[str, int]]] = {}
+    if offset_problems := check_offsets(settings.reminder_offsets, 72):
+        problems["reminder_offsets"] = offset_problems[0]
+    if not 1 <= settings.processor_term_hours <= 24 * 14:
+        problems["processor_term_hours"] = (N_("Give a term between 1 and 336 hours."), {})
+    elif before := check_offsets(settings.processor_hours_before, settings.processor_term_hours):
+        problems["processor_hours_before"] = before[0]
+    if problems:
+        raise SettingsError(problems)
+    before_settings = ClockSettings.of(organisation)
+    if before_settings == settings:
+        return False
+    organisation.reminder_offsets = sorted(settings.reminder_offsets)
+    organisation.deputy_email = settings.deputy_email.strip()
+    organisation.escalation_name = settings.escalation_name.strip()
+    organisation.escalation_email = settings.escalation_email.strip()
+    organisation.processor_term_hours = settings.processor_term_hours
+    organisation.processor_hours_before = sorted(settings.processor_hours_before, reverse=True)
+    organisation.updated_at = clock.now()
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="organisation.clock_settings_changed",
+        entity_type="organisation",
+        entity_id=organisation.id,
+        organisation_id=organisation.id,
+        before=asdict(before_settings),
+        after=asdict(ClockSettings.of(organisation)),
+    )
+    running = session.execute(
+        select(Incident).where(
+            Incident.organisation_id == organisation.id,
+            Incident.aware_at.is_not(None),
+            Incident.state.in_(
+                [State.BREACH_CONFIRMED.value, State.ASSESSED.value, State.DECIDED.value]
+            ),
+        )
+    ).scalars()
+    for incident in running:
+        reminders.replan(session, incident, clock=clock)
+    session.commit()
+    return True

@@ -1,0 +1,50 @@
+"""What a kind of delivery tells the engine: the message to send, or that it is not needed.
+
+A *handler* is a function ``(session, row, context) -> Outgoing | Skip``. It reads what it
+needs (the incident, the people to write to) at the moment of sending, so that a change of FG
+or a notification recorded a minute ago is taken into account. It may raise anything: the
+engine counts that as a failed attempt of this row only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ...models import Delivery
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An e-mail to send: recipients, subject (one line is enforced later) and plain text."""
+
+    recipients: list[str]
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """The row is no longer needed (the incident moved on); it is cancelled with ``reason``."""
+
+    reason: str = "not_needed"
+
+
+@dataclass
+class SendContext:
+    """What a handler may use besides the row: the moment, lateness, links, a batch cache."""
+
+    now: datetime
+    late: bool
+    base_url: str
+    cache: dict[Any, Any] = field(default_factory=dict)  # shared by one batch of rows
+
+    def link(self, path: str) -> str:
+        return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
+
+
+Handler = Callable[[Session, Delivery, SendContext], Outgoing | Skip]

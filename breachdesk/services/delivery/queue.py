@@ -1,0 +1,98 @@
+"""Putting rows in the delivery table, and reading them back for the app's pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ...domain.delivery import PRIORITY, Kind, Status
+from ...models import Delivery, Incident
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: Kind,
+    due_at: datetime,
+    now: datetime,
+    organisation_id: int | None,
+    incident_id: int | None = None,
+    label: str = "",
+    duty: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Delivery:
+    """Add one row to send at ``due_at`` (no commit: it belongs to the caller's transaction).
+
+    Written in the same transaction as the change it reports on, so the change and the
+    promise to tell someone about it are stored together or not at all.
+    """
+    row = Delivery(
+        organisation_id=organisation_id,
+        incident_id=incident_id,
+        kind=kind.value,
+        channel="email",
+        priority=int(PRIORITY[kind]),
+        duty=duty,
+        label=label,
+        payload=payload or {},
+        planned_due_at=due_at,
+        due_at=due_at,
+        status=Status.PLANNED.value,
+        attempts=0,
+        recipients=[],
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def recent_for(session: Session, organisation_ids: list[int], since: datetime) -> list[Delivery]:
+    """Deliveries sent since ``since`` and every failed one: the list in the FG's inbox."""
+    if not organisation_ids:
+        return []
+    return list(
+        session.execute(
+            select(Delivery)
+            .where(
+                Delivery.organisation_id.in_(organisation_ids),
+                or_(
+                    and_(Delivery.status == Status.SENT.value, Delivery.sent_at >= since),
+                    Delivery.status == Status.FAILED.value,
+                ),
+            )
+            .options(selectinload(Delivery.incident).selectinload(Incident.organisation))
+            .order_by(Delivery.status != Status.FAILED.value, Delivery.sent_at.desc())
+            .limit(20)
+        ).scalars()
+    )
+
+
+def failed_recently(session: Session, organisation_ids: list[int], since: datetime) -> int:
+    """How many deliveries of these organisations failed for good since ``since``."""
+    if not organisation_ids:
+        return 0
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.organisation_id.in_(organisation_ids),
+                Delivery.status == Status.FAILED.value,
+                Delivery.due_at >= since,
+            )
+        ).scalar_one()
+    )
+
+
+def rows_of(session: Session, incident: Incident) -> list[Delivery]:
+    """The incident's deliveries, planned and past, for its page (cancelled ones left out)."""
+    return list(
+        session.execute(
+            select(Delivery)
+            .where(Delivery.incident_id == incident.id, Delivery.status != Status.CANCELLED.value)
+            .order_by(Delivery.planned_due_at, Delivery.id)
+        ).scalars()
+    )

@@ -1,0 +1,19 @@
+"""Which handler writes each kind of delivery: the table the scheduler hands the engine.
+
+A new kind of message (a notice to the people affected, a webhook call) is a new handler
+added here; the engine, its claiming and its guarantee stay as they are.
+"""
+
+from __future__ import annotations
+
+from ..domain.delivery import Kind
+from . import notifications, reminders
+from .delivery import Handler
+
+
+def handlers() -> dict[str, Handler]:
+    return {
+        Kind.REMINDER.value: reminders.prepare,
+        Kind.ESCALATION.value: reminders.prepare,
+        Kind.NEW_REPORT.value: notifications.prepare,
+    }
