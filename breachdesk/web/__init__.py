@@ -22,9 +22,9 @@ CSP = (
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, auth, calendar, clock, incidents, reports, triage, users
+    from . import admin, auth, calendar, clock, health, incidents, reports, triage, users
 
-    for module in (auth, reports, incidents, triage, clock, admin, users, calendar):
+    for module in (auth, reports, incidents, triage, clock, admin, users, calendar, health):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -54,6 +54,7 @@ def register_web(app: Flask) -> None:
             "has_any_role": has_any_role,
             "current_locale": selected_locale,
             "urgent_clocks": urgent_clocks,
+            "system_warnings": health.system_warnings,
         }
 
     # Globals (not context) so that macros imported without context can use them too.
