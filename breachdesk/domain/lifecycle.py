@@ -57,6 +57,9 @@ class Guards:
     checklist_confirmed: bool = False
     has_decision: bool = False
     notification_outstanding: bool = False  # a notification is owed and not yet recorded
+    decision_stale: bool = False  # the checklist changed after the decision (see duties.py)
+    subjects_outstanding: bool = False  # the people must be informed; nothing recorded yet
+    public_outstanding: bool = False  # a public communication is owed; nothing recorded yet
 
 
 class TransitionRefused(ValueError):
@@ -89,10 +92,25 @@ def _decided(g: Guards) -> str | None:
 
 
 def _close(g: Guards) -> str | None:
+    if g.decision_stale:
+        return N_(
+            "The checklist changed after the decision and the advice now names other duties: "
+            "record a new decision first."
+        )
     if g.notification_outstanding:
         return N_(
             "A notification is still owed: record it first (when it was filed and the "
             "reference), or revise the decision."
+        )
+    if g.subjects_outstanding:
+        return N_(
+            "The people affected must still be informed: record when and how they were, or "
+            "the ground (Art. 34(3)) or reason why not."
+        )
+    if g.public_outstanding:
+        return N_(
+            "A public communication is still owed: record when and where it was made, or the "
+            "reason why not."
         )
     return None
 

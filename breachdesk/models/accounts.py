@@ -50,6 +50,9 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     processor_hours_before: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(DEFAULT_PROCESSOR_HOURS_BEFORE)
     )
+    # Goes up with every save of the reminder settings (profile_version does so for the
+    # profile): a save from a page that showed an older version is refused, not merged.
+    clock_settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
 
@@ -71,6 +74,8 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     # The personal calendar feed: only a SHA-256 of the secret token is kept; revocable.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     calendar_token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Goes up when an administrator changes the account's roles or status (stale saves refused).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -98,9 +99,23 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Awareness (kennisname): the current value; every value ever set is an AwarenessRecord
     aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    # The risk checklist (answers as in breachdesk.domain.checklist.Facts, JSON)
+    # The risk checklist (answers as in breachdesk.domain.checklist.Facts, JSON). The version
+    # goes up with every save; a save from a page that showed an older version is refused.
     facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    facts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     checklist_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The outcome the checklist recommends now, and whether the latest decision is out of
+    # date because that recommendation names other duties (see domain/duties.py). Columns, so
+    # that lists and counts can be made in SQL.
+    recommended_outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    decision_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How the duties towards people were met (Art. 34), recorded when closing.
+    subjects_resolution: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    subjects_resolution_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    subjects_resolution_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    public_resolution: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    public_resolution_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    public_resolution_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Our role for the data: "controller" (72 h to the AP) or "processor" (inform the
     # controller within the contractual term, Art. 33(2)); the controller's name if processor.

@@ -14,6 +14,9 @@ from ..models import Incident, Organisation
 from . import audit, reminders
 from .audit import Actor
 from .clock import Clock
+from .versioning import StaleEdit, claim_version, last_change
+
+SETTINGS_ACTIONS = ("organisation.clock_settings_changed",)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ def save_clock_settings(
     *,
     actor: Actor,
     clock: Clock,
+    seen_version: int | None = None,
 ) -> bool:
     """Store the settings and re-plan the reminders of every running incident; audited.
 
@@ -61,6 +65,8 @@ def save_clock_settings(
 
     Raises:
         SettingsError: reminder hours outside the term or repeated, or a term of no hours.
+        StaleEdit: the settings were saved after ``seen_version`` (the version the page
+            showed); nothing was saved.
     """
     problems: dict[str, tuple[str, dict[str, int]]] = {}
     if offset_problems := check_offsets(settings.reminder_offsets, 72):
@@ -72,8 +78,19 @@ def save_clock_settings(
     if problems:
         raise SettingsError(problems)
     before_settings = ClockSettings.of(organisation)
+    if seen_version is not None and seen_version != organisation.clock_settings_version:
+        by, at = last_change(session, ("organisation", organisation.id), SETTINGS_ACTIONS)
+        raise StaleEdit(organisation.clock_settings_version, by, at)
     if before_settings == settings:
         return False
+    claim_version(
+        session,
+        organisation,
+        Organisation.clock_settings_version,
+        seen_version,
+        entity=("organisation", organisation.id),
+        actions=SETTINGS_ACTIONS,
+    )
     organisation.reminder_offsets = sorted(settings.reminder_offsets)
     organisation.deputy_email = settings.deputy_email.strip()
     organisation.escalation_name = settings.escalation_name.strip()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..domain.ap_facts import KnownSoFar, missing_for_ap
+from ..domain.assessment import Outcome
 from ..domain.deadline import (
     NOTIFICATION_TERM,
     RUNNING_STATUSES,
@@ -24,6 +25,7 @@ from ..domain.deadline import (
     deadline_status,
     due_at,
 )
+from ..domain.duties import Duties, owed
 from ..domain.lifecycle import State
 from ..domain.profile import profile_from_dict
 from ..models import Incident, Notification
@@ -59,13 +61,27 @@ def term_of(incident: Incident) -> timedelta:
 
 
 def notification_required(incident: Incident) -> bool:
-    """False when no notification is owed: not a breach, or (as controller) register only."""
+    """False when no notification is owed: not a breach, or (as controller) register only.
+
+    While the decision is out of date (the checklist now recommends other duties), the
+    notification stays owed if either the decision or the new recommendation names it.
+    """
     if incident.state == State.NOT_A_BREACH.value:
         return False
     if duty_of(incident) is Duty.CONTROLLER:
         return True  # a processor does not weigh the risk: it tells the controller (Art. 33(2))
+    return duties_owed(incident).notify_ap
+
+
+def duties_owed(incident: Incident) -> Duties:
+    """What the organisation owes now: the latest decision's duties, joined while it is out
+    of date with those of the current recommendation; before any decision, notifying."""
     decision = incident.decisions[-1] if incident.decisions else None
-    return decision is None or decision.notify_ap
+    if decision is None:
+        return Duties(notify_ap=True)
+    decided = Duties(decision.notify_ap, decision.inform_subjects, decision.public_communication)
+    recommended = Outcome(incident.recommended_outcome) if incident.recommended_outcome else None
+    return owed(decided, incident.decision_stale, recommended)
 
 
 def first_filing(incident: Incident) -> Notification | None:

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from ..domain.assessment import OUTCOME_DUTIES, Outcome, Recommendation, assess
 from ..domain.assessment_json import facts_from_dict, facts_to_dict, recommendation_to_dict
 from ..domain.checklist import Facts
+from ..domain.duties import is_stale
 from ..domain.lifecycle import State, TransitionRefused
 from ..domain.text import N_
 from ..models import Decision, Incident
 from .audit import Actor
 from .clock import Clock
+from .versioning import StaleEdit, claim_version, last_change, lock_row
 from .workflow import TriageError, audit_incident, commit, move_incident
 
 
@@ -27,16 +29,44 @@ def current_facts(incident: Incident) -> Facts | None:
     return facts_from_dict(incident.facts) if incident.facts is not None else None
 
 
+CHECKLIST_ACTIONS = ("incident.checklist_saved",)
+DECISION_ACTIONS = ("incident.decided",)
+
+
 def save_checklist(
-    session: Session, incident: Incident, facts: Facts, *, confirm: bool, actor: Actor, clock: Clock
+    session: Session,
+    incident: Incident,
+    facts: Facts,
+    *,
+    confirm: bool,
+    actor: Actor,
+    clock: Clock,
+    seen_version: int | None = None,
 ) -> None:
-    """Store the checklist answers; ``confirm`` marks it complete (breach confirmed → assessed)."""
+    """Store the checklist answers; ``confirm`` marks it complete (breach confirmed → assessed).
+
+    ``seen_version`` is the checklist version the FG's page showed. When the new answers make
+    the recommendation name other duties than when the FG decided, the decision is marked out
+    of date (see :mod:`breachdesk.domain.duties`); the clock then runs for both sets of duties.
+
+    Raises:
+        TransitionRefused: the incident is not a confirmed breach.
+        StaleEdit: someone saved the checklist after ``seen_version``; nothing was saved.
+    """
     if incident.state not in (
         State.BREACH_CONFIRMED.value,
         State.ASSESSED.value,
         State.DECIDED.value,
     ):
         raise TransitionRefused(N_("The risk checklist is for confirmed breaches."))
+    claim_version(
+        session,
+        incident,
+        Incident.facts_version,
+        seen_version,
+        entity=("incident", incident.id),
+        actions=CHECKLIST_ACTIONS,
+    )
     before = incident.facts
     incident.facts = facts_to_dict(facts)
     if confirm:
@@ -51,9 +81,37 @@ def save_checklist(
         before={"facts": before},
         after={"facts": incident.facts, "confirmed": confirm},
     )
+    _follow_recommendation(session, incident, assess(facts).outcome, actor=actor, clock=clock)
     if confirm and incident.state == State.BREACH_CONFIRMED.value:
         move_incident(session, incident, State.ASSESSED, actor=actor, clock=clock)
     commit(session, incident, clock)
+
+
+def _follow_recommendation(
+    session: Session, incident: Incident, now_recommended: Outcome, *, actor: Actor, clock: Clock
+) -> None:
+    """Keep ``recommended_outcome`` and ``decision_stale`` in step with the answers (audited
+    when the decision goes out of date or becomes current again)."""
+    incident.recommended_outcome = now_recommended.value
+    if not incident.decisions:
+        return
+    latest = incident.decisions[-1]
+    then = Outcome(latest.recommendation_snapshot["outcome"])
+    stale = is_stale(then, now_recommended)
+    if stale != incident.decision_stale:
+        incident.decision_stale = stale
+        audit_incident(
+            session,
+            incident,
+            "incident.decision_stale" if stale else "incident.decision_current",
+            actor=actor,
+            clock=clock,
+            after={
+                "decision_version": latest.version,
+                "recommended_then": then.value,
+                "recommended_now": now_recommended.value,
+            },
+        )
 
 
 def recommendation_for(incident: Incident) -> Recommendation | None:
@@ -69,18 +127,34 @@ def record_decision(
     rationale: str,
     actor: Actor,
     clock: Clock,
+    seen_decision: int | None = None,
+    seen_checklist: int | None = None,
 ) -> Decision:
     """Record a (new version of the) decision. ``outcome`` None means: follow the recommendation.
 
     A decision that differs from the recommendation needs a written rationale. The answers,
-    the recommendation and the rule-set version are stored with it.
+    the recommendation and the rule-set version are stored with it. ``seen_decision`` (the
+    latest decision version the FG's page showed, 0 for none) and ``seen_checklist`` (the
+    checklist version it showed) guard against deciding on an outdated page.
 
     Raises:
         TransitionRefused: the checklist is not complete, or the incident is not assessed.
         TriageError: an override without rationale.
+        StaleEdit: another decision was recorded, or the checklist saved, after the page was
+            loaded; nothing was saved.
     """
     if incident.state not in (State.ASSESSED.value, State.DECIDED.value):
         raise TransitionRefused(N_("Complete and confirm the risk checklist first."))
+    lock_row(session, incident)
+    session.refresh(incident, ["decisions", "facts_version"])
+    latest = incident.decisions[-1].version if incident.decisions else 0
+    if seen_decision is not None and seen_decision != latest:
+        raise StaleEdit(latest, *last_change(session, ("incident", incident.id), DECISION_ACTIONS))
+    if seen_checklist is not None and seen_checklist != incident.facts_version:
+        raise StaleEdit(
+            incident.facts_version,
+            *last_change(session, ("incident", incident.id), CHECKLIST_ACTIONS),
+        )
     facts = current_facts(incident)
     if facts is None or incident.checklist_confirmed_at is None:
         raise TransitionRefused(N_("Complete and confirm the risk checklist first."))
@@ -120,6 +194,8 @@ def record_decision(
     session.add(decision)
     session.flush()
     session.refresh(incident, ["decisions"])
+    incident.decision_stale = False
+    incident.recommended_outcome = recommendation.outcome.value
     audit_incident(
         session,
         incident,

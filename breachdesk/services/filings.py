@@ -18,6 +18,9 @@ from . import audit, reminders
 from .audit import Actor
 from .clock import Clock
 from .deadlines import duty_of, first_filing, term_of
+from .versioning import StaleEdit, last_change, lock_row
+
+FILING_ACTIONS = ("incident.notification_recorded",)
 
 
 class NotificationError(ValueError):
@@ -44,6 +47,7 @@ def record_notification(
     recorded_by: User,
     actor: Actor,
     clock: Clock,
+    seen_filings: int | None = None,
 ) -> Notification:
     """Record that the notification (to the AP, or as processor to the controller) was filed.
 
@@ -56,6 +60,8 @@ def record_notification(
             without a reason for the delay (Art. 33(1) GDPR); the incident not confirmed as a
             breach.
         TransitionRefused: the incident is not in a state where a notification belongs.
+        StaleEdit: ``seen_filings`` (how many filings the FG's page showed) is no longer the
+            number recorded: someone recorded one in the meantime; nothing was saved.
     """
     if (
         incident.state
@@ -70,6 +76,11 @@ def record_notification(
         raise TransitionRefused(
             N_("A notification can be recorded once the breach is confirmed and awareness is set.")
         )
+    lock_row(session, incident)
+    session.refresh(incident, ["notifications"])
+    if seen_filings is not None and seen_filings != len(incident.notifications):
+        by, at = last_change(session, ("incident", incident.id), FILING_ACTIONS)
+        raise StaleEdit(len(incident.notifications), by, at)
     now = clock.now()
     if submitted_at > now + timedelta(minutes=5):
         raise NotificationError("submitted_at", N_("This moment lies in the future."))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.deadline import DeadlineStatus
@@ -51,12 +51,16 @@ def _urgency(row: InboxRow) -> tuple[int, float]:
     return (3, -row.incident.updated_at.timestamp())
 
 
+def _organisations_of(user: User) -> Select[int]:
+    return select(Membership.organisation_id).where(
+        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
+    )
+
+
 def _handled_by(user: User) -> Select[Incident]:
     """The incidents of the organisations where ``user`` is FG or administrator, loaded with
     what :func:`clock_of` reads."""
-    orgs = select(Membership.organisation_id).where(
-        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
-    )
+    orgs = _organisations_of(user)
     return (
         select(Incident)
         .where(Incident.organisation_id.in_(orgs))
@@ -96,6 +100,7 @@ class Urgency:
 
     overdue: int = 0
     due_soon: int = 0
+    stale: int = 0  # decisions out of date: the checklist now advises other duties
 
     @property
     def total(self) -> int:
@@ -119,4 +124,14 @@ def urgency(session: Session, user: User, now: datetime) -> Urgency:
             overdue += 1
         elif clock is not None and clock.status is DeadlineStatus.DUE_SOON:
             due_soon += 1
-    return Urgency(overdue, due_soon)
+    orgs = _organisations_of(user)
+    stale = session.execute(
+        select(func.count())
+        .select_from(Incident)
+        .where(
+            Incident.organisation_id.in_(orgs),
+            Incident.decision_stale.is_(True),
+            Incident.state.in_([State.ASSESSED.value, State.DECIDED.value]),
+        )
+    ).scalar_one()
+    return Urgency(overdue, due_soon, int(stale))

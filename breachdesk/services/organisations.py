@@ -29,6 +29,9 @@ from . import audit
 from .audit import Actor
 from .clock import Clock
 from .schema_check import InputError, schema_problems
+from .versioning import StaleEdit, claim_version, last_change
+
+PROFILE_ACTIONS = ("organisation.profile_updated",)
 
 
 class ProfileError(InputError):
@@ -154,23 +157,36 @@ def save_profile(
     *,
     actor: Actor,
     clock: Clock,
+    seen_version: int | None = None,
 ) -> bool:
     """Replace the organisation's profile (audited with before and after); False if equal.
 
     Raises:
         ValueError: the profile's slug differs from the organisation's (slugs are stable ids).
+        StaleEdit: the profile was saved after ``seen_version`` (the version the editing page
+            showed); nothing was saved.
     """
     if profile.slug != organisation.slug:
         raise ValueError("the slug of an organisation cannot change")
+    if seen_version is not None and seen_version != organisation.profile_version:
+        by, at = last_change(session, ("organisation", organisation.id), PROFILE_ACTIONS)
+        raise StaleEdit(organisation.profile_version, by, at)
     new = profile_to_dict(profile)
     if new == organisation.profile:
         return False
+    claim_version(
+        session,
+        organisation,
+        Organisation.profile_version,
+        seen_version,
+        entity=("organisation", organisation.id),
+        actions=PROFILE_ACTIONS,
+    )
     before = organisation.profile
     organisation.profile = new
     organisation.name = profile.display_name
     if profile.reference_prefix:
         organisation.reference_prefix = profile.reference_prefix
-    organisation.profile_version += 1
     organisation.updated_at = clock.now()
     audit.record(
         session,

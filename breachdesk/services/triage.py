@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from ..domain.awareness import awareness_problem
 from ..domain.checklist import BreachType, Tri
+from ..domain.duties import PublicResolution, Resolution, SubjectsResolution, resolution_problem
 from ..domain.lifecycle import State, TransitionRefused
 from ..domain.text import N_
 from ..models import AwarenessRecord, Incident
 from .audit import Actor
 from .clock import Clock
+from .deadlines import duties_owed
 from .workflow import TriageError, audit_incident, commit, move_incident
 
 
@@ -184,11 +186,76 @@ def record_triage(
     return State(incident.state)
 
 
-def close(session: Session, incident: Incident, *, actor: Actor, clock: Clock) -> None:
-    """decided → closed."""
-    move_incident(session, incident, State.CLOSED, actor=actor, clock=clock)
-    incident.closed_at = clock.now()
+@dataclass(frozen=True)
+class Closure:
+    """What the FG records when closing: how the duties towards people were met (if owed)."""
+
+    subjects: Resolution | None = None
+    public: Resolution | None = None
+
+
+def close(
+    session: Session,
+    incident: Incident,
+    *,
+    actor: Actor,
+    clock: Clock,
+    closure: Closure | None = None,
+) -> None:
+    """decided → closed, once every duty of the decision is met or accounted for.
+
+    When the people affected must be informed (or a public communication is owed) and that
+    is not recorded yet, ``closure`` must say how it was done, or the ground or reason why
+    not (kept on the incident for the register, and audited).
+
+    Raises:
+        TransitionRefused: the decision is out of date, a notification or a duty towards
+            people is still owed.
+        TriageError: a recorded resolution is incomplete (``field`` names it).
+    """
+    closure = closure or Closure()
+    duties = duties_owed(incident)
+    now = clock.now()
+    recorded: dict[str, Resolution] = {}
+    try:
+        if duties.inform_subjects and not incident.subjects_resolution and closure.subjects:
+            _resolve(incident, "subjects", closure.subjects, SubjectsResolution.INFORMED, now)
+            recorded["subjects"] = closure.subjects
+        if duties.public_communication and not incident.public_resolution and closure.public:
+            _resolve(incident, "public", closure.public, PublicResolution.PUBLISHED, now)
+            recorded["public"] = closure.public
+        move_incident(session, incident, State.CLOSED, actor=actor, clock=clock)
+    except (TransitionRefused, TriageError):
+        session.rollback()  # nothing of a refused closing is kept
+        raise
+    if recorded:
+        audit_incident(
+            session,
+            incident,
+            "incident.people_duties_recorded",
+            actor=actor,
+            clock=clock,
+            after={
+                key: {"outcome": r.outcome, "at": r.at, "note": r.note.strip()}
+                for key, r in recorded.items()
+            },
+        )
+    incident.closed_at = now
     commit(session, incident, clock)
+
+
+def _resolve(
+    incident: Incident, prefix: str, resolution: Resolution, done: str, now: datetime
+) -> None:
+    problem = resolution_problem(resolution, done, incident.aware_at, now)
+    if problem is not None:
+        field, message = problem
+        raise TriageError(message, field=f"{prefix}_{field}")
+    setattr(incident, f"{prefix}_resolution", resolution.outcome)
+    setattr(
+        incident, f"{prefix}_resolution_at", resolution.at if resolution.outcome == done else None
+    )
+    setattr(incident, f"{prefix}_resolution_note", resolution.note.strip())
 
 
 def reopen(

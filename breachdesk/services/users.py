@@ -16,6 +16,7 @@ from ..models import Membership, Organisation, User
 from . import audit
 from .audit import Actor
 from .clock import Clock
+from .versioning import StaleEdit, last_change, lock_row
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -137,6 +138,7 @@ def _grant(
             created_at=clock.now(),
         )
     )
+    user.version = User.version + 1  # in SQL: concurrent role changes cannot both win
     audit.record(
         session,
         clock=clock,
@@ -179,6 +181,19 @@ def revoke_role(
     Raises:
         UserError: the user does not hold the role, or it would leave no administrator.
     """
+    _revoke(session, user, organisation, role, actor=actor, clock=clock)
+    session.commit()
+
+
+def _revoke(
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    role: Role,
+    *,
+    actor: Actor,
+    clock: Clock,
+) -> None:
     membership = session.execute(
         select(Membership).where(
             Membership.user_id == user.id,
@@ -199,6 +214,7 @@ def revoke_role(
         if admins <= 1:
             raise UserError("An organisation needs at least one administrator.")
     session.delete(membership)
+    user.version = User.version + 1
     audit.record(
         session,
         clock=clock,
@@ -209,7 +225,53 @@ def revoke_role(
         organisation_id=organisation.id,
         before={"user": user.email, "role": role.value},
     )
+
+
+ROLE_ACTIONS = ("role.granted", "role.revoked")
+
+
+def set_roles(
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    wanted: set[Role],
+    *,
+    actor: Actor,
+    clock: Clock,
+    seen_version: int | None = None,
+) -> bool:
+    """Give ``user`` exactly the roles ``wanted`` in ``organisation``, in one transaction.
+
+    ``seen_version`` is the account version the administrator's page showed. Returns False
+    when nothing changed.
+
+    Raises:
+        UserError: it would leave the organisation without an administrator (nothing saved).
+        StaleEdit: the account's roles or status were changed after the page was loaded.
+    """
+    lock_row(session, user)
+    session.refresh(user, ["version"])
+    if seen_version is not None and seen_version != user.version:
+        by, at = last_change(session, ("user", user.id), ROLE_ACTIONS)
+        raise StaleEdit(user.version, by, at)
+    current = {
+        Role(value)
+        for value in session.execute(
+            select(Membership.role).where(
+                Membership.user_id == user.id, Membership.organisation_id == organisation.id
+            )
+        ).scalars()
+    }
+    try:
+        for role in sorted(wanted - current):
+            _grant(session, user, organisation, role, actor=actor, clock=clock)
+        for role in sorted(current - wanted):
+            _revoke(session, user, organisation, role, actor=actor, clock=clock)
+    except UserError:
+        session.rollback()
+        raise
     session.commit()
+    return wanted != current
 
 
 def set_password(
@@ -242,6 +304,7 @@ def set_active(session: Session, user: User, active: bool, *, actor: Actor, cloc
         return
     before = {"active": user.active}
     user.active = active
+    user.version = User.version + 1
     audit.record(
         session,
         clock=clock,

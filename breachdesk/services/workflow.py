@@ -16,7 +16,7 @@ from ..models import Incident
 from . import audit, reminders
 from .audit import Actor
 from .clock import Clock
-from .deadlines import first_filing, notification_required
+from .deadlines import duties_owed, first_filing, notification_required
 
 
 class TriageError(ValueError):
@@ -59,6 +59,7 @@ def commit(session: Session, incident: Incident, clock: Clock) -> None:
 
 
 def guards(incident: Incident, reason: str = "") -> Guards:
+    duties = duties_owed(incident)
     return Guards(
         reason=reason,
         aware_at_set=incident.aware_at is not None,
@@ -68,6 +69,9 @@ def guards(incident: Incident, reason: str = "") -> Guards:
         notification_outstanding=incident.aware_at is not None
         and notification_required(incident)
         and first_filing(incident) is None,
+        decision_stale=incident.decision_stale,
+        subjects_outstanding=duties.inform_subjects and not incident.subjects_resolution,
+        public_outstanding=duties.public_communication and not incident.public_resolution,
     )
 
 

@@ -7,6 +7,12 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
 from ..domain.deadline import DUE_SOON, STATUS_LABELS, DeadlineStatus
+from ..domain.duties import (
+    PUBLIC_RESOLUTION_LABELS,
+    SUBJECTS_RESOLUTION_LABELS,
+    PublicResolution,
+    SubjectsResolution,
+)
 from ..domain.lifecycle import STATE_LABELS, State
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
@@ -22,7 +28,9 @@ CSP = (
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, auth, calendar, clock, health, incidents, reports, triage, users
+    from . import admin, auth, calendar, checklist, clock, health, incidents, reports, triage, users
+
+    assert checklist.bp is triage.bp  # noqa: S101 - its routes belong to the triage blueprint
 
     for module in (auth, reports, incidents, triage, clock, admin, users, calendar, health):
         app.register_blueprint(module.bp)
@@ -64,6 +72,12 @@ def register_web(app: Flask) -> None:
         action_label=action_label,
         delivery_label=delivery_label,
         deadline_label=lambda value: gettext(STATUS_LABELS[DeadlineStatus(value)]),
+        subjects_resolution_label=lambda value: gettext(
+            SUBJECTS_RESOLUTION_LABELS[SubjectsResolution(value)]
+        ),
+        public_resolution_label=lambda value: gettext(
+            PUBLIC_RESOLUTION_LABELS[PublicResolution(value)]
+        ),
         due_soon_seconds=int(DUE_SOON.total_seconds()),  # for the live countdown script
         Role=Role,
     )

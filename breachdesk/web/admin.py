@@ -21,11 +21,15 @@ from flask_login import login_required
 from ..domain.roles import Role
 from ..extensions import db_session
 from ..mail import safe_folder_name
+from ..models import Organisation
 from ..runtime import runtime
 from ..services import audit
 from ..services import organisations as org_service
+from ..services.versioning import StaleEdit
+from .conflicts import Conflict, conflict
 from .context import actor, organisation_for, organisations_where, require_any_role
 from .profile_form import ProfileForm
+from .triage_forms import seen
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -56,17 +60,24 @@ def edit_organisation(slug: str) -> ResponseReturnValue:
     form = ProfileForm()
     form.set_category_choices(profile)
     unplaced: list[str] = []
+    found = None
     if form.validate_on_submit():
         data = form.to_data(org.slug, profile.source_document)
         try:
             new_profile = org_service.parse_profile(data, org.slug)
+            changed = org_service.save_profile(
+                db_session(),
+                org,
+                new_profile,
+                actor=actor(),
+                clock=runtime().clock,
+                seen_version=seen(form.version),
+            )
         except org_service.ProfileError as error:
             unplaced = form.place_problems(error.problems)
+        except StaleEdit as error:
+            found = _profile_conflict(org, form, error)
         else:
-            rt = runtime()
-            changed = org_service.save_profile(
-                db_session(), org, new_profile, actor=actor(), clock=rt.clock
-            )
             flash(
                 _("The profile has been saved.") if changed else _("Nothing was changed."),
                 "success",
@@ -75,8 +86,21 @@ def edit_organisation(slug: str) -> ResponseReturnValue:
     elif not form.is_submitted():
         form.fill(profile)
         form.set_category_choices(profile)
-    page = render_template("admin/organisation_edit.html", org=org, form=form, unplaced=unplaced)
-    return page, 422 if form.is_submitted() else 200
+        form.version.data = str(org.profile_version)
+    page = render_template(
+        "admin/organisation_edit.html", org=org, form=form, unplaced=unplaced, conflict=found
+    )
+    return page, 409 if found else 422 if form.is_submitted() else 200
+
+
+def _profile_conflict(org: Organisation, form: ProfileForm, error: StaleEdit) -> Conflict:
+    db_session().rollback()
+    stored = org_service.profile_of(org)
+    theirs = ProfileForm(formdata=None)
+    theirs.fill(stored)
+    theirs.set_category_choices(stored)
+    form.version.data = str(error.current)
+    return conflict(error, _("the organisation profile"), form, theirs)
 
 
 @bp.get("/organisations/<slug>/export")

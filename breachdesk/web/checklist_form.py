@@ -12,7 +12,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FloatField, IntegerField, RadioField, SelectField, StringField
+from wtforms import (
+    Field,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import NumberRange, Optional
 
 from .report_form import MultiCheckboxField, options
@@ -145,6 +153,8 @@ def _field(kind: str, choices: Choices | None, label: Any) -> Field:
 
 class ChecklistForm(FlaskForm):
     """Built below from SECTIONS, plus rows for hand-made ENISA adjustments."""
+
+    version = HiddenField()  # the checklist version the page showed (optimistic locking)
 
     def section_fields(self) -> list[tuple[Any, list[Field]]]:
         return [(title, [self[name] for name, *_ in fields]) for title, fields in SECTIONS]

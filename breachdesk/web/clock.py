@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,13 +11,17 @@ from flask_login import login_required
 
 from ..domain.lifecycle import TransitionRefused
 from ..domain.roles import Role
+from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
+from ..models import Organisation
 from ..runtime import runtime
 from ..services import clock_settings, filings
+from ..services.versioning import StaleEdit
+from .conflicts import conflict
 from .context import actor, organisation_for, user
 from .labels import refusal_text
 from .triage import back, form_utc, officer_incident, page
-from .triage_forms import ClockSettingsForm, NotificationForm
+from .triage_forms import ClockSettingsForm, NotificationForm, seen
 
 bp = Blueprint("clock", __name__)
 
@@ -38,6 +44,7 @@ def notification(incident_id: int) -> ResponseReturnValue:
                 recorded_by=user(),
                 actor=actor(),
                 clock=runtime().clock,
+                seen_filings=seen(form.seen_filings),
             )
             flash(_("The notification has been recorded."), "success")
             return back(incident, "#notification")
@@ -45,6 +52,21 @@ def notification(incident_id: int) -> ResponseReturnValue:
             form[error.field].errors.append(_(error.message))
         except TransitionRefused as error:
             form.submitted_at.errors.append(refusal_text(error))
+        except StaleEdit as error:
+            db_session().rollback()
+            form.seen_filings.data = str(len(incident.notifications))
+            latest = incident.notifications[-1]
+            found = replace(
+                conflict(error, _("the notification")),
+                note=_(
+                    "Recorded in the meantime: filed at %(when)s, reference %(ref)s. Record "
+                    "yours only if it is another filing (a supplement).",
+                    when=utc_to_local(latest.submitted_at).strftime("%d-%m-%Y %H:%M"),
+                    ref=latest.reference or "—",
+                ),
+            )
+            context = page(incident, notification_form=form)
+            return render_template("incidents/show.html", filing_conflict=found, **context), 409
     return render_template("incidents/show.html", **page(incident, notification_form=form)), 422
 
 
@@ -52,15 +74,11 @@ def notification(incident_id: int) -> ResponseReturnValue:
 @login_required
 def settings(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
-    current = clock_settings.ClockSettings.of(org)
     form = ClockSettingsForm()
+    found = None
     if not form.is_submitted():
-        form.reminder_offsets.data = ", ".join(map(str, current.reminder_offsets))
-        form.processor_hours_before.data = ", ".join(map(str, current.processor_hours_before))
-        form.deputy_email.data = current.deputy_email
-        form.escalation_name.data = current.escalation_name
-        form.escalation_email.data = current.escalation_email
-        form.processor_term_hours.data = current.processor_term_hours
+        form = _settings_form(org)
+        form.version.data = str(org.clock_settings_version)
     elif form.validate_on_submit():
         offsets, before = form.hours("reminder_offsets"), form.hours("processor_hours_before")
         if offsets is not None and before is not None:
@@ -74,12 +92,35 @@ def settings(slug: str) -> ResponseReturnValue:
             )
             try:
                 changed = clock_settings.save_clock_settings(
-                    db_session(), org, wanted, actor=actor(), clock=runtime().clock
+                    db_session(),
+                    org,
+                    wanted,
+                    actor=actor(),
+                    clock=runtime().clock,
+                    seen_version=seen(form.version),
                 )
                 flash(_("Saved.") if changed else _("Nothing was changed."), "success")
                 return redirect(url_for("admin.organisation", slug=org.slug))
             except clock_settings.SettingsError as error:
                 for name, (message, params) in error.problems.items():
                     form[name].errors = [*form[name].errors, _(message, **params)]
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/clock_settings.html", org=org, form=form), status
+            except StaleEdit as error:
+                db_session().rollback()
+                form.version.data = str(error.current)
+                found = conflict(error, _("the reminder settings"), form, _settings_form(org))
+    status = 409 if found else 422 if form.is_submitted() else 200
+    page_ = render_template("admin/clock_settings.html", org=org, form=form, conflict=found)
+    return page_, status
+
+
+def _settings_form(org: Organisation) -> ClockSettingsForm:
+    """The settings as stored, in the form's shape (for showing beside the user's own)."""
+    current = clock_settings.ClockSettings.of(org)
+    form = ClockSettingsForm(formdata=None)
+    form.reminder_offsets.data = ", ".join(map(str, current.reminder_offsets))
+    form.processor_hours_before.data = ", ".join(map(str, current.processor_hours_before))
+    form.deputy_email.data = current.deputy_email
+    form.escalation_name.data = current.escalation_name
+    form.escalation_email.data = current.escalation_email
+    form.processor_term_hours.data = current.processor_term_hours
+    return form

@@ -20,6 +20,7 @@ from ..services import incidents as incident_service
 from .context import organisations_where, require_any_role, roles_in, user
 from .triage_forms import (
     AwarenessForm,
+    CloseForm,
     DecisionForm,
     NotificationForm,
     ReasonForm,
@@ -73,20 +74,31 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "reminder_rows": delivery.rows_of(db_session(), incident) if officer else [],
         "targets": allowed_targets(State(incident.state)),
         "recommendation": decisions.recommendation_for(incident) if officer else None,
+        "duties": deadlines.duties_owed(incident),
     }
     if fg:
         context.update(
             triage_form=forms.get("triage_form") or TriageForm(formdata=None),
             awareness_form=forms.get("awareness_form") or AwarenessForm(formdata=None),
-            decision_form=forms.get("decision_form") or DecisionForm(formdata=None),
+            decision_form=forms.get("decision_form") or _fresh_decision_form(incident),
             reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
-            notification_form=forms.get("notification_form") or _fresh_notification_form(now),
+            notification_form=forms.get("notification_form")
+            or _fresh_notification_form(incident, now),
+            close_form=forms.get("close_form") or CloseForm(formdata=None),
         )
     return context
 
 
-def _fresh_notification_form(now: datetime) -> NotificationForm:
+def _fresh_decision_form(incident: Incident) -> DecisionForm:
+    form = DecisionForm(formdata=None)
+    form.seen_decision.data = str(incident.decisions[-1].version if incident.decisions else 0)
+    form.seen_checklist.data = str(incident.facts_version)
+    return form
+
+
+def _fresh_notification_form(incident: Incident, now: datetime) -> NotificationForm:
     form = NotificationForm(formdata=None)
+    form.seen_filings.data = str(len(incident.notifications))
     form.submitted_at.data = utc_to_local(now).replace(tzinfo=None, second=0, microsecond=0)
     return form
 

@@ -20,6 +20,7 @@ from wtforms import (
     Field,
     FieldList,
     FormField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -50,6 +51,7 @@ def _valid_prefix(_form: FlaskForm, field: Field) -> None:
 
 
 class ProfileForm(FlaskForm):
+    version = HiddenField()  # the profile version the page showed (optimistic locking)
     legal_name = StringField(_l("Legal name"), validators=[Length(max=300)])
     trade_names = StringField(
         _l("Trade names"), validators=[Length(max=1000)], description=_l("Separate with ;")

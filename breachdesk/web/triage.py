@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..domain.assessment import Outcome, assess
-from ..domain.assessment_json import facts_from_dict, facts_to_dict
+from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType, Tri
+from ..domain.duties import Resolution
 from ..domain.lifecycle import TransitionRefused
-from ..domain.prefill import prefill
 from ..domain.timeutil import LocalTimeError, local_to_utc
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
 from ..services import decisions, triage
 from ..services import incidents as incident_service
-from ..services.organisations import profile_of
+from ..services.versioning import StaleEdit
 from ..services.workflow import TriageError
-from .checklist_form import ChecklistForm
+from .conflicts import conflict
 from .context import actor, roles_in, user
 from .labels import refusal_text
-from .triage_forms import AwarenessForm, DecisionForm, ReasonForm, TriageForm
+from .triage_forms import AwarenessForm, CloseForm, DecisionForm, ReasonForm, TriageForm, seen
 
 bp = Blueprint("triage", __name__, url_prefix="/incidents/<int:incident_id>")
 
@@ -44,7 +44,7 @@ def back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id) + anchor)
 
 
-def _refused(error: TransitionRefused | TriageError) -> None:
+def flash_refusal(error: TransitionRefused | TriageError) -> None:
     if isinstance(error, TransitionRefused):
         flash(refusal_text(error), "danger")
     else:
@@ -115,69 +115,6 @@ def awareness(incident_id: int) -> ResponseReturnValue:
     return render_template("incidents/show.html", **page(incident, awareness_form=form)), 422
 
 
-@bp.route("/checklist", methods=["GET", "POST"])
-@login_required
-def checklist(incident_id: int) -> ResponseReturnValue:
-    incident = officer_incident(incident_id)
-    form = ChecklistForm()
-    if request.method == "GET":
-        facts = decisions.current_facts(incident) or prefill(
-            incident_service.report_of(incident),
-            profile_of(incident.organisation),
-            frozenset(BreachType(t) for t in incident.breach_types),
-        )
-        form.fill(facts_to_dict(facts))
-        return render_template("incidents/checklist.html", **_checklist_page(incident, form))
-    if form.validate_on_submit() and _adjustments_ok(form):
-        facts = facts_from_dict(form.to_data())
-        if request.form.get("action") == "preview":
-            return render_template("incidents/checklist.html", **_checklist_page(incident, form))
-        try:
-            decisions.save_checklist(
-                db_session(),
-                incident,
-                facts,
-                confirm=request.form.get("action") == "confirm",
-                actor=actor(),
-                clock=runtime().clock,
-            )
-            flash(_("The checklist has been saved."), "success")
-            return back(incident, "#decision")
-        except TransitionRefused as error:
-            _refused(error)
-    return render_template("incidents/checklist.html", **_checklist_page(incident, form)), 422
-
-
-@bp.post("/checklist/preview")
-@login_required
-def preview(incident_id: int) -> ResponseReturnValue:
-    """The live preview: the same assessment function, on the answers as they stand."""
-    officer_incident(incident_id)
-    form = ChecklistForm()
-    if not (form.validate_on_submit() and _adjustments_ok(form)):
-        return render_template("incidents/_preview_invalid.html"), 422
-    recommendation = assess(facts_from_dict(form.to_data()))
-    return render_template("incidents/_recommendation.html", rec=recommendation)
-
-
-def _adjustments_ok(form: ChecklistForm) -> bool:
-    ok = True
-    for i in range(2):
-        if (
-            form[f"adj_{i}_delta"].data not in (None, "", "0")
-            and not (form[f"adj_{i}_reason"].data or "").strip()
-        ):
-            form[f"adj_{i}_reason"].errors.append(_("Give the reason for this adjustment."))
-            ok = False
-    return ok
-
-
-def _checklist_page(incident: Incident, form: ChecklistForm) -> dict[str, Any]:
-    valid = not any(field.errors for field in form)
-    recommendation = assess(facts_from_dict(form.to_data())) if valid else None
-    return {"incident": incident, "form": form, "rec": recommendation}
-
-
 @bp.post("/decision")
 @login_required
 def decide(incident_id: int) -> ResponseReturnValue:
@@ -193,25 +130,72 @@ def decide(incident_id: int) -> ResponseReturnValue:
                 rationale=form.rationale.data or "",
                 actor=actor(),
                 clock=runtime().clock,
+                seen_decision=seen(form.seen_decision),
+                seen_checklist=seen(form.seen_checklist),
             )
             flash(_("The decision has been recorded."), "success")
             return back(incident, "#decision")
         except TriageError as error:
             form.rationale.errors.append(_(error.message))
         except TransitionRefused as error:
-            _refused(error)
+            flash_refusal(error)
+        except StaleEdit as error:
+            return _decision_conflict(incident, form, error)
     return render_template("incidents/show.html", **page(incident, decision_form=form)), 422
+
+
+def _decision_conflict(
+    incident: Incident, form: DecisionForm, error: StaleEdit
+) -> ResponseReturnValue:
+    db_session().rollback()
+    latest = incident.decisions[-1] if incident.decisions else None
+    changed_decision = (seen(form.seen_decision) or 0) != (latest.version if latest else 0)
+    form.seen_decision.data = str(latest.version if latest else 0)
+    form.seen_checklist.data = str(incident.facts_version)
+    if changed_decision and latest is not None:
+        theirs = DecisionForm(formdata=None, outcome=latest.outcome, rationale=latest.rationale)
+        found = conflict(error, _("the decision"), form, theirs)
+    else:
+        found = conflict(error, _("the risk checklist"))
+        found = replace(
+            found,
+            note=_(
+                "The recommendation below follows the checklist as it is now. Check it "
+                "before you record your decision again."
+            ),
+        )
+    context = page(incident, decision_form=form)
+    return render_template("incidents/show.html", decision_conflict=found, **context), 409
 
 
 @bp.post("/close")
 @login_required
 def close(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
-    try:
-        triage.close(db_session(), incident, actor=actor(), clock=runtime().clock)
-    except TransitionRefused as error:
-        _refused(error)
-    return back(incident)
+    form = CloseForm()
+    if form.validate_on_submit():
+        closure = triage.Closure(
+            subjects=_resolution(form, "subjects"), public=_resolution(form, "public")
+        )
+        if not form.subjects_at.errors and not form.public_at.errors:
+            try:
+                triage.close(
+                    db_session(), incident, actor=actor(), clock=runtime().clock, closure=closure
+                )
+                flash(_("The incident has been closed."), "success")
+                return back(incident)
+            except TriageError as error:
+                form[error.field or "subjects_note"].errors.append(_(error.message))
+            except TransitionRefused as error:
+                form.form_errors.append(refusal_text(error))
+    return render_template("incidents/show.html", **page(incident, close_form=form)), 422
+
+
+def _resolution(form: CloseForm, prefix: str) -> Resolution | None:
+    outcome = form[f"{prefix}_outcome"].data
+    if not outcome:
+        return None
+    return Resolution(outcome, form_utc(form[f"{prefix}_at"]), form[f"{prefix}_note"].data or "")
 
 
 @bp.post("/reopen")

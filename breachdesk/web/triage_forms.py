@@ -5,12 +5,15 @@ Shape only: the lifecycle guards and the awareness rules live in the domain.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -21,6 +24,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType
+from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_RESOLUTION_LABELS
 from .report_form import DT_FORMAT, MultiCheckboxField, options
 
 TRI = [("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Not yet known"))]
@@ -107,6 +111,9 @@ class DecisionForm(FlaskForm):
         validators=[Length(max=20000)],
         description=_l("Required when your decision differs from the recommendation."),
     )
+    # What the page showed: the latest decision version (0: none) and the checklist version.
+    seen_decision = HiddenField()
+    seen_checklist = HiddenField()
 
 
 class ReasonForm(FlaskForm):
@@ -115,6 +122,8 @@ class ReasonForm(FlaskForm):
 
 class NotificationForm(FlaskForm):
     """The filing of the notification: to the AP, or (as processor) to the controller."""
+
+    seen_filings = HiddenField()  # how many filings the page showed (optimistic locking)
 
     submitted_at = DateTimeLocalField(
         _l("Submitted at"),
@@ -148,6 +157,7 @@ def _hours_list(text: str | None) -> tuple[int, ...] | None:
 
 
 class ClockSettingsForm(FlaskForm):
+    version = HiddenField()  # the settings version the page showed (optimistic locking)
     reminder_offsets = StringField(
         _l("Reminders, hours after awareness"),
         validators=[InputRequired(), Length(max=100)],
@@ -182,3 +192,46 @@ class ClockSettingsForm(FlaskForm):
             self[name].errors = [*self[name].errors, _l("Give whole hours, separated by commas.")]
             return None
         return values
+
+
+def seen(form_field: Any) -> int | None:
+    """The version a hidden field carried back; None when absent or not a small number."""
+    value = str(form_field.data or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+SUBJECTS_RESOLUTIONS = [(r.value, _l(label)) for r, label in SUBJECTS_RESOLUTION_LABELS.items()]
+PUBLIC_RESOLUTIONS = [(r.value, _l(label)) for r, label in PUBLIC_RESOLUTION_LABELS.items()]
+
+
+class CloseForm(FlaskForm):
+    """Closing; when a duty towards people is owed, how it was met (Art. 34)."""
+
+    subjects_outcome = RadioField(
+        _l("The people affected"), choices=options(SUBJECTS_RESOLUTIONS), validate_choice=False
+    )
+    subjects_at = DateTimeLocalField(
+        _l("When were they informed?"),
+        format=DT_FORMAT,
+        validators=[Optional()],
+        description=_l("Dutch time. Only when they were informed."),
+    )
+    subjects_note = TextAreaField(
+        _l("How, or the ground or reason"),
+        validators=[Length(max=5000)],
+        description=_l(
+            "How they were informed (e-mail, letter, …), or why the ground applies; "
+            "the register shows it."
+        ),
+    )
+    public_outcome = RadioField(
+        _l("The public communication"), choices=options(PUBLIC_RESOLUTIONS), validate_choice=False
+    )
+    public_at = DateTimeLocalField(
+        _l("When was it made?"), format=DT_FORMAT, validators=[Optional()]
+    )
+    public_note = TextAreaField(
+        _l("Where, or the reason"),
+        validators=[Length(max=5000)],
+        description=_l("Where it was published (website, newspaper, …), or why not."),
+    )

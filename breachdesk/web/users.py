@@ -8,16 +8,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..domain.roles import ROLE_LABELS, Role
 from ..extensions import db, db_session
-from ..models import User
+from ..models import Organisation, User
 from ..runtime import runtime
 from ..services import users as user_service
+from ..services.versioning import StaleEdit
+from .conflicts import Conflict, conflict
 from .context import actor, organisation_for
 from .report_form import MultiCheckboxField, options
+from .triage_forms import seen
 
 bp = Blueprint("users", __name__, url_prefix="/admin/organisations/<slug>/users")
 
@@ -41,6 +44,7 @@ class NewUserForm(FlaskForm):
 
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField(_l("Roles"))
+    version = HiddenField()  # the account version the page showed (optimistic locking)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -82,9 +86,18 @@ def index(slug: str) -> ResponseReturnValue:
             return redirect(url_for("users.index", slug=org.slug))
         except user_service.UserError as error:
             getattr(form, error.field or "email").errors.append(_(error.message))
-    people = user_service.members(db_session(), org)
+    return _page(org, form)
+
+
+def _page(org: Organisation, form: NewUserForm, conflict: Conflict | None = None) -> str:
+    form.roles.choices = options(_role_pairs())  # type: ignore[arg-type]
     return render_template(
-        "admin/users.html", org=org, form=form, people=people, role_choices=_role_pairs()
+        "admin/users.html",
+        org=org,
+        form=form,
+        people=user_service.members(db_session(), org),
+        role_choices=_role_pairs(),
+        conflict=conflict,
     )
 
 
@@ -100,18 +113,30 @@ def roles(slug: str, user_id: int) -> ResponseReturnValue:
     form.roles.choices = options(_role_pairs())  # type: ignore[arg-type]
     if form.validate_on_submit():
         wanted = {Role(value) for value in form.roles.data or []}
-        rt = runtime()
         try:
-            for role in wanted - current[person]:
-                user_service.grant_role(
-                    db_session(), person, org, role, actor=actor(), clock=rt.clock
-                )
-            for role in current[person] - wanted:
-                user_service.revoke_role(
-                    db_session(), person, org, role, actor=actor(), clock=rt.clock
-                )
+            user_service.set_roles(
+                db_session(),
+                person,
+                org,
+                wanted,
+                actor=actor(),
+                clock=runtime().clock,
+                seen_version=seen(form.version),
+            )
             flash(_("Roles of %(name)s updated.", name=person.name), "success")
         except user_service.UserError as error:
-            db.session.rollback()
             flash(_(error.message), "danger")
+        except StaleEdit as error:
+            return _roles_conflict(org, person, form, error)
     return redirect(url_for("users.index", slug=org.slug))
+
+
+def _roles_conflict(
+    org: Organisation, person: User, form: RolesForm, error: StaleEdit
+) -> ResponseReturnValue:
+    db_session().rollback()
+    theirs = RolesForm(formdata=None)
+    theirs.roles.choices = form.roles.choices
+    theirs.roles.data = [r.value for r in dict(user_service.members(db_session(), org))[person]]
+    found = conflict(error, _("the roles of %(name)s", name=person.name), form, theirs)
+    return _page(org, NewUserForm(formdata=None), conflict=found), 409
