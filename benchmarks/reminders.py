@@ -547,12 +547,25 @@ def tick_once(
         db.session.remove()
 
 
+def poisoned_handlers(incident_ids: set[int]) -> dict[str, delivery.Handler]:
+    """The real handlers, except that the message of these incidents cannot be built (as a
+    title with a line break once made the e-mail library raise)."""
+
+    def build(session: Session, row: Delivery, context: delivery.SendContext) -> Any:
+        if row.incident_id in incident_ids:
+            raise ValueError("Header values may not contain linefeed or carriage return")
+        return reminders.prepare(session, row, context)
+
+    return {**handlers(), "reminder": build, "escalation": build}
+
+
 def due_round(
     incident_ids: Sequence[int],
     mailer: Any,
     rt: Runtime,
     counter: StatementCounter,
     probe: LoginProbe | None = None,
+    table: dict[str, delivery.Handler] | None = None,
 ) -> DueRound:
     due = SystemClock().now() + timedelta(seconds=1)
     make_due(db_session(), incident_ids, due)
@@ -568,7 +581,7 @@ def due_round(
     start_lag = time.time() - due.timestamp()
     with counter.measure() as statements:
         start = time.perf_counter()
-        result = tick_once(mailer, rt)
+        result = tick_once(mailer, rt, table)
         seconds = time.perf_counter() - start
     if thread is not None:
         stop.set()
@@ -777,8 +790,8 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
 
         # 2. 1,000 due with an in-memory mailer, 3. with SMTP, 4. with a concurrent writer
         rng = random.Random(args.seed + 1)
-        pool = rng.sample(data.incidents[REPLANNED:], 3 * args.due)
-        rounds = [pool[i * args.due : (i + 1) * args.due] for i in range(3)]
+        pool = rng.sample(data.incidents[REPLANNED:], 4 * args.due)
+        rounds = [pool[i * args.due : (i + 1) * args.due] for i in range(4)]
         progress(f"tick with {args.due} due, in-memory mailer")
         recording = RecordingMailer()
         memory = due_round(rounds[0], recording, rt, counter)
@@ -791,6 +804,14 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         idle_baseline = probe.alone(1.0)
         contended = due_round(rounds[2], SmtpMailer("127.0.0.1", server.port), rt, counter, probe)
         contended.accepted = server.take()
+        progress(f"tick with {args.due} due, one in ten cannot be built")
+        poisoned_ids = set(rounds[3][::10])
+        poisoned = due_round(
+            rounds[3], RecordingMailer(), rt, counter, table=poisoned_handlers(poisoned_ids)
+        )
+        session = db_session()
+        stuck = session.scalar(select(func.count()).where(Delivery.status == Status.SENDING.value))
+        db.session.remove()
         rss_ticks = peak_rss_mib()
 
         # the delivery check: every due reminder arrived exactly once
@@ -945,7 +966,7 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
     check.add(
         "planned rows left (all rounds)",
         f"{still_planned:,}",
-        f"expected {planned_total - 3 * args.due:,}",
+        f"expected {planned_total - 4 * args.due + len(poisoned_ids):,}",
     )
     check.add(
         "baseline messages accepted", f"{len(baseline_accepted):,}", f"expected {3 * args.due:,}"
@@ -966,13 +987,33 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
     print(contention.render())
     print()
 
+    isolation = Table(f"A tick with {args.due:,} due, one in ten failing to build (in-memory)")
+    isolation.add(
+        "tick()",
+        f"{poisoned.seconds:.2f} s",
+        f"{poisoned.seconds / memory.seconds:.2f} x the in-memory round above",
+    )
+    isolation.add(
+        "sent / to retry / failed",
+        f"{poisoned.result.sent:,} / {poisoned.result.retried:,} / {poisoned.result.failed:,}",
+        f"expected {args.due - len(poisoned_ids):,} / {len(poisoned_ids):,} / 0",
+    )
+    isolation.add("rows left 'sending'", f"{stuck}", "expected 0")
+    print(isolation.render())
+    print()
+
     resources_table = Table("Resources")
     resources_table.add("peak RSS after start-up", f"{rss_start:.0f} MiB")
     resources_table.add("peak RSS after building the data", f"{rss_setup:.0f} MiB")
     resources_table.add("peak RSS after the ticks", f"{rss_ticks:.0f} MiB")
     resources_table.add("database size", db_size)
     print(resources_table.render())
-    return 0 if exact else 1
+    isolated = (
+        poisoned.result.sent == args.due - len(poisoned_ids)
+        and poisoned.result.retried == len(poisoned_ids)
+        and stuck == 0
+    )
+    return 0 if exact and isolated else 1
 
 
 if __name__ == "__main__":
