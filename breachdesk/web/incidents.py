@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
 from ..domain.roles import Role, can_see_all_incidents
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
-from ..models import Incident
+from ..models import Delivery, Incident
 from ..runtime import runtime
 from ..services import audit, deadlines, decisions, delivery, inbox
 from ..services import incidents as incident_service
-from .context import organisations_where, require_any_role, roles_in, user
+from .context import actor, organisations_where, require_any_role, roles_in, user
 from .triage_forms import (
     AwarenessForm,
     CloseForm,
@@ -127,3 +128,22 @@ def attachment(incident_id: int, attachment_id: int) -> ResponseReturnValue:
     )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.post("/<int:incident_id>/deliveries/<int:delivery_id>/retry")
+@login_required
+def retry_delivery(incident_id: int, delivery_id: int) -> ResponseReturnValue:
+    """Try a failed e-mail of this incident again (its FG or administrator)."""
+    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    row = db_session().get(Delivery, delivery_id)
+    if (
+        incident is None
+        or row is None
+        or row.incident_id != incident.id
+        or not can_see_all_incidents(set(roles_in(incident.organisation)))
+    ):
+        abort(404)
+    if row.status == "failed":
+        delivery.retry(db_session(), row, actor=actor(), clock=runtime().clock)
+        flash(_("The e-mail will be sent again within a minute."), "success")
+    return redirect(url_for("incidents.show", incident_id=incident.id) + "#reminders")

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "incident.people_duties_recorded": _l("How the people affected were informed recorded"),
     "reminder.failed": _l("Reminder could not be delivered"),
     "delivery.failed": _l("E-mail could not be delivered"),
+    "delivery.retried": _l("E-mail sent again after it had failed"),
     "organisation.clock_settings_changed": _l("Reminder settings changed"),
     "calendar.token_issued": _l("Calendar link created"),
     "calendar.token_revoked": _l("Calendar link revoked"),

@@ -11,6 +11,7 @@ from flask import Flask
 from breachdesk import demo
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
+from breachdesk.mail import RecordingMailer
 from breachdesk.models import Delivery, Organisation
 from breachdesk.services.clock import FixedClock
 
@@ -118,3 +119,32 @@ def test_banners_for_the_fg_and_for_everyone(
         client.get("/healthz").get_json()["scheduler"]["seconds_since"]
         == timedelta(minutes=5).total_seconds()
     )
+
+
+def test_the_fg_sends_a_failed_mail_again(
+    app: Flask,
+    client: Any,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+    clock: FixedClock,
+) -> None:
+    kruix = orgs["kruix"]
+    reporter = make_user("r@x.nl", (kruix, Role.REPORTER))
+    make_user("fg@x.nl", (kruix, Role.FG))
+    incident = submit(reporter, kruix, clock)
+    for _ in range(5):
+        run_deliveries(clock, DownMailer())
+        clock.advance(minutes=30)
+    row = db.session.query(Delivery).filter_by(incident_id=incident.id).one()
+    url = f"/incidents/{incident.id}/deliveries/{row.id}/retry"
+    login(client, "r@x.nl")
+    assert client.post(url).status_code == 404  # the reporter may not
+    client.post("/logout")
+    login(client, "fg@x.nl")
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert "Opnieuw versturen" in page and "connection refused" in page
+    assert client.post(url).status_code == 302
+    db.session.refresh(row)
+    assert (row.status, row.attempts, row.due_at) == ("planned", 0, clock.now())
+    mailer = RecordingMailer()
+    assert run_deliveries(clock, mailer).sent == 1 and len(mailer.sent) == 1

@@ -40,7 +40,7 @@ Delivery guarantee
 
 from .engine import DeliverySettings, TickResult, claim_due, tick
 from .outgoing import Handler, Outgoing, SendContext, Skip
-from .queue import enqueue, failed_recently, recent_for, rows_of
+from .queue import enqueue, failed_recently, recent_for, retry, rows_of
 
 __all__ = [
     "DeliverySettings",
@@ -53,6 +53,7 @@ __all__ = [
     "enqueue",
     "failed_recently",
     "recent_for",
+    "retry",
     "rows_of",
     "tick",
 ]

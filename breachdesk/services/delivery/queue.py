@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ...domain.delivery import PRIORITY, Kind, Status
 from ...models import Delivery, Incident
+from .. import audit
+from ..audit import Actor
+from ..clock import Clock
 
 
 def enqueue(
@@ -96,3 +99,28 @@ def rows_of(session: Session, incident: Incident) -> list[Delivery]:
             .order_by(Delivery.planned_due_at, Delivery.id)
         ).scalars()
     )
+
+
+def retry(session: Session, row: Delivery, *, actor: Actor, clock: Clock) -> None:
+    """Send a failed row again at once, with a fresh set of attempts (after the mail server
+    or an address was fixed); audited. Commits.
+
+    Raises:
+        ValueError: the row has not failed.
+    """
+    if row.status != Status.FAILED.value:
+        raise ValueError("only a failed delivery can be tried again")
+    before = {"attempts": row.attempts, "error": row.last_error}
+    row.status, row.attempts, row.due_at = Status.PLANNED.value, 0, clock.now()
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="delivery.retried",
+        entity_type="incident" if row.incident_id is not None else "delivery",
+        entity_id=row.incident_id if row.incident_id is not None else row.id,
+        organisation_id=row.organisation_id,
+        before=before,
+        after={"delivery": row.id, "kind": row.kind, "label": row.label},
+    )
+    session.commit()
