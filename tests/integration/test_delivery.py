@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -271,3 +272,29 @@ def test_an_unknown_kind_fails_alone(
         select(func.count()).select_from(Delivery).where(Delivery.status == "sending")
     ).scalar_one()
     assert count == 0
+
+
+def test_a_failing_query_in_one_handler_fails_that_row_alone(
+    app: Flask, two_orgs: tuple[Incident, Incident], clock: FixedClock
+) -> None:
+    from sqlalchemy import text
+
+    bad, _good = two_orgs
+    table = handlers()
+    real = table["reminder"]
+
+    def querying(session: Any, row: Delivery, context: SendContext) -> Outgoing | Skip:
+        if row.incident_id == bad.id:
+            session.execute(text("SELECT no_such_column FROM delivery"))
+        return real(session, row, context)
+
+    table["reminder"] = querying
+    mailer = RecordingMailer()
+    clock.current = AWARE + timedelta(hours=24, seconds=1)
+    result = tick_with(table, clock, mailer)
+    assert (result.sent, result.retried) == (1, 1)
+    assert [m["To"] for m in mailer.sent] == ["fg@luxigo.nl"]
+    (row,) = [r for r in rows() if r.incident_id == bad.id and r.label == "24h"]
+    assert row.status == "planned"
+    assert "OperationalError" in row.last_error or "ProgrammingError" in row.last_error
+    assert rows("sending") == []

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from ...domain.delivery import (
@@ -215,8 +216,10 @@ def _attempt(
             return
         message, receipt = _send(session, row, prepared, mailer, settings)
     except Exception as error:  # noqa: BLE001 - one bad row must never stop the tick
-        if session.in_transaction():
-            session.rollback()  # whatever the handler read or left half-done
+        if isinstance(error, SQLAlchemyError) or session.new or session.dirty or session.deleted:
+            session.rollback()  # a failed statement, or something the handler left half-done
+        elif session.in_transaction():
+            session.commit()  # end the handler's reads; the batch stays loaded
         _failed_attempt(session, row, error, clock, settings, result)
         session.commit()
         return

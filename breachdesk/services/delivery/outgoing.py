@@ -2,8 +2,9 @@
 
 A *handler* is a function ``(session, row, context) -> Outgoing | Skip``. It reads what it
 needs (the incident, the people to write to) at the moment of sending, so that a change of FG
-or a notification recorded a minute ago is taken into account. It may raise anything: the
-engine counts that as a failed attempt of this row only.
+or a notification recorded a minute ago is taken into account; it changes nothing (the engine
+records the outcome). It may raise anything: the engine counts that as a failed attempt of
+this row only.
 """
 
 from __future__ import annotations
