@@ -2,8 +2,9 @@
 
 :func:`verify_trail` streams each chain's events from the database (in sequence order, a
 few thousand rows at a time) through :class:`~breachdesk.domain.audit.ChainVerifier` with the
-installation's keyring, and checks that every organisation has its chain and every chain an
-organisation. It only reads; it does not end the caller's transaction.
+installation's keyring, checks that every organisation has its chain and every chain an
+organisation, and compares each chain with what every validly signed checkpoint recorded.
+It only reads; it does not end the caller's transaction.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from ..domain.audit import (
     chain_name,
     coverage_problems,
 )
+from ..domain.audit.checkpoints import Checkpoint, CheckpointProblem, expectations
 from ..models import AuditChainHead, AuditEvent, Organisation
 from .audit_keys import AuditFiles, files_for, load_keyring
+from .audit_signing import trusted_log
 
 _STREAM_ROWS = 5000
 _COLUMNS = (
@@ -61,10 +64,13 @@ class ChainReport:
 @dataclass(frozen=True)
 class TrailReport:
     chains: list[ChainReport]
+    checkpoint_problems: tuple[CheckpointProblem, ...]
+    checkpoints: int  # validly signed checkpoints the chains were compared with
+    last_checkpoint: Checkpoint | None
 
     @property
     def intact(self) -> bool:
-        return all(r.problem is None for r in self.chains)
+        return not self.checkpoint_problems and all(r.problem is None for r in self.chains)
 
 
 def _events(session: Session, chain: str) -> Iterator[tuple[int, EventRecord]]:
@@ -104,13 +110,15 @@ def _events(session: Session, chain: str) -> Iterator[tuple[int, EventRecord]]:
 def verify_trail(
     session: Session, *, chains: Sequence[str] | None = None, files: AuditFiles | None = None
 ) -> TrailReport:
-    """Verify every chain (or only ``chains``) against the keyring.
+    """Verify every chain (or only ``chains``) against the keyring and the checkpoints.
 
     Raises:
         AuditKeyError: a key file exists but cannot be read.
     """
     files = files or files_for(session)
     keyring = load_keyring(files, create=False)
+    log = trusted_log(files)
+    expected = expectations(log.checkpoints)
     organisations = list(session.execute(select(Organisation.id)).scalars())
     with_events = set(session.execute(select(AuditEvent.chain).distinct()).scalars())
     heads = {
@@ -121,15 +129,17 @@ def verify_trail(
     for problem in coverage_problems(organisations, with_events):
         coverage.setdefault(problem.chain, []).append(problem)
     if chains is None:
-        names = sorted(with_events | set(heads) | {chain_name(o) for o in organisations})
+        names = sorted(
+            with_events | set(heads) | set(expected) | {chain_name(o) for o in organisations}
+        )
     else:
         names = list(chains)
     reports = []
     for name in names:
-        verifier = ChainVerifier(name, keyring)
+        verifier = ChainVerifier(name, keyring, expected.get(name))
         for row_id, record in _events(session, name):
             verifier.add(row_id, record)
         problems = coverage.get(name, []) + verifier.finish(heads.get(name))
         problems.sort(key=lambda p: p.position)
         reports.append(ChainReport(name, verifier.events, tuple(problems)))
-    return TrailReport(reports)
+    return TrailReport(reports, log.problems, len(log.checkpoints), log.last)

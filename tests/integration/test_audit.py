@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from breachdesk.domain.audit import GENESIS_HASH, ChainProblem, ProblemKind, hash_v1
 from breachdesk.domain.audit.records import EventRecord
@@ -20,6 +20,7 @@ from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditChainHead, AuditEvent, Organisation
 from breachdesk.services import audit
+from breachdesk.services.audit_anchor import write_checkpoint
 from breachdesk.services.audit_keys import files_for, read_key
 from breachdesk.services.clock import FixedClock
 
@@ -93,6 +94,7 @@ def test_cli_verify_names_the_edited_event(
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0, ok.output
     assert "all 5 chains intact" in ok.output
+    assert "no signed checkpoint yet" in ok.output
 
     target = rows(chain)[2]
     execute("UPDATE audit_event SET actor_label = 'someone else' WHERE id = :id", id=target.id)
@@ -106,6 +108,30 @@ def test_cli_verify_names_the_edited_event(
 # --- the nine ways the plain SHA-256 chain missed, and their variants ------------------------
 
 
+def test_1_tail_removed_and_head_set_back_is_named_by_the_checkpoint(
+    app: Flask, orgs: dict[str, Organisation], clock: FixedClock
+) -> None:
+    chain = grow(orgs["leiz"], clock, 7)  # events 1..8
+    write_checkpoint(db.session, clock=clock)
+    db.session.rollback()
+    fifth = rows(chain)[4]
+    execute("DELETE FROM audit_event WHERE chain = :c AND seq > 5", c=chain)
+    execute(
+        "UPDATE audit_chain_head SET last_seq = 5, last_hash = :h WHERE chain = :c",
+        h=fifth.hash,
+        c=chain,
+    )
+    problem = only_problem(chain)
+    assert problem.kind is ProblemKind.EVENTS_MISSING
+    assert problem.missing == (6, 8)
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert (
+        f"BROKEN  {chain}: events 6\u20138 of {chain} are missing: checkpoint of "
+        "2026-11-19 10:07 UTC recorded 8"
+    ) in result.output
+
+
 def test_1b_tail_removed_without_touching_the_head_is_named_by_the_head(
     app: Flask, orgs: dict[str, Organisation], clock: FixedClock
 ) -> None:
@@ -114,6 +140,34 @@ def test_1b_tail_removed_without_touching_the_head_is_named_by_the_head(
     problem = only_problem(chain)
     assert (problem.kind, problem.missing) == (ProblemKind.EVENTS_MISSING, (4, 5))
     assert "its head records event 5" in problem.reason
+
+
+def test_2_chain_removed_with_its_head_row(
+    app: Flask, orgs: dict[str, Organisation], clock: FixedClock
+) -> None:
+    chain = grow(orgs["luxigo"], clock, 2)
+    write_checkpoint(db.session, clock=clock)
+    db.session.rollback()
+    execute("DELETE FROM audit_event WHERE chain = :c", c=chain)
+    execute("DELETE FROM audit_chain_head WHERE chain = :c", c=chain)
+    problems = problems_of(chain)
+    assert [p.kind for p in problems] == [ProblemKind.CHAIN_MISSING, ProblemKind.EVENTS_MISSING]
+    assert problems[1].missing == (1, 3)
+    assert "checkpoint of 2026-11-19 10:02 UTC recorded 3" in problems[1].reason
+
+
+def test_2b_chain_removed_with_its_head_row_and_its_organisation(
+    app: Flask, orgs: dict[str, Organisation], clock: FixedClock
+) -> None:
+    chain = grow(orgs["luxigo"], clock, 2)
+    write_checkpoint(db.session, clock=clock)
+    db.session.rollback()
+    execute("DELETE FROM audit_event WHERE chain = :c", c=chain)
+    execute("DELETE FROM audit_chain_head WHERE chain = :c", c=chain)
+    db.session.execute(text("DELETE FROM organisation WHERE id = :id"), {"id": orgs["luxigo"].id})
+    db.session.commit()
+    problem = only_problem(chain)
+    assert (problem.kind, problem.missing) == (ProblemKind.EVENTS_MISSING, (1, 3))
 
 
 def test_2c_organisation_without_any_audit_event_is_named(app: Flask) -> None:
@@ -151,6 +205,20 @@ def test_4_event_edited_and_plain_hashes_recomputed(
     assert (problem.seq, problem.event_id) == (4, target.id)
     expected = ProblemKind.VERSION_DOWNGRADE if downgrade else ProblemKind.EDITED
     assert problem.kind is expected
+
+
+def test_4b_whole_chain_rewritten_as_version_1_is_named_by_the_checkpoint(
+    app: Flask, orgs: dict[str, Organisation], clock: FixedClock
+) -> None:
+    chain = grow(orgs["kruix"], clock, 3)
+    write_checkpoint(db.session, clock=clock)
+    db.session.rollback()
+    first = rows(chain)[0]
+    execute("UPDATE audit_event SET actor_label = 'niemand' WHERE id = :id", id=first.id)
+    reseal_plain(chain, 1, downgrade=True)  # a consistent all-version-1 chain
+    problem = only_problem(chain)
+    assert (problem.kind, problem.seq) == (ProblemKind.CHECKPOINT_MISMATCH, 4)
+    assert "differs from the checkpoint of 2026-11-19 10:03 UTC" in problem.reason
 
 
 def test_5_event_removed_and_the_rest_renumbered_and_recomputed(
