@@ -15,11 +15,11 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .cli_assess import assess_command
+from .cli_audit import audit_cli
 from .domain.roles import Role
 from .extensions import db_session
 from .models import Organisation
 from .runtime import delivery_settings, runtime
-from .services import audit
 from .services import organisations as org_service
 from .services import users as user_service
 from .services.audit import Actor
@@ -181,29 +181,6 @@ def user_deactivate(email: str) -> None:
         raise click.ClickException(f"no account {email!r}")
     user_service.set_active(db_session(), user, False, actor=CLI_ACTOR, clock=runtime().clock)
     click.echo(f"{email} can no longer sign in")
-
-
-# --- audit ---------------------------------------------------------------------------------
-audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
-
-
-@audit_cli.command("verify")
-@with_appcontext
-def audit_verify() -> None:
-    """Check every hash chain; exit 1 and name the first bad event of each broken chain."""
-    reports = audit.verify(db_session())
-    broken = 0
-    for report in reports:
-        if report.problem is None:
-            click.echo(f"ok      {report.chain}: {report.events} events")
-            continue
-        broken += 1
-        p = report.problem
-        where = f"event #{p.seq} (id {p.event_id})" if p.seq is not None else "chain head"
-        click.echo(f"BROKEN  {report.chain}: {where}: {p.reason}")
-    if broken:
-        raise click.exceptions.Exit(1)
-    click.echo(f"all {len(reports)} chains intact")
 
 
 # --- demo and serving ----------------------------------------------------------------------

@@ -64,6 +64,21 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_MEMORY_COST": 65536,
     "ARGON2_PARALLELISM": 4,
     "PORT": 5000,
+    # Audit trail: the HMAC key, the checkpoint file and its signing keypair live outside the
+    # database, by default in <instance>/audit/ (AUDIT_KEY_FILE, AUDIT_CHECKPOINT_FILE,
+    # AUDIT_SIGNING_KEY_FILE, AUDIT_PUBLIC_KEY_FILE; filled in by apply_environment).
+    # Retired keys that still verify older events: *.key in the "retired" folder next to
+    # AUDIT_KEY_FILE, plus these files.
+    "AUDIT_OLD_KEY_FILES": [],
+    # Seconds between two checkpoints (when the trail changed), for the scheduler.
+    "AUDIT_CHECKPOINT_INTERVAL": 3600,
+}
+
+AUDIT_FILE_DEFAULTS = {
+    "AUDIT_KEY_FILE": "audit-hmac.key",
+    "AUDIT_CHECKPOINT_FILE": "checkpoints.jsonl",
+    "AUDIT_SIGNING_KEY_FILE": "checkpoint-signing.pem",
+    "AUDIT_PUBLIC_KEY_FILE": "checkpoint-signing.pub",
 }
 
 
@@ -92,6 +107,9 @@ def apply_environment(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     if test_config:
         app.config.update(test_config)
+    for name, file_name in AUDIT_FILE_DEFAULTS.items():
+        if not app.config.get(name):
+            app.config[name] = str(instance / "audit" / file_name)
     if not app.config.get("BASE_URL"):
         app.config["BASE_URL"] = f"http://127.0.0.1:{app.config['PORT']}"
     if not app.config.get("SECRET_KEY"):

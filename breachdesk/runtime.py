@@ -1,4 +1,5 @@
-"""The collaborators services are handed: clock, mailer, file store, password hasher.
+"""The collaborators services are handed: clock, mailer, file store, password hasher, and
+where the audit trail's key files are.
 
 They hang off ``app.extensions["breachdesk"]`` so tests can swap any of them (a fixed clock,
 a recording mailer) without patching.
@@ -15,7 +16,10 @@ from typing import Any
 from argon2 import PasswordHasher
 from flask import Flask, current_app
 
+from .extensions import db
 from .mail import FileMailer, Mailer, SmtpMailer
+from .services import audit_keys
+from .services.audit_keys import AuditFiles
 from .services.clock import Clock, SystemClock
 from .services.delivery import DeliverySettings
 from .services.storage import FileStore
@@ -30,6 +34,7 @@ class Runtime:
     hasher: PasswordHasher
     mail_from: str
     base_url: str
+    audit_files: AuditFiles
 
 
 def mailer_from_config(config: dict[str, object]) -> Mailer:
@@ -64,6 +69,10 @@ def delivery_settings(config: Mapping[str, Any]) -> DeliverySettings:
 
 def install_runtime(app: Flask) -> None:
     config = app.config
+    audit_files = AuditFiles.from_config(config)
+    with app.app_context():
+        # Services find the audit key through the session's database (see audit_keys).
+        audit_keys.register(db.engine, audit_files)
     app.extensions["breachdesk"] = Runtime(
         clock=config.get("CLOCK") or SystemClock(),
         mailer=config.get("MAILER") or mailer_from_config(dict(config)),
@@ -75,6 +84,7 @@ def install_runtime(app: Flask) -> None:
         ),
         mail_from=str(config["MAIL_FROM"]),
         base_url=str(config["BASE_URL"]),
+        audit_files=audit_files,
     )
 
 

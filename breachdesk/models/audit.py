@@ -1,4 +1,7 @@
-"""The append-only audit trail: events in hash chains, and the head of each chain."""
+"""The append-only audit trail: events in hash chains, and the head of each chain.
+
+How events are hashed and verified is in :mod:`breachdesk.domain.audit`.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +50,11 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # 1: plain SHA-256 (events written before keyed hashing); 2: HMAC-SHA256 under the key
+    # ``key_id``, covering every column but ``id``, the content through ``content_digest``.
+    hash_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    content_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditChainHead(db.Model):  # type: ignore[name-defined,misc]

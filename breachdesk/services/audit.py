@@ -1,29 +1,31 @@
-"""Writing and verifying the audit trail.
+"""Writing and reading the audit trail.
 
 :func:`record` appends an event to the organisation's chain inside the caller's transaction,
-so the change and its audit event are committed together or not at all. No function here (or
-anywhere) updates or deletes an event; the database refuses it as well.
+so the change and its audit event are committed together or not at all. Events are sealed
+with the installation's current HMAC key (hash version 2, see
+:mod:`breachdesk.domain.audit.sealing`); the key file is found through the session's
+database (:func:`breachdesk.services.audit_keys.files_for`) and created on first use. No
+function here (or anywhere) updates or deletes an event; the database refuses it as well.
+
+Verification is in :mod:`.audit_verify`; :func:`verify` here is its short form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.audit import (
-    GENESIS_HASH,
-    ChainProblem,
-    EventRecord,
-    compute_hash,
-    snapshot,
-    verify_chain,
-)
+from ..domain.audit import GENESIS_HASH, EventRecord, chain_name, seal, snapshot
 from ..models import AuditChainHead, AuditEvent, User
+from .audit_keys import files_for, load_keyring
+from .audit_verify import ChainReport, verify_trail
 from .clock import Clock
+
+__all__ = ["Actor", "ChainReport", "chain_name", "events_of", "history", "record", "verify"]
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,6 @@ class Actor:
     @classmethod
     def system(cls, label: str) -> Actor:
         return cls(None, f"system: {label}")
-
-
-def chain_name(organisation_id: int | None) -> str:
-    """The chain an organisation's events go to; installation-wide events use "global"."""
-    return f"org:{organisation_id}" if organisation_id is not None else "global"
 
 
 def record(
@@ -66,98 +63,62 @@ def record(
     of forking it.
     """
     chain = chain_name(organisation_id)
+    key = load_keyring(files_for(session), create=True).writer()
     head = session.execute(
         select(AuditChainHead).where(AuditChainHead.chain == chain).with_for_update()
     ).scalar_one_or_none()
     if head is None:
         head = AuditChainHead(chain=chain, last_seq=0, last_hash=GENESIS_HASH)
         session.add(head)
-    content = EventRecord(
-        chain=chain,
-        seq=head.last_seq + 1,
-        occurred_at=clock.now(),
-        actor_id=actor.id,
-        actor_label=actor.label,
-        action=action,
-        entity_type=entity_type,
-        entity_id=None if entity_id is None else str(entity_id),
-        before=snapshot(before) if before is not None else None,
-        after=snapshot(after) if after is not None else None,
-        prev_hash=head.last_hash,
+    sealed = seal(
+        EventRecord(
+            chain=chain,
+            seq=head.last_seq + 1,
+            organisation_id=organisation_id,
+            occurred_at=clock.now(),
+            actor_id=actor.id,
+            actor_label=actor.label,
+            action=action,
+            entity_type=entity_type,
+            entity_id=None if entity_id is None else str(entity_id),
+            before=snapshot(before) if before is not None else None,
+            after=snapshot(after) if after is not None else None,
+            prev_hash=head.last_hash,
+        ),
+        key,
     )
-    digest = compute_hash(content)
     event = AuditEvent(
-        chain=content.chain,
-        seq=content.seq,
-        organisation_id=organisation_id,
-        occurred_at=content.occurred_at,
-        actor_id=content.actor_id,
-        actor_label=content.actor_label,
-        action=content.action,
-        entity_type=content.entity_type,
-        entity_id=content.entity_id,
-        before=content.before,
-        after=content.after,
-        prev_hash=content.prev_hash,
-        hash=digest,
+        chain=sealed.chain,
+        seq=sealed.seq,
+        organisation_id=sealed.organisation_id,
+        occurred_at=sealed.occurred_at,
+        actor_id=sealed.actor_id,
+        actor_label=sealed.actor_label,
+        action=sealed.action,
+        entity_type=sealed.entity_type,
+        entity_id=sealed.entity_id,
+        before=sealed.before,
+        after=sealed.after,
+        prev_hash=sealed.prev_hash,
+        hash=sealed.hash,
+        hash_version=sealed.hash_version,
+        key_id=sealed.key_id,
+        content_digest=sealed.content_digest,
     )
     session.add(event)
-    head.last_seq = content.seq
-    head.last_hash = digest
+    head.last_seq = sealed.seq
+    head.last_hash = sealed.hash
     session.flush()
     return event
 
 
-def _records(session: Session, chain: str) -> Iterator[tuple[int, EventRecord]]:
-    rows = session.execute(
-        select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)
-    ).scalars()
-    for row in rows:
-        yield (
-            row.id,
-            EventRecord(
-                chain=row.chain,
-                seq=row.seq,
-                occurred_at=row.occurred_at,
-                actor_id=row.actor_id,
-                actor_label=row.actor_label,
-                action=row.action,
-                entity_type=row.entity_type,
-                entity_id=row.entity_id,
-                before=row.before,
-                after=row.after,
-                prev_hash=row.prev_hash,
-                hash=row.hash,
-            ),
-        )
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    chain: str
-    events: int
-    problem: ChainProblem | None
-
-
 def verify(session: Session, chains: list[str] | None = None) -> list[ChainReport]:
-    """Verify every chain (or the named ones); one report per chain, problems included."""
-    known = set(session.execute(select(AuditEvent.chain).distinct()).scalars())
-    heads = {h.chain: h for h in session.execute(select(AuditChainHead)).scalars()}
-    names = sorted(known | set(heads)) if chains is None else chains
-    reports = []
-    for name in names:
-        head = heads.get(name)
-        counted = 0
+    """Verify every chain (or the named ones): one report per chain.
 
-        def counting(chain: str = name) -> Iterator[tuple[int, EventRecord]]:
-            nonlocal counted
-            for item in _records(session, chain):
-                counted += 1
-                yield item
-
-        problem = verify_chain(name, counting(), (head.last_seq, head.last_hash) if head else None)
-        reports.append(ChainReport(name, counted, problem))
-    return reports
+    The short form of :func:`breachdesk.services.audit_verify.verify_trail`, which also
+    reports on the checkpoints.
+    """
+    return verify_trail(session, chains=chains).chains
 
 
 def history(

@@ -25,7 +25,9 @@ from ..models import Organisation
 from ..runtime import runtime
 from ..services import audit
 from ..services import organisations as org_service
+from ..services.audit_verify import verify_trail
 from ..services.versioning import StaleEdit
+from .audit_words import problem_text
 from .conflicts import Conflict, conflict
 from .context import actor, organisation_for, organisations_where, require_any_role
 from .profile_form import ProfileForm
@@ -120,9 +122,13 @@ def export_organisation(slug: str) -> ResponseReturnValue:
 def audit_trail(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN, Role.FG)
     chain = audit.chain_name(org.id)
-    report = audit.verify(db_session(), [chain])[0]
+    trail = verify_trail(db_session(), chains=[chain])
+    report = trail.chains[0]
     events = audit.events_of(db_session(), chain, limit=500)
-    return render_template("admin/audit.html", org=org, report=report, events=events)
+    findings = [problem_text(p) for p in report.problems]
+    return render_template(
+        "admin/audit.html", org=org, report=report, trail=trail, findings=findings, events=events
+    )
 
 
 def _outbox_folders() -> dict[str, str]:

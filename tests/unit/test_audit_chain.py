@@ -1,4 +1,6 @@
-"""The hash-chained audit trail: intact chains pass, every kind of tampering is named."""
+"""Version 1 (plain SHA-256) chains: still verified as before; every kind of tampering is named.
+
+Keyed (version 2) chains are in test_audit_keyed.py."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import pytest
 from breachdesk.domain.audit import (
     GENESIS_HASH,
     EventRecord,
+    ProblemKind,
     canonical_json,
-    compute_hash,
+    hash_v1,
     snapshot,
     verify_chain,
 )
@@ -23,7 +26,7 @@ from breachdesk.domain.timeutil import AMSTERDAM
 T0 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
 
 
-def make_chain(count: int = 5, chain: str = "org-1") -> list[EventRecord]:
+def make_chain(count: int = 5, chain: str = "org:1") -> list[EventRecord]:
     """``count`` correctly linked events, seq 1..count."""
     events: list[EventRecord] = []
     prev = GENESIS_HASH
@@ -40,8 +43,9 @@ def make_chain(count: int = 5, chain: str = "org-1") -> list[EventRecord]:
             before={"status": "new", "n": seq - 1},
             after={"status": "triage", "n": seq, "note": "ë"},
             prev_hash=prev,
+            organisation_id=1,
         )
-        record = replace(record, hash=compute_hash(record))
+        record = replace(record, hash=hash_v1(record))
         events.append(record)
         prev = record.hash
     return events
@@ -67,23 +71,28 @@ def test_helper_builds_a_linked_chain() -> None:
 
 def test_intact_chain_passes() -> None:
     events = make_chain()
-    assert verify_chain("org-1", rows(events), head_of(events)) is None
+    assert verify_chain("org:1", rows(events), head_of(events)) is None
 
 
-def test_intact_chain_without_head_row_passes() -> None:
-    assert verify_chain("org-1", rows(make_chain()), None) is None
+def test_chain_without_head_row_is_found() -> None:
+    # Every chain with events has a head row; one without it lost the row (tampering 3).
+    problem = verify_chain("org:1", rows(make_chain()), None)
+    assert problem is not None
+    assert problem.kind is ProblemKind.HEAD_MISSING
+    assert problem.seq is None
+    assert "no head row" in problem.reason
 
 
 def test_empty_chain_without_head_passes() -> None:
-    assert verify_chain("org-1", [], None) is None
+    assert verify_chain("org:1", [], None) is None
 
 
 def test_edited_after_is_found() -> None:
     events = make_chain()
     events[2] = replace(events[2], after={"status": "closed", "n": 3, "note": "ë"})
-    problem = verify_chain("org-1", rows(events), head_of(events))
+    problem = verify_chain("org:1", rows(events), head_of(events))
     assert problem is not None
-    assert problem.chain == "org-1"
+    assert problem.chain == "org:1"
     assert problem.seq == 3
     assert problem.event_id == 1003
     assert "edited" in problem.reason
@@ -92,8 +101,8 @@ def test_edited_after_is_found() -> None:
 def test_edit_with_recomputed_hash_breaks_the_next_link() -> None:
     events = make_chain()
     edited = replace(events[2], actor_label="iemand anders")
-    events[2] = replace(edited, hash=compute_hash(edited))
-    problem = verify_chain("org-1", rows(events), head_of(events))
+    events[2] = replace(edited, hash=hash_v1(edited))
+    problem = verify_chain("org:1", rows(events), head_of(events))
     assert problem is not None
     assert problem.seq == 4
     assert "previous event" in problem.reason
@@ -102,7 +111,7 @@ def test_edit_with_recomputed_hash_breaks_the_next_link() -> None:
 def test_removed_event_is_named_by_the_gap() -> None:
     events = make_chain()
     del events[2]  # seq 3
-    problem = verify_chain("org-1", rows(events), head_of(events))
+    problem = verify_chain("org:1", rows(events), head_of(events))
     assert problem is not None
     assert problem.seq == 4  # the first event that no longer fits
     assert problem.event_id == 1004
@@ -112,7 +121,7 @@ def test_removed_event_is_named_by_the_gap() -> None:
 
 def test_removed_first_event_is_found() -> None:
     events = make_chain()[1:]
-    problem = verify_chain("org-1", rows(events), head_of(events))
+    problem = verify_chain("org:1", rows(events), head_of(events))
     assert problem is not None
     assert problem.seq == 2
     assert "from 0 to 2" in problem.reason
@@ -121,7 +130,7 @@ def test_removed_first_event_is_found() -> None:
 def test_swapped_events_are_found() -> None:
     events = make_chain()
     events[1], events[2] = events[2], events[1]
-    problem = verify_chain("org-1", rows(events), head_of(events))
+    problem = verify_chain("org:1", rows(events), head_of(events))
     assert problem is not None
     assert problem.seq == 3
     assert "reordered" in problem.reason
@@ -133,7 +142,7 @@ def test_swapped_and_renumbered_events_are_found() -> None:
     second, third = events[1], events[2]
     events[1] = replace(third, seq=2)
     events[2] = replace(second, seq=3)
-    problem = verify_chain("org-1", rows(events), head_of(events))
+    problem = verify_chain("org:1", rows(events), head_of(events))
     assert problem is not None
     assert problem.seq == 2
     assert "previous event" in problem.reason
@@ -142,7 +151,7 @@ def test_swapped_and_renumbered_events_are_found() -> None:
 def test_removed_tail_is_found_through_the_head() -> None:
     events = make_chain()
     head = head_of(events)
-    problem = verify_chain("org-1", rows(events[:4]), head)
+    problem = verify_chain("org:1", rows(events[:4]), head)
     assert problem is not None
     assert problem.seq is None
     assert problem.event_id is None
@@ -153,7 +162,7 @@ def test_removed_tail_is_found_through_the_head() -> None:
 
 def test_all_events_removed_but_head_kept_is_found() -> None:
     events = make_chain()
-    problem = verify_chain("org-1", [], head_of(events))
+    problem = verify_chain("org:1", [], head_of(events))
     assert problem is not None
     assert problem.seq is None
     assert "removed" in problem.reason
@@ -161,7 +170,7 @@ def test_all_events_removed_but_head_kept_is_found() -> None:
 
 def test_head_with_wrong_hash_is_found() -> None:
     events = make_chain()
-    problem = verify_chain("org-1", rows(events), (5, "f" * 64))
+    problem = verify_chain("org:1", rows(events), (5, "f" * 64))
     assert problem is not None
     assert problem.seq is None
 
@@ -169,9 +178,9 @@ def test_head_with_wrong_hash_is_found() -> None:
 def test_one_microsecond_changes_the_hash() -> None:
     events = make_chain()
     moved = replace(events[1], occurred_at=events[1].occurred_at + timedelta(microseconds=1))
-    assert compute_hash(moved) != events[1].hash
+    assert hash_v1(moved) != events[1].hash
     events[1] = moved
-    problem = verify_chain("org-1", rows(events), head_of(events))
+    problem = verify_chain("org:1", rows(events), head_of(events))
     assert problem is not None
     assert problem.seq == 2
     assert "edited" in problem.reason
@@ -180,13 +189,13 @@ def test_one_microsecond_changes_the_hash() -> None:
 def test_hash_depends_on_the_instant_not_the_time_zone() -> None:
     event = make_chain(1)[0]
     same_instant = replace(event, occurred_at=event.occurred_at.astimezone(AMSTERDAM))
-    assert compute_hash(same_instant) == event.hash
+    assert hash_v1(same_instant) == event.hash
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("chain", "org-2"),
+        ("chain", "org:2"),
         ("seq", 9),
         ("actor_id", 42),
         ("actor_label", "x"),
@@ -199,13 +208,13 @@ def test_hash_depends_on_the_instant_not_the_time_zone() -> None:
 )
 def test_every_field_is_covered_by_the_hash(name: str, value: Any) -> None:
     event = make_chain(1)[0]
-    assert compute_hash(replace(event, **{name: value})) != event.hash
+    assert hash_v1(replace(event, **{name: value})) != event.hash
 
 
 def test_hash_refuses_naive_times() -> None:
     event = replace(make_chain(1)[0], occurred_at=datetime(2026, 11, 19, 10, 0))
     with pytest.raises(ValueError, match="naive"):
-        compute_hash(event)
+        hash_v1(event)
 
 
 def test_canonical_json_is_key_order_independent() -> None:
