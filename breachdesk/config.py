@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_LEASE_SECONDS": 90,
     # A reminder sent this long after it fell due says it is late (the scheduler was down).
     "SCHEDULER_LATE_AFTER_SECONDS": 120,
+    # Another scheduler's claim on a row, not refreshed for this long, is taken over (its
+    # scheduler died). Keep it below the lease and above SMTP_TIMEOUT.
+    "SCHEDULER_CLAIM_TIMEOUT_SECONDS": 60,
     # Deliveries (reminders, escalations, new-report mails): attempts before a row is marked
     # failed, and the delay after the first failed attempt (doubling each time, up to the max).
     "DELIVERY_MAX_ATTEMPTS": 5,

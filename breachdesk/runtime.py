@@ -61,6 +61,7 @@ def delivery_settings(config: Mapping[str, Any]) -> DeliverySettings:
         base_url=str(config["BASE_URL"]),
         lease=timedelta(seconds=float(config["SCHEDULER_LEASE_SECONDS"])),
         late_after=timedelta(seconds=float(config["SCHEDULER_LATE_AFTER_SECONDS"])),
+        claim_timeout=timedelta(seconds=float(config["SCHEDULER_CLAIM_TIMEOUT_SECONDS"])),
         max_attempts=int(config["DELIVERY_MAX_ATTEMPTS"]),
         retry_base=timedelta(seconds=float(config["DELIVERY_RETRY_SECONDS"])),
         retry_cap=timedelta(seconds=float(config["DELIVERY_RETRY_MAX_SECONDS"])),

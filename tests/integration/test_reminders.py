@@ -338,8 +338,13 @@ def test_a_claimed_row_cannot_be_claimed_again_until_its_claimer_is_gone(
     token = first[0].claim_token
     # The claimer's own tick does not claim them twice ...
     assert delivery.claim_due(db.session, now, holder="a", mine=[token or ""]) == []
-    # ... but a tick that did not make the claim finds them abandoned (its claimer lost the
-    # lease, or an earlier tick stopped halfway) and takes them over at once, no timeout.
-    again = delivery.claim_due(db.session, now + timedelta(seconds=1), holder="b")
+    # ... another scheduler leaves a fresh claim alone (its claimer may be sending) ...
+    assert delivery.claim_due(db.session, now + timedelta(seconds=30), holder="b") == []
+    # ... and takes it over once it has not been refreshed for the claim timeout (60 s; the
+    # claimer refreshes with every lease renewal, so only a dead claimer's claims get there).
+    again = delivery.claim_due(db.session, now + timedelta(seconds=61), holder="b")
     assert [r.label for r in again] == ["24h", "48h", "60h"]
     assert {r.claimed_by for r in again} == {"b"}
+    # A scheduler's own claims from an earlier tick that stopped halfway are retaken at once.
+    own = delivery.claim_due(db.session, now + timedelta(seconds=62), holder="b")
+    assert [r.label for r in own] == ["24h", "48h", "60h"]

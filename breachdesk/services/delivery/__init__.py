@@ -15,10 +15,13 @@ Delivery guarantee
   (``SCHEDULER_LEASE_SECONDS``, 90 s by default) and another takes over.
 * **No row is sent twice by two schedulers.** Before anything is sent, a row is claimed by a
   conditional UPDATE from ``planned`` to ``sending``; exactly one claim can match a row.
-* **No claim is left stuck.** Only the lease holder claims, so a row in ``sending`` that the
-  current tick did not claim itself was abandoned — by a scheduler that lost its lease, or by
-  an earlier tick that stopped halfway — and is claimed again at once, not after a timeout.
-  A scheduler that finds it has lost the lease mid-tick stops and hands its unsent claims back.
+* **No claim is left stuck.** A row in ``sending`` whose claimer has gone is claimed again:
+  at once when the claimer was this scheduler in an earlier tick that stopped halfway, and
+  otherwise when the claim has not been refreshed for ``SCHEDULER_CLAIM_TIMEOUT_SECONDS``
+  (60 s; a working claimer refreshes its claims with every lease renewal). The claim timeout
+  is shorter than the lease, so a dead scheduler's claims go to the scheduler that takes over
+  its lease the moment it does. A scheduler that finds it has lost the lease mid-tick stops
+  and hands its unsent claims back.
 * **Nothing falls due unseen.** A row that fell due while no scheduler ran is still
   ``planned``; the first tick after a restart sends it, and a reminder then says that it is
   late and when it fell due.

@@ -52,6 +52,10 @@ class DeliverySettings:
     base_url: str
     lease: timedelta = timedelta(seconds=90)
     late_after: timedelta = LATE_AFTER
+    #: Another scheduler's claim is taken over once it is this old and not refreshed. Shorter
+    #: than the lease (so a dead scheduler's claims go as soon as its lease has), longer than
+    #: the SMTP timeout and the refresh (every lease/3), so a live claimer is never robbed.
+    claim_timeout: timedelta = timedelta(seconds=60)
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     retry_base: timedelta = DEFAULT_RETRY_BASE
     retry_cap: timedelta = DEFAULT_RETRY_CAP
@@ -79,20 +83,27 @@ def claim_due(
     holder: str = "",
     mine: Collection[str] = (),
     limit: int = BATCH_SIZE,
+    claim_timeout: timedelta = timedelta(seconds=60),
 ) -> list[Delivery]:
     """Claim up to ``limit`` rows for ``holder`` with one conditional UPDATE (commits).
 
-    A row can be claimed when it is ``planned`` and due, or when it is ``sending`` under a
-    claim that is not one of ``mine`` (this tick's own claims): such a claim was abandoned.
+    A row can be claimed when it is ``planned`` and due, or when its claim was abandoned:
+    made by ``holder`` in an earlier tick that stopped halfway (not one of ``mine``, this
+    tick's claims), or made by another scheduler and not refreshed for ``claim_timeout``.
     When two schedulers race for a row exactly one UPDATE matches it: on PostgreSQL the second
     waits for the first's row lock and then re-checks the condition; on SQLite writers are
     serialised. Urgent kinds first (``priority``), then the oldest due time.
     """
     token = uuid.uuid4().hex
-    abandoned = and_(
-        Delivery.status == SENDING,
+    own_earlier = and_(
+        Delivery.claimed_by == holder[:100],
         Delivery.claim_token.not_in(list(mine)) if mine else Delivery.claim_token.is_not(None),
     )
+    others_stale = and_(
+        or_(Delivery.claimed_by.is_(None), Delivery.claimed_by != holder[:100]),
+        or_(Delivery.claimed_at.is_(None), Delivery.claimed_at < now - claim_timeout),
+    )
+    abandoned = and_(Delivery.status == SENDING, or_(own_earlier, others_stale))
     claimable = or_(and_(Delivery.status == PLANNED, Delivery.due_at <= now), abandoned)
     ids = list(
         session.execute(
@@ -155,7 +166,12 @@ def tick(
     try:
         while not result.lost_lease:
             batch = claim_due(
-                session, clock.now(), holder=holder, mine=mine, limit=settings.batch_size
+                session,
+                clock.now(),
+                holder=holder,
+                mine=mine,
+                limit=settings.batch_size,
+                claim_timeout=settings.claim_timeout,
             )
             if not batch:
                 break
@@ -170,12 +186,24 @@ def tick(
                         _hand_back(session, token)
                         result.lost_lease = True
                         break
+                    _refresh_claims(session, token, clock.now())
                     renewed = clock.now()
         if heartbeat and not result.lost_lease:
             record_tick(session, holder, clock.now())
     finally:
         session.expire_on_commit = keep_loaded
     return result
+
+
+def _refresh_claims(session: Session, token: str, now: datetime) -> None:
+    """Show that this tick is still working on its unsent claims (see ``claim_timeout``)."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.claim_token == token, Delivery.status == SENDING)
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 def _hand_back(session: Session, token: str) -> None:
