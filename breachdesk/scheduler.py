@@ -21,15 +21,20 @@ import os
 import socket
 import threading
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from .extensions import db, db_session
 from .runtime import delivery_settings, runtime
-from .services import delivery, evidence
+from .services import audit_anchor, checkpoint_mail, delivery, evidence
+from .services.audit_keys import files_for
+from .services.clock import Clock
 from .services.delivery import lease
 from .services.delivery_kinds import handlers
 
@@ -57,6 +62,7 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
             )
             if not result.skipped:
                 evidence.purge_stale(session, store=rt.store, clock=rt.clock)
+                anchor_audit_trail(session, rt.clock, app.config)
             if result.sent or result.failed or result.retried:
                 log.info(
                     "tick: %d sent (%d late), %d to retry, %d failed",
@@ -72,6 +78,20 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
             raise
         finally:
             db.session.remove()
+
+
+def anchor_audit_trail(session: Session, clock: Clock, config: Mapping[str, Any]) -> None:
+    """Sign a checkpoint of the audit trail when one is due, and plan each organisation's
+    weekly copy of it for its FG. A failure here (a full disk) is logged, never stops a tick."""
+    interval = timedelta(seconds=float(config["AUDIT_CHECKPOINT_INTERVAL"]))
+    try:
+        written = audit_anchor.checkpoint_if_due(session, clock=clock, interval=interval)
+        latest = written or audit_anchor.last_checkpoint(files_for(session).checkpoint_file)
+        checkpoint_mail.plan_weekly(session, latest, clock.now())
+        session.commit()
+    except OSError:
+        session.rollback()
+        log.exception("could not write the audit trail's checkpoint; the next tick tries again")
 
 
 def _add_job(scheduler: BaseScheduler, app: Flask, holder: str) -> None:

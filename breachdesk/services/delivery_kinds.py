@@ -7,7 +7,7 @@ added here; the engine, its claiming and its guarantee stay as they are.
 from __future__ import annotations
 
 from ..domain.delivery import Kind
-from . import notifications, reminders
+from . import checkpoint_mail, notifications, reminders
 from .delivery import Handler
 
 
@@ -16,4 +16,5 @@ def handlers() -> dict[str, Handler]:
         Kind.REMINDER.value: reminders.prepare,
         Kind.ESCALATION.value: reminders.prepare,
         Kind.NEW_REPORT.value: notifications.prepare,
+        Kind.AUDIT_CHECKPOINT.value: checkpoint_mail.prepare,
     }
