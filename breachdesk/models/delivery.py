@@ -20,6 +20,7 @@ from ..extensions import db
 from ..types import UTCDateTime
 
 if TYPE_CHECKING:  # for the annotations; SQLAlchemy resolves them by class name
+    from .accounts import Organisation
     from .incident import Incident
 
 
@@ -74,6 +75,7 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     incident: Mapped[Incident | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
 
 
 class SchedulerLease(db.Model):  # type: ignore[name-defined,misc]

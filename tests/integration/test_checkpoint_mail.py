@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.mail import RecordingMailer
+from breachdesk.mail import ORG_HEADER, RecordingMailer
 from breachdesk.models import Delivery, Organisation
 from breachdesk.scheduler import run_tick
+from breachdesk.services import delivery
 from breachdesk.services.audit_anchor import last_checkpoint
 from breachdesk.services.audit_keys import files_for
 from breachdesk.services.clock import FixedClock
@@ -50,6 +51,9 @@ def test_checkpoints_are_signed_and_each_fg_gets_a_weekly_copy(
     assert "Controlepunt van het auditlogboek" in text and "Audit trail checkpoint" in text
     assert head.hash in text and f"{head.seq} gebeurtenissen" in text
     assert "Leiz" not in text and "LEIZ" not in text  # only the organisation's own trail
+    assert kruix[ORG_HEADER] == "kruix"  # filed under the organisation in the outbox
+    recent = delivery.recent_for(db.session, [orgs["kruix"].id], clock.now())
+    assert recent == []  # routine copies do not crowd the FG's list of reminders
 
     count = len(mailer.sent)
     clock.advance(days=3)

@@ -128,6 +128,7 @@ def claim_due(
             select(Delivery)
             .where(Delivery.claim_token == token)
             .options(
+                selectinload(Delivery.organisation),
                 selectinload(Delivery.incident).selectinload(Incident.organisation),
                 selectinload(Delivery.incident).selectinload(Incident.decisions),
                 selectinload(Delivery.incident).selectinload(Incident.notifications),
@@ -279,7 +280,7 @@ def _send(
         to=prepared.recipients,
         subject=prepared.subject,
         text=prepared.text,
-        organisation=row.incident.organisation.slug if row.incident else None,
+        organisation=row.organisation.slug if row.organisation else None,
     )
     session.commit()  # no transaction (on SQLite: no write lock) while the message goes out
     return message, mailer.send(message)

@@ -53,7 +53,8 @@ def enqueue(
 
 
 def recent_for(session: Session, organisation_ids: list[int], since: datetime) -> list[Delivery]:
-    """Deliveries sent since ``since`` and every failed one: the list in the FG's inbox."""
+    """Deliveries sent since ``since`` (not the routine checkpoint copies) and every failed
+    one: the list in the FG's inbox."""
     if not organisation_ids:
         return []
     return list(
@@ -62,11 +63,18 @@ def recent_for(session: Session, organisation_ids: list[int], since: datetime) -
             .where(
                 Delivery.organisation_id.in_(organisation_ids),
                 or_(
-                    and_(Delivery.status == Status.SENT.value, Delivery.sent_at >= since),
+                    and_(
+                        Delivery.status == Status.SENT.value,
+                        Delivery.sent_at >= since,
+                        Delivery.kind != Kind.AUDIT_CHECKPOINT.value,  # routine: not listed
+                    ),
                     Delivery.status == Status.FAILED.value,
                 ),
             )
-            .options(selectinload(Delivery.incident).selectinload(Incident.organisation))
+            .options(
+                selectinload(Delivery.incident).selectinload(Incident.organisation),
+                selectinload(Delivery.organisation),
+            )
             .order_by(Delivery.status != Status.FAILED.value, Delivery.sent_at.desc())
             .limit(20)
         ).scalars()
