@@ -13,6 +13,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
 from ..models import User
 from .context import has_any_role, my_organisations, selected_locale, urgent_clocks
+from .edges import install_converters
 from .labels import action_label
 
 CSP = (
@@ -24,6 +25,7 @@ CSP = (
 def register_web(app: Flask) -> None:
     from . import admin, auth, calendar, clock, incidents, reports, triage, users
 
+    install_converters(app)  # before the blueprints add their <int:...> routes
     for module in (auth, reports, incidents, triage, clock, admin, users, calendar):
         app.register_blueprint(module.bp)
 

@@ -1,0 +1,54 @@
+"""Input at the edges of the web layer: ids in URLs and redirect targets.
+
+* Every ``<int:...>`` in a route goes through :class:`BoundedIntConverter`, registered in
+  place of Werkzeug's ``int`` for the whole app: an id beyond the database's integer range
+  (a signed 64-bit integer) does not match the route, so it is a plain 404 instead of an
+  ``OverflowError`` from the database driver.
+* A ``next`` parameter is only ever followed when :func:`local_path` accepts it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.routing import IntegerConverter, Map
+
+#: The largest value of a signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT).
+DB_INT_MAX = 2**63 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Werkzeug's ``int`` converter with ``max`` defaulting to :data:`DB_INT_MAX`."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, *args, **kwargs)
+        if self.max is None or self.max > DB_INT_MAX:
+            self.max = DB_INT_MAX
+
+
+def install_converters(app: Flask) -> None:
+    """Replace the ``int`` converter app-wide; call before any route is registered."""
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None.
+
+    Accepted: it starts with one ``/`` (not ``//``, which browsers read as another host),
+    has no scheme or host, no backslash (browsers treat ``/\\`` like ``//``) and no control
+    or invisible format characters (CR/LF would split the ``Location`` header).
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    if any(unicodedata.category(char)[0] in "CZ" and char != " " for char in target):
+        return None
+    return target
+
+
+def safe_next(default: str) -> str:
+    """The request's ``next`` parameter if :func:`local_path` accepts it, else ``default``."""
+    return local_path(request.values.get("next")) or default
