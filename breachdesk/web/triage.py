@@ -57,7 +57,7 @@ def form_utc(form_field: Any) -> Any:
     try:
         return local_to_utc(form_field.data)
     except LocalTimeError as error:
-        form_field.errors = [*form_field.errors, _(error.message)]
+        form_field.errors = [*form_field.errors, _(error.message, **error.params)]
         return None
 
 

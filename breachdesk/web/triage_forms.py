@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -21,7 +20,8 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType
-from .report_form import DT_FORMAT, MultiCheckboxField, options
+from .fields import LocalDateTimeField
+from .report_form import MultiCheckboxField, options
 
 TRI = [("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Not yet known"))]
 BREACH_TYPES = [
@@ -52,9 +52,8 @@ class TriageForm(FlaskForm):
         validators=[InputRequired()],
     )
     breach_types = MultiCheckboxField(_l("Type of breach"), choices=options(BREACH_TYPES))
-    aware_at = DateTimeLocalField(
+    aware_at = LocalDateTimeField(
         _l("When did the organisation become aware?"),
-        format=DT_FORMAT,
         validators=[Optional()],
         description=_l(
             "The moment there was reasonable certainty that personal data were compromised. "
@@ -84,9 +83,7 @@ class TriageForm(FlaskForm):
 
 
 class AwarenessForm(FlaskForm):
-    aware_at = DateTimeLocalField(
-        _l("Moment of awareness"), format=DT_FORMAT, validators=[InputRequired()]
-    )
+    aware_at = LocalDateTimeField(_l("Moment of awareness"), validators=[InputRequired()])
     reason = TextAreaField(
         _l("Reason for the correction"),
         validators=[Length(max=5000)],
@@ -116,9 +113,8 @@ class ReasonForm(FlaskForm):
 class NotificationForm(FlaskForm):
     """The filing of the notification: to the AP, or (as processor) to the controller."""
 
-    submitted_at = DateTimeLocalField(
+    submitted_at = LocalDateTimeField(
         _l("Submitted at"),
-        format=DT_FORMAT,
         validators=[InputRequired()],
         description=_l("Dutch time, as on the confirmation of the AP's form."),
     )

@@ -1,6 +1,8 @@
 """Regression tests for the HTTP 500s a fuzzing session found (34 in 7,342 requests).
 
-Here: ids beyond 2**63-1 in routes (now a 404) and CR/LF in ``next`` (now ignored).
+Four causes: ids beyond 2**63-1 in routes, the years 0001 and 9999 in date fields, counts
+beyond 2**63-1 in the report form, CR/LF in ``next``. Each is now a 404, an error at the
+field with the typing kept, or a redirect to the default page.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from markupsafe import escape
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
@@ -17,6 +20,9 @@ from breachdesk.models import Incident, Organisation
 from breachdesk.web.edges import DB_INT_MAX, BoundedIntConverter
 
 from ..conftest import PASSWORD, MakeUser, login
+from .test_clock_web import confirmed
+from .test_reports import form_data
+from .test_triage_web import reported_incident
 
 HUGE = "99999999999999999999"  # > 2**63 - 1
 BAD_YEARS = ("0001-01-01T00:00", "9999-12-31T23:59", "1969-12-31T23:59", "2101-01-01T00:00")
@@ -78,6 +84,118 @@ def test_the_largest_id_is_still_a_plain_not_found(
     make_user("fg@x.nl", (orgs["kruix"], Role.FG))
     login(client, "fg@x.nl")
     assert client.get(f"/incidents/{DB_INT_MAX}").status_code == 404
+
+
+# --- 2. dates -----------------------------------------------------------------------------
+
+REPORT_DATES = (
+    "discovered_at",
+    "started_at",
+    "ended_at",
+    "processor_aware_at",
+    "processor_notified_at",
+)
+
+
+def test_report_dates_out_of_range_are_errors_at_the_field(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    for field in REPORT_DATES:
+        for typed in BAD_YEARS:
+            data = form_data(
+                reported_by_processor="y", reporting_processor_name="Leverancier", **{field: typed}
+            )
+            response = client.post("/report/kruix", data=data)
+            page = response.get_data(as_text=True)
+            assert response.status_code == 200, (field, typed)
+            assert f'id="{field}-error"' in page, (field, typed)
+            assert "Geef een datum tussen 1970 en 2100." in page
+            assert f'value="{typed}"' in page  # the typing is kept
+            assert str(escape(data["description"])) in page
+    assert incidents() == 0
+
+
+def test_fg_dates_out_of_range_are_errors_at_the_field(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = confirmed(client, orgs, make_user)  # signed in as the FG
+    for typed in BAD_YEARS:
+        for path, field, extra in (
+            ("awareness", "aware_at", {"reason": "Correctie"}),
+            ("notification", "submitted_at", {"reference": "AP-1", "delay_reason": "Laat"}),
+        ):
+            response = client.post(f"/incidents/{incident.id}/{path}", data={field: typed, **extra})
+            page = response.get_data(as_text=True)
+            assert response.status_code == 422, (path, typed)
+            assert f'id="{field}-error"' in page and "Geef een datum tussen 1970 en 2100." in page
+            assert f'value="{typed}"' in page
+    db.session.expire_all()
+    assert len(incident.awareness_history) == 1 and incident.notifications == []
+
+
+def test_triage_date_out_of_range_is_an_error_at_the_field(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "fg@x.nl")
+    for typed in BAD_YEARS:
+        data = {
+            "personal_data": "yes",
+            "security_breached": "yes",
+            "breach_types": ["confidentiality"],
+            "aware_at": typed,
+            "reason": "Adreslijst gelekt",
+        }
+        response = client.post(f"/incidents/{incident.id}/triage", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, typed
+        assert 'id="aware_at-error"' in page and f'value="{typed}"' in page
+        assert "Adreslijst gelekt" in page
+    db.session.expire_all()
+    assert incident.state == "reported"
+
+
+# --- 3. counts ----------------------------------------------------------------------------
+
+
+COUNTS = [
+    {"subjects_mode": "exact", "subjects_exact": HUGE},
+    {"subjects_mode": "range", "subjects_min": "1", "subjects_max": HUGE},
+    {"subjects_mode": "range", "subjects_min": HUGE, "subjects_max": HUGE},
+    {"records_count": HUGE},
+    {"records_count": "1000000001"},
+    {"records_count": "-5"},
+]
+
+
+def test_counts_out_of_range_are_errors_at_the_field(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    for changes in COUNTS:
+        response = client.post("/report/kruix", data=form_data(**changes))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, changes
+        for field, typed in changes.items():
+            if field != "subjects_mode" and (typed == HUGE or field == "records_count"):
+                assert f'id="{field}-error"' in page, changes
+                assert f'value="{typed}"' in page
+        assert "Geef een getal van 0 tot 1.000.000.000." in page
+    assert incidents() == 0
+
+
+def test_a_count_at_the_bound_is_accepted(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    data = form_data(subjects_exact="1000000000", records_count="1000000000")
+    assert client.post("/report/kruix", data=data).status_code == 302
+    incident = db.session.execute(select(Incident)).scalar_one()
+    assert incident.subjects_exact == incident.records_count == 1_000_000_000
 
 
 # --- 4. next ------------------------------------------------------------------------------
