@@ -23,7 +23,17 @@ CSP = (
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, auth, calendar, clock, incidents, reports, triage, users
+    from . import (
+        admin,
+        auth,
+        calendar,
+        checklist,  # noqa: F401 - adds its routes to the triage blueprint
+        clock,
+        incidents,
+        reports,
+        triage,
+        users,
+    )
 
     install_converters(app)  # before the blueprints add their <int:...> routes
     for module in (auth, reports, incidents, triage, clock, admin, users, calendar):

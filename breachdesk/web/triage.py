@@ -1,28 +1,27 @@
-"""The FG's actions on an incident: triage, awareness, checklist, decision, close, reopen."""
+"""The FG's actions on an incident: triage, awareness, decision, close, reopen.
+
+The risk checklist adds its routes to this blueprint from :mod:`.checklist`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..domain.assessment import Outcome, assess
-from ..domain.assessment_json import facts_from_dict, facts_to_dict
+from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType, Tri
 from ..domain.lifecycle import TransitionRefused
-from ..domain.prefill import prefill
 from ..domain.timeutil import LocalTimeError, local_to_utc
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
 from ..services import decisions, triage
 from ..services import incidents as incident_service
-from ..services.organisations import profile_of
 from ..services.workflow import TriageError
-from .checklist_form import ChecklistForm
 from .context import actor, roles_in, user
 from .labels import refusal_text
 from .triage_forms import AwarenessForm, DecisionForm, ReasonForm, TriageForm
@@ -44,7 +43,7 @@ def back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id) + anchor)
 
 
-def _refused(error: TransitionRefused | TriageError) -> None:
+def refused(error: TransitionRefused | TriageError) -> None:
     if isinstance(error, TransitionRefused):
         flash(refusal_text(error), "danger")
     else:
@@ -115,69 +114,6 @@ def awareness(incident_id: int) -> ResponseReturnValue:
     return render_template("incidents/show.html", **page(incident, awareness_form=form)), 422
 
 
-@bp.route("/checklist", methods=["GET", "POST"])
-@login_required
-def checklist(incident_id: int) -> ResponseReturnValue:
-    incident = officer_incident(incident_id)
-    form = ChecklistForm()
-    if request.method == "GET":
-        facts = decisions.current_facts(incident) or prefill(
-            incident_service.report_of(incident),
-            profile_of(incident.organisation),
-            frozenset(BreachType(t) for t in incident.breach_types),
-        )
-        form.fill(facts_to_dict(facts))
-        return render_template("incidents/checklist.html", **_checklist_page(incident, form))
-    if form.validate_on_submit() and _adjustments_ok(form):
-        facts = facts_from_dict(form.to_data())
-        if request.form.get("action") == "preview":
-            return render_template("incidents/checklist.html", **_checklist_page(incident, form))
-        try:
-            decisions.save_checklist(
-                db_session(),
-                incident,
-                facts,
-                confirm=request.form.get("action") == "confirm",
-                actor=actor(),
-                clock=runtime().clock,
-            )
-            flash(_("The checklist has been saved."), "success")
-            return back(incident, "#decision")
-        except TransitionRefused as error:
-            _refused(error)
-    return render_template("incidents/checklist.html", **_checklist_page(incident, form)), 422
-
-
-@bp.post("/checklist/preview")
-@login_required
-def preview(incident_id: int) -> ResponseReturnValue:
-    """The live preview: the same assessment function, on the answers as they stand."""
-    officer_incident(incident_id)
-    form = ChecklistForm()
-    if not (form.validate_on_submit() and _adjustments_ok(form)):
-        return render_template("incidents/_preview_invalid.html"), 422
-    recommendation = assess(facts_from_dict(form.to_data()))
-    return render_template("incidents/_recommendation.html", rec=recommendation)
-
-
-def _adjustments_ok(form: ChecklistForm) -> bool:
-    ok = True
-    for i in range(2):
-        if (
-            form[f"adj_{i}_delta"].data not in (None, "", "0")
-            and not (form[f"adj_{i}_reason"].data or "").strip()
-        ):
-            form[f"adj_{i}_reason"].errors.append(_("Give the reason for this adjustment."))
-            ok = False
-    return ok
-
-
-def _checklist_page(incident: Incident, form: ChecklistForm) -> dict[str, Any]:
-    valid = not any(field.errors for field in form)
-    recommendation = assess(facts_from_dict(form.to_data())) if valid else None
-    return {"incident": incident, "form": form, "rec": recommendation}
-
-
 @bp.post("/decision")
 @login_required
 def decide(incident_id: int) -> ResponseReturnValue:
@@ -199,7 +135,7 @@ def decide(incident_id: int) -> ResponseReturnValue:
         except TriageError as error:
             form.rationale.errors.append(_(error.message))
         except TransitionRefused as error:
-            _refused(error)
+            refused(error)
     return render_template("incidents/show.html", **page(incident, decision_form=form)), 422
 
 
@@ -210,7 +146,7 @@ def close(incident_id: int) -> ResponseReturnValue:
     try:
         triage.close(db_session(), incident, actor=actor(), clock=runtime().clock)
     except TransitionRefused as error:
-        _refused(error)
+        refused(error)
     return back(incident)
 
 

@@ -1,8 +1,9 @@
 """Regression tests for the HTTP 500s a fuzzing session found (34 in 7,342 requests).
 
 Four causes: ids beyond 2**63-1 in routes, the years 0001 and 9999 in date fields, counts
-beyond 2**63-1 in the report form, CR/LF in ``next``. Each is now a 404, an error at the
-field with the typing kept, or a redirect to the default page.
+beyond 2**63-1 in the report form, CR/LF in ``next``; plus non-finite and 30-digit numbers
+in the checklist facts. Each is now a 404, an error at the field with the typing kept, or a
+redirect to the default page.
 """
 
 from __future__ import annotations
@@ -242,3 +243,36 @@ def test_a_local_next_is_followed(
     assert response.headers["Location"] == "/reports?x=1"
     response = client.post("/login?next=/reports", data={"email": "r@x.nl", "password": PASSWORD})
     assert response.headers["Location"] == "/reports"
+
+
+# --- 5. checklist facts -------------------------------------------------------------------
+
+
+ABSURD = [
+    ("restore_hours", "inf"),
+    ("restore_hours", "Infinity"),
+    ("restore_hours", "-inf"),
+    ("restore_hours", "nan"),
+    ("restore_hours", "1e999"),
+    ("restore_hours", "100001"),
+    ("subjects_count", "9" * 30),
+    ("subjects_count", "1000000001"),
+]
+
+
+def test_checklist_refuses_absurd_numbers(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = confirmed(client, orgs, make_user)
+    for field, typed in ABSURD:
+        preview = client.post(f"/incidents/{incident.id}/checklist/preview", data={field: typed})
+        assert preview.status_code == 422, typed
+        assert 'id="recommendation"' in preview.get_data(as_text=True)
+        saved = client.post(
+            f"/incidents/{incident.id}/checklist", data={field: typed, "action": "confirm"}
+        )
+        page = saved.get_data(as_text=True)
+        assert saved.status_code == 422, typed
+        assert f'id="{field}-error"' in page and f'value="{typed}"' in page
+    db.session.expire_all()
+    assert incident.facts is None and incident.state == "breach_confirmed"

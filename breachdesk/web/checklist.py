@@ -1,0 +1,104 @@
+"""The FG's risk checklist and its live preview (routes of the triage blueprint).
+
+The answers go through the same ``facts_from_dict`` as ``breachdesk assess``; whatever it
+refuses is an error at the field (422), never a server error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..domain.assessment import assess
+from ..domain.assessment_json import facts_from_dict, facts_to_dict
+from ..domain.checklist import BreachType, Facts
+from ..domain.lifecycle import TransitionRefused
+from ..domain.prefill import prefill
+from ..extensions import db_session
+from ..models import Incident
+from ..runtime import runtime
+from ..services import decisions
+from ..services import incidents as incident_service
+from ..services.organisations import profile_of
+from .checklist_form import ADJUSTMENT_ROWS, ChecklistForm
+from .context import actor
+from .triage import back, bp, officer_incident, refused
+
+
+def _facts(form: ChecklistForm) -> Facts | None:
+    """The facts of a valid, sent form; None with errors at the fields otherwise."""
+    valid = form.validate_on_submit()
+    for i in range(ADJUSTMENT_ROWS):
+        delta, reason = form[f"adj_{i}_delta"], form[f"adj_{i}_reason"]
+        if delta.data not in (None, "", "0") and not (reason.data or "").strip():
+            reason.errors.append(_("Give the reason for this adjustment."))
+            valid = False
+    return _facts_of(form) if valid else None
+
+
+def _facts_of(form: ChecklistForm) -> Facts | None:
+    try:
+        return facts_from_dict(form.to_data())
+    except ValueError as error:  # the form's own bounds should have caught it first
+        name = str(error).partition(":")[0]
+        field = form[name] if name in form else None
+        (field.errors if field is not None else form.form_errors).append(str(error))
+        return None
+
+
+def _page(incident: Incident, form: ChecklistForm) -> dict[str, Any]:
+    valid = not any(field.errors for field in form) and not form.form_errors
+    facts = _facts_of(form) if valid else None
+    return {"incident": incident, "form": form, "rec": assess(facts) if facts else None}
+
+
+def _current(incident: Incident) -> Facts:
+    """The saved answers, or the answers pre-filled from the report and the profile."""
+    return decisions.current_facts(incident) or prefill(
+        incident_service.report_of(incident),
+        profile_of(incident.organisation),
+        frozenset(BreachType(t) for t in incident.breach_types),
+    )
+
+
+@bp.route("/checklist", methods=["GET", "POST"])
+@login_required
+def checklist(incident_id: int) -> ResponseReturnValue:
+    incident = officer_incident(incident_id)
+    form = ChecklistForm()
+    if request.method == "GET":
+        form.fill(facts_to_dict(_current(incident)))
+        return render_template("incidents/checklist.html", **_page(incident, form))
+    facts = _facts(form)
+    if facts is not None and request.form.get("action") == "preview":
+        return render_template("incidents/checklist.html", **_page(incident, form))
+    if facts is not None:
+        try:
+            decisions.save_checklist(
+                db_session(),
+                incident,
+                facts,
+                confirm=request.form.get("action") == "confirm",
+                actor=actor(),
+                clock=runtime().clock,
+            )
+            flash(_("The checklist has been saved."), "success")
+            return back(incident, "#decision")
+        except TransitionRefused as error:
+            refused(error)
+    return render_template("incidents/checklist.html", **_page(incident, form)), 422
+
+
+@bp.post("/checklist/preview")
+@login_required
+def preview(incident_id: int) -> ResponseReturnValue:
+    """The live preview: the same assessment function, on the answers as they stand."""
+    officer_incident(incident_id)
+    facts = _facts(ChecklistForm())
+    if facts is None:
+        return render_template("incidents/_preview_invalid.html"), 422
+    return render_template("incidents/_recommendation.html", rec=assess(facts))
