@@ -1,7 +1,9 @@
 """SQLite settings that make the embedded default safe with several threads and processes.
 
 * WAL journal: readers do not block the writer.
-* ``busy_timeout``: a connection waits for a lock instead of failing at once.
+* busy timeout: a connection waits for a lock instead of failing at once, up to
+  ``SQLITE_BUSY_TIMEOUT_SECONDS`` (passed to the driver as its ``timeout`` in
+  :mod:`breachdesk.config`), after which the request fails with "database is locked".
 * ``BEGIN IMMEDIATE``: every transaction takes the write lock when it starts, so two
   transactions can never both read a row (a counter, an audit chain head, a reminder) and
   then both write it. Python's sqlite3 module would otherwise begin lazily (DEFERRED).
@@ -33,7 +35,6 @@ def install() -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
