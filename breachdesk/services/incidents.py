@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..domain.lifecycle import State
@@ -149,6 +149,9 @@ def submit_report(
     Raises:
         PermissionError: ``reporter`` has no role in ``organisation``.
         ReportRejected: the report has problems (nothing is stored).
+        sqlalchemy.exc.OperationalError: the database failed before the commit (nothing is
+            stored; the caller rolls back). A failure after the commit, while e-mailing the
+            FG, is logged instead: the report stands.
     """
     if not roles_in(session, reporter, organisation.id):
         raise PermissionError("not a member of this organisation")
@@ -223,9 +226,15 @@ def submit_report(
         after=after,
     )
     session.commit()
-    notifications.new_report(
-        session, incident, clock=clock, mailer=mailer, mail_from=mail_from, base_url=base_url
-    )
+    try:
+        notifications.new_report(
+            session, incident, clock=clock, mailer=mailer, mail_from=mail_from, base_url=base_url
+        )
+    except (OperationalError, InterfaceError):
+        # The report is saved: saying otherwise would make the reporter send it twice. The
+        # FG still sees it in the inbox.
+        session.rollback()
+        log.exception("%s saved, but the FG could not be e-mailed", incident.reference)
     return incident
 
 

@@ -14,6 +14,7 @@ from ..extensions import db, login_manager
 from ..models import User
 from .context import has_any_role, my_organisations, selected_locale, urgent_clocks
 from .edges import install_converters
+from .failures import database_down, install_failure_pages, not_saved
 from .labels import action_label
 
 CSP = (
@@ -66,6 +67,8 @@ def register_web(app: Flask) -> None:
             "has_any_role": has_any_role,
             "current_locale": selected_locale,
             "urgent_clocks": urgent_clocks,
+            "not_saved": not_saved,
+            "database_down": database_down,
         }
 
     # Globals (not context) so that macros imported without context can use them too.
@@ -100,6 +103,8 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(_error: CSRFError) -> tuple[str, int]:
         return render_template("errors/csrf.html"), 400
+
+    install_failure_pages(app)
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:

@@ -26,6 +26,7 @@ from ..services import incidents as incident_service
 from ..services.organisations import profile_of
 from .checklist_form import ADJUSTMENT_ROWS, ChecklistForm
 from .context import actor
+from .failures import NotSaved, keeps_typing
 from .triage import back, bp, officer_incident, refused
 
 
@@ -65,7 +66,16 @@ def _current(incident: Incident) -> Facts:
     )
 
 
+def _as_sent(incident_id: int) -> str:
+    form = ChecklistForm()
+    form.validate()  # shape only: the answers are shown as sent, with their field errors
+    page = _page(officer_incident(incident_id), form)
+    form.form_errors.append(_("Not saved. Send it again in a minute."))
+    return render_template("incidents/checklist.html", **page)
+
+
 @bp.route("/checklist", methods=["GET", "POST"])
+@keeps_typing(_as_sent, NotSaved.WORK)
 @login_required
 def checklist(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)

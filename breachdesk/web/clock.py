@@ -13,14 +13,16 @@ from ..extensions import db_session
 from ..runtime import runtime
 from ..services import deadlines
 from .context import actor, organisation_for, user
+from .failures import NotSaved, keeps_typing
 from .labels import refusal_text
-from .triage import back, form_utc, officer_incident, page
+from .triage import as_sent, back, form_utc, officer_incident, page
 from .triage_forms import ClockSettingsForm, NotificationForm
 
 bp = Blueprint("clock", __name__)
 
 
 @bp.post("/incidents/<int:incident_id>/notification")
+@keeps_typing(as_sent("notification_form", NotificationForm), NotSaved.WORK)
 @login_required
 def notification(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)

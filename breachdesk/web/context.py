@@ -27,6 +27,8 @@ def selected_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
+    if g.get("database_down"):  # the plain 503 page: do not load the user
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])

@@ -5,12 +5,14 @@ The risk checklist adds its routes to this blueprint from :mod:`.checklist`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
+from flask_wtf import FlaskForm
 
 from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType, Tri
@@ -23,6 +25,7 @@ from ..services import decisions, triage
 from ..services import incidents as incident_service
 from ..services.workflow import TriageError
 from .context import actor, roles_in, user
+from .failures import NotSaved, keeps_typing
 from .labels import refusal_text
 from .triage_forms import AwarenessForm, DecisionForm, ReasonForm, TriageForm
 
@@ -43,6 +46,18 @@ def back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id) + anchor)
 
 
+def as_sent(form_name: str, form_class: type[FlaskForm]) -> Callable[..., str]:
+    """For :func:`keeps_typing`: the incident page with ``form_class`` as it was sent."""
+
+    def render(incident_id: int) -> str:
+        form = form_class()
+        form.form_errors.append(_("Not saved. Send it again in a minute."))
+        incident = officer_incident(incident_id)
+        return render_template("incidents/show.html", **page(incident, **{form_name: form}))
+
+    return render
+
+
 def refused(error: TransitionRefused | TriageError) -> None:
     if isinstance(error, TransitionRefused):
         flash(refusal_text(error), "danger")
@@ -61,6 +76,7 @@ def form_utc(form_field: Any) -> Any:
 
 
 @bp.post("/triage")
+@keeps_typing(as_sent("triage_form", TriageForm), NotSaved.WORK)
 @login_required
 def triage_incident(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
@@ -92,6 +108,7 @@ def triage_incident(incident_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/awareness")
+@keeps_typing(as_sent("awareness_form", AwarenessForm), NotSaved.WORK)
 @login_required
 def awareness(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
@@ -115,6 +132,7 @@ def awareness(incident_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/decision")
+@keeps_typing(as_sent("decision_form", DecisionForm), NotSaved.WORK)
 @login_required
 def decide(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
@@ -151,6 +169,7 @@ def close(incident_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/reopen")
+@keeps_typing(as_sent("reopen_form", ReasonForm), NotSaved.WORK)
 @login_required
 def reopen(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
