@@ -153,7 +153,7 @@ def decide(incident_id: int) -> ResponseReturnValue:
         except TriageError as error:
             form.rationale.errors.append(_(error.message))
         except TransitionRefused as error:
-            refused(error)
+            form.form_errors.append(refusal_text(error))  # next to the form, which stays
     return render_template("incidents/show.html", **page(incident, decision_form=form)), 422
 
 
