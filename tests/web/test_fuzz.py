@@ -2,9 +2,9 @@
 
 For every generated request: never a 5xx; when a form comes back with errors (200 or 422),
 every text typed into it is shown again as typed. The FG's forms are also sent for incidents
-in states where they are not offered (another FG moved the incident on meanwhile). About 1,000 inputs across all targets run
-in the suite (SQLite pass only: PostgreSQL adds nothing here but time); ``make fuzz`` runs
-10,000 (``BREACHDESK_FUZZ_EXAMPLES``).
+in states where they are not offered (another FG moved the incident on meanwhile). About
+1,000 inputs across all targets run in the suite (SQLite pass only: PostgreSQL adds nothing
+here but time); ``make fuzz`` runs 10,000 (``BREACHDESK_FUZZ_EXAMPLES``).
 """
 
 from __future__ import annotations
