@@ -50,7 +50,16 @@ def notification(incident_id: int) -> ResponseReturnValue:
     return render_template("incidents/show.html", **page(incident, notification_form=form)), 422
 
 
+def _settings_as_sent(slug: str) -> str:
+    """For :func:`keeps_typing`: the reminder settings as sent, nothing saved."""
+    form = ClockSettingsForm()
+    form.form_errors.append(_("Not saved. Send it again in a minute."))
+    org = organisation_for(slug, Role.ADMIN)
+    return render_template("admin/clock_settings.html", org=org, form=form)
+
+
 @bp.route("/admin/organisations/<slug>/clock", methods=["GET", "POST"])
+@keeps_typing(_settings_as_sent, NotSaved.WORK)
 @login_required
 def settings(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)

@@ -30,6 +30,7 @@ from breachdesk.services import incidents as incident_service
 from breachdesk.services.storage import FileStore
 
 from ..conftest import MakeUser, login
+from .test_admin import _edit_form
 from .test_clock_web import confirmed
 from .test_reports import PNG, form_data
 
@@ -295,3 +296,35 @@ def test_a_locked_database_answers_within_the_busy_timeout_with_the_form(
         locker.close()
     assert client.post("/report/kruix", data=TYPED).status_code == 302
     assert count(Incident) == 1
+
+
+def test_the_administrators_long_forms_come_back_filled_in_with_503(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from breachdesk.services import deadlines
+    from breachdesk.services import organisations as org_service
+
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+
+    def fail(*_args: Any, **_kwargs: Any) -> None:
+        raise locked("UPDATE")
+
+    monkeypatch.setattr(org_service, "save_profile", fail)
+    monkeypatch.setattr(deadlines, "save_clock_settings", fail)
+    data = _edit_form(client, "kruix")
+    data.update(legal_name="Kruix Verzekeringen B.V. (nieuw)", notes="Regel 1\nRegel 2")
+    response = client.post("/admin/organisations/kruix/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and "Dit is NIET opgeslagen." in page
+    assert 'value="Kruix Verzekeringen B.V. (nieuw)"' in page and "Regel 1\nRegel 2" in page
+    settings = {
+        "reminder_offsets": "12, 36",
+        "processor_term_hours": "24",
+        "processor_hours_before": "6, 1",
+        "escalation_name": "Directie Kruix",
+    }
+    response = client.post("/admin/organisations/kruix/clock", data=settings)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and "Dit is NIET opgeslagen." in page
+    assert 'value="12, 36"' in page and 'value="Directie Kruix"' in page
