@@ -2,8 +2,8 @@
 
 * Every ``<int:...>`` in a route goes through :class:`BoundedIntConverter`, registered in
   place of Werkzeug's ``int`` for the whole app: an id beyond the database's integer range
-  (a signed 64-bit integer) does not match the route, so it is a plain 404 instead of an
-  ``OverflowError`` from the database driver.
+  does not match the route, so it is a plain 404 instead of an ``OverflowError`` (SQLite)
+  or a ``DataError`` (PostgreSQL) from the database.
 * A ``next`` parameter is only ever followed when :func:`local_path` accepts it.
 """
 
@@ -15,8 +15,9 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter, Map
 
-#: The largest value of a signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT).
-DB_INT_MAX = 2**63 - 1
+#: The largest id any of our databases can hold: the ids are INTEGER columns, 32-bit on
+#: PostgreSQL (SQLite's INTEGER is 64-bit, so this bound fits both).
+DB_INT_MAX = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -25,7 +25,7 @@ from .test_clock_web import confirmed
 from .test_reports import form_data
 from .test_triage_web import reported_incident
 
-HUGE = "99999999999999999999"  # > 2**63 - 1
+HUGE = "99999999999999999999"  # > 2**63 - 1: OverflowError on SQLite
 BAD_YEARS = ("0001-01-01T00:00", "9999-12-31T23:59", "1969-12-31T23:59", "2101-01-01T00:00")
 
 
@@ -64,7 +64,9 @@ BEYOND = [
     ("POST", f"/incidents/{HUGE}/reopen"),
     ("POST", f"/incidents/{HUGE}/notification"),
     ("POST", f"/admin/organisations/kruix/users/{HUGE}/roles"),
-    ("GET", f"/incidents/{2**63}"),  # the first value past the range
+    ("GET", f"/incidents/{2**63}"),
+    ("GET", f"/incidents/{2**31}"),  # DataError on PostgreSQL (INTEGER is 32-bit there)
+    ("GET", f"/incidents/{DB_INT_MAX + 1}"),  # the first value past the range
 ]
 
 
