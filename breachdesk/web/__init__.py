@@ -13,7 +13,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
 from ..models import User
 from .context import has_any_role, my_organisations, selected_locale, urgent_clocks
-from .edges import install_converters
+from .edges import install_edges
 from .failures import database_down, install_failure_pages, not_saved
 from .labels import action_label
 
@@ -36,7 +36,7 @@ def register_web(app: Flask) -> None:
         users,
     )
 
-    install_converters(app)  # before the blueprints add their <int:...> routes
+    install_edges(app)  # before the blueprints add their <int:...> routes
     for module in (auth, reports, incidents, triage, clock, admin, users, calendar):
         app.register_blueprint(module.bp)
 

@@ -5,14 +5,20 @@
   does not match the route, so it is a plain 404 instead of an ``OverflowError`` (SQLite)
   or a ``DataError`` (PostgreSQL) from the database.
 * A ``next`` parameter is only ever followed when :func:`local_path` accepts it.
+* NUL characters are dropped from every form field and query parameter
+  (:class:`EdgeRequest`), and a path holding one is a 404: PostgreSQL cannot store NUL in
+  text (a DataError, so a 500), and no person types one; it arrives with a paste from a
+  binary file, or from a probe.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Request, abort, request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 #: The largest id any of our databases can hold: the ids are INTEGER columns, 32-bit on
@@ -29,9 +35,34 @@ class BoundedIntConverter(IntegerConverter):
             self.max = DB_INT_MAX
 
 
-def install_converters(app: Flask) -> None:
-    """Replace the ``int`` converter app-wide; call before any route is registered."""
+def _without_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class NulFreeMultiDict(ImmutableMultiDict[str, Any]):
+    """Form fields and query parameters as parsed, with NUL characters dropped."""
+
+    def __init__(self, mapping: Any = None) -> None:
+        if mapping is None or isinstance(mapping, dict | MultiDict):
+            super().__init__(mapping)  # a copy of parameters that are clean already
+            return
+        pairs: Iterable[tuple[Any, Any]] = mapping
+        super().__init__((_without_nul(key), _without_nul(value)) for key, value in pairs)
+
+
+class EdgeRequest(Request):
+    parameter_storage_class = NulFreeMultiDict
+
+
+def install_edges(app: Flask) -> None:
+    """Bounded ``int`` converter, NUL-free parameters; call before any route is registered."""
     app.url_map.converters["int"] = BoundedIntConverter
+    app.request_class = EdgeRequest
+
+    @app.before_request
+    def no_nul_in_the_path() -> None:
+        if "\x00" in request.path:
+            abort(404)
 
 
 def local_path(target: str | None) -> str | None:

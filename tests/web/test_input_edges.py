@@ -278,3 +278,21 @@ def test_checklist_refuses_absurd_numbers(
         assert f'id="{field}-error"' in page and f'value="{typed}"' in page
     db.session.expire_all()
     assert incident.facts is None and incident.state == "breach_confirmed"
+
+
+# --- 6. NUL characters (PostgreSQL cannot store them in text) -----------------------------
+
+
+def test_nul_characters_are_dropped_from_forms_and_refused_in_paths(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    data = form_data(title="Brief\x00 kwijt", description="Gek\x00 teken", pending=["\x00"])
+    response = client.post("/report/kruix?x=\x00", data=data)
+    assert response.status_code == 302
+    incident = db.session.execute(select(Incident)).scalar_one()
+    assert (incident.title, incident.description) == ("Brief kwijt", "Gek teken")
+    for path in ("/report/%00", "/report/kruix%00", "/admin/organisations/%00"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/language/en?next=/reports%00").headers["Location"] == "/reports"
