@@ -352,6 +352,11 @@ def test_fuzz_pages_with_odd_urls(scene: Scene) -> None:
     check()
 
 
+def expected_location(target: str) -> str:
+    """Where a redirect with ``next=target`` goes (NUL characters are dropped first)."""
+    return local_path(target.replace("\x00", "")) or "/"
+
+
 def test_fuzz_sign_in_and_next(scene: Scene) -> None:
     fields = {"email": "choice:r@x.nl", "password": f"choice:{PASSWORD}"}
     nexts = st.one_of(st.sampled_from(["/reports", "//x.example", "/%0aX", "/\r\nX"]), text())
@@ -363,7 +368,7 @@ def test_fuzz_sign_in_and_next(scene: Scene) -> None:
         response = client.post("/login", query_string={"next": target}, data=data)
         assert_answer(response, data, {"email": "email"}, 'name="email"')
         if response.status_code == 302:
-            assert response.headers["Location"] == (local_path(target) or "/")
+            assert response.headers["Location"] == expected_location(target)
             client.post("/logout")
 
     check()
@@ -379,9 +384,11 @@ def test_fuzz_language_switch_and_calendar_token(scene: Scene) -> None:
         response = scene.anonymous.get(
             f"/language/{quote(code, safe='')}", query_string={"next": target}
         )
-        if code:
+        if "\x00" in code:  # no NUL in a path: 404 (see web/edges.py)
+            assert response.status_code == 404, (code, target)
+        elif code:
             assert response.status_code == 302, (code, target)
-            assert response.headers["Location"] == (local_path(target) or "/")
+            assert response.headers["Location"] == expected_location(target)
         token = scene.anonymous.get(f"/calendar/{quote(code or 'x', safe='')}.ics")
         assert token.status_code == 404
 
