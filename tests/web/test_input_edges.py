@@ -1,9 +1,10 @@
 """Regression tests for the HTTP 500s a fuzzing session found (34 in 7,342 requests).
 
-Four causes: ids beyond 2**63-1 in routes, the years 0001 and 9999 in date fields, counts
-beyond 2**63-1 in the report form, CR/LF in ``next``; plus non-finite and 30-digit numbers
-in the checklist facts. Each is now a 404, an error at the field with the typing kept, or a
-redirect to the default page.
+Four causes: ids beyond the database's integer range in routes, the years 0001 and 9999 in
+date fields, counts beyond 2**63-1 in the report form, CR/LF in ``next``; plus non-finite and
+30-digit numbers in the checklist facts, and (found later) NUL characters on PostgreSQL.
+Each is now a 404, an error at the field with the typing kept, or a redirect to the default
+page.
 """
 
 from __future__ import annotations
