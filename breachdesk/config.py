@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a long report form must not expire while typing
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # SQLite: how long a request waits for another writer's lock before it gives up (and the
+    # person gets their form back with a 503). Tests set it low.
+    "SQLITE_BUSY_TIMEOUT_SECONDS": 15,
     "LOGIN_RATE_LIMIT": "10 per minute;60 per hour",
     "RATELIMIT_ENABLED": True,
     # Mail: "file" writes .eml files to instance/outbox (works without a mail server);
@@ -117,8 +120,19 @@ def apply_environment(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["BASE_URL"] = f"http://127.0.0.1:{app.config['PORT']}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_busy_timeout(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
+
+
+def _sqlite_busy_timeout(app: Flask) -> None:
+    """Hand SQLITE_BUSY_TIMEOUT_SECONDS to the driver (its ``timeout`` is the busy timeout)."""
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])  # the default dict is shared
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args["timeout"] = float(app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

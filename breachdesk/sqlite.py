@@ -1,22 +1,46 @@
 """SQLite settings that make the embedded default safe with several threads and processes.
 
 * WAL journal: readers do not block the writer.
-* ``busy_timeout``: a connection waits for a lock instead of failing at once.
+* busy timeout: a connection waits for a lock instead of failing at once, up to
+  ``SQLITE_BUSY_TIMEOUT_SECONDS`` (passed to the driver as its ``timeout`` in
+  :mod:`breachdesk.config`), after which the request fails with "database is locked".
 * ``BEGIN IMMEDIATE``: every transaction takes the write lock when it starts, so two
   transactions can never both read a row (a counter, an audit chain head, a reminder) and
   then both write it. Python's sqlite3 module would otherwise begin lazily (DEFERRED).
 * foreign keys enforced, as on PostgreSQL.
+
+Inside :func:`reads_only` transactions begin DEFERRED instead: in WAL mode they read while
+another connection holds the write lock, so a form that could not be saved because the
+database is locked can still be shown again, filled in, without waiting for the lock.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 _installed = False
+_deferred: ContextVar[bool] = ContextVar("breachdesk_sqlite_deferred", default=False)
+
+
+@contextmanager
+def reads_only() -> Iterator[None]:
+    """Transactions begun inside this block (in this thread) do not take the write lock.
+
+    Only for code that reads: a write inside such a transaction may fail with "database is
+    locked" at once instead of waiting.
+    """
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
 
 
 def install() -> None:
@@ -33,7 +57,6 @@ def install() -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -41,4 +64,4 @@ def install() -> None:
     @event.listens_for(Engine, "begin")
     def _on_begin(connection: Connection) -> None:
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN" if _deferred.get() else "BEGIN IMMEDIATE")

@@ -3,8 +3,9 @@
 The input format is ``{"format_version": 1, "facts": {...}}``; ``facts`` holds any of the
 fields of :class:`~breachdesk.domain.checklist.Facts` (absent fields take the dataclass
 defaults). Enumerations are written as their values, sets as sorted lists, ``dpc_adjustments`` as
-a list of ``{"delta": int, "reason": str}``. The shape is defined by
-``breachdesk/schemas/assessment-input.schema.json`` and checked by
+a list of ``{"delta": int, "reason": str}``. Numbers are finite and bounded
+(:mod:`breachdesk.domain.limits`): no ``Infinity``, ``NaN`` or 30-digit counts. The shape is
+defined by ``breachdesk/schemas/assessment-input.schema.json`` and checked by
 :mod:`breachdesk.services.assessment_io` before :func:`facts_from_dict` runs; the functions here
 still refuse values they cannot convert (``ValueError`` naming the field), since the web form
 calls them too.
@@ -21,6 +22,7 @@ from typing import Any
 
 from .assessment import Recommendation
 from .checklist import BreachType, Consequence, DpcAdjustment, Facts
+from .limits import MAX_COUNT, MAX_HOURS, within
 from .profile import EnisaClass
 from .reasons import Reason
 from .severity import Severity
@@ -52,11 +54,16 @@ def input_document(facts: Facts) -> dict[str, Any]:
     return {"format_version": INPUT_FORMAT_VERSION, "facts": facts_to_dict(facts)}
 
 
-def _number(value: Any, kind: type[int] | type[float]) -> int | float | None:
+def _number(
+    value: Any, kind: type[int] | type[float], *, high: int, low: int = 0
+) -> int | float | None:
+    """``value`` as ``kind``, from ``low`` to ``high``; infinity, NaN and huge values refused."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{value!r} is not a number")
+    if not within(value, low, high):
+        raise ValueError(f"{value!r} is not a number from {low} to {high}")
     if kind is int:
         if value != int(value):
             raise ValueError(f"{value!r} is not a whole number")
@@ -81,7 +88,7 @@ def _adjustments(value: Any) -> tuple[DpcAdjustment, ...]:
         if isinstance(item, DpcAdjustment):
             out.append(item)
             continue
-        delta = _number(item["delta"], int)
+        delta = _number(item["delta"], int, low=-3, high=3)
         if delta is None:
             raise ValueError("an adjustment needs a delta")
         out.append(DpcAdjustment(int(delta), str(item["reason"])))
@@ -92,8 +99,8 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "breach_types": _set_of(BreachType),
     "data_classes": _set_of(EnisaClass),
     "consequences": _set_of(Consequence),
-    "subjects_count": lambda v: _number(v, int),
-    "restore_hours": lambda v: _number(v, float),
+    "subjects_count": lambda v: _number(v, int, high=MAX_COUNT),
+    "restore_hours": lambda v: _number(v, float, high=MAX_HOURS),
     "dpc_adjustments": _adjustments,
 }
 for _field in fields(Facts):

@@ -6,6 +6,10 @@ around the daylight-saving changes, handled here so every caller gets them right
 * in the spring gap (e.g. 2026-03-29 02:30 does not exist) the time is refused;
 * in the autumn overlap (2026-10-25 02:30 happens twice) the *earlier* instant is taken,
   which for breach deadlines is the conservative choice (the clock starts sooner).
+
+Times outside :data:`EARLIEST_YEAR` .. :data:`LATEST_YEAR` are refused as well: a breach is
+not older than 1970 nor a deadline later than 2100, and near year 1 or 9999 the conversion
+itself would overflow.
 """
 
 from __future__ import annotations
@@ -18,12 +22,27 @@ from .text import N_
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
-class LocalTimeError(ValueError):
-    """A wall-clock time that cannot be turned into one instant; ``message`` says why."""
+#: The years a time typed by a person may fall in (inclusive).
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2100
+OUT_OF_RANGE = N_("Give a date between %(first)d and %(last)d.")
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+
+class LocalTimeError(ValueError):
+    """A wall-clock time that cannot be turned into one instant.
+
+    ``message`` is an English template for translation, ``params`` its parameters.
+    """
+
+    def __init__(self, message: str, **params: int) -> None:
+        super().__init__(message % params if params else message)
         self.message = message
+        self.params = params
+
+
+def within_range(value: datetime) -> bool:
+    """Whether ``value`` (naive or aware) lies in the years people may type."""
+    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
 
 
 def ensure_utc(value: datetime) -> datetime:
@@ -41,8 +60,11 @@ def local_to_utc(local: datetime, zone: ZoneInfo = AMSTERDAM) -> datetime:
     """Interpret a naive wall-clock ``local`` time in ``zone`` and return it in UTC.
 
     Raises:
-        LocalTimeError: the time does not exist in ``zone`` (spring-forward gap).
+        LocalTimeError: the time does not exist in ``zone`` (spring-forward gap), or lies
+            outside the years :data:`EARLIEST_YEAR` to :data:`LATEST_YEAR`.
     """
+    if not within_range(local):
+        raise LocalTimeError(OUT_OF_RANGE, first=EARLIEST_YEAR, last=LATEST_YEAR)
     if local.tzinfo is not None:
         return ensure_utc(local)
     first = local.replace(tzinfo=zone, fold=0)

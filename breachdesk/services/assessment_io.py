@@ -55,9 +55,27 @@ def load_facts_file(path: Path) -> Facts:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise AssessmentInputError(str(path), [("", f"cannot read file: {exc}")]) from exc
+    return parse_facts_json(text, str(path))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number that can be assessed")
+
+
+def parse_facts_json(text: str, source: str) -> Facts:
+    """Parse and check JSON input text; ``source`` names it in error messages.
+
+    Strict JSON: ``Infinity``, ``-Infinity`` and ``NaN`` (which Python's parser accepts) are
+    refused, as are numbers with more digits than Python converts and absurdly deep nesting.
+
+    Raises:
+        AssessmentInputError: a syntax error (with line and column) or invalid content.
+    """
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
-        raise AssessmentInputError(str(path), [(where, f"JSON syntax error: {exc.msg}")]) from exc
-    return load_facts(data, str(path))
+        raise AssessmentInputError(source, [(where, f"JSON syntax error: {exc.msg}")]) from exc
+    except (ValueError, RecursionError) as exc:
+        raise AssessmentInputError(source, [("", f"JSON not accepted: {exc}")]) from exc
+    return load_facts(data, source)

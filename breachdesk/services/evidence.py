@@ -42,8 +42,12 @@ def stage(
 ) -> PendingUpload:
     """Check and store one uploaded file as a pending upload of ``user`` (commits).
 
+    If the file store or the database fails, nothing is left behind: no file, no row.
+
     Raises:
         UploadRejected: wrong type, empty, too large, or content not matching the extension.
+        OSError: the file store cannot write (full disk, I/O error).
+        sqlalchemy.exc.OperationalError: the database is locked, full or unreachable.
     """
     name = safe_filename(filename)
     try:
@@ -68,7 +72,13 @@ def stage(
         created_at=clock.now(),
     )
     session.add(pending)
-    session.commit()
+    try:
+        session.commit()
+    except BaseException:
+        # The database refused (locked, full): the file must not stay behind without a row.
+        session.rollback()
+        store.delete(stored.key)
+        raise
     return pending
 
 

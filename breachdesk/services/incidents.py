@@ -147,6 +147,8 @@ def submit_report(
     Raises:
         PermissionError: ``reporter`` has no role in ``organisation``.
         ReportRejected: the report has problems (nothing is stored).
+        sqlalchemy.exc.OperationalError: the database failed before the commit (nothing is
+            stored; the caller rolls back).
     """
     if not roles_in(session, reporter, organisation.id):
         raise PermissionError("not a member of this organisation")

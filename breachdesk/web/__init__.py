@@ -19,6 +19,8 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
 from ..models import User
 from .context import has_any_role, my_organisations, selected_locale, urgent_clocks
+from .edges import install_edges
+from .failures import database_down, install_failure_pages, not_saved
 from .labels import action_label, delivery_label
 
 CSP = (
@@ -28,10 +30,20 @@ CSP = (
 
 
 def register_web(app: Flask) -> None:
-    from . import admin, auth, calendar, checklist, clock, health, incidents, reports, triage, users
+    from . import (
+        admin,
+        auth,
+        calendar,
+        checklist,  # noqa: F401 - adds its routes to the triage blueprint
+        clock,
+        health,
+        incidents,
+        reports,
+        triage,
+        users,
+    )
 
-    assert checklist.bp is triage.bp  # noqa: S101 - its routes belong to the triage blueprint
-
+    install_edges(app)  # before the blueprints add their <int:...> routes
     for module in (auth, reports, incidents, triage, clock, admin, users, calendar, health):
         app.register_blueprint(module.bp)
 
@@ -63,6 +75,8 @@ def register_web(app: Flask) -> None:
             "current_locale": selected_locale,
             "urgent_clocks": urgent_clocks,
             "system_warnings": health.system_warnings,
+            "not_saved": not_saved,
+            "database_down": database_down,
         }
 
     # Globals (not context) so that macros imported without context can use them too.
@@ -104,6 +118,8 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(_error: CSRFError) -> tuple[str, int]:
         return render_template("errors/csrf.html"), 400
+
+    install_failure_pages(app)
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:

@@ -30,6 +30,7 @@ from ..services.versioning import StaleEdit
 from .audit_words import problem_text
 from .conflicts import Conflict, conflict
 from .context import actor, organisation_for, organisations_where, require_any_role
+from .failures import NotSaved, keeps_typing
 from .profile_form import ProfileForm
 from .triage_forms import seen
 
@@ -54,7 +55,17 @@ def organisation(slug: str) -> ResponseReturnValue:
     return render_template("admin/organisation.html", org=org, profile=org_service.profile_of(org))
 
 
+def _profile_as_sent(slug: str) -> str:
+    """For :func:`keeps_typing`: the profile form as sent, nothing saved."""
+    org = organisation_for(slug, Role.ADMIN)
+    form = ProfileForm()
+    form.set_category_choices(org_service.profile_of(org))
+    form.form_errors.append(_("Not saved. Send it again in a minute."))
+    return render_template("admin/organisation_edit.html", org=org, form=form, unplaced=[])
+
+
 @bp.route("/organisations/<slug>/edit", methods=["GET", "POST"])
+@keeps_typing(_profile_as_sent, NotSaved.WORK)
 @login_required
 def edit_organisation(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)

@@ -15,7 +15,8 @@ from ..domain.roles import Role
 from ..extensions import db_session, limiter
 from ..runtime import runtime
 from ..services import users as user_service
-from .context import actor, has_any_role, safe_next, user
+from .context import actor, has_any_role, user
+from .edges import safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -12,17 +12,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    Field,
-    FloatField,
-    HiddenField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    StringField,
-)
-from wtforms.validators import NumberRange, Optional
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField
+from wtforms.validators import Optional
 
+from ..domain.limits import MAX_HOURS
+from .fields import BoundedFloatField, CountField
 from .report_form import MultiCheckboxField, options
 from .triage_forms import BREACH_TYPES, TRI
 
@@ -147,8 +141,8 @@ def _field(kind: str, choices: Choices | None, label: Any) -> Field:
     if kind == "multi":
         return MultiCheckboxField(label, choices=options(choices or []))
     if kind == "int":
-        return IntegerField(label, validators=[Optional(), NumberRange(min=0)])
-    return FloatField(label, validators=[Optional(), NumberRange(min=0)])
+        return CountField(label, validators=[Optional()])
+    return BoundedFloatField(label, validators=[Optional()], low=0, high=MAX_HOURS)
 
 
 class ChecklistForm(FlaskForm):

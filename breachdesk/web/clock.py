@@ -19,14 +19,16 @@ from ..services import clock_settings, filings
 from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, organisation_for, user
+from .failures import NotSaved, keeps_typing
 from .labels import refusal_text
-from .triage import back, form_utc, officer_incident, page
+from .triage import as_sent, back, form_utc, officer_incident, page
 from .triage_forms import ClockSettingsForm, NotificationForm, seen
 
 bp = Blueprint("clock", __name__)
 
 
 @bp.post("/incidents/<int:incident_id>/notification")
+@keeps_typing(as_sent("notification_form", NotificationForm), NotSaved.WORK)
 @login_required
 def notification(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
@@ -70,7 +72,16 @@ def notification(incident_id: int) -> ResponseReturnValue:
     return render_template("incidents/show.html", **page(incident, notification_form=form)), 422
 
 
+def _settings_as_sent(slug: str) -> str:
+    """For :func:`keeps_typing`: the reminder settings as sent, nothing saved."""
+    form = ClockSettingsForm()
+    form.form_errors.append(_("Not saved. Send it again in a minute."))
+    org = organisation_for(slug, Role.ADMIN)
+    return render_template("admin/clock_settings.html", org=org, form=form)
+
+
 @bp.route("/admin/organisations/<slug>/clock", methods=["GET", "POST"])
+@keeps_typing(_settings_as_sent, NotSaved.WORK)
 @login_required
 def settings(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)

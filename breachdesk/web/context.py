@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, request, session
+from flask import abort, current_app, g, session
 from flask_login import current_user
 
 from ..domain.roles import Role
@@ -28,6 +27,8 @@ def selected_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
+    if g.get("database_down"):  # the plain 503 page: do not load the user
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
@@ -101,12 +102,3 @@ def require_any_role(*roles: Role) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorator
-
-
-def safe_next(default: str) -> str:
-    """The ``next`` URL from the request if it stays on this site, else ``default``."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default

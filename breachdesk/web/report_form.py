@@ -13,9 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     Field,
-    IntegerField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -24,14 +22,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.profile import OrganisationProfile
 from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
 from ..domain.timeutil import LocalTimeError, local_to_utc
-
-DT_FORMAT = "%Y-%m-%dT%H:%M"
+from .fields import CountField, LocalDateTimeField
 
 
 def options(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
@@ -65,21 +62,18 @@ class ReportForm(FlaskForm):
             "In your own words: what went wrong, who noticed, who may have seen the data."
         ),
     )
-    started_at = DateTimeLocalField(
+    started_at = LocalDateTimeField(
         _l("When did it start?"),
-        format=DT_FORMAT,
         validators=[Optional()],
         description=_l("Leave empty if you do not know."),
     )
-    ended_at = DateTimeLocalField(
+    ended_at = LocalDateTimeField(
         _l("When did it end?"),
-        format=DT_FORMAT,
         validators=[Optional()],
         description=_l("Leave empty if it is still going on or you do not know."),
     )
-    discovered_at = DateTimeLocalField(
+    discovered_at = LocalDateTimeField(
         _l("When was it discovered?"),
-        format=DT_FORMAT,
         validators=[InputRequired(_l("Give the date and time it was discovered."))],
     )
     discovery_how = TextAreaField(
@@ -115,12 +109,12 @@ class ReportForm(FlaskForm):
         default=CountMode.UNKNOWN.value,
         validators=[InputRequired()],
     )
-    subjects_exact = IntegerField(_l("Number of people"), validators=[Optional()])
-    subjects_min = IntegerField(_l("Minimum"), validators=[Optional()])
-    subjects_max = IntegerField(_l("Maximum"), validators=[Optional()])
-    records_count = IntegerField(
+    subjects_exact = CountField(_l("Number of people"), validators=[Optional()])
+    subjects_min = CountField(_l("Minimum"), validators=[Optional()])
+    subjects_max = CountField(_l("Maximum"), validators=[Optional()])
+    records_count = CountField(
         _l("Number of records (if known)"),
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional()],
         description=_l("For example the number of rows in a list or files in a folder."),
     )
     subject_group_keys = MultiCheckboxField(_l("Groups of people"), choices=[])
@@ -171,11 +165,11 @@ class ReportForm(FlaskForm):
     reporting_processor_name = StringField(
         _l("Supplier not in the list"), validators=[Length(max=200)]
     )
-    processor_aware_at = DateTimeLocalField(
-        _l("When did the supplier become aware?"), format=DT_FORMAT, validators=[Optional()]
+    processor_aware_at = LocalDateTimeField(
+        _l("When did the supplier become aware?"), validators=[Optional()]
     )
-    processor_notified_at = DateTimeLocalField(
-        _l("When did the supplier tell us?"), format=DT_FORMAT, validators=[Optional()]
+    processor_notified_at = LocalDateTimeField(
+        _l("When did the supplier tell us?"), validators=[Optional()]
     )
     evidence = MultipleFileField(_l("Evidence (optional)"))
 
@@ -208,7 +202,7 @@ class ReportForm(FlaskForm):
         try:
             return local_to_utc(value)
         except LocalTimeError as exc:
-            field.errors = [*field.errors, _(exc.message)]
+            field.errors = [*field.errors, _(exc.message, **exc.params)]
             return None
 
     def to_report(self) -> IncidentReport | None:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..domain.roles import Role
 from ..extensions import db_session
-from ..models import PendingUpload
+from ..models import Incident, Organisation, PendingUpload
 from ..runtime import runtime
 from ..services import evidence
 from ..services import incidents as incident_service
 from ..services.organisations import profile_of
 from .context import my_organisations, organisation_for, selected_locale, user
+from .failures import NotSaved, keeps_typing
 from .report_form import ReportForm
 
 bp = Blueprint("reports", __name__)
@@ -36,6 +37,7 @@ def _stage_uploads(form: ReportForm) -> list[PendingUpload]:
     kept = evidence.pending_of(db_session(), user(), request.form.getlist("pending"))
     limit = int(current_app.config["MAX_ATTACHMENTS"])
     max_bytes = int(current_app.config["MAX_ATTACHMENT_BYTES"])
+    g.staged_uploads = []  # committed ones, listed again if the report itself fails
     for upload in request.files.getlist(form.evidence.name):
         if not upload or not upload.filename:
             continue
@@ -43,23 +45,64 @@ def _stage_uploads(form: ReportForm) -> list[PendingUpload]:
             form.evidence.errors.append(_("At most %(n)d files per report.", n=limit))
             break
         try:
-            kept.append(
-                evidence.stage(
-                    db_session(),
-                    user=user(),
-                    filename=upload.filename,
-                    stream=upload.stream,
-                    store=rt.store,
-                    clock=rt.clock,
-                    max_bytes=max_bytes,
-                )
+            staged = evidence.stage(
+                db_session(),
+                user=user(),
+                filename=upload.filename,
+                stream=upload.stream,
+                store=rt.store,
+                clock=rt.clock,
+                max_bytes=max_bytes,
             )
         except evidence.UploadRejected as exc:
             form.evidence.errors.append(_(exc.problem.message, **exc.problem.params))
+        else:
+            kept.append(staged)
+            g.staged_uploads.append(staged.id)
     return kept
 
 
+def _submit(
+    form: ReportForm, organisation: Organisation, pending: list[PendingUpload]
+) -> Incident | None:
+    """Store the report; None (with errors at the fields) when it has problems."""
+    report = form.to_report()
+    if report is None or form.evidence.errors:
+        return None
+    rt = runtime()
+    try:
+        return incident_service.submit_report(
+            db_session(),
+            reporter=user(),
+            organisation=organisation,
+            report=report,
+            pending_ids=[p.id for p in pending],
+            clock=rt.clock,
+        )
+    except incident_service.ReportRejected as rejected:
+        for problem in rejected.problems:
+            getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
+        return None
+
+
+def _as_sent(slug: str) -> str:
+    """The report form as sent, nothing saved (the database or the file store failed)."""
+    organisation = organisation_for(slug, *ANY_ROLE)
+    profile = profile_of(organisation)
+    form = ReportForm()
+    form.set_choices(profile, selected_locale())
+    kept = [*request.form.getlist("pending"), *g.get("staged_uploads", [])]
+    return render_template(
+        "reports/new.html",
+        form=form,
+        organisation=organisation,
+        pending=evidence.pending_of(db_session(), user(), kept),
+        fg_contact=profile.privacy_contact,
+    )
+
+
 @bp.route("/report/<slug>", methods=["GET", "POST"])
+@keeps_typing(_as_sent, NotSaved.REPORT)
 @login_required
 def new(slug: str) -> ResponseReturnValue:
     organisation = organisation_for(slug, *ANY_ROLE)
@@ -69,23 +112,9 @@ def new(slug: str) -> ResponseReturnValue:
     if request.method == "POST":
         valid = form.validate()  # resets every field's errors, so uploads are checked after
         pending = _stage_uploads(form)
-        report = form.to_report() if valid else None
-        if report is not None and not form.evidence.errors:
-            rt = runtime()
-            try:
-                incident = incident_service.submit_report(
-                    db_session(),
-                    reporter=user(),
-                    organisation=organisation,
-                    report=report,
-                    pending_ids=[p.id for p in pending],
-                    clock=rt.clock,
-                )
-            except incident_service.ReportRejected as rejected:
-                for problem in rejected.problems:
-                    getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
-            else:
-                return redirect(url_for("reports.submitted", incident_id=incident.id))
+        incident = _submit(form, organisation, pending) if valid else None
+        if incident is not None:
+            return redirect(url_for("reports.submitted", incident_id=incident.id))
     return render_template(
         "reports/new.html", form=form, organisation=organisation, pending=pending
     )

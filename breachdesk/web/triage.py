@@ -1,7 +1,11 @@
-"""The FG's actions on an incident: triage, awareness, checklist, decision, close, reopen."""
+"""The FG's actions on an incident: triage, awareness, decision, close, reopen.
+
+The risk checklist adds its routes to this blueprint from :mod:`.checklist`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -9,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
+from flask_wtf import FlaskForm
 
 from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType, Tri
@@ -24,6 +29,7 @@ from ..services.versioning import StaleEdit
 from ..services.workflow import TriageError
 from .conflicts import conflict
 from .context import actor, roles_in, user
+from .failures import NotSaved, keeps_typing
 from .labels import refusal_text
 from .triage_forms import AwarenessForm, CloseForm, DecisionForm, ReasonForm, TriageForm, seen
 
@@ -44,7 +50,19 @@ def back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id) + anchor)
 
 
-def flash_refusal(error: TransitionRefused | TriageError) -> None:
+def as_sent(form_name: str, form_class: type[FlaskForm]) -> Callable[..., str]:
+    """For :func:`keeps_typing`: the incident page with ``form_class`` as it was sent."""
+
+    def render(incident_id: int) -> str:
+        form = form_class()
+        form.form_errors.append(_("Not saved. Send it again in a minute."))
+        incident = officer_incident(incident_id)
+        return render_template("incidents/show.html", **page(incident, **{form_name: form}))
+
+    return render
+
+
+def refused(error: TransitionRefused | TriageError) -> None:
     if isinstance(error, TransitionRefused):
         flash(refusal_text(error), "danger")
     else:
@@ -57,11 +75,12 @@ def form_utc(form_field: Any) -> Any:
     try:
         return local_to_utc(form_field.data)
     except LocalTimeError as error:
-        form_field.errors = [*form_field.errors, _(error.message)]
+        form_field.errors = [*form_field.errors, _(error.message, **error.params)]
         return None
 
 
 @bp.post("/triage")
+@keeps_typing(as_sent("triage_form", TriageForm), NotSaved.WORK)
 @login_required
 def triage_incident(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
@@ -93,6 +112,7 @@ def triage_incident(incident_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/awareness")
+@keeps_typing(as_sent("awareness_form", AwarenessForm), NotSaved.WORK)
 @login_required
 def awareness(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
@@ -116,6 +136,7 @@ def awareness(incident_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/decision")
+@keeps_typing(as_sent("decision_form", DecisionForm), NotSaved.WORK)
 @login_required
 def decide(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
@@ -138,7 +159,7 @@ def decide(incident_id: int) -> ResponseReturnValue:
         except TriageError as error:
             form.rationale.errors.append(_(error.message))
         except TransitionRefused as error:
-            flash_refusal(error)
+            form.form_errors.append(refusal_text(error))  # next to the form, which stays
         except StaleEdit as error:
             return _decision_conflict(incident, form, error)
     return render_template("incidents/show.html", **page(incident, decision_form=form)), 422
@@ -156,9 +177,8 @@ def _decision_conflict(
         theirs = DecisionForm(formdata=None, outcome=latest.outcome, rationale=latest.rationale)
         found = conflict(error, _("the decision"), form, theirs)
     else:
-        found = conflict(error, _("the risk checklist"))
         found = replace(
-            found,
+            conflict(error, _("the risk checklist")),
             note=_(
                 "The recommendation below follows the checklist as it is now. Check it "
                 "before you record your decision again."
@@ -169,6 +189,7 @@ def _decision_conflict(
 
 
 @bp.post("/close")
+@keeps_typing(as_sent("close_form", CloseForm), NotSaved.WORK)
 @login_required
 def close(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
@@ -199,6 +220,7 @@ def _resolution(form: CloseForm, prefix: str) -> Resolution | None:
 
 
 @bp.post("/reopen")
+@keeps_typing(as_sent("reopen_form", ReasonForm), NotSaved.WORK)
 @login_required
 def reopen(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -25,7 +24,8 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType
 from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_RESOLUTION_LABELS
-from .report_form import DT_FORMAT, MultiCheckboxField, options
+from .fields import LocalDateTimeField
+from .report_form import MultiCheckboxField, options
 
 TRI = [("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Not yet known"))]
 BREACH_TYPES = [
@@ -56,9 +56,8 @@ class TriageForm(FlaskForm):
         validators=[InputRequired()],
     )
     breach_types = MultiCheckboxField(_l("Type of breach"), choices=options(BREACH_TYPES))
-    aware_at = DateTimeLocalField(
+    aware_at = LocalDateTimeField(
         _l("When did the organisation become aware?"),
-        format=DT_FORMAT,
         validators=[Optional()],
         description=_l(
             "The moment there was reasonable certainty that personal data were compromised. "
@@ -88,9 +87,7 @@ class TriageForm(FlaskForm):
 
 
 class AwarenessForm(FlaskForm):
-    aware_at = DateTimeLocalField(
-        _l("Moment of awareness"), format=DT_FORMAT, validators=[InputRequired()]
-    )
+    aware_at = LocalDateTimeField(_l("Moment of awareness"), validators=[InputRequired()])
     reason = TextAreaField(
         _l("Reason for the correction"),
         validators=[Length(max=5000)],
@@ -125,9 +122,8 @@ class NotificationForm(FlaskForm):
 
     seen_filings = HiddenField()  # how many filings the page showed (optimistic locking)
 
-    submitted_at = DateTimeLocalField(
+    submitted_at = LocalDateTimeField(
         _l("Submitted at"),
-        format=DT_FORMAT,
         validators=[InputRequired()],
         description=_l("Dutch time, as on the confirmation of the AP's form."),
     )
@@ -210,9 +206,8 @@ class CloseForm(FlaskForm):
     subjects_outcome = RadioField(
         _l("The people affected"), choices=options(SUBJECTS_RESOLUTIONS), validate_choice=False
     )
-    subjects_at = DateTimeLocalField(
+    subjects_at = LocalDateTimeField(
         _l("When were they informed?"),
-        format=DT_FORMAT,
         validators=[Optional()],
         description=_l("Dutch time. Only when they were informed."),
     )
@@ -227,9 +222,7 @@ class CloseForm(FlaskForm):
     public_outcome = RadioField(
         _l("The public communication"), choices=options(PUBLIC_RESOLUTIONS), validate_choice=False
     )
-    public_at = DateTimeLocalField(
-        _l("When was it made?"), format=DT_FORMAT, validators=[Optional()]
-    )
+    public_at = LocalDateTimeField(_l("When was it made?"), validators=[Optional()])
     public_note = TextAreaField(
         _l("Where, or the reason"),
         validators=[Length(max=5000)],

@@ -183,3 +183,29 @@ def test_local_time_error_behaves_like_an_ordinary_exception() -> None:
     clone = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
     assert clone.message == error.message
     assert copy.copy(error).message == error.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(1, 1, 1, 0, 0),  # OverflowError in the conversion before
+        datetime(9999, 12, 31, 23, 59),
+        datetime(1969, 12, 31, 23, 59),
+        datetime(2101, 1, 1, 0, 0),
+        datetime(1, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=5))),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_years_out_of_range_are_a_local_time_error_never_an_overflow(value: datetime) -> None:
+    with pytest.raises(LocalTimeError) as info:
+        local_to_utc(value)
+    assert info.value.message == "Give a date between %(first)d and %(last)d."
+    assert info.value.params == {"first": 1970, "last": 2100}
+    assert str(info.value) == "Give a date between 1970 and 2100."
+    clone = pickle.loads(pickle.dumps(info.value))  # noqa: S301 - our own object
+    assert (clone.message, clone.params) == (info.value.message, info.value.params)
+
+
+def test_the_edges_of_the_range_are_accepted() -> None:
+    assert local_to_utc(datetime(1970, 1, 1, 1, 0)) == datetime(1970, 1, 1, 0, 0, tzinfo=UTC)
+    assert local_to_utc(datetime(2100, 12, 31, 23, 59)).year == 2100

@@ -13,8 +13,12 @@
     fetch(form.getAttribute("data-preview-url"), {
       method: "POST", body: new FormData(form), credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
-    }).then(function (response) { return response.text(); })
-      .then(function (html) { if (mine === counter) { panel.innerHTML = html; } })
+    }).then(function (response) {
+      // 200: a recommendation; 422: "correct the marked answers". Anything else (a 503 while
+      // the database is busy) is a whole error page: keep the last preview instead.
+      if (response.status !== 200 && response.status !== 422) { throw new Error(response.status); }
+      return response.text();
+    }).then(function (html) { if (mine === counter) { panel.innerHTML = html; } })
       .catch(function () { /* keep the last preview; saving still works */ });
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 250); }

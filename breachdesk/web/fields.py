@@ -1,0 +1,68 @@
+"""Form fields with the bounds every form shares: dates people can mean, numbers that fit.
+
+Each refuses an out-of-range value with a message next to the field and keeps what was
+typed (WTForms shows the raw input again), instead of passing it on to code that would
+overflow: a year 0001 to the time-zone conversion, a 30-digit count to the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import format_number
+from flask_babel import gettext as _
+from wtforms import DateTimeLocalField, Field, FloatField, IntegerField
+from wtforms.validators import ValidationError
+
+from ..domain.limits import MAX_COUNT, OUT_OF_BOUNDS, within
+from ..domain.timeutil import EARLIEST_YEAR, LATEST_YEAR, OUT_OF_RANGE, within_range
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class InRange:
+    """A number from ``low`` to ``high``; NaN and infinity are never in range."""
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        if field.data is not None and not within(field.data, self.low, self.high):
+            raise ValidationError(
+                _(OUT_OF_BOUNDS, low=format_number(self.low), high=format_number(self.high))
+            )
+
+
+def sane_year(_form: Any, field: Field) -> None:
+    """A date in the years people may type (see :mod:`breachdesk.domain.timeutil`)."""
+    if field.data is not None and not within_range(field.data):
+        raise ValidationError(_(OUT_OF_RANGE, first=EARLIEST_YEAR, last=LATEST_YEAR))
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed as Dutch wall-clock time, limited to sane years."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", DT_FORMAT)
+        kwargs.setdefault(
+            "render_kw",
+            {"min": f"{EARLIEST_YEAR}-01-01T00:00", "max": f"{LATEST_YEAR}-12-31T23:59"},
+        )
+        super().__init__(label, [*(validators or []), sane_year], **kwargs)
+
+
+class CountField(IntegerField):
+    """A whole number of people or records: 0 to :data:`MAX_COUNT`."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"min": 0, "max": MAX_COUNT})
+        super().__init__(label, [*(validators or []), InRange(0, MAX_COUNT)], **kwargs)
+
+
+class BoundedFloatField(FloatField):
+    """A finite decimal number from ``low`` to ``high``."""
+
+    def __init__(
+        self, label: Any = None, validators: Any = None, *, low: float, high: float, **kwargs: Any
+    ) -> None:
+        super().__init__(label, [*(validators or []), InRange(low, high)], **kwargs)
