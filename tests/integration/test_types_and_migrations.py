@@ -159,6 +159,8 @@ def test_reminder_rows_become_deliveries_without_losing_one(
         )
         new_id = db.session.execute(text("SELECT MAX(id) FROM delivery")).scalar_one()
         assert new_id > 9
+        db.session.remove()
+        db.engine.dispose()
 
 
 KEYED_HASHING = "c4a9e2b17d35"
