@@ -13,8 +13,10 @@ from .clock import Notification
 from .delivery import Delivery, SchedulerLease
 from .evidence import Attachment, PendingUpload
 from .incident import AwarenessRecord, Decision, Incident, ReferenceCounter
+from .notices import AnswerSheet, FilingExchange
 
 __all__ = [
+    "AnswerSheet",
     "APPEND_ONLY_POSTGRESQL",
     "APPEND_ONLY_SQLITE",
     "Attachment",
@@ -23,6 +25,7 @@ __all__ = [
     "AwarenessRecord",
     "Decision",
     "Delivery",
+    "FilingExchange",
     "Incident",
     "Membership",
     "Notification",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ForeignKey,
     String,
@@ -19,6 +20,7 @@ from ..types import UTCDateTime
 if TYPE_CHECKING:  # for the annotations; SQLAlchemy resolves them by class name
     from .accounts import User
     from .incident import Incident
+    from .notices import FilingExchange
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]
@@ -44,6 +46,15 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The answer sheet as filed (None for filings recorded before the sheet existed, and for
+    # a withdrawal): its form table, the answers question by question, and their digest.
+    form_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    sheet: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    sheet_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     incident: Mapped[Incident] = relationship(back_populates="notifications")
     recorded_by: Mapped[User] = relationship()
+    exchanges: Mapped[list[FilingExchange]] = relationship(
+        back_populates="notification", order_by="FilingExchange.id"
+    )

@@ -6,14 +6,18 @@ stands then, and stored, so that correcting awareness afterwards cannot hide a l
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ..domain.deadline import Duty, due_at, filed_late
 from ..domain.lifecycle import State, TransitionRefused
+from ..domain.notices.sheet import changes, snapshot_digest
 from ..domain.text import N_
-from ..models import Incident, Notification, User
+from ..models import FilingExchange, Incident, Notification, User
 from . import audit, reminders
 from .audit import Actor
 from .clock import Clock
@@ -48,6 +52,8 @@ def record_notification(
     actor: Actor,
     clock: Clock,
     seen_filings: int | None = None,
+    sheet: Mapping[str, Any] | None = None,
+    confirm_incomplete: bool = False,
 ) -> Notification:
     """Record that the notification (to the AP, or as processor to the controller) was filed.
 
@@ -62,6 +68,11 @@ def record_notification(
         TransitionRefused: the incident is not in a state where a notification belongs.
         StaleEdit: ``seen_filings`` (how many filings the FG's page showed) is no longer the
             number recorded: someone recorded one in the meantime; nothing was saved.
+
+    ``sheet`` is the answer sheet as filed (:func:`~breachdesk.domain.notices.sheet.snapshot`):
+    it is frozen on the filing, its digest goes into the audit trail, and a supplement lists
+    the questions whose answers changed since the last filed sheet. A sheet with answers still
+    open needs ``provisional`` or ``confirm_incomplete``.
     """
     if (
         incident.state
@@ -105,6 +116,16 @@ def record_notification(
                 "delay, for the controller and for the register."
             ),
         )
+    if sheet is not None and not (provisional or confirm_incomplete):
+        if any(a["status"] != "complete" for a in sheet["answers"]):
+            raise NotificationError(
+                "provisional",
+                N_(
+                    "Some answers are still open: file provisionally (and supplement later, "
+                    "Art. 33(4) GDPR), or confirm that you filed it as it is."
+                ),
+            )
+    previous = last_filed_sheet(incident)
     notification = Notification(
         incident_id=incident.id,
         addressee=duty.value,
@@ -118,6 +139,9 @@ def record_notification(
         late=late if initial else False,
         recorded_by_id=recorded_by.id,
         recorded_at=now,
+        form_key=str(sheet["form"]) if sheet else "",
+        sheet=dict(sheet) if sheet else None,
+        sheet_sha256=snapshot_digest(sheet) if sheet else "",
     )
     session.add(notification)
     session.flush()
@@ -139,8 +163,152 @@ def record_notification(
             "deadline_at": deadline,
             "late": notification.late,
             "delay_reason": notification.delay_reason,
+            "sheet_sha256": notification.sheet_sha256,
+            "changed_questions": [c.number for c in changes(previous, sheet)] if sheet else [],
         },
     )
     reminders.replan(session, incident, clock=clock)
     session.commit()
     return notification
+
+
+def last_filed_sheet(incident: Incident) -> dict[str, Any] | None:
+    """The answer sheet of the latest filing that has one (None before the first)."""
+    for notification in reversed(incident.notifications):
+        if notification.sheet is not None:
+            return notification.sheet
+    return None
+
+
+def withdraw_notification(
+    session: Session,
+    incident: Incident,
+    *,
+    submitted_at: datetime,
+    reason: str,
+    reference: str,
+    recorded_by: User,
+    actor: Actor,
+    clock: Clock,
+    seen_filings: int | None = None,
+) -> Notification:
+    """Record that the notification was withdrawn at the AP (intrekking), with its reason.
+
+    Raises:
+        NotificationError: no reason given, nothing filed to withdraw, or a moment in the
+            future or before the first filing.
+        StaleEdit: someone recorded a filing since the page was loaded.
+    """
+    lock_row(session, incident)
+    session.refresh(incident, ["notifications"])
+    if seen_filings is not None and seen_filings != len(incident.notifications):
+        by, at = last_change(session, ("incident", incident.id), FILING_ACTIONS)
+        raise StaleEdit(len(incident.notifications), by, at)
+    first = first_filing(incident)
+    if first is None:
+        raise NotificationError("reason", N_("Nothing has been filed yet, so nothing to withdraw."))
+    if any(n.kind == "withdrawal" for n in incident.notifications):
+        raise NotificationError("reason", N_("This notification was already withdrawn."))
+    if not reason.strip():
+        raise NotificationError(
+            "reason", N_("Give the reason for withdrawing (for the AP and for the register).")
+        )
+    now = clock.now()
+    if submitted_at > now + timedelta(minutes=5):
+        raise NotificationError("submitted_at", N_("This moment lies in the future."))
+    if submitted_at < first.submitted_at:
+        raise NotificationError("submitted_at", N_("A withdrawal cannot precede the first filing."))
+    notification = Notification(
+        incident_id=incident.id,
+        addressee=first.addressee,
+        kind="withdrawal",
+        submitted_at=submitted_at,
+        reference=reference.strip() or first.reference,
+        provisional=False,
+        delay_reason="",
+        notes="",
+        deadline_at=first.deadline_at,
+        late=False,
+        recorded_by_id=recorded_by.id,
+        recorded_at=now,
+        withdrawal_reason=reason.strip(),
+    )
+    session.add(notification)
+    session.flush()
+    session.refresh(incident, ["notifications"])
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="incident.notification_recorded",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        after={
+            "addressee": first.addressee,
+            "kind": "withdrawal",
+            "submitted_at": submitted_at,
+            "reference": notification.reference,
+            "reason_sha256": hashlib.sha256(reason.strip().encode("utf-8")).hexdigest(),
+        },
+    )
+    session.commit()
+    return notification
+
+
+def record_exchange(
+    session: Session,
+    notification: Notification,
+    *,
+    asked_at: datetime,
+    question: str,
+    answer: str,
+    answered_at: datetime | None,
+    recorded_by: User,
+    actor: Actor,
+    clock: Clock,
+) -> FilingExchange:
+    """Record a follow-up question of the AP about a filing, and the answer given (if any).
+
+    Raises:
+        NotificationError: no question, a moment in the future, or an answer without a date.
+    """
+    now = clock.now()
+    if not question.strip():
+        raise NotificationError("question", N_("Write down the AP's question."))
+    for name, moment in (("asked_at", asked_at), ("answered_at", answered_at)):
+        if moment is not None and moment > now + timedelta(minutes=5):
+            raise NotificationError(name, N_("This moment lies in the future."))
+    if answered_at is not None and answered_at < asked_at:
+        raise NotificationError("answered_at", N_("The answer cannot precede the question."))
+    if answer.strip() and answered_at is None:
+        raise NotificationError("answered_at", N_("When was the answer sent?"))
+    exchange = FilingExchange(
+        notification_id=notification.id,
+        asked_at=asked_at,
+        question=question.strip(),
+        answer=answer.strip(),
+        answered_at=answered_at,
+        recorded_by_id=recorded_by.id,
+        recorded_at=now,
+    )
+    session.add(exchange)
+    session.flush()
+    incident = notification.incident
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="incident.filing_exchange_recorded",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        after={
+            "notification_id": notification.id,
+            "asked_at": asked_at,
+            "answered_at": answered_at,
+            "question_sha256": hashlib.sha256(exchange.question.encode("utf-8")).hexdigest(),
+        },
+    )
+    session.commit()
+    return exchange

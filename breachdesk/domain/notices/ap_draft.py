@@ -1,0 +1,868 @@
+"""Drafted answers to the AP form, from what breachdesk knows about an incident.
+
+Every question gets a :class:`Draft`: the answer text (in the sheet's language, Dutch unless
+asked otherwise, because the AP form is Dutch), the options it picks, and a status:
+
+* ``complete`` — drafted from facts that were recorded (the report, triage, checklist,
+  decision or the organisation's profile); the FG can still edit it;
+* ``needs_words`` — a judgement only the FG can make, or a proposal the FG must confirm
+  (e.g. the kind of incident, guessed from the measures taken);
+* ``missing`` — breachdesk holds nothing to answer with.
+
+``reason`` says why (an English template marked for translation). Nothing here reads a clock
+or a database: :class:`SheetFacts` carries everything, including ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from ..checklist import Availability, Consequence, Facts, Integrity, Permanence, Protection
+from ..profile import OrganisationProfile
+from ..text import N_
+from ..timeutil import utc_to_local
+from .forms import FormTable
+
+
+class Status(StrEnum):
+    COMPLETE = "complete"
+    NEEDS_WORDS = "needs_words"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Draft:
+    number: str
+    text: str
+    choices: tuple[str, ...] = ()
+    status: Status = Status.COMPLETE
+    reason: str = ""  # English template (N_), why this status
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str = ""
+    function: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class DataItem:
+    """A kind of personal data named in the report (a snapshot of the profile's category)."""
+
+    name: str
+    special_category: bool = False
+    criminal_data: bool = False
+    national_id_number: bool = False
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    notify_ap: bool
+    inform_subjects: bool
+    public_communication: bool
+    ap_severity: str  # verwaarloosbaar | beperkt | aanzienlijk | zeer_groot
+    rationale: str
+    exemption: str | None = None  # "a" | "b" | "c": the Art. 34(3) ground, if any
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """Everything the drafting reads, as plain values (built by the service layer)."""
+
+    now: datetime
+    organisation: OrganisationProfile
+    notifier: Person  # who files: the FG or privacy contact of the profile, else the user
+    title: str
+    description: str
+    discovered_at: datetime
+    discovery_how: str = ""
+    ongoing: str = "unknown"  # yes | no | unknown
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    aware_at: datetime | None = None
+    deadline: datetime | None = None
+    first_filed_at: datetime | None = None
+    delay_reason: str = ""
+    processors: tuple[str, ...] = ()
+    reporting_processor: str = ""  # the processor that told us, if one did
+    data: tuple[DataItem, ...] = ()
+    data_other: str = ""
+    subjects_mode: str = "unknown"  # exact | range | unknown
+    subjects_exact: int | None = None
+    subjects_min: int | None = None
+    subjects_max: int | None = None
+    records_count: int | None = None
+    subject_groups: tuple[str, ...] = ()
+    subject_groups_other: str = ""
+    children_involved: str = "unknown"
+    report_protection: str = "unknown"  # encrypted | partially | none | unknown
+    protection_details: str = ""
+    containment: tuple[str, ...] = ()
+    containment_details: str = ""
+    breach_types: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()
+    facts: Facts | None = None  # the risk checklist, once started
+    severity_proposal: str | None = None  # the recommendation's AP severity
+    severity_score: float | None = None  # the ENISA score behind the proposal
+    severity_band: str = ""  # low | medium | high | very_high
+    severity_arithmetic: str = ""  # e.g. "DPC 3 × EI 1 + CB 0.25 = 3.25"
+    decision: DecisionSummary | None = None
+    subjects_resolution: str = ""  # informed | art34_3a | art34_3b | art34_3c | other
+    subjects_resolution_at: datetime | None = None
+    subjects_resolution_note: str = ""
+    other_supervisors: tuple[str, ...] = ()  # other regimes the profile names (DNB, NCSC…)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class _Words:
+    """The sheet's language: ``w("nl text", "en text")`` picks one."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, nl: str, en: str) -> str:
+        return nl if self.lang == "nl" else en
+
+    def when(self, value: datetime) -> str:
+        local = utc_to_local(value)
+        return local.strftime("%d-%m-%Y %H:%M") + self(" (Nederlandse tijd)", " (Dutch time)")
+
+    def listing(self, items: Sequence[str]) -> str:
+        items = [i for i in items if i]
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + self(" en ", " and ") + items[-1]
+
+    def count(self, value: int) -> str:
+        text = f"{value:,}"
+        return text.replace(",", ".") if self.lang == "nl" else text
+
+
+_CONTAINMENT = {
+    "recall_email": ("de e-mail teruggehaald", "recalled the e-mail"),
+    "asked_deletion": (
+        "de ontvanger gevraagd de gegevens te verwijderen",
+        "asked the recipient to delete the data",
+    ),
+    "remote_wipe": ("het apparaat op afstand gewist", "wiped the device remotely"),
+    "password_reset": ("wachtwoorden gewijzigd", "changed passwords"),
+    "access_blocked": ("de toegang geblokkeerd", "blocked the access"),
+    "retrieved": (
+        "de brief, het apparaat of het bestand teruggekregen",
+        "got the letter, device or file back",
+    ),
+    "other": ("andere maatregelen (zie toelichting)", "other measures (see below)"),
+}
+
+_CONSEQUENCES = {
+    Consequence.IDENTITY_FRAUD: ("identiteitsfraude", "identity fraud"),
+    Consequence.FINANCIAL_LOSS: ("financiële schade", "financial loss"),
+    Consequence.DISCRIMINATION: ("discriminatie", "discrimination"),
+    Consequence.REPUTATION: ("reputatieschade", "damage to reputation"),
+    Consequence.PSYCHOLOGICAL_HARM: ("psychische schade of angst", "psychological harm"),
+    Consequence.PHYSICAL_HARM: ("lichamelijke schade", "physical harm"),
+    Consequence.LOSS_OF_CONTROL: (
+        "verlies van controle over de eigen persoonsgegevens",
+        "loss of control over their personal data",
+    ),
+    Consequence.LOSS_OF_CONFIDENTIALITY_SECRECY: (
+        "schending van een beroepsgeheim",
+        "breach of professional secrecy",
+    ),
+    Consequence.PHISHING_OR_SPAM: ("phishing of spam", "phishing or spam"),
+    Consequence.SERVICE_DISRUPTION: (
+        "hinder doordat een dienst niet beschikbaar was",
+        "disruption because a service was unavailable",
+    ),
+}
+
+_PERMANENCE = {
+    Permanence.MINOR: ("ongemak dat eenvoudig te verhelpen is", "inconvenience, easily overcome"),
+    Permanence.REVERSIBLE: (
+        "aanzienlijk, maar met moeite te herstellen",
+        "significant, but reversible with effort",
+    ),
+    Permanence.IRREVERSIBLE: ("blijvend of onomkeerbaar", "lasting or irreversible"),
+}
+
+_PROTECTION = {
+    Protection.STATE_OF_THE_ART_KEY_SAFE: (
+        "yes",
+        "Ja, versleuteld volgens de stand van de techniek; de sleutel is niet in handen van "
+        "onbevoegden gekomen.",
+        "Yes, encrypted to the state of the art; the key did not reach anyone not entitled.",
+    ),
+    Protection.ENCRYPTED_KEY_AT_RISK: (
+        "partly",
+        "Versleuteld, maar de sleutel kan in handen van onbevoegden zijn gekomen.",
+        "Encrypted, but the key may have reached people not entitled to it.",
+    ),
+    Protection.WEAK: (
+        "partly",
+        "Gedeeltelijk of zwak beveiligd (bijvoorbeeld een bestand met een wachtwoord).",
+        "Partly or weakly protected (for example a password-protected file).",
+    ),
+    Protection.NONE: ("no", "Nee, de gegevens waren leesbaar.", "No, the data were readable."),
+}
+
+_REPORT_PROTECTION = {"encrypted": "yes", "partially": "partly", "none": "no"}
+
+
+def _guess_kind(facts: SheetFacts) -> str | None:
+    """A proposal for question 5.2 from what was done about it (the FG confirms it)."""
+    if facts.facts is not None and facts.facts.malicious.value == "yes":
+        return "hacking"
+    by_measure = {
+        "recall_email": "email_misdirected",
+        "remote_wipe": "device_lost",
+        "retrieved": "post_misdelivered",
+    }
+    for measure in facts.containment:
+        if measure in by_measure:
+            return by_measure[measure]
+    if facts.breach_types == ("availability",):
+        return "outage"
+    return None
+
+
+def draft_answers(form: FormTable, facts: SheetFacts, lang: str = "nl") -> dict[str, Draft]:
+    """A draft for every question of ``form`` that breachdesk knows how to answer.
+
+    A question the table has and this module does not know gets a ``missing`` draft, so a new
+    form table never silently loses a question.
+    """
+    w = _Words(lang)
+    out: dict[str, Draft] = {}
+    for question in form.questions:
+        builder = _BUILDERS.get(question.number)
+        if builder is None:
+            out[question.number] = Draft(
+                question.number, "", (), Status.MISSING, N_("breachdesk does not draft this.")
+            )
+            continue
+        draft = builder(facts, w)
+        out[question.number] = Draft(
+            question.number, draft.text, draft.choices, draft.status, draft.reason
+        )
+    return out
+
+
+def _d(
+    text: str, choices: tuple[str, ...] = (), status: Status = Status.COMPLETE, reason: str = ""
+) -> Draft:
+    return Draft("", text, choices, status, reason)
+
+
+def _missing(reason: str) -> Draft:
+    return _d("", (), Status.MISSING, reason)
+
+
+# --- 1 Introductie --------------------------------------------------------------------------
+
+
+def _q1_1(f: SheetFacts, w: _Words) -> Draft:
+    return _d(
+        w("Eén datalek (reguliere melding)", "One breach (regular notification)"),
+        ("single",),
+        reason=N_("A bulk notification needs the AP's written permission beforehand."),
+    )
+
+
+def _q1_2(f: SheetFacts, w: _Words) -> Draft:
+    return _d(w("AVG, artikel 33", "GDPR, Article 33"), ("avg",))
+
+
+def _q1_3(f: SheetFacts, w: _Words) -> Draft:
+    if f.other_supervisors:
+        return _d(
+            w(
+                "Mogelijk ook te melden bij: " + w.listing(f.other_supervisors) + ".",
+                "Possibly also to be notified to: " + w.listing(f.other_supervisors) + ".",
+            ),
+            (),
+            Status.NEEDS_WORDS,
+            N_("The profile names other notification duties: say whether they were notified."),
+        )
+    return _d(
+        w("Nee", "No"),
+        ("no",),
+        reason=N_("The profile names no other notification duty."),
+    )
+
+
+# --- 2 Internationale aspecten -----------------------------------------------------------------
+
+
+def _q2_1_1(f: SheetFacts, w: _Words) -> Draft:
+    return _d(
+        w(
+            "Nee, voor zover bekend alleen personen in Nederland.",
+            "No, as far as known only people in the Netherlands.",
+        ),
+        ("no",),
+        Status.NEEDS_WORDS,
+        N_("breachdesk does not record where the people live: confirm or correct."),
+    )
+
+
+def _q2_2_1(f: SheetFacts, w: _Words) -> Draft:
+    return _d(
+        w("Nee", "No"),
+        ("no",),
+        Status.NEEDS_WORDS,
+        N_("Only you know whether another country's supervisor was told: confirm."),
+    )
+
+
+# --- 3 De verwerkingsverantwoordelijke ---------------------------------------------------------
+
+
+def _q3_1_1(f: SheetFacts, w: _Words) -> Draft:
+    org = f.organisation
+    address = ", ".join(
+        p for p in (org.address.street, org.address.postal_code, org.address.city) if p
+    )
+    lines = [org.legal_name]
+    if org.trade_names and org.trade_names[0] != org.legal_name:
+        lines.append(w("Handelsnaam: ", "Trade name: ") + ", ".join(org.trade_names))
+    if address:
+        lines.append(w("Adres: ", "Address: ") + address)
+    if org.kvk_number:
+        lines.append(w("KvK-nummer: ", "Chamber of Commerce number: ") + org.kvk_number)
+    fg_number = org.privacy_contact.fg_registration_number
+    if fg_number:
+        lines.append(w("Registratienummer FG: ", "DPO registration number: ") + fg_number)
+    text = "\n".join(lines)
+    if not org.kvk_number or not address:
+        return _d(
+            text,
+            (),
+            Status.MISSING,
+            N_("The organisation's profile lacks the address or the KvK number."),
+        )
+    return _d(text)
+
+
+def _q3_1_2(f: SheetFacts, w: _Words) -> Draft:
+    if f.organisation.sector:
+        return _d(f.organisation.sector, reason=N_("From the organisation's profile."))
+    return _missing(N_("The organisation's profile names no sector."))
+
+
+def _person(p: Person, w: _Words) -> str:
+    return "\n".join(
+        x
+        for x in (
+            p.name,
+            p.function,
+            (w("E-mail: ", "E-mail: ") + p.email) if p.email else "",
+            (w("Telefoon: ", "Phone: ") + p.phone) if p.phone else "",
+        )
+        if x
+    )
+
+
+def _q3_2_1(f: SheetFacts, w: _Words) -> Draft:
+    p = f.notifier
+    text = _person(p, w)
+    if not (p.name and p.email and p.phone):
+        return _d(
+            text,
+            (),
+            Status.MISSING,
+            N_("The AP asks for the notifier's name, function, e-mail and phone number."),
+        )
+    return _d(text)
+
+
+def _q3_2_2(f: SheetFacts, w: _Words) -> Draft:
+    return _d(w("Dezelfde als de melder.", "The same as the notifier."))
+
+
+def _q3_3(f: SheetFacts, w: _Words) -> Draft:
+    parts = []
+    if f.reporting_processor:
+        parts.append(
+            w(
+                f"Ja: het datalek vond plaats bij onze verwerker {f.reporting_processor}, "
+                "die het aan ons heeft gemeld.",
+                f"Yes: the breach happened at our processor {f.reporting_processor}, "
+                "which told us.",
+            )
+        )
+    others = [p for p in f.processors if p != f.reporting_processor]
+    if others:
+        parts.append(
+            w("Betrokken verwerker(s): ", "Processor(s) involved: ") + w.listing(others) + "."
+        )
+    if not parts:
+        return _d(w("Nee", "No"), reason=N_("The report names no processor or system supplier."))
+    return _d(" ".join(parts))
+
+
+# --- 4 Tijdlijn ----------------------------------------------------------------------------------
+
+
+def _q4_1_1(f: SheetFacts, w: _Words) -> Draft:
+    if f.started_at is None:
+        return _missing(N_("The report does not say when it started; give a (possible) date."))
+    return _d(w.when(f.started_at))
+
+
+def _q4_1_2(f: SheetFacts, w: _Words) -> Draft:
+    if f.ended_at is not None:
+        return _d(w.when(f.ended_at))
+    if f.ongoing == "yes":
+        return _d(w("De inbreuk duurt nog voort.", "The breach is still going on."))
+    if f.ongoing == "no":
+        return _missing(N_("The breach has ended, but the report does not say when."))
+    return _missing(N_("Not known whether the breach has ended."))
+
+
+def _q4_2(f: SheetFacts, w: _Words) -> Draft:
+    text = w.when(f.discovered_at)
+    if f.aware_at is not None:
+        text += w(
+            f". Vastgesteld als datalek (kennisname): {w.when(f.aware_at)}.",
+            f". Established as a breach (awareness): {w.when(f.aware_at)}.",
+        )
+    return _d(text)
+
+
+def _q4_3(f: SheetFacts, w: _Words) -> Draft:
+    if f.discovery_how.strip():
+        return _d(f.discovery_how.strip())
+    return _missing(N_("The report does not say how it was discovered."))
+
+
+def _q4_5(f: SheetFacts, w: _Words) -> Draft:
+    if f.deadline is None:
+        return _missing(N_("Awareness is not recorded, so the 72 hours cannot be counted."))
+    filed = f.first_filed_at or f.now
+    if filed <= f.deadline:
+        return _d(
+            w("Niet van toepassing: gemeld binnen 72 uur.", "Not applicable: within 72 hours."),
+            reason=N_("Correct only if the sheet is filed before the deadline."),
+        )
+    if f.delay_reason.strip():
+        return _d(f.delay_reason.strip())
+    return _missing(
+        N_("The 72 hours have passed: the reasons for the delay must accompany the filing.")
+    )
+
+
+# --- 5 Gegevens over de inbreuk ------------------------------------------------------------------
+
+
+_BREACH_TYPE_ORDER = ("confidentiality", "integrity", "availability")
+
+
+def _q5_1(f: SheetFacts, w: _Words) -> Draft:
+    from .ap_2022 import AP_2022
+
+    chosen = tuple(t for t in _BREACH_TYPE_ORDER if t in f.breach_types)
+    if not chosen:
+        return _missing(N_("The nature of the breach is recorded at triage."))
+    question = AP_2022.question("5.1")
+    labels = [o.label(w.lang) for c in chosen if question and (o := question.option(c))]
+    return _d("\n".join(labels), chosen)
+
+
+def _q5_2(f: SheetFacts, w: _Words) -> Draft:
+    from .ap_2022 import INCIDENT_KINDS
+
+    guess = _guess_kind(f)
+    if guess is None:
+        return _missing(N_("Choose the kind of incident; breachdesk cannot tell it."))
+    option = next(o for o in INCIDENT_KINDS if o.key == guess)
+    return _d(
+        option.label(w.lang),
+        (guess,),
+        Status.NEEDS_WORDS,
+        N_("A proposal from the measures taken and the checklist: confirm or change it."),
+    )
+
+
+def _q5_3(f: SheetFacts, w: _Words) -> Draft:
+    return _d(f"{f.title.strip()}\n\n{f.description.strip()}".strip())
+
+
+def _q5_4(f: SheetFacts, w: _Words) -> Draft:
+    if not f.attachments:
+        return _d(w("Geen", "None"))
+    return _d(
+        "\n".join(f.attachments),
+        (),
+        Status.NEEDS_WORDS,
+        N_("Attach only what the AP needs, without the personal data of the people affected."),
+    )
+
+
+# --- 6 Welke persoonsgegevens --------------------------------------------------------------------
+
+
+def _q6_1(f: SheetFacts, w: _Words) -> Draft:
+    names = [d.name for d in f.data if not d.special_category]
+    if f.data_other.strip():
+        names.append(f.data_other.strip())
+    if not names and not f.data:
+        return _missing(N_("The report names no kinds of personal data."))
+    extras = []
+    if any(d.national_id_number for d in f.data):
+        extras.append(w("inclusief BSN", "including BSN"))
+    if any(d.criminal_data for d in f.data):
+        extras.append(w("inclusief strafrechtelijke gegevens", "including criminal-law data"))
+    text = w.listing(names) if names else w("Zie vraag 6.2", "See question 6.2")
+    return _d(text + (f" ({'; '.join(extras)})" if extras else ""))
+
+
+def _q6_2(f: SheetFacts, w: _Words) -> Draft:
+    special = [d.name for d in f.data if d.special_category]
+    if special:
+        return _d(w("Ja: ", "Yes: ") + w.listing(special))
+    if f.facts is not None and f.facts.special_category.value == "yes":
+        return _d(
+            w("Ja (zie de beschrijving)", "Yes (see the description)"),
+            (),
+            Status.NEEDS_WORDS,
+            N_("The checklist says special categories are involved: name them."),
+        )
+    if f.facts is not None and f.facts.special_category.value == "no":
+        return _d(w("Nee", "No"))
+    return _d(
+        w("Nee, voor zover bekend.", "No, as far as known."),
+        (),
+        Status.NEEDS_WORDS,
+        N_("The checklist does not establish it yet: confirm."),
+    )
+
+
+def _q6_3_1(f: SheetFacts, w: _Words) -> Draft:
+    if f.records_count is None:
+        return _missing(N_("No number of records recorded; an approximate number is enough."))
+    return _d(w("Ongeveer ", "About ") + w.count(f.records_count))
+
+
+# --- 7 Getroffen personen ------------------------------------------------------------------------
+
+
+def _q7_1(f: SheetFacts, w: _Words) -> Draft:
+    groups = list(f.subject_groups)
+    if f.subject_groups_other.strip():
+        groups.append(f.subject_groups_other.strip())
+    if not groups:
+        return _missing(N_("The report names no group of people."))
+    return _d(w.listing(groups))
+
+
+def _q7_2(f: SheetFacts, w: _Words) -> Draft:
+    parts = []
+    children = f.children_involved
+    if f.facts is not None and f.facts.children.value != "unknown":
+        children = f.facts.children.value
+    if children == "yes":
+        parts.append(w("Er zijn kinderen bij betrokken.", "Children are involved."))
+    elif children == "no":
+        parts.append(w("Er zijn geen kinderen bij betrokken.", "No children are involved."))
+    if f.facts is not None and f.facts.vulnerable.value == "yes":
+        parts.append(
+            w(
+                "Er zijn kwetsbare personen bij betrokken.",
+                "Vulnerable people are involved.",
+            )
+        )
+    elif f.facts is not None and f.facts.vulnerable.value == "no":
+        parts.append(w("Er zijn geen kwetsbare personen bij betrokken.", "No vulnerable people."))
+    if not parts:
+        return _missing(N_("Not known whether children or vulnerable people are involved."))
+    if len(parts) < 2:
+        return _d(
+            " ".join(parts),
+            (),
+            Status.NEEDS_WORDS,
+            N_("Add what is known of the groups (children, vulnerable people)."),
+        )
+    return _d(" ".join(parts))
+
+
+def _q7_3(f: SheetFacts, w: _Words) -> Draft:
+    if f.subjects_mode == "exact" and f.subjects_exact is not None:
+        return _d(w.count(f.subjects_exact))
+    if f.subjects_mode == "range" and f.subjects_min is not None and f.subjects_max is not None:
+        return _d(
+            w(
+                f"Minimaal {w.count(f.subjects_min)}, maximaal {w.count(f.subjects_max)}",
+                f"At least {w.count(f.subjects_min)}, at most {w.count(f.subjects_max)}",
+            )
+        )
+    if f.facts is not None and f.facts.subjects_count is not None:
+        return _d(
+            w("Ten hoogste ongeveer ", "At most about ") + w.count(f.facts.subjects_count),
+            (),
+            Status.NEEDS_WORDS,
+            N_("The checklist's estimate; the report gave no number: confirm."),
+        )
+    return _missing(N_("No number of people recorded; a minimum and maximum is enough."))
+
+
+# --- 8 Maatregelen vooraf -----------------------------------------------------------------------
+
+
+def _q8_1(f: SheetFacts, w: _Words) -> Draft:
+    details = f.protection_details.strip()
+    if f.facts is not None and f.facts.protection in _PROTECTION:
+        key, nl, en = _PROTECTION[f.facts.protection]
+        return _d(w(nl, en) + (f"\n{details}" if details else ""), (key,))
+    reported = _REPORT_PROTECTION.get(f.report_protection)
+    if reported is None:
+        return _missing(N_("Not known whether the data were encrypted or otherwise protected."))
+    words = {"yes": ("Ja", "Yes"), "partly": ("Gedeeltelijk", "Partly"), "no": ("Nee", "No")}
+    return _d(w(*words[reported]) + (f"\n{details}" if details else ""), (reported,))
+
+
+# --- 9 Gevolgen ------------------------------------------------------------------------------
+
+
+def _q9_1(f: SheetFacts, w: _Words) -> Draft:
+    facts = f.facts
+    if not f.breach_types:
+        return _missing(N_("The nature of the breach is recorded at triage."))
+    parts = []
+    if "confidentiality" in f.breach_types:
+        parts.append(
+            w(
+                "Vertrouwelijkheid: de gegevens zijn (mogelijk) bij onbevoegden terechtgekomen.",
+                "Confidentiality: the data (may have) reached people not entitled to them.",
+            )
+        )
+    if "integrity" in f.breach_types:
+        altered = {
+            Integrity.RECOVERABLE: w(
+                " De juiste gegevens zijn hersteld.", " The correct data were restored."
+            ),
+            Integrity.NOT_RECOVERABLE: w(
+                " De juiste gegevens zijn niet te herstellen.",
+                " The correct data cannot be restored.",
+            ),
+        }
+        parts.append(
+            w(
+                "Integriteit: de gegevens zijn (mogelijk) veranderd.",
+                "Integrity: the data were (possibly) altered.",
+            )
+            + (altered.get(facts.integrity, "") if facts else "")
+        )
+    if "availability" in f.breach_types:
+        text = w(
+            "Beschikbaarheid: de gegevens waren (tijdelijk) niet beschikbaar.",
+            "Availability: the data were (temporarily) unavailable.",
+        )
+        if facts is not None and facts.availability is Availability.PERMANENT:
+            text = w(
+                "Beschikbaarheid: de gegevens zijn verloren gegaan.",
+                "Availability: the data were lost.",
+            )
+        if facts is not None and facts.restore_hours is not None:
+            hours = f"{facts.restore_hours:g}"
+            text += w(f" Hersteld binnen {hours} uur.", f" Restored within {hours} hours.")
+        if facts is not None and facts.backup_available.value == "yes":
+            text += w(" Er was een back-up.", " A backup was available.")
+        parts.append(text)
+    status = Status.COMPLETE if facts is not None else Status.NEEDS_WORDS
+    reason = "" if facts is not None else N_("Fill in the checklist for the details.")
+    return _d("\n".join(parts), (), status, reason)
+
+
+def _q9_2(f: SheetFacts, w: _Words) -> Draft:
+    if f.facts is None or not f.facts.consequences:
+        return _missing(N_("The likely consequences are answered in the checklist."))
+    names = [w(*_CONSEQUENCES[c]) for c in Consequence if c in f.facts.consequences]
+    text = w("Mogelijke gevolgen: ", "Possible consequences: ") + w.listing(names) + "."
+    if f.facts.permanence in _PERMANENCE:
+        text += w(" Ernst en duur: ", " Severity and duration: ") + (
+            w(*_PERMANENCE[f.facts.permanence]) + "."
+        )
+    return _d(text)
+
+
+def _q9_3(f: SheetFacts, w: _Words) -> Draft:
+    from .ap_2022 import AP_2022
+
+    question = AP_2022.question("9.3")
+    chosen = f.decision.ap_severity if f.decision else f.severity_proposal
+    option = question.option(chosen) if question and chosen else None
+    if option is None:
+        return _missing(N_("The severity follows from the checklist; fill it in first."))
+    text = option.label(w.lang)
+    if f.severity_score is not None:
+        band = _BANDS.get(f.severity_band, (f.severity_band, f.severity_band))
+        score = f"{f.severity_score:.2f}"
+        text += "\n" + w(
+            f"Onderbouwing: ernstscore volgens de ENISA-methode (2013) {score.replace('.', ',')}"
+            f" ({band[0]})",
+            f"Basis: severity score by the ENISA method (2013) {score} ({band[1]})",
+        )
+        if f.severity_arithmetic:
+            text += f": {f.severity_arithmetic}"
+        text += "."
+    if f.decision is not None and f.decision.rationale.strip():
+        text += "\n" + f.decision.rationale.strip()
+    if f.decision is None:
+        return _d(
+            text,
+            (option.key,),
+            Status.NEEDS_WORDS,
+            N_("breachdesk's proposal from the ENISA score; record the decision to confirm it."),
+        )
+    return _d(text, (option.key,))
+
+
+_BANDS = {
+    "low": ("laag", "low"),
+    "medium": ("gemiddeld", "medium"),
+    "high": ("hoog", "high"),
+    "very_high": ("zeer hoog", "very high"),
+}
+
+
+# --- 10 Vervolgacties ------------------------------------------------------------------------
+
+
+_EXEMPTIONS = {
+    "a": (
+        "de gegevens waren onbegrijpelijk voor onbevoegden, zoals door versleuteling "
+        "(art. 34 lid 3 sub a AVG)",
+        "the data were unintelligible to anyone not authorised, e.g. encrypted "
+        "(Art. 34(3)(a) GDPR)",
+    ),
+    "b": (
+        "de maatregelen die wij daarna namen maken het hoge risico niet langer waarschijnlijk "
+        "(art. 34 lid 3 sub b AVG)",
+        "the measures we took afterwards make the high risk no longer likely (Art. 34(3)(b) GDPR)",
+    ),
+    "c": (
+        "het zou een onevenredige inspanning vergen; wij doen een openbare mededeling "
+        "(art. 34 lid 3 sub c AVG)",
+        "it would involve disproportionate effort; we make a public communication "
+        "(Art. 34(3)(c) GDPR)",
+    ),
+}
+
+
+def _q10_1_1(f: SheetFacts, w: _Words) -> Draft:
+    d = f.decision
+    if f.subjects_resolution == "informed":
+        when = f" ({w.when(f.subjects_resolution_at)})" if f.subjects_resolution_at else ""
+        return _d(w("Ja, geïnformeerd", "Yes, informed") + when, ("informed",))
+    if d is None:
+        return _missing(N_("Recorded with the decision on informing the people affected."))
+    if d.public_communication or d.exemption == "c":
+        return _d(w(*_EXEMPTIONS["c"]).capitalize(), ("public",))
+    if d.inform_subjects:
+        return _d(w("Ja, dat gaan we doen.", "Yes, we will."), ("will_inform",))
+    if d.exemption in _EXEMPTIONS:
+        because = w(*_EXEMPTIONS[d.exemption])
+    else:
+        because = w(
+            "het datalek leidt naar onze beoordeling niet tot een hoog risico voor hun rechten "
+            "en vrijheden (art. 34 lid 1 AVG)",
+            "in our assessment the breach is not likely to result in a high risk to their "
+            "rights and freedoms (Art. 34(1) GDPR)",
+        )
+    return _d(w("Nee, omdat ", "No, because ") + because + ".", ("not",))
+
+
+def _q10_1_3(f: SheetFacts, w: _Words) -> Draft:
+    d = f.decision
+    if d is not None and not d.inform_subjects and not d.public_communication:
+        return _d(w("Niet van toepassing", "Not applicable"))
+    if f.subjects_resolution == "informed":
+        return _d(
+            "",
+            (),
+            Status.NEEDS_WORDS,
+            N_("breachdesk does not yet count the people informed: give the number."),
+        )
+    if d is None:
+        return _missing(N_("Recorded with the decision on informing the people affected."))
+    return _d(
+        w("Nog niet geïnformeerd.", "Not informed yet."),
+        (),
+        Status.NEEDS_WORDS,
+        N_("Supplement the filing once the people have been informed."),
+    )
+
+
+def _q10_1_7(f: SheetFacts, w: _Words) -> Draft:
+    d = f.decision
+    if d is not None and not d.inform_subjects and not d.public_communication:
+        return _d(w("Niet van toepassing", "Not applicable"))
+    if f.subjects_resolution == "informed" and f.subjects_resolution_note.strip():
+        return _d(f.subjects_resolution_note.strip())
+    if d is None and not f.subjects_resolution:
+        return _missing(N_("Recorded with the decision on informing the people affected."))
+    return _d(
+        "",
+        (),
+        Status.NEEDS_WORDS,
+        N_("Say how the people were or will be informed (e-mail, letter, public notice)."),
+    )
+
+
+def _q10_2(f: SheetFacts, w: _Words) -> Draft:
+    taken = [w(*_CONTAINMENT[c]) for c in f.containment if c in _CONTAINMENT]
+    parts = []
+    if taken:
+        parts.append(w("Genomen maatregelen: ", "Measures taken: ") + w.listing(taken) + ".")
+    if f.containment_details.strip():
+        parts.append(f.containment_details.strip())
+    if not parts:
+        return _missing(N_("The report names no measures; the AP asks what was done."))
+    return _d(
+        "\n".join(parts),
+        (),
+        Status.NEEDS_WORDS,
+        N_("Add the measures that prevent it happening again."),
+    )
+
+
+_BUILDERS: dict[str, Callable[[SheetFacts, _Words], Draft]] = {
+    "1.1": _q1_1,
+    "1.2": _q1_2,
+    "1.3": _q1_3,
+    "2.1.1": _q2_1_1,
+    "2.2.1": _q2_2_1,
+    "3.1.1": _q3_1_1,
+    "3.1.2": _q3_1_2,
+    "3.2.1": _q3_2_1,
+    "3.2.2": _q3_2_2,
+    "3.3": _q3_3,
+    "4.1.1": _q4_1_1,
+    "4.1.2": _q4_1_2,
+    "4.2": _q4_2,
+    "4.3": _q4_3,
+    "4.5": _q4_5,
+    "5.1": _q5_1,
+    "5.2": _q5_2,
+    "5.3": _q5_3,
+    "5.4": _q5_4,
+    "6.1": _q6_1,
+    "6.2": _q6_2,
+    "6.3.1": _q6_3_1,
+    "7.1": _q7_1,
+    "7.2": _q7_2,
+    "7.3": _q7_3,
+    "8.1": _q8_1,
+    "9.1": _q9_1,
+    "9.2": _q9_2,
+    "9.3": _q9_3,
+    "10.1.1": _q10_1_1,
+    "10.1.3": _q10_1_3,
+    "10.1.7": _q10_1_7,
+    "10.2": _q10_2,
+}
