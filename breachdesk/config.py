@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     # Mail: "file" writes .eml files to instance/outbox (works without a mail server);
     # "smtp" sends through SMTP_HOST.
+    # Where the FG files with the AP (the answer sheet links to it; opens in a new window).
+    "AP_REPORTING_URL": "https://datalekken.autoriteitpersoonsgegevens.nl/",
     "MAIL_BACKEND": "file",
     "MAIL_FROM": "breachdesk <breachdesk@localhost>",
     "SMTP_HOST": "localhost",

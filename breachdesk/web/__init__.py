@@ -32,6 +32,7 @@ CSP = (
 def register_web(app: Flask) -> None:
     from . import (
         admin,
+        answer_sheet,
         auth,
         calendar,
         checklist,  # noqa: F401 - adds its routes to the triage blueprint
@@ -44,7 +45,8 @@ def register_web(app: Flask) -> None:
     )
 
     install_edges(app)  # before the blueprints add their <int:...> routes
-    for module in (auth, reports, incidents, triage, clock, admin, users, calendar, health):
+    modules = (auth, reports, incidents, triage, clock, answer_sheet, admin, users, calendar)
+    for module in (*modules, health):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"

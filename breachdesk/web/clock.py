@@ -9,13 +9,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain.deadline import Duty
 from ..domain.lifecycle import TransitionRefused
+from ..domain.notices.sheet import snapshot
 from ..domain.roles import Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Organisation
 from ..runtime import runtime
-from ..services import clock_settings, filings
+from ..services import answer_sheet, clock_settings, filings
+from ..services.deadlines import duty_of
 from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, organisation_for, user
@@ -34,6 +37,10 @@ def notification(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = NotificationForm()
     if form.validate_on_submit() and (submitted_at := form_utc(form.submitted_at)) is not None:
+        sheet = None
+        if duty_of(incident) is Duty.AP:  # the answer sheet is frozen on every AP filing
+            now = runtime().clock.now()
+            sheet = snapshot(answer_sheet.sheet_of(db_session(), incident, now=now).sheet)
         try:
             filings.record_notification(
                 db_session(),
@@ -47,10 +54,13 @@ def notification(incident_id: int) -> ResponseReturnValue:
                 actor=actor(),
                 clock=runtime().clock,
                 seen_filings=seen(form.seen_filings),
+                sheet=sheet,
+                confirm_incomplete=bool(form.confirm_incomplete.data),
             )
             flash(_("The notification has been recorded."), "success")
             return back(incident, "#notification")
         except filings.NotificationError as error:
+            db_session().rollback()
             form[error.field].errors.append(_(error.message))
         except TransitionRefused as error:
             form.submitted_at.errors.append(refusal_text(error))

@@ -141,6 +141,46 @@ class NotificationForm(FlaskForm):
         description=_l("Required when the deadline had passed."),
     )
     notes = TextAreaField(_l("Notes"), validators=[Length(max=10000)])
+    confirm_incomplete = BooleanField(
+        _l("Some answers were still open, and I filed it as it is (not provisional)")
+    )
+
+
+class WithdrawalForm(FlaskForm):
+    """Withdrawing the notification at the AP (intrekking): when, and why."""
+
+    seen_filings = HiddenField()
+    submitted_at = LocalDateTimeField(_l("Withdrawn at"), validators=[InputRequired()])
+    reference = StringField(
+        _l("Reference number (meldnummer)"),
+        validators=[Length(max=100)],
+        description=_l("Leave empty to keep the number of the first filing."),
+    )
+    reason = TextAreaField(
+        _l("Reason for withdrawing"),
+        validators=[Length(max=10000)],
+        description=_l("For example: further investigation showed that no personal data leaked."),
+    )
+
+
+class ExchangeForm(FlaskForm):
+    """A follow-up question of the AP about a filing, and the answer given."""
+
+    notification_id = HiddenField()
+    asked_at = LocalDateTimeField(_l("Asked at"), validators=[InputRequired()])
+    question = TextAreaField(_l("The AP's question"), validators=[Length(max=10000)])
+    answer = TextAreaField(_l("Our answer"), validators=[Length(max=10000)])
+    answered_at = LocalDateTimeField(_l("Answered at"), validators=[Optional()])
+
+
+class AnswerForm(FlaskForm):
+    """One answer of the AP sheet; the options come as ``choices`` from the request itself
+    (they differ per question) and the domain checks them against the form's table."""
+
+    number = HiddenField()
+    version = HiddenField()
+    text = TextAreaField(_l("Answer"))
+    action = HiddenField(default="save")
 
 
 def _hours_list(text: str | None) -> tuple[int, ...] | None:

@@ -61,6 +61,7 @@ def test_a_late_notification_needs_reasons_at_the_field_and_keeps_the_typing(
     assert incident.notifications == []
 
     data["delay_reason"] = "Het lek werd pas na het weekend gemeld aan de FG."
+    data["provisional"] = "y"  # the drafted AP sheet still has open answers
     assert client.post(f"/incidents/{incident.id}/notification", data=data).status_code == 302
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert "AP-98765" in page and 'data-status="late"' in page

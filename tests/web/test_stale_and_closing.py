@@ -132,7 +132,12 @@ def test_a_changed_checklist_marks_the_decision_stale_and_keeps_the_duties(
 def file_notification(client: Any, incident: Incident, seen: int = 0) -> Any:
     return client.post(
         f"/incidents/{incident.id}/notification",
-        data={"submitted_at": "2026-11-19T10:55", "reference": "M-1", "seen_filings": str(seen)},
+        data={
+            "submitted_at": "2026-11-19T10:55",
+            "reference": "M-1",
+            "seen_filings": str(seen),
+            "confirm_incomplete": "y",  # the drafted sheet still has open answers
+        },
     )
 
 

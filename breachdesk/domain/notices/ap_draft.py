@@ -338,13 +338,13 @@ def _q3_1_1(f: SheetFacts, w: _Words) -> Draft:
     if fg_number:
         lines.append(w("Registratienummer FG: ", "DPO registration number: ") + fg_number)
     text = "\n".join(lines)
-    if not org.kvk_number or not address:
-        return _d(
-            text,
-            (),
-            Status.MISSING,
-            N_("The organisation's profile lacks the address or the KvK number."),
-        )
+    if not org.kvk_number and not address:
+        reason = N_("The organisation's profile has neither the address nor the KvK number.")
+        return _d(text, (), Status.MISSING, reason)
+    if not org.kvk_number:
+        return _d(text, (), Status.MISSING, N_("The organisation's profile lacks the KvK number."))
+    if not address:
+        return _d(text, (), Status.MISSING, N_("The organisation's profile lacks the address."))
     return _d(text)
 
 
@@ -370,13 +370,16 @@ def _person(p: Person, w: _Words) -> str:
 def _q3_2_1(f: SheetFacts, w: _Words) -> Draft:
     p = f.notifier
     text = _person(p, w)
-    if not (p.name and p.email and p.phone):
+    if not p.name:
         return _d(
-            text,
-            (),
-            Status.MISSING,
-            N_("The AP asks for the notifier's name, function, e-mail and phone number."),
+            text, (), Status.MISSING, N_("No FG or privacy contact in the profile: who files?")
         )
+    if not p.phone:
+        return _d(
+            text, (), Status.MISSING, N_("The AP asks for a phone number; the profile has none.")
+        )
+    if not p.email:
+        return _d(text, (), Status.MISSING, N_("The AP asks for an e-mail address."))
     return _d(text)
 
 

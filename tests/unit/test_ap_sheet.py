@@ -1,0 +1,219 @@
+"""The AP answer sheet's domain: the form table, the drafts, the sheet with edits, the diff."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from breachdesk.domain.checklist import BreachType, Consequence, Facts, Permanence, Protection
+from breachdesk.domain.notices.ap_2022 import AP_2022, FORMS
+from breachdesk.domain.notices.ap_draft import (
+    DataItem,
+    DecisionSummary,
+    Person,
+    SheetFacts,
+    Status,
+    draft_answers,
+)
+from breachdesk.domain.notices.forms import check_answer
+from breachdesk.domain.notices.sheet import Edit, build_sheet, changes, snapshot, snapshot_digest
+from breachdesk.domain.profile import Address, OrganisationProfile
+
+#: Every question number of DOMAIN.md §b.2, in the form's order (written out on purpose).
+AP_NUMBERS = [
+    "1.1", "1.2", "1.3", "2.1.1", "2.2.1", "3.1.1", "3.1.2", "3.2.1", "3.2.2", "3.3",
+    "4.1.1", "4.1.2", "4.2", "4.3", "4.5", "5.1", "5.2", "5.3", "5.4", "6.1", "6.2",
+    "6.3.1", "7.1", "7.2", "7.3", "8.1", "9.1", "9.2", "9.3", "10.1.1", "10.1.3",
+    "10.1.7", "10.2",
+]  # fmt: skip
+
+AWARE = datetime(2026, 11, 19, 9, 30, tzinfo=UTC)
+PROFILE = OrganisationProfile(
+    slug="x",
+    legal_name="Voorbeeld B.V.",
+    address=Address("Hoofdstraat 1", "1234 AB", "Utrecht"),
+    kvk_number="12345678",
+    sector="Zorg",
+)
+
+
+def facts(**changes_: object) -> SheetFacts:
+    base = SheetFacts(
+        now=AWARE + timedelta(hours=10),
+        organisation=PROFILE,
+        notifier=Person("Fleur Gerritsen", "Functionaris Gegevensbescherming", "fg@x.nl", "030-1"),
+        title="Laptop gestolen",
+        description="Een laptop met cliëntdossiers is uit de auto gestolen.",
+        discovered_at=AWARE - timedelta(hours=2),
+        discovery_how="Medewerker meldde het de volgende ochtend.",
+        ongoing="no",
+        started_at=AWARE - timedelta(hours=14),
+        ended_at=AWARE - timedelta(hours=14),
+        aware_at=AWARE,
+        deadline=AWARE + timedelta(hours=72),
+        data=(DataItem("Naam en adres"), DataItem("Gezondheidsgegevens", special_category=True)),
+        subjects_mode="range",
+        subjects_min=100,
+        subjects_max=250,
+        records_count=250,
+        subject_groups=("Cliënten",),
+        report_protection="none",
+        containment=("remote_wipe",),
+        containment_details="Wachtwoorden van de medewerker gewijzigd.",
+        breach_types=("confidentiality",),
+    )
+    return replace(base, **changes_)  # type: ignore[arg-type]
+
+
+def test_the_table_has_every_question_of_the_form_in_order_and_is_marked_reconstructed() -> None:
+    assert AP_2022.numbers() == AP_NUMBERS
+    assert AP_2022.reconstructed and "Reconstructed" in AP_2022.source
+    assert FORMS["ap-2022"] is AP_2022
+    assert [c.number for c in AP_2022.chapters] == [str(n) for n in range(1, 11)]
+    # 9.3 offers the AP's four severity levels.
+    assert [o.key for o in AP_2022.question("9.3").options] == [  # type: ignore[union-attr]
+        "verwaarloosbaar", "beperkt", "aanzienlijk", "zeer_groot"
+    ]  # fmt: skip
+
+
+def test_every_question_gets_a_draft_in_dutch_by_default() -> None:
+    drafts = draft_answers(AP_2022, facts())
+    assert list(drafts) == AP_NUMBERS
+    assert drafts["3.1.1"].status is Status.COMPLETE
+    assert "KvK-nummer: 12345678" in drafts["3.1.1"].text
+    assert drafts["6.2"].text == "Ja: Gezondheidsgegevens"
+    assert drafts["7.3"].text == "Minimaal 100, maximaal 250"
+    assert drafts["5.2"].choices == ("device_lost",) and drafts["5.2"].status is Status.NEEDS_WORDS
+    assert drafts["4.5"].text.startswith("Niet van toepassing")
+    english = draft_answers(AP_2022, facts(), "en")
+    assert english["7.3"].text == "At least 100, at most 250"
+
+
+def test_what_is_not_known_is_missing_with_its_reason() -> None:
+    unknown = facts(
+        organisation=replace(PROFILE, kvk_number=None),
+        started_at=None,
+        ended_at=None,
+        ongoing="unknown",
+        records_count=None,
+        subjects_mode="unknown",
+        containment=(),
+        containment_details="",
+    )
+    drafts = draft_answers(AP_2022, unknown)
+    for number in ("3.1.1", "4.1.1", "4.1.2", "6.3.1", "7.3", "10.2", "9.2", "9.3", "10.1.1"):
+        assert drafts[number].status is Status.MISSING, number
+        assert drafts[number].reason, number
+    assert "KvK" in drafts["3.1.1"].reason
+
+
+def test_late_filing_needs_the_reasons_for_the_delay() -> None:
+    late = facts(now=AWARE + timedelta(hours=80))
+    assert draft_answers(AP_2022, late)["4.5"].status is Status.MISSING
+    with_reason = facts(
+        now=AWARE + timedelta(hours=80),
+        first_filed_at=AWARE + timedelta(hours=75),
+        delay_reason="De verwerker meldde het pas na drie dagen.",
+    )
+    assert draft_answers(AP_2022, with_reason)["4.5"].text.startswith("De verwerker")
+
+
+def test_checklist_and_decision_fill_the_consequences_and_the_follow_up() -> None:
+    checklist = Facts(
+        breach_types=frozenset({BreachType.CONFIDENTIALITY}),
+        protection=Protection.NONE,
+        consequences=frozenset({Consequence.IDENTITY_FRAUD, Consequence.PSYCHOLOGICAL_HARM}),
+        permanence=Permanence.IRREVERSIBLE,
+    )
+    decided = facts(
+        facts=checklist,
+        severity_proposal="aanzienlijk",
+        severity_score=3.25,
+        severity_band="high",
+        decision=DecisionSummary(True, True, False, "zeer_groot", "Gezondheidsgegevens."),
+    )
+    drafts = draft_answers(AP_2022, decided)
+    assert drafts["9.2"].text.startswith("Mogelijke gevolgen: identiteitsfraude en psychische")
+    assert "blijvend of onomkeerbaar" in drafts["9.2"].text
+    # The decision's severity wins over the proposal, with the ENISA basis and the reasons.
+    assert drafts["9.3"].choices == ("zeer_groot",) and drafts["9.3"].status is Status.COMPLETE
+    assert "3,25 (hoog)" in drafts["9.3"].text and "Gezondheidsgegevens." in drafts["9.3"].text
+    assert drafts["10.1.1"].choices == ("will_inform",)
+    assert drafts["8.1"].choices == ("no",)
+    not_high = replace(decided, decision=DecisionSummary(True, False, False, "beperkt", ""))
+    follow_up = draft_answers(AP_2022, not_high)["10.1.1"]
+    assert follow_up.choices == ("not",) and "art. 34 lid 1" in follow_up.text
+    exempt = replace(decided, decision=DecisionSummary(True, False, False, "beperkt", "", "a"))
+    assert "sub a" in draft_answers(AP_2022, exempt)["10.1.1"].text
+
+
+def test_answers_are_checked_against_the_form() -> None:
+    q93, q52, q53 = (AP_2022.question(n) for n in ("9.3", "5.2", "5.3"))
+    assert q93 and q52 and q53
+    assert check_answer(q93, "", ("beperkt",)) is None
+    assert check_answer(q93, "", ("vreselijk",)) is not None
+    assert check_answer(q93, "", ("beperkt", "aanzienlijk")) is not None
+    assert check_answer(q52, "", ("other",)) is not None  # "Overig, namelijk" needs words
+    assert check_answer(q52, "Verkeerde bijlage", ("other",)) is None
+    message, params = check_answer(q53, "x" * (q53.max_length + 1), ()) or ("", {})
+    assert params == {"max": q53.max_length} and "%(max)d" in message
+    assert check_answer(q53, "tekst", ("yes",)) is not None  # free text has no options
+
+
+def test_an_edit_wins_over_the_draft_and_counts_as_answered() -> None:
+    drafts = draft_answers(AP_2022, facts())
+    plain = build_sheet(AP_2022, drafts, {}, hours_since_awareness=10, decided_to_notify=False)
+    edit = Edit("Hacking via een phishingmail", ("hacking",), "Fleur", AWARE)
+    edited = build_sheet(
+        AP_2022, drafts, {"5.2": edit}, hours_since_awareness=10, decided_to_notify=False
+    )
+    answer = edited.answer("5.2")
+    assert answer and answer.edited and answer.status is Status.COMPLETE
+    assert answer.text == "Hacking via een phishingmail" and answer.choices == ("hacking",)
+    assert edited.answered == plain.answered + 1
+    assert plain.total == len(AP_NUMBERS)
+    # An emptied answer is open again.
+    empty = build_sheet(
+        AP_2022,
+        drafts,
+        {"5.3": Edit("", (), "Fleur", AWARE)},
+        hours_since_awareness=10,
+        decided_to_notify=False,
+    )
+    assert empty.answer("5.3").status is Status.MISSING  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("hours", "decided", "lead"), [(10, False, False), (48, False, True), (10, True, True)]
+)
+def test_file_provisionally_leads_from_48_hours_or_a_decision_to_notify(
+    hours: float, decided: bool, lead: bool
+) -> None:
+    drafts = draft_answers(AP_2022, facts())
+    sheet = build_sheet(AP_2022, drafts, {}, hours_since_awareness=hours, decided_to_notify=decided)
+    assert sheet.answered < sheet.total
+    assert sheet.lead_with_provisional is lead
+    assert [a.status for a in sheet.open_answers()][:1] == [Status.MISSING]
+
+
+def test_a_supplement_shows_exactly_the_changed_answers() -> None:
+    drafts = draft_answers(AP_2022, facts())
+    first = snapshot(
+        build_sheet(AP_2022, drafts, {}, hours_since_awareness=1, decided_to_notify=False)
+    )
+    later = draft_answers(AP_2022, facts(records_count=300, subjects_max=300))
+    edits = {"5.2": Edit("Diefstal uit auto", ("device_lost",), "Fleur", AWARE)}
+    second = snapshot(
+        build_sheet(AP_2022, later, edits, hours_since_awareness=1, decided_to_notify=False)
+    )
+    diff = changes(first, second)
+    assert [c.number for c in diff] == ["5.2", "6.3.1", "7.3"]
+    assert diff[1].before == "Ongeveer 250" and diff[1].after == "Ongeveer 300"
+    assert changes(second, second) == []
+    assert [c.number for c in changes(None, second)] == [
+        a["number"] for a in second["answers"] if a["text"] or a["choices"]
+    ]
+    assert snapshot_digest(first) != snapshot_digest(second)
+    assert snapshot_digest(first) == snapshot_digest(dict(reversed(list(first.items()))))

@@ -1,0 +1,175 @@
+"""The AP answer sheet in the web app: drafted, edited, filed as versions, withdrawn."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from breachdesk.domain.notices.sheet import snapshot_digest
+from breachdesk.extensions import db
+from breachdesk.models import AuditEvent, Incident, Organisation
+
+from ..conftest import MakeUser
+from ..unit.test_ap_sheet import AP_NUMBERS
+from .test_stale_and_closing import assessed
+
+
+def sheet_url(incident: Incident) -> str:
+    return f"/incidents/{incident.id}/ap-sheet"
+
+
+def save(client: Any, incident: Incident, number: str, text: str, *choices: str, version: int,
+         action: str = "save") -> Any:  # fmt: skip
+    data = {"number": number, "text": text, "choices": list(choices), "version": str(version),
+            "action": action}  # fmt: skip
+    return client.post(f"{sheet_url(incident)}/answer", data=data)
+
+
+def file(client: Any, incident: Incident, seen: int, **extra: str) -> Any:
+    data = {
+        "submitted_at": "2026-11-19T11:00",
+        "reference": "M-2026-001",
+        "seen_filings": str(seen),
+    }
+    return client.post(f"{sheet_url(incident)}/file", data={**data, **extra})
+
+
+def test_the_sheet_shows_every_question_in_the_forms_order_with_its_status(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    response = client.get(sheet_url(incident))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.findall(r'data-question="([0-9.]+)"', page) == AP_NUMBERS
+    counted = re.search(r'id="answered-count">(\d+) van (\d+) beantwoord', page)
+    assert counted and int(counted.group(2)) == len(AP_NUMBERS)
+    assert 'id="open-list"' in page and 'href="#q-6.3.1"' in page
+    assert 'id="reconstructed"' in page and 'id="ap-form-link"' in page
+    assert 'data-status="missing"' in page and 'data-status="needs_words"' in page
+    # From the incident page the FG finds it.
+    assert 'id="open-sheet"' in client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+
+
+def test_an_edited_answer_is_kept_marked_and_checked_against_the_form(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    assert (
+        save(client, incident, "5.2", "Laptop uit auto", "device_lost", version=0).status_code
+        == 302
+    )
+    page = client.get(sheet_url(incident)).get_data(as_text=True)
+    block = page.split('id="q-5.2"', 1)[1].split('class="list-group-item"', 1)[0]
+    assert (
+        "data-edited" in block and "Laptop uit auto" in block and 'data-status="complete"' in block
+    )
+
+    # An option the form does not have: refused at the question, the typing kept.
+    bad = save(client, incident, "9.3", "Mijn eigen woorden", "vreselijk", version=1)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    block = page.split('id="q-9.3"', 1)[1].split('class="list-group-item"', 1)[0]
+    assert 'id="error-9.3"' in block and "Mijn eigen woorden" in block
+    # Too long for the form.
+    long = save(client, incident, "3.1.2", "x" * 201, version=1)
+    assert long.status_code == 422 and "Hooguit 200 tekens" in long.get_data(as_text=True)
+
+    # A save from a page loaded before someone else's save is refused, not merged.
+    stale = save(client, incident, "5.2", "Iets anders", "other", version=0)
+    assert stale.status_code == 409
+    assert 'id="conflict"' in stale.get_data(as_text=True)
+    assert "Iets anders" in stale.get_data(as_text=True)
+    page = client.get(sheet_url(incident)).get_data(as_text=True)
+    assert "Laptop uit auto" in page
+
+    # Back to the draft.
+    assert save(client, incident, "5.2", "", version=1, action="revert").status_code == 302
+    page = client.get(sheet_url(incident)).get_data(as_text=True)
+    assert (
+        "data-edited" not in page.split('id="q-5.2"', 1)[1].split('class="list-group-item"', 1)[0]
+    )
+    assert (
+        client.post(
+            f"{sheet_url(incident)}/answer", data={"number": "99.9", "version": "2"}
+        ).status_code
+        == 404
+    )
+
+
+def test_filings_freeze_the_sheet_and_a_supplement_shows_what_changed(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    # Open answers: provisional, or an explicit confirmation.
+    refused = file(client, incident, 0)
+    assert refused.status_code == 422 and 'id="provisional-error"' in refused.get_data(as_text=True)
+    assert 'value="M-2026-001"' in refused.get_data(as_text=True)
+    assert file(client, incident, 0, provisional="y").status_code == 302
+    db.session.expire_all()
+    first = incident.notifications[0]
+    frozen = dict(first.sheet)
+    assert first.kind == "initial" and first.provisional and first.form_key == "ap-2022"
+    assert first.sheet_sha256 == snapshot_digest(frozen)
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "incident.notification_recorded")
+    ).one()
+    assert event.after["sheet_sha256"] == first.sheet_sha256
+
+    # The FG learns more and edits two answers; the first filing does not change.
+    assert save(client, incident, "6.3.1", "Ongeveer 120", version=0).status_code == 302
+    assert (
+        save(client, incident, "5.2", "Laptop uit auto", "device_lost", version=1).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert incident.notifications[0].sheet == frozen
+    assert file(client, incident, 1, confirm_incomplete="y").status_code == 302
+    db.session.expire_all()
+    second = incident.notifications[1]
+    assert second.kind == "supplement" and incident.notifications[0].sheet == frozen
+    page = client.get(f"{sheet_url(incident)}/filings/{second.id}").get_data(as_text=True)
+    assert re.findall(r'data-changed="([0-9.]+)"', page) == ["5.2", "6.3.1"]
+    assert "Ongeveer 120" in page and "M-2026-001" in page
+    page = client.get(f"{sheet_url(incident)}/filings/{first.id}").get_data(as_text=True)
+    assert (
+        "data-changed" not in page
+        and re.findall(r'data-filed-question="([0-9.]+)"', page) == AP_NUMBERS
+    )
+
+    # The AP asks a question; the answer is recorded against the filing.
+    asked = client.post(
+        f"{sheet_url(incident)}/exchange",
+        data={"notification_id": str(first.id), "asked_at": "2026-11-19T11:00",
+              "question": "Hoeveel cliënten precies?", "answer": "", "answered_at": ""},
+    )  # fmt: skip
+    assert asked.status_code == 302
+    assert "Hoeveel cliënten precies?" in client.get(sheet_url(incident)).get_data(as_text=True)
+
+    # A withdrawal needs its reason; then it is recorded and shown.
+    data = {"submitted_at": "2026-11-19T11:00", "reason": "", "seen_filings": "2"}
+    response = client.post(f"{sheet_url(incident)}/withdraw", data=data)
+    assert response.status_code == 422 and 'id="reason-error"' in response.get_data(as_text=True)
+    data["reason"] = "Onderzoek wees uit dat de laptop versleuteld was."
+    assert client.post(f"{sheet_url(incident)}/withdraw", data=data).status_code == 302
+    db.session.expire_all()
+    assert [n.kind for n in incident.notifications] == ["initial", "supplement", "withdrawal"]
+    page = client.get(sheet_url(incident)).get_data(as_text=True)
+    assert "Onderzoek wees uit" in page and 'data-filing="withdrawal"' in page
+    again = client.post(f"{sheet_url(incident)}/withdraw", data={**data, "seen_filings": "3"})
+    assert again.status_code == 422
+
+
+def test_only_the_fg_sees_the_sheet(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    client.post("/logout")
+    from ..conftest import login
+
+    make_user("staff@x.nl")
+    login(client, "staff@x.nl")
+    assert client.get(sheet_url(incident)).status_code == 404
