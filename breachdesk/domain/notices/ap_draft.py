@@ -711,7 +711,8 @@ def _q9_3(f: SheetFacts, w: _Words) -> Draft:
             f"Basis: severity score by the ENISA method (2013) {score} ({band[1]})",
         )
         if f.severity_arithmetic:
-            text += f": {f.severity_arithmetic}"
+            sum_ = f.severity_arithmetic.rsplit(" (", 1)[0]  # without the English band name
+            text += ": " + (sum_.replace(".", ",") if w.lang == "nl" else sum_)
         text += "."
     if f.decision is not None and f.decision.rationale.strip():
         text += "\n" + f.decision.rationale.strip()
@@ -738,21 +739,21 @@ _BANDS = {
 
 _EXEMPTIONS = {
     "a": (
-        "de gegevens waren onbegrijpelijk voor onbevoegden, zoals door versleuteling "
+        "de gegevens onbegrijpelijk waren voor onbevoegden, bijvoorbeeld door versleuteling "
         "(art. 34 lid 3 sub a AVG)",
         "the data were unintelligible to anyone not authorised, e.g. encrypted "
         "(Art. 34(3)(a) GDPR)",
     ),
     "b": (
-        "de maatregelen die wij daarna namen maken het hoge risico niet langer waarschijnlijk "
+        "de maatregelen die wij daarna namen het hoge risico niet langer waarschijnlijk maken "
         "(art. 34 lid 3 sub b AVG)",
         "the measures we took afterwards make the high risk no longer likely (Art. 34(3)(b) GDPR)",
     ),
     "c": (
-        "het zou een onevenredige inspanning vergen; wij doen een openbare mededeling "
-        "(art. 34 lid 3 sub c AVG)",
-        "it would involve disproportionate effort; we make a public communication "
-        "(Art. 34(3)(c) GDPR)",
+        "ieder persoonlijk informeren een onevenredige inspanning zou vergen; wij doen een "
+        "openbare mededeling (art. 34 lid 3 sub c AVG)",
+        "informing each person would involve disproportionate effort; we make a public "
+        "communication (Art. 34(3)(c) GDPR)",
     ),
 }
 
@@ -765,14 +766,19 @@ def _q10_1_1(f: SheetFacts, w: _Words) -> Draft:
     if d is None:
         return _missing(N_("Recorded with the decision on informing the people affected."))
     if d.public_communication or d.exemption == "c":
-        return _d(w(*_EXEMPTIONS["c"]).capitalize(), ("public",))
+        return _d(
+            w("Via een openbare mededeling, omdat ", "By a public communication, because ")
+            + w(*_EXEMPTIONS["c"])
+            + ".",
+            ("public",),
+        )
     if d.inform_subjects:
         return _d(w("Ja, dat gaan we doen.", "Yes, we will."), ("will_inform",))
     if d.exemption in _EXEMPTIONS:
         because = w(*_EXEMPTIONS[d.exemption])
     else:
         because = w(
-            "het datalek leidt naar onze beoordeling niet tot een hoog risico voor hun rechten "
+            "het datalek naar onze beoordeling niet leidt tot een hoog risico voor hun rechten "
             "en vrijheden (art. 34 lid 1 AVG)",
             "in our assessment the breach is not likely to result in a high risk to their "
             "rights and freedoms (Art. 34(1) GDPR)",
