@@ -44,6 +44,8 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
         JSON, default=lambda: list(DEFAULT_OFFSETS_HOURS)
     )
     deputy_email: Mapped[str] = mapped_column(String(254), default="")
+    # Where this organisation files with the AP (empty: the installation's AP_REPORTING_URL).
+    ap_reporting_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     escalation_name: Mapped[str] = mapped_column(String(200), default="")
     escalation_email: Mapped[str] = mapped_column(String(254), default="")
     processor_term_hours: Mapped[int] = mapped_column(Integer, default=DEFAULT_PROCESSOR_TERM_HOURS)

@@ -1,4 +1,5 @@
-"""An organisation's reminder settings: hours, deputy, escalation contact, processor term."""
+"""An organisation's reminder settings: hours, deputy, escalation contact, processor term, and
+where it files with the AP."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class ClockSettings:
     escalation_email: str
     processor_term_hours: int
     processor_hours_before: tuple[int, ...]
+    ap_reporting_url: str = ""  # empty: the installation's AP_REPORTING_URL
 
     @classmethod
     def of(cls, organisation: Organisation) -> ClockSettings:
@@ -39,6 +41,7 @@ class ClockSettings:
             organisation.escalation_email,
             organisation.processor_term_hours,
             tuple(organisation.processor_hours_before),
+            organisation.ap_reporting_url,
         )
 
 
@@ -75,6 +78,9 @@ def save_clock_settings(
         problems["processor_term_hours"] = (N_("Give a term between 1 and 336 hours."), {})
     elif before := check_offsets(settings.processor_hours_before, settings.processor_term_hours):
         problems["processor_hours_before"] = before[0]
+    url = settings.ap_reporting_url.strip()
+    if url and (not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url)):
+        problems["ap_reporting_url"] = (N_("Give an https:// address, or leave it empty."), {})
     if problems:
         raise SettingsError(problems)
     before_settings = ClockSettings.of(organisation)
@@ -97,6 +103,7 @@ def save_clock_settings(
     organisation.escalation_email = settings.escalation_email.strip()
     organisation.processor_term_hours = settings.processor_term_hours
     organisation.processor_hours_before = sorted(settings.processor_hours_before, reverse=True)
+    organisation.ap_reporting_url = url
     organisation.updated_at = clock.now()
     audit.record(
         session,

@@ -67,7 +67,8 @@ def render_sheet(incident: Incident, status: int = 200, **extra: Any) -> tuple[s
         "clock": clock_of(incident, now),
         "filed": filed,
         "withdrawn": any(n.kind == "withdrawal" for n in filed),
-        "ap_url": current_app.config.get("AP_REPORTING_URL", ""),
+        "ap_url": incident.organisation.ap_reporting_url
+        or current_app.config.get("AP_REPORTING_URL", ""),
         "filing_form": extra.pop("filing_form", None) or _fresh_filing_form(incident),
         "withdrawal_form": extra.pop("withdrawal_form", None) or _fresh_withdrawal_form(incident),
         "exchange_form": extra.pop("exchange_form", None) or ExchangeForm(formdata=None),

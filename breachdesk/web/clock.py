@@ -110,6 +110,7 @@ def settings(slug: str) -> ResponseReturnValue:
                 form.escalation_email.data or "",
                 int(form.processor_term_hours.data or 0),
                 before,
+                form.ap_reporting_url.data or "",
             )
             try:
                 changed = clock_settings.save_clock_settings(
@@ -140,6 +141,7 @@ def _settings_form(org: Organisation) -> ClockSettingsForm:
     form = ClockSettingsForm(formdata=None)
     form.reminder_offsets.data = ", ".join(map(str, current.reminder_offsets))
     form.processor_hours_before.data = ", ".join(map(str, current.processor_hours_before))
+    form.ap_reporting_url.data = current.ap_reporting_url
     form.deputy_email.data = current.deputy_email
     form.escalation_name.data = current.escalation_name
     form.escalation_email.data = current.escalation_email

@@ -220,6 +220,14 @@ class ClockSettingsForm(FlaskForm):
         validators=[InputRequired(), Length(max=100)],
         description=_l("Comma-separated; default 12, 4, 1."),
     )
+    ap_reporting_url = StringField(
+        _l("The AP's reporting form (web address)"),
+        validators=[Length(max=500)],
+        description=_l(
+            "The answer sheet links to it. Leave empty for the installation's default "
+            "(the AP's Meldformulier datalekken)."
+        ),
+    )
 
     def hours(self, name: str) -> tuple[int, ...] | None:
         """The hours typed in field ``name``; None (with an error at the field) if not numbers."""

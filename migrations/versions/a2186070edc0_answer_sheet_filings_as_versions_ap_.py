@@ -64,6 +64,10 @@ def upgrade():
             batch_op.f("ix_filing_exchange_notification_id"), ["notification_id"], unique=False
         )
 
+    op.add_column(
+        "organisation",
+        sa.Column("ap_reporting_url", sa.String(length=500), server_default="", nullable=False),
+    )
     # Plain ADD COLUMN (no batch rebuild): "filing_exchange" now refers to "notification".
     op.add_column(
         "notification",
@@ -91,3 +95,5 @@ def downgrade():
         batch_op.drop_column("sheet_sha256")
         batch_op.drop_column("sheet")
         batch_op.drop_column("form_key")
+    with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.drop_column("ap_reporting_url")

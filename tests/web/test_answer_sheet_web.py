@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from breachdesk.domain.notices.sheet import snapshot_digest
+from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Incident, Organisation
 
@@ -173,3 +174,32 @@ def test_only_the_fg_sees_the_sheet(
     make_user("staff@x.nl")
     login(client, "staff@x.nl")
     assert client.get(sheet_url(incident)).status_code == 404
+
+
+def test_the_link_to_the_aps_form_comes_from_the_organisations_settings(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    default = app.config["AP_REPORTING_URL"]
+    assert f'href="{default}"' in client.get(sheet_url(incident)).get_data(as_text=True)
+    from ..conftest import login
+
+    slug = incident.organisation.slug
+    make_user("beheer@x.nl", (incident.organisation, Role.ADMIN))
+    client.post("/logout")
+    login(client, "beheer@x.nl")
+    data = {
+        "reminder_offsets": "24, 48, 60, 70",
+        "processor_term_hours": "36",
+        "processor_hours_before": "12, 4, 1",
+        "ap_reporting_url": "http://nep.example/melden",
+    }
+    bad = client.post(f"/admin/organisations/{slug}/clock", data=data)
+    assert bad.status_code == 422 and 'id="ap_reporting_url-error"' in bad.get_data(as_text=True)
+    assert 'value="http://nep.example/melden"' in bad.get_data(as_text=True)
+    data["ap_reporting_url"] = "https://melden.example.nl/datalek"
+    assert client.post(f"/admin/organisations/{slug}/clock", data=data).status_code == 302
+    client.post("/logout")
+    login(client, "fg@x.nl")
+    page = client.get(sheet_url(incident)).get_data(as_text=True)
+    assert 'href="https://melden.example.nl/datalek"' in page
