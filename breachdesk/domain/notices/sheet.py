@@ -180,3 +180,28 @@ def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[
                 )
             )
     return out
+
+
+def rows_from_snapshot(form: FormTable, data: Mapping[str, Any]) -> tuple[Answer, ...]:
+    """A filed snapshot as answer rows, in the form's order: the shape a live sheet has.
+
+    The rows carry the text, choices, status and edited flag exactly as filed; a question of
+    ``form`` the snapshot lacks is a missing answer. ``draft`` holds the filed answer itself
+    and ``reason`` is empty (the reasons were not filed). Answers to numbers ``form`` does not
+    know are left out: pass the form the snapshot names (``data["form"]``).
+    """
+    filed = _by_number(data)
+    rows = []
+    for question in form.questions:
+        entry = filed.get(question.number)
+        choices: tuple[str, ...] = ()
+        if entry is None:
+            text, status, edited = "", Status.MISSING, False
+        else:
+            text = str(entry.get("text", ""))
+            choices = tuple(str(c) for c in entry.get("choices", ()))
+            status = Status(entry.get("status", Status.MISSING.value))
+            edited = bool(entry.get("edited", False))
+        draft = Draft(question.number, text, choices, status)
+        rows.append(Answer(question, text, choices, status, "", edited, draft, None))
+    return tuple(rows)
