@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -17,7 +27,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident, Notification
 from ..runtime import runtime
-from ..services import answer_sheet, filings
+from ..services import answer_sheet, documents, filings
 from ..services.deadlines import clock_of, duty_of
 from ..services.versioning import StaleEdit
 from .conflicts import conflict
@@ -256,6 +266,40 @@ def exchange(incident_id: int) -> ResponseReturnValue:
                 db_session().rollback()
                 form[error.field].errors.append(_(error.message))
     return render_sheet(incident, 422, exchange_form=form, exchange_for=notification.id)
+
+
+@bp.get("/pdf")
+@login_required
+def pdf(incident_id: int) -> ResponseReturnValue:
+    """The sheet as a PDF: as it stands (a draft), or with ``?filing=<id>`` as it was filed."""
+    incident = officer_incident(incident_id)
+    notification = None
+    wanted = request.args.get("filing", "")
+    if wanted:
+        notification = _filing(
+            incident, int(wanted) if wanted.isdigit() and len(wanted) < 10 else 0
+        )
+    try:
+        data = documents.ap_sheet_pdf(
+            db_session(),
+            incident,
+            now=runtime().clock.now(),
+            user=user(),
+            lang=_lang(),
+            notification=notification,
+        )
+    except documents.DocumentError:
+        current_app.logger.exception("the answer sheet of %s could not be made a PDF", incident_id)
+        flash(_("The PDF could not be made; the answer sheet is unchanged. Try again later, "
+                "or copy the answers from this page."), "danger")  # fmt: skip
+        return redirect(url_for("sheet.show", incident_id=incident.id, lang=_lang()))
+    suffix = f"-{notification.kind}-{notification.id}" if notification else "-concept"
+    name = f"{incident.reference}-ap-antwoordblad{suffix}.pdf"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store, private",
+    }
+    return Response(data, mimetype="application/pdf", headers=headers)
 
 
 @bp.get("/filings/<int:notification_id>")

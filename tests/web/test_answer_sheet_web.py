@@ -203,3 +203,34 @@ def test_the_link_to_the_aps_form_comes_from_the_organisations_settings(
     login(client, "fg@x.nl")
     page = client.get(sheet_url(incident)).get_data(as_text=True)
     assert 'href="https://melden.example.nl/datalek"' in page
+
+
+def test_the_sheet_as_a_pdf_and_a_clear_error_when_it_cannot_be_made(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, monkeypatch: Any
+) -> None:
+    import subprocess
+
+    from breachdesk.services import documents
+
+    incident = assessed(client, orgs, make_user)
+    assert file(client, incident, 0, provisional="y").status_code == 302
+    db.session.expire_all()
+    filing = incident.notifications[0]
+    response = client.get(f"{sheet_url(incident)}/pdf?filing={filing.id}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "no-store" in response.headers["Cache-Control"]
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    flat = " ".join(text.split())
+    assert "M-2026-001" in flat and "10 Vervolgacties" in flat
+    assert client.get(f"{sheet_url(incident)}/pdf?filing=999999").status_code == 404
+
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise documents.DocumentError("Pango is missing")
+
+    monkeypatch.setattr(documents, "render_pdf", broken)
+    response = client.get(f"{sheet_url(incident)}/pdf", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "De pdf kon niet worden gemaakt" in page
+    assert 'data-question="10.2"' in page  # the sheet is still there
