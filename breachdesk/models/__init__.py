@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from .accounts import Membership, Organisation, User
 from .audit import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE, AuditChainHead, AuditEvent
-from .clock import Notification
+from .clock import FilingExchange, Notification
 from .delivery import Delivery, SchedulerLease
 from .evidence import Attachment, PendingUpload
 from .incident import AwarenessRecord, Decision, Incident, ReferenceCounter
-from .notices import AnswerSheet, FilingExchange
+from .notices import AnswerSheet
 
 __all__ = [
     "AnswerSheet",

@@ -20,7 +20,6 @@ from ..types import UTCDateTime
 if TYPE_CHECKING:  # for the annotations; SQLAlchemy resolves them by class name
     from .accounts import User
     from .incident import Incident
-    from .notices import FilingExchange
 
 
 class Notification(db.Model):  # type: ignore[name-defined,misc]
@@ -58,3 +57,21 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     exchanges: Mapped[list[FilingExchange]] = relationship(
         back_populates="notification", order_by="FilingExchange.id"
     )
+
+
+class FilingExchange(db.Model):  # type: ignore[name-defined,misc]
+    """A follow-up question from the AP about a filing, and the organisation's answer."""
+
+    __tablename__ = "filing_exchange"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    notification: Mapped[Notification] = relationship(back_populates="exchanges")
+    recorded_by: Mapped[User] = relationship()
