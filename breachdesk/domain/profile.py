@@ -17,6 +17,10 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 
+#: Optional profile fields (absent in older profiles) that say which other notification
+#: regimes apply; see :mod:`breachdesk.domain.notices.other_regimes`.
+OPTIONAL_REGIME_FIELDS = ("nis2_entity", "telecom_provider", "dora_entity")
+
 
 class EnisaClass(StrEnum):
     """ENISA 2013 data-processing-context classes, with their base scores."""
@@ -44,6 +48,13 @@ class ContactKind(StrEnum):
     FG = "fg"  # a designated Functionaris Gegevensbescherming (Art. 37 GDPR)
     PRIVACY_CONTACT = "privacy_contact"  # someone else answers privacy questions
     NONE = "none"  # nothing designated
+
+
+class Nis2Entity(StrEnum):
+    """The NIS2 / Cyberbeveiligingswet category of an organisation that is subject to it."""
+
+    ESSENTIAL = "essential"  # essentiële entiteit
+    IMPORTANT = "important"  # belangrijke entiteit
 
 
 class Location(StrEnum):
@@ -147,6 +158,11 @@ class OrganisationProfile:
     website: str | None = None
     sector: str | None = None
     financial_undertaking: bool | None = None
+    # Other notification regimes (DOMAIN.md §a.12, §d.2); absent from older profiles, so each
+    # has a default meaning "not stated". None: not subject to NIS2, or not stated.
+    nis2_entity: Nis2Entity | None = None
+    telecom_provider: bool | None = None  # Telecommunicatiewet
+    dora_entity: bool | None = None  # financial entity under DORA
     privacy_contact: PrivacyContact = field(default_factory=PrivacyContact)
     data_categories: tuple[DataCategory, ...] = ()
     subject_categories: tuple[SubjectCategory, ...] = ()
@@ -228,6 +244,9 @@ def profile_from_dict(data: Mapping[str, Any]) -> OrganisationProfile:
         website=data.get("website"),
         sector=data.get("sector"),
         financial_undertaking=data.get("financial_undertaking"),
+        nis2_entity=Nis2Entity(data["nis2_entity"]) if data.get("nis2_entity") else None,
+        telecom_provider=data.get("telecom_provider"),
+        dora_entity=data.get("dora_entity"),
         privacy_contact=PrivacyContact(**contact),
         data_categories=categories,
         subject_categories=_tuple_of(SubjectCategory, data.get("subject_categories")),
@@ -241,7 +260,10 @@ def profile_from_dict(data: Mapping[str, Any]) -> OrganisationProfile:
 
 
 def profile_to_dict(profile: OrganisationProfile) -> dict[str, Any]:
-    """The inverse of :func:`profile_from_dict`: plain data in the file format's key order."""
+    """The inverse of :func:`profile_from_dict`: plain data in the file format's key order.
+
+    The optional fields of :data:`OPTIONAL_REGIME_FIELDS` appear only when they are set.
+    """
     raw = asdict(profile)
 
     def plain(value: Any) -> Any:
@@ -253,7 +275,13 @@ def profile_to_dict(profile: OrganisationProfile) -> dict[str, Any]:
             return {k: plain(v) for k, v in value.items()}
         return value
 
-    return {"schema_version": SCHEMA_VERSION, **plain(raw)}
+    data = {"schema_version": SCHEMA_VERSION, **plain(raw)}
+    # The other-regime fields came after the first profiles: left out while "not stated", so
+    # an older profile exports (and compares with its stored copy) exactly as before.
+    for name in OPTIONAL_REGIME_FIELDS:
+        if data[name] is None:
+            del data[name]
+    return data
 
 
 def check_profile(profile: OrganisationProfile) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from ..domain.deadline import due_at
 from ..domain.notices.ap_2022 import CURRENT, FORMS
 from ..domain.notices.ap_draft import DataItem, DecisionSummary, Person, SheetFacts, draft_answers
 from ..domain.notices.forms import FormTable, check_answer
+from ..domain.notices.other_regimes import regimes_for, supervisor_names
 from ..domain.notices.sheet import Edit, Sheet, build_sheet
 from ..models import AnswerSheet, Incident, User
 from . import audit
@@ -66,7 +67,9 @@ def _notifier(incident: Incident, user: User | None) -> Person:
     return Person()
 
 
-def sheet_facts(incident: Incident, *, now: datetime, user: User | None = None) -> SheetFacts:
+def sheet_facts(
+    incident: Incident, *, now: datetime, user: User | None = None, lang: str = "nl"
+) -> SheetFacts:
     """Everything the drafting reads, from the incident, its organisation and its decisions."""
     profile = profile_of(incident.organisation)
     facts = current_facts(incident)
@@ -87,7 +90,7 @@ def sheet_facts(incident: Incident, *, now: datetime, user: User | None = None) 
     first = first_filing(incident)
     deadline = due_at(incident.aware_at, term_of(incident)) if incident.aware_at else None
     severity = recommendation.severity if recommendation else None
-    others = ("De Nederlandsche Bank (DNB) of de AFM",) if profile.financial_undertaking else ()
+    others = supervisor_names(regimes_for(profile), lang)
     return SheetFacts(
         now=now,
         organisation=profile,
@@ -179,7 +182,7 @@ def sheet_of(
     """The answer sheet as it stands: drafts from the record, the FG's edits over them."""
     row = stored_sheet(session, incident)
     form = form_of(row)
-    facts = sheet_facts(incident, now=now, user=user)
+    facts = sheet_facts(incident, now=now, user=user, lang=lang)
     drafts = draft_answers(form, facts, lang)
     hours = (now - incident.aware_at).total_seconds() / 3600 if incident.aware_at else None
     decided = bool(incident.decisions and incident.decisions[-1].notify_ap)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
+from ..domain.notices.other_regimes import regimes_for
 from ..domain.roles import Role, can_see_all_incidents
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
@@ -18,6 +19,7 @@ from ..models import Delivery, Incident
 from ..runtime import runtime
 from ..services import audit, deadlines, decisions, delivery, inbox
 from ..services import incidents as incident_service
+from ..services.organisations import profile_of
 from .context import actor, organisations_where, require_any_role, roles_in, user
 from .triage_forms import (
     AwarenessForm,
@@ -76,6 +78,7 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "targets": allowed_targets(State(incident.state)),
         "recommendation": decisions.recommendation_for(incident) if officer else None,
         "duties": deadlines.duties_owed(incident),
+        "other_regimes": regimes_for(profile_of(incident.organisation)) if officer else [],
     }
     if fg:
         context.update(

@@ -31,6 +31,7 @@ from ..domain.profile import OrganisationProfile, profile_to_dict
 from ..domain.references import normalise_prefix
 from .profile_rows import (
     CONTACT_KINDS,
+    NIS2_ENTITIES,
     TRISTATE,
     DataCategoryRow,
     ProcessorRow,
@@ -77,6 +78,28 @@ class ProfileForm(FlaskForm):
         choices=TRISTATE,
         validators=[Optional()],
     )
+    # Other notification regimes: the incident page and the AP answer sheet remind of them.
+    nis2_entity = SelectField(
+        _l("NIS2 / Cyberbeveiligingswet"),
+        choices=NIS2_ENTITIES,
+        validators=[Optional()],
+        description=_l(
+            "Essential or important entity under NIS2: significant incidents also go to the "
+            "CSIRT or the competent authority (early warning within 24 hours)."
+        ),
+    )
+    telecom_provider = SelectField(
+        _l("Telecom provider (Telecommunicatiewet)"),
+        choices=TRISTATE,
+        validators=[Optional()],
+        description=_l("Provides public electronic communications services."),
+    )
+    dora_entity = SelectField(
+        _l("Financial entity under DORA"),
+        choices=TRISTATE,
+        validators=[Optional()],
+        description=_l("Major ICT-related incidents also go to DNB or the AFM."),
+    )
     contact_kind = SelectField(_l("Privacy contact"), choices=CONTACT_KINDS)
     contact_name = StringField(_l("Contact name"), validators=[Length(max=300)])
     contact_email = StringField(_l("Contact e-mail address"), validators=[Length(max=254)])
@@ -121,8 +144,10 @@ class ProfileForm(FlaskForm):
         for name, value in simple.items():
             getattr(self, name).data = value or ""
         self.trade_names.data = "; ".join(data["trade_names"])
-        fu = data["financial_undertaking"]
-        self.financial_undertaking.data = "" if fu is None else ("yes" if fu else "no")
+        self.financial_undertaking.data = _tristate(data["financial_undertaking"])
+        self.nis2_entity.data = data.get("nis2_entity") or ""
+        self.telecom_provider.data = _tristate(data.get("telecom_provider"))
+        self.dora_entity.data = _tristate(data.get("dora_entity"))
         for list_name in ("data_categories", "subject_categories", "processors", "recipients"):
             for item in data[list_name]:
                 getattr(self, list_name).append_entry(item)
@@ -154,7 +179,6 @@ class ProfileForm(FlaskForm):
             value = (field.data or "").strip()
             return value or None
 
-        fu = self.financial_undertaking.data
         rows = {
             name: self._rows(name)
             for name in (
@@ -204,7 +228,17 @@ class ProfileForm(FlaskForm):
             "contact": {"email": text(self.email), "phone": text(self.phone)},
             "website": text(self.website),
             "sector": text(self.sector),
-            "financial_undertaking": None if not fu else fu == "yes",
+            "financial_undertaking": _yes_no(self.financial_undertaking.data),
+            # Left out while not stated, as in the file format (profile_to_dict).
+            **{
+                name: value
+                for name, value in (
+                    ("nis2_entity", self.nis2_entity.data or None),
+                    ("telecom_provider", _yes_no(self.telecom_provider.data)),
+                    ("dora_entity", _yes_no(self.dora_entity.data)),
+                )
+                if value is not None
+            },
             "privacy_contact": {
                 "kind": self.contact_kind.data,
                 "name": text(self.contact_name),
@@ -289,6 +323,10 @@ class ProfileForm(FlaskForm):
         "contact.phone": "phone",
         "website": "website",
         "sector": "sector",
+        "financial_undertaking": "financial_undertaking",
+        "nis2_entity": "nis2_entity",
+        "telecom_provider": "telecom_provider",
+        "dora_entity": "dora_entity",
         "privacy_contact": "contact_kind",
         "privacy_contact.kind": "contact_kind",
         "privacy_contact.name": "contact_name",
@@ -320,6 +358,14 @@ class ProfileForm(FlaskForm):
                 continue
             unplaced.append(f"{path}: {reason}" if path else reason)
         return unplaced
+
+
+def _tristate(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return None if not value else value == "yes"
 
 
 def _new_key(name: str, taken: set[str]) -> str:

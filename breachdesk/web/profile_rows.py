@@ -34,6 +34,13 @@ CONTACT_KINDS = options(
     ]
 )
 TRISTATE = options([("", _l("Unknown")), ("yes", _l("Yes")), ("no", _l("No"))])
+NIS2_ENTITIES = options(
+    [
+        ("", _l("Not subject, or not known")),
+        ("essential", _l("Essential entity")),
+        ("important", _l("Important entity")),
+    ]
+)
 
 
 class _Row(Form):

@@ -256,6 +256,9 @@ ADMIN_PROFILE: dict[str, str] = {
 }  # fmt: skip
 ADMIN_PROFILE.update(
     financial_undertaking="choice:|yes|no",
+    nis2_entity="choice:|essential|important",
+    telecom_provider="choice:|yes|no",
+    dora_entity="choice:|yes|no",
     contact_kind="choice:fg|privacy_contact|none",
     breach_commitments=LONG,
     notes=LONG,
