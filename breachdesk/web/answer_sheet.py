@@ -22,6 +22,7 @@ from flask_login import login_required
 
 from ..domain.lifecycle import TransitionRefused
 from ..domain.notices.ap_2022 import FORMS
+from ..domain.notices.other_regimes import regimes_for
 from ..domain.notices.sheet import changes, snapshot
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
@@ -29,6 +30,7 @@ from ..models import Incident, Notification
 from ..runtime import runtime
 from ..services import answer_sheet, documents, filings
 from ..services.deadlines import clock_of, duty_of
+from ..services.organisations import profile_of
 from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, user
@@ -77,6 +79,7 @@ def render_sheet(incident: Incident, status: int = 200, **extra: Any) -> tuple[s
         "clock": clock_of(incident, now),
         "filed": filed,
         "withdrawn": any(n.kind == "withdrawal" for n in filed),
+        "other_regimes": regimes_for(profile_of(incident.organisation)),
         "ap_url": incident.organisation.ap_reporting_url
         or current_app.config.get("AP_REPORTING_URL", ""),
         "filing_form": extra.pop("filing_form", None) or _fresh_filing_form(incident),

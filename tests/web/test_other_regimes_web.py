@@ -4,15 +4,18 @@ incident page reminds the FG of the 24-hour early warning."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask
 
+from breachdesk.domain.profile import Nis2Entity
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Organisation
+from breachdesk.services.clock import FixedClock
 
-from ..conftest import MakeUser, login
+from ..conftest import T0, MakeUser, login
 from .test_admin import _edit_form
 from .test_triage_web import reported_incident
 
@@ -108,3 +111,21 @@ def test_the_partial_without_awareness_and_for_terms_without_a_length(app: Flask
     assert 'id="regime-dora"' in html and "controleer de actuele termijn" in html
     assert "art. 42 UAVG" in html  # the Wft row's explanation, in Dutch
     assert empty.strip() == ""
+
+
+def test_the_answer_sheet_reminds_of_the_other_regimes_and_drafts_question_1_2(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    from breachdesk.services.organisations import profile_of, save_profile
+
+    from ..conftest import TEST_ACTOR
+    from .test_stale_and_closing import assessed
+
+    incident = assessed(client, orgs, make_user)
+    org = incident.organisation
+    changed = replace(profile_of(org), nis2_entity=Nis2Entity.ESSENTIAL, telecom_provider=True)
+    save_profile(db.session, org, changed, actor=TEST_ACTOR, clock=FixedClock(T0))
+    page = client.get(f"/incidents/{incident.id}/ap-sheet").get_data(as_text=True)
+    assert "Vroegtijdige waarschuwing" in page
+    block = page.split('id="q-1.2"', 1)[1].split('class="list-group-item"', 1)[0]
+    assert "Telecommunicatiewet" in block and 'data-status="needs_words"' in block

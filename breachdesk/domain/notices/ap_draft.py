@@ -274,6 +274,16 @@ def _q1_1(f: SheetFacts, w: _Words) -> Draft:
 
 
 def _q1_2(f: SheetFacts, w: _Words) -> Draft:
+    if f.organisation.telecom_provider:
+        return _d(
+            w("Telecommunicatiewet (en AVG, artikel 33)", "Telecommunications Act (and GDPR)"),
+            ("tw",),
+            Status.NEEDS_WORDS,
+            N_(
+                "A telecom provider also notifies under the Telecommunicatiewet: choose the law "
+                "the AP's form offers for this breach."
+            ),  # fmt: skip
+        )
     return _d(w("AVG, artikel 33", "GDPR, Article 33"), ("avg",))
 
 
