@@ -56,6 +56,13 @@ STATUS_LABELS = {
     DeadlineStatus.NOT_REQUIRED: N_("Not required"),
 }
 
+#: As processor the term is met by informing the controller, not the AP (Art. 33(2)).
+CONTROLLER_STATUS_LABELS = {
+    **STATUS_LABELS,
+    DeadlineStatus.MET: N_("Controller informed in time"),
+    DeadlineStatus.LATE: N_("Controller informed late"),
+}
+
 #: The states in which the term keeps running (the clock is "live").
 RUNNING_STATUSES = frozenset({DeadlineStatus.OPEN, DeadlineStatus.DUE_SOON, DeadlineStatus.OVERDUE})
 

@@ -1,10 +1,10 @@
 """What breachdesk sends, in which order, and how often it tries.
 
 Everything that must go out once — a reminder of the 72-hour term, the escalation at the
-deadline, the FG's mail about a new report, the weekly audit checkpoint, and later the notices
-to the people affected and webhook calls — is one *delivery*: a row with a kind, a due time,
-a status and its proof. This module holds the rules that do not depend on how the rows are
-stored or sent (``services/delivery`` does that):
+deadline, the FG's mail about a new report, the weekly audit checkpoint, the processor's notice
+to a controller, and later the notices to the people affected and webhook calls — is one
+*delivery*: a row with a kind, a due time, a status and its proof. This module holds the
+rules that do not depend on how the rows are stored or sent (``services/delivery`` does that):
 
 * **priority**: deadline reminders and escalations always go before anything else, and
   operational mail (a new report) before bulk mail (notices to many people), so a mass
@@ -44,6 +44,7 @@ class Kind(StrEnum):
     ESCALATION = "escalation"
     NEW_REPORT = "new_report"
     AUDIT_CHECKPOINT = "audit_checkpoint"
+    CONTROLLER_NOTICE = "controller_notice"  # the processor's notice to a controller
 
 
 PRIORITY: dict[Kind, Priority] = {
@@ -51,6 +52,8 @@ PRIORITY: dict[Kind, Priority] = {
     Kind.ESCALATION: Priority.DEADLINE,
     Kind.NEW_REPORT: Priority.OPERATIONAL,
     Kind.AUDIT_CHECKPOINT: Priority.ROUTINE,
+    # The notice that meets the processor's term (Art. 33(2)): as urgent as its reminders.
+    Kind.CONTROLLER_NOTICE: Priority.DEADLINE,
 }
 
 DEFAULT_MAX_ATTEMPTS = 5

@@ -54,6 +54,7 @@ def record_notification(
     seen_filings: int | None = None,
     sheet: Mapping[str, Any] | None = None,
     confirm_incomplete: bool = False,
+    commit: bool = True,
 ) -> Notification:
     """Record that the notification (to the AP, or as processor to the controller) was filed.
 
@@ -73,6 +74,9 @@ def record_notification(
     it is frozen on the filing, its digest goes into the audit trail, and a supplement lists
     the questions whose answers changed since the last filed sheet. A sheet with answers still
     open needs ``provisional`` or ``confirm_incomplete``.
+
+    With ``commit=False`` the filing is flushed but not committed: the caller adds what belongs
+    with it (the processor's notice as a delivery row) and commits both together.
     """
     if (
         incident.state
@@ -168,7 +172,8 @@ def record_notification(
         },
     )
     reminders.replan(session, incident, clock=clock)
-    session.commit()
+    if commit:
+        session.commit()
     return notification
 
 

@@ -6,7 +6,7 @@ from flask import Flask, Response, render_template
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
-from ..domain.deadline import DUE_SOON, STATUS_LABELS, DeadlineStatus
+from ..domain.deadline import CONTROLLER_STATUS_LABELS, DUE_SOON, STATUS_LABELS, DeadlineStatus
 from ..domain.duties import (
     PUBLIC_RESOLUTION_LABELS,
     SUBJECTS_RESOLUTION_LABELS,
@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
         calendar,
         checklist,  # noqa: F401 - adds its routes to the triage blueprint
         clock,
+        controller_notice,
         health,
         incidents,
         reports,
@@ -45,8 +46,8 @@ def register_web(app: Flask) -> None:
     )
 
     install_edges(app)  # before the blueprints add their <int:...> routes
-    modules = (auth, reports, incidents, triage, clock, answer_sheet, admin, users, calendar)
-    for module in (*modules, health):
+    modules = (auth, reports, incidents, triage, clock, answer_sheet, controller_notice)
+    for module in (*modules, admin, users, calendar, health):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
@@ -87,7 +88,11 @@ def register_web(app: Flask) -> None:
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
         action_label=action_label,
         delivery_label=delivery_label,
-        deadline_label=lambda value: gettext(STATUS_LABELS[DeadlineStatus(value)]),
+        deadline_label=lambda value, duty="ap": gettext(
+            (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[
+                DeadlineStatus(value)
+            ]
+        ),
         subjects_resolution_label=lambda value: gettext(
             SUBJECTS_RESOLUTION_LABELS[SubjectsResolution(value)]
         ),

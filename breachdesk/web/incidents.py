@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain.deadline import Duty
 from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
 from ..domain.notices.other_regimes import regimes_for
 from ..domain.roles import Role, can_see_all_incidents
@@ -86,8 +87,10 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
             awareness_form=forms.get("awareness_form") or AwarenessForm(formdata=None),
             decision_form=forms.get("decision_form") or _fresh_decision_form(incident),
             reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
-            notification_form=forms.get("notification_form")
-            or _fresh_notification_form(incident, now),
+            notification_form=_addressed(
+                forms.get("notification_form") or _fresh_notification_form(incident, now),
+                deadlines.duty_of(incident),
+            ),
             close_form=forms.get("close_form") or CloseForm(formdata=None),
         )
     return context
@@ -97,6 +100,13 @@ def _fresh_decision_form(incident: Incident) -> DecisionForm:
     form = DecisionForm(formdata=None)
     form.seen_decision.data = str(incident.decisions[-1].version if incident.decisions else 0)
     form.seen_checklist.data = str(incident.facts_version)
+    return form
+
+
+def _addressed(form: NotificationForm, duty: Duty) -> NotificationForm:
+    """As processor, the moment is when the controller was told, not the AP's confirmation."""
+    if duty is Duty.CONTROLLER:
+        form.submitted_at.description = _("Dutch time: when the controller was told.")
     return form
 
 

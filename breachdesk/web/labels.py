@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "incident.answer_saved": _l("Answer on the AP sheet saved"),
     "incident.answer_reverted": _l("Answer on the AP sheet back to the draft"),
     "incident.filing_exchange_recorded": _l("Question from the AP recorded"),
+    "incident.controller_notice_queued": _l("Notice to the controller sent"),
     "incident.decision_stale": _l("Decision out of date: the checklist now advises other duties"),
     "incident.decision_current": _l("Decision current again: the advice is back to its duties"),
     "incident.people_duties_recorded": _l("How the people affected were informed recorded"),
@@ -66,6 +67,8 @@ def delivery_label(row: Delivery) -> str:
         return gettext("E-mail to the FG about the new report")
     if row.kind == Kind.AUDIT_CHECKPOINT.value:
         return gettext("Audit checkpoint")
+    if row.kind == Kind.CONTROLLER_NOTICE.value:
+        return gettext("Notice to the controller")
     if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":
         hours = int(row.label[1:-1])
         return ngettext(
