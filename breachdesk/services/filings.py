@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.deadline import Duty, due_at, filed_late
 from ..domain.lifecycle import State, TransitionRefused
-from ..domain.notices.sheet import changes, snapshot_digest
+from ..domain.notices.sheet import changes, has_open_answers, snapshot_digest
 from ..domain.text import N_
 from ..models import FilingExchange, Incident, Notification, User
 from . import audit, reminders
@@ -91,11 +91,7 @@ def record_notification(
         raise TransitionRefused(
             N_("A notification can be recorded once the breach is confirmed and awareness is set.")
         )
-    lock_row(session, incident)
-    session.refresh(incident, ["notifications"])
-    if seen_filings is not None and seen_filings != len(incident.notifications):
-        by, at = last_change(session, ("incident", incident.id), FILING_ACTIONS)
-        raise StaleEdit(len(incident.notifications), by, at)
+    _lock_filings(session, incident, seen_filings)
     now = clock.now()
     if submitted_at > now + timedelta(minutes=5):
         raise NotificationError("submitted_at", N_("This moment lies in the future."))
@@ -121,7 +117,7 @@ def record_notification(
             ),
         )
     if sheet is not None and not (provisional or confirm_incomplete):
-        if any(a["status"] != "complete" for a in sheet["answers"]):
+        if has_open_answers(sheet):
             raise NotificationError(
                 "provisional",
                 N_(
@@ -147,17 +143,12 @@ def record_notification(
         sheet=dict(sheet) if sheet else None,
         sheet_sha256=snapshot_digest(sheet) if sheet else "",
     )
-    session.add(notification)
-    session.flush()
-    session.refresh(incident, ["notifications"])
-    audit.record(
+    _add_filing(
         session,
-        clock=clock,
+        incident,
+        notification,
         actor=actor,
-        action="incident.notification_recorded",
-        entity_type="incident",
-        entity_id=incident.id,
-        organisation_id=incident.organisation_id,
+        clock=clock,
         after={
             "addressee": duty.value,
             "kind": notification.kind,
@@ -175,6 +166,41 @@ def record_notification(
     if commit:
         session.commit()
     return notification
+
+
+def _lock_filings(session: Session, incident: Incident, seen_filings: int | None) -> None:
+    """Lock the incident and refuse (StaleEdit) when a filing was recorded since the page
+    showed ``seen_filings`` of them."""
+    lock_row(session, incident)
+    session.refresh(incident, ["notifications"])
+    if seen_filings is not None and seen_filings != len(incident.notifications):
+        by, at = last_change(session, ("incident", incident.id), FILING_ACTIONS)
+        raise StaleEdit(len(incident.notifications), by, at)
+
+
+def _add_filing(
+    session: Session,
+    incident: Incident,
+    notification: Notification,
+    *,
+    actor: Actor,
+    clock: Clock,
+    after: dict[str, Any],
+) -> None:
+    """Store a filing and its audit event (what was filed, never the personal data)."""
+    session.add(notification)
+    session.flush()
+    session.refresh(incident, ["notifications"])
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="incident.notification_recorded",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        after=after,
+    )
 
 
 def last_filed_sheet(incident: Incident) -> dict[str, Any] | None:
@@ -204,11 +230,7 @@ def withdraw_notification(
             future or before the first filing.
         StaleEdit: someone recorded a filing since the page was loaded.
     """
-    lock_row(session, incident)
-    session.refresh(incident, ["notifications"])
-    if seen_filings is not None and seen_filings != len(incident.notifications):
-        by, at = last_change(session, ("incident", incident.id), FILING_ACTIONS)
-        raise StaleEdit(len(incident.notifications), by, at)
+    _lock_filings(session, incident, seen_filings)
     first = first_filing(incident)
     if first is None:
         raise NotificationError("reason", N_("Nothing has been filed yet, so nothing to withdraw."))
@@ -238,17 +260,12 @@ def withdraw_notification(
         recorded_at=now,
         withdrawal_reason=reason.strip(),
     )
-    session.add(notification)
-    session.flush()
-    session.refresh(incident, ["notifications"])
-    audit.record(
+    _add_filing(
         session,
-        clock=clock,
+        incident,
+        notification,
         actor=actor,
-        action="incident.notification_recorded",
-        entity_type="incident",
-        entity_id=incident.id,
-        organisation_id=incident.organisation_id,
+        clock=clock,
         after={
             "addressee": first.addressee,
             "kind": "withdrawal",

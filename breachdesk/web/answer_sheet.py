@@ -23,7 +23,7 @@ from flask_login import login_required
 from ..domain.lifecycle import TransitionRefused
 from ..domain.notices.ap_2022 import FORMS
 from ..domain.notices.other_regimes import regimes_for
-from ..domain.notices.sheet import changes, snapshot
+from ..domain.notices.sheet import changes
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident, Notification
@@ -32,6 +32,7 @@ from ..services import answer_sheet, documents, filings
 from ..services.deadlines import clock_of, duty_of
 from ..services.organisations import profile_of
 from ..services.versioning import StaleEdit
+from .clock import record_filing
 from .conflicts import conflict
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
@@ -168,24 +169,8 @@ def file(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = NotificationForm()
     if form.validate_on_submit() and (submitted_at := form_utc(form.submitted_at)) is not None:
-        now = runtime().clock.now()
-        sheet = answer_sheet.sheet_of(db_session(), incident, now=now, user=user()).sheet
         try:
-            filings.record_notification(
-                db_session(),
-                incident,
-                submitted_at=submitted_at,
-                reference=form.reference.data or "",
-                provisional=bool(form.provisional.data),
-                delay_reason=form.delay_reason.data or "",
-                notes=form.notes.data or "",
-                recorded_by=user(),
-                actor=actor(),
-                clock=runtime().clock,
-                seen_filings=seen(form.seen_filings),
-                sheet=snapshot(sheet),
-                confirm_incomplete=bool(form.confirm_incomplete.data),
-            )
+            record_filing(incident, form, submitted_at)
             flash(_("The filing has been recorded with the sheet as filed."), "success")
             return redirect(url_for("sheet.show", incident_id=incident.id) + "#filings")
         except filings.NotificationError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -15,7 +16,7 @@ from ..domain.notices.sheet import snapshot
 from ..domain.roles import Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
-from ..models import Organisation
+from ..models import Incident, Organisation
 from ..runtime import runtime
 from ..services import answer_sheet, clock_settings, filings
 from ..services.deadlines import duty_of
@@ -37,26 +38,8 @@ def notification(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = NotificationForm()
     if form.validate_on_submit() and (submitted_at := form_utc(form.submitted_at)) is not None:
-        sheet = None
-        if duty_of(incident) is Duty.AP:  # the answer sheet is frozen on every AP filing
-            now = runtime().clock.now()
-            sheet = snapshot(answer_sheet.sheet_of(db_session(), incident, now=now).sheet)
         try:
-            filings.record_notification(
-                db_session(),
-                incident,
-                submitted_at=submitted_at,
-                reference=form.reference.data or "",
-                provisional=bool(form.provisional.data),
-                delay_reason=form.delay_reason.data or "",
-                notes=form.notes.data or "",
-                recorded_by=user(),
-                actor=actor(),
-                clock=runtime().clock,
-                seen_filings=seen(form.seen_filings),
-                sheet=sheet,
-                confirm_incomplete=bool(form.confirm_incomplete.data),
-            )
+            record_filing(incident, form, submitted_at)
             flash(_("The notification has been recorded."), "success")
             return back(incident, "#notification")
         except filings.NotificationError as error:
@@ -80,6 +63,30 @@ def notification(incident_id: int) -> ResponseReturnValue:
             context = page(incident, notification_form=form)
             return render_template("incidents/show.html", filing_conflict=found, **context), 409
     return render_template("incidents/show.html", **page(incident, notification_form=form)), 422
+
+
+def record_filing(incident: Incident, form: NotificationForm, submitted_at: datetime) -> None:
+    """Record the filing the form describes; an AP filing freezes the answer sheet as the FG
+    sees it now (the incident page and the answer sheet page both file through here)."""
+    sheet = None
+    if duty_of(incident) is Duty.AP:
+        now = runtime().clock.now()
+        sheet = snapshot(answer_sheet.sheet_of(db_session(), incident, now=now, user=user()).sheet)
+    filings.record_notification(
+        db_session(),
+        incident,
+        submitted_at=submitted_at,
+        reference=form.reference.data or "",
+        provisional=bool(form.provisional.data),
+        delay_reason=form.delay_reason.data or "",
+        notes=form.notes.data or "",
+        recorded_by=user(),
+        actor=actor(),
+        clock=runtime().clock,
+        seen_filings=seen(form.seen_filings),
+        sheet=sheet,
+        confirm_incomplete=bool(form.confirm_incomplete.data),
+    )
 
 
 def _settings_as_sent(slug: str) -> str:

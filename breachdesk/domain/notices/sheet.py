@@ -142,6 +142,12 @@ def snapshot(sheet: Sheet) -> dict[str, Any]:
     }
 
 
+def has_open_answers(data: Mapping[str, Any]) -> bool:
+    """Whether a snapshot holds answers that were missing or waited for the FG's words: such a
+    filing is provisional (Art. 33(4) GDPR) or filed "as it is" by the FG's explicit choice."""
+    return any(a["status"] != Status.COMPLETE.value for a in data.get("answers", []))
+
+
 def snapshot_digest(data: Mapping[str, Any]) -> str:
     """SHA-256 of the snapshot's canonical JSON: what the audit trail holds of a filing."""
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
