@@ -140,6 +140,9 @@ def test_filings_freeze_the_sheet_and_a_supplement_shows_what_changed(
         "data-changed" not in page
         and re.findall(r'data-filed-question="([0-9.]+)"', page) == AP_NUMBERS
     )
+    # The incident page's filing history links to each version as filed.
+    history = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert re.findall(r'data-filed-sheet="(\d+)"', history) == [str(first.id), str(second.id)]
 
     # The AP asks a question; the answer is recorded against the filing.
     asked = client.post(
