@@ -1,8 +1,9 @@
-"""Demo incidents: one per demo organisation, each at a different point of the 72-hour clock.
+"""Demo incidents: one or two per demo organisation, each at a different point of its clock.
 
 ``breachdesk demo load`` adds them to an organisation that has no incidents yet, so a fresh
 ``make run`` shows what an FG's week looks like: a report not yet triaged, a clock with days
-left, one due soon, one overdue and one notified in time. Their times are relative to the
+left, one due soon, one overdue, one notified in time, and one where the organisation is the
+processor and must inform its controller. Their times are relative to the
 moment of loading.
 
 Nothing is faked: each incident goes through the same services the web pages use, with a clock
@@ -49,6 +50,8 @@ class DemoIncident:
     aware_hours_ago: float | None  # None: reported, awaiting triage
     notified_hours_ago: float | None = None  # the AP notification was filed then
     meldnummer: str = ""
+    # As processor the organisation informs its controller (Art. 33(2) GDPR), not the AP.
+    controller_name: str = ""
 
 
 SCRIPT: tuple[DemoIncident, ...] = (
@@ -65,6 +68,23 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.NONE,
         containment=(Containment.ASKED_DELETION,),
         aware_hours_ago=None,
+    ),
+    DemoIncident(
+        slug="leiz",
+        title="[DEMO] Ruwe opnames van een opdrachtgever via openbare deellink",
+        description=(
+            "Voor een opdrachtgever gefilmde ruwe opnames van een open dag (herkenbare "
+            "leerlingen en ouders) stonden drie dagen in een map met een openbare deellink. "
+            "De link is in een nieuwsbrief van de opdrachtgever terechtgekomen; de map is "
+            "twaalf keer geopend."
+        ),
+        discovery_how="De opdrachtgever vroeg waarom de ruwe opnames voor iedereen te zien waren.",
+        discovered_hours_ago=6,
+        subjects=180,
+        protection=Protection.NONE,
+        containment=(Containment.ACCESS_BLOCKED,),
+        aware_hours_ago=5,
+        controller_name="Stichting Openbaar Onderwijs De Horizon (opdrachtgever, fictief)",
     ),
     DemoIncident(
         slug="kruix",
@@ -219,6 +239,8 @@ def _play(
         reason="",
         aware_at=aware_at,
         aware_reason="Demo: het moment waarop de FG de melding bevestigde.",
+        our_role="processor" if item.controller_name else "controller",
+        controller_name=item.controller_name,
     )
     triage.record_triage(session, incident, answers, actor=Actor.of(fg), clock=walk)
     filed = None if item.notified_hours_ago is None else _ago(now, item.notified_hours_ago)
@@ -243,7 +265,7 @@ def _play(
 def load_incidents(
     session: Session, *, clock: Clock, mailer: Mailer, settings: delivery.DeliverySettings
 ) -> list[Incident]:
-    """Add the scripted incident to each demo organisation that has no incidents yet."""
+    """Add the scripted incidents to each demo organisation that has no incidents yet."""
     fg = session.execute(select(User).where(User.email == f"fg@{DEMO_DOMAIN}")).scalar_one_or_none()
     if fg is None:
         return []
@@ -253,15 +275,17 @@ def load_incidents(
     by_slug = {o.slug: o for o in orgs}
     post = _Post(mailer, settings)
     now = clock.now()
+    started = {
+        slug
+        for slug, org in by_slug.items()
+        if session.execute(
+            select(Incident.id).where(Incident.organisation_id == org.id).limit(1)
+        ).first()
+    }
     created = []
     for item in SCRIPT:
         org = by_slug.get(item.slug)
-        if (
-            org is None
-            or session.execute(
-                select(Incident.id).where(Incident.organisation_id == org.id).limit(1)
-            ).first()
-        ):
+        if org is None or item.slug in started:
             continue
         _give_contacts(session, org, clock)
         created.append(_play(session, item, org, fg, now, post))

@@ -52,7 +52,7 @@ def test_countdown_moves_and_overdue_is_marked(page: Page, live_server: str, dem
     page.get_by_role("button", name="Sign in").click()
 
     rows = page.locator("#incident-list tbody tr")
-    expect(rows).to_have_count(5)
+    expect(rows).to_have_count(6)
 
     # Most urgent first: the overdue one heads the list, marked red, with "overdue by".
     overdue = rows.nth(0)
@@ -64,12 +64,14 @@ def test_countdown_moves_and_overdue_is_marked(page: Page, live_server: str, dem
     late_by = countdown_seconds(overdue.locator(".countdown").inner_text())
     assert 5.9 * 3600 < late_by < 6.1 * 3600  # aware 78 h ago: 6 h past the deadline
 
-    # The next: due soon (about 9 h left), amber; then the open one with about 52 h left.
+    # The next: due soon (about 9 h left), amber; then the processor's notice to its
+    # controller (24 h contractual term, 19 h left); then the open one with about 52 h left.
     soon = rows.nth(1)
     expect(soon).to_contain_text("phishing")
     expect(soon.locator(".deadline-status")).to_have_text("Due soon")
     expect(soon.locator(".countdown")).to_have_class(re.compile(r"\btext-bg-warning\b"))
-    running = rows.nth(2)
+    expect(rows.nth(2)).to_contain_text("deellink")
+    running = rows.nth(3)
     expect(running).to_contain_text("Laptop")
     expect(running).not_to_have_class(re.compile(r"\btable-danger\b"))
     countdown = running.locator(".countdown")

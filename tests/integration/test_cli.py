@@ -113,22 +113,24 @@ def test_demo_incidents_show_each_phase_of_the_clock_once(app: Flask) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    assert first.output.count("Demo incident ") == 5
+    assert first.output.count("Demo incident ") == 6
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "Demo incident " not in again.output
     now = app.config["CLOCK"].now()
     incidents = db.session.execute(select(Incident)).scalars().all()
-    assert len(incidents) == 5 and all(i.title.startswith("[DEMO]") for i in incidents)
+    assert len(incidents) == 6 and all(i.title.startswith("[DEMO]") for i in incidents)
     statuses = {}
     for incident in incidents:
         clock = clock_of(incident, now)
-        statuses[incident.organisation.slug] = clock.status if clock else None
+        key = incident.organisation.slug + (" as processor" if incident.controller_name else "")
+        statuses[key] = (clock.status, clock.duty.value) if clock else None
     assert statuses == {
         "leiz": None,  # reported, awaiting triage
-        "kruix": DeadlineStatus.OPEN,
-        "luxigo": DeadlineStatus.DUE_SOON,
-        "levensmozaiek": DeadlineStatus.OVERDUE,
-        "123samenleven": DeadlineStatus.MET,
+        "leiz as processor": (DeadlineStatus.OPEN, "controller"),  # informs its controller
+        "kruix": (DeadlineStatus.OPEN, "ap"),
+        "luxigo": (DeadlineStatus.DUE_SOON, "ap"),
+        "levensmozaiek": (DeadlineStatus.OVERDUE, "ap"),
+        "123samenleven": (DeadlineStatus.MET, "ap"),
     }
     # The reminders that fell due on the way were sent at their time, not late; the rest wait.
     rows = db.session.execute(select(Delivery)).scalars().all()
