@@ -14,6 +14,7 @@ from .delivery import Delivery, SchedulerLease
 from .evidence import Attachment, PendingUpload
 from .incident import AwarenessRecord, Decision, Incident, ReferenceCounter
 from .notices import AnswerSheet
+from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImport
 
 __all__ = [
     "AnswerSheet",
@@ -27,10 +28,15 @@ __all__ = [
     "Delivery",
     "FilingExchange",
     "Incident",
+    "Mailing",
     "Membership",
     "Notification",
     "Organisation",
     "PendingUpload",
+    "PeopleNotice",
+    "PublicNotice",
+    "Recipient",
+    "RecipientImport",
     "ReferenceCounter",
     "SchedulerLease",
     "User",

@@ -52,6 +52,11 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     processor_hours_before: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(DEFAULT_PROCESSOR_HOURS_BEFORE)
     )
+    # Informing the people affected: the mail provider's cap on messages a minute (Microsoft
+    # 365 allows about 30 per mailbox) and how long their list is kept after the incident
+    # is closed (then purged; counts and digests stay).
+    notice_rate_per_minute: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    recipient_retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     # Goes up with every save of the reminder settings (profile_version does so for the
     # profile): a save from a page that showed an older version is refused, not merged.
     clock_settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

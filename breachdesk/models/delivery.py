@@ -44,6 +44,9 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_delivery_status_due", "status", "due_at"),
         Index("ix_delivery_incident", "incident_id", "status"),
         Index("ix_delivery_organisation", "organisation_id", "status"),
+        Index("ix_delivery_mailing", "mailing_id", "status"),
+        # The claim's order: urgent first, then the oldest due; no sort of every due row.
+        Index("ix_delivery_claim_order", "status", "priority", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +54,11 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("organisation.id"), nullable=True
     )
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), nullable=True)
+    # A notice to one of the people affected: its mailing and the person (Art. 34 GDPR).
+    mailing_id: Mapped[int | None] = mapped_column(ForeignKey("mailing.id"), nullable=True)
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recipient.id"), nullable=True, index=True
+    )
     kind: Mapped[str] = mapped_column(String(24))
     channel: Mapped[str] = mapped_column(String(12), default="email")
     priority: Mapped[int] = mapped_column(Integer, default=0)
