@@ -42,34 +42,31 @@ and the database size. Read the "x" columns as "this many times the baseline".
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import platform
 import random
 import re
-import resource
 import shutil
 import smtplib
-import socket
 import ssl
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from common.report import StatementCounter, Table, ms, peak_rss_mib, progress, spread, timed
+from common.smtp_sink import Received, SmtpServer
 from flask import current_app
-from sqlalchemy import Select, event, func, insert, inspect, select, text, update
+from sqlalchemy import Select, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -102,88 +99,7 @@ PROBE_INTERVAL = 0.02  # seconds between the concurrent writer's logins
 INCIDENT_LINK_RE = re.compile(r"/incidents/(\d+)")
 
 
-def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-# --- figures ----------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (``p`` in 0..100) of a non-empty sequence."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
-
-
-def spread(values: Sequence[float]) -> str:
-    """min / median / p95 / max of durations in seconds, as milliseconds."""
-    if not values:
-        return "n/a"
-    return (
-        f"min {values and min(values) * 1000:.1f} / med {statistics.median(values) * 1000:.1f} / "
-        f"p95 {percentile(values, 95) * 1000:.1f} / max {max(values) * 1000:.1f} ms"
-    )
-
-
-@dataclass
-class Table:
-    """Rows of (what, figure, baseline or remark), printed as plain text."""
-
-    title: str
-    rows: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def add(self, what: str, figure: str, remark: str = "") -> None:
-        self.rows.append((what, figure, remark))
-
-    def render(self) -> str:
-        width = max(len(r[0]) for r in self.rows)
-        fig_width = max(len(r[1]) for r in self.rows)
-        lines = [self.title, "-" * len(self.title)]
-        for what, figure, remark in self.rows:
-            line = f"  {what.ljust(width)}  {figure.rjust(fig_width)}"
-            lines.append(f"{line}   {remark}" if remark else line)
-        return "\n".join(lines)
-
-
-def timed(action: Callable[[], object], repeat: int) -> list[float]:
-    durations = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        durations.append(time.perf_counter() - start)
-    return durations
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-class StatementCounter:
-    """Counts the SQL statements an engine executes (an executemany counts once)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *_args: Any) -> None:
-        self.count += 1
-
-    @contextmanager
-    def measure(self) -> Iterator[list[int]]:
-        box = [0]
-        start = self.count
-        try:
-            yield box
-        finally:
-            box[0] = self.count - start
-
-
-# --- the SMTP server, in a child process ------------------------------------------------------
+# --- what the SMTP server accepted ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -196,84 +112,24 @@ class Accepted:
     recipients: int
 
 
-class _Recorder:
-    """Notes the accept time and keeps the raw message; parsing waits until ``take``."""
-
-    def __init__(self) -> None:
-        self.raw: list[tuple[float, bytes, int]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        at = time.time()
-        with self.lock:
-            self.raw.append((at, bytes(envelope.content), len(envelope.rcpt_tos)))
-        return "250 Message accepted for delivery"
-
-    def take(self) -> list[Accepted]:
-        with self.lock:
-            raw, self.raw = self.raw, []
-        taken = []
-        for at, content, recipients in raw:
-            message = message_from_bytes(content, policy=email_policy.default)
-            body = message.get_body(("plain",))
-            link = INCIDENT_LINK_RE.search(body.get_content() if body is not None else "")
-            taken.append(
-                Accepted(
-                    at,
-                    str(message.get("Message-ID", "")),
-                    str(message.get("Subject", "")),
-                    int(link.group(1)) if link else None,
-                    len(content),
-                    recipients,
-                )
+def accepted(received: list[Received]) -> list[Accepted]:
+    """Parse what the server accepted: Message-ID, subject and the incident linked in the text."""
+    taken = []
+    for item in received:
+        message = message_from_bytes(item.content, policy=email_policy.default)
+        body = message.get_body(("plain",))
+        link = INCIDENT_LINK_RE.search(body.get_content() if body is not None else "")
+        taken.append(
+            Accepted(
+                item.at,
+                str(message.get("Message-ID", "")),
+                str(message.get("Subject", "")),
+                int(link.group(1)) if link else None,
+                len(item.content),
+                item.recipients,
             )
-        return taken
-
-
-def _serve_smtp(commands: Connection) -> None:
-    """Child process: run aiosmtpd, answer "take" with what it accepted since, stop on "stop"."""
-    from aiosmtpd.controller import Controller
-
-    recorder = _Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    commands.send(port)
-    try:
-        while True:
-            command = commands.recv()
-            if command == "take":
-                commands.send(recorder.take())
-            elif command == "stop":
-                break
-    finally:
-        controller.stop()
-
-
-class SmtpServer:
-    """Handle on the child process that runs the local aiosmtpd server."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve_smtp, args=(child,), daemon=True)
-        self._process.start()
-        self.port: int = self._conn.recv()
-
-    def take(self) -> list[Accepted]:
-        self._conn.send("take")
-        taken: list[Accepted] = self._conn.recv()
-        return taken
-
-    def stop(self) -> None:
-        self._conn.send("stop")
-        self._process.join(10)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        )
+    return taken
 
 
 # --- the data set -----------------------------------------------------------------------------
@@ -798,12 +654,12 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         progress(f"tick with {args.due} due, SMTP to 127.0.0.1:{server.port}")
         server.take()
         smtp = due_round(rounds[1], SmtpMailer("127.0.0.1", server.port), rt, counter)
-        smtp.accepted = server.take()
+        smtp.accepted = accepted(server.take())
         progress(f"tick with {args.due} due, SMTP, with a concurrent writer")
         probe = LoginProbe(engine, next(iter(data.reporters.values())))
         idle_baseline = probe.alone(1.0)
         contended = due_round(rounds[2], SmtpMailer("127.0.0.1", server.port), rt, counter, probe)
-        contended.accepted = server.take()
+        contended.accepted = accepted(server.take())
         progress(f"tick with {args.due} due, one in ten cannot be built")
         poisoned_ids = set(rounds[3][::10])
         poisoned = due_round(

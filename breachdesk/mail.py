@@ -6,16 +6,25 @@ one place that sets header values, each folded onto one line) and hand them to a
 the proof kept with each delivery. The file sink writes each message as an
 ``.eml`` file under ``instance/outbox/<organisation slug>/`` so a demo works without a mail
 server and administrators can read what would have been sent.
+
+Many messages in a row (a batch of the delivery engine, a mailing to the people affected) go
+over one :meth:`Mailer.connection`: for SMTP one session, opened at the first message and
+opened again after it broke, instead of a connection, TLS handshake and login per message.
 """
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
 from functools import cache
 from pathlib import Path
@@ -32,12 +41,85 @@ class Receipt:
 
     reply: str  # the SMTP server's answer to the message, or where the file sink put it
     refused: dict[str, str] = field(default_factory=dict)  # recipient -> reason, if some were
+    sha256: str = ""  # of the bytes handed over, when the mailer knows them ("" otherwise)
 
 
-class Mailer(Protocol):
-    """Delivers a message and returns the receipt, or raises ``OSError``/``SMTPException``."""
+class Sender(Protocol):
+    """Hands one message over and returns the receipt, or raises ``OSError``/``SMTPException``
+    (``smtplib.SMTPException`` is an ``OSError``)."""
 
     def send(self, message: EmailMessage) -> Receipt: ...
+
+
+class Mailer(Sender, Protocol):
+    """Delivers messages: one at a time with ``send``, or many over one ``connection()``.
+
+    ``with mailer.connection() as connection: connection.send(message)`` sends each message
+    as ``send`` would, but may reuse what it set up for the previous one (an SMTP session).
+    A failure of one message is raised for that message; the next ``send`` on the same
+    connection sets up again what broke.
+    """
+
+    def connection(self) -> AbstractContextManager[Sender]: ...
+
+
+def open_connection(mailer: Sender) -> AbstractContextManager[Sender]:
+    """``mailer.connection()``, or the mailer itself for a sender that has no connections
+    (a test's fake with only ``send``): each message then stands alone."""
+    opener = getattr(mailer, "connection", None)
+    if opener is None:
+        return nullcontext(mailer)
+    connection: AbstractContextManager[Sender] = opener()
+    return connection
+
+
+class _HeaderFactory(HeaderRegistry):
+    """The standard header registry, made cheaper for many similar messages.
+
+    The standard one makes a new class each time a header is set and parses every value;
+    building a message spends most of its time there. Here each class is made once, and the
+    headers that repeat from message to message (sender, Reply-To, subject, the MIME headers)
+    are parsed once: header objects are immutable, so messages can share them.
+    """
+
+    REPEATING = frozenset(
+        {
+            "from",
+            "reply-to",
+            "subject",
+            ORG_HEADER.lower(),
+            "content-type",
+            "content-transfer-encoding",
+            "mime-version",
+        }
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+        self._parsed: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._classes.get(key)
+        if made is None:
+            made = self._classes[key] = super().__getitem__(name)
+        return made
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if name.lower() not in self.REPEATING or "boundary=" in value:  # a boundary is unique
+            return self[name](name, value)
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= 1000:  # a bound, not a working set: start afresh
+                self._parsed.clear()
+            header = self._parsed[key] = self[name](name, value)
+        return header
+
+
+#: ``email.policy.default`` (what ``EmailMessage()`` uses), with the cheaper header factory.
+POLICY = default_policy.clone(header_factory=_HeaderFactory())
 
 
 def header_value(value: str) -> str:
@@ -47,22 +129,41 @@ def header_value(value: str) -> str:
     that it let through could forge headers; a title typed with Word's soft line break must
     produce neither.
     """
+    if value.isprintable() and "  " not in value and value == value.strip():
+        return value  # nothing to fold (the common case; single_line walks every character)
     return single_line(value)
 
 
 def build_message(
-    *, sender: str, to: list[str], subject: str, text: str, organisation: str | None = None
+    *,
+    sender: str,
+    to: list[str],
+    subject: str,
+    text: str,
+    organisation: str | None = None,
+    html: str | None = None,
+    reply_to: str | None = None,
 ) -> EmailMessage:
-    """A plain-text UTF-8 message with Date and Message-ID set; every header on one line."""
-    message = EmailMessage()
+    """A UTF-8 message with Date and Message-ID set; every header on one line.
+
+    Plain text only, or with ``html`` a multipart/alternative message: the plain text first,
+    then the HTML (a reader shows the last part it can). ``reply_to`` sets Reply-To. Never a
+    List-Unsubscribe header: what breachdesk sends (reminders, notices to the people
+    affected) is not a mailing list one can leave.
+    """
+    message = EmailMessage(policy=POLICY)
     message["From"] = header_value(sender)
     message["To"] = ", ".join(header_value(address) for address in to)
+    if reply_to:
+        message["Reply-To"] = header_value(reply_to)
     message["Subject"] = header_value(subject)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain="breachdesk.local")
     if organisation:
         message[ORG_HEADER] = header_value(organisation)
     message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 
@@ -85,7 +186,21 @@ class SmtpMailer:
     timeout: float = 20.0
 
     def send(self, message: EmailMessage) -> Receipt:
-        del message[ORG_HEADER]  # internal routing header, not for the outside world
+        """One message over a connection of its own."""
+        with self.connection() as connection:
+            return connection.send(message)
+
+    @contextmanager
+    def connection(self) -> Iterator[SmtpConnection]:
+        """Many messages over one SMTP session (QUIT when the block ends)."""
+        connection = SmtpConnection(self)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def connect(self) -> _RecordingSMTP | _RecordingSMTPSSL:
+        """A new SMTP session, greeted, with TLS and login as configured."""
         context = _tls_context() if (self.use_ssl or self.starttls) else None
         if self.use_ssl:
             smtp: _RecordingSMTP | _RecordingSMTPSSL = _RecordingSMTPSSL(
@@ -93,25 +208,84 @@ class SmtpMailer:
             )
         else:
             smtp = _RecordingSMTP(self.host, self.port, timeout=self.timeout)
-        with smtp:
+        try:
             if self.starttls and not self.use_ssl:
                 smtp.starttls(context=context)
             if self.username:
                 smtp.login(self.username, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+
+#: Refusals after which smtplib has already reset the session (RSET) or closed it (421): the
+#: server answered, so the session is in a known state and can carry the next message.
+_ANSWERED = (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
+class SmtpConnection:
+    """One SMTP session for many messages: opened at the first ``send``, and opened again at
+    the next ``send`` after it broke (the server closed it, a timeout, a network error).
+
+    A message the server refused (``SMTPRecipientsRefused``, ``SMTPSenderRefused``,
+    ``SMTPDataError``) leaves the session usable: smtplib has already sent RSET (or, after a
+    421, closed the session), so no extra RSET is needed before the next message. Anything
+    else that goes wrong mid-message leaves the session in an unknown state, so it is dropped
+    and the next message opens a new one. Not thread-safe: one sender at a time.
+    """
+
+    def __init__(self, mailer: SmtpMailer) -> None:
+        self._mailer = mailer
+        self._smtp: _RecordingSMTP | _RecordingSMTPSSL | None = None
+        self.opened = 0  # sessions opened so far (for tests and benchmarks)
+
+    def send(self, message: EmailMessage) -> Receipt:
+        del message[ORG_HEADER]  # internal routing header, not for the outside world
+        smtp = self._smtp
+        if smtp is None or smtp.sock is None:  # not yet open, or closed after a 421
+            smtp = self._smtp = self._mailer.connect()
+            self.opened += 1
+        smtp.data_reply, smtp.data_sha256 = (0, b""), ""
+        try:
             refused = smtp.send_message(message)
+        except _ANSWERED:
+            raise
+        except BaseException:  # disconnected, a timeout, a reset: where the session is is unknown
+            self._smtp = None
+            smtp.close()  # without QUIT, which the server could take for part of a message
+            raise
         code, answer = smtp.data_reply
         return Receipt(
             reply=f"{code} {answer.decode('utf-8', 'replace')}".strip(),
             refused={to: f"{c} {r.decode('utf-8', 'replace')}" for to, (c, r) in refused.items()},
+            sha256=smtp.data_sha256,
         )
+
+    def close(self) -> None:
+        """Say QUIT and close; quietly, since every message's outcome is already known."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            if smtp.sock is not None:
+                smtp.quit()
+        except OSError:
+            pass
+        finally:
+            smtp.close()
 
 
 class _DataReplyMixin:
-    """Keeps the server's answer to DATA, which ``send_message`` does not return."""
+    """Keeps the server's answer to DATA, which ``send_message`` does not return, and the
+    SHA-256 of the bytes handed over with it (the message as sent, before dot-stuffing)."""
 
     data_reply: tuple[int, bytes] = (0, b"")
+    data_sha256: str = ""
 
     def data(self, msg: Any) -> tuple[int, bytes]:
+        content = msg.encode("ascii") if isinstance(msg, str) else bytes(msg)
+        self.data_sha256 = hashlib.sha256(content).hexdigest()
         self.data_reply = super().data(msg)  # type: ignore[misc]
         return self.data_reply
 
@@ -135,10 +309,19 @@ class FileMailer:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+        content = bytes(message)
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(bytes(message))
+        temporary.write_bytes(content)
         temporary.replace(path)  # readers never see a half-written file
-        return Receipt(reply=f"written to {path.relative_to(self.outbox)}")
+        return Receipt(
+            reply=f"written to {path.relative_to(self.outbox)}",
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+
+    @contextmanager
+    def connection(self) -> Iterator[FileMailer]:
+        """Nothing to set up: each message is its own file."""
+        yield self
 
 
 def safe_folder_name(name: str) -> str:
@@ -158,3 +341,8 @@ class RecordingMailer:
     def send(self, message: EmailMessage) -> Receipt:
         self.sent.append(message)
         return Receipt(reply="recorded")
+
+    @contextmanager
+    def connection(self) -> Iterator[RecordingMailer]:
+        """Nothing to set up."""
+        yield self

@@ -11,7 +11,12 @@ rules that do not depend on how the rows are stored or sent (``services/delivery
   mailing can never delay a reminder of a running term;
 * **retries**: a failed attempt is tried again after a delay that doubles each time (1, 2, 4,
   8 minutes by default), and after the last attempt the row is ``failed`` — shown and audited,
-  never silently dropped.
+  never silently dropped;
+* **permanent refusals**: a mail server that answers with a 5xx code (no such mailbox, message
+  refused) will answer the same next time, so such a row is ``failed`` at once, without
+  retries; a 4xx code (mailbox busy, greylisting) is temporary and retried as above;
+* **bulk kinds** (notices to the people affected) write no address or error text into the
+  audit trail, only the SMTP code: the chain must hold nothing that retention has to erase.
 """
 
 from __future__ import annotations
@@ -21,13 +26,18 @@ from enum import IntEnum, StrEnum
 
 
 class Status(StrEnum):
-    """Life of a row: planned → sending (claimed) → sent; or cancelled; or failed."""
+    """Life of a row: planned → sending (claimed) → sent; or cancelled; or failed.
+
+    ``held`` is a paused row (a mailing put on hold): never claimed, moved back to
+    ``planned`` to resume or to ``cancelled`` to stop.
+    """
 
     PLANNED = "planned"
     SENDING = "sending"
     SENT = "sent"
     CANCELLED = "cancelled"
     FAILED = "failed"
+    HELD = "held"
 
 
 class Priority(IntEnum):
@@ -45,6 +55,7 @@ class Kind(StrEnum):
     NEW_REPORT = "new_report"
     AUDIT_CHECKPOINT = "audit_checkpoint"
     CONTROLLER_NOTICE = "controller_notice"  # the processor's notice to a controller
+    PEOPLE_NOTICE = "people_notice"  # the notice to one of the people affected (Art. 34)
 
 
 PRIORITY: dict[Kind, Priority] = {
@@ -54,7 +65,13 @@ PRIORITY: dict[Kind, Priority] = {
     Kind.AUDIT_CHECKPOINT: Priority.ROUTINE,
     # The notice that meets the processor's term (Art. 33(2)): as urgent as its reminders.
     Kind.CONTROLLER_NOTICE: Priority.DEADLINE,
+    Kind.PEOPLE_NOTICE: Priority.BULK,
 }
+
+#: Kinds sent to many people outside the organisation: their failures are audited without
+#: the address or the server's text (only the SMTP code), and they are claimed in larger
+#: batches.
+BULK_KINDS: frozenset[Kind] = frozenset({Kind.PEOPLE_NOTICE})
 
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_RETRY_BASE = timedelta(minutes=1)
@@ -74,3 +91,12 @@ def retry_delay(
 def gives_up(attempts: int, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> bool:
     """True when the row has had its last attempt and becomes ``failed``."""
     return attempts >= max_attempts
+
+
+def is_permanent(code: int) -> bool:
+    """True when an SMTP reply ``code`` refuses for good (5xx): trying again cannot help.
+
+    4xx codes (and anything that is not a reply code, such as 0 for "no answer") are
+    temporary: the row is tried again with back-off.
+    """
+    return 500 <= code <= 599

@@ -1,7 +1,9 @@
-"""Real SMTP: a report's FG notification reaches a local aiosmtpd server."""
+"""Real SMTP: a report's FG notification reaches a local aiosmtpd server; many messages go
+over one connection, which survives a refusal and is opened again after the server hung up."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -130,3 +132,37 @@ def test_mail_server_down_while_a_report_is_filed_the_mail_goes_out_once_it_is_b
     assert [recipients for recipients, _ in inbox.messages] == [["fg@kruix.nl"]]
     db.session.refresh(row)
     assert (row.status, row.attempts) == ("sent", 2) and row.server_reply.startswith("250")
+
+
+def test_many_messages_over_one_connection_each_with_its_own_receipt() -> None:
+    from .test_bulk_delivery import Sink
+
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        sink.answers[("RCPT", "b@x.nl")] = ["550 5.1.1 User unknown"]
+        sink.hang_up_after = 2  # after the third address's message: two went over it
+        mailer = SmtpMailer("127.0.0.1", port, timeout=5)
+        receipts, errors = [], []
+        with mailer.connection() as connection:
+            for to in ("a@x.nl", "b@x.nl", "c@x.nl", "d@x.nl", "e@x.nl"):
+                message = build_message(sender="bd@x.nl", to=[to], subject=to, text="t")
+                try:
+                    receipts.append(connection.send(message))
+                except OSError as error:  # smtplib.SMTPException is an OSError
+                    errors.append((to, type(error).__name__))
+            assert connection.opened == 2
+    finally:
+        controller.stop()
+    # b was refused (the session stayed usable); d found the session closed by the server;
+    # e went over a new one.
+    assert errors[0] == ("b@x.nl", "SMTPRecipientsRefused") and errors[1][0] == "d@x.nl"
+    assert errors[1][1] in ("SMTPServerDisconnected", "SMTPSenderRefused")  # EOF, or its 421
+    assert sink.received_by() == ["a@x.nl", "c@x.nl", "e@x.nl"]
+    assert len(sink.sessions) == 2
+    assert all(r.reply.startswith("250 2.0.0") for r in receipts)
+    assert [r.sha256 for r in receipts] == [
+        hashlib.sha256(raw).hexdigest() for _, _, raw in sink.messages
+    ]

@@ -1,10 +1,12 @@
 """The one delivery engine: every message breachdesk must send once goes out through here.
 
-Reminders and escalations of the 72-hour term, the FG's mail about a new report and the
-weekly audit checkpoint are rows of one table (:class:`~breachdesk.models.Delivery`), each
-with a *kind*. Each kind plans its own rows (the clock's ``replan()`` only touches reminder
-and escalation rows) and says how to write its message (a *handler*, see :mod:`.outgoing`);
-this engine claims due rows, asks the handler for the message, sends it and keeps the proof.
+Reminders and escalations of the 72-hour term, the FG's mail about a new report, the
+weekly audit checkpoint, the processor's notice to a controller and the notices to the people
+affected by a breach (up to 100,000 of them) are rows of one table
+(:class:`~breachdesk.models.Delivery`), each with a *kind*. Each kind plans its own rows (the
+clock's ``replan()`` only touches reminder and escalation rows) and says how to write its
+message (a *handler*, see :mod:`.outgoing`); this engine claims due rows, asks the handler
+for the message, sends it and keeps the proof.
 
 Delivery guarantee
 ==================
@@ -25,20 +27,45 @@ Delivery guarantee
 * **Nothing falls due unseen.** A row that fell due while no scheduler ran is still
   ``planned``; the first tick after a restart sends it, and a reminder then says that it is
   late and when it fell due.
+* **A held row waits.** A row in ``held`` (a paused mailing) is never claimed, however long
+  overdue; it goes out only once it is ``planned`` again. Pausing does not reach rows already
+  claimed: at most the rest of one batch of a paused mailing still goes out.
 * **A bad row fails alone.** Whatever goes wrong with one row — its message cannot be built
-  (a title with a line break, a missing recipient, a bug in a template) or the mail server
-  refuses it — is caught for that row: counted as an attempt and tried again after a delay
-  that doubles (1, 2, 4, 8 minutes by default), and after the last attempt
+  (a title with a line break, a missing recipient, a bug in a template), the mail server is
+  down or refuses it for now — is caught for that row: counted as an attempt and tried again
+  after a delay that doubles (1, 2, 4, 8 minutes by default), and after the last attempt
   (``DELIVERY_MAX_ATTEMPTS``, 5) marked ``failed``, written to the audit trail and shown to
   the FG in the app. The tick goes on with the next row.
+* **A permanent refusal fails at once.** When the mail server refuses for good — a 5xx code
+  for every recipient, for the sender or for the message (DATA) — trying again cannot help:
+  the row is ``failed`` after that one attempt, its ``last_error`` reading "refused
+  permanently: 550 …", audited and shown like any failed row. A 4xx code (mailbox busy,
+  greylisting, the server's own limits) is temporary and retried as above.
+* **The audit trail holds no person of a bulk mailing.** For bulk kinds (notices to the
+  people affected, see ``BULK_KINDS``) the audit event of a failed row records the SMTP
+  code, never the address or the server's text (which names the address); those stay on the
+  row, which retention can erase without breaking the chain.
 * **Urgent first.** Rows are claimed in order of priority, then due time: reminders and
-  escalations of a running term go before operational mail, and that before bulk mail.
+  escalations of a running term go before operational mail, and that before bulk mail. Bulk
+  rows are claimed in larger batches (``bulk_batch_size``, 500) only when nothing more urgent
+  is due, and such a batch makes way every third of the lease (30 s): it hands its unsent
+  rows back and the next claim takes whatever became more urgent first.
+* **One connection per batch.** The rows of one claimed batch go over one connection of the
+  mailer (for SMTP: one session, one TLS handshake and login), opened at the first message.
+  If it breaks (the server hangs up, a timeout), the row being sent counts as a failed
+  attempt and the next row opens a new one. After a refusal the session is reset (RSET) by
+  smtplib and carries on. No database transaction (on SQLite: no write lock) is open while a
+  message is handed over: a row's reads are committed before its message goes out.
 * **Proof.** A sent row keeps when it was handed over, to whom, the Message-ID, the
-  server's answer and a SHA-256 of the message.
-* **The one duplicate left is a crash.** If the process dies after the mail server accepted a
-  message but before that one row was marked ``sent`` (each outcome is committed on its own,
-  milliseconds after the send), the row is sent again by the next tick. breachdesk prefers a
-  duplicate reminder to a missed deadline.
+  server's answer to DATA and a SHA-256 of the bytes handed over with it.
+* **A duplicate only after a crash, at most one.** Each row's outcome is committed on its own,
+  milliseconds after the server accepted its message, and the next message of a batch is
+  handed over only after that commit, also over a reused connection. So if the process dies
+  after the server accepted a message but before its row was marked ``sent``, exactly that
+  one message is sent again by the next tick — at most one per crash. The same holds when a
+  connection is lost after the server took a message but before its answer arrived (the row
+  counts as a failed attempt and is retried). breachdesk prefers a duplicate reminder to a
+  missed deadline.
 """
 
 from .engine import DeliverySettings, TickResult, claim_due, tick

@@ -21,11 +21,15 @@ from ...models import Delivery
 
 @dataclass(frozen=True)
 class Outgoing:
-    """An e-mail to send: recipients, subject (one line is enforced later) and plain text."""
+    """An e-mail to send: recipients, subject (one line is enforced later) and plain text;
+    optionally an HTML version of the same text (sent as multipart/alternative, the plain
+    text first) and a Reply-To address."""
 
     recipients: list[str]
     subject: str
     text: str
+    html: str | None = None
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)
