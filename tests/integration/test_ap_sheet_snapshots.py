@@ -10,7 +10,6 @@ and read the diff.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,20 +25,15 @@ from breachdesk.domain.checklist import (
     Recipients,
     Tri,
 )
-from breachdesk.domain.prefill import prefill
-from breachdesk.domain.report import Answer, Containment, CountMode, IncidentReport
+from breachdesk.domain.report import Containment, CountMode
 from breachdesk.domain.report import Protection as Reported
-from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Organisation
-from breachdesk.services import decisions, triage
-from breachdesk.services import incidents as incident_service
 from breachdesk.services.answer_sheet import sheet_of
-from breachdesk.services.audit import Actor
-from breachdesk.services.clock import FixedClock
 from breachdesk.services.organisations import profile_of
 
 from ..conftest import T0, MakeUser
+from .seed_cases import decided_case
 
 EXPECTED = Path(__file__).parent / "expected"
 CONF = frozenset({BreachType.CONFIDENTIALITY})
@@ -132,34 +126,12 @@ def test_the_sheet_of_a_realistic_breach_per_organisation(
     org = orgs[slug]
     profile = profile_of(org)
     fields, types, established = CASES[slug]
-    fields = {"discovery_how": "Een medewerker meldde het bij de servicedesk.", **fields}
     if "data_category_keys" not in fields:
-        fields["data_category_keys"] = tuple(profile.data_category_keys()[:3])
+        fields = {**fields, "data_category_keys": tuple(profile.data_category_keys()[:3])}
     if "subject_group_keys" not in fields and profile.subject_categories:
-        fields["subject_group_keys"] = (profile.subject_categories[0].key,)
-    clock = FixedClock(T0)
-    fg = make_user(f"fg@{slug}.example", (org, Role.FG), name="Fleur Gerritsen")
-    reporter = make_user(f"melder@{slug}.example", (org, Role.REPORTER))
-    report = IncidentReport(
-        discovered_at=T0 - timedelta(hours=3), ongoing=Answer.NO,
-        started_at=T0 - timedelta(days=1), ended_at=T0 - timedelta(hours=4), **fields,
-    )  # fmt: skip
-    incident = incident_service.submit_report(
-        db.session, reporter=reporter, organisation=org, report=report, pending_ids=[], clock=clock
-    )
-    actor = Actor.of(fg)
-    triage.record_triage(
-        db.session,
-        incident,
-        triage.TriageAnswers(Tri.YES, Tri.YES, types, "", T0 - timedelta(hours=2)),
-        actor=actor,
-        clock=clock,
-    )
-    facts = replace(prefill(report, profile, types), **established)
-    decisions.save_checklist(db.session, incident, facts, confirm=True, actor=actor, clock=clock)
-    decisions.record_decision(
-        db.session, incident, outcome=None, rationale="", actor=actor, clock=clock
-    )
+        fields = {**fields, "subject_group_keys": (profile.subject_categories[0].key,)}
+    case = decided_case(org, make_user, fields, types, established)
+    incident, fg = case.incident, case.fg
     text = render(sheet_of(db.session, incident, now=T0 + timedelta(hours=1), user=fg).sheet)
     expected_file = EXPECTED / f"ap-sheet-{slug}.txt"
     if os.environ.get("BREACHDESK_UPDATE_SNAPSHOTS"):
