@@ -264,8 +264,22 @@ def scheduler_command() -> None:
     run_forever(app, stop)
 
 
+@click.command("purge-recipients")
+def purge_recipients_command() -> None:
+    """Erase the lists of people of incidents closed longer ago than their organisation's
+    retention period (the scheduler does this every hour too); counts and proof stay."""
+    from .extensions import db_session
+    from .runtime import runtime
+    from .services.audit import Actor
+    from .services.recipients import purge_due
+
+    purged = purge_due(db_session(), clock=runtime().clock, actor=Actor.system("cli"))
+    click.echo(f"lists of people erased for {purged} incident(s)")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (org_cli, user_cli, audit_cli, serve, scheduler_command):
+    commands = (org_cli, user_cli, audit_cli, serve, scheduler_command, purge_recipients_command)
+    for command in commands:
         app.cli.add_command(command)
     demo_group = click.Group("demo", help="Demo data.")
     demo_load.name = "load"

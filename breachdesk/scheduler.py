@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from .extensions import db, db_session
 from .runtime import delivery_settings, runtime
-from .services import audit_anchor, checkpoint_mail, delivery, evidence
+from .services import audit_anchor, checkpoint_mail, delivery, evidence, recipients
+from .services.audit import Actor
 from .services.audit_keys import files_for
 from .services.clock import Clock
 from .services.delivery import lease
@@ -63,6 +64,7 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
             if not result.skipped:
                 evidence.purge_stale(session, store=rt.store, clock=rt.clock)
                 anchor_audit_trail(session, rt.clock, app.config)
+                purge_recipients(session, rt.clock)
             if result.sent or result.failed or result.retried:
                 log.info(
                     "tick: %d sent (%d late), %d to retry, %d failed",
@@ -78,6 +80,26 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
             raise
         finally:
             db.session.remove()
+
+
+PURGE_EVERY = timedelta(hours=1)
+_last_purge: list[datetime] = []  # when this process last erased lists past retention
+
+
+def purge_recipients(session: Session, clock: Clock) -> None:
+    """Erase, at most once an hour, the lists of people kept past their retention period."""
+    now = clock.now()
+    if _last_purge and now - _last_purge[-1] < PURGE_EVERY:
+        return
+    _last_purge[:] = [now]
+    try:
+        purged = recipients.purge_due(session, clock=clock, actor=Actor.system("scheduler"))
+    except Exception:  # noqa: BLE001 - housekeeping must never stop a tick
+        session.rollback()
+        log.exception("could not erase the lists of people past retention; tried again later")
+        return
+    if purged:
+        log.info("erased the lists of people of %d incident(s) past retention", purged)
 
 
 def anchor_audit_trail(session: Session, clock: Clock, config: Mapping[str, Any]) -> None:

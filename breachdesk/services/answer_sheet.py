@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..domain.deadline import due_at
 from ..domain.notices.ap_2022 import CURRENT, FORMS
-from ..domain.notices.ap_draft import DataItem, DecisionSummary, Person, SheetFacts, draft_answers
+from ..domain.notices.ap_draft import (
+    DataItem,
+    DecisionSummary,
+    Informing,
+    Person,
+    SheetFacts,
+    draft_answers,
+)
 from ..domain.notices.forms import FormTable, check_answer
 from ..domain.notices.other_regimes import regimes_for, supervisor_names
 from ..domain.notices.sheet import Edit, Sheet, build_sheet
@@ -26,6 +33,7 @@ from .audit import Actor
 from .clock import Clock
 from .deadlines import first_filing, term_of
 from .decisions import current_facts, recommendation_for
+from .informing import informing_of
 from .organisations import profile_of
 from .versioning import StaleEdit, last_change, lock_row
 
@@ -65,6 +73,11 @@ def _notifier(incident: Incident, user: User | None) -> Person:
     if user is not None:
         return Person(user.name, "", user.email, "")
     return Person()
+
+
+def _informing(incident: Incident) -> Informing | None:
+    session = object_session(incident)
+    return informing_of(session, incident) if session is not None else None
 
 
 def sheet_facts(
@@ -143,6 +156,7 @@ def sheet_facts(
         subjects_resolution=incident.subjects_resolution,
         subjects_resolution_at=incident.subjects_resolution_at,
         subjects_resolution_note=incident.subjects_resolution_note,
+        informing=_informing(incident),
         other_supervisors=others,
     )
 

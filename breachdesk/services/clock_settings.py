@@ -31,6 +31,8 @@ class ClockSettings:
     processor_term_hours: int
     processor_hours_before: tuple[int, ...]
     ap_reporting_url: str = ""  # empty: the installation's AP_REPORTING_URL
+    notice_rate_per_minute: int = 30  # the mail provider's cap for notices to people (0: none)
+    recipient_retention_days: int = 90  # lists of people kept this long after closing
 
     @classmethod
     def of(cls, organisation: Organisation) -> ClockSettings:
@@ -42,6 +44,8 @@ class ClockSettings:
             organisation.processor_term_hours,
             tuple(organisation.processor_hours_before),
             organisation.ap_reporting_url,
+            organisation.notice_rate_per_minute,
+            organisation.recipient_retention_days,
         )
 
 
@@ -81,6 +85,10 @@ def save_clock_settings(
     url = settings.ap_reporting_url.strip()
     if url and (not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url)):
         problems["ap_reporting_url"] = (N_("Give an https:// address, or leave it empty."), {})
+    if not 0 <= settings.notice_rate_per_minute <= 100_000:
+        problems["notice_rate_per_minute"] = (N_("Give a number from 0 (no limit) up."), {})
+    if not 1 <= settings.recipient_retention_days <= 3650:
+        problems["recipient_retention_days"] = (N_("Give between 1 and 3650 days."), {})
     if problems:
         raise SettingsError(problems)
     before_settings = ClockSettings.of(organisation)
@@ -104,6 +112,8 @@ def save_clock_settings(
     organisation.processor_term_hours = settings.processor_term_hours
     organisation.processor_hours_before = sorted(settings.processor_hours_before, reverse=True)
     organisation.ap_reporting_url = url
+    organisation.notice_rate_per_minute = settings.notice_rate_per_minute
+    organisation.recipient_retention_days = settings.recipient_retention_days
     organisation.updated_at = clock.now()
     audit.record(
         session,

@@ -71,6 +71,24 @@ class DecisionSummary:
 
 
 @dataclass(frozen=True)
+class Informing:
+    """How far the people affected were informed, counted from the proof of sending."""
+
+    emails_sent: int = 0
+    emails_total: int = 0  # e-mails planned (cancelled ones not counted)
+    last_email_at: datetime | None = None
+    letters_posted: int = 0
+    letters_total: int = 0
+    letters_posted_at: datetime | None = None
+    public_channel: str = ""  # where the public communication was published, if it was
+    public_at: datetime | None = None
+
+    @property
+    def reached(self) -> int:
+        return self.emails_sent + self.letters_posted
+
+
+@dataclass(frozen=True)
 class SheetFacts:
     """Everything the drafting reads, as plain values (built by the service layer)."""
 
@@ -115,6 +133,7 @@ class SheetFacts:
     subjects_resolution: str = ""  # informed | art34_3a | art34_3b | art34_3c | other
     subjects_resolution_at: datetime | None = None
     subjects_resolution_note: str = ""
+    informing: Informing | None = None  # counted from the mailings' proof
     other_supervisors: tuple[str, ...] = ()  # other regimes the profile names (DNB, NCSC…)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -282,7 +301,7 @@ def _q1_2(f: SheetFacts, w: _Words) -> Draft:
             N_(
                 "A telecom provider also notifies under the Telecommunicatiewet: choose the law "
                 "the AP's form offers for this breach."
-            ),  # fmt: skip
+            ),
         )
     return _d(w("AVG, artikel 33", "GDPR, Article 33"), ("avg",))
 
@@ -800,12 +819,32 @@ def _q10_1_3(f: SheetFacts, w: _Words) -> Draft:
     d = f.decision
     if d is not None and not d.inform_subjects and not d.public_communication:
         return _d(w("Niet van toepassing", "Not applicable"))
+    i = f.informing
+    if i is not None and i.reached:
+        parts = []
+        if i.emails_sent:
+            parts.append(
+                w("%s per e-mail", "%s by e-mail") % w.count(i.emails_sent)
+                + (f" ({w.when(i.last_email_at)})" if i.last_email_at else "")
+            )
+        if i.letters_posted:
+            parts.append(
+                w("%s per brief", "%s by letter") % w.count(i.letters_posted)
+                + (f" ({w.when(i.letters_posted_at)})" if i.letters_posted_at else "")
+            )
+        open_ = (i.emails_total - i.emails_sent) + (i.letters_total - i.letters_posted)
+        text = w.listing(parts) + "."
+        if open_ > 0:
+            text += " " + w("Nog niet bereikt: %s.", "Not reached yet: %s.") % w.count(open_)
+            why = N_("Not everyone has been reached yet; supplement when they have.")
+            return _d(text, (), Status.NEEDS_WORDS, why)
+        return _d(text)
     if f.subjects_resolution == "informed":
         return _d(
             "",
             (),
             Status.NEEDS_WORDS,
-            N_("breachdesk does not yet count the people informed: give the number."),
+            N_("No mailing was sent through breachdesk: give the number of people informed."),
         )
     if d is None:
         return _missing(N_("Recorded with the decision on informing the people affected."))
@@ -823,6 +862,28 @@ def _q10_1_7(f: SheetFacts, w: _Words) -> Draft:
         return _d(w("Niet van toepassing", "Not applicable"))
     if f.subjects_resolution == "informed" and f.subjects_resolution_note.strip():
         return _d(f.subjects_resolution_note.strip())
+    i = f.informing
+    if i is not None and (i.emails_total or i.letters_total or i.public_at):
+        ways = []
+        if i.emails_total:
+            ways.append(w("per e-mail aan ieder persoonlijk", "by e-mail to each person"))
+        if i.letters_total:
+            ways.append(
+                w(
+                    "per brief aan wie geen e-mailadres heeft",
+                    "by letter to those without an e-mail address",
+                )
+            )
+        if i.public_at:
+            ways.append(
+                w("met een openbare mededeling", "by a public communication")
+                + (f" ({i.public_channel})" if i.public_channel else "")
+            )
+        return _d(
+            w("Een eigen bericht in eenvoudige taal, ", "A dedicated message in plain language, ")
+            + w.listing(ways)
+            + "."
+        )
     if d is None and not f.subjects_resolution:
         return _missing(N_("Recorded with the decision on informing the people affected."))
     return _d(

@@ -1,0 +1,48 @@
+"""How far the people affected have been informed: counted from the proof, for the incident
+page, the register and the AP answer sheet ("informed 2,431 of 2,500 by e-mail on …; 69 by
+letter on …"). Reads only; one aggregate query per channel."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain.delivery import Kind, Status
+from ..domain.notices.ap_draft import Informing
+from ..models import Delivery, Incident, Mailing, PublicNotice
+
+
+def informing_of(session: Session, incident: Incident) -> Informing | None:
+    """What the proof says so far; None when no mailing was started and nothing published."""
+    sent, total, last = session.execute(
+        select(
+            func.count().filter(Delivery.status == Status.SENT.value),
+            func.count().filter(Delivery.status != Status.CANCELLED.value),
+            func.max(Delivery.sent_at),
+        ).where(Delivery.incident_id == incident.id, Delivery.kind == Kind.PEOPLE_NOTICE.value)
+    ).one()
+    letters, posted = session.execute(
+        select(
+            func.coalesce(func.sum(Mailing.letters), 0), func.max(Mailing.letters_posted_at)
+        ).where(Mailing.incident_id == incident.id, Mailing.letters_posted_at.is_not(None))
+    ).one()
+    letters_due = session.execute(
+        select(func.coalesce(func.sum(Mailing.letters), 0)).where(
+            Mailing.incident_id == incident.id
+        )
+    ).scalar_one()
+    public = session.execute(
+        select(PublicNotice).where(PublicNotice.incident_id == incident.id)
+    ).scalar_one_or_none()
+    if not total and not letters_due and (public is None or public.published_at is None):
+        return None
+    return Informing(
+        emails_sent=int(sent or 0),
+        emails_total=int(total or 0),
+        last_email_at=last,
+        letters_posted=int(letters or 0),
+        letters_total=int(letters_due or 0),
+        letters_posted_at=posted,
+        public_channel=public.channel if public is not None and public.published_at else "",
+        public_at=public.published_at if public is not None else None,
+    )

@@ -1,0 +1,275 @@
+"""The notice to the people affected (Art. 34 GDPR): drafted, edited, approved.
+
+:func:`working_draft` returns the version the FG is editing, creating it from breachdesk's draft
+(:mod:`breachdesk.domain.notices.people_notice`) the first time. :func:`save_draft` keeps the
+FG's text (optimistic locking on ``edit_count``); :func:`approve` freezes the draft as a
+version with the SHA-256 of its content, and the next edit starts a new draft from it. A
+mailing sends exactly an approved version: the delivery handler checks the digest again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.notices.people_notice import (
+    SECTION_KEYS,
+    MergePerson,
+    RenderedNotice,
+    draft_people_notice,
+    missing_elements,
+    notice_digest,
+    render_notice,
+)
+from ..domain.text import N_, single_line
+from ..models import Incident, PeopleNotice, User
+from . import audit
+from .answer_sheet import sheet_facts
+from .audit import Actor
+from .clock import Clock
+from .notice_templates import environment
+from .organisations import profile_of
+from .versioning import claim_version
+
+NOTICE_ACTIONS = ("incident.people_notice_saved", "incident.people_notice_approved")
+LANGS = ("nl", "en")
+MAX_SUBJECT = 250
+MAX_SECTION = 10_000
+
+
+class PeopleNoticeError(ValueError):
+    """A notice that cannot be saved or approved as it is; ``field`` names the form field."""
+
+    def __init__(self, field_name: str, message: str, params: dict[str, object] | None = None):
+        super().__init__(message % (params or {}))
+        self.field = field_name
+        self.message = message
+        self.params = params or {}
+
+
+def versions(session: Session, incident: Incident) -> list[PeopleNotice]:
+    """Every version of the incident's notice, oldest first (the last may be the draft)."""
+    return list(
+        session.execute(
+            select(PeopleNotice)
+            .where(PeopleNotice.incident_id == incident.id)
+            .order_by(PeopleNotice.version)
+        ).scalars()
+    )
+
+
+def latest_approved(session: Session, incident: Incident) -> PeopleNotice | None:
+    approved = [v for v in versions(session, incident) if v.approved_at is not None]
+    return approved[-1] if approved else None
+
+
+def working_draft(
+    session: Session, incident: Incident, *, clock: Clock, user: User | None, lang: str = "nl"
+) -> PeopleNotice:
+    """The draft the FG edits; the first time (or after an approval) a new one is made and
+    committed: from breachdesk's draft, or from the last approved version's text."""
+    existing = versions(session, incident)
+    if existing and existing[-1].approved_at is None:
+        return existing[-1]
+    now = clock.now()
+    if existing:
+        last = existing[-1]
+        subject, sections, lang = last.subject, dict(last.sections), last.lang
+    else:
+        drafted = draft_people_notice(sheet_facts(incident, now=now, user=user), lang)
+        subject, sections = drafted.subject, dict(drafted.sections)
+    draft = PeopleNotice(
+        incident_id=incident.id,
+        version=(existing[-1].version + 1) if existing else 1,
+        lang=lang,
+        subject=subject,
+        sections=sections,
+        edit_count=0,
+        created_at=now,
+        updated_at=now,
+        updated_by_id=user.id if user else None,
+    )
+    session.add(draft)
+    session.commit()
+    return draft
+
+
+def redraft(
+    session: Session, draft: PeopleNotice, *, lang: str, clock: Clock, user: User | None
+) -> dict[str, str | dict[str, str]]:
+    """breachdesk's draft in ``lang`` from what is known now (the FG may start over with it,
+    e.g. after the AP was notified or to switch language). Nothing is saved."""
+    incident = draft_incident(session, draft)
+    drafted = draft_people_notice(sheet_facts(incident, now=clock.now(), user=user), lang)
+    return {"subject": drafted.subject, "sections": dict(drafted.sections)}
+
+
+def draft_incident(session: Session, notice: PeopleNotice) -> Incident:
+    return session.get_one(Incident, notice.incident_id)
+
+
+def _checked(subject: str, sections: Mapping[str, str], lang: str) -> tuple[str, dict[str, str]]:
+    subject = single_line(subject)
+    if lang not in LANGS:
+        raise PeopleNoticeError("lang", N_("Choose Dutch or English."))
+    if not subject:
+        raise PeopleNoticeError("subject", N_("Give the e-mail a subject."))
+    if len(subject) > MAX_SUBJECT:
+        raise PeopleNoticeError("subject", N_("At most %(max)d characters."), {"max": MAX_SUBJECT})
+    cleaned = {}
+    for key in SECTION_KEYS:
+        text = (sections.get(key) or "").replace("\r\n", "\n").strip()
+        if len(text) > MAX_SECTION:
+            raise PeopleNoticeError(key, N_("At most %(max)d characters."), {"max": MAX_SECTION})
+        cleaned[key] = text
+    return subject, cleaned
+
+
+def save_draft(
+    session: Session,
+    draft: PeopleNotice,
+    *,
+    subject: str,
+    sections: Mapping[str, str],
+    lang: str,
+    seen: int | None,
+    user: User,
+    actor: Actor,
+    clock: Clock,
+) -> PeopleNotice:
+    """Keep the FG's text of the draft; commits.
+
+    Raises:
+        PeopleNoticeError: a field too long, no subject, or the version is approved already.
+        StaleEdit: someone saved the draft since the page was loaded; nothing was saved.
+    """
+    if draft.approved_at is not None:
+        raise PeopleNoticeError("subject", N_("This version is approved; edit the new draft."))
+    subject, cleaned = _checked(subject, sections, lang)
+    claim_version(
+        session,
+        draft,
+        PeopleNotice.edit_count,
+        seen,
+        entity=("incident", draft.incident_id),
+        actions=NOTICE_ACTIONS,
+    )
+    session.refresh(draft)
+    draft.subject, draft.sections, draft.lang = subject, cleaned, lang
+    draft.updated_at, draft.updated_by_id = clock.now(), user.id
+    incident = draft_incident(session, draft)
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="incident.people_notice_saved",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        after={"version": draft.version, "sha256": notice_digest(subject, cleaned, lang)},
+    )
+    session.commit()
+    return draft
+
+
+def approve(
+    session: Session,
+    draft: PeopleNotice,
+    *,
+    seen: int | None,
+    user: User,
+    actor: Actor,
+    clock: Clock,
+) -> PeopleNotice:
+    """Freeze the draft as it was saved: what a mailing sends is exactly this. Commits.
+
+    Raises:
+        PeopleNoticeError: an Art. 34(2) element is missing (its section is empty), or it is
+            approved already.
+        StaleEdit: the draft was saved since the page was loaded (approve what you saw).
+    """
+    if draft.approved_at is not None:
+        raise PeopleNoticeError("subject", N_("This version is approved already."))
+    missing = missing_elements(draft.sections)
+    if missing:
+        raise PeopleNoticeError(
+            missing[0].section,
+            N_("Fill in every part the law requires before approving (Art. 34(2) GDPR)."),
+        )
+    claim_version(
+        session,
+        draft,
+        PeopleNotice.edit_count,
+        seen,
+        entity=("incident", draft.incident_id),
+        actions=NOTICE_ACTIONS,
+    )
+    session.refresh(draft)
+    now = clock.now()
+    draft.approved_at, draft.approved_by_id = now, user.id
+    draft.sha256 = notice_digest(draft.subject, draft.sections, draft.lang)
+    incident = draft_incident(session, draft)
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="incident.people_notice_approved",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        after={"version": draft.version, "lang": draft.lang, "sha256": draft.sha256},
+    )
+    session.commit()
+    return draft
+
+
+def verified(notice: PeopleNotice) -> bool:
+    """Whether an approved notice is still exactly what was approved (its digest matches)."""
+    return notice.approved_at is not None and notice.sha256 == notice_digest(
+        notice.subject, notice.sections, notice.lang
+    )
+
+
+def render_for(
+    incident: Incident,
+    *,
+    subject: str,
+    sections: Mapping[str, str],
+    lang: str,
+    person: MergePerson,
+    organisation_name: str | None = None,
+) -> RenderedNotice:
+    """The message one person receives (subject, plain text and HTML). A caller rendering
+    many passes ``organisation_name`` once instead of reading the profile for each."""
+    if organisation_name is None:
+        organisation_name = organisation_name_of(incident)
+    return render_notice(
+        environment(),
+        subject=subject,
+        sections=sections,
+        person=person,
+        lang=lang,
+        organisation_name=organisation_name,
+    )
+
+
+def organisation_name_of(incident: Incident) -> str:
+    return profile_of(incident.organisation).display_name or incident.organisation.name
+
+
+def sample_person(lang: str) -> MergePerson:
+    """The person shown in a preview when no list has been imported yet."""
+    if lang == "nl":
+        return MergePerson(name="Jan Jansen", data="naam en e-mailadres", reference="K-1234")
+    return MergePerson(name="Jane Doe", data="name and e-mail address", reference="K-1234")
+
+
+def draft_notes(
+    incident: Incident, *, lang: str, now: datetime, user: User | None
+) -> dict[str, str]:
+    """breachdesk's notes to the FG per section (English templates to translate): what the
+    draft could not say from the record and the FG should add."""
+    return dict(draft_people_notice(sheet_facts(incident, now=now, user=user), lang).notes)
