@@ -40,14 +40,18 @@ def register_web(app: Flask) -> None:
         controller_notice,
         health,
         incidents,
+        people,
+        people_post,
+        recipients,
         reports,
         triage,
         users,
     )
 
     install_edges(app)  # before the blueprints add their <int:...> routes
-    modules = (auth, reports, incidents, triage, clock, answer_sheet, controller_notice)
-    for module in (*modules, admin, users, calendar, health):
+    modules = [auth, reports, incidents, triage, clock, answer_sheet, controller_notice]
+    modules += [people, people_post, recipients, admin, users, calendar, health]
+    for module in modules:
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"

@@ -118,6 +118,8 @@ def settings(slug: str) -> ResponseReturnValue:
                 int(form.processor_term_hours.data or 0),
                 before,
                 form.ap_reporting_url.data or "",
+                _or(form.notice_rate_per_minute.data, org.notice_rate_per_minute),
+                _or(form.recipient_retention_days.data, org.recipient_retention_days),
             )
             try:
                 changed = clock_settings.save_clock_settings(
@@ -142,6 +144,11 @@ def settings(slug: str) -> ResponseReturnValue:
     return page_, status
 
 
+def _or(value: int | None, current: int) -> int:
+    """A number field left empty keeps the stored value."""
+    return current if value is None else int(value)
+
+
 def _settings_form(org: Organisation) -> ClockSettingsForm:
     """The settings as stored, in the form's shape (for showing beside the user's own)."""
     current = clock_settings.ClockSettings.of(org)
@@ -149,6 +156,8 @@ def _settings_form(org: Organisation) -> ClockSettingsForm:
     form.reminder_offsets.data = ", ".join(map(str, current.reminder_offsets))
     form.processor_hours_before.data = ", ".join(map(str, current.processor_hours_before))
     form.ap_reporting_url.data = current.ap_reporting_url
+    form.notice_rate_per_minute.data = current.notice_rate_per_minute
+    form.recipient_retention_days.data = current.recipient_retention_days
     form.deputy_email.data = current.deputy_email
     form.escalation_name.data = current.escalation_name
     form.escalation_email.data = current.escalation_email

@@ -229,6 +229,22 @@ class ClockSettingsForm(FlaskForm):
         ),
     )
 
+    notice_rate_per_minute = IntegerField(
+        _l("Notices to people: at most this many e-mails a minute"),
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+        description=_l(
+            "Your mail provider's limit (Microsoft 365: about 30 a minute per mailbox); "
+            "0 for no limit."
+        ),
+    )
+    recipient_retention_days = IntegerField(
+        _l("Keep the lists of people this many days after closing"),
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+        description=_l(
+            "Then names and addresses are erased; the counts and the proof of what was sent stay."
+        ),
+    )
+
     def hours(self, name: str) -> tuple[int, ...] | None:
         """The hours typed in field ``name``; None (with an error at the field) if not numbers."""
         values = _hours_list(self[name].data)

@@ -1,0 +1,296 @@
+"""Informing the people affected: the notice (edit, readability, preview, approve) and the
+mailing (start, live progress, pause, resume, cancel, proof per person)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from ..domain.notices.people_notice import (
+    SECTION_KEYS,
+    MergePerson,
+    missing_elements,
+    unknown_fields,
+)
+from ..extensions import db_session
+from ..models import Incident, Mailing, PeopleNotice, Recipient
+from ..runtime import runtime
+from ..services import mailings, people_notices, readability
+from ..services.people_notices import PeopleNoticeError
+from ..services.versioning import StaleEdit
+from .conflicts import conflict
+from .context import actor, user
+from .failures import NotSaved, keeps_typing
+from .people_post import post_context
+from .report_form import options
+from .triage import officer_incident
+from .triage_forms import seen
+
+bp = Blueprint("people", __name__, url_prefix="/incidents/<int:incident_id>/people")
+
+SECTION_LABELS = {
+    "what_happened": _l("What happened"),
+    "your_data": _l("Which of their data"),
+    "consequences": _l("What it may mean for them"),
+    "measures": _l("What we did and will do"),
+    "advice": _l("What they can do themselves"),
+    "ap_informed": _l("The Autoriteit Persoonsgegevens"),
+    "contact": _l("Questions: the contact point"),
+}
+
+
+class NoticeForm(FlaskForm):
+    seen = HiddenField()
+    lang = SelectField(
+        _l("Language of the notice"), choices=options([("nl", "Nederlands"), ("en", "English")])
+    )
+    subject = StringField(_l("Subject"), validators=[Length(max=people_notices.MAX_SUBJECT)])
+
+
+for _key in SECTION_KEYS:
+    setattr(
+        NoticeForm,
+        _key,
+        TextAreaField(
+            SECTION_LABELS.get(_key, _key), validators=[Length(max=people_notices.MAX_SECTION)]
+        ),
+    )
+
+
+def _sections(form: NoticeForm) -> dict[str, str]:
+    return {key: form[key].data or "" for key in SECTION_KEYS}
+
+
+def _form_of(draft: PeopleNotice) -> NoticeForm:
+    form = NoticeForm(formdata=None)
+    form.seen.data = str(draft.edit_count)
+    form.lang.data, form.subject.data = draft.lang, draft.subject
+    for key in SECTION_KEYS:
+        form[key].data = draft.sections.get(key, "")
+    return form
+
+
+def _preview_person(incident: Incident, lang: str) -> tuple[Any, list[Recipient]]:
+    from ..services import recipients as recipient_service
+
+    active = recipient_service.active_import(db_session(), incident)
+    people: list[Recipient] = []
+    if active is not None:
+        people = list(
+            db_session()
+            .execute(
+                select(Recipient)
+                .where(Recipient.import_id == active.id)
+                .order_by(Recipient.row_number)
+                .limit(25)
+            )
+            .scalars()
+        )
+    chosen = request.args.get("person", type=int)
+    for person in people:
+        if person.id == chosen or chosen is None:
+            return MergePerson(person.name, person.data, person.reference), people
+    return people_notices.sample_person(lang), people
+
+
+def render_page(
+    incident: Incident, form: NoticeForm | None = None, status: int = 200, **extra: Any
+) -> tuple[str, int]:
+    from ..services import recipients as recipient_service
+
+    session, clock = db_session(), runtime().clock
+    draft = people_notices.working_draft(session, incident, clock=clock, user=user())
+    form = form or _form_of(draft)
+    lang = form.lang.data or draft.lang
+    sections = _sections(form)
+    person, people = _preview_person(incident, lang)
+    preview = people_notices.render_for(
+        incident, subject=form.subject.data or "", sections=sections, lang=lang, person=person
+    )
+    mailing_list = mailings.mailings_of(session, incident)
+    context: dict[str, Any] = {
+        "incident": incident,
+        "form": form,
+        "draft": draft,
+        "approved": people_notices.latest_approved(session, incident),
+        "versions": people_notices.versions(session, incident),
+        "missing": missing_elements(sections),
+        "unknown": unknown_fields(" ".join([form.subject.data or "", *sections.values()])),
+        "notes": people_notices.draft_notes(incident, lang=lang, now=clock.now(), user=user()),
+        "readability": readability.check("\n\n".join(sections.values()), lang),
+        "preview": preview,
+        "people": people,
+        "recipients": recipient_service.active_import(session, incident),
+        "mailings": [(m, mailings.progress(session, m)) for m in mailing_list],
+        "current": mailings.current(session, incident),
+        "now": clock.now(),
+        **post_context(incident, **{k: v for k, v in extra.items() if k.endswith("_form")}),
+        **extra,
+    }
+    return render_template("people/index.html", **context), status
+
+
+@bp.get("")
+@login_required
+def show(incident_id: int) -> ResponseReturnValue:
+    return render_page(officer_incident(incident_id))
+
+
+def _notice_as_sent(incident_id: int) -> str:
+    form = NoticeForm()
+    form.form_errors.append(_("Not saved. Save it again in a minute."))
+    return render_page(officer_incident(incident_id), form)[0]
+
+
+@bp.post("/notice")
+@keeps_typing(_notice_as_sent, NotSaved.WORK)
+@login_required
+def save_notice(incident_id: int) -> ResponseReturnValue:
+    incident = officer_incident(incident_id)
+    form = NoticeForm()
+    if not form.validate_on_submit():
+        return render_page(incident, form, 422)
+    session, clock = db_session(), runtime().clock
+    draft = people_notices.working_draft(session, incident, clock=clock, user=user())
+    try:
+        draft = people_notices.save_draft(
+            session,
+            draft,
+            subject=form.subject.data or "",
+            sections=_sections(form),
+            lang=form.lang.data or "nl",
+            seen=seen(form.seen),
+            user=user(),
+            actor=actor(),
+            clock=clock,
+        )
+        if request.form.get("action") == "approve":
+            people_notices.approve(
+                session, draft, seen=draft.edit_count, user=user(), actor=actor(), clock=clock
+            )
+            flash(
+                _("Version %(v)d is approved: this exact text will be sent.", v=draft.version),
+                "success",
+            )
+        else:
+            flash(_("The draft is saved."), "success")
+    except PeopleNoticeError as error:
+        target = form[error.field] if error.field in form else None
+        message = _(error.message, **error.params)
+        (
+            target.errors.append(message)
+            if target is not None  # type: ignore[func-returns-value]
+            else form.form_errors.append(message)
+        )
+        return render_page(incident, form, 422)
+    except StaleEdit as error:
+        return render_page(incident, form, 409, conflict=conflict(error, _("the notice")))
+    return redirect(url_for("people.show", incident_id=incident.id) + "#notice")
+
+
+@bp.post("/readability")
+@login_required
+def check_readability(incident_id: int) -> ResponseReturnValue:
+    officer_incident(incident_id)
+    payload = request.get_json(silent=True) or {}
+    text = str(payload.get("text", ""))[: people_notices.MAX_SECTION * len(SECTION_KEYS)]
+    lang = "en" if payload.get("lang") == "en" else "nl"
+    result = readability.check(text, lang)
+    return jsonify(
+        score=None if result.score is None else round(result.score),
+        band=result.band.label if result.band else "",
+        long_sentences=[s.text[:200] for s in result.long_sentences][:10],
+        jargon=[[j.term, j.plain] for j in result.jargon][:20],
+        words=result.words,
+        sentences=result.sentences,
+    )
+
+
+# -- the mailing ------------------------------------------------------------------------------
+
+
+def _mailing(incident: Incident, mailing_id: int) -> Mailing:
+    mailing = db_session().get(Mailing, mailing_id)
+    if mailing is None or mailing.incident_id != incident.id:
+        abort(404)
+    return mailing
+
+
+@bp.post("/mailings")
+@login_required
+def start_mailing(incident_id: int) -> ResponseReturnValue:
+    from ..services import recipients as recipient_service
+
+    incident = officer_incident(incident_id)
+    session = db_session()
+    approved = people_notices.latest_approved(session, incident)
+    active = recipient_service.active_import(session, incident)
+    try:
+        if approved is None or active is None:
+            raise mailings.MailingError("Approve the notice and import the list of people first.")
+        mailings.start(
+            session, incident, approved, active, user=user(), actor=actor(), clock=runtime().clock
+        )
+    except mailings.MailingError as error:
+        flash(_(error.message, **error.params), "danger")
+        return redirect(url_for("people.show", incident_id=incident.id) + "#send")
+    flash(_("Sending has started; the scheduler sends at the organisation's rate."), "success")
+    return redirect(url_for("people.show", incident_id=incident.id) + "#send")
+
+
+@bp.post("/mailings/<int:mailing_id>/<any(pause, resume, cancel):action>")
+@login_required
+def change_mailing(incident_id: int, mailing_id: int, action: str) -> ResponseReturnValue:
+    incident = officer_incident(incident_id)
+    mailing = _mailing(incident, mailing_id)
+    change = {"pause": mailings.pause, "resume": mailings.resume, "cancel": mailings.cancel}
+    try:
+        change[action](db_session(), mailing, actor=actor(), clock=runtime().clock)
+    except mailings.MailingError as error:
+        flash(_(error.message, **error.params), "danger")
+    return redirect(url_for("people.show", incident_id=incident.id) + "#send")
+
+
+@bp.get("/mailings/<int:mailing_id>/progress")
+@login_required
+def mailing_progress(incident_id: int, mailing_id: int) -> ResponseReturnValue:
+    mailing = _mailing(officer_incident(incident_id), mailing_id)
+    p = mailings.progress(db_session(), mailing)
+    return jsonify(
+        status=mailing.status,
+        total=p.total,
+        sent=p.sent,
+        failed=p.failed,
+        open=p.open,
+        held=p.held,
+        cancelled=p.cancelled,
+        percent=p.percent,
+        finish_at=p.finish_at.isoformat() if p.finish_at else None,
+    )
+
+
+@bp.get("/mailings/<int:mailing_id>/proof")
+@login_required
+def proof(incident_id: int, mailing_id: int) -> ResponseReturnValue:
+    incident = officer_incident(incident_id)
+    mailing = _mailing(incident, mailing_id)
+    page = max(1, request.args.get("page", 1, type=int))
+    rows, more = mailings.proof_rows(db_session(), mailing, page=page)
+    return render_template(
+        "people/proof.html",
+        incident=incident,
+        mailing=mailing,
+        rows=rows,
+        page=page,
+        more=more,
+        progress=mailings.progress(db_session(), mailing),
+    )

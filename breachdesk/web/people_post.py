@@ -1,0 +1,173 @@
+"""Informing the people affected, on paper and in public: the letters (PDF in parts, the
+posting recorded with a digest of what they say) and the public communication of
+Art. 34(3)(c) GDPR (drafted text, where and when it was published)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..extensions import db_session
+from ..models import Incident, Mailing
+from ..runtime import runtime
+from ..services import letters, public_notice
+from ..services.documents import DocumentError
+from .context import actor, user
+from .fields import LocalDateTimeField
+from .triage import form_utc, officer_incident
+
+bp = Blueprint("people_post", __name__, url_prefix="/incidents/<int:incident_id>/people")
+
+
+class PostedForm(FlaskForm):
+    posted_at = LocalDateTimeField(_l("Posted at"), validators=[InputRequired()])
+
+
+class PublicForm(FlaskForm):
+    text = TextAreaField(_l("The text"), validators=[Length(max=20000)], render_kw={"rows": 16})
+    channel = StringField(
+        _l("Where it was published"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("E.g. “our website, homepage”, or “De Stentor, 5 December”."),
+    )
+    url = StringField(_l("Web address (optional)"), validators=[Optional(), Length(max=500)])
+    published_at = LocalDateTimeField(_l("Published at"), validators=[Optional()])
+
+
+def _mailing(incident: Incident, mailing_id: int) -> Mailing:
+    mailing = db_session().get(Mailing, mailing_id)
+    if mailing is None or mailing.incident_id != incident.id:
+        abort(404)
+    return mailing
+
+
+def post_context(incident: Incident, **forms: Any) -> dict[str, Any]:
+    """What the letters and public parts of the people page show."""
+    session = db_session()
+    notice = public_notice.public_notice_of(session, incident)
+    public_form = forms.get("public_form")
+    if public_form is None:
+        public_form = PublicForm(formdata=None)
+        if notice is not None:
+            public_form.text.data, public_form.channel.data = notice.text, notice.channel
+            public_form.url.data = notice.url
+        else:
+            public_form.text.data = public_notice.draft_text(
+                session, incident, now=runtime().clock.now()
+            )
+    with_letters = [(m, letters.parts(session, m)) for m in _letter_mailings(incident) if m.letters]
+    return {
+        "letter_mailings": with_letters,
+        "posted_form": forms.get("posted_form") or PostedForm(formdata=None),
+        "public_form": public_form,
+        "public_notice": notice,
+    }
+
+
+def _letter_mailings(incident: Incident) -> list[Mailing]:
+    from ..services.mailings import mailings_of
+
+    return [m for m in mailings_of(db_session(), incident) if m.status != "cancelled"]
+
+
+@bp.get("/mailings/<int:mailing_id>/letters-<int:part>.pdf")
+@login_required
+def letters_pdf(incident_id: int, mailing_id: int, part: int) -> ResponseReturnValue:
+    incident = officer_incident(incident_id)
+    mailing = _mailing(incident, mailing_id)
+    try:
+        pdf = letters.letters_pdf(
+            db_session(),
+            mailing,
+            now=runtime().clock.now(),
+            part=part,
+            duplex=request.args.get("duplex") == "1",
+        )
+    except letters.LetterError as error:
+        flash(_(error.message, **error.params), "danger")
+        return redirect(url_for("people.show", incident_id=incident.id) + "#letters")
+    except DocumentError:
+        flash(_("The PDF could not be made on this server; nothing was changed."), "danger")
+        return redirect(url_for("people.show", incident_id=incident.id) + "#letters")
+    name = f"{incident.reference}-brieven-{part}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store, private",
+        },
+    )
+
+
+@bp.post("/mailings/<int:mailing_id>/letters-posted")
+@login_required
+def letters_posted(incident_id: int, mailing_id: int) -> ResponseReturnValue:
+    from .people import render_page
+
+    incident = officer_incident(incident_id)
+    mailing = _mailing(incident, mailing_id)
+    form = PostedForm()
+    if form.validate_on_submit() and (posted_at := form_utc(form.posted_at)) is not None:
+        try:
+            digest = letters.letters_digest(db_session(), mailing)
+            count = letters.record_posted(
+                db_session(),
+                mailing,
+                posted_at=posted_at,
+                pdf_sha256=digest,
+                actor=actor(),
+                clock=runtime().clock,
+            )
+        except letters.LetterError as error:
+            form.posted_at.errors = [*form.posted_at.errors, _(error.message, **error.params)]
+        else:
+            flash(ngettext_count(count), "success")
+            return redirect(url_for("people.show", incident_id=incident.id) + "#letters")
+    return render_page(incident, status=422, posted_form=form)
+
+
+def ngettext_count(count: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext(
+        "%(num)d letter recorded as posted.", "%(num)d letters recorded as posted.", count
+    )
+
+
+@bp.post("/public")
+@login_required
+def save_public(incident_id: int) -> ResponseReturnValue:
+    from .people import render_page
+
+    incident = officer_incident(incident_id)
+    form = PublicForm()
+    published_at = form_utc(form.published_at) if form.published_at.data else None
+    if form.validate_on_submit() and not form.published_at.errors:
+        try:
+            public_notice.save(
+                db_session(),
+                incident,
+                text=form.text.data or "",
+                channel=form.channel.data or "",
+                url=form.url.data or "",
+                published_at=published_at,
+                user=user(),
+                actor=actor(),
+                clock=runtime().clock,
+            )
+        except public_notice.PublicNoticeError as error:
+            target = form[error.field] if error.field in form else form.text
+            target.errors = [*target.errors, _(error.message, **error.params)]
+        else:
+            flash(_("The public communication is saved."), "success")
+            return redirect(url_for("people.show", incident_id=incident.id) + "#public")
+    return render_page(incident, status=422, public_form=form)

@@ -1,0 +1,244 @@
+"""Informing the people affected in the web app: the notice drafted, refused at the field when
+an Art. 34(2) part is empty (typing kept), approved; a list imported in three steps; the
+mailing sent, paused, resumed and proven per person; letters and the public communication."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from breachdesk.domain.notices.people_notice import SECTION_KEYS, notice_digest
+from breachdesk.extensions import db
+from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, PeopleNotice
+
+from ..conftest import MakeUser, deliver_now
+from .test_stale_and_closing import assessed, decide
+
+CSV = (
+    "naam;e-mail;straat;postcode;plaats\r\n"
+    "Jan Jansen;jan@example.nl;;;\r\n"
+    "Anaïs de Vries;anna@example.nl;;;\r\n"
+    "Piet Pieters;piet@@example;;;\r\n"
+    "Els Bakker;;Dorpsstraat 12;1234 AB;Ons Dorp\r\n"
+    "Jan Jansen;jan@example.nl;;;\r\n"
+).encode("cp1252")
+
+
+def people_url(incident: Incident, path: str = "") -> str:
+    return f"/incidents/{incident.id}/people{path}"
+
+
+def informing(client: Any, orgs: dict[str, Organisation], make_user: MakeUser) -> Incident:
+    incident = assessed(client, orgs, make_user)
+    response = decide(
+        client,
+        incident,
+        0,
+        1,
+        outcome="notify_ap_and_subjects",
+        rationale="De FG kiest ervoor iedereen te informeren.",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    return incident
+
+
+def notice_form(draft: PeopleNotice, **changes: str) -> dict[str, str]:
+    data = {"seen": str(draft.edit_count), "lang": draft.lang, "subject": draft.subject}
+    data.update({key: draft.sections.get(key, "") for key in SECTION_KEYS})
+    data.update(changes)
+    return data
+
+
+def test_draft_refused_at_the_field_then_approved_exactly(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = informing(client, orgs, make_user)
+    assert 'id="open-people"' in client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    assert 'id="readability-score"' in page and 'id="notice-preview"' in page
+    assert "Belangrijk: datalek bij" in page
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+
+    # An empty required part: refused at its field, the FG's other words kept.
+    data = notice_form(draft, what_happened="Onze eigen woorden over het lek.", consequences="")
+    refused = client.post(people_url(incident, "/notice"), data={**data, "action": "approve"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="consequences-error"' in body
+    assert "Onze eigen woorden over het lek." in body
+    db.session.expire_all()
+    assert draft.approved_at is None
+
+    data = notice_form(
+        draft,
+        what_happened="Onze eigen woorden over het lek.",
+        consequences="Iemand kan uw naam misbruiken.",
+    )
+    data["seen"] = str(draft.edit_count)
+    approved = client.post(people_url(incident, "/notice"), data={**data, "action": "approve"})
+    assert approved.status_code == 302
+    db.session.expire_all()
+    assert draft.approved_at is not None
+    assert draft.sha256 == notice_digest(draft.subject, draft.sections, draft.lang)
+    assert draft.sections["what_happened"] == "Onze eigen woorden over het lek."
+    # The next edit goes to a new draft; the approved version never changes.
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    assert 'id="approved-versions"' in page
+    versions = db.session.execute(
+        select(PeopleNotice.version, PeopleNotice.approved_at).order_by(PeopleNotice.version)
+    ).all()
+    assert [(v, at is not None) for v, at in versions] == [(1, True), (2, False)]
+    stale = client.post(
+        people_url(incident, "/notice"), data={**data, "seen": "0", "action": "save"}
+    )
+    assert stale.status_code in (302, 409)
+    db.session.expire_all()
+    assert draft.sections["what_happened"] == "Onze eigen woorden over het lek."
+
+
+def test_readability_answers_as_the_fg_types(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = informing(client, orgs, make_user)
+    client.get(people_url(incident))
+    plain = client.post(
+        people_url(incident, "/readability"),
+        json={"text": "Wij zijn uw naam kwijt. Dat spijt ons.", "lang": "nl"},
+    )
+    hard = client.post(
+        people_url(incident, "/readability"),
+        json={
+            "lang": "nl",
+            "text": (
+                "De verwerkingsverantwoordelijke heeft geconstateerd dat persoonsgegevens van "
+                "betrokkenen door een onbevoegde derde partij zijn geëxfiltreerd, waarna "
+                "mitigerende maatregelen ter voorkoming van herhaling zijn geïmplementeerd en "
+                "geëvalueerd door de Functionaris Gegevensbescherming."
+            ),
+        },
+    )
+    assert plain.status_code == hard.status_code == 200
+    assert plain.json["score"] > hard.json["score"]
+    assert hard.json["long_sentences"] and hard.json["jargon"]
+
+
+def test_import_send_pause_resume_and_prove(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = informing(client, orgs, make_user)
+    incident.organisation.notice_rate_per_minute = 0  # no provider cap in this test
+    db.session.commit()
+    client.get(people_url(incident))
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    data = notice_form(draft, consequences="Iemand kan uw naam misbruiken.")
+    assert (
+        client.post(people_url(incident, "/notice"), data={**data, "action": "approve"}).status_code
+        == 302
+    )
+
+    # Step 1: upload (Excel's CP1252, semicolons); a missing file is an error at the step.
+    empty = client.post(people_url(incident, "/recipients/new"), data={"pasted": " "})
+    assert empty.status_code == 422 and 'id="upload-error"' in empty.get_data(as_text=True)
+    from io import BytesIO
+
+    uploaded = client.post(
+        people_url(incident, "/recipients/new"),
+        data={"file": (BytesIO(CSV), "klanten.csv")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    mapping_url = uploaded.headers["Location"]
+    page = client.get(mapping_url).get_data(as_text=True)
+    assert "Jan Jansen" in page and "cp1252" in page, page[page.find("<main") :][:3000]
+    # Step 2: the proposed mapping is preselected; a field chosen twice is refused.
+    twice = client.post(mapping_url, data={"has_header": "y", "col-0": "email", "col-1": "email"})
+    assert twice.status_code == 422 and 'id="mapping-error"' in twice.get_data(as_text=True)
+    mapped = client.post(
+        mapping_url,
+        data={
+            "has_header": "y",
+            "col-0": "name",
+            "col-1": "email",
+            "col-2": "street",
+            "col-3": "postcode",
+            "col-4": "city",
+        },
+    )
+    assert mapped.status_code == 302
+    review = client.get(mapped.headers["Location"]).get_data(as_text=True)
+    assert 'data-count="email">2<' in review and 'data-count="letter">1<' in review
+    assert 'data-count="errors">2<' in review and "piet@@example" in review
+    report = client.get(mapped.headers["Location"] + "/errors.csv")
+    assert report.status_code == 200 and report.data.startswith(b"\xef\xbb\xbf")
+    activate = mapped.headers["Location"] + "/activate"
+    assert client.post(activate).status_code == 302
+
+    # Step 3: send. Nothing goes out in the web request; the scheduler sends.
+    assert client.post(people_url(incident, "/mailings")).status_code == 302
+    rows = db.session.execute(select(Delivery).where(Delivery.kind == "people_notice")).scalars()
+    rows = list(rows)
+    assert len(rows) == 2 and all(r.status == "planned" and r.priority == 50 for r in rows)
+    mailing_id = rows[0].mailing_id
+    assert client.post(people_url(incident, f"/mailings/{mailing_id}/pause")).status_code == 302
+    deliver_now(app)
+    db.session.expire_all()
+    assert {r.status for r in rows} == {"held"}  # held rows wait
+    progress = client.get(people_url(incident, f"/mailings/{mailing_id}/progress")).json
+    assert progress["status"] == "paused" and progress["held"] == 2
+    assert client.post(people_url(incident, f"/mailings/{mailing_id}/resume")).status_code == 302
+    deliver_now(app)
+    progress = client.get(people_url(incident, f"/mailings/{mailing_id}/progress")).json
+    assert progress == {**progress, "status": "done", "sent": 2, "percent": 100, "open": 0}
+    proof = client.get(people_url(incident, f"/mailings/{mailing_id}/proof"))
+    text = proof.get_data(as_text=True)
+    assert text.count('data-delivery-status="sent"') == 2 and "anna@example.nl" in text
+    db.session.expire_all()
+    assert all(r.content_sha256 and r.message_id for r in rows)
+    events = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
+    assert "incident.mailing_started" in events and "incident.recipients_imported" in events
+
+    # Letters: recorded as posted once; the AP answer sheet counts who was informed.
+    posted = client.post(
+        people_url(incident, f"/mailings/{mailing_id}/letters-posted"),
+        data={"posted_at": "2026-11-19T11:00"},
+    )
+    assert posted.status_code == 302
+    again = client.post(
+        people_url(incident, f"/mailings/{mailing_id}/letters-posted"),
+        data={"posted_at": "2026-11-19T11:00"},
+    )
+    assert again.status_code == 422
+    sheet = client.get(f"/incidents/{incident.id}/ap-sheet").get_data(as_text=True)
+    assert re.search(r"2 per e-mail .*1 per brief", sheet)
+
+
+def test_public_communication_recorded_where_and_when(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = informing(client, orgs, make_user)
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    assert 'id="public-form"' in page
+    future = client.post(
+        people_url(incident, "/public"),
+        data={
+            "text": "Openbare mededeling.",
+            "channel": "website",
+            "url": "",
+            "published_at": "2030-01-01T10:00",
+        },
+    )
+    assert future.status_code == 422 and "Openbare mededeling." in future.get_data(as_text=True)
+    saved = client.post(
+        people_url(incident, "/public"),
+        data={
+            "text": "Openbare mededeling.",
+            "channel": "website",
+            "url": "https://x.nl/datalek",
+            "published_at": "2026-11-19T11:00",
+        },
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert incident.public_resolution == "published"
