@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.awareness import awareness_problem
@@ -21,7 +22,7 @@ from ..domain.checklist import BreachType, Tri
 from ..domain.duties import PublicResolution, Resolution, SubjectsResolution, resolution_problem
 from ..domain.lifecycle import State, TransitionRefused
 from ..domain.text import N_
-from ..models import AwarenessRecord, Incident
+from ..models import AwarenessRecord, Delivery, Incident, Mailing
 from .audit import Actor
 from .clock import Clock
 from .deadlines import duties_owed
@@ -216,6 +217,25 @@ def close(
     closure = closure or Closure()
     duties = duties_owed(incident)
     now = clock.now()
+    sending = session.execute(
+        select(Mailing.id).where(
+            Mailing.incident_id == incident.id,
+            Mailing.status.in_(("preparing", "running", "paused")),
+            select(Delivery.id)
+            .where(
+                Delivery.mailing_id == Mailing.id,
+                Delivery.status.in_(("planned", "sending", "held")),
+            )
+            .exists(),
+        )
+    ).first()
+    if sending is not None:
+        raise TransitionRefused(
+            N_(
+                "The notice to the people affected is still being sent: let it finish, or "
+                "cancel it, before closing."
+            )  # fmt: skip
+        )
     recorded: dict[str, Resolution] = {}
     try:
         if duties.inform_subjects and not incident.subjects_resolution and closure.subjects:

@@ -20,6 +20,7 @@ from ..models import Delivery, Incident
 from ..runtime import runtime
 from ..services import audit, deadlines, decisions, delivery, inbox
 from ..services import incidents as incident_service
+from ..services.informing import informing_of
 from ..services.organisations import profile_of
 from .context import actor, organisations_where, require_any_role, roles_in, user
 from .triage_forms import (
@@ -91,9 +92,27 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
                 forms.get("notification_form") or _fresh_notification_form(incident, now),
                 deadlines.duty_of(incident),
             ),
-            close_form=forms.get("close_form") or CloseForm(formdata=None),
+            close_form=forms.get("close_form") or _fresh_close_form(incident),
         )
     return context
+
+
+def _fresh_close_form(incident: Incident) -> CloseForm:
+    """Closing, with how the people were informed filled in from the mailings' proof."""
+    form = CloseForm(formdata=None)
+    done = informing_of(db_session(), incident)
+    if done is None or not done.reached:
+        return form
+    moments = [m for m in (done.last_email_at, done.letters_posted_at) if m is not None]
+    parts = []
+    if done.emails_sent:
+        parts.append(_("%(n)d of %(total)d by e-mail", n=done.emails_sent, total=done.emails_total))
+    if done.letters_posted:
+        parts.append(_("%(n)d by letter", n=done.letters_posted))
+    form.subjects_outcome.data = "informed"
+    form.subjects_at.data = utc_to_local(max(moments)).replace(tzinfo=None) if moments else None
+    form.subjects_note.data = _("Informed through breachdesk: %(parts)s.", parts="; ".join(parts))
+    return form
 
 
 def _fresh_decision_form(incident: Incident) -> DecisionForm:

@@ -187,6 +187,10 @@ def test_import_send_pause_resume_and_prove(
     assert {r.status for r in rows} == {"held"}  # held rows wait
     progress = client.get(people_url(incident, f"/mailings/{mailing_id}/progress")).json
     assert progress["status"] == "paused" and progress["held"] == 2
+    # Not closed while the notice is still being sent.
+    refused = client.post(f"/incidents/{incident.id}/close", data={})
+    assert refused.status_code == 422
+    assert "nog verstuurd" in refused.get_data(as_text=True)
     assert client.post(people_url(incident, f"/mailings/{mailing_id}/resume")).status_code == 302
     deliver_now(app)
     progress = client.get(people_url(incident, f"/mailings/{mailing_id}/progress")).json
@@ -199,6 +203,9 @@ def test_import_send_pause_resume_and_prove(
     events = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
     assert "incident.mailing_started" in events and "incident.recipients_imported" in events
 
+    # Closing proposes "informed", with the counts from the proof.
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert "Geïnformeerd via breachdesk: 2 van 2 per e-mail." in page
     # Letters: recorded as posted once; the AP answer sheet counts who was informed.
     posted = client.post(
         people_url(incident, f"/mailings/{mailing_id}/letters-posted"),
