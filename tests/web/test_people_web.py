@@ -203,9 +203,20 @@ def test_import_send_pause_resume_and_prove(
     events = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
     assert "incident.mailing_started" in events and "incident.recipients_imported" in events
 
+    # A second sending (e.g. a corrected version) can be cancelled: nothing more goes out.
+    assert client.post(people_url(incident, "/mailings")).status_code == 302
+    second = db.session.execute(
+        select(Delivery.mailing_id).where(Delivery.mailing_id != mailing_id).limit(1)
+    ).scalar_one()
+    assert client.post(people_url(incident, f"/mailings/{second}/cancel")).status_code == 302
+    deliver_now(app)
+    progress = client.get(people_url(incident, f"/mailings/{second}/progress")).json
+    assert progress["status"] == "cancelled" and progress["cancelled"] == 2
+    assert progress["sent"] == 0
+
     # Closing proposes "informed", with the counts from the proof.
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
-    assert "Geïnformeerd via breachdesk: 2 van 2 per e-mail." in page
+    assert "Geïnformeerd via breachdesk: 2 van 2 per e-mail." in page, page[-3000:]
     # Letters: recorded as posted once; the AP answer sheet counts who was informed.
     posted = client.post(
         people_url(incident, f"/mailings/{mailing_id}/letters-posted"),
