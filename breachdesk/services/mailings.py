@@ -11,8 +11,8 @@ will be done. People without an e-mail address get a letter (see :mod:`.letters`
 :func:`cancel` cancels them; a row already handed to the mail server is not taken back.
 :func:`progress` counts the rows by status in one query. The delivery guarantee (after a crash
 0 missed, at most one duplicate per crash) is the engine's: see
-:mod:`breachdesk.services.delivery`. :func:`prepare` is the delivery handler: it renders the
-approved version for one person and refuses a version whose digest no longer matches.
+:mod:`breachdesk.services.delivery`; the handler that writes each person's message is in
+:mod:`.mailing_delivery`.
 """
 
 from __future__ import annotations
@@ -26,15 +26,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.delivery import PRIORITY, Kind, Status
-from ..domain.notices.people_notice import MergePerson
 from ..domain.text import N_
 from ..models import Delivery, Incident, Mailing, PeopleNotice, Recipient, RecipientImport, User
 from . import audit
 from .audit import Actor
 from .clock import Clock
-from .delivery import Outgoing, SendContext, Skip
-from .organisations import profile_of
-from .people_notices import organisation_name_of, render_for, verified
+from .people_notices import verified
 
 CHUNK = 2000
 KIND = Kind.PEOPLE_NOTICE
@@ -401,66 +398,6 @@ def progress(session: Session, mailing: Mailing) -> Progress:
         session.commit()
         session.refresh(mailing)
     return result
-
-
-# -- the delivery handler ---------------------------------------------------------------------
-
-
-def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing | Skip:
-    """The message for one person: the approved notice, merged with their name and data."""
-    mailing = _cached(
-        context, ("mailing", row.mailing_id), lambda: session.get(Mailing, row.mailing_id)
-    )
-    if mailing is None or mailing.status == "cancelled":
-        return Skip("mailing_cancelled")
-    notice: PeopleNotice = _cached(context, ("notice", mailing.notice_id), lambda: mailing.notice)
-    if not _cached(context, ("verified", notice.id), lambda: verified(notice)):
-        raise RuntimeError("the approved notice no longer matches its digest; not sent")
-    people = _cached(context, ("people", row.claim_token), lambda: _batch_people(session, row))
-    person = people.get(row.recipient_id or 0)
-    if person is None or not person.email:
-        return Skip("no_address")  # purged, or the list was replaced
-    incident = _cached(
-        context,
-        ("incident", mailing.incident_id),
-        lambda: session.get_one(Incident, mailing.incident_id),
-    )
-    reply_to = _cached(
-        context,
-        ("reply_to", incident.organisation_id),
-        lambda: profile_of(incident.organisation).privacy_contact.email or None,
-    )
-    name = _cached(context, ("name", incident.id), lambda: organisation_name_of(incident))
-    rendered = render_for(
-        incident,
-        subject=notice.subject,
-        sections=notice.sections,
-        lang=notice.lang,
-        person=MergePerson(name=person.name, data=person.data, reference=person.reference),
-        organisation_name=name,
-    )
-    return Outgoing(
-        recipients=[person.email],
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        reply_to=reply_to,
-    )
-
-
-def _cached(context: SendContext, key: object, load: Any) -> Any:
-    if key not in context.cache:
-        context.cache[key] = load()
-    return context.cache[key]
-
-
-def _batch_people(session: Session, row: Delivery) -> dict[int, Recipient]:
-    """The people of every row claimed with ``row`` (one query per batch, not per row)."""
-    claimed = select(Delivery.recipient_id).where(Delivery.claim_token == row.claim_token)
-    return {
-        person.id: person
-        for person in session.execute(select(Recipient).where(Recipient.id.in_(claimed))).scalars()
-    }
 
 
 PROOF_PAGE = 100
