@@ -8,6 +8,8 @@ reply-to address) is loaded once per batch, not once per row.
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,18 +17,21 @@ from sqlalchemy.orm import Session
 
 from ..domain.notices.people_notice import MergePerson
 from ..models import Delivery, Incident, Mailing, PeopleNotice, Recipient
-from .delivery import Outgoing, SendContext, Skip
+from .delivery import Hold, Outgoing, SendContext, Skip
 from .organisations import profile_of
 from .people_notices import organisation_name_of, render_for, verified
 
 
-def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing | Skip:
+def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing | Skip | Hold:
     """The message for one person: the approved notice, merged with their name and data."""
     mailing = _cached(
         context, ("mailing", row.mailing_id), lambda: session.get(Mailing, row.mailing_id)
     )
-    if mailing is None or mailing.status == "cancelled":
+    status = _status(session, context, row.mailing_id)
+    if mailing is None or status == "cancelled":
         return Skip("mailing_cancelled")
+    if status == "paused":
+        return Hold()  # paused while this batch was claimed: wait for "resume"
     notice: PeopleNotice = _cached(context, ("notice", mailing.notice_id), lambda: mailing.notice)
     if not _cached(context, ("verified", notice.id), lambda: verified(notice)):
         raise RuntimeError("the approved notice no longer matches its digest; not sent")
@@ -60,6 +65,24 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
         html=rendered.html,
         reply_to=reply_to,
     )
+
+
+#: How long a batch trusts the mailing's status it read (a pause takes effect within this).
+STATUS_FRESH = timedelta(seconds=2)
+
+
+def _status(session: Session, context: SendContext, mailing_id: int | None) -> str | None:
+    """The mailing's status, read again at most every :data:`STATUS_FRESH`, so that a pause
+    holds the rest of a claimed batch without a query per row."""
+    key = ("status", mailing_id)
+    cached = context.cache.get(key)
+    now = time.monotonic()
+    if cached is None or now - cached[1] > STATUS_FRESH.total_seconds():
+        status = session.execute(
+            select(Mailing.status).where(Mailing.id == mailing_id)
+        ).scalar_one_or_none()
+        context.cache[key] = cached = (status, now)
+    return cached[0]
 
 
 def _cached(context: SendContext, key: object, load: Any) -> Any:

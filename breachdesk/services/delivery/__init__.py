@@ -28,8 +28,9 @@ Delivery guarantee
   ``planned``; the first tick after a restart sends it, and a reminder then says that it is
   late and when it fell due.
 * **A held row waits.** A row in ``held`` (a paused mailing) is never claimed, however long
-  overdue; it goes out only once it is ``planned`` again. Pausing does not reach rows already
-  claimed: at most the rest of one batch of a paused mailing still goes out.
+  overdue; it goes out only once it is ``planned`` again. A row already claimed when its
+  mailing was paused is held by its handler (``Hold``), which reads the mailing's status
+  again every two seconds: after a pause, at most the messages of those two seconds go out.
 * **A bad row fails alone.** Whatever goes wrong with one row — its message cannot be built
   (a title with a line break, a missing recipient, a bug in a template), the mail server is
   down or refuses it for now — is caught for that row: counted as an attempt and tried again
@@ -69,12 +70,13 @@ Delivery guarantee
 """
 
 from .engine import DeliverySettings, TickResult, claim_due, tick
-from .outgoing import Handler, Outgoing, SendContext, Skip
+from .outgoing import Handler, Hold, Outgoing, SendContext, Skip
 from .queue import enqueue, failed_recently, recent_for, retry, rows_of
 
 __all__ = [
     "DeliverySettings",
     "Handler",
+    "Hold",
     "Outgoing",
     "SendContext",
     "Skip",

@@ -41,7 +41,7 @@ from .. import audit
 from ..audit import Actor
 from ..clock import Clock
 from .lease import acquire_lease, record_tick
-from .outgoing import Handler, Outgoing, SendContext, Skip
+from .outgoing import Handler, Hold, Outgoing, SendContext, Skip
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +266,10 @@ def _attempt(
         if handler is None:
             raise LookupError(f"no handler for deliveries of kind {row.kind!r}")
         prepared = handler(session, row, context)
+        if isinstance(prepared, Hold):
+            row.status = Status.HELD.value
+            session.commit()
+            return
         if isinstance(prepared, Skip):
             row.status, row.cancel_reason = CANCELLED, prepared.reason[:40]
             session.commit()

@@ -1,6 +1,6 @@
 """What a kind of delivery tells the engine: the message to send, or that it is not needed.
 
-A *handler* is a function ``(session, row, context) -> Outgoing | Skip``. It reads what it
+A *handler* is a function ``(session, row, context) -> Outgoing | Skip | Hold``. It reads what it
 needs (the incident, the people to write to) at the moment of sending, so that a change of FG
 or a notification recorded a minute ago is taken into account; it changes nothing (the engine
 records the outcome). It may raise anything: the engine counts that as a failed attempt of
@@ -52,4 +52,9 @@ class SendContext:
         return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
 
 
-Handler = Callable[[Session, Delivery, SendContext], Outgoing | Skip]
+@dataclass(frozen=True)
+class Hold:
+    """Not now: the row is held (its mailing was paused) and waits, unsent, to be resumed."""
+
+
+Handler = Callable[[Session, Delivery, SendContext], Outgoing | Skip | Hold]

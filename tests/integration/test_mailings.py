@@ -1,0 +1,67 @@
+"""A mailing paused while the scheduler had already claimed its rows: the rest of the batch
+is held, not sent, and goes out once resumed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from breachdesk.domain.notices.people_notice import SECTION_KEYS
+from breachdesk.extensions import db
+from breachdesk.mail import RecordingMailer
+from breachdesk.models import Delivery, Mailing, Organisation, User
+from breachdesk.services import mailings, people_notices, recipients
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
+
+from ..conftest import T0, run_deliveries
+from .test_scheduler_process import confirmed, people
+
+__all__ = ["people"]  # a fixture used by name
+
+
+def test_a_pause_holds_rows_already_claimed(
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],
+    clock: FixedClock,  # noqa: F811
+) -> None:
+    _, fg = people
+    incident = confirmed(orgs, people, clock, T0 - timedelta(hours=1))
+    incident.organisation.notice_rate_per_minute = 0
+    draft = people_notices.working_draft(db.session, incident, clock=clock, user=fg)
+    sections = {key: draft.sections.get(key) or "Tekst." for key in SECTION_KEYS}
+    draft = people_notices.save_draft(
+        db.session, draft, subject="Belangrijk", sections=sections, lang="nl",
+        seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    notice = people_notices.approve(
+        db.session, draft, seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock
+    )
+    data = b"naam;e-mail\r\n" + b"".join(b"P %d;p%d@example.org\r\n" % (n, n) for n in range(5))
+    staged = recipients.stage_import(
+        db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
+        user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    recipients.activate(db.session, staged, actor=Actor.of(fg), clock=clock)
+    mailing = mailings.start(
+        db.session, incident, notice, staged, user=fg, actor=Actor.of(fg), clock=clock
+    )
+    # The scheduler claimed the rows a moment before the FG pressed "pause": the rows are still
+    # planned when the tick reaches them, but the mailing says paused.
+    db.session.execute(
+        Mailing.__table__.update().where(Mailing.id == mailing.id).values(status="paused")
+    )
+    db.session.commit()
+    mailer = RecordingMailer()
+    run_deliveries(clock, mailer)
+    statuses = db.session.execute(
+        select(Delivery.status).where(Delivery.mailing_id == mailing.id)
+    ).scalars()
+    assert set(statuses) == {"held"}
+    assert not [m for m in mailer.sent if "example.org" in m["To"]]
+
+    db.session.refresh(mailing)
+    mailings.resume(db.session, mailing, actor=Actor.of(fg), clock=clock)
+    run_deliveries(clock, mailer)
+    assert len([m for m in mailer.sent if "example.org" in m["To"]]) == 5
