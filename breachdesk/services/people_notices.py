@@ -149,15 +149,7 @@ def save_draft(
     if draft.approved_at is not None:
         raise PeopleNoticeError("subject", N_("This version is approved; edit the new draft."))
     subject, cleaned = _checked(subject, sections, lang)
-    claim_version(
-        session,
-        draft,
-        PeopleNotice.edit_count,
-        seen,
-        entity=("incident", draft.incident_id),
-        actions=NOTICE_ACTIONS,
-    )
-    session.refresh(draft)
+    _claim(session, draft, seen)
     draft.subject, draft.sections, draft.lang = subject, cleaned, lang
     draft.updated_at, draft.updated_by_id = clock.now(), user.id
     incident = draft_incident(session, draft)
@@ -173,6 +165,19 @@ def save_draft(
     )
     session.commit()
     return draft
+
+
+def _claim(session: Session, draft: PeopleNotice, seen: int | None) -> None:
+    """Move the draft's edit count on from ``seen`` (StaleEdit if it moved meanwhile)."""
+    claim_version(
+        session,
+        draft,
+        PeopleNotice.edit_count,
+        seen,
+        entity=("incident", draft.incident_id),
+        actions=NOTICE_ACTIONS,
+    )
+    session.refresh(draft)
 
 
 def approve(
@@ -199,15 +204,7 @@ def approve(
             missing[0].section,
             N_("Fill in every part the law requires before approving (Art. 34(2) GDPR)."),
         )
-    claim_version(
-        session,
-        draft,
-        PeopleNotice.edit_count,
-        seen,
-        entity=("incident", draft.incident_id),
-        actions=NOTICE_ACTIONS,
-    )
-    session.refresh(draft)
+    _claim(session, draft, seen)
     now = clock.now()
     draft.approved_at, draft.approved_by_id = now, user.id
     draft.sha256 = notice_digest(draft.subject, draft.sections, draft.lang)
