@@ -2,8 +2,8 @@
 
 It renders the approved version of the notice for that person (merge fields filled in) and
 refuses to send a version whose digest no longer matches what was approved. What a batch of
-rows shares (the mailing, the notice, the people of the batch, the organisation's name and
-reply-to address) is loaded once per batch, not once per row.
+rows shares (the mailing, the notice prepared for rendering, the people of the batch, the
+organisation's reply-to address) is loaded once per batch, not once per row.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.notices.people_batch import PreparedNotice
 from ..domain.notices.people_notice import MergePerson
 from ..models import Delivery, Incident, Mailing, PeopleNotice, Recipient
 from .delivery import Hold, Outgoing, SendContext, Skip
+from .notice_templates import environment
 from .organisations import profile_of
-from .people_notices import organisation_name_of, render_for, verified
+from .people_notices import organisation_name_of, verified
 
 
 def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing | Skip | Hold:
@@ -49,14 +51,19 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
         ("reply_to", incident.organisation_id),
         lambda: profile_of(incident.organisation).privacy_contact.email or None,
     )
-    name = _cached(context, ("name", incident.id), lambda: organisation_name_of(incident))
-    rendered = render_for(
-        incident,
-        subject=notice.subject,
-        sections=notice.sections,
-        lang=notice.lang,
-        person=MergePerson(name=person.name, data=person.data, reference=person.reference),
-        organisation_name=name,
+    prepared: PreparedNotice = _cached(
+        context,
+        ("prepared", notice.id),
+        lambda: PreparedNotice(
+            environment(),
+            subject=notice.subject,
+            sections=notice.sections,
+            lang=notice.lang,
+            organisation_name=organisation_name_of(incident),
+        ),
+    )
+    rendered = prepared.render(
+        MergePerson(name=person.name, data=person.data, reference=person.reference)
     )
     return Outgoing(
         recipients=[person.email],
