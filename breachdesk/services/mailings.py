@@ -7,22 +7,21 @@ are spread at the organisation's rate (``notice_rate_per_minute``; mail provider
 the scheduler — never the web request — sends them at that pace and the page can say when it
 will be done. People without an e-mail address get a letter (see :mod:`.letters`).
 
-:func:`pause` holds the unsent rows, :func:`resume` plans them again from now at the rate,
-:func:`cancel` cancels them; a row already handed to the mail server is not taken back.
-:func:`progress` counts the rows by status in one query. The delivery guarantee (after a crash
-0 missed, at most one duplicate per crash) is the engine's: see
+Pausing, resuming, cancelling and trying again for the failed rows are in
+:mod:`.mailing_control`. :func:`progress` counts the rows by status in one query. The
+delivery guarantee (after a crash 0 missed, at most one duplicate per crash) is the engine's:
+see
 :mod:`breachdesk.services.delivery`; the handler that writes each person's message is in
 :mod:`.mailing_delivery`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.delivery import PRIORITY, Kind, Status
@@ -59,6 +58,10 @@ class Progress:
     held: int
     cancelled: int
     finish_at: datetime | None  # when the last planned row is due (None: nothing planned)
+    #: Unsent rows whose earlier attempt failed, and the latest such failure: the mail server
+    #: was unreachable or refused for now, and the engine tries again.
+    retrying: int = 0
+    last_error: str = ""
 
     @property
     def open(self) -> int:
@@ -88,7 +91,7 @@ def current(session: Session, incident: Incident) -> Mailing | None:
     return None
 
 
-def _interval(rate_per_minute: int) -> timedelta:
+def send_interval(rate_per_minute: int) -> timedelta:
     return timedelta(0) if rate_per_minute <= 0 else timedelta(seconds=60 / rate_per_minute)
 
 
@@ -168,7 +171,7 @@ def fill(session: Session, mailing: Mailing, *, clock: Clock, chunk: int = CHUNK
     again adds only the missing rows. Returns how many rows it added."""
     if mailing.status != "preparing":
         return 0
-    interval = _interval(mailing.rate_per_minute)
+    interval = send_interval(mailing.rate_per_minute)
     have = session.execute(
         select(func.count()).select_from(Delivery).where(Delivery.mailing_id == mailing.id)
     ).scalar_one()
@@ -237,133 +240,6 @@ def _row(mailing: Mailing, recipient_id: int, due: datetime, now: datetime) -> d
     }
 
 
-def _change(
-    session: Session,
-    mailing: Mailing,
-    *,
-    action: str,
-    status: str,
-    actor: Actor,
-    clock: Clock,
-    extra: dict[str, Any] | None = None,
-) -> None:
-    mailing.status, mailing.changed_at = status, clock.now()
-    incident = session.get_one(Incident, mailing.incident_id)
-    audit.record(
-        session,
-        clock=clock,
-        actor=actor,
-        action=action,
-        entity_type="incident",
-        entity_id=incident.id,
-        organisation_id=incident.organisation_id,
-        after={"mailing": mailing.id, **(extra or {})},
-    )
-    session.commit()
-
-
-def pause(session: Session, mailing: Mailing, *, actor: Actor, clock: Clock) -> int:
-    """Hold every unsent row (a row being handed to the mail server right now still goes).
-    Returns how many were held."""
-    if mailing.status != "running":
-        raise MailingError(N_("Only a running mailing can be paused."))
-    held = session.execute(
-        update(Delivery)
-        .where(Delivery.mailing_id == mailing.id, Delivery.status == Status.PLANNED.value)
-        .values(status=Status.HELD.value)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    _change(
-        session,
-        mailing,
-        action="incident.mailing_paused",
-        status="paused",
-        actor=actor,
-        clock=clock,
-        extra={"held": held},
-    )
-    return int(held)
-
-
-def _chunks_of_ids(session: Session, mailing: Mailing, status: str) -> Iterator[list[int]]:
-    last = 0
-    while True:
-        ids = list(
-            session.execute(
-                select(Delivery.id)
-                .where(
-                    Delivery.mailing_id == mailing.id,
-                    Delivery.status == status,
-                    Delivery.id > last,
-                )
-                .order_by(Delivery.id)
-                .limit(CHUNK)
-            ).scalars()
-        )
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
-def resume(session: Session, mailing: Mailing, *, actor: Actor, clock: Clock) -> int:
-    """Plan the held rows again from now, at the organisation's current rate. Returns how
-    many were planned."""
-    if mailing.status != "paused":
-        raise MailingError(N_("Only a paused mailing can be resumed."))
-    mailing.rate_per_minute = session.get_one(
-        Incident, mailing.incident_id
-    ).organisation.notice_rate_per_minute
-    interval = _interval(mailing.rate_per_minute)
-    now = clock.now()
-    planned = 0
-    for ids in _chunks_of_ids(session, mailing, Status.HELD.value):
-        values = []
-        for row_id in ids:
-            values.append(
-                {"id": row_id, "status": Status.PLANNED.value, "due_at": now + interval * planned}
-            )
-            planned += 1
-        session.execute(update(Delivery), values)
-        session.commit()
-    _change(
-        session,
-        mailing,
-        action="incident.mailing_resumed",
-        status="running",
-        actor=actor,
-        clock=clock,
-        extra={"planned": planned},
-    )
-    return planned
-
-
-def cancel(session: Session, mailing: Mailing, *, actor: Actor, clock: Clock) -> int:
-    """Cancel every unsent row; the people not yet reached stay visible as not informed.
-    Returns how many rows were cancelled."""
-    if mailing.status not in ACTIVE:
-        raise MailingError(N_("This mailing has finished already."))
-    cancelled = session.execute(
-        update(Delivery)
-        .where(
-            Delivery.mailing_id == mailing.id,
-            Delivery.status.in_([Status.PLANNED.value, Status.HELD.value]),
-        )
-        .values(status=Status.CANCELLED.value, cancel_reason="mailing_cancelled")
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    _change(
-        session,
-        mailing,
-        action="incident.mailing_cancelled",
-        status="cancelled",
-        actor=actor,
-        clock=clock,
-        extra={"cancelled": cancelled},
-    )
-    return int(cancelled)
-
-
 def progress(session: Session, mailing: Mailing) -> Progress:
     """The mailing's rows counted by status (one query); marks a finished mailing ``done``."""
     counts: dict[str, int] = {
@@ -379,6 +255,7 @@ def progress(session: Session, mailing: Mailing) -> Progress:
             Delivery.mailing_id == mailing.id, Delivery.status == Status.PLANNED.value
         )
     ).scalar_one()
+    retrying, last_error = _retrying(session, mailing)
     result = Progress(
         total=sum(counts.values()),
         sent=counts.get(Status.SENT.value, 0),
@@ -388,6 +265,8 @@ def progress(session: Session, mailing: Mailing) -> Progress:
         held=counts.get(Status.HELD.value, 0),
         cancelled=counts.get(Status.CANCELLED.value, 0),
         finish_at=finish,
+        retrying=retrying,
+        last_error=last_error,
     )
     if mailing.status == "running" and result.open == 0:
         session.execute(
@@ -398,6 +277,20 @@ def progress(session: Session, mailing: Mailing) -> Progress:
         session.commit()
         session.refresh(mailing)
     return result
+
+
+def _retrying(session: Session, mailing: Mailing) -> tuple[int, str]:
+    unsent = (Status.PLANNED.value, Status.SENDING.value, Status.HELD.value)
+    again = and_(
+        Delivery.mailing_id == mailing.id, Delivery.status.in_(unsent), Delivery.attempts > 0
+    )
+    count = session.execute(select(func.count()).where(again)).scalar_one()
+    if not count:
+        return 0, ""
+    latest = session.execute(
+        select(Delivery.last_error).where(again).order_by(Delivery.due_at.desc()).limit(1)
+    ).scalar_one_or_none()
+    return int(count), latest or ""
 
 
 PROOF_PAGE = 100

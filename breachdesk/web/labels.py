@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "incident.recipients_purged": _l("List of people erased after the retention period"),
     "incident.mailing_started": _l("Sending of the notice started"),
     "incident.mailing_paused": _l("Sending of the notice paused"),
+    "incident.mailing_retried": _l("Notice sent again to those it had failed for"),
     "incident.mailing_resumed": _l("Sending of the notice resumed"),
     "incident.mailing_cancelled": _l("Sending of the notice cancelled"),
     "incident.letters_posted": _l("Letters recorded as posted"),

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from ..domain.notices.people_notice import (
 from ..extensions import db_session
 from ..models import Incident, Mailing, PeopleNotice, Recipient
 from ..runtime import runtime
-from ..services import mailings, people_notices, readability
+from ..services import mailing_control, mailings, people_notices, readability
 from ..services.people_notices import PeopleNoticeError
 from ..services.versioning import StaleEdit
 from .conflicts import conflict
@@ -247,16 +248,29 @@ def start_mailing(incident_id: int) -> ResponseReturnValue:
     return redirect(url_for("people.show", incident_id=incident.id) + "#send")
 
 
-@bp.post("/mailings/<int:mailing_id>/<any(pause, resume, cancel):action>")
+@bp.post("/mailings/<int:mailing_id>/<any(pause, resume, cancel, retry):action>")
 @login_required
 def change_mailing(incident_id: int, mailing_id: int, action: str) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     mailing = _mailing(incident, mailing_id)
-    change = {"pause": mailings.pause, "resume": mailings.resume, "cancel": mailings.cancel}
+    change = {
+        "pause": mailing_control.pause,
+        "resume": mailing_control.resume,
+        "cancel": mailing_control.cancel,
+        "retry": mailing_control.retry_failed,
+    }
     try:
-        change[action](db_session(), mailing, actor=actor(), clock=runtime().clock)
+        count = change[action](db_session(), mailing, actor=actor(), clock=runtime().clock)
     except mailings.MailingError as error:
         flash(_(error.message, **error.params), "danger")
+    else:
+        if action == "retry":
+            flash(
+                ngettext(
+                    "%(num)d message is tried again.", "%(num)d messages are tried again.", count
+                ),
+                "success",
+            )
     return redirect(url_for("people.show", incident_id=incident.id) + "#send")
 
 
@@ -275,6 +289,7 @@ def mailing_progress(incident_id: int, mailing_id: int) -> ResponseReturnValue:
         cancelled=p.cancelled,
         percent=p.percent,
         finish_at=p.finish_at.isoformat() if p.finish_at else None,
+        retrying=p.retrying,
     )
 
 

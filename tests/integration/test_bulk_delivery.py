@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from breachdesk.domain.delivery import Kind, Status
 from breachdesk.extensions import db
@@ -279,12 +279,38 @@ def test_a_permanent_refusal_fails_at_once_and_the_audit_trail_keeps_no_address(
     assert "@" not in recorded and "persoon" not in recorded
 
 
-def test_a_sender_refused_for_good_fails_the_row_at_once(
+def attempts() -> dict[str, int]:
+    rows = db.session.execute(select(Delivery).execution_options(populate_existing=True))
+    return {row.payload["to"]: row.attempts for row in rows.scalars()}
+
+
+def test_a_sender_refused_for_good_stops_the_bulk_rows_and_is_tried_again(
+    app: Flask, orgs: dict[str, Organisation], clock: FixedClock, sink: tuple[Sink, int]
+) -> None:
+    """Refusing our sender address says nothing about the person: every other message would
+    be refused too. The row is tried again (never failed for good), and the others wait
+    without spending an attempt."""
+    handler, port = sink
+    handler.answers[("MAIL", "bd@kruix.nl")] = ["553 5.7.1 Sender address rejected"] * 2
+    plan(orgs["kruix"], clock, 3)
+    result = send(clock, port)
+    assert (result.sent, result.retried, result.failed) == (0, 1, 0)
+    assert set(statuses().values()) == {"planned"}
+    assert attempts() == {f"persoon{n}@example.org": int(n == 0) for n in range(3)}
+    row = db.session.execute(select(Delivery).where(Delivery.attempts == 1)).scalar_one()
+    assert row.last_error == "553 5.7.1 Sender address rejected"
+    assert send(clock, port).retried == 1  # the next tick tries one row, not all of them
+    clock.advance(minutes=2)
+    assert send(clock, port).sent == 3  # the sender is accepted again
+    assert sorted(handler.received_by()) == [f"persoon{n}@example.org" for n in range(3)]
+
+
+def test_a_sender_refused_for_good_fails_a_mail_that_is_not_bulk_at_once(
     app: Flask, orgs: dict[str, Organisation], clock: FixedClock, sink: tuple[Sink, int]
 ) -> None:
     handler, port = sink
     handler.answers[("MAIL", "bd@kruix.nl")] = ["553 5.7.1 Sender address rejected"]
-    plan(orgs["kruix"], clock, 2)
+    plan(orgs["kruix"], clock, 2, kind=Kind.NEW_REPORT)
     result = send(clock, port)
     assert (result.sent, result.failed) == (1, 1)
     assert statuses() == {"persoon0@example.org": "failed", "persoon1@example.org": "sent"}
@@ -371,14 +397,17 @@ def test_claim_due_never_claims_a_held_row(
     assert statuses()["persoon0@example.org"] == "held"
 
 
-def test_a_session_the_server_drops_mid_batch_is_opened_again_for_the_next_rows(
+def test_a_session_the_server_drops_mid_batch_is_opened_again_by_the_next_tick(
     app: Flask, orgs: dict[str, Organisation], clock: FixedClock, sink: tuple[Sink, int]
 ) -> None:
     handler, port = sink
     handler.hang_up_after = 5  # the sixth message finds the session gone
     plan(orgs["kruix"], clock, 20)
     result = send(clock, port)
-    assert (result.sent, result.retried, result.failed) == (19, 1, 0)
+    assert (result.sent, result.retried, result.failed) == (5, 1, 0)
+    assert attempts()["persoon5@example.org"] == 1
+    assert sum(1 for status in statuses().values() if status == "planned") == 15
+    assert send(clock, port).sent == 14  # handed back unsent: due at once, on a new session
     assert len(handler.sessions) == 2
     (retried,) = [to for to, status in statuses().items() if status == "planned"]
     assert retried == "persoon5@example.org"
@@ -387,19 +416,25 @@ def test_a_session_the_server_drops_mid_batch_is_opened_again_for_the_next_rows(
     assert sorted(handler.received_by()) == sorted(f"persoon{n}@example.org" for n in range(20))
 
 
-def test_a_server_that_is_down_fails_each_row_alone_and_they_go_out_once_it_is_back(
+def test_a_server_that_is_down_costs_one_attempt_per_tick_not_one_per_person(
     app: Flask, orgs: dict[str, Organisation], clock: FixedClock
 ) -> None:
     port = free_port()  # nothing listens
-    plan(orgs["kruix"], clock, 3)
-    result = send(clock, port)
-    assert (result.sent, result.retried) == (0, 3)
+    plan(orgs["kruix"], clock, 7)
+    plan(orgs["kruix"], clock, 1, kind=Kind.NEW_REPORT)
+    result = send(clock, port, bulk_batch_size=3)
+    assert (result.sent, result.retried) == (0, 2)  # the urgent row and one person
+    tried = db.session.execute(
+        select(Delivery.kind, func.sum(Delivery.attempts)).group_by(Delivery.kind)
+    ).all()
+    assert dict(tried) == {"new_report": 1, "people_notice": 1}
+    assert set(statuses().values()) == {"planned"}
     handler = Sink()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         clock.advance(minutes=1)
-        assert send(clock, port).sent == 3
+        assert send(clock, port).sent == 8
     finally:
         controller.stop()
     assert len(handler.sessions) == 1

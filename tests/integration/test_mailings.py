@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from breachdesk.domain.notices.people_notice import SECTION_KEYS
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
-from breachdesk.models import Delivery, Mailing, Organisation, User
-from breachdesk.services import mailings, people_notices, recipients
+from breachdesk.models import AuditEvent, Delivery, Mailing, Organisation, User
+from breachdesk.services import mailing_control, mailings, people_notices, recipients
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 
@@ -62,6 +63,62 @@ def test_a_pause_holds_rows_already_claimed(
     assert not [m for m in mailer.sent if "example.org" in m["To"]]
 
     db.session.refresh(mailing)
-    mailings.resume(db.session, mailing, actor=Actor.of(fg), clock=clock)
+    mailing_control.resume(db.session, mailing, actor=Actor.of(fg), clock=clock)
     run_deliveries(clock, mailer)
     assert len([m for m in mailer.sent if "example.org" in m["To"]]) == 5
+
+
+def test_failed_rows_can_be_tried_again_and_the_page_counts_what_is_retried(
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],
+    clock: FixedClock,  # noqa: F811
+) -> None:
+    """After the mail server was down longer than the engine's retries, the FG sends again to
+    those it failed for: only they get it, with their attempts counted afresh, audited."""
+    _, fg = people
+    incident = confirmed(orgs, people, clock, T0 - timedelta(hours=1))
+    incident.organisation.notice_rate_per_minute = 0
+    draft = people_notices.working_draft(db.session, incident, clock=clock, user=fg)
+    sections = {key: draft.sections.get(key) or "Tekst." for key in SECTION_KEYS}
+    draft = people_notices.save_draft(
+        db.session, draft, subject="Belangrijk", sections=sections, lang="nl",
+        seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    notice = people_notices.approve(
+        db.session, draft, seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock
+    )
+    data = b"naam;e-mail\r\n" + b"".join(b"P %d;p%d@example.org\r\n" % (n, n) for n in range(4))
+    staged = recipients.stage_import(
+        db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
+        user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    recipients.activate(db.session, staged, actor=Actor.of(fg), clock=clock)
+    mailing = mailings.start(
+        db.session, incident, notice, staged, user=fg, actor=Actor.of(fg), clock=clock
+    )
+    rows = db.session.execute(
+        select(Delivery).where(Delivery.mailing_id == mailing.id).order_by(Delivery.id)
+    ).scalars().all()  # fmt: skip
+    for row in rows[:2]:  # the mail server was down for longer than the retries
+        row.status, row.attempts, row.last_error = "failed", 5, "Connection refused"
+    rows[2].attempts, rows[2].last_error = 1, "421 4.3.2 Service not available"
+    db.session.commit()
+    progress = mailings.progress(db.session, mailing)
+    assert (progress.failed, progress.retrying) == (2, 1)
+    assert progress.last_error == "421 4.3.2 Service not available"
+
+    assert mailing_control.retry_failed(db.session, mailing, actor=Actor.of(fg), clock=clock) == 2
+    mailer = RecordingMailer()
+    run_deliveries(clock, mailer)
+    sent_to = sorted(m["To"] for m in mailer.sent if "example.org" in m["To"])
+    assert sent_to == ["p0@example.org", "p1@example.org", "p2@example.org", "p3@example.org"]
+    db.session.refresh(mailing)
+    progress = mailings.progress(db.session, mailing)
+    assert (progress.sent, progress.failed, progress.retrying) == (4, 0, 0)
+    assert mailing.status == "done"
+    events = db.session.execute(
+        select(AuditEvent.after).where(AuditEvent.action == "incident.mailing_retried")
+    ).scalars().all()  # fmt: skip
+    assert events == [{"mailing": mailing.id, "planned": 2}]
+    with pytest.raises(mailings.MailingError):  # nothing failed any more
+        mailing_control.retry_failed(db.session, mailing, actor=Actor.of(fg), clock=clock)

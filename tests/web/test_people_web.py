@@ -260,3 +260,59 @@ def test_public_communication_recorded_where_and_when(
     assert saved.status_code == 302
     db.session.expire_all()
     assert incident.public_resolution == "published"
+
+
+def test_the_page_says_when_the_mail_server_refuses_and_offers_to_try_again(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    from io import BytesIO
+
+    from breachdesk.services import recipients
+
+    incident = informing(client, orgs, make_user)
+    incident.organisation.notice_rate_per_minute = 0  # no provider cap in this test
+    db.session.commit()
+    client.get(people_url(incident))
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    approved = client.post(
+        people_url(incident, "/notice"),
+        data={
+            **notice_form(draft, consequences="Iemand kan uw naam misbruiken."),
+            "action": "approve",
+        },
+    )
+    assert approved.status_code == 302
+    uploaded = client.post(
+        people_url(incident, "/recipients/new"),
+        data={"file": (BytesIO(CSV), "klanten.csv")},
+        content_type="multipart/form-data",
+    )
+    columns = ["name", "email", "street", "postcode", "city"]
+    mapping = {"has_header": "y", **{f"col-{n}": field for n, field in enumerate(columns)}}
+    mapped = client.post(uploaded.headers["Location"], data=mapping)
+    assert client.post(mapped.headers["Location"] + "/activate").status_code == 302
+    assert recipients.active_import(db.session, incident) is not None
+    assert client.post(people_url(incident, "/mailings")).status_code == 302
+    rows = list(
+        db.session.execute(select(Delivery).where(Delivery.kind == "people_notice")).scalars()
+    )
+    rows[0].status, rows[0].attempts, rows[0].last_error = "failed", 5, "Connection refused"
+    rows[1].attempts, rows[1].last_error = 2, "553 5.7.1 Sender address rejected"
+    db.session.commit()
+
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    assert "Opnieuw proberen voor 1 mislukte" in page
+    assert "553 5.7.1 Sender address rejected" in page and "probeert het zelf opnieuw" in page
+    mailing_id = rows[0].mailing_id
+    assert (
+        client.get(people_url(incident, f"/mailings/{mailing_id}/progress")).json["retrying"] == 1
+    )
+    retried = client.post(people_url(incident, f"/mailings/{mailing_id}/retry"))
+    assert retried.status_code == 302
+    db.session.expire_all()
+    assert (rows[0].status, rows[0].attempts) == ("planned", 0)
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    assert "1 bericht wordt opnieuw geprobeerd." in page
+    deliver_now(app)
+    db.session.expire_all()
+    assert {r.status for r in rows} == {"sent"}
