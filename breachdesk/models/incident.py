@@ -46,6 +46,7 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
         UniqueConstraint("organisation_id", "reference"),
         Index("ix_incident_reporter", "reporter_id"),
         Index("ix_incident_org_state", "organisation_id", "state"),
+        Index("ix_incident_org_term", "organisation_id", "term_deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +110,11 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     # that lists and counts can be made in SQL.
     recommended_outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)
     decision_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The deadline of the term while it runs (owed, not yet filed), else NULL: a copy of what
+    # services.deadlines.clock_of derives, kept in step by every change (reminders.replan) and
+    # checked hourly by the scheduler, so that the top bar's counts and the inbox's order are
+    # made in SQL. Pages about one incident derive the clock afresh.
+    term_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # How the duties towards people were met (Art. 34), recorded when closing.
     subjects_resolution: Mapped[str] = mapped_column(String(20), default="", server_default="")
     subjects_resolution_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

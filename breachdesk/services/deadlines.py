@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
 from ..domain.ap_facts import KnownSoFar, missing_for_ap
 from ..domain.assessment import Outcome
 from ..domain.deadline import (
@@ -106,6 +109,58 @@ def clock_of(incident: Incident, now: datetime) -> IncidentClock | None:
         first_filing=Filing(filing.submitted_at, filing.late) if filing else None,
     )
     return IncidentClock(duty_of(incident), incident.aware_at, deadline, status, term, filing)
+
+
+def running_deadline(incident: Incident) -> datetime | None:
+    """The deadline while the term runs (owed and not yet filed), else None: the value of
+    ``Incident.term_deadline``. Whether a term runs does not depend on the time of day, only
+    its status among open, due soon and overdue does."""
+    if incident.aware_at is None:
+        return None
+    clock = clock_of(incident, incident.aware_at)
+    return clock.deadline if clock is not None and clock.running else None
+
+
+#: States in which no term runs any more (the scheduler's check skips them unless they still
+#: have a stored deadline).
+FINISHED_STATES = (State.CLOSED.value, State.NOT_A_BREACH.value)
+
+
+def sync_terms(session: Session, *, chunk: int = 500) -> int:
+    """Set ``term_deadline`` afresh from the clock for every incident whose term may run, or
+    that still has one; commits per chunk. Returns how many were out of step (0 unless a
+    change bypassed the services, or the column was just added). The scheduler runs it at
+    start and every hour."""
+    fixed, last = 0, 0
+    while True:
+        incidents = list(
+            session.execute(
+                select(Incident)
+                .where(
+                    Incident.id > last,
+                    Incident.aware_at.is_not(None),
+                    or_(
+                        Incident.state.not_in(FINISHED_STATES), Incident.term_deadline.is_not(None)
+                    ),
+                )
+                .options(
+                    selectinload(Incident.organisation),
+                    selectinload(Incident.decisions),
+                    selectinload(Incident.notifications),
+                )
+                .order_by(Incident.id)
+                .limit(chunk)
+            ).scalars()
+        )
+        if not incidents:
+            return fixed
+        for incident in incidents:
+            wanted = running_deadline(incident)
+            if incident.term_deadline != wanted:
+                incident.term_deadline = wanted
+                fixed += 1
+        session.commit()
+        last = incidents[-1].id
 
 
 def missing_facts(incident: Incident) -> list[str]:

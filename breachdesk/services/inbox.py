@@ -1,10 +1,12 @@
-"""The FG's inbox: every incident of the organisations they serve, most urgent first.
+"""The FG's inbox: the unfinished incidents of the organisations they serve, most urgent first.
 
 Urgency, in order: incidents whose term is running (72 hours towards the AP, or as processor
 the contractual term towards the controller), least time left first, overdue at the top;
 then new reports where awareness is not yet established (oldest first: the short
-investigation that precedes awareness must not be left open-ended); then decided incidents;
-then closed ones (newest first).
+investigation that precedes awareness must not be left open-ended); then decided incidents.
+Finished incidents (closed, or not a personal-data breach) are shown only when asked for by
+state; they belong to the register. Filtering, ordering, paging and the top bar's counts are
+done in SQL on stored columns (``term_deadline``), so they cost the same at any register size.
 """
 
 from __future__ import annotations
@@ -12,17 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.deadline import DeadlineStatus
+from ..domain.deadline import DUE_SOON, DeadlineStatus, Duty
 from ..domain.lifecycle import State
+from ..domain.next_action import NextAction, Standing, next_action
 from ..domain.roles import Role
-from ..models import Incident, Membership, User
-from .deadlines import IncidentClock, clock_of
+from ..models import Incident, Mailing, Membership, User
+from .deadlines import IncidentClock, clock_of, duties_owed, duty_of
 
 RUNNING = {State.BREACH_CONFIRMED, State.ASSESSED}
 UNTRIAGED = {State.REPORTED, State.IN_TRIAGE}
+
+
+#: Incidents per inbox page.
+PAGE_SIZE = 50
+#: The states of finished incidents: they live in the register, not in the FG's inbox.
+FINISHED = {State.CLOSED, State.NOT_A_BREACH}
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class InboxRow:
     incident: Incident
     clock: IncidentClock | None  # None until awareness is recorded
     time_left: timedelta | None  # None when no term is running
+    action: NextAction = NextAction.NONE  # the FG's next step
 
     @property
     def due_at(self) -> datetime | None:
@@ -40,15 +50,14 @@ class InboxRow:
         return self.clock is not None and self.clock.status is DeadlineStatus.OVERDUE
 
 
-def _urgency(row: InboxRow) -> tuple[int, float]:
-    state = State(row.incident.state)
-    if row.time_left is not None:
-        return (0, row.time_left.total_seconds())
-    if state in UNTRIAGED or state in RUNNING:
-        return (1, row.incident.reported_at.timestamp())
-    if state is State.DECIDED:
-        return (2, -row.incident.updated_at.timestamp())
-    return (3, -row.incident.updated_at.timestamp())
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of the inbox, and where it stands among all pages."""
+
+    rows: list[InboxRow]
+    page: int
+    pages: int
+    total: int
 
 
 def _organisations_of(user: User) -> Select[int]:
@@ -57,19 +66,22 @@ def _organisations_of(user: User) -> Select[int]:
     )
 
 
-def _handled_by(user: User) -> Select[Incident]:
-    """The incidents of the organisations where ``user`` is FG or administrator, loaded with
-    what :func:`clock_of` reads."""
-    orgs = _organisations_of(user)
-    return (
-        select(Incident)
-        .where(Incident.organisation_id.in_(orgs))
-        .options(
-            selectinload(Incident.organisation),
-            selectinload(Incident.decisions),
-            selectinload(Incident.notifications),
-        )
-    )
+#: Urgency as a sort key in SQL: running terms (least time left first), then new reports and
+#: confirmed breaches without a running term (oldest report first), then decided incidents,
+#: then the rest (most recently changed first).
+_GROUP = case(
+    (Incident.term_deadline.is_not(None), 0),
+    (Incident.state.in_([s.value for s in (*UNTRIAGED, *RUNNING)]), 1),
+    (Incident.state == State.DECIDED.value, 2),
+    else_=3,
+)
+_URGENCY = (
+    _GROUP,
+    Incident.term_deadline,
+    case((_GROUP == 1, Incident.reported_at)),
+    Incident.updated_at.desc(),
+    Incident.id.desc(),
+)
 
 
 def inbox(
@@ -79,19 +91,76 @@ def inbox(
     *,
     organisation_id: int | None = None,
     state: State | None = None,
-) -> list[InboxRow]:
-    """The incidents ``user`` handles as FG or administrator, most urgent first."""
-    query = _handled_by(user)
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> InboxPage:
+    """One page of the incidents ``user`` handles as FG or administrator, most urgent first:
+    the unfinished ones, or those in ``state`` when given. Filtered, ordered and paginated in
+    the database; only the page's incidents are loaded (with what :func:`clock_of` reads)."""
+    where: list[ColumnElement[bool]] = [Incident.organisation_id.in_(_organisations_of(user))]
     if organisation_id is not None:
-        query = query.where(Incident.organisation_id == organisation_id)
+        where.append(Incident.organisation_id == organisation_id)
     if state is not None:
-        query = query.where(Incident.state == state.value)
+        where.append(Incident.state == state.value)
+    else:
+        where.append(Incident.state.not_in([s.value for s in FINISHED]))
+    total = int(
+        session.execute(select(func.count()).select_from(Incident).where(*where)).scalar_one()
+    )
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    incidents = session.execute(
+        select(Incident)
+        .where(*where)
+        .order_by(*_URGENCY)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .options(
+            selectinload(Incident.organisation),
+            selectinload(Incident.decisions),
+            selectinload(Incident.notifications),
+        )
+    ).scalars()
+    page_incidents = list(incidents)
+    informing_started = set(
+        session.execute(
+            select(Mailing.incident_id).where(
+                Mailing.incident_id.in_([i.id for i in page_incidents])
+            )
+        ).scalars()
+    )
     rows = []
-    for incident in session.execute(query).scalars():
+    for incident in page_incidents:
         clock = clock_of(incident, now)
         running = clock is not None and clock.running
-        rows.append(InboxRow(incident, clock, clock.time_left(now) if clock and running else None))
-    return sorted(rows, key=_urgency)
+        action = next_action(standing_of(incident, clock, incident.id in informing_started))
+        rows.append(
+            InboxRow(incident, clock, clock.time_left(now) if clock and running else None, action)
+        )
+    return InboxPage(rows, page, pages, total)
+
+
+def standing_of(
+    incident: Incident, clock: IncidentClock | None, informing_started: bool
+) -> Standing:
+    """Where ``incident`` stands for :func:`~breachdesk.domain.next_action.next_action`."""
+    running = clock is not None and clock.running
+    pressing = running and clock is not None and clock.status is not DeadlineStatus.OPEN
+    informing_owed = (
+        duties_owed(incident).inform_subjects
+        and not incident.subjects_resolution
+        and not informing_started
+    )
+    return Standing(
+        state=State(incident.state),
+        aware=incident.aware_at is not None,
+        checklist_confirmed=incident.checklist_confirmed_at is not None,
+        decision_stale=incident.decision_stale,
+        processor=duty_of(incident) is Duty.CONTROLLER,
+        filing_owed=running,
+        term_pressing=pressing,
+        informing_owed=informing_owed,
+    )
 
 
 @dataclass(frozen=True)
@@ -108,30 +177,24 @@ class Urgency:
 
 
 def urgency(session: Session, user: User, now: datetime) -> Urgency:
-    """Count the running terms of ``user``'s organisations that are overdue or due soon.
-
-    Only incidents whose term may still run are read (confirmed, assessed or decided, with
-    awareness set), so the count stays cheap however many closed incidents the register holds.
-    """
-    query = _handled_by(user).where(
-        Incident.state.in_([s.value for s in (*RUNNING, State.DECIDED)]),
-        Incident.aware_at.is_not(None),
-    )
-    overdue = due_soon = 0
-    for incident in session.execute(query).scalars():
-        clock = clock_of(incident, now)
-        if clock is not None and clock.status is DeadlineStatus.OVERDUE:
-            overdue += 1
-        elif clock is not None and clock.status is DeadlineStatus.DUE_SOON:
-            due_soon += 1
+    """Count the running terms of ``user``'s organisations that are overdue or due soon, and
+    the decisions out of date: one aggregate query on stored columns (``term_deadline``), so
+    the count costs the same with ten incidents or a register of 100,000."""
     orgs = _organisations_of(user)
-    stale = session.execute(
-        select(func.count())
-        .select_from(Incident)
-        .where(
-            Incident.organisation_id.in_(orgs),
-            Incident.decision_stale.is_(True),
-            Incident.state.in_([State.ASSESSED.value, State.DECIDED.value]),
+    term_states = [s.value for s in (*RUNNING, State.DECIDED)]
+    running = and_(Incident.state.in_(term_states), Incident.term_deadline.is_not(None))
+    overdue, due_soon, stale = session.execute(
+        select(
+            func.count().filter(running, Incident.term_deadline < now),
+            func.count().filter(
+                running, Incident.term_deadline >= now, Incident.term_deadline <= now + DUE_SOON
+            ),
+            func.count().filter(
+                Incident.decision_stale.is_(True),
+                Incident.state.in_([State.ASSESSED.value, State.DECIDED.value]),
+            ),
         )
-    ).scalar_one()
-    return Urgency(overdue, due_soon, int(stale))
+        .select_from(Incident)
+        .where(Incident.organisation_id.in_(orgs))
+    ).one()
+    return Urgency(int(overdue), int(due_soon), int(stale))

@@ -25,7 +25,7 @@ from ..domain.roles import Role
 from ..models import Delivery, Incident
 from . import reminder_mail
 from .clock import Clock
-from .deadlines import clock_of
+from .deadlines import clock_of, running_deadline
 from .delivery import Outgoing, SendContext, Skip, enqueue
 from .users import users_with_role
 
@@ -48,9 +48,12 @@ def replan(session: Session, incident: Incident, *, clock: Clock) -> None:
 
     A planned row stays when an identical one is still wanted; rows no longer wanted are
     cancelled (kept, with the reason); wanted ones that are missing are added. Rows already
-    sent are history and are left alone, and so are rows of other kinds.
+    sent are history and are left alone, and so are rows of other kinds. It also keeps
+    ``incident.term_deadline`` (the running term's deadline, for lists and counts in SQL) in
+    step with the same inputs.
     """
     now = clock.now()
+    incident.term_deadline = running_deadline(incident)
     want = {(p.duty.value, p.kind.value, p.label, p.due_at): p for p in wanted(incident, now)}
     existing = session.execute(
         select(Delivery).where(

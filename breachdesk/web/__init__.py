@@ -14,6 +14,7 @@ from ..domain.duties import (
     SubjectsResolution,
 )
 from ..domain.lifecycle import STATE_LABELS, State
+from ..domain.next_action import NEXT_ACTION_LABELS, NextAction
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
@@ -89,6 +90,7 @@ def register_web(app: Flask) -> None:
     # Globals (not context) so that macros imported without context can use them too.
     app.jinja_env.globals.update(
         state_label=lambda value: gettext(STATE_LABELS[State(value)]),
+        next_action_label=lambda value: gettext(NEXT_ACTION_LABELS[NextAction(value)]),
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
         action_label=action_label,
         delivery_label=delivery_label,

@@ -12,6 +12,7 @@ from flask_login import login_required
 
 from ..domain.deadline import Duty
 from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
+from ..domain.next_action import NextAction
 from ..domain.notices.other_regimes import regimes_for
 from ..domain.roles import Role, can_see_all_incidents
 from ..domain.timeutil import utc_to_local
@@ -44,23 +45,45 @@ def index() -> ResponseReturnValue:
     state_value = request.args.get("state", "")
     state = State(state_value) if state_value in State._value2member_map_ else None
     now = runtime().clock.now()
-    rows = inbox.inbox(
+    org_id = org_id if org_id in {o.id for o in orgs} else None
+    found = inbox.inbox(
         db_session(),
         user(),
         now,
-        organisation_id=org_id if org_id in {o.id for o in orgs} else None,
+        organisation_id=org_id,
         state=state,
+        page=request.args.get("page", 1, type=int) or 1,
     )
     return render_template(
         "incidents/index.html",
-        rows=rows,
+        found=found,
+        rows=found.rows,
         orgs=orgs,
         org_id=org_id,
         state=state,
         states=list(STATE_LABELS),
         now=now,
-        recent=delivery.recent_for(db_session(), [o.id for o in orgs], now - timedelta(days=2)),
+        recent=delivery.recent_for(
+            db_session(),
+            [org_id] if org_id else [o.id for o in orgs],
+            now - timedelta(days=2),
+        ),
     )
+
+
+#: Where each next step is done (the incident page unless named here).
+_STEP_PAGES = {
+    NextAction.CHECKLIST: "triage.checklist",
+    NextAction.FILE_AP: "sheet.show",
+    NextAction.INFORM_CONTROLLER: "controller_notice.show",
+    NextAction.INFORM_PEOPLE: "people.show",
+}
+
+
+@bp.app_template_global("next_action_url")
+def next_action_url(row: inbox.InboxRow) -> str:
+    endpoint = _STEP_PAGES.get(row.action, "incidents.show")
+    return url_for(endpoint, incident_id=row.incident.id)
 
 
 def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from breachdesk.domain.assessment import Outcome
 from breachdesk.domain.checklist import BreachType, Tri
@@ -16,7 +16,7 @@ from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, AwarenessRecord, Incident, Organisation, User
-from breachdesk.services import decisions, inbox, triage
+from breachdesk.services import deadlines, decisions, inbox, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.incidents import report_of
@@ -236,13 +236,21 @@ def test_inbox_puts_the_least_time_left_first(
     triage.record_triage(
         db.session, overdue, answers(aware_at=T0 - timedelta(hours=80)), actor=actor, clock=clock
     )
-    rows = inbox.inbox(db.session, fg, clock.now())
+    rows = inbox.inbox(db.session, fg, clock.now()).rows
     assert [r.incident.id for r in rows] == [overdue.id, nearly.id, fresh.id, untriaged.id]
     assert rows[0].overdue and not rows[1].overdue and rows[3].time_left is None
-    only_leiz = inbox.inbox(db.session, fg, clock.now(), organisation_id=leiz.id)
+    # The next step: file at once when the term is pressing, else the checklist; triage.
+    assert [r.action.value for r in rows] == ["file_ap", "file_ap", "checklist", "triage"]
+    only_leiz = inbox.inbox(db.session, fg, clock.now(), organisation_id=leiz.id).rows
     assert [r.incident.id for r in only_leiz] == [overdue.id]
-    reported = inbox.inbox(db.session, fg, clock.now(), state=State.REPORTED)
+    reported = inbox.inbox(db.session, fg, clock.now(), state=State.REPORTED).rows
     assert [r.incident.id for r in reported] == [untriaged.id]
+    # Paged in the database: two per page, the same order across the pages.
+    first = inbox.inbox(db.session, fg, clock.now(), per_page=2)
+    second = inbox.inbox(db.session, fg, clock.now(), per_page=2, page=2)
+    assert (first.pages, first.total, second.page) == (2, 4, 2)
+    assert [r.incident.id for r in first.rows + second.rows] == [r.incident.id for r in rows]
+    assert inbox.inbox(db.session, fg, clock.now(), per_page=2, page=9).page == 2
     # The top bar's count: one overdue, one due soon; the fresh one is not urgent.
     assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)
     assert inbox.urgency(db.session, reporter, clock.now()).total == 0  # not their inbox
@@ -258,4 +266,11 @@ def test_inbox_puts_the_least_time_left_first(
         clock=clock,
     )
     assert nearly.state == State.DECIDED.value
+    assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)
+    # A change made behind the services' back (here: the stored deadline wiped in SQL) is put
+    # right by the scheduler's hourly check.
+    db.session.execute(update(Incident).values(term_deadline=None))
+    db.session.commit()
+    assert inbox.urgency(db.session, fg, clock.now()).total == 0
+    assert deadlines.sync_terms(db.session) == 3
     assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)

@@ -42,6 +42,9 @@ def test_inbox_marks_the_overdue_incident(
     assert f'data-reference="{incident.reference}"' in page
     assert 'class="table-danger"' in page and 'data-status="overdue"' in page
     assert "data-deadline=" in page and "18-11-2026 10:00" in page
+    # Overdue: the next step is filing (in phases if need be), linked to the answer sheet.
+    step = f'<a href="/incidents/{incident.id}/ap-sheet">Melden bij de AP</a>'
+    assert 'data-next-action="file_ap"><span aria-hidden="true">→ </span>' + step in page
     # The top bar says so on every page the FG opens.
     page = client.get("/account").get_data(as_text=True)
     assert 'id="nav-incidents"' in page and "1 te laat</span>" in page

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ...domain.delivery import PRIORITY, Kind, Status
+from ...domain.delivery import BULK_KINDS, PRIORITY, Kind, Status
 from ...models import Delivery, Incident
 from .. import audit
 from ..audit import Actor
@@ -54,7 +54,8 @@ def enqueue(
 
 def recent_for(session: Session, organisation_ids: list[int], since: datetime) -> list[Delivery]:
     """Deliveries sent since ``since`` (not the routine checkpoint copies) and every failed
-    one: the list in the FG's inbox."""
+    one: the list in the FG's inbox. Not the notices to the people affected: a mailing has
+    its own progress and proof on the incident's informing page."""
     if not organisation_ids:
         return []
     return list(
@@ -62,6 +63,7 @@ def recent_for(session: Session, organisation_ids: list[int], since: datetime) -
             select(Delivery)
             .where(
                 Delivery.organisation_id.in_(organisation_ids),
+                Delivery.kind.not_in([kind.value for kind in BULK_KINDS]),
                 or_(
                     and_(
                         Delivery.status == Status.SENT.value,
