@@ -21,7 +21,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db, db_session
 from .runtime import delivery_settings, runtime
-from .services import audit_anchor, checkpoint_mail, delivery, evidence, recipients
+from .services import audit_anchor, checkpoint_mail, deadlines, delivery, evidence, recipients
 from .services.audit import Actor
 from .services.audit_keys import files_for
 from .services.clock import Clock
@@ -65,6 +65,7 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
                 evidence.purge_stale(session, store=rt.store, clock=rt.clock)
                 anchor_audit_trail(session, rt.clock, app.config)
                 purge_recipients(session, rt.clock)
+                sync_terms(session, rt.clock)
             if result.sent or result.failed or result.retried:
                 log.info(
                     "tick: %d sent (%d late), %d to retry, %d failed",
@@ -82,24 +83,50 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
             db.session.remove()
 
 
-PURGE_EVERY = timedelta(hours=1)
-_last_purge: list[datetime] = []  # when this process last erased lists past retention
+HOURLY = timedelta(hours=1)
+_last_run: dict[str, datetime] = {}  # housekeeping job -> when this process last ran it
+
+
+def hourly(session: Session, clock: Clock, name: str, job: Callable[[], int], done: str) -> None:
+    """Run ``job`` at the first tick of this process and then at most once an hour; log
+    ``done`` (with the number it returns) when it did something. A failure is logged and
+    tried again an hour later: housekeeping never stops a tick."""
+    now = clock.now()
+    last = _last_run.get(name)
+    if last is not None and now - last < HOURLY:
+        return
+    _last_run[name] = now
+    try:
+        count = job()
+    except Exception:  # noqa: BLE001 - housekeeping must never stop a tick
+        session.rollback()
+        log.exception("housekeeping %r failed; tried again in an hour", name)
+        return
+    if count:
+        log.info(done, count)
 
 
 def purge_recipients(session: Session, clock: Clock) -> None:
-    """Erase, at most once an hour, the lists of people kept past their retention period."""
-    now = clock.now()
-    if _last_purge and now - _last_purge[-1] < PURGE_EVERY:
-        return
-    _last_purge[:] = [now]
-    try:
-        purged = recipients.purge_due(session, clock=clock, actor=Actor.system("scheduler"))
-    except Exception:  # noqa: BLE001 - housekeeping must never stop a tick
-        session.rollback()
-        log.exception("could not erase the lists of people past retention; tried again later")
-        return
-    if purged:
-        log.info("erased the lists of people of %d incident(s) past retention", purged)
+    """Erase the lists of people kept past their retention period."""
+    hourly(
+        session,
+        clock,
+        "purge recipients",
+        lambda: recipients.purge_due(session, clock=clock, actor=Actor.system("scheduler")),
+        "erased the lists of people of %d incident(s) past retention",
+    )
+
+
+def sync_terms(session: Session, clock: Clock) -> None:
+    """Check that each incident's stored deadline (used for the counts and the inbox's order)
+    matches its clock, and put right what does not (after an upgrade: fill it in)."""
+    hourly(
+        session,
+        clock,
+        "sync terms",
+        lambda: deadlines.sync_terms(session),
+        "put right the stored deadline of %d incident(s)",
+    )
 
 
 def anchor_audit_trail(session: Session, clock: Clock, config: Mapping[str, Any]) -> None:
