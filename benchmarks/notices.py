@@ -35,11 +35,11 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from common.report import Table, peak_rss_mib, progress
+from common.report import Table, peak_rss_mib, progress, publish
 from common.smtp_sink import Received, SmtpServer
 from sqlalchemy import inspect, select
 
@@ -401,15 +401,7 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         table.add("… duplicates", str(duplicates), f"at most {args.kills} (one per kill)")
         table.add("… rows by status", ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
 
-    engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    header = (
-        f"benchmarks/notices.py — {args.people} people, {engine}, "
-        f"{datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs"
-    )
-    text = header + "\n\n" + table.render()
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    publish(table, "notices.py", url, f"{args.people} people", args.out)
     return 0 if missed == 0 and duplicates <= args.kills else 1
 
 

@@ -63,6 +63,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from common.app import benchmark_app
 from common.report import StatementCounter, Table, ms, peak_rss_mib, progress, spread, timed
 from common.smtp_sink import Received, SmtpServer
 from flask import current_app
@@ -71,7 +72,6 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from breachdesk import create_app
 from breachdesk.demo import profile_paths
 from breachdesk.domain.deadline import NOTIFICATION_TERM, due_at
 from breachdesk.domain.delivery import Status
@@ -227,6 +227,7 @@ def build_dataset(session: Session, count: int, seed: int) -> Dataset:
                 "not_breach_reason": "",
                 "triaged_at": aware,
                 "aware_at": aware,
+                "term_deadline": due_at(aware, NOTIFICATION_TERM),  # as replan() stores it
                 "facts": None,
                 "checklist_confirmed_at": None,
                 "closed_at": None,
@@ -351,6 +352,7 @@ def make_due(session: Session, incident_ids: Sequence[int], due: datetime) -> No
             {
                 "id": incident_id,
                 "aware_at": aware + shift,
+                "term_deadline": due_at(aware + shift, NOTIFICATION_TERM),
                 "reported_at": reported + shift,
                 "discovered_at": discovered + shift,
                 "triaged_at": triaged + shift,
@@ -578,20 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) -> int:
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder / "instance"),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "benchmark",
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_COST": 8,
-            "ARGON2_PARALLELISM": 1,
-            "RATELIMIT_ENABLED": False,
-            "MAIL_BACKEND": "file",
-            "BASE_URL": "http://breachdesk.bench",
-            "SCHEDULER_EMBEDDED": False,
-        }
-    )
+    app = benchmark_app(folder, url, MAIL_BACKEND="file", BASE_URL="http://breachdesk.bench")
     with app.app_context():
         session = db_session()
         if not empty_database(session):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import sys
@@ -9,6 +10,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -98,3 +101,17 @@ class StatementCounter:
             yield box
         finally:
             box[0] = self.count - start
+
+
+def publish(table: Table, script: str, url: str, detail: str, out: str = "") -> None:
+    """Print ``table`` under a line naming the script, what was measured (``detail``), the
+    database of ``url``, the date and the number of CPUs; also write it to ``out`` if given."""
+    engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    header = (
+        f"benchmarks/{script} — {detail}, {engine}, "
+        f"{datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs"
+    )
+    text = header + "\n\n" + table.render()
+    print(text)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")

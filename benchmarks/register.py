@@ -1,0 +1,276 @@
+"""Benchmark of the FG's pages at register size: is a page as fast with 100,000 incidents as
+with 1,000?
+
+Run it as ``.venv/bin/python benchmarks/register.py`` (``--help`` for the options). It builds
+a throwaway installation (a fresh SQLite file unless ``--database-url`` names an *empty*
+database) with ten organisations (the five demo profiles, twice) and one FG who serves all of
+them, then, at each size in ``--sizes`` (incidents are added, never rebuilt):
+
+* the FG's **inbox** (``/incidents/``, 50 rows of the most urgent work) and a page that shows
+  only the **top bar** with its counts (``/account``), through the real application (Flask's
+  test client, logged in, templates, translations, the lot), p50/p95 over ``--requests``;
+* in the same run, a **bare route**: one SELECT of 50 incidents rendered by a minimal
+  template, the floor any page with such a table stands on.
+
+The data have the shape of a register that has run for years: 95% of the incidents closed,
+the rest reported, confirmed or assessed with their 72-hour terms in every phase (open, due
+soon, overdue). Targets (issue 12): page p95 at most 3× the bare route (aim 2×), and at the
+largest size at most 1.5× its p95 at the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import random
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from common.app import benchmark_app
+from common.report import Table, percentile, progress, publish, timed
+from flask import Flask, render_template_string
+from sqlalchemy import insert, inspect, select
+from sqlalchemy.orm import Session
+
+from breachdesk.demo import profile_paths
+from breachdesk.domain.deadline import NOTIFICATION_TERM, due_at
+from breachdesk.domain.lifecycle import State
+from breachdesk.domain.references import format_reference
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db, db_session
+from breachdesk.models import Incident, Organisation, ReferenceCounter, User
+from breachdesk.runtime import runtime
+from breachdesk.services import organisations as org_service
+from breachdesk.services import users as user_service
+from breachdesk.services.audit import Actor
+
+ACTOR = Actor.system("benchmark")
+PASSWORD = "benchmark-wachtwoord-1"  # noqa: S105 - a throwaway installation
+FG_EMAIL = "fg@register.example"
+BARE = """<!doctype html><title>bare</title><table>{% for i in rows %}<tr><td>{{ i.reference }}</td>
+<td>{{ i.title }}</td><td>{{ i.state }}</td><td>{{ i.term_deadline or '' }}</td></tr>{% endfor %}
+</table>"""
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,100000", help="incident counts, ascending")
+    parser.add_argument("--requests", type=int, default=60, help="timed requests per page")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--out", default="", help="also write the table to this file")
+    return parser.parse_args(argv)
+
+
+def organisations(session: Session) -> list[tuple[int, str]]:
+    """Ten organisations (each demo profile twice) and one FG who serves them all."""
+    orgs: list[Organisation] = []
+    for copy in (1, 2):
+        for path in profile_paths():
+            profile = org_service.load_profile_file(path)
+            if copy == 2:
+                profile = dataclasses.replace(
+                    profile,
+                    slug=f"{profile.slug}-2",
+                    legal_name=f"{profile.legal_name} (2)",
+                    reference_prefix=f"{profile.reference_prefix or profile.slug[:3].upper()}2",
+                )
+            orgs.append(
+                org_service.import_profile(
+                    session, profile, actor=ACTOR, clock=runtime().clock
+                ).organisation
+            )
+    session.commit()
+    user_service.create_user(
+        session,
+        email=FG_EMAIL,
+        name="FG van tien organisaties",
+        password=PASSWORD,
+        roles=[(org, Role.FG) for org in orgs],
+        actor=ACTOR,
+        clock=runtime().clock,
+        hasher=runtime().hasher,
+    )
+    return [(org.id, org.reference_prefix) for org in orgs]
+
+
+def add_incidents(
+    session: Session, orgs: list[tuple[int, str]], count: int, rng: random.Random, now: datetime
+) -> None:
+    """``count`` more incidents spread over ``orgs``: 95% closed over the past ten years, the
+    rest open in every phase, each running term stored as replan() stores it."""
+    counters = {
+        (c.organisation_id, c.year): c for c in session.execute(select(ReferenceCounter)).scalars()
+    }
+    reporter = session.execute(select(User.id).where(User.email == FG_EMAIL)).scalar_one()
+    rows: list[dict[str, Any]] = []
+    for index in range(count):
+        org_id, prefix = orgs[index % len(orgs)]
+        closed = rng.random() < 0.95
+        reported = now - timedelta(days=rng.uniform(0, 3650) if closed else rng.uniform(0, 4))
+        year = reported.year
+        counter = counters.get((org_id, year))
+        if counter is None:
+            counter = counters[(org_id, year)] = ReferenceCounter(
+                organisation_id=org_id, year=year, last_seq=0
+            )
+            session.add(counter)
+        counter.last_seq += 1
+        state = (
+            State.CLOSED
+            if closed
+            else rng.choice([State.REPORTED, State.BREACH_CONFIRMED, State.ASSESSED])
+        )
+        aware = None if state is State.REPORTED else reported + timedelta(hours=1)
+        running = state in (State.BREACH_CONFIRMED, State.ASSESSED)
+        rows.append(
+            {
+                "organisation_id": org_id,
+                "reference": format_reference(prefix, year, counter.last_seq),
+                "year": year,
+                "seq": counter.last_seq,
+                "state": state.value,
+                "reporter_id": reporter,
+                "reported_at": reported,
+                "updated_at": reported + timedelta(days=2 if closed else 0),
+                "title": f"Incident {index + 1}: {rng.choice(TITLES)}",
+                "description": "Een beschrijving van wat er gebeurde, in enkele zinnen. " * 3,
+                "discovered_at": reported,
+                "discovery_how": "Melding van een medewerker",
+                "ongoing": "no",
+                "processors": [],
+                "data_categories": [],
+                "subjects_mode": "exact",
+                "subjects_exact": rng.randint(1, 2000),
+                "subject_groups": [],
+                "containment": [],
+                "containment_details": "",
+                "children_involved": "no",
+                "protection": "none",
+                "protection_details": "",
+                "systems_other": "",
+                "data_other": "",
+                "subject_groups_other": "",
+                "reported_by_processor": False,
+                "not_breach_reason": "",
+                "personal_data": "yes",
+                "security_breached": "yes",
+                "breach_types": ["confidentiality"],
+                "triaged_at": aware,
+                "aware_at": aware,
+                "term_deadline": due_at(aware, NOTIFICATION_TERM) if running and aware else None,
+                "closed_at": reported + timedelta(days=2) if closed else None,
+                "our_role": "controller",
+                "controller_name": "",
+            }
+        )
+    session.flush()
+    for chunk in range(0, len(rows), 5000):
+        session.execute(insert(Incident), rows[chunk : chunk + 5000])
+    session.commit()
+
+
+TITLES = [
+    "e-mail aan verkeerde ontvanger",
+    "laptop gestolen uit auto",
+    "phishing: inloggegevens afgegeven",
+    "ransomware op de bestandsserver",
+    "brief met BSN naar verkeerd adres",
+    "gedeelde map publiek toegankelijk",
+]
+
+
+def get(client: Any, path: str) -> Callable[[], None]:
+    def go() -> None:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        response.get_data()
+
+    return go
+
+
+def bare_route(app: Flask) -> None:
+    @app.get("/bench-bare")
+    def bare() -> str:
+        rows = (
+            db_session()
+            .execute(select(Incident).order_by(Incident.id.desc()).limit(50))
+            .scalars()
+            .all()
+        )
+        return render_template_string(BARE, rows=rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="breachdesk-register-"))
+    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    os.environ["BREACHDESK_INSTANCE_PATH"] = str(folder / "instance")
+    try:
+        return run(args, sizes, folder, url)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, sizes: list[int], folder: Path, url: str) -> int:
+    app = benchmark_app(
+        folder,
+        url,
+        WTF_CSRF_ENABLED=False,  # the test client logs in without reading the form
+    )
+    bare_route(app)
+    rng = random.Random(args.seed)
+    table = Table(f"The FG's pages at register size (p50 / p95 over {args.requests} requests)")
+    results: dict[str, list[float]] = {}
+    with app.app_context():
+        if inspect(db.engine).get_table_names():
+            raise SystemExit(f"{url} is not empty; the benchmark needs an empty database")
+        db.create_all()
+        orgs = organisations(db_session())
+        db.session.remove()
+    have = 0
+    for size in sizes:
+        progress(f"adding {size - have} incidents (to {size})")
+        with app.app_context():  # requests below get contexts of their own
+            add_incidents(db_session(), orgs, size - have, rng, datetime.now(UTC))
+            db.session.remove()
+        have = size
+        client = app.test_client()
+        login = client.post("/login", data={"email": FG_EMAIL, "password": PASSWORD})
+        assert login.status_code == 302, login.status_code
+        for name, path in (
+            ("inbox", "/incidents/"),
+            ("top bar (account page)", "/account"),
+            ("bare route (1 SELECT, 50 rows)", "/bench-bare"),
+        ):
+            progress(f"{size}: {name}")
+            get(client, path)()  # warm up
+            durations = timed(get(client, path), args.requests)
+            results[f"{name}@{size}"] = durations
+            p50, p95 = percentile(durations, 50), percentile(durations, 95)
+            table.add(f"{name}, {size:,} incidents", f"{p50 * 1e3:.1f} / {p95 * 1e3:.1f} ms")
+    small, large = sizes[0], sizes[-1]
+    verdict = True
+    for name in ("inbox", "top bar (account page)"):
+        bare = percentile(results[f"bare route (1 SELECT, 50 rows)@{large}"], 95)
+        p95_large = percentile(results[f"{name}@{large}"], 95)
+        p95_small = percentile(results[f"{name}@{small}"], 95)
+        ratio, growth = p95_large / bare, p95_large / p95_small
+        verdict = verdict and ratio <= 3 and growth <= 1.5
+        table.add(f"{name}: p95 / bare p95 at {large:,}", f"{ratio:.2f}×", "bar 3×, aim 2×")
+        table.add(
+            f"{name}: p95 at {large:,} / p95 at {small:,}", f"{growth:.2f}×", "bar 1.5× (flat)"
+        )
+    publish(table, "register.py", url, f"sizes {args.sizes}", args.out)
+    return 0 if verdict else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
