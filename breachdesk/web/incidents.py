@@ -53,6 +53,7 @@ def index() -> ResponseReturnValue:
         organisation_id=org_id,
         state=state,
         page=request.args.get("page", 1, type=int) or 1,
+        per_page=inbox.PAGE_SIZE,
     )
     return render_template(
         "incidents/index.html",

@@ -11,6 +11,7 @@ from breachdesk.extensions import db
 from breachdesk.models import Delivery, Incident, Organisation
 
 from ..conftest import MakeUser, login
+from .test_reports import form_data
 from .test_triage_web import reported_incident
 
 
@@ -130,3 +131,32 @@ def test_a_processors_report_shows_its_times_and_our_clock_starts_at_our_awarene
     assert "onze kennisname (hier begint onze termijn): 19-11-2026 09:00" in page
     # The 72 hours run from our awareness, not from the supplier's.
     assert "22-11-2026 09:00" in page and 'data-status="open"' in page
+
+
+def test_the_inbox_pages_keep_the_filter_and_finished_incidents_wait_for_the_status_filter(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, monkeypatch: Any
+) -> None:
+    from breachdesk.services import inbox
+
+    first = confirmed(client, orgs, make_user)  # overdue: first in the inbox
+    client.post("/logout")
+    login(client, "r@x.nl")
+    client.post("/report/kruix", data=form_data())
+    client.post("/logout")
+    login(client, "fg@x.nl")
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 1)
+    kruix = orgs["kruix"].id
+    page = client.get(f"/incidents/?org={kruix}").get_data(as_text=True)
+    assert "Pagina 1 van 2 (2 incidenten)" in page and first.reference in page
+    assert f'href="/incidents/?org={kruix}&amp;page=2" rel="next"' in page
+    second = client.get(f"/incidents/?org={kruix}&page=2").get_data(as_text=True)
+    assert "Pagina 2 van 2" in second and first.reference not in second
+    assert 'data-next-action="triage"' in second
+    # A finished incident leaves the inbox; choosing its status shows it.
+    db.session.execute(
+        Incident.__table__.update().where(Incident.id == first.id).values(state="closed")
+    )
+    db.session.commit()
+    assert first.reference not in client.get("/incidents/").get_data(as_text=True)
+    closed = client.get("/incidents/?state=closed").get_data(as_text=True)
+    assert first.reference in closed and "data-next-action" not in closed
