@@ -12,10 +12,11 @@ them, then, at each size in ``--sizes`` (incidents are added, never rebuilt):
 * in the same run, a **bare route**: one SELECT of 50 incidents rendered by a minimal
   template, the floor any page with such a table stands on.
 
-The data have the shape of a register that has run for years: 95% of the incidents closed,
-the rest reported, confirmed or assessed with their 72-hour terms in every phase (open, due
-soon, overdue). Targets (issue 12): page p95 at most 3× the bare route (aim 2×), and at the
-largest size at most 1.5× its p95 at the smallest.
+The data have the shape of a register that has run for years: the FG's current work is the
+same at every size (``--open`` incidents, 100 by default: reported, confirmed or assessed, with
+their 72-hour terms in every phase), and everything else is closed, spread over ten years, so
+that a larger size means a longer history, not more work. Targets (issue 12): page p95 at
+most 3× the bare route (aim 2×), and at the largest size at most 1.5× its p95 at the smallest.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=60, help="timed requests per page")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--open", type=int, default=100, help="unfinished incidents (any size)")
     parser.add_argument("--out", default="", help="also write the table to this file")
     return parser.parse_args(argv)
 
@@ -101,10 +103,16 @@ def organisations(session: Session) -> list[tuple[int, str]]:
 
 
 def add_incidents(
-    session: Session, orgs: list[tuple[int, str]], count: int, rng: random.Random, now: datetime
+    session: Session,
+    orgs: list[tuple[int, str]],
+    count: int,
+    rng: random.Random,
+    now: datetime,
+    open_count: int,
 ) -> None:
-    """``count`` more incidents spread over ``orgs``: 95% closed over the past ten years, the
-    rest open in every phase, each running term stored as replan() stores it."""
+    """``count`` more incidents spread over ``orgs``: the first ``open_count`` open in every
+    phase (each running term stored as replan() stores it), the rest closed over the past ten
+    years."""
     counters = {
         (c.organisation_id, c.year): c for c in session.execute(select(ReferenceCounter)).scalars()
     }
@@ -112,7 +120,7 @@ def add_incidents(
     rows: list[dict[str, Any]] = []
     for index in range(count):
         org_id, prefix = orgs[index % len(orgs)]
-        closed = rng.random() < 0.95
+        closed = index >= open_count
         reported = now - timedelta(days=rng.uniform(0, 3650) if closed else rng.uniform(0, 4))
         year = reported.year
         counter = counters.get((org_id, year))
@@ -239,7 +247,8 @@ def run(args: argparse.Namespace, sizes: list[int], folder: Path, url: str) -> i
     for size in sizes:
         progress(f"adding {size - have} incidents (to {size})")
         with app.app_context():  # requests below get contexts of their own
-            add_incidents(db_session(), orgs, size - have, rng, datetime.now(UTC))
+            still_open = args.open if have == 0 else 0
+            add_incidents(db_session(), orgs, size - have, rng, datetime.now(UTC), still_open)
             db.session.remove()
         have = size
         client = app.test_client()
