@@ -94,26 +94,47 @@ def _chunks_of_ids(session: Session, mailing: Mailing, status: str) -> Iterator[
         last = ids[-1]
 
 
-def resume(session: Session, mailing: Mailing, *, actor: Actor, clock: Clock) -> int:
-    """Plan the held rows again from now, at the organisation's current rate. Returns how
-    many were planned."""
-    if mailing.status != "paused":
-        raise MailingError(N_("Only a paused mailing can be resumed."))
+def _plan_again(
+    session: Session,
+    mailing: Mailing,
+    source: Status,
+    target: Status,
+    *,
+    clock: Clock,
+    fresh: bool = False,
+) -> int:
+    """Move the mailing's rows in ``source`` to ``target``, due from now at the
+    organisation's current rate (one short transaction per chunk); with ``fresh`` their
+    attempts count from zero again. Returns how many rows were moved."""
     mailing.rate_per_minute = session.get_one(
         Incident, mailing.incident_id
     ).organisation.notice_rate_per_minute
     interval = send_interval(mailing.rate_per_minute)
     now = clock.now()
     planned = 0
-    for ids in _chunks_of_ids(session, mailing, Status.HELD.value):
-        values = []
+    for ids in _chunks_of_ids(session, mailing, source.value):
+        values: list[dict[str, Any]] = []
         for row_id in ids:
-            values.append(
-                {"id": row_id, "status": Status.PLANNED.value, "due_at": now + interval * planned}
-            )
+            row: dict[str, Any] = {
+                "id": row_id,
+                "status": target.value,
+                "due_at": now + interval * planned,
+            }
+            if fresh:
+                row["attempts"] = 0
+            values.append(row)
             planned += 1
         session.execute(update(Delivery), values)
         session.commit()
+    return planned
+
+
+def resume(session: Session, mailing: Mailing, *, actor: Actor, clock: Clock) -> int:
+    """Plan the held rows again from now, at the organisation's current rate. Returns how
+    many were planned."""
+    if mailing.status != "paused":
+        raise MailingError(N_("Only a paused mailing can be resumed."))
+    planned = _plan_again(session, mailing, Status.HELD, Status.PLANNED, clock=clock)
     _change(
         session,
         mailing,
@@ -159,26 +180,8 @@ def retry_failed(session: Session, mailing: Mailing, *, actor: Actor, clock: Clo
     if mailing.status not in ("running", "paused", "done"):
         raise MailingError(N_("A cancelled mailing is not sent again; start a new one."))
     paused = mailing.status == "paused"
-    mailing.rate_per_minute = session.get_one(
-        Incident, mailing.incident_id
-    ).organisation.notice_rate_per_minute
-    interval = send_interval(mailing.rate_per_minute)
-    now = clock.now()
-    planned = 0
-    for ids in _chunks_of_ids(session, mailing, Status.FAILED.value):
-        values = []
-        for row_id in ids:
-            values.append(
-                {
-                    "id": row_id,
-                    "status": Status.HELD.value if paused else Status.PLANNED.value,
-                    "due_at": now + interval * planned,
-                    "attempts": 0,
-                }
-            )
-            planned += 1
-        session.execute(update(Delivery), values)
-        session.commit()
+    target = Status.HELD if paused else Status.PLANNED
+    planned = _plan_again(session, mailing, Status.FAILED, target, clock=clock, fresh=True)
     if not planned:
         raise MailingError(N_("No message of this mailing has failed."))
     _change(

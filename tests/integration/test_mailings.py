@@ -22,14 +22,19 @@ from .test_scheduler_process import confirmed, people
 __all__ = ["people"]  # a fixture used by name
 
 
-def test_a_pause_holds_rows_already_claimed(
+def started_mailing(
     orgs: dict[str, Organisation],
     people: tuple[User, User],
-    clock: FixedClock,  # noqa: F811
-) -> None:
+    clock: FixedClock,
+    *,
+    rate: int,
+    people_count: int,
+    chunk: int = mailings.CHUNK,
+) -> Mailing:
+    """A confirmed breach whose approved notice is being sent to ``people_count`` people."""
     _, fg = people
     incident = confirmed(orgs, people, clock, T0 - timedelta(hours=1))
-    incident.organisation.notice_rate_per_minute = 0
+    incident.organisation.notice_rate_per_minute = rate
     draft = people_notices.working_draft(db.session, incident, clock=clock, user=fg)
     sections = {key: draft.sections.get(key) or "Tekst." for key in SECTION_KEYS}
     draft = people_notices.save_draft(
@@ -39,15 +44,26 @@ def test_a_pause_holds_rows_already_claimed(
     notice = people_notices.approve(
         db.session, draft, seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock
     )
-    data = b"naam;e-mail\r\n" + b"".join(b"P %d;p%d@example.org\r\n" % (n, n) for n in range(5))
+    rows = b"".join(b"P %d;p%d@example.org\r\n" % (n, n) for n in range(people_count))
+    data = b"naam;e-mail\r\n" + rows
     staged = recipients.stage_import(
         db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
         user=fg, actor=Actor.of(fg), clock=clock,
     )  # fmt: skip
     recipients.activate(db.session, staged, actor=Actor.of(fg), clock=clock)
-    mailing = mailings.start(
-        db.session, incident, notice, staged, user=fg, actor=Actor.of(fg), clock=clock
-    )
+    return mailings.start(
+        db.session, incident, notice, staged, user=fg, actor=Actor.of(fg), clock=clock,
+        chunk=chunk,
+    )  # fmt: skip
+
+
+def test_a_pause_holds_rows_already_claimed(
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],
+    clock: FixedClock,  # noqa: F811
+) -> None:
+    _, fg = people
+    mailing = started_mailing(orgs, people, clock, rate=0, people_count=5)
     # The scheduler claimed the rows a moment before the FG pressed "pause": the rows are still
     # planned when the tick reaches them, but the mailing says paused.
     db.session.execute(
@@ -76,26 +92,7 @@ def test_failed_rows_can_be_tried_again_and_the_page_counts_what_is_retried(
     """After the mail server was down longer than the engine's retries, the FG sends again to
     those it failed for: only they get it, with their attempts counted afresh, audited."""
     _, fg = people
-    incident = confirmed(orgs, people, clock, T0 - timedelta(hours=1))
-    incident.organisation.notice_rate_per_minute = 0
-    draft = people_notices.working_draft(db.session, incident, clock=clock, user=fg)
-    sections = {key: draft.sections.get(key) or "Tekst." for key in SECTION_KEYS}
-    draft = people_notices.save_draft(
-        db.session, draft, subject="Belangrijk", sections=sections, lang="nl",
-        seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock,
-    )  # fmt: skip
-    notice = people_notices.approve(
-        db.session, draft, seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock
-    )
-    data = b"naam;e-mail\r\n" + b"".join(b"P %d;p%d@example.org\r\n" % (n, n) for n in range(4))
-    staged = recipients.stage_import(
-        db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
-        user=fg, actor=Actor.of(fg), clock=clock,
-    )  # fmt: skip
-    recipients.activate(db.session, staged, actor=Actor.of(fg), clock=clock)
-    mailing = mailings.start(
-        db.session, incident, notice, staged, user=fg, actor=Actor.of(fg), clock=clock
-    )
+    mailing = started_mailing(orgs, people, clock, rate=0, people_count=4)
     rows = db.session.execute(
         select(Delivery).where(Delivery.mailing_id == mailing.id).order_by(Delivery.id)
     ).scalars().all()  # fmt: skip
@@ -132,26 +129,7 @@ def test_a_fill_stopped_between_chunks_is_resumed_without_gaps_or_doubles(
     """The rows are written in chunks, each its own transaction: after a crash between two
     chunks, filling again adds exactly the people still without a row."""
     _, fg = people
-    incident = confirmed(orgs, people, clock, T0 - timedelta(hours=1))
-    incident.organisation.notice_rate_per_minute = 60
-    draft = people_notices.working_draft(db.session, incident, clock=clock, user=fg)
-    sections = {key: draft.sections.get(key) or "Tekst." for key in SECTION_KEYS}
-    draft = people_notices.save_draft(
-        db.session, draft, subject="Belangrijk", sections=sections, lang="nl",
-        seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock,
-    )  # fmt: skip
-    notice = people_notices.approve(
-        db.session, draft, seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock
-    )
-    data = b"naam;e-mail\r\n" + b"".join(b"P %d;p%d@example.org\r\n" % (n, n) for n in range(7))
-    staged = recipients.stage_import(
-        db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
-        user=fg, actor=Actor.of(fg), clock=clock,
-    )  # fmt: skip
-    recipients.activate(db.session, staged, actor=Actor.of(fg), clock=clock)
-    mailing = mailings.start(
-        db.session, incident, notice, staged, user=fg, actor=Actor.of(fg), clock=clock, chunk=3
-    )
+    mailing = started_mailing(orgs, people, clock, rate=60, people_count=7, chunk=3)
     complete = db.session.execute(
         select(Delivery.recipient_id, Delivery.due_at)
         .where(Delivery.mailing_id == mailing.id)
