@@ -32,6 +32,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from common.app import benchmark_app
 from common.report import StatementCounter, Table, per_second, progress
 from common.smtp_sink import Received, SmtpServer
 from flask import current_app
@@ -39,7 +40,6 @@ from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from breachdesk import create_app
 from breachdesk.demo import profile_paths
 from breachdesk.extensions import db, db_session
 from breachdesk.mail import SmtpMailer, build_message
@@ -190,17 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) -> int:
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder / "instance"),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "benchmark",
-            "RATELIMIT_ENABLED": False,
-            "MAIL_BACKEND": "file",
-            "BASE_URL": "http://breachdesk.bench",
-            "SCHEDULER_EMBEDDED": False,
-        }
-    )
+    app = benchmark_app(folder, url, MAIL_BACKEND="file", BASE_URL="http://breachdesk.bench")
     ok = True
     ticks: list[tuple[float, int, int, int]] = []  # seconds, sent, statements, connections
     shared: list[float] = []

@@ -39,11 +39,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+from common.app import benchmark_app
 from common.report import Table, peak_rss_mib, progress, publish
 from common.smtp_sink import Received, SmtpServer
 from sqlalchemy import inspect, select
 
-from breachdesk import create_app
 from breachdesk.demo import profile_paths
 from breachdesk.domain.checklist import BreachType, Tri
 from breachdesk.domain.notices.people_notice import MergePerson
@@ -272,18 +272,7 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         **{f"BREACHDESK_{k}": v for k, v in settings.items()},
     }
     os.environ["BREACHDESK_INSTANCE_PATH"] = str(instance)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(instance),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "benchmark",
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_COST": 8,
-            "ARGON2_PARALLELISM": 1,
-            "SCHEDULER_EMBEDDED": False,
-            "MAIL_FROM": MAIL_FROM,
-        }
-    )
+    app = benchmark_app(folder, url, MAIL_FROM=MAIL_FROM)
     table = Table("Informing the people affected: import, send, crash")
     clock = SystemClock()
     with app.app_context():
