@@ -13,6 +13,7 @@ from .clock import FilingExchange, Notification
 from .delivery import Delivery, SchedulerLease
 from .evidence import Attachment, PendingUpload
 from .incident import AwarenessRecord, Decision, Incident, ReferenceCounter
+from .incident_search import is_search_object
 from .notices import AnswerSheet
 from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImport
 
@@ -38,6 +39,7 @@ __all__ = [
     "Recipient",
     "RecipientImport",
     "ReferenceCounter",
+    "is_search_object",
     "SchedulerLease",
     "User",
 ]

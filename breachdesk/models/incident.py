@@ -14,10 +14,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.register import data_kinds
 from ..extensions import db
 from ..types import UTCDateTime
 
@@ -47,6 +49,10 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_incident_reporter", "reporter_id"),
         Index("ix_incident_org_state", "organisation_id", "state"),
         Index("ix_incident_org_term", "organisation_id", "term_deadline"),
+        # The register's sort orders, each with the id as tie-breaker for keyset paging.
+        Index("ix_incident_reported", "reported_at", "id"),
+        Index("ix_incident_discovered", "discovered_at", "id"),
+        Index("ix_incident_reference", "reference", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +79,9 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     # Data and people
     data_categories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     data_other: Mapped[str] = mapped_column(Text, default="")
+    # The kinds of data among data_categories ("|special|financial|"), for the register's
+    # filter; set whenever data_categories is (see the listener below).
+    data_kinds: Mapped[str] = mapped_column(String(120), default="", server_default="")
     subjects_mode: Mapped[str] = mapped_column(String(10))
     subjects_exact: Mapped[int | None] = mapped_column(Integer, nullable=True)
     subjects_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -109,6 +118,8 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     # date because that recommendation names other duties (see domain/duties.py). Columns, so
     # that lists and counts can be made in SQL.
     recommended_outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The latest decision's outcome (a copy of decisions[-1].outcome, for the register's filter).
+    decided_outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)
     decision_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The deadline of the term while it runs (owed, not yet filed), else NULL: a copy of what
     # services.deadlines.clock_of derives, kept in step by every change (reminders.replan) and
@@ -192,3 +203,10 @@ class Decision(db.Model):  # type: ignore[name-defined,misc]
 
     incident: Mapped[Incident] = relationship(back_populates="decisions")
     decided_by: Mapped[User] = relationship()
+
+
+@event.listens_for(Incident.data_categories, "set")
+def _data_categories_set(
+    target: Incident, value: list[dict[str, Any]] | None, _old: Any, _initiator: Any
+) -> None:
+    target.data_kinds = data_kinds(value or [])

@@ -196,6 +196,7 @@ def record_decision(
     session.refresh(incident, ["decisions"])
     incident.decision_stale = False
     incident.recommended_outcome = recommendation.outcome.value
+    incident.decided_outcome = decision.outcome
     audit_incident(
         session,
         incident,

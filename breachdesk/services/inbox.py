@@ -60,7 +60,8 @@ class InboxPage:
     total: int
 
 
-def _organisations_of(user: User) -> Select[int]:
+def organisations_served(user: User) -> Select[int]:
+    """The organisations ``user`` serves as FG or administrator (a subquery of their ids)."""
     return select(Membership.organisation_id).where(
         Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
     )
@@ -97,7 +98,7 @@ def inbox(
     """One page of the incidents ``user`` handles as FG or administrator, most urgent first:
     the unfinished ones, or those in ``state`` when given. Filtered, ordered and paginated in
     the database; only the page's incidents are loaded (with what :func:`clock_of` reads)."""
-    where: list[ColumnElement[bool]] = [Incident.organisation_id.in_(_organisations_of(user))]
+    where: list[ColumnElement[bool]] = [Incident.organisation_id.in_(organisations_served(user))]
     if organisation_id is not None:
         where.append(Incident.organisation_id == organisation_id)
     if state is not None:
@@ -181,7 +182,7 @@ def urgency(session: Session, user: User, now: datetime) -> Urgency:
     the decisions out of date: two aggregate queries on stored columns (``term_deadline``),
     each reading only the rows it counts through an index, so the count costs the same with
     ten incidents or a register of 100,000."""
-    orgs = _organisations_of(user)
+    orgs = organisations_served(user)
     term_states = [s.value for s in (*RUNNING, State.DECIDED)]
     # Only terms that are overdue or due soon are read, through ix_incident_org_term.
     overdue, due_soon = session.execute(

@@ -46,7 +46,8 @@ def submit(
     **changes: object,
 ) -> Incident:
     first_key = org.profile["data_categories"][0]["key"]
-    report = replace(REPORT, data_category_keys=(first_key,), **changes)  # type: ignore[arg-type]
+    changes.setdefault("data_category_keys", (first_key,))
+    report = replace(REPORT, **changes)  # type: ignore[arg-type]
     return incident_service.submit_report(
         db.session,
         reporter=user,

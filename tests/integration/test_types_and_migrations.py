@@ -28,6 +28,7 @@ from breachdesk import create_app
 from breachdesk.domain.audit import GENESIS_HASH, EventRecord, hash_v1
 from breachdesk.extensions import db
 from breachdesk.models import Organisation
+from breachdesk.models.incident_search import include_object
 from breachdesk.types import UTCDateTime
 
 from ..conftest import app_settings
@@ -77,7 +78,9 @@ def test_migrations_match_the_models(tmp_path: Path, migrated_url: str) -> None:
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": include_object}
+            )
             differences = compare_metadata(context, db.metadata)
         assert differences == [], f"models and migrations disagree: {differences}"
         db.session.remove()

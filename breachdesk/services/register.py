@@ -1,0 +1,491 @@
+"""The breach register (GDPR Art. 33(5)): every incident of the organisations a user serves.
+
+One function answers every view of the register (:func:`view` for a page, :func:`rows` for an
+export of the same view), filtered, searched, sorted and paged in the database, so a page costs
+the same with a register of a thousand incidents or a hundred thousand:
+
+- filters read stored columns (``decided_outcome``, ``data_kinds``, ``subjects_resolution``,
+  ``term_deadline``) or indexed EXISTS probes (filings);
+- the search (:func:`search_condition`) uses SQLite FTS5 or PostgreSQL full-text search
+  behind one function with one meaning: every word must start a word of the incident's text;
+- pages are keyset pages (a cursor of the last row's sort value and id, never an offset), so
+  an incident reported while the FG reads page 2 does not shift page 3; the total is counted
+  up to :data:`COUNT_CAP` and shown as "more than" beyond it.
+
+Only the page's rows are read, as plain columns; their latest decision and first filing are
+read in one query each.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.orm import Session
+
+from ..domain.assessment import Outcome
+from ..domain.duties import SubjectsResolution
+from ..domain.register import Informed, Notified, RegisterFilter, Sort
+from ..domain.timeutil import local_to_utc
+from ..models import Decision, Incident, Notification, Organisation, User
+from ..models.incident_search import PG_VECTOR, SEARCH_TABLE
+from .inbox import organisations_served
+
+#: Rows per register page.
+PAGE_SIZE = 50
+#: Rows counted for the "N incidents" line; beyond it the page says "more than N".
+COUNT_CAP = 10_000
+#: Rows read per query when exporting.
+EXPORT_BATCH = 1_000
+
+_EXEMPT = [
+    SubjectsResolution.ENCRYPTED.value,
+    SubjectsResolution.MEASURES.value,
+    SubjectsResolution.DISPROPORTIONATE.value,
+    SubjectsResolution.OTHER.value,
+]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The first notification to the AP (or, as processor, to the controller)."""
+
+    addressee: str
+    submitted_at: datetime
+    reference: str  # the AP's meldnummer
+    late: bool
+    delay_reason: str
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    version: int
+    outcome: str
+    rationale: str
+    ruleset_version: str
+    follows_recommendation: bool
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One incident as the register shows it: the Art. 33(5) facts, read as plain values."""
+
+    id: int
+    reference: str
+    organisation: str
+    title: str
+    description: str
+    state: str
+    reported_at: datetime
+    discovered_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    aware_at: datetime | None
+    closed_at: datetime | None
+    our_role: str
+    breach_types: list[str]
+    data_categories: list[dict[str, Any]]
+    data_other: str
+    data_kinds: str
+    subjects_mode: str
+    subjects_exact: int | None
+    subjects_min: int | None
+    subjects_max: int | None
+    subject_groups: list[dict[str, Any]]
+    containment: list[str]
+    containment_details: str
+    consequences: list[str]
+    not_breach_reason: str
+    decided_outcome: str | None
+    subjects_resolution: str
+    subjects_resolution_at: datetime | None
+    subjects_resolution_note: str
+    public_resolution: str
+    term_deadline: datetime | None
+    decision: DecisionSummary | None
+    filing: Filing | None
+
+    @property
+    def people(self) -> str:
+        """The number of people affected as known: "120", "100–500" or ""."""
+        if self.subjects_mode == "exact" and self.subjects_exact is not None:
+            return str(self.subjects_exact)
+        if self.subjects_mode == "range" and self.subjects_min is not None:
+            return f"{self.subjects_min}–{self.subjects_max}"
+        return ""
+
+    @property
+    def notified(self) -> bool:
+        return self.filing is not None
+
+    def informed(self) -> Informed:
+        if self.subjects_resolution == SubjectsResolution.INFORMED.value:
+            return Informed.INFORMED
+        if self.subjects_resolution:
+            return Informed.EXEMPT
+        if self.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
+            return Informed.OWED
+        return Informed.NOT_REQUIRED
+
+    def late(self, now: datetime) -> bool:
+        """Filed late, or not filed while its term has run out."""
+        if self.filing is not None:
+            return self.filing.late
+        return self.term_deadline is not None and self.term_deadline < now
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    rows: list[RegisterRow]
+    total: int  # counted up to COUNT_CAP
+    more_than: bool  # the total is more than COUNT_CAP
+    next_cursor: str | None  # rows after the last one
+    prev_cursor: str | None  # rows before the first one
+
+    @property
+    def first_page(self) -> bool:
+        return self.prev_cursor is None
+
+
+_COLUMNS = (
+    Incident.id,
+    Incident.reference,
+    Organisation.name.label("organisation"),
+    Incident.title,
+    Incident.description,
+    Incident.state,
+    Incident.reported_at,
+    Incident.discovered_at,
+    Incident.started_at,
+    Incident.ended_at,
+    Incident.aware_at,
+    Incident.closed_at,
+    Incident.our_role,
+    Incident.breach_types,
+    Incident.data_categories,
+    Incident.data_other,
+    Incident.data_kinds,
+    Incident.subjects_mode,
+    Incident.subjects_exact,
+    Incident.subjects_min,
+    Incident.subjects_max,
+    Incident.subject_groups,
+    Incident.containment,
+    Incident.containment_details,
+    Incident.facts,
+    Incident.not_breach_reason,
+    Incident.decided_outcome,
+    Incident.subjects_resolution,
+    Incident.subjects_resolution_at,
+    Incident.subjects_resolution_note,
+    Incident.public_resolution,
+    Incident.term_deadline,
+)
+
+_SORT_COLUMN = {
+    Sort.REPORTED_DESC: (Incident.reported_at, True),
+    Sort.REPORTED_ASC: (Incident.reported_at, False),
+    Sort.DISCOVERED_DESC: (Incident.discovered_at, True),
+    Sort.DISCOVERED_ASC: (Incident.discovered_at, False),
+    Sort.REFERENCE_ASC: (Incident.reference, False),
+    Sort.REFERENCE_DESC: (Incident.reference, True),
+}
+
+
+def search_condition(session: Session, terms: Sequence[str]) -> ColumnElement[bool]:
+    """Incidents whose text has a word starting with each of ``terms`` (see
+    :func:`breachdesk.domain.register.search_terms`), through the full-text index of the
+    database in use: SQLite FTS5, or PostgreSQL's ``tsvector`` with a GIN index."""
+    if not terms:
+        return and_(True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(f"{term}:*" for term in terms)
+        return literal_column(PG_VECTOR).op("@@")(func.to_tsquery("simple", query))
+    # FTS5: each word quoted (so no word is read as an operator), as a prefix, all required.
+    match = " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+    matching: Select[Any] = (
+        select(literal_column("rowid"))
+        .select_from(text(SEARCH_TABLE))
+        .where(literal_column(SEARCH_TABLE).op("MATCH")(match))
+    )
+    return Incident.id.in_(matching)
+
+
+def conditions(
+    session: Session, user: User, wanted: RegisterFilter, now: datetime
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a register view: ``user``'s organisations, narrowed by ``wanted``."""
+    where: list[ColumnElement[bool]] = [Incident.organisation_id.in_(organisations_served(user))]
+    if wanted.organisation_id is not None:
+        where.append(Incident.organisation_id == wanted.organisation_id)
+    if wanted.year is not None:
+        where.append(Incident.year == wanted.year)
+    if wanted.discovered_from is not None:
+        where.append(Incident.discovered_at >= _start_of(wanted.discovered_from))
+    if wanted.discovered_to is not None:
+        where.append(Incident.discovered_at < _start_of(wanted.discovered_to) + timedelta(days=1))
+    if wanted.undecided:
+        where.append(Incident.decided_outcome.is_(None))
+    elif wanted.outcome is not None:
+        where.append(Incident.decided_outcome == wanted.outcome.value)
+    if wanted.notified is not None:
+        filed = _filed()
+        where.append(filed if wanted.notified is Notified.YES else ~filed)
+    if wanted.informed is not None:
+        where.append(_informed(wanted.informed))
+    if wanted.late:
+        late_filing = exists().where(
+            Notification.incident_id == Incident.id, Notification.late.is_(True)
+        )
+        where.append(or_(late_filing, and_(Incident.term_deadline < now, ~_filed())))
+    if wanted.state is not None:
+        where.append(Incident.state == wanted.state.value)
+    if wanted.data_kind is not None:
+        where.append(Incident.data_kinds.contains(f"|{wanted.data_kind.value}|"))
+    if wanted.terms:
+        where.append(search_condition(session, wanted.terms))
+    return where
+
+
+def _start_of(day: Any) -> datetime:
+    """The start of a calendar day in Dutch time, in UTC."""
+    return local_to_utc(datetime.combine(day, time()))
+
+
+def _filed() -> ColumnElement[bool]:
+    return exists().where(
+        Notification.incident_id == Incident.id,
+        Notification.kind == "initial",
+        Notification.addressee.in_(["ap", "controller"]),
+    )
+
+
+def _informed(informed: Informed) -> ColumnElement[bool]:
+    unresolved = Incident.subjects_resolution == ""
+    owed = Incident.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value
+    if informed is Informed.INFORMED:
+        return Incident.subjects_resolution == SubjectsResolution.INFORMED.value
+    if informed is Informed.EXEMPT:
+        return Incident.subjects_resolution.in_(_EXEMPT)
+    if informed is Informed.OWED:
+        return and_(unresolved, owed)
+    return and_(unresolved, or_(Incident.decided_outcome.is_(None), ~owed))
+
+
+def encode_cursor(value: datetime | str, row_id: int) -> str:
+    raw = (value.isoformat() if isinstance(value, datetime) else f"s:{value}") + f"|{row_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: Sort) -> tuple[datetime | str, int] | None:
+    """The sort value and id in ``cursor``; None for a cursor that is not one of ours or
+    belongs to another sort order (the view then starts at the first page)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        value, row_id = raw.rsplit("|", 1)
+        if _SORT_COLUMN[sort][0] is Incident.reference:
+            if not value.startswith("s:"):
+                return None
+            return value[2:], int(row_id)
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            return None
+        return parsed.astimezone(UTC), int(row_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _ordered(
+    statement: Select[Any], sort: Sort, after: tuple[Any, int] | None, backwards: bool
+) -> Select[Any]:
+    column, descending = _SORT_COLUMN[sort]
+    if backwards:
+        descending = not descending
+    if after is not None:
+        key = tuple_(column, Incident.id)
+        bound = tuple_(*after)
+        statement = statement.where(key < bound if descending else key > bound)
+    if descending:
+        return statement.order_by(column.desc(), Incident.id.desc())
+    return statement.order_by(column.asc(), Incident.id.asc())
+
+
+def _sort_value(row: RegisterRow, sort: Sort) -> datetime | str:
+    value: datetime | str = getattr(row, _SORT_COLUMN[sort][0].key)
+    return value
+
+
+def view(
+    session: Session,
+    user: User,
+    wanted: RegisterFilter,
+    now: datetime,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = PAGE_SIZE,
+) -> RegisterPage:
+    """One page of the register as ``wanted``: the first page, the page after the cursor
+    ``after``, or the page before the cursor ``before``."""
+    where = conditions(session, user, wanted, now)
+    position = decode_cursor(before, wanted.sort) if before else None
+    backwards = position is not None
+    if not backwards and after:
+        position = decode_cursor(after, wanted.sort)
+    statement = _ordered(_base(where), wanted.sort, position, backwards).limit(per_page + 1)
+    found = _rows(session, session.execute(statement).all())
+    more = len(found) > per_page
+    found = found[:per_page]
+    if backwards:
+        found.reverse()
+    counted = int(
+        session.execute(
+            select(func.count()).select_from(
+                select(Incident.id).where(*where).limit(COUNT_CAP + 1).subquery()
+            )
+        ).scalar_one()
+    )
+    cursor = (lambda r: encode_cursor(_sort_value(r, wanted.sort), r.id)) if found else None
+    if backwards:
+        next_cursor = cursor(found[-1]) if cursor else None
+        prev_cursor = cursor(found[0]) if cursor and more else None
+    else:
+        next_cursor = cursor(found[-1]) if cursor and more else None
+        prev_cursor = cursor(found[0]) if cursor and position is not None else None
+    return RegisterPage(
+        rows=found,
+        total=min(counted, COUNT_CAP),
+        more_than=counted > COUNT_CAP,
+        next_cursor=next_cursor,
+        prev_cursor=prev_cursor,
+    )
+
+
+def rows(
+    session: Session,
+    user: User,
+    wanted: RegisterFilter,
+    now: datetime,
+    *,
+    limit: int | None = None,
+    batch: int = EXPORT_BATCH,
+) -> Iterator[RegisterRow]:
+    """Every row of the view ``wanted`` in its order (at most ``limit``), read ``batch`` rows
+    at a time by keyset, so an export of any size holds one batch in memory."""
+    where = conditions(session, user, wanted, now)
+    position: tuple[Any, int] | None = None
+    given = 0
+    while limit is None or given < limit:
+        size = batch if limit is None else min(batch, limit - given)
+        statement = _ordered(_base(where), wanted.sort, position, False).limit(size)
+        found = _rows(session, session.execute(statement).all())
+        yield from found
+        given += len(found)
+        if len(found) < size:
+            return
+        position = (_sort_value(found[-1], wanted.sort), found[-1].id)
+
+
+def count(session: Session, user: User, wanted: RegisterFilter, now: datetime) -> int:
+    """How many incidents the view ``wanted`` holds (counted in full)."""
+    where = conditions(session, user, wanted, now)
+    return int(session.execute(select(func.count(Incident.id)).where(*where)).scalar_one())
+
+
+def _base(where: list[ColumnElement[bool]]) -> Select[Any]:
+    return (
+        select(*_COLUMNS)
+        .join(Organisation, Organisation.id == Incident.organisation_id)
+        .where(*where)
+    )
+
+
+def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
+    """Register rows for the selected columns, with each incident's latest decision and first
+    filing (one query each for all of them)."""
+    ids = [row.id for row in found]
+    if not ids:
+        return []
+    latest = (
+        select(Decision.incident_id, func.max(Decision.version).label("version"))
+        .where(Decision.incident_id.in_(ids))
+        .group_by(Decision.incident_id)
+        .subquery()
+    )
+    decisions = {
+        d.incident_id: DecisionSummary(
+            d.version,
+            d.outcome,
+            d.rationale,
+            d.ruleset_version,
+            d.follows_recommendation,
+            d.decided_at,
+        )
+        for d in session.execute(
+            select(Decision).join(
+                latest,
+                and_(
+                    Decision.incident_id == latest.c.incident_id,
+                    Decision.version == latest.c.version,
+                ),
+            )
+        ).scalars()
+    }
+    filings: dict[int, Filing] = {}
+    for n in session.execute(
+        select(Notification)
+        .where(
+            Notification.incident_id.in_(ids),
+            Notification.kind == "initial",
+            Notification.addressee.in_(["ap", "controller"]),
+        )
+        .order_by(Notification.id)
+    ).scalars():
+        filings.setdefault(
+            n.incident_id,
+            Filing(n.addressee, n.submitted_at, n.reference, n.late, n.delay_reason, n.provisional),
+        )
+    result = []
+    for row in found:
+        values = row._asdict()
+        facts = values.pop("facts") or {}
+        result.append(
+            RegisterRow(
+                **values,
+                consequences=list(facts.get("consequences") or []),
+                decision=decisions.get(row.id),
+                filing=filings.get(row.id),
+            )
+        )
+    return result
+
+
+__all__ = [
+    "COUNT_CAP",
+    "PAGE_SIZE",
+    "RegisterPage",
+    "RegisterRow",
+    "conditions",
+    "count",
+    "rows",
+    "search_condition",
+    "view",
+]

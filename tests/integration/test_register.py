@@ -1,0 +1,243 @@
+"""The register's service: filters, full-text search and keyset pages, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import update
+
+from breachdesk.domain.assessment import Outcome
+from breachdesk.domain.checklist import BreachType
+from breachdesk.domain.lifecycle import State
+from breachdesk.domain.prefill import prefill
+from breachdesk.domain.register import (
+    DataKind,
+    Informed,
+    Notified,
+    RegisterFilter,
+    Sort,
+    parse_filter,
+)
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import Incident, Organisation, User
+from breachdesk.services import decisions, filings, register, triage
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
+from breachdesk.services.incidents import report_of
+from breachdesk.services.organisations import profile_of
+
+from ..conftest import T0, MakeUser
+from .test_incidents import submit
+from .test_triage import answers
+
+
+@pytest.fixture
+def fg(orgs: dict[str, Organisation], make_user: MakeUser) -> User:
+    return make_user("fg@x.nl", (orgs["kruix"], Role.FG), (orgs["luxigo"], Role.FG))
+
+
+@pytest.fixture
+def reporter(orgs: dict[str, Organisation], make_user: MakeUser) -> User:
+    return make_user(
+        "r@x.nl",
+        (orgs["kruix"], Role.REPORTER),
+        (orgs["luxigo"], Role.REPORTER),
+        (orgs["leiz"], Role.REPORTER),
+    )
+
+
+def refs(found: list[register.RegisterRow]) -> list[str]:
+    return [row.reference for row in found]
+
+
+def view(fg: User, clock: FixedClock, **wanted: object) -> list[str]:
+    page = register.view(db.session, fg, RegisterFilter(**wanted), clock.now(), per_page=500)  # type: ignore[arg-type]
+    return refs(page.rows)
+
+
+def decide(incident: Incident, fg: User, clock: FixedClock, outcome: Outcome) -> None:
+    actor = Actor.of(fg)
+    triage.record_triage(db.session, incident, answers(), actor=actor, clock=clock)
+    facts = prefill(
+        report_of(incident),
+        profile_of(incident.organisation),
+        frozenset({BreachType.CONFIDENTIALITY}),
+    )
+    decisions.save_checklist(db.session, incident, facts, confirm=True, actor=actor, clock=clock)
+    rationale = "Beoordeeld door de FG; de afweging staat in het dossier, met redenen."
+    decisions.record_decision(
+        db.session, incident, outcome=outcome, rationale=rationale, actor=actor, clock=clock
+    )
+
+
+def test_the_register_shows_only_the_users_organisations_newest_first(
+    app: Flask, orgs: dict[str, Organisation], fg: User, reporter: User, clock: FixedClock
+) -> None:
+    first = submit(reporter, orgs["kruix"], clock)
+    clock.advance(minutes=5)
+    second = submit(reporter, orgs["luxigo"], clock)
+    clock.advance(minutes=5)
+    submit(reporter, orgs["leiz"], clock)  # not an organisation the FG serves
+    assert view(fg, clock) == [second.reference, first.reference]
+    assert view(fg, clock, organisation_id=orgs["kruix"].id) == [first.reference]
+    assert view(fg, clock, sort=Sort.REPORTED_ASC) == [first.reference, second.reference]
+    # A filter naming another organisation is refused, not obeyed.
+    parsed = parse_filter({"org": str(orgs["leiz"].id)}, [orgs["kruix"].id, orgs["luxigo"].id])
+    assert parsed.filter.organisation_id is None and "org" in parsed.errors
+
+
+def test_search_finds_words_by_their_start_in_any_text_and_the_reference(
+    app: Flask, orgs: dict[str, Organisation], fg: User, reporter: User, clock: FixedClock
+) -> None:
+    kruix = orgs["kruix"]
+    mail = submit(reporter, kruix, clock)  # "Klantlijst naar verkeerde ontvanger gemaild"
+    laptop = submit(
+        reporter,
+        kruix,
+        clock,
+        title="Laptop gestolen uit de auto",
+        description="De laptop van een adviseur is uit een geparkeerde auto gestolen.",
+        discovery_how="Aangifte bij de politie gedaan.",
+    )
+    assert view(fg, clock, query="klantl") == [mail.reference]
+    assert view(fg, clock, query="LAPTOP gestolen") == [laptop.reference]
+    assert view(fg, clock, query="politie") == [laptop.reference]  # how it was discovered
+    assert view(fg, clock, query=laptop.reference) == [laptop.reference]
+    assert view(fg, clock, query="laptop klantlijst") == []  # every word must match
+    # Operators and quotes are words, not syntax; nothing breaks.
+    for odd in ('"laptop', "laptop OR klant*", "NOT (", "a:b & c | !d", "'; --"):
+        view(fg, clock, query=odd)
+    # The index follows an edit of the text, whoever makes it.
+    db.session.execute(
+        update(Incident).where(Incident.id == mail.id).values(title="Datalek via de printer")
+    )
+    db.session.commit()
+    assert view(fg, clock, query="printer") == [mail.reference]
+    assert view(fg, clock, query="klantlijst") == []
+
+
+def test_filters_on_decision_filing_informing_data_period_and_state(
+    app: Flask, orgs: dict[str, Organisation], fg: User, reporter: User, clock: FixedClock
+) -> None:
+    kruix = orgs["kruix"]
+    plain = submit(reporter, kruix, clock)  # undecided, simple data
+    financial = submit(reporter, kruix, clock, data_category_keys=("rekeningnummer",))
+    notified = submit(reporter, kruix, clock)
+    decide(notified, fg, clock, Outcome.NOTIFY_AP_AND_SUBJECTS)
+    register_only = submit(reporter, kruix, clock)
+    decide(register_only, fg, clock, Outcome.REGISTER_ONLY)
+    filings.record_notification(
+        db.session,
+        notified,
+        submitted_at=clock.now(),
+        reference="M-2026-123456",
+        provisional=False,
+        delay_reason="",
+        notes="",
+        recorded_by=fg,
+        actor=Actor.of(fg),
+        clock=clock,
+    )
+
+    assert view(fg, clock, data_kind=DataKind.FINANCIAL) == [financial.reference]
+    assert view(fg, clock, outcome=Outcome.REGISTER_ONLY) == [register_only.reference]
+    assert set(view(fg, clock, undecided=True)) == {plain.reference, financial.reference}
+    assert view(fg, clock, notified=Notified.YES) == [notified.reference]
+    assert notified.reference not in view(fg, clock, notified=Notified.NO)
+    assert view(fg, clock, informed=Informed.OWED) == [notified.reference]
+    assert register_only.reference in view(fg, clock, informed=Informed.NOT_REQUIRED)
+    assert view(fg, clock, state=State.DECIDED) == [register_only.reference, notified.reference]
+    assert view(fg, clock, year=T0.year + 1) == []
+    assert len(view(fg, clock, year=T0.year)) == 4
+    assert len(view(fg, clock, discovered_from=T0.date(), discovered_to=T0.date())) == 4
+    assert view(fg, clock, discovered_from=T0.date() + timedelta(days=1)) == []
+
+    row = register.view(db.session, fg, RegisterFilter(notified=Notified.YES), clock.now()).rows[0]
+    assert row.filing is not None and row.filing.reference == "M-2026-123456"
+    assert row.decision is not None and row.decision.outcome == Outcome.NOTIFY_AP_AND_SUBJECTS
+    assert row.decision.ruleset_version and row.informed() is Informed.OWED
+    assert row.people == "100–150" and row.organisation == kruix.name
+
+    # Late: filed after its term, or a term that ran out without a filing.
+    assert view(fg, clock, late=True) == []
+    clock.advance(hours=80)
+    decide(plain, fg, clock, Outcome.NOTIFY_AP)  # awareness 2 h before T0 + 80 h: not late
+    db.session.execute(update(Incident).where(Incident.id == plain.id).values(term_deadline=T0))
+    db.session.commit()
+    assert view(fg, clock, late=True) == [plain.reference]
+
+
+def test_pages_are_stable_when_incidents_are_reported_meanwhile(
+    app: Flask, orgs: dict[str, Organisation], fg: User, reporter: User, clock: FixedClock
+) -> None:
+    made = []
+    for _ in range(7):
+        made.append(submit(reporter, orgs["kruix"], clock).reference)
+        clock.advance(minutes=1)
+    newest_first = list(reversed(made))
+    wanted = RegisterFilter()
+    first = register.view(db.session, fg, wanted, clock.now(), per_page=3)
+    assert refs(first.rows) == newest_first[:3] and first.prev_cursor is None
+    assert first.total == 7 and not first.more_than
+
+    submit(reporter, orgs["kruix"], clock)  # a new report arrives while the FG reads
+    second = register.view(db.session, fg, wanted, clock.now(), after=first.next_cursor, per_page=3)
+    assert refs(second.rows) == newest_first[3:6]
+    third = register.view(db.session, fg, wanted, clock.now(), after=second.next_cursor, per_page=3)
+    assert refs(third.rows) == newest_first[6:] and third.next_cursor is None
+    back = register.view(db.session, fg, wanted, clock.now(), before=second.prev_cursor, per_page=3)
+    assert refs(back.rows) == newest_first[:3]
+    # A cursor of another sort order, or no cursor of ours, starts at the top.
+    for cursor in ("bm9uc2Vuc2U", "!!", second.next_cursor):
+        page = register.view(
+            db.session, fg, replace(wanted, sort=Sort.REFERENCE_ASC), clock.now(), after=cursor
+        )
+        assert page.rows[0].reference == made[0]
+
+
+def test_rows_for_export_follow_the_view_in_batches(
+    app: Flask, orgs: dict[str, Organisation], fg: User, reporter: User, clock: FixedClock
+) -> None:
+    for _ in range(5):
+        submit(reporter, orgs["kruix"], clock)
+    wanted = RegisterFilter(sort=Sort.REFERENCE_DESC)
+    shown = refs(register.view(db.session, fg, wanted, clock.now()).rows)
+    exported = refs(list(register.rows(db.session, fg, wanted, clock.now(), batch=2)))
+    assert exported == shown and len(shown) == 5
+    assert (
+        refs(list(register.rows(db.session, fg, wanted, clock.now(), limit=3, batch=2)))
+        == (shown[:3])
+    )
+    assert register.count(db.session, fg, wanted, clock.now()) == 5
+
+
+def test_a_filter_from_the_address_bar_round_trips_and_reports_what_it_ignored() -> None:
+    args = {
+        "org": "3",
+        "year": "2026",
+        "from": "2026-01-01",
+        "to": "2026-12-31",
+        "outcome": "notify_ap",
+        "notified": "yes",
+        "informed": "owed",
+        "late": "1",
+        "state": "closed",
+        "data": "special",
+        "q": "laptop",
+        "sort": "reference_asc",
+    }
+    parsed = parse_filter(args, [3])
+    assert parsed.errors == {} and parsed.filter.to_args() == args
+    assert parsed.filter.discovered_from == date(2026, 1, 1)
+    bad = parse_filter(
+        {"year": "twintig", "from": "gisteren", "outcome": "drop table", "to": "2025-01-01"},
+        [3],
+    )
+    assert set(bad.errors) == {"year", "from", "outcome"}
+    assert bad.filter == RegisterFilter(discovered_to=date(2025, 1, 1))
+    reversed_period = parse_filter({"from": "2026-02-01", "to": "2026-01-01"}, [])
+    assert "to" in reversed_period.errors and reversed_period.filter.discovered_to is None
