@@ -39,7 +39,8 @@ class Informed(StrEnum):
     INFORMED = "informed"  # the people were informed
     EXEMPT = "exempt"  # Art. 34(3)(a), (b) or (c) relied on, or another recorded reason
     OWED = "owed"  # decided to inform them, not yet recorded as done
-    NOT_REQUIRED = "not_required"  # the decision does not require it (or no decision yet)
+    NOT_REQUIRED = "not_required"  # the decision does not require it
+    UNDECIDED = "undecided"  # no decision yet
 
 
 class Sort(StrEnum):
@@ -69,7 +70,8 @@ INFORMED_LABELS = {
     Informed.INFORMED: N_("Informed"),
     Informed.EXEMPT: N_("Not informed: exception recorded"),
     Informed.OWED: N_("Still to be informed"),
-    Informed.NOT_REQUIRED: N_("Not required"),
+    Informed.NOT_REQUIRED: N_("Not required by the decision"),
+    Informed.UNDECIDED: N_("Not yet decided"),
 }
 SORT_LABELS = {
     Sort.REPORTED_DESC: N_("Reported, newest first"),

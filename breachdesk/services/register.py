@@ -143,6 +143,8 @@ class RegisterRow:
             return Informed.EXEMPT
         if self.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
             return Informed.OWED
+        if self.decided_outcome is None:
+            return Informed.UNDECIDED
         return Informed.NOT_REQUIRED
 
     def late(self, now: datetime) -> bool:
@@ -287,7 +289,9 @@ def _informed(informed: Informed) -> ColumnElement[bool]:
         return Incident.subjects_resolution.in_(_EXEMPT)
     if informed is Informed.OWED:
         return and_(unresolved, owed)
-    return and_(unresolved, or_(Incident.decided_outcome.is_(None), ~owed))
+    if informed is Informed.UNDECIDED:
+        return and_(unresolved, Incident.decided_outcome.is_(None))
+    return and_(unresolved, Incident.decided_outcome.is_not(None), ~owed)
 
 
 def encode_cursor(value: datetime | str, row_id: int) -> str:

@@ -44,13 +44,14 @@ def register_web(app: Flask) -> None:
         people,
         people_post,
         recipients,
+        register,
         reports,
         triage,
         users,
     )
 
     install_edges(app)  # before the blueprints add their <int:...> routes
-    modules = [auth, reports, incidents, triage, clock, answer_sheet, controller_notice]
+    modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health]
     for module in modules:
         app.register_blueprint(module.bp)

@@ -49,6 +49,18 @@ ANSWER_PAIRS = [
 ANSWERS = options(ANSWER_PAIRS)  # type: ignore[arg-type]
 
 
+#: First-aid measures, as the report form and the register name them.
+CONTAINMENT = [
+    (Containment.RECALL_EMAIL.value, _l("E-mail recalled")),
+    (Containment.ASKED_DELETION.value, _l("Recipient asked to delete it")),
+    (Containment.REMOTE_WIPE.value, _l("Device wiped remotely")),
+    (Containment.PASSWORD_RESET.value, _l("Passwords reset")),
+    (Containment.ACCESS_BLOCKED.value, _l("Access blocked")),
+    (Containment.RETRIEVED.value, _l("Letter, device or file retrieved")),
+    (Containment.OTHER.value, _l("Something else")),
+]
+
+
 class ReportForm(FlaskForm):
     title = StringField(
         _l("Short title"),
@@ -144,18 +156,7 @@ class ReportForm(FlaskForm):
         description=_l("For example: BitLocker on the laptop, password-protected ZIP file."),
     )
     containment = MultiCheckboxField(
-        _l("What has already been done?"),
-        choices=options(
-            [
-                (Containment.RECALL_EMAIL.value, _l("E-mail recalled")),
-                (Containment.ASKED_DELETION.value, _l("Recipient asked to delete it")),
-                (Containment.REMOTE_WIPE.value, _l("Device wiped remotely")),
-                (Containment.PASSWORD_RESET.value, _l("Passwords reset")),
-                (Containment.ACCESS_BLOCKED.value, _l("Access blocked")),
-                (Containment.RETRIEVED.value, _l("Letter, device or file retrieved")),
-                (Containment.OTHER.value, _l("Something else")),
-            ]
-        ),
+        _l("What has already been done?"), choices=options(CONTAINMENT)
     )
     containment_details = TextAreaField(
         _l("Details of what was done"), validators=[Length(max=5000)]

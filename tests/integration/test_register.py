@@ -149,7 +149,11 @@ def test_filters_on_decision_filing_informing_data_period_and_state(
     assert view(fg, clock, notified=Notified.YES) == [notified.reference]
     assert notified.reference not in view(fg, clock, notified=Notified.NO)
     assert view(fg, clock, informed=Informed.OWED) == [notified.reference]
-    assert register_only.reference in view(fg, clock, informed=Informed.NOT_REQUIRED)
+    assert view(fg, clock, informed=Informed.NOT_REQUIRED) == [register_only.reference]
+    assert set(view(fg, clock, informed=Informed.UNDECIDED)) == {
+        plain.reference,
+        financial.reference,
+    }
     assert view(fg, clock, state=State.DECIDED) == [register_only.reference, notified.reference]
     assert view(fg, clock, year=T0.year + 1) == []
     assert len(view(fg, clock, year=T0.year)) == 4

@@ -1,0 +1,130 @@
+"""Exports of a register view: CSV and XLSX streamed with constant memory, a PDF up to a limit.
+
+The caller gives the rows (an iterator, read batch by batch from the database by
+:func:`breachdesk.services.register.rows`) and the columns (a header and a function per
+column, already in the reader's language). Nothing here holds more than one row at a time:
+
+- :func:`csv_chunks` yields the CSV as text in pieces: UTF-8 with a byte-order mark and ``;``
+  between fields, which is what Dutch Excel opens correctly with a double click;
+- :func:`xlsx_file` writes an XLSX with openpyxl's write-only mode into a temporary file
+  (rows go to disk as they come) and hands back the open file, ready to be streamed.
+
+Every text cell goes through :func:`breachdesk.domain.register.spreadsheet_safe`, so a title
+like ``=HYPERLINK(...)`` is shown as text, never run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from ..domain.register import spreadsheet_safe
+from ..domain.timeutil import utc_to_local
+from .register import RegisterRow
+
+#: Rows per piece of CSV handed to the web server.
+CSV_CHUNK_ROWS = 500
+#: The most incidents a PDF of the register holds (WeasyPrint lays out the whole document in
+#: memory at once; a PDF is for the AP or the board, a spreadsheet for everything larger).
+PDF_LIMIT = 500
+
+Cell = str | int | datetime | None
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[RegisterRow], Cell]
+    width: int = 18  # XLSX column width, in characters
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return utc_to_local(value).strftime("%Y-%m-%d %H:%M")
+    return spreadsheet_safe(str(value)) if isinstance(value, str) else str(value)
+
+
+def csv_chunks(rows: Iterable[RegisterRow], columns: Sequence[Column]) -> Iterator[str]:
+    """The CSV of ``rows`` in pieces: a byte-order mark, the header, then the rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([spreadsheet_safe(c.header) for c in columns])
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    pending = 0
+    for row in rows:
+        writer.writerow([_text(c.value(row)) for c in columns])
+        pending += 1
+        if pending == CSV_CHUNK_ROWS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if pending:
+        yield buffer.getvalue()
+
+
+def _xlsx_cell(value: Cell) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        # Excel has no time zones: the Dutch wall-clock time, as the header says.
+        return utc_to_local(value).replace(tzinfo=None)
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
+    return value
+
+
+def xlsx_file(rows: Iterable[RegisterRow], columns: Sequence[Column], *, title: str) -> IO[bytes]:
+    """An XLSX workbook of ``rows`` in a temporary file (deleted when closed), positioned at
+    its start. Written in openpyxl's write-only mode: rows go to disk as they come."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "B2"
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=spreadsheet_safe(column.header))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        values = []
+        for column in columns:
+            value = _xlsx_cell(column.value(row))
+            if isinstance(value, datetime):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "dd-mm-yyyy hh:mm"
+                values.append(cell)
+            else:
+                values.append(value)
+        sheet.append(values)
+    # Spooled: a small register stays in memory, a large one moves to disk on its own.
+    target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned open
+    workbook.save(target)
+    target.seek(0)
+    return target
+
+
+def file_chunks(handle: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """The contents of ``handle`` in pieces; closes (and so deletes) it at the end."""
+    try:
+        while chunk := handle.read(size):
+            yield chunk
+    finally:
+        handle.close()

