@@ -22,32 +22,38 @@ most 3× the bare route (aim 2×), and at the largest size at most 1.5× its p95
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
+import multiprocessing
 import os
 import random
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from common.app import benchmark_app
-from common.report import Table, percentile, progress, publish, timed
+from common.report import Table, peak_rss_mib, percentile, progress, publish, timed
 from flask import Flask, render_template_string
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import exists, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from breachdesk.demo import profile_paths
+from breachdesk.domain.assessment import OUTCOME_DUTIES, Outcome
 from breachdesk.domain.deadline import NOTIFICATION_TERM, due_at
 from breachdesk.domain.lifecycle import State
 from breachdesk.domain.references import format_reference
+from breachdesk.domain.register import data_kinds
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db, db_session
-from breachdesk.models import Incident, Organisation, ReferenceCounter, User
+from breachdesk.models import Decision, Incident, Notification, Organisation, ReferenceCounter, User
 from breachdesk.runtime import runtime
 from breachdesk.services import organisations as org_service
+from breachdesk.services import register as register_service
 from breachdesk.services import users as user_service
 from breachdesk.services.audit import Actor
 
@@ -102,6 +108,14 @@ def organisations(session: Session) -> list[tuple[int, str]]:
     return [(org.id, org.reference_prefix) for org in orgs]
 
 
+def categories_of(session: Session) -> dict[int, list[dict[str, Any]]]:
+    """Each organisation's data categories, as an incident stores its chosen ones."""
+    return {
+        org.id: list(org.profile.get("data_categories") or [])
+        for org in session.execute(select(Organisation)).scalars()
+    }
+
+
 def add_incidents(
     session: Session,
     orgs: list[tuple[int, str]],
@@ -117,7 +131,9 @@ def add_incidents(
         (c.organisation_id, c.year): c for c in session.execute(select(ReferenceCounter)).scalars()
     }
     reporter = session.execute(select(User.id).where(User.email == FG_EMAIL)).scalar_one()
+    categories = categories_of(session)
     rows: list[dict[str, Any]] = []
+    outcomes: list[Outcome | None] = []
     for index in range(count):
         org_id, prefix = orgs[index % len(orgs)]
         closed = index >= open_count
@@ -137,6 +153,11 @@ def add_incidents(
         )
         aware = None if state is State.REPORTED else reported + timedelta(hours=1)
         running = state in (State.BREACH_CONFIRMED, State.ASSESSED)
+        # Closed breaches were decided: most register-only, some notified, a few informed.
+        outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0] if closed else None
+        outcomes.append(outcome)
+        chosen = rng.sample(categories[org_id], k=min(len(categories[org_id]), rng.randint(1, 3)))
+        informed = outcome is Outcome.NOTIFY_AP_AND_SUBJECTS
         rows.append(
             {
                 "organisation_id": org_id,
@@ -153,7 +174,11 @@ def add_incidents(
                 "discovery_how": "Melding van een medewerker",
                 "ongoing": "no",
                 "processors": [],
-                "data_categories": [],
+                "data_categories": chosen,
+                "data_kinds": data_kinds(chosen),
+                "decided_outcome": outcome.value if outcome else None,
+                "subjects_resolution": "informed" if informed else "",
+                "subjects_resolution_at": reported + timedelta(days=1) if informed else None,
                 "subjects_mode": "exact",
                 "subjects_exact": rng.randint(1, 2000),
                 "subject_groups": [],
@@ -179,9 +204,64 @@ def add_incidents(
             }
         )
     session.flush()
+    ids: list[int] = []
     for chunk in range(0, len(rows), 5000):
-        session.execute(insert(Incident), rows[chunk : chunk + 5000])
+        ids += session.execute(
+            insert(Incident).returning(Incident.id, sort_by_parameter_order=True),
+            rows[chunk : chunk + 5000],
+        ).scalars()
+    decisions: list[dict[str, Any]] = []
+    filings: list[dict[str, Any]] = []
+    for incident_id, row, outcome in zip(ids, rows, outcomes, strict=True):
+        if outcome is None:
+            continue
+        notify_ap, inform, public = OUTCOME_DUTIES[outcome]
+        decided = row["aware_at"] + timedelta(hours=rng.uniform(2, 40))
+        decisions.append(
+            {
+                "incident_id": incident_id,
+                "version": 1,
+                "outcome": outcome.value,
+                "notify_ap": notify_ap,
+                "inform_subjects": inform,
+                "public_communication": public,
+                "ap_severity": "medium",
+                "follows_recommendation": True,
+                "rationale": "Afgewogen volgens de checklist; zie de antwoorden.",
+                "ruleset_version": "2026.1",
+                "facts_snapshot": {},
+                "recommendation_snapshot": {},
+                "decided_by_id": reporter,
+                "decided_at": decided,
+            }
+        )
+        if notify_ap:
+            late = rng.random() < 0.05
+            deadline = due_at(row["aware_at"], NOTIFICATION_TERM)
+            filings.append(
+                {
+                    "incident_id": incident_id,
+                    "addressee": "ap",
+                    "kind": "initial",
+                    "submitted_at": deadline + timedelta(hours=5) if late else decided,
+                    "reference": f"M{incident_id:08d}",
+                    "provisional": False,
+                    "delay_reason": "Het onderzoek liep uit." if late else "",
+                    "notes": "",
+                    "deadline_at": deadline,
+                    "late": late,
+                    "recorded_by_id": reporter,
+                    "recorded_at": decided,
+                }
+            )
+    for table, values in ((Decision, decisions), (Notification, filings)):
+        for chunk in range(0, len(values), 5000):
+            session.execute(insert(table), values[chunk : chunk + 5000])
     session.commit()
+
+
+OUTCOMES = [Outcome.REGISTER_ONLY, Outcome.NOTIFY_AP, Outcome.NOTIFY_AP_AND_SUBJECTS]
+OUTCOME_WEIGHTS = [60, 30, 10]
 
 
 TITLES = [
@@ -203,7 +283,14 @@ def get(client: Any, path: str) -> Callable[[], None]:
     return go
 
 
-def bare_route(app: Flask) -> None:
+#: The register view timed with a filter: the incidents notified to the AP (30% of them).
+REGISTER_FILTERED = "/register/?notified=yes"
+
+
+def bare_routes(app: Flask) -> None:
+    """The floors: one SELECT of 50 rows in a minimal template, for the inbox (the latest
+    incidents) and for the register (the same 50 rows its filtered page shows)."""
+
     @app.get("/bench-bare")
     def bare() -> str:
         rows = (
@@ -213,6 +300,75 @@ def bare_route(app: Flask) -> None:
             .all()
         )
         return render_template_string(BARE, rows=rows)
+
+    @app.get("/bench-bare-register")
+    def bare_register() -> str:
+        filed = exists().where(
+            Notification.incident_id == Incident.id, Notification.kind == "initial"
+        )
+        rows = (
+            db_session()
+            .execute(
+                select(Incident)
+                .where(filed)
+                .order_by(Incident.reported_at.desc(), Incident.id.desc())
+                .limit(50)
+            )
+            .scalars()
+            .all()
+        )
+        return render_template_string(BARE, rows=rows)
+
+
+class CountingSink:
+    """A file that only counts what is written to it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.size += len(text)
+        return len(text)
+
+
+def export_child(url: str, folder: str, path: str) -> tuple[float, int, float, float]:
+    """In a fresh process: one export of the whole register, consumed as it streams (or, for
+    ``path`` "bare", csv.writer over the register's SELECT). Returns seconds, bytes, and the
+    process's peak RSS before and after, in MiB."""
+    app = benchmark_app(Path(folder), url, WTF_CSRF_ENABLED=False)
+    if path == "bare":
+        with app.app_context():
+            session = db_session()
+            session.execute(select(func.count(Incident.id))).scalar_one()  # connect, warm up
+            before = peak_rss_mib()
+            start = time.perf_counter()
+            sink = CountingSink()
+            writer = csv.writer(sink, delimiter=";")
+            rows = session.execute(
+                select(*register_service.COLUMNS)
+                .join(Organisation, Organisation.id == Incident.organisation_id)
+                .order_by(Incident.reported_at.desc(), Incident.id.desc())
+                .execution_options(yield_per=1000)
+            )
+            for row in rows:
+                writer.writerow(row)
+            return time.perf_counter() - start, sink.size, before, peak_rss_mib()
+    client = app.test_client()
+    login = client.post("/login", data={"email": FG_EMAIL, "password": PASSWORD})
+    assert login.status_code == 302, login.status_code
+    client.get("/register/")  # connect, warm up
+    before = peak_rss_mib()
+    start = time.perf_counter()
+    response = client.get(path, buffered=False)
+    assert response.status_code == 200, (path, response.status_code)
+    size = sum(len(chunk) for chunk in response.iter_encoded())
+    response.close()
+    return time.perf_counter() - start, size, before, peak_rss_mib()
+
+
+def measure_export(url: str, folder: Path, path: str) -> tuple[float, int, float, float]:
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(export_child, (url, str(folder), path))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -227,16 +383,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+PAGES = (
+    ("inbox", "/incidents/"),
+    ("top bar (account page)", "/account"),
+    ("bare route (1 SELECT, 50 rows)", "/bench-bare"),
+    ("register, filtered (AP notified)", REGISTER_FILTERED),
+    ("register, search 'laptop'", "/register/?q=laptop"),
+    ("bare register route (1 SELECT, same 50 rows)", "/bench-bare-register"),
+)
+EXPORTS = (
+    ("CSV export", "/register/export.csv"),
+    ("XLSX export", "/register/export.xlsx"),
+    ("bare csv.writer, same SELECT", "bare"),
+)
+
+
 def run(args: argparse.Namespace, sizes: list[int], folder: Path, url: str) -> int:
     app = benchmark_app(
         folder,
         url,
         WTF_CSRF_ENABLED=False,  # the test client logs in without reading the form
     )
-    bare_route(app)
+    bare_routes(app)
     rng = random.Random(args.seed)
-    table = Table(f"The FG's pages at register size (p50 / p95 over {args.requests} requests)")
+    table = Table(
+        f"The FG's pages and exports at register size (p50 / p95 over {args.requests} requests)"
+    )
     results: dict[str, list[float]] = {}
+    exports: dict[str, tuple[float, int, float, float]] = {}
     with app.app_context():
         if inspect(db.engine).get_table_names():
             raise SystemExit(f"{url} is not empty; the benchmark needs an empty database")
@@ -249,26 +423,51 @@ def run(args: argparse.Namespace, sizes: list[int], folder: Path, url: str) -> i
         with app.app_context():  # requests below get contexts of their own
             still_open = args.open if have == 0 else 0
             add_incidents(db_session(), orgs, size - have, rng, datetime.now(UTC), still_open)
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.connect() as conn:
+                    conn.exec_driver_sql("ANALYZE")
             db.session.remove()
         have = size
         client = app.test_client()
         login = client.post("/login", data={"email": FG_EMAIL, "password": PASSWORD})
         assert login.status_code == 302, login.status_code
-        for name, path in (
-            ("inbox", "/incidents/"),
-            ("top bar (account page)", "/account"),
-            ("bare route (1 SELECT, 50 rows)", "/bench-bare"),
-        ):
+        for name, path in PAGES:
             progress(f"{size}: {name}")
             get(client, path)()  # warm up
             durations = timed(get(client, path), args.requests)
             results[f"{name}@{size}"] = durations
             p50, p95 = percentile(durations, 50), percentile(durations, 95)
             table.add(f"{name}, {size:,} incidents", f"{p50 * 1e3:.1f} / {p95 * 1e3:.1f} ms")
+        for name, path in EXPORTS:
+            progress(f"{size}: {name}")
+            seconds, size_bytes, before, peak = measure_export(url, folder, path)
+            exports[f"{name}@{size}"] = (seconds, size_bytes, before, peak)
+            table.add(
+                f"{name}, {size:,} incidents",
+                f"{seconds:.2f} s",
+                f"{size / seconds:,.0f} rows/s, {size_bytes / 1e6:.1f} MB, "
+                f"peak RSS {peak:.0f} MiB (before {before:.0f})",
+            )
+    return verdicts(table, results, exports, sizes, args, url)
+
+
+def verdicts(
+    table: Table,
+    results: dict[str, list[float]],
+    exports: dict[str, tuple[float, int, float, float]],
+    sizes: list[int],
+    args: argparse.Namespace,
+    url: str,
+) -> int:
     small, large = sizes[0], sizes[-1]
     verdict = True
-    for name in ("inbox", "top bar (account page)"):
-        bare = percentile(results[f"bare route (1 SELECT, 50 rows)@{large}"], 95)
+    for name, bare_name in (
+        ("inbox", "bare route (1 SELECT, 50 rows)"),
+        ("top bar (account page)", "bare route (1 SELECT, 50 rows)"),
+        ("register, filtered (AP notified)", "bare register route (1 SELECT, same 50 rows)"),
+        ("register, search 'laptop'", "bare register route (1 SELECT, same 50 rows)"),
+    ):
+        bare = percentile(results[f"{bare_name}@{large}"], 95)
         p95_large = percentile(results[f"{name}@{large}"], 95)
         p95_small = percentile(results[f"{name}@{small}"], 95)
         ratio, growth = p95_large / bare, p95_large / p95_small
@@ -277,6 +476,22 @@ def run(args: argparse.Namespace, sizes: list[int], folder: Path, url: str) -> i
         table.add(
             f"{name}: p95 at {large:,} / p95 at {small:,}", f"{growth:.2f}×", "bar 1.5× (flat)"
         )
+    bare_csv = exports[f"bare csv.writer, same SELECT@{large}"][0]
+    for name in ("CSV export", "XLSX export"):
+        seconds = exports[f"{name}@{large}"][0]
+        growth = exports[f"{name}@{large}"][3] - exports[f"{name}@{small}"][3]
+        table.add(
+            f"{name}: time / bare csv.writer at {large:,}",
+            f"{seconds / bare_csv:.2f}×",
+            "bar 2× (CSV)" if name == "CSV export" else "(no bar)",
+        )
+        table.add(
+            f"{name}: peak RSS at {large:,} − at {small:,}",
+            f"{growth:+.0f} MiB",
+            "flat with row count",
+        )
+        if name == "CSV export":
+            verdict = verdict and seconds / bare_csv <= 2
     publish(table, "register.py", url, f"sizes {args.sizes}", args.out)
     return 0 if verdict else 1
 

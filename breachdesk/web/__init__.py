@@ -45,6 +45,7 @@ def register_web(app: Flask) -> None:
         people_post,
         recipients,
         register,
+        register_pack,  # noqa: F401 - adds its route to the register blueprint
         reports,
         triage,
         users,

@@ -200,9 +200,15 @@ def index() -> ResponseReturnValue:
         data_options=[(k.value, _(v)) for k, v in DATA_KIND_LABELS.items()],
         sort_options=[(k.value, _(v)) for k, v in SORT_LABELS.items()],
         states=list(STATE_LABELS),
-        outcome_label=outcome_label,
-        informed_label=informed_label,
-        timeliness=filing_timeliness,
+        lbl={
+            "outcome": {"": outcome_label(None)}
+            | {o.value: outcome_label(o.value) for o in Outcome},
+            "informed": {k.value: _(v) for k, v in INFORMED_LABELS.items()},
+            "state": {k.value: _(v) for k, v in STATE_LABELS.items()},
+            # Translated once, filled in per row (the placeholder formats as itself).
+            "people": _("%(people)s people", people="%(people)s"),
+            "pack": _("Evidence pack"),
+        },
         pdf_limit=PDF_LIMIT,
     )
 

@@ -245,3 +245,14 @@ def test_a_filter_from_the_address_bar_round_trips_and_reports_what_it_ignored()
     assert bad.filter == RegisterFilter(discovered_to=date(2025, 1, 1))
     reversed_period = parse_filter({"from": "2026-02-01", "to": "2026-01-01"}, [])
     assert "to" in reversed_period.errors and reversed_period.filter.discovered_to is None
+
+
+def test_a_register_row_takes_the_selected_columns_in_its_fields_order() -> None:
+    """Rows are built positionally (it is cheaper than by name): the first fields of
+    RegisterRow must be the selected columns, in order, with the checklist's answers last."""
+    import dataclasses
+
+    fields = [f.name for f in dataclasses.fields(register.RegisterRow)]
+    columns = [c.name for c in register.COLUMNS]
+    assert columns[-1] == "facts" and register.PAGE_COLUMNS == register.COLUMNS[:-1]
+    assert fields[: len(columns) - 1] == columns[:-1]

@@ -1,0 +1,107 @@
+"""The evidence pack of one incident, one click from the register and the incident page.
+
+The summary PDF is rendered here (it needs the interface's labels) from
+``templates/register/summary_print.html``; :mod:`breachdesk.services.evidence_pack` gathers the
+rest and writes the ZIP with its manifest. Every download is audited.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..domain.assessment import Outcome
+from ..domain.lifecycle import STATE_LABELS, State
+from ..domain.roles import Role
+from ..domain.timeutil import utc_to_local
+from ..extensions import db_session
+from ..models import Incident
+from ..runtime import runtime
+from ..services import audit, evidence_pack
+from ..services import incidents as incident_service
+from ..services.documents import DocumentError, render_pdf
+from ..services.register_export import file_chunks
+from .checklist_form import SECTIONS
+from .context import actor, roles_in, user
+from .register import bp
+from .report_form import CONTAINMENT
+from .triage_forms import BREACH_TYPES, OUTCOME_LABELS, TRI
+
+
+def _officer_or_admin(incident_id: int) -> Incident:
+    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    if incident is None or not (roles_in(incident.organisation) & {Role.FG, Role.ADMIN}):
+        abort(404)
+    return incident
+
+
+def checklist_answers(facts: dict[str, Any] | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The checklist's answers as (section, [(question, answer)]) in the reader's language."""
+    if not facts:
+        return []
+    tri = dict(TRI)
+    result = []
+    for title, fields in SECTIONS:
+        rows = []
+        for name, kind, choices, label in fields:
+            value = facts.get(name)
+            labels = tri if kind == "tri" else dict(choices or [])
+            if isinstance(value, list):
+                text = "; ".join(str(labels.get(v, v)) for v in value) or "—"
+            elif value is None or value == "":
+                text = "—"
+            else:
+                text = str(labels.get(value, value))
+            rows.append((str(label), text))
+        result.append((str(title), rows))
+    return result
+
+
+@bp.get("/incidents/<int:incident_id>/evidence.zip")
+@login_required
+def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
+    incident = _officer_or_admin(incident_id)
+    now = runtime().clock.now()
+    contents = evidence_pack.gather(db_session(), incident, now)
+    html = render_template(
+        "register/summary_print.html",
+        pack=contents,
+        incident=incident,
+        now=now,
+        checklist=checklist_answers(incident.facts),
+        state_label=lambda value: _(STATE_LABELS[State(value)]),
+        outcome_label=lambda value: str(OUTCOME_LABELS.get(Outcome(value), value)),
+        breach_types=dict(BREACH_TYPES),
+        containment=dict(CONTAINMENT),
+        verification=evidence_pack.verification(contents),
+    )
+    static = Path(current_app.static_folder or current_app.root_path).resolve()
+    try:
+        summary = render_pdf(html, base_url=static.as_uri() + "/")
+    except DocumentError:
+        flash(_("The evidence pack could not be made on this server (no PDF)."), "danger")
+        return redirect(url_for("incidents.show", incident_id=incident.id))
+    handle = evidence_pack.write_zip(contents, summary, runtime().store)
+    audit.record(
+        db_session(),
+        clock=runtime().clock,
+        actor=actor(),
+        action="incident.evidence_pack_downloaded",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        after={"trail_intact": contents.trail_intact, "files": len(contents.attachments)},
+    )
+    db_session().commit()
+    stamp = utc_to_local(now).strftime("%Y%m%d-%H%M")
+    response = Response(file_chunks(handle), mimetype="application/zip")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="bewijsdossier-{incident.reference}-{stamp}.zip"'
+    )
+    response.headers["Cache-Control"] = "no-store, private"
+    return response

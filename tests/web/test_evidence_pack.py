@@ -1,0 +1,141 @@
+"""The evidence pack: one ZIP per incident whose manifest matches its files, with a summary PDF,
+the attachments byte for byte, the audit events, and a verification that shows tampering."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import zipfile
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from breachdesk.domain.assessment import Outcome
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import AuditEvent, Incident, Organisation
+from breachdesk.services import filings
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
+
+from ..conftest import MakeUser, login
+from ..integration import tampering
+from ..integration.test_register import decide
+from .test_reports import PNG, form_data
+
+RATIONALE_MARK = "afweging staat in het dossier"
+
+
+@pytest.fixture
+def filed(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> Incident:
+    """A report with a screenshot, triaged, assessed, decided and filed with the AP."""
+    kruix = orgs["kruix"]
+    make_user("r@x.nl", (kruix, Role.REPORTER))
+    fg = make_user("fg@x.nl", (kruix, Role.FG))
+    make_user("admin@x.nl", (kruix, Role.ADMIN))
+    make_user("other@x.nl", (orgs["leiz"], Role.FG))
+    login(client, "r@x.nl")
+    response = client.post(
+        "/report/kruix",
+        data=form_data(evidence=[(io.BytesIO(PNG), "scherm afbeelding.png")]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    client.post("/logout")
+    incident = db.session.execute(select(Incident)).scalar_one()
+    decide(incident, fg, clock, Outcome.NOTIFY_AP)
+    filings.record_notification(
+        db.session,
+        incident,
+        submitted_at=clock.now(),
+        reference="M-2026-424242",
+        provisional=False,
+        delay_reason="",
+        notes="",
+        recorded_by=fg,
+        actor=Actor.of(fg),
+        clock=clock,
+    )
+    return incident
+
+
+def download(client: Any, incident: Incident, email: str = "fg@x.nl") -> zipfile.ZipFile:
+    login(client, email)
+    response = client.get(f"/register/incidents/{incident.id}/evidence.zip")
+    assert response.status_code == 200, response.status_code
+    assert response.headers["Content-Type"] == "application/zip"
+    assert incident.reference in response.headers["Content-Disposition"]
+    return zipfile.ZipFile(io.BytesIO(response.get_data()))
+
+
+def test_the_pack_holds_what_its_manifest_says_and_the_summary_tells_the_story(
+    client: Any, filed: Incident
+) -> None:
+    pack = download(client, filed)
+    manifest = json.loads(pack.read("manifest.json"))
+    names = {entry["path"] for entry in manifest["files"]}
+    assert names == set(pack.namelist()) - {"manifest.json"}
+    for entry in manifest["files"]:
+        content = pack.read(entry["path"])
+        assert hashlib.sha256(content).hexdigest() == entry["sha256"], entry["path"]
+        assert len(content) == entry["bytes"]
+    assert manifest["incident"] == filed.reference and manifest["audit_trail_intact"] is True
+
+    assert pack.read("attachments/01-scherm_afbeelding.png") == PNG
+    events = json.loads(pack.read("audit/events.json"))
+    actions = [e["action"] for e in events]
+    assert actions[0] == "incident.reported" and "incident.decided" in actions
+    assert all(e["hash"] and e["entity"] == f"incident:{filed.id}" for e in events)
+    verification = json.loads(pack.read("audit/verification.json"))
+    assert verification["intact"] is True and verification["problems"] == []
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=pack.read("summary.pdf"),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for expected in (filed.reference, "M-2026-424242", RATIONALE_MARK, "regelset", "ongewijzigd"):
+        assert expected in " ".join(text.split()), expected
+
+    logged = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "incident.evidence_pack_downloaded")
+    ).scalar_one()
+    assert logged.entity_id == str(filed.id)
+
+
+def test_a_changed_audit_row_shows_in_the_pack(client: Any, filed: Incident) -> None:
+    decided = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "incident.decided")
+    ).scalar_one()
+    tampering.execute(
+        "UPDATE audit_event SET actor_label = :label WHERE id = :id",
+        label="Iemand anders",
+        id=decided.id,
+    )
+    pack = download(client, filed)
+    verification = json.loads(pack.read("audit/verification.json"))
+    assert verification["intact"] is False
+    assert [p["seq"] for p in verification["problems"]] == [decided.seq]
+    assert json.loads(pack.read("manifest.json"))["audit_trail_intact"] is False
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pack.read("summary.pdf"), capture_output=True, check=True
+    ).stdout.decode()
+    assert "NIET" in text
+
+
+def test_only_the_organisations_fg_and_administrator_get_the_pack(
+    client: Any, filed: Incident
+) -> None:
+    assert download(client, filed, "admin@x.nl").namelist()
+    for email in ("r@x.nl", "other@x.nl"):
+        client.post("/logout")
+        login(client, email)
+        url = f"/register/incidents/{filed.id}/evidence.zip"
+        assert client.get(url).status_code == 404, email
