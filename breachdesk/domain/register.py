@@ -277,14 +277,14 @@ def data_kinds(categories: Iterable[Mapping[str, Any]]) -> str:
 
 #: The first characters that make a spreadsheet read a cell as a formula (or, for tab and
 #: carriage return, hide the formula that follows them): OWASP's list for CSV injection.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = frozenset("=+-@\t\r")
 
 
 def spreadsheet_safe(text: str) -> str:
     """``text`` as a spreadsheet cell that is never run as a formula: a cell that starts
     with ``= + - @``, a tab or a carriage return is prefixed with an apostrophe, which Excel
     and LibreOffice show as text (the apostrophe itself is not displayed by Excel)."""
-    if text.startswith(_FORMULA_START):
+    if text and text[0] in FORMULA_START:
         return "'" + text
     return text
 

@@ -44,11 +44,14 @@ class Column:
 
 
 def _text(value: Cell) -> str:
+    if value.__class__ is str:
+        return spreadsheet_safe(value)
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return utc_to_local(value).strftime("%Y-%m-%d %H:%M")
-    return spreadsheet_safe(str(value)) if isinstance(value, str) else str(value)
+        # "2026-11-19 11:00", Dutch time (isoformat is several times faster than strftime).
+        return utc_to_local(value).replace(tzinfo=None).isoformat(" ", "minutes")
+    return str(value)
 
 
 def csv_chunks(rows: Iterable[RegisterRow], columns: Sequence[Column]) -> Iterator[str]:
@@ -60,8 +63,10 @@ def csv_chunks(rows: Iterable[RegisterRow], columns: Sequence[Column]) -> Iterat
     buffer.seek(0)
     buffer.truncate()
     pending = 0
+    getters = [c.value for c in columns]
+    text = _text
     for row in rows:
-        writer.writerow([_text(c.value(row)) for c in columns])
+        writer.writerow([text(get(row)) for get in getters])
         pending += 1
         if pending == CSV_CHUNK_ROWS:
             yield buffer.getvalue()

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..domain.assessment import Outcome
-from ..domain.lifecycle import STATE_LABELS, State
+from ..domain.lifecycle import STATE_LABELS
 from ..domain.register import (
     DATA_KIND_LABELS,
     INFORMED_LABELS,
@@ -58,55 +58,78 @@ from .triage_forms import BREACH_TYPES, OUTCOME_LABELS
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
-_CONSEQUENCES = dict(CONSEQUENCES)
-_CONTAINMENT = dict(CONTAINMENT)
-_BREACH_TYPES = dict(BREACH_TYPES)
-
 
 def _filter() -> ParsedFilter:
     organisations = organisations_where(Role.FG, Role.ADMIN)
     return parse_filter(request.args, [o.id for o in organisations])
 
 
-def _labels(values: list[str], labels: dict[str, Any]) -> str:
-    return "; ".join(str(labels.get(v, v)) for v in values)
+class Labels:
+    """Every label a register view, export or PDF shows, translated once per request (a
+    100,000-row export would otherwise ask the translations a million times)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.english = selected_locale() == "en"
+        self.outcome = {"": _("No decision yet")} | {
+            o.value: str(label) for o, label in OUTCOME_LABELS.items()
+        }
+        self.informed = {k.value: _(v) for k, v in INFORMED_LABELS.items()}
+        self.state = {k.value: _(v) for k, v in STATE_LABELS.items()}
+        self.breach = {k: str(v) for k, v in BREACH_TYPES}
+        self.consequence = {k: str(v) for k, v in CONSEQUENCES}
+        self.containment = {k: str(v) for k, v in CONTAINMENT}
+        self.late, self.on_time, self.overdue = _("late"), _("on time"), _("overdue, not filed")
+        self.addressee = {"ap": _("the AP"), "controller": _("the controller")}
+        # Translated once, filled in per row (the placeholder formats as itself).
+        self.people = _("%(people)s people", people="%(people)s")
+        self.pack = _("Evidence pack")
+
+    @staticmethod
+    def _join(values: list[str], labels: dict[str, str]) -> str:
+        return "; ".join(labels.get(v, v) for v in values)
+
+    def name(self, entry: dict[str, Any]) -> str:
+        """A profile entry's name in the reader's language (Dutch if none in English)."""
+        if self.english and entry.get("name_en"):
+            return str(entry["name_en"])
+        return str(entry.get("name") or entry.get("key") or "")
+
+    def data(self, row: RegisterRow) -> str:
+        names = [self.name(c) for c in row.data_categories]
+        if row.data_other:
+            names.append(row.data_other)
+        return "; ".join(n for n in names if n)
+
+    def groups(self, row: RegisterRow) -> str:
+        return "; ".join(n for n in (self.name(g) for g in row.subject_groups) if n)
+
+    def breach_types(self, row: RegisterRow) -> str:
+        return self._join(row.breach_types, self.breach)
+
+    def consequences(self, row: RegisterRow) -> str:
+        return self._join(row.consequences, self.consequence)
+
+    def measures(self, row: RegisterRow) -> str:
+        done = self._join(row.containment, self.containment)
+        return "; ".join(x for x in (done, row.containment_details) if x)
+
+    def decision(self, row: RegisterRow) -> str:
+        return self.outcome.get(row.decided_outcome or "", row.decided_outcome or "")
+
+    def informed_of(self, row: RegisterRow) -> str:
+        return self.informed[row.informed().value]
+
+    def timeliness(self, row: RegisterRow) -> str:
+        if row.filing is not None:
+            return self.late if row.filing.late else self.on_time
+        return self.overdue if row.late(self.now) else ""
+
+    def notified_to(self, row: RegisterRow) -> str:
+        return self.addressee.get(row.filing.addressee, "") if row.filing else ""
 
 
-def _name(entry: dict[str, Any]) -> str:
-    """A profile entry's name in the reader's language (the Dutch name if none in English)."""
-    if selected_locale() == "en" and entry.get("name_en"):
-        return str(entry["name_en"])
-    return str(entry.get("name") or entry.get("key") or "")
-
-
-def _data(row: RegisterRow) -> str:
-    names = [_name(c) for c in row.data_categories]
-    if row.data_other:
-        names.append(row.data_other)
-    return "; ".join(n for n in names if n)
-
-
-def _groups(row: RegisterRow) -> str:
-    return "; ".join(n for n in (_name(g) for g in row.subject_groups) if n)
-
-
-def outcome_label(value: str | None) -> str:
-    if not value:
-        return _("No decision yet")
-    return str(OUTCOME_LABELS.get(Outcome(value), value))
-
-
-def informed_label(row: RegisterRow) -> str:
-    return _(INFORMED_LABELS[row.informed()])
-
-
-def filing_timeliness(row: RegisterRow, now: datetime) -> str:
-    if row.filing is not None:
-        return _("late") if row.filing.late else _("on time")
-    return _("overdue, not filed") if row.late(now) else ""
-
-
-def columns(now: datetime) -> list[Column]:
+def columns(lb: Labels) -> list[Column]:
     """The register's columns for a spreadsheet: the facts Art. 33(5) asks to document."""
     return [
         Column(_("Reference"), lambda r: r.reference, 16),
@@ -118,39 +141,25 @@ def columns(now: datetime) -> list[Column]:
         Column(_("Discovered (Dutch time)"), lambda r: r.discovered_at),
         Column(_("Aware (Dutch time)"), lambda r: r.aware_at),
         Column(_("Reported (Dutch time)"), lambda r: r.reported_at),
-        Column(_("Type of breach"), lambda r: _labels(r.breach_types, _BREACH_TYPES), 30),
-        Column(_("Personal data"), _data, 40),
+        Column(_("Type of breach"), lb.breach_types, 30),
+        Column(_("Personal data"), lb.data, 40),
         Column(_("Number of people"), lambda r: r.people, 14),
-        Column(_("Groups of people"), _groups, 30),
-        Column(_("Likely consequences"), lambda r: _labels(r.consequences, _CONSEQUENCES), 40),
-        Column(
-            _("Measures taken"),
-            lambda r: "; ".join(
-                x for x in (_labels(r.containment, _CONTAINMENT), r.containment_details) if x
-            ),
-            40,
-        ),
-        Column(_("Decision"), lambda r: outcome_label(r.decided_outcome), 30),
+        Column(_("Groups of people"), lb.groups, 30),
+        Column(_("Likely consequences"), lb.consequences, 40),
+        Column(_("Measures taken"), lb.measures, 40),
+        Column(_("Decision"), lb.decision, 30),
         Column(_("Reasoning"), lambda r: r.decision.rationale if r.decision else "", 50),
         Column(_("Rule set"), lambda r: r.decision.ruleset_version if r.decision else "", 12),
         Column(_("Decided (Dutch time)"), lambda r: r.decision.decided_at if r.decision else None),
-        Column(
-            _("Notified to"),
-            lambda r: (
-                (_("the AP") if r.filing.addressee == "ap" else _("the controller"))
-                if r.filing
-                else ""
-            ),
-            14,
-        ),
+        Column(_("Notified to"), lb.notified_to, 14),
         Column(_("AP report number"), lambda r: r.filing.reference if r.filing else "", 18),
         Column(_("Filed (Dutch time)"), lambda r: r.filing.submitted_at if r.filing else None),
-        Column(_("On time"), lambda r: filing_timeliness(r, now), 14),
+        Column(_("On time"), lb.timeliness, 14),
         Column(_("Reason for the delay"), lambda r: r.filing.delay_reason if r.filing else "", 40),
-        Column(_("People informed"), informed_label, 24),
+        Column(_("People informed"), lb.informed_of, 24),
         Column(_("Informed (Dutch time)"), lambda r: r.subjects_resolution_at),
         Column(_("How, or why not"), lambda r: r.subjects_resolution_note, 40),
-        Column(_("Status"), lambda r: _(STATE_LABELS[State(r.state)]), 18),
+        Column(_("Status"), lambda r: lb.state.get(r.state, r.state), 18),
         Column(_("Closed (Dutch time)"), lambda r: r.closed_at),
         Column(_("Why not a personal-data breach"), lambda r: r.not_breach_reason, 40),
     ]
@@ -187,6 +196,7 @@ def index() -> ResponseReturnValue:
         before=request.args.get("before") or None,
         per_page=register.PAGE_SIZE,
     )
+    lb = Labels(now)
     return render_template(
         "register/index.html",
         page=page,
@@ -194,21 +204,13 @@ def index() -> ResponseReturnValue:
         errors={key: _(message) for key, message in parsed.errors.items()},
         orgs=organisations_where(Role.FG, Role.ADMIN),
         now=now,
-        outcomes=[(o.value, outcome_label(o.value)) for o in Outcome],
+        outcomes=[(o.value, lb.outcome[o.value]) for o in Outcome],
         notified_options=[(k.value, _(v)) for k, v in NOTIFIED_LABELS.items()],
-        informed_options=[(k.value, _(v)) for k, v in INFORMED_LABELS.items()],
+        informed_options=list(lb.informed.items()),
         data_options=[(k.value, _(v)) for k, v in DATA_KIND_LABELS.items()],
         sort_options=[(k.value, _(v)) for k, v in SORT_LABELS.items()],
         states=list(STATE_LABELS),
-        lbl={
-            "outcome": {"": outcome_label(None)}
-            | {o.value: outcome_label(o.value) for o in Outcome},
-            "informed": {k.value: _(v) for k, v in INFORMED_LABELS.items()},
-            "state": {k.value: _(v) for k, v in STATE_LABELS.items()},
-            # Translated once, filled in per row (the placeholder formats as itself).
-            "people": _("%(people)s people", people="%(people)s"),
-            "pack": _("Evidence pack"),
-        },
+        lb=lb,
         pdf_limit=PDF_LIMIT,
     )
 
@@ -221,7 +223,7 @@ def export_csv() -> ResponseReturnValue:
     now = runtime().clock.now()
     _audit_export(wanted, "csv")
     rows = register.rows(db_session(), user(), wanted, now)
-    body = (chunk.encode("utf-8") for chunk in csv_chunks(rows, columns(now)))
+    body = (chunk.encode("utf-8") for chunk in csv_chunks(rows, columns(Labels(now))))
     # The rows are read and written while the response is sent, in the request's context
     # (its database session, its language).
     return _download(Response(stream_with_context(body)), "csv", "text/csv; charset=utf-8", now)
@@ -235,7 +237,7 @@ def export_xlsx() -> ResponseReturnValue:
     now = runtime().clock.now()
     _audit_export(wanted, "xlsx")
     rows = register.rows(db_session(), user(), wanted, now)
-    handle = xlsx_file(rows, columns(now), title=_("Breach register"))
+    handle = xlsx_file(rows, columns(Labels(now)), title=_("Breach register"))
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(Response(file_chunks(handle)), "xlsx", mimetype, now)
 
@@ -268,13 +270,7 @@ def export_pdf() -> ResponseReturnValue:
         wanted=wanted,
         now=now,
         orgs={o.id: o for o in organisations_where(Role.FG, Role.ADMIN)},
-        outcome_label=outcome_label,
-        informed_label=informed_label,
-        timeliness=filing_timeliness,
-        data_text=_data,
-        breach_types=lambda r: _labels(r.breach_types, _BREACH_TYPES),
-        consequences=lambda r: _labels(r.consequences, _CONSEQUENCES),
-        measures=lambda r: _labels(r.containment, _CONTAINMENT),
+        lb=Labels(now),
     )
     try:
         static = Path(current_app.static_folder or current_app.root_path).resolve()
