@@ -56,6 +56,7 @@ from breachdesk.services import organisations as org_service
 from breachdesk.services import register as register_service
 from breachdesk.services import users as user_service
 from breachdesk.services.audit import Actor
+from breachdesk.sqlite import refresh_statistics
 
 ACTOR = Actor.system("benchmark")
 PASSWORD = "benchmark-wachtwoord-1"  # noqa: S105 - a throwaway installation
@@ -439,9 +440,14 @@ def run(args: argparse.Namespace, sizes: list[int], folder: Path, url: str) -> i
         with app.app_context():  # requests below get contexts of their own
             still_open = args.open if have == 0 else 0
             add_incidents(db_session(), orgs, size - have, rng, datetime.now(UTC), still_open)
+            # Statistics as production has them: the scheduler refreshes SQLite's every hour
+            # (breachdesk.sqlite.refresh_statistics), autovacuum PostgreSQL's.
             if db.engine.dialect.name == "postgresql":
                 with db.engine.connect() as conn:
                     conn.exec_driver_sql("ANALYZE")
+                    conn.commit()  # ANALYZE in a rolled-back transaction is forgotten
+            else:
+                refresh_statistics(db_session())
             db.session.remove()
         have = size
         client = app.test_client()

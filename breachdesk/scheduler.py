@@ -30,6 +30,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from . import sqlite
 from .extensions import db, db_session
 from .runtime import delivery_settings, runtime
 from .services import audit_anchor, checkpoint_mail, deadlines, delivery, evidence, recipients
@@ -66,6 +67,13 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
                 anchor_audit_trail(session, rt.clock, app.config)
                 purge_recipients(session, rt.clock)
                 sync_terms(session, rt.clock)
+                hourly(
+                    session,
+                    rt.clock,
+                    "planner statistics",
+                    lambda: sqlite.refresh_statistics(session),
+                    "",
+                )
             if result.sent or result.failed or result.retried:
                 log.info(
                     "tick: %d sent (%d late), %d to retry, %d failed",

@@ -22,7 +22,7 @@ import base64
 import binascii
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -257,15 +257,22 @@ def conditions(
     sort order's index and stopping after a page. SQLite has no statistics to know that, and
     would look up the organisations' rows (or the search's matches) by index and sort them
     all; writing those columns as ``column + 0`` takes those indexes out of its choice.
-    PostgreSQL plans by its statistics and gets the same query.
+    PostgreSQL plans by its statistics and gets the plain query (``column + 0`` would only
+    spoil its estimates).
     """
+    # PostgreSQL estimates from its statistics and plans better left alone.
+    in_order = in_order and session.get_bind().dialect.name == "sqlite"
     served = organisations_served(user)
     organisation = _plain(Incident.organisation_id, in_order)
     where: list[ColumnElement[bool]] = [organisation.in_(served)]
     if wanted.organisation_id is not None:
         where.append(organisation == wanted.organisation_id)
     if wanted.year is not None:
-        where.append(Incident.year == wanted.year)
+        # The reference year is the Dutch calendar year of the report: the same as a range of
+        # reported_at, which (unlike the year) the sort index can seek to.
+        start, end = _start_of(date(wanted.year, 1, 1)), _start_of(date(wanted.year + 1, 1, 1))
+        where += [Incident.year == wanted.year, Incident.reported_at >= start]
+        where.append(Incident.reported_at < end)
     if wanted.discovered_from is not None:
         where.append(Incident.discovered_at >= _start_of(wanted.discovered_from))
     if wanted.discovered_to is not None:
