@@ -92,7 +92,7 @@ class RegisterRow:
 
     id: int
     reference: str
-    organisation: str
+    organisation_id: int
     title: str
     description: str
     state: str
@@ -122,6 +122,7 @@ class RegisterRow:
     public_resolution: str
     term_deadline: datetime | None
     # Not columns of their own (the fields above are COLUMNS, in order):
+    organisation: str
     consequences: list[str]
     decision: DecisionSummary | None
     filing: Filing | None
@@ -173,7 +174,7 @@ class RegisterPage:
 COLUMNS = (
     Incident.id,
     Incident.reference,
-    Organisation.name.label("organisation"),
+    Incident.organisation_id,
     Incident.title,
     Incident.description,
     Incident.state,
@@ -452,11 +453,9 @@ def count(session: Session, user: User, wanted: RegisterFilter, now: datetime) -
 
 
 def _base(where: list[ColumnElement[bool]], columns: Sequence[Any]) -> Select[Any]:
-    return (
-        select(*columns)
-        .join(Organisation, Organisation.id == Incident.organisation_id)
-        .where(*where)
-    )
+    # No join with the organisations: it would give SQLite a way round the index steering
+    # (driving from each organisation's rows); their names are read apart, in _rows().
+    return select(*columns).where(*where)
 
 
 def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
@@ -511,6 +510,13 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
         .order_by(Notification.id)
     ):
         filings.setdefault(n.incident_id, Filing(*n[1:]))
+    names = dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_({row.organisation_id for row in found})
+            )
+        ).all()
+    )
     result = []
     for row in found:
         values = tuple(row)  # positional: far cheaper than a mapping per row
@@ -518,6 +524,7 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
         result.append(
             RegisterRow(  # type: ignore[misc]  # the columns fill the fields before these
                 *values[:_FACTS],
+                organisation=names.get(row.organisation_id, ""),
                 consequences=list((facts or {}).get("consequences") or []),
                 decision=decisions.get(row.id),
                 filing=filings.get(row.id),
