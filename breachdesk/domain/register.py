@@ -24,6 +24,7 @@ from typing import Any
 from .assessment import Outcome
 from .lifecycle import State
 from .text import N_
+from .timeutil import EARLIEST_YEAR, LATEST_YEAR
 
 
 class Notified(StrEnum):
@@ -96,8 +97,8 @@ DATA_KIND_LABELS = {
 MAX_QUERY = 200
 #: The most words of a search that are used.
 MAX_TERMS = 8
-#: Years a filter may name.
-YEARS = range(1990, 2200)
+#: Years a filter may name (those whose start and end the Dutch clock can convert).
+YEARS = range(EARLIEST_YEAR, LATEST_YEAR)
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,10 @@ def _choice(raw: str, enum: type[StrEnum]) -> Any:
 
 def _date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         return None
+    return day if day.year in YEARS else None
 
 
 def parse_filter(args: Mapping[str, str], organisation_ids: Iterable[int]) -> ParsedFilter:

@@ -39,6 +39,7 @@ def register_web(app: Flask) -> None:
         checklist,  # noqa: F401 - adds its routes to the triage blueprint
         clock,
         controller_notice,
+        dashboard,
         health,
         incidents,
         people,
@@ -53,7 +54,7 @@ def register_web(app: Flask) -> None:
 
     install_edges(app)  # before the blueprints add their <int:...> routes
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
-    modules += [people, people_post, recipients, admin, users, calendar, health]
+    modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
     for module in modules:
         app.register_blueprint(module.bp)
 
