@@ -56,6 +56,7 @@ class Kind(StrEnum):
     AUDIT_CHECKPOINT = "audit_checkpoint"
     CONTROLLER_NOTICE = "controller_notice"  # the processor's notice to a controller
     PEOPLE_NOTICE = "people_notice"  # the notice to one of the people affected (Art. 34)
+    ACTION_OVERDUE = "action_overdue"  # a remedial action past its due date, to its owner
 
 
 PRIORITY: dict[Kind, Priority] = {
@@ -66,6 +67,7 @@ PRIORITY: dict[Kind, Priority] = {
     # The notice that meets the processor's term (Art. 33(2)): as urgent as its reminders.
     Kind.CONTROLLER_NOTICE: Priority.DEADLINE,
     Kind.PEOPLE_NOTICE: Priority.BULK,
+    Kind.ACTION_OVERDUE: Priority.ROUTINE,
 }
 
 #: Kinds sent to many people outside the organisation: their failures are audited without

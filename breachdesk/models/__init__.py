@@ -8,6 +8,7 @@ them (triggers installed by the migration and by ``create_all``).
 from __future__ import annotations
 
 from .accounts import Membership, Organisation, User
+from .actions import RemedialAction
 from .audit import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE, AuditChainHead, AuditEvent
 from .clock import FilingExchange, Notification
 from .delivery import Delivery, SchedulerLease
@@ -39,6 +40,7 @@ __all__ = [
     "Recipient",
     "RecipientImport",
     "ReferenceCounter",
+    "RemedialAction",
     "is_search_object",
     "SchedulerLease",
     "User",

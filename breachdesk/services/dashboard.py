@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..domain.dashboard import Month, median, share
 from ..domain.lifecycle import State
 from ..models import Incident, Notification, User
+from . import actions
 from .inbox import FINISHED, organisations_served
 
 #: The types of breach, as stored in the incident's breach_types list.
@@ -34,6 +35,7 @@ class Figures:
     filed_on_time: int
     median_hours_to_filing: float | None
     open_incidents: int  # not yet closed, at any date
+    open_actions: int  # remedial actions not yet done, at any date
 
     @property
     def on_time_share(self) -> float | None:
@@ -119,4 +121,8 @@ def figures(
         filed_on_time=sum(1 for *_rest, late in filings if not late),
         median_hours_to_filing=median(hours),
         open_incidents=int(open_incidents),
+        open_actions=actions.open_count(
+            session,
+            [organisation_id] if organisation_id is not None else organisations_served(user),
+        ),
     )

@@ -7,7 +7,14 @@ added here; the engine, its claiming and its guarantee stay as they are.
 from __future__ import annotations
 
 from ..domain.delivery import Kind
-from . import checkpoint_mail, controller_notice, mailing_delivery, notifications, reminders
+from . import (
+    actions,
+    checkpoint_mail,
+    controller_notice,
+    mailing_delivery,
+    notifications,
+    reminders,
+)
 from .delivery import Handler
 
 
@@ -19,4 +26,5 @@ def handlers() -> dict[str, Handler]:
         Kind.AUDIT_CHECKPOINT.value: checkpoint_mail.prepare,
         Kind.CONTROLLER_NOTICE.value: controller_notice.prepare,
         Kind.PEOPLE_NOTICE.value: mailing_delivery.prepare,
+        Kind.ACTION_OVERDUE.value: actions.prepare,
     }

@@ -43,7 +43,9 @@ from ..models import (
     Mailing,
     Notification,
     PeopleNotice,
+    RemedialAction,
 )
+from .actions import actions_of
 from .audit_verify import ChainReport, verify_trail
 from .storage import FileStore
 
@@ -69,6 +71,7 @@ class PackContents:
     notices: list[PeopleNotice]  # approved versions
     mailings: list[MailingSummary]
     attachments: list[Attachment]
+    actions: list[RemedialAction]
     generated_at: datetime
     problems: list[str] = field(default_factory=list)
 
@@ -118,6 +121,7 @@ def gather(session: Session, incident: Incident, now: datetime) -> PackContents:
         notices=notices,
         mailings=mailings,
         attachments=list(incident.attachments),
+        actions=actions_of(session, incident),
         generated_at=now,
         problems=[p.reason for p in trail.checkpoint_problems],
     )

@@ -45,6 +45,7 @@ from ..domain.register import Informed, Notified, RegisterFilter, Sort
 from ..domain.timeutil import local_to_utc
 from ..models import Decision, Incident, Notification, Organisation, User
 from ..models.incident_search import PG_VECTOR, SEARCH_TABLE
+from . import actions as remedial_actions
 from .inbox import organisations_served
 
 #: Rows per register page.
@@ -126,6 +127,7 @@ class RegisterRow:
     consequences: list[str]
     decision: DecisionSummary | None
     filing: Filing | None
+    actions: list[tuple[str, str]]  # remedial actions: (title, status)
 
     @property
     def people(self) -> str:
@@ -135,6 +137,9 @@ class RegisterRow:
         if self.subjects_mode == "range" and self.subjects_min is not None:
             return f"{self.subjects_min}–{self.subjects_max}"
         return ""
+
+    def open_actions(self) -> int:
+        return sum(1 for _title, status in self.actions if status == "open")
 
     @property
     def notified(self) -> bool:
@@ -510,6 +515,7 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
         .order_by(Notification.id)
     ):
         filings.setdefault(n.incident_id, Filing(*n[1:]))
+    measures = remedial_actions.by_incident(session, ids)
     names = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(
@@ -528,6 +534,7 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
                 consequences=list((facts or {}).get("consequences") or []),
                 decision=decisions.get(row.id),
                 filing=filings.get(row.id),
+                actions=measures.get(row.id, []),
             )
         )
     return result

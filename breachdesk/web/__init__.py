@@ -32,6 +32,7 @@ CSP = (
 
 def register_web(app: Flask) -> None:
     from . import (
+        actions,
         admin,
         answer_sheet,
         auth,
@@ -55,6 +56,7 @@ def register_web(app: Flask) -> None:
     install_edges(app)  # before the blueprints add their <int:...> routes
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
+    modules += [actions]
     for module in modules:
         app.register_blueprint(module.bp)
 

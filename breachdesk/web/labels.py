@@ -42,6 +42,10 @@ ACTION_LABELS = {
     "incident.mailing_started": _l("Sending of the notice started"),
     "incident.mailing_paused": _l("Sending of the notice paused"),
     "incident.mailing_retried": _l("Notice sent again to those it had failed for"),
+    "incident.action_added": _l("Remedial action added"),
+    "incident.action_changed": _l("Remedial action changed"),
+    "incident.evidence_pack_downloaded": _l("Evidence pack downloaded"),
+    "register.exported": _l("Register exported"),
     "incident.mailing_resumed": _l("Sending of the notice resumed"),
     "incident.mailing_cancelled": _l("Sending of the notice cancelled"),
     "incident.letters_posted": _l("Letters recorded as posted"),
@@ -82,6 +86,8 @@ def delivery_label(row: Delivery) -> str:
         return gettext("Audit checkpoint")
     if row.kind == Kind.CONTROLLER_NOTICE.value:
         return gettext("Notice to the controller")
+    if row.kind == Kind.ACTION_OVERDUE.value:
+        return gettext("Reminder to the owner of an overdue remedial action")
     if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":
         hours = int(row.label[1:-1])
         return ngettext(

@@ -26,6 +26,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain.actions import ACTION_STATUS_LABELS
 from ..domain.assessment import Outcome
 from ..domain.lifecycle import STATE_LABELS
 from ..domain.register import (
@@ -84,6 +85,8 @@ class Labels:
         # Translated once, filled in per row (the placeholder formats as itself).
         self.people = _("%(people)s people", people="%(people)s")
         self.pack = _("Evidence pack")
+        self.action_status = {k.value: _(v) for k, v in ACTION_STATUS_LABELS.items()}
+        self.open_measures = _("%(num)s open measures", num="%(num)s")
 
     @staticmethod
     def _join(values: list[str], labels: dict[str, str]) -> str:
@@ -125,6 +128,12 @@ class Labels:
             return self.late if row.filing.late else self.on_time
         return self.overdue if row.late(self.now) else ""
 
+    def remedial(self, row: RegisterRow) -> str:
+        """The remedial actions with their status: "Passwords reset (Done); …"."""
+        return "; ".join(
+            f"{title} ({self.action_status.get(status, status)})" for title, status in row.actions
+        )
+
     def notified_to(self, row: RegisterRow) -> str:
         return self.addressee.get(row.filing.addressee, "") if row.filing else ""
 
@@ -147,6 +156,7 @@ def columns(lb: Labels) -> list[Column]:
         Column(_("Groups of people"), lb.groups, 30),
         Column(_("Likely consequences"), lb.consequences, 40),
         Column(_("Measures taken"), lb.measures, 40),
+        Column(_("Remedial actions"), lb.remedial, 50),
         Column(_("Decision"), lb.decision, 30),
         Column(_("Reasoning"), lambda r: r.decision.rationale if r.decision else "", 50),
         Column(_("Rule set"), lambda r: r.decision.ruleset_version if r.decision else "", 12),

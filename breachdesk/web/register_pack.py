@@ -10,34 +10,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain.actions import ACTION_STATUS_LABELS, ActionStatus
 from ..domain.assessment import Outcome
 from ..domain.lifecycle import STATE_LABELS, State
-from ..domain.roles import Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
-from ..models import Incident
 from ..runtime import runtime
 from ..services import audit, evidence_pack
-from ..services import incidents as incident_service
 from ..services.documents import DocumentError, render_pdf
 from ..services.register_export import file_chunks
 from .checklist_form import SECTIONS
-from .context import actor, roles_in, user
+from .context import actor
 from .register import bp
 from .report_form import CONTAINMENT
+from .triage import staff_incident
 from .triage_forms import BREACH_TYPES, OUTCOME_LABELS, TRI
-
-
-def _officer_or_admin(incident_id: int) -> Incident:
-    incident = incident_service.visible_incident(db_session(), user(), incident_id)
-    if incident is None or not (roles_in(incident.organisation) & {Role.FG, Role.ADMIN}):
-        abort(404)
-    return incident
 
 
 def checklist_answers(facts: dict[str, Any] | None) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -65,7 +57,7 @@ def checklist_answers(facts: dict[str, Any] | None) -> list[tuple[str, list[tupl
 @bp.get("/incidents/<int:incident_id>/evidence.zip")
 @login_required
 def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
-    incident = _officer_or_admin(incident_id)
+    incident = staff_incident(incident_id)
     now = runtime().clock.now()
     contents = evidence_pack.gather(db_session(), incident, now)
     html = render_template(
@@ -79,6 +71,7 @@ def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
         breach_types=dict(BREACH_TYPES),
         containment=dict(CONTAINMENT),
         verification=evidence_pack.verification(contents),
+        action_status=lambda value: _(ACTION_STATUS_LABELS[ActionStatus(value)]),
     )
     static = Path(current_app.static_folder or current_app.root_path).resolve()
     try:

@@ -46,6 +46,17 @@ def officer_incident(incident_id: int) -> Incident:
     return incident
 
 
+def staff_incident(incident_id: int) -> Incident:
+    """The incident, if the signed-in user is its organisation's FG or administrator (404
+    otherwise)."""
+    from ..domain.roles import Role
+
+    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    if incident is None or not (roles_in(incident.organisation) & {Role.FG, Role.ADMIN}):
+        abort(404)
+    return incident
+
+
 def back(incident: Incident, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("incidents.show", incident_id=incident.id) + anchor)
 

@@ -1,0 +1,43 @@
+"""Remedial actions (GDPR Art. 33(5): "the remedial action taken"): what they are, when an
+overdue one reminds its owner. No framework; the rows are in ``services/actions.py``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from .text import N_
+from .timeutil import local_to_utc
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.OPEN: N_("To do"),
+    ActionStatus.DONE: N_("Done"),
+    ActionStatus.CANCELLED: N_("Cancelled"),
+}
+
+#: When an overdue action reminds its owner: the morning after its due date, and a week later.
+REMINDER_DAYS_AFTER = (1, 8)
+#: The hour of the morning (Dutch time) a reminder goes out.
+REMINDER_HOUR = 9
+
+
+def reminder_times(due_on: date) -> list[tuple[str, datetime]]:
+    """(label, moment in UTC) of each reminder of an action due on ``due_on``."""
+    return [
+        (
+            f"overdue-{days}",
+            local_to_utc(datetime.combine(due_on + timedelta(days=days), time(REMINDER_HOUR))),
+        )
+        for days in REMINDER_DAYS_AFTER
+    ]
+
+
+def is_overdue(status: ActionStatus, due_on: date | None, today: date) -> bool:
+    return status is ActionStatus.OPEN and due_on is not None and due_on < today

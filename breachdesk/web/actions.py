@@ -1,0 +1,120 @@
+"""Remedial actions of an incident: the list, a form to add one, and finishing them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..domain.actions import ACTION_STATUS_LABELS, ActionStatus, is_overdue
+from ..domain.timeutil import utc_to_local
+from ..extensions import db_session
+from ..models import RemedialAction
+from ..runtime import runtime
+from ..services import actions
+from .context import actor, user
+from .triage import staff_incident
+
+bp = Blueprint("actions", __name__, url_prefix="/incidents/<int:incident_id>/actions")
+
+
+class ActionForm(FlaskForm):
+    title = StringField(
+        _l("What is to be done"),
+        validators=[DataRequired(_l("Describe the measure.")), Length(max=300)],
+        description=_l("For example: reset the passwords of all accounts of the team."),
+    )
+    owner_name = StringField(_l("Who does it"), validators=[Optional(), Length(max=200)])
+    owner_email = EmailField(
+        _l("Their e-mail address"),
+        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        description=_l("An overdue measure is reminded to this address, with you in copy."),
+    )
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+
+
+class ChangeForm(FlaskForm):
+    status = HiddenField()
+    outcome = TextAreaField(_l("What was done, or why not"), validators=[Length(max=2000)])
+    due_on = DateField(_l("New due date"), validators=[Optional()])
+
+
+def _render(
+    incident_id: int, form: ActionForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    incident = staff_incident(incident_id)
+    found = actions.actions_of(db_session(), incident)
+    today = utc_to_local(runtime().clock.now()).date()
+    return (
+        render_template(
+            "incidents/actions.html",
+            incident=incident,
+            actions=found,
+            form=form or ActionForm(),
+            change_form=ChangeForm(),
+            today=today,
+            overdue=lambda a: is_overdue(ActionStatus(a.status), a.due_on, today),
+            status_label=lambda a: _(ACTION_STATUS_LABELS[ActionStatus(a.status)]),
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@login_required
+def index(incident_id: int) -> ResponseReturnValue:
+    return _render(incident_id)
+
+
+@bp.post("/")
+@login_required
+def add(incident_id: int) -> ResponseReturnValue:
+    incident = staff_incident(incident_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _render(incident_id, form, 400)
+    actions.add(
+        db_session(),
+        incident,
+        actions.ActionInput(
+            title=form.title.data or "",
+            owner_name=form.owner_name.data or "",
+            owner_email=form.owner_email.data or "",
+            due_on=form.due_on.data,
+        ),
+        user=user(),
+        actor=actor(),
+        clock=runtime().clock,
+    )
+    flash(_("The measure has been added."), "success")
+    return redirect(url_for("actions.index", incident_id=incident.id))
+
+
+@bp.post("/<int:action_id>")
+@login_required
+def change(incident_id: int, action_id: int) -> ResponseReturnValue:
+    incident = staff_incident(incident_id)
+    action = db_session().get(RemedialAction, action_id)
+    if action is None or action.incident_id != incident.id:
+        abort(404)
+    form = ChangeForm()
+    wanted = request.form.get("status", "")
+    if not form.validate_on_submit() or wanted not in ActionStatus._value2member_map_:
+        flash(_("Not changed: check the date."), "danger")
+        return redirect(url_for("actions.index", incident_id=incident.id))
+    actions.change(
+        db_session(),
+        action,
+        status=ActionStatus(wanted),
+        outcome=form.outcome.data or "",
+        due_on=form.due_on.data,
+        actor=actor(),
+        clock=runtime().clock,
+    )
+    flash(_("The measure has been updated."), "success")
+    return redirect(url_for("actions.index", incident_id=incident.id))
