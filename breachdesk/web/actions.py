@@ -71,7 +71,7 @@ def index(incident_id: int) -> ResponseReturnValue:
     return _render(incident_id)
 
 
-@bp.post("/")
+@bp.post("/add")
 @login_required
 def add(incident_id: int) -> ResponseReturnValue:
     incident = staff_incident(incident_id)

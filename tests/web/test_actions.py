@@ -41,7 +41,7 @@ def add(client: Any, incident: Incident, **data: str) -> Any:
         "owner_email": "pieter@kruix.example",
         "due_on": "2026-11-25",
     }
-    return client.post(f"/incidents/{incident.id}/actions/", data={**form, **data})
+    return client.post(f"/incidents/{incident.id}/actions/add", data={**form, **data})
 
 
 def reminder_rows(incident: Incident) -> list[Delivery]:
