@@ -136,6 +136,10 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Our role for the data: "controller" (72 h to the AP) or "processor" (inform the
     # controller within the contractual term, Art. 33(2)); the controller's name if processor.
+    # An entry of a register kept before breachdesk: the SHA-256 of the file it came from
+    # and the reference it had there (empty for incidents reported in breachdesk).
+    imported_from: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    source_reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
     our_role: Mapped[str] = mapped_column(String(12), default="controller")
     controller_name: Mapped[str] = mapped_column(String(200), default="")
 

@@ -47,6 +47,7 @@ def register_web(app: Flask) -> None:
         people_post,
         recipients,
         register,
+        register_import,  # noqa: F401 - adds its routes to the register blueprint
         register_pack,  # noqa: F401 - adds its route to the register blueprint
         reports,
         triage,

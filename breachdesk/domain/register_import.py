@@ -1,0 +1,291 @@
+"""Importing the breach register an organisation already kept (an Excel or CSV file of past
+years), so that the Art. 33(5) register in breachdesk is complete from its first day.
+
+The columns of the file are mapped onto :class:`Field`; every row is read by
+:func:`read_row` into an :class:`ImportedBreach` or refused with the reasons (a
+:class:`RowError` per field). A row is imported whole or not at all. No framework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from enum import StrEnum
+
+from .text import N_, single_line
+from .timeutil import EARLIEST_YEAR, LocalTimeError, local_to_utc
+
+
+class Field(StrEnum):
+    TITLE = "title"
+    DISCOVERED = "discovered"
+    DESCRIPTION = "description"
+    REFERENCE = "reference"
+    AWARE = "aware"
+    PEOPLE = "people"
+    DATA = "data"
+    MEASURES = "measures"
+    NOTIFIED = "notified"
+    FILED = "filed"
+    AP_REFERENCE = "ap_reference"
+    INFORMED = "informed"
+    REASONING = "reasoning"
+    CLOSED = "closed"
+
+
+REQUIRED = (Field.TITLE, Field.DISCOVERED)
+
+FIELD_LABELS = {
+    Field.TITLE: N_("Title or short description"),
+    Field.DISCOVERED: N_("Date discovered"),
+    Field.DESCRIPTION: N_("What happened"),
+    Field.REFERENCE: N_("Your own reference"),
+    Field.AWARE: N_("Date aware"),
+    Field.PEOPLE: N_("Number of people"),
+    Field.DATA: N_("Personal data"),
+    Field.MEASURES: N_("Measures taken"),
+    Field.NOTIFIED: N_("Notified to the AP (yes/no)"),
+    Field.FILED: N_("Date of the AP notification"),
+    Field.AP_REFERENCE: N_("AP report number"),
+    Field.INFORMED: N_("People informed (yes/no)"),
+    Field.REASONING: N_("Reasoning of the decision"),
+    Field.CLOSED: N_("Date closed"),
+}
+
+#: Header names (lower case, without punctuation) that suggest each field.
+SYNONYMS: dict[Field, tuple[str, ...]] = {
+    Field.TITLE: ("titel", "title", "onderwerp", "incident", "korte omschrijving", "naam"),
+    Field.DISCOVERED: (
+        "ontdekt", "datum ontdekt", "ontdekkingsdatum", "datum ontdekking", "datum",
+        "discovered", "date discovered", "date",
+    ),
+    Field.DESCRIPTION: (
+        "beschrijving", "omschrijving", "wat is er gebeurd", "toedracht", "description",
+        "what happened",
+    ),
+    Field.REFERENCE: ("kenmerk", "nummer", "nr", "referentie", "id", "reference", "ref"),
+    Field.AWARE: ("bekend", "datum bekend", "moment van bekendheid", "aware", "date aware"),
+    Field.PEOPLE: (
+        "aantal betrokkenen", "betrokkenen", "aantal personen", "aantal", "people",
+        "number of people", "data subjects",
+    ),
+    Field.DATA: (
+        "persoonsgegevens", "soort gegevens", "gegevens", "categorieen", "data",
+        "personal data",
+    ),
+    Field.MEASURES: ("maatregelen", "genomen maatregelen", "measures", "remedial action"),
+    Field.NOTIFIED: (
+        "gemeld ap", "gemeld bij ap", "melding ap", "ap gemeld", "gemeld", "notified",
+        "notified ap",
+    ),
+    Field.FILED: (
+        "datum melding", "datum melding ap", "gemeld op", "meldingsdatum", "filed",
+        "date filed",
+    ),
+    Field.AP_REFERENCE: ("meldnummer", "meldnummer ap", "ap reference", "report number"),
+    Field.INFORMED: (
+        "betrokkenen geinformeerd", "geinformeerd", "betrokkenen ingelicht", "informed",
+        "people informed",
+    ),
+    Field.REASONING: ("motivering", "toelichting", "afweging", "reasoning", "rationale"),
+    Field.CLOSED: ("afgesloten", "datum afgesloten", "gesloten", "closed", "date closed"),
+}  # fmt: skip
+
+_YES = {"ja", "j", "yes", "y", "1", "true", "waar", "x", "gemeld", "geinformeerd"}
+_NO = {"nee", "n", "no", "0", "false", "onwaar", "niet", "niet gemeld", "-", ""}
+
+#: Text longer than this is cut (the form's own limits).
+LIMITS = {Field.TITLE: 200, Field.REFERENCE: 100, Field.AP_REFERENCE: 100}
+MAX_TEXT = 5000
+
+
+def header_key(header: str) -> str:
+    cleaned = header.lower().replace("ï", "i").replace("ë", "e").replace("é", "e")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", cleaned).split())
+
+
+def propose_mapping(headers: Sequence[str]) -> dict[Field, int]:
+    """Field -> column index, from the header names (each column used once)."""
+    keys = [header_key(h) for h in headers]
+    mapping: dict[Field, int] = {}
+    taken: set[int] = set()
+    for field in Field:  # exact names first, in the fields' order
+        for index, key in enumerate(keys):
+            if index not in taken and key in SYNONYMS[field]:
+                mapping[field] = index
+                taken.add(index)
+                break
+    return mapping
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the row number as the spreadsheet shows it
+    field: Field | None
+    message: str  # untranslated (N_)
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedBreach:
+    row: int
+    title: str
+    discovered_at: datetime
+    description: str = ""
+    reference: str = ""
+    aware_at: datetime | None = None
+    people_min: int | None = None
+    people_max: int | None = None
+    data: str = ""
+    measures: str = ""
+    notified: bool = False
+    filed_at: datetime | None = None
+    ap_reference: str = ""
+    informed: bool = False
+    reasoning: str = ""
+    closed_at: datetime | None = None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
+_TIME_FORMATS = ("%H:%M:%S", "%H:%M")
+
+
+def parse_moment(raw: str) -> datetime | None:
+    """A date (or date and time) as a spreadsheet writes it, Dutch time, in UTC; None if it
+    cannot be read. A date alone is the start of that day."""
+    text = raw.strip().replace("T", " ")
+    if not text:
+        return None
+    day_part, _, time_part = text.partition(" ")
+    for fmt in _DATE_FORMATS:
+        try:
+            day = datetime.strptime(day_part, fmt).date()
+            break
+        except ValueError:
+            continue
+    else:
+        return None
+    moment = time()
+    if time_part.strip():
+        for fmt in _TIME_FORMATS:
+            try:
+                moment = datetime.strptime(time_part.strip()[:8], fmt).time()
+                break
+            except ValueError:
+                continue
+        else:
+            return None
+    if day.year < EARLIEST_YEAR:
+        return None
+    try:
+        return local_to_utc(datetime.combine(day, moment))
+    except LocalTimeError:
+        return None
+
+
+def parse_yes_no(raw: str) -> bool | None:
+    key = header_key(raw)
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    return None
+
+
+_COUNT = re.compile(
+    r"^(?:ca\.?\s*|circa\s*|about\s*|~\s*)?(\d[\d.\s]*)(?:\s*[-–]\s*(\d[\d.\s]*))?$"
+)
+
+
+def parse_people(raw: str) -> tuple[int | None, int | None] | None:
+    """ "120" -> (120, 120); "100-150" -> (100, 150); "" -> (None, None); None if unreadable.
+    Dots and spaces inside a number are thousands separators ("1.200")."""
+    text = raw.strip().lower()
+    if not text:
+        return None, None
+    found = _COUNT.match(text)
+    if not found:
+        return None
+    low = int(re.sub(r"[.\s]", "", found.group(1)))
+    high = int(re.sub(r"[.\s]", "", found.group(2))) if found.group(2) else low
+    if high < low:
+        return None
+    return low, high
+
+
+def read_row(
+    number: int, cells: Mapping[Field, str], now: datetime
+) -> tuple[ImportedBreach | None, list[RowError]]:
+    """One row of the file, read; or the reasons it cannot be imported."""
+    errors: list[RowError] = []
+
+    def text(field: Field, one_line: bool = False) -> str:
+        value = (cells.get(field) or "").strip()
+        value = single_line(value) if one_line else value
+        return value[: LIMITS.get(field, MAX_TEXT)]
+
+    def moment(field: Field) -> datetime | None:
+        raw = text(field)
+        if not raw:
+            return None
+        value = parse_moment(raw)
+        if value is None:
+            errors.append(RowError(number, field, N_("Not a date (use 31-12-2024)."), raw))
+        elif value > now:
+            errors.append(RowError(number, field, N_("This date lies in the future."), raw))
+            return None
+        return value
+
+    def yes_no(field: Field) -> bool:
+        raw = text(field)
+        value = parse_yes_no(raw)
+        if value is None:
+            errors.append(RowError(number, field, N_("Answer yes or no."), raw))
+            return False
+        return value
+
+    title = text(Field.TITLE, one_line=True)
+    if not title:
+        errors.append(RowError(number, Field.TITLE, N_("A title is needed.")))
+    discovered = moment(Field.DISCOVERED)
+    if discovered is None and not text(Field.DISCOVERED):
+        errors.append(RowError(number, Field.DISCOVERED, N_("The date of discovery is needed.")))
+    people = parse_people(text(Field.PEOPLE))
+    if people is None:
+        errors.append(
+            RowError(number, Field.PEOPLE, N_("Not a number of people."), text(Field.PEOPLE))
+        )
+        people = (None, None)
+    aware, filed, closed = moment(Field.AWARE), moment(Field.FILED), moment(Field.CLOSED)
+    notified, informed = yes_no(Field.NOTIFIED), yes_no(Field.INFORMED)
+    if filed is not None or text(Field.AP_REFERENCE):
+        notified = True  # a filing date or a report number means it was notified
+    for field, value in ((Field.AWARE, aware), (Field.FILED, filed), (Field.CLOSED, closed)):
+        if value is not None and discovered is not None and value < discovered:
+            if field is not Field.AWARE:  # awareness may be recorded as the same day
+                errors.append(RowError(number, field, N_("This date lies before the discovery.")))
+    if errors or discovered is None:
+        return None, errors
+    return (
+        ImportedBreach(
+            row=number,
+            title=title,
+            discovered_at=discovered,
+            description=text(Field.DESCRIPTION),
+            reference=text(Field.REFERENCE, one_line=True),
+            aware_at=aware,
+            people_min=people[0],
+            people_max=people[1],
+            data=text(Field.DATA),
+            measures=text(Field.MEASURES),
+            notified=notified,
+            filed_at=filed,
+            ap_reference=text(Field.AP_REFERENCE, one_line=True),
+            informed=informed,
+            reasoning=text(Field.REASONING),
+            closed_at=closed,
+        ),
+        [],
+    )

@@ -1,0 +1,249 @@
+"""Importing an earlier register: upload, map the columns, check every row, import.
+
+The uploaded file waits in the evidence store (never in the session cookie) under a key kept
+in the signed session, with its name, SHA-256 and organisation, until it is imported or
+replaced; each step reads it again, so nothing of it is half-kept in between.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..domain.recipients import RecipientImportError
+from ..domain.register_import import FIELD_LABELS, REQUIRED, Field, propose_mapping
+from ..domain.roles import Role
+from ..extensions import db_session
+from ..models import Organisation
+from ..runtime import runtime
+from ..services import register_import
+from ..services.recipient_files import MAX_BYTES, open_table
+from ..services.storage import TooLarge
+from .context import actor, organisations_where, require_any_role, user
+from .register import bp
+
+_KEY = "register_import"
+#: Refused rows listed on the page (all of them are in the downloadable report).
+SHOWN_ERRORS = 100
+
+
+def _organisations() -> list[Organisation]:
+    return organisations_where(Role.FG, Role.ADMIN)
+
+
+def _pending() -> dict[str, Any]:
+    pending = session.get(_KEY)
+    if not pending or pending.get("org") not in {o.id for o in _organisations()}:
+        abort(404)
+    return dict(pending)
+
+
+def _data(pending: dict[str, Any]) -> bytes:
+    try:
+        with runtime().store.open(pending["key"]) as handle:
+            return handle.read()
+    except (OSError, ValueError):
+        session.pop(_KEY, None)
+        abort(404)
+
+
+def _mapping(form: Any, width: int) -> tuple[dict[Field, int], dict[str, str]]:
+    mapping: dict[Field, int] = {}
+    errors: dict[str, str] = {}
+    for field in Field:
+        raw = str(form.get(f"map_{field.value}", ""))
+        if raw.isdigit() and int(raw) < width:
+            mapping[field] = int(raw)
+        elif raw:
+            errors[field.value] = _("Choose a column from the list.")
+    for field in REQUIRED:
+        if field not in mapping and field.value not in errors:
+            errors[field.value] = _("Choose the column that holds this.")
+    used = list(mapping.values())
+    if len(used) != len(set(used)):
+        errors["mapping"] = _("Each column can be used for one field only.")
+    return mapping, errors
+
+
+@bp.get("/import")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def import_start() -> ResponseReturnValue:
+    return render_template("register/import.html", step="upload", orgs=_organisations())
+
+
+@bp.post("/import")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def import_upload() -> ResponseReturnValue:
+    orgs = _organisations()
+    org_id = request.form.get("org", type=int)
+    upload = request.files.get("file")
+    errors: dict[str, str] = {}
+    if org_id not in {o.id for o in orgs}:
+        errors["org"] = _("Choose one of your organisations.")
+    if upload is None or not upload.filename:
+        errors["file"] = _("Choose the file of your register (Excel or CSV).")
+    if not errors and upload is not None:
+        try:
+            stored = runtime().store.save(upload.stream, MAX_BYTES)
+        except TooLarge:
+            errors["file"] = _("The file is larger than %(max)d MB.", max=MAX_BYTES // 2**20)
+        else:
+            data = _data({"key": stored.key})
+            try:
+                open_table(data, upload.filename or "")
+            except RecipientImportError as error:
+                runtime().store.delete(stored.key)
+                errors["file"] = _(error.message, **error.params)
+            else:
+                previous = session.get(_KEY)
+                if previous:
+                    runtime().store.delete(previous["key"])
+                session[_KEY] = {
+                    "key": stored.key,
+                    "name": upload.filename,
+                    "sha256": stored.sha256,
+                    "org": org_id,
+                }
+                return redirect(url_for("register.import_map"))
+    return (
+        render_template(
+            "register/import.html", step="upload", orgs=orgs, errors=errors, org_id=org_id
+        ),
+        400,
+    )
+
+
+def _table(pending: dict[str, Any]) -> tuple[list[tuple[str, ...]], int]:
+    rows = []
+    width = 0
+    for index, (_number, cells) in enumerate(open_table(_data(pending), pending["name"]).rows()):
+        if index < 6:
+            rows.append(cells)
+        width = max(width, len(cells))
+        if index > 1000:
+            break
+    return rows, width
+
+
+@bp.get("/import/map")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def import_map() -> ResponseReturnValue:
+    pending = _pending()
+    rows, width = _table(pending)
+    headers = [rows[0][i] if i < len(rows[0]) else "" for i in range(width)]
+    return render_template(
+        "register/import.html",
+        step="map",
+        pending=pending,
+        headers=headers,
+        preview=rows[1:],
+        fields=[(f, _(FIELD_LABELS[f]), f in REQUIRED) for f in Field],
+        chosen={f.value: i for f, i in propose_mapping(headers).items()},
+        has_header=True,
+        errors={},
+    )
+
+
+@bp.post("/import/check")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def import_check() -> ResponseReturnValue:
+    pending = _pending()
+    rows, width = _table(pending)
+    headers = [rows[0][i] if i < len(rows[0]) else "" for i in range(width)]
+    mapping, errors = _mapping(request.form, width)
+    has_header = request.form.get("has_header") == "1"
+    if errors:
+        return (
+            render_template(
+                "register/import.html",
+                step="map",
+                pending=pending,
+                headers=headers,
+                preview=rows[1:],
+                fields=[(f, _(FIELD_LABELS[f]), f in REQUIRED) for f in Field],
+                chosen={f.value: i for f, i in mapping.items()},
+                has_header=has_header,
+                errors=errors,
+            ),
+            400,
+        )
+    pending["mapping"] = {f.value: i for f, i in mapping.items()}
+    pending["has_header"] = has_header
+    session[_KEY] = pending
+    result = _checked(pending)
+    return render_template(
+        "register/import.html",
+        step="check",
+        pending=pending,
+        result=result,
+        shown_errors=result.errors[:SHOWN_ERRORS],
+        field_label=lambda f: _(FIELD_LABELS[f]) if f else "",
+        organisation=next(o for o in _organisations() if o.id == pending["org"]),
+    )
+
+
+def _checked(pending: dict[str, Any]) -> register_import.CheckResult:
+    mapping = {Field(k): int(v) for k, v in (pending.get("mapping") or {}).items()}
+    if not mapping:
+        abort(404)
+    return register_import.check(
+        _data(pending),
+        pending["name"],
+        mapping,
+        has_header=bool(pending.get("has_header")),
+        now=runtime().clock.now(),
+    )
+
+
+@bp.get("/import/errors.csv")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def import_errors() -> ResponseReturnValue:
+    result = _checked(_pending())
+    response = Response(register_import.error_report(result, _), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="importfouten.csv"'
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+@bp.post("/import/run")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def import_run() -> ResponseReturnValue:
+    pending = _pending()
+    result = _checked(pending)
+    if not result.breaches:
+        flash(_("No row can be imported; nothing was changed."), "danger")
+        return redirect(url_for("register.import_map"))
+    organisation = next(o for o in _organisations() if o.id == pending["org"])
+    made = register_import.import_breaches(
+        db_session(),
+        organisation,
+        result.breaches,
+        source_sha256=pending["sha256"],
+        user=user(),
+        actor=actor(),
+        clock=runtime().clock,
+    )
+    runtime().store.delete(pending["key"])
+    session.pop(_KEY, None)
+    flash(
+        _(
+            "%(num)d incidents imported into the register of %(org)s as closed entries;"
+            " %(left)d rows left out.",
+            num=len(made),
+            org=organisation.name,
+            left=result.refused_rows,
+        ),
+        "success",
+    )
+    return redirect(url_for("register.index", org=organisation.id, sort="discovered_desc"))

@@ -1,0 +1,178 @@
+"""Importing an earlier register: the columns found by their Dutch names, every row checked,
+the good rows imported whole as closed entries with the file's digest, the bad ones reported."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from breachdesk.domain.register_import import (
+    Field,
+    parse_moment,
+    parse_people,
+    parse_yes_no,
+    propose_mapping,
+    read_row,
+)
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import AuditEvent, Decision, Incident, Notification, Organisation
+
+from ..conftest import MakeUser, login
+
+HEADERS = [
+    "Kenmerk", "Datum ontdekt", "Titel", "Omschrijving", "Aantal betrokkenen", "Gemeld AP",
+    "Datum melding", "Meldnummer", "Betrokkenen geïnformeerd", "Motivering", "Maatregelen",
+    "Afgesloten",
+]  # fmt: skip
+ROWS = [
+    ["DL-2023-01", datetime(2023, 3, 5), "Laptop kwijt", "In de trein laten liggen.", "120",
+     "ja", "07-03-2023 10:15", "M-123456", "nee", "Versleuteld? Nee, dus gemeld.",
+     "Laptop op afstand gewist", "2023-04-01"],
+    ["DL-2023-02", "12-06-2023", "Mail aan verkeerde klant", "", "1", "nee", "", "", "nee",
+     "Eén bekende ontvanger, verwijdering bevestigd.", "", "20-06-2023"],
+    ["DL-2024-01", "2024-01-10", "=HYPERLINK(\"http://x\")", "Formule als titel", "100-150",
+     "ja", "2024-01-12", "M-777", "ja", "Hoog risico.", "", ""],
+    ["DL-2024-02", "gisteren", "Onleesbare rij", "", "veel", "misschien", "", "", "", "", "",
+     ""],
+]  # fmt: skip
+
+
+def workbook_bytes() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    for row in ROWS:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_values_are_read_as_a_dutch_spreadsheet_writes_them() -> None:
+    assert parse_moment("05-03-2023") == datetime(2023, 3, 4, 23, 0, tzinfo=UTC)
+    assert parse_moment("2023-07-03 10:15") == datetime(2023, 7, 3, 8, 15, tzinfo=UTC)
+    assert parse_moment("31-02-2023") is None and parse_moment("gisteren") is None
+    assert parse_people("1.200") == (1200, 1200) and parse_people("100 - 150") == (100, 150)
+    assert parse_people("ca. 40") == (40, 40) and parse_people("veel") is None
+    assert parse_people("") == (None, None) and parse_people("50-10") is None
+    assert [parse_yes_no(v) for v in ("Ja", "NEE", "x", "", "misschien")] == [
+        True, False, True, False, None,
+    ]  # fmt: skip
+    mapping = propose_mapping(HEADERS)
+    assert mapping[Field.REFERENCE] == 0 and mapping[Field.DISCOVERED] == 1
+    assert mapping[Field.INFORMED] == 8 and mapping[Field.AP_REFERENCE] == 7
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    breach, errors = read_row(9, {Field.TITLE: "x", Field.DISCOVERED: "2027-01-01"}, now)
+    assert breach is None and [e.field for e in errors] == [Field.DISCOVERED]
+
+
+@pytest.fixture
+def fg(app: Flask, orgs: dict[str, Organisation], make_user: MakeUser) -> None:
+    make_user("fg@x.nl", (orgs["kruix"], Role.FG))
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+
+
+def upload(client: Any, orgs: dict[str, Organisation], data: bytes, name: str) -> Any:
+    return client.post(
+        "/register/import",
+        data={"org": str(orgs["kruix"].id), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def proposed(page: str) -> dict[str, str]:
+    """The mapping the page proposes: the selected option of each field's select."""
+    chosen = {}
+    for field, body in re.findall(r'name="map_(\w+)"[^>]*>(.*?)</select>', page, re.S):
+        found = re.search(r'<option value="(\d+)" selected', body)
+        chosen[f"map_{field}"] = found.group(1) if found else ""
+    return chosen
+
+
+def test_the_fg_imports_the_good_rows_and_learns_why_the_others_were_left_out(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    login(client, "fg@x.nl")
+    data = workbook_bytes()
+    assert upload(client, orgs, data, "register 2023-2024.xlsx").status_code == 302
+    page = client.get("/register/import/map").get_data(as_text=True)
+    assert "Laptop kwijt" in page  # the preview
+    mapping = proposed(page)
+    assert mapping["map_title"] == "2" and mapping["map_closed"] == "11"
+    checked = client.post("/register/import/check", data={**mapping, "has_header": "1"})
+    text = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and 'id="import-result"' in text
+    assert "3 rijen kunnen worden geïmporteerd" in text and "1 rij kan niet" in text
+    report = client.get("/register/import/errors.csv").get_data().decode("utf-8-sig")
+    problems = list(csv.reader(io.StringIO(report), delimiter=";"))
+    assert {row[0] for row in problems[1:]} == {"5"}  # the spreadsheet's row 5
+    assert {row[1] for row in problems[1:]} == {"discovered", "people", "notified"}
+    assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 0
+
+    done = client.post("/register/import/run")
+    assert done.status_code == 302 and "/register/" in done.headers["Location"]
+    imported = list(db.session.execute(select(Incident).order_by(Incident.id)).scalars())
+    assert [i.source_reference for i in imported] == ["DL-2023-01", "DL-2023-02", "DL-2024-01"]
+    assert [i.reference for i in imported] == ["KRX-2023-0001", "KRX-2023-0002", "KRX-2024-0001"]
+    digest = hashlib.sha256(data).hexdigest()
+    assert all(i.imported_from == digest and i.state == "closed" for i in imported)
+    laptop, mail, formula = imported
+    assert laptop.subjects_exact == 120 and laptop.decided_outcome == "notify_ap"
+    assert formula.subjects_min == 100 and formula.subjects_max == 150
+    assert formula.decided_outcome == "notify_ap_and_subjects"
+    assert formula.subjects_resolution == "informed" and formula.title.startswith("=")
+    assert mail.decided_outcome == "register_only"
+    filing = db.session.execute(
+        select(Notification).where(Notification.incident_id == laptop.id)
+    ).scalar_one()
+    assert filing.reference == "M-123456" and not filing.late
+    assert filing.submitted_at == datetime(2023, 3, 7, 9, 15, tzinfo=UTC)
+    decision = db.session.execute(
+        select(Decision).where(Decision.incident_id == mail.id)
+    ).scalar_one()
+    assert decision.ruleset_version == "imported" and "verwijdering" in decision.rationale
+    actions = db.session.execute(select(AuditEvent.action)).scalars().all()
+    assert actions.count("incident.imported") == 3 and "register.imported" in actions
+
+    # In the register and its export like any other entry; the formula stays text.
+    exported = client.get("/register/export.csv?sort=reference_asc").get_data()
+    table = list(csv.reader(io.StringIO(exported.decode("utf-8-sig")), delimiter=";"))
+    titles = [row[table[0].index("Titel")] for row in table[1:]]
+    assert titles == ["Laptop kwijt", "Mail aan verkeerde klant", '\'=HYPERLINK("http://x")']
+    assert client.get("/register/import/map").status_code == 404  # the file is gone
+
+
+def test_a_file_that_cannot_be_read_or_a_missing_column_is_named_at_its_field(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    login(client, "fg@x.nl")
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
+    refused = upload(client, orgs, old_excel, "register.xls")
+    assert refused.status_code == 400 and 'id="import-file-error"' in refused.get_data(as_text=True)
+    assert upload(client, orgs, workbook_bytes(), "r.xlsx").status_code == 302
+    missing = client.post("/register/import/check", data={"map_title": "2", "has_header": "1"})
+    assert missing.status_code == 400
+    assert 'id="map-discovered-error"' in missing.get_data(as_text=True)
+    twice = client.post(
+        "/register/import/check",
+        data={"map_title": "2", "map_discovered": "2", "has_header": "1"},
+    )
+    assert 'id="mapping-error"' in twice.get_data(as_text=True)
+
+
+def test_only_an_fg_or_administrator_imports(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    login(client, "r@x.nl")
+    assert client.get("/register/import").status_code == 403
+    assert upload(client, orgs, workbook_bytes(), "r.xlsx").status_code == 403
