@@ -122,6 +122,7 @@ class RegisterRow:
     subjects_resolution_note: str
     public_resolution: str
     term_deadline: datetime | None
+    imported_from: str  # the SHA-256 of the earlier register it was imported from, or ""
     # Not columns of their own (the fields above are COLUMNS, in order):
     organisation: str
     consequences: list[str]
@@ -208,6 +209,7 @@ COLUMNS = (
     Incident.subjects_resolution_note,
     Incident.public_resolution,
     Incident.term_deadline,
+    Incident.imported_from,
     Incident.facts,  # last: RegisterRow takes the columns before it in its fields' order
 )
 

@@ -86,7 +86,8 @@ class Labels:
         self.people = _("%(people)s people", people="%(people)s")
         self.pack = _("Evidence pack")
         self.action_status = {k.value: _(v) for k, v in ACTION_STATUS_LABELS.items()}
-        self.open_measures = _("%(num)s open measures", num="%(num)s")
+        self.open_measures = _("open measures: %(num)s", num="%(num)s")
+        self.imported = _("imported")
 
     @staticmethod
     def _join(values: list[str], labels: dict[str, str]) -> str:
@@ -172,6 +173,7 @@ def columns(lb: Labels) -> list[Column]:
         Column(_("Status"), lambda r: lb.state.get(r.state, r.state), 18),
         Column(_("Closed (Dutch time)"), lambda r: r.closed_at),
         Column(_("Why not a personal-data breach"), lambda r: r.not_breach_reason, 40),
+        Column(_("Imported from (SHA-256)"), lambda r: r.imported_from, 20),
     ]
 
 
