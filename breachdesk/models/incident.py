@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,6 +54,15 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_incident_reported", "reported_at", "id"),
         Index("ix_incident_discovered", "discovered_at", "id"),
         Index("ix_incident_reference", "reference", "id"),
+        # The top bar's count of decisions out of date: only those rows, so it stays cheap
+        # however the planner estimates the (organisation, state) index.
+        Index(
+            "ix_incident_stale",
+            "organisation_id",
+            "state",
+            sqlite_where=text("decision_stale = 1"),
+            postgresql_where=text("decision_stale = true"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.deadline import DUE_SOON, DeadlineStatus, Duty
@@ -200,7 +200,8 @@ def urgency(session: Session, user: User, now: datetime) -> Urgency:
         select(func.count()).where(
             Incident.organisation_id.in_(orgs),
             Incident.state.in_([State.ASSESSED.value, State.DECIDED.value]),
-            Incident.decision_stale.is_(True),
+            # "= true" written as a constant, which SQLite matches to ix_incident_stale.
+            Incident.decision_stale == true(),
         )
     ).scalar_one()
     return Urgency(int(overdue or 0), int(due_soon or 0), int(stale))

@@ -4,6 +4,7 @@ failing job is logged and tried again, never stops the tick."""
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -32,7 +33,7 @@ def test_hourly_runs_at_start_then_once_an_hour_and_survives_a_failure(
             raise RuntimeError("disk full")
         return len(runs)
 
-    name = f"test job {id(runs)}"
+    name = f"test job {uuid.uuid4()}"  # never one an earlier test used
     scheduler.hourly(db.session, clock, name, job, "did %d things")
     clock.advance(minutes=59)
     scheduler.hourly(db.session, clock, name, job, "did %d things")
