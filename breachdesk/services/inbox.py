@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, case, func, select, true
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from ..domain.deadline import DUE_SOON, DeadlineStatus, Duty
 from ..domain.lifecycle import State
 from ..domain.next_action import NextAction, Standing, next_action
 from ..domain.roles import Role
-from ..models import Incident, Mailing, Membership, User
+from ..models import Decision, Incident, Mailing, Membership, Notification, Organisation, User
 from .deadlines import IncidentClock, clock_of, duties_owed, duty_of
 
 RUNNING = {State.BREACH_CONFIRMED, State.ASSESSED}
@@ -117,9 +117,15 @@ def inbox(
         .offset((page - 1) * per_page)
         .limit(per_page)
         .options(
-            selectinload(Incident.organisation),
-            selectinload(Incident.decisions),
-            selectinload(Incident.notifications),
+            # What the list and the clock read, without the large JSON documents (the
+            # organisation's profile, the checklist's answers, each decision's snapshots,
+            # each filing's answer sheet); anything else that asks for them loads them.
+            defer(Incident.facts),
+            defer(Incident.description),
+            selectinload(Incident.organisation).defer(Organisation.profile),
+            selectinload(Incident.decisions).defer(Decision.facts_snapshot),
+            selectinload(Incident.decisions).defer(Decision.recommendation_snapshot),
+            selectinload(Incident.notifications).defer(Notification.sheet),
         )
     ).scalars()
     page_incidents = list(incidents)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
-from flask_babel import gettext
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, Response, g, render_template
+from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 
 from ..domain.deadline import CONTROLLER_STATUS_LABELS, DUE_SOON, STATUS_LABELS, DeadlineStatus
@@ -13,8 +16,8 @@ from ..domain.duties import (
     PublicResolution,
     SubjectsResolution,
 )
-from ..domain.lifecycle import STATE_LABELS, State
-from ..domain.next_action import NEXT_ACTION_LABELS, NextAction
+from ..domain.lifecycle import STATE_LABELS
+from ..domain.next_action import NEXT_ACTION_LABELS
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
@@ -28,6 +31,40 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def clock_words() -> dict[str, Any]:
+    """The clock's words in the reader's language, translated once per request and language:
+    the inbox shows up to 50 running terms, each with a badge and a countdown, and would
+    otherwise translate the same eight words for every one of them."""
+    locale = str(get_locale())
+    cache: dict[str, dict[str, Any]] = g.setdefault("clock_words", {})
+    if locale not in cache:
+        cache[locale] = {
+            "left": gettext("{t} left"),
+            "over": gettext("overdue by {t}"),
+            "hms": gettext("hours:minutes:seconds"),
+            "ap": {s.value: gettext(label) for s, label in STATUS_LABELS.items()},
+            "controller": {
+                s.value: gettext(label) for s, label in CONTROLLER_STATUS_LABELS.items()
+            },
+        }
+    return cache[locale]
+
+
+def translated(name: str, labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A label lookup for templates that translates its table once per request and language
+    (a list of 50 incidents asks for the same few labels hundreds of times)."""
+
+    def look(value: Any) -> str:
+        key = (name, str(get_locale()))
+        cache: dict[tuple[str, str], dict[str, str]] = g.setdefault("labels", {})
+        table = cache.get(key)
+        if table is None:
+            table = cache[key] = {str(k): gettext(v) for k, v in labels.items()}
+        return table[str(value)]
+
+    return look
 
 
 def register_web(app: Flask) -> None:
@@ -95,11 +132,12 @@ def register_web(app: Flask) -> None:
 
     # Globals (not context) so that macros imported without context can use them too.
     app.jinja_env.globals.update(
-        state_label=lambda value: gettext(STATE_LABELS[State(value)]),
-        next_action_label=lambda value: gettext(NEXT_ACTION_LABELS[NextAction(value)]),
+        state_label=translated("state", STATE_LABELS),
+        next_action_label=translated("next_action", NEXT_ACTION_LABELS),
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
         action_label=action_label,
         delivery_label=delivery_label,
+        clock_words=clock_words,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[
                 DeadlineStatus(value)

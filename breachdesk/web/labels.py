@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "incident.action_changed": _l("Remedial action changed"),
     "incident.evidence_pack_downloaded": _l("Evidence pack downloaded"),
     "register.exported": _l("Register exported"),
+    "register.imported": _l("Earlier register imported"),
+    "incident.imported": _l("Imported from an earlier register"),
     "incident.mailing_resumed": _l("Sending of the notice resumed"),
     "incident.mailing_cancelled": _l("Sending of the notice cancelled"),
     "incident.letters_posted": _l("Letters recorded as posted"),
