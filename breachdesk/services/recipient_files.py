@@ -34,6 +34,7 @@ from ..domain.recipients import (
     propose_from_values,
     propose_mapping,
 )
+from ..domain.register import spreadsheet_safe
 from ..domain.text import N_, single_line
 
 if TYPE_CHECKING:
@@ -337,13 +338,9 @@ def read_table(data: bytes, filename: str) -> Table:
     )
 
 
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _safe_cell(value: object) -> str:
     """A cell that Excel shows as text, never runs as a formula (CSV injection)."""
-    text = str(value)
-    return "'" + text if text.startswith(_DANGEROUS_START) else text
+    return spreadsheet_safe(str(value))
 
 
 def _message(entry: dict[str, Any], translate: Callable[[str], str]) -> str:
