@@ -74,5 +74,11 @@ def downgrade():
         batch_op.drop_index('ix_incident_reference')
         batch_op.drop_index('ix_incident_discovered')
         batch_op.drop_index('ix_incident_reported')
+    if bind.dialect.name == 'sqlite':
+        # In place (SQLite 3.35+): batch mode would rebuild the table others refer to.
+        op.execute('ALTER TABLE incident DROP COLUMN data_kinds')
+        op.execute('ALTER TABLE incident DROP COLUMN decided_outcome')
+        return
+    with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.drop_column('data_kinds')
         batch_op.drop_column('decided_outcome')
