@@ -9,6 +9,9 @@ writes the ZIP:
     attachments/<n>-<name>          the evidence files, byte for byte
     filings/<n>-<addressee>-<kind>.json   each filed answer sheet, as filed
     notices/people-v<n>.json        each approved notice to the people affected
+    notices/mailing-<n>-proof.csv   per person of each mailing: channel, status, when sent,
+                                    the server's reply and the digest of what was sent (not
+                                    the address: the list itself stays in breachdesk)
     audit/events.json               the incident's audit events, with their hashes
     audit/verification.json         the verification of the organisation's chain, now
     manifest.json                   the SHA-256 and size of every file above
@@ -21,7 +24,9 @@ trail was tampered with.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import tempfile
@@ -35,6 +40,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.audit import chain_name
+from ..domain.register import spreadsheet_safe
 from ..models import (
     Attachment,
     AuditEvent,
@@ -43,6 +49,7 @@ from ..models import (
     Mailing,
     Notification,
     PeopleNotice,
+    Recipient,
     RemedialAction,
 )
 from .actions import actions_of
@@ -174,8 +181,67 @@ def verification(contents: PackContents) -> dict[str, Any]:
     }
 
 
+#: Rows read per query for a mailing's proof.
+PROOF_BATCH = 5000
+PROOF_HEADER = (
+    "row", "reference", "channel", "status", "sent_at", "message_id", "server_reply",
+    "content_sha256", "attempts",
+)  # fmt: skip
+
+
+def proof_csv(session: Session, mailing: Mailing) -> IO[bytes]:
+    """The proof per person of ``mailing`` as CSV (UTF-8, ``;``), in a temporary file read
+    from the start, written a batch at a time (a mailing may have 100,000 rows)."""
+    target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned open
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(PROOF_HEADER)
+    last = 0
+    while True:
+        batch = session.execute(
+            select(
+                Delivery.id,
+                Recipient.row_number,
+                Recipient.reference,
+                Delivery.channel,
+                Delivery.status,
+                Delivery.sent_at,
+                Delivery.message_id,
+                Delivery.server_reply,
+                Delivery.content_sha256,
+                Delivery.attempts,
+            )
+            .outerjoin(Recipient, Recipient.id == Delivery.recipient_id)
+            .where(Delivery.mailing_id == mailing.id, Delivery.id > last)
+            .order_by(Delivery.id)
+            .limit(PROOF_BATCH)
+        ).all()
+        if not batch:
+            break
+        for row in batch:
+            _id, number, reference, channel, status, sent_at, message_id, reply, digest, tries = row
+            writer.writerow(
+                [
+                    number if number is not None else "",
+                    spreadsheet_safe(reference or ""),
+                    channel,
+                    status,
+                    sent_at.isoformat() if sent_at else "",
+                    spreadsheet_safe(message_id or ""),
+                    spreadsheet_safe((reply or "")[:200]),
+                    digest or "",
+                    tries,
+                ]
+            )
+        last = batch[-1][0]
+    text.flush()
+    text.detach()  # keep the file open for the ZIP
+    target.seek(0)
+    return target
+
+
 def _files(
-    contents: PackContents, summary_pdf: bytes, store: FileStore
+    contents: PackContents, summary_pdf: bytes, store: FileStore, session: Session
 ) -> Iterator[tuple[str, IO[bytes] | bytes]]:
     yield "summary.pdf", summary_pdf
     for index, attachment in enumerate(contents.attachments, start=1):
@@ -201,16 +267,20 @@ def _files(
                 }
             ),
         )
+    for summary in contents.mailings:
+        yield f"notices/mailing-{summary.mailing.id}-proof.csv", proof_csv(session, summary.mailing)
     yield "audit/events.json", _json([_event(e) for e in contents.events])
     yield "audit/verification.json", _json(verification(contents))
 
 
-def write_zip(contents: PackContents, summary_pdf: bytes, store: FileStore) -> IO[bytes]:
+def write_zip(
+    contents: PackContents, summary_pdf: bytes, store: FileStore, session: Session
+) -> IO[bytes]:
     """The pack as a ZIP in a temporary file (deleted when closed), positioned at its start."""
     target = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - returned open
     manifest: list[dict[str, Any]] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in _files(contents, summary_pdf, store):
+        for name, content in _files(contents, summary_pdf, store, session):
             digest = hashlib.sha256()
             size = 0
             with archive.open(name, "w", force_zip64=True) as out:

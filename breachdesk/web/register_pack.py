@@ -79,7 +79,7 @@ def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
     except DocumentError:
         flash(_("The evidence pack could not be made on this server (no PDF)."), "danger")
         return redirect(url_for("incidents.show", incident_id=incident.id))
-    handle = evidence_pack.write_zip(contents, summary, runtime().store)
+    handle = evidence_pack.write_zip(contents, summary, runtime().store, db_session())
     audit.record(
         db_session(),
         clock=runtime().clock,
