@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -289,8 +289,3 @@ def spreadsheet_safe(text: str) -> str:
     if text and text[0] in FORMULA_START:
         return "'" + text
     return text
-
-
-def filtered(base: RegisterFilter, **changes: Any) -> RegisterFilter:
-    """``base`` with some fields changed (for links that change one filter)."""
-    return replace(base, **changes)

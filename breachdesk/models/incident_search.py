@@ -7,7 +7,7 @@ index on the same text as a ``tsvector`` expression, which PostgreSQL keeps in s
 
 Both index the same text (:data:`SEARCHED`) with the same word rules: words are split at
 punctuation, compared in lower case, and a search word matches any word that starts with it
-(see :func:`breachdesk.services.register.search_condition`). The same statements are run by
+(see :func:`breachdesk.services.register_query.search_condition`). The same statements are run by
 the migration that created the index.
 """
 

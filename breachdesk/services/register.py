@@ -4,10 +4,10 @@ One function answers every view of the register (:func:`view` for a page, :func:
 export of the same view), filtered, searched, sorted and paged in the database, so a page costs
 the same with a register of a thousand incidents or a hundred thousand:
 
-- filters read stored columns (``decided_outcome``, ``data_kinds``, ``subjects_resolution``,
-  ``term_deadline``) or indexed EXISTS probes (filings);
-- the search (:func:`search_condition`) uses SQLite FTS5 or PostgreSQL full-text search
-  behind one function with one meaning: every word must start a word of the incident's text;
+- filters (built in :mod:`.register_query`) read stored columns (``decided_outcome``,
+  ``data_kinds``, ``subjects_resolution``, ``term_deadline``) or indexed EXISTS probes;
+- the search (:func:`.register_query.search_condition`) uses SQLite FTS5 or PostgreSQL
+  full-text search behind one function with one meaning: every word must start a word;
 - pages are keyset pages (a cursor of the last row's sort value and id, never an offset), so
   an incident reported while the FG reads page 2 does not shift page 3; the total is counted
   up to :data:`COUNT_CAP` and shown as "more than" beyond it.
@@ -18,35 +18,27 @@ read in one query each.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    exists,
     func,
-    literal_column,
-    or_,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.orm import Session
 
 from ..domain.assessment import Outcome
 from ..domain.duties import SubjectsResolution
-from ..domain.register import Informed, Notified, RegisterFilter, Sort
-from ..domain.timeutil import local_to_utc
+from ..domain.register import Informed, RegisterFilter, Sort
 from ..models import Decision, Incident, Notification, Organisation, User
-from ..models.incident_search import PG_VECTOR, SEARCH_TABLE
 from . import actions as remedial_actions
-from .inbox import organisations_served
+from .register_query import conditions, decode_cursor, encode_cursor
 
 #: Rows per register page.
 PAGE_SIZE = 50
@@ -56,13 +48,6 @@ COUNT_CAP = 1_000
 IN_ORDER_FROM = 500
 #: Rows read per query when exporting.
 EXPORT_BATCH = 1_000
-
-_EXEMPT = [
-    SubjectsResolution.ENCRYPTED.value,
-    SubjectsResolution.MEASURES.value,
-    SubjectsResolution.DISPROPORTIONATE.value,
-    SubjectsResolution.OTHER.value,
-]
 
 
 @dataclass(frozen=True)
@@ -225,137 +210,6 @@ _SORT_COLUMN = {
     Sort.REFERENCE_ASC: (Incident.reference, False),
     Sort.REFERENCE_DESC: (Incident.reference, True),
 }
-
-
-def search_condition(
-    session: Session, terms: Sequence[str], *, in_order: bool = False
-) -> ColumnElement[bool]:
-    """Incidents whose text has a word starting with each of ``terms`` (see
-    :func:`breachdesk.domain.register.search_terms`), through the full-text index of the
-    database in use: SQLite FTS5, or PostgreSQL's ``tsvector`` with a GIN index. With
-    ``in_order`` (SQLite), the matches are checked while walking the sort order's index
-    instead of being fetched and sorted (see :func:`conditions`)."""
-    if not terms:
-        return and_(True)
-    if session.get_bind().dialect.name == "postgresql":
-        query = " & ".join(f"{term}:*" for term in terms)
-        return literal_column(PG_VECTOR).op("@@")(func.to_tsquery("simple", query))
-    # FTS5: each word quoted (so no word is read as an operator), as a prefix, all required.
-    match = " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
-    matching: Select[Any] = (
-        select(literal_column("rowid"))
-        .select_from(text(SEARCH_TABLE))
-        .where(literal_column(SEARCH_TABLE).op("MATCH")(match))
-    )
-    found: ColumnElement[bool] = _plain(Incident.id, in_order).in_(matching)
-    return found
-
-
-def _plain(column: Any, in_order: bool) -> Any:
-    """``column``, or (``in_order``) ``column + 0``, which SQLite does not look up by index."""
-    return column + 0 if in_order else column
-
-
-def conditions(
-    session: Session, user: User, wanted: RegisterFilter, now: datetime, *, in_order: bool = False
-) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a register view: ``user``'s organisations, narrowed by ``wanted``.
-
-    ``in_order``: the view holds many rows, so the first page is found fastest by walking the
-    sort order's index and stopping after a page. SQLite has no statistics to know that, and
-    would look up the organisations' rows (or the search's matches) by index and sort them
-    all; writing those columns as ``column + 0`` takes those indexes out of its choice.
-    PostgreSQL plans by its statistics and gets the plain query (``column + 0`` would only
-    spoil its estimates).
-    """
-    # PostgreSQL estimates from its statistics and plans better left alone.
-    in_order = in_order and session.get_bind().dialect.name == "sqlite"
-    served = organisations_served(user)
-    organisation = _plain(Incident.organisation_id, in_order)
-    where: list[ColumnElement[bool]] = [organisation.in_(served)]
-    if wanted.organisation_id is not None:
-        where.append(organisation == wanted.organisation_id)
-    if wanted.year is not None:
-        # The reference year is the Dutch calendar year of the report: the same as a range of
-        # reported_at, which (unlike the year) the sort index can seek to.
-        start, end = _start_of(date(wanted.year, 1, 1)), _start_of(date(wanted.year + 1, 1, 1))
-        where += [Incident.year == wanted.year, Incident.reported_at >= start]
-        where.append(Incident.reported_at < end)
-    if wanted.discovered_from is not None:
-        where.append(Incident.discovered_at >= _start_of(wanted.discovered_from))
-    if wanted.discovered_to is not None:
-        where.append(Incident.discovered_at < _start_of(wanted.discovered_to) + timedelta(days=1))
-    if wanted.undecided:
-        where.append(Incident.decided_outcome.is_(None))
-    elif wanted.outcome is not None:
-        where.append(Incident.decided_outcome == wanted.outcome.value)
-    if wanted.notified is not None:
-        filed = _filed()
-        where.append(filed if wanted.notified is Notified.YES else ~filed)
-    if wanted.informed is not None:
-        where.append(_informed(wanted.informed))
-    if wanted.late:
-        late_filing = exists().where(
-            Notification.incident_id == Incident.id, Notification.late.is_(True)
-        )
-        where.append(or_(late_filing, and_(Incident.term_deadline < now, ~_filed())))
-    if wanted.state is not None:
-        where.append(Incident.state == wanted.state.value)
-    if wanted.data_kind is not None:
-        where.append(Incident.data_kinds.contains(f"|{wanted.data_kind.value}|"))
-    if wanted.terms:
-        where.append(search_condition(session, wanted.terms, in_order=in_order))
-    return where
-
-
-def _start_of(day: Any) -> datetime:
-    """The start of a calendar day in Dutch time, in UTC."""
-    return local_to_utc(datetime.combine(day, time()))
-
-
-def _filed() -> ColumnElement[bool]:
-    return exists().where(
-        Notification.incident_id == Incident.id,
-        Notification.kind == "initial",
-        Notification.addressee.in_(["ap", "controller"]),
-    )
-
-
-def _informed(informed: Informed) -> ColumnElement[bool]:
-    unresolved = Incident.subjects_resolution == ""
-    owed = Incident.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value
-    if informed is Informed.INFORMED:
-        return Incident.subjects_resolution == SubjectsResolution.INFORMED.value
-    if informed is Informed.EXEMPT:
-        return Incident.subjects_resolution.in_(_EXEMPT)
-    if informed is Informed.OWED:
-        return and_(unresolved, owed)
-    if informed is Informed.UNDECIDED:
-        return and_(unresolved, Incident.decided_outcome.is_(None))
-    return and_(unresolved, Incident.decided_outcome.is_not(None), ~owed)
-
-
-def encode_cursor(value: datetime | str, row_id: int) -> str:
-    raw = (value.isoformat() if isinstance(value, datetime) else f"s:{value}") + f"|{row_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: Sort) -> tuple[datetime | str, int] | None:
-    """The sort value and id in ``cursor``; None for a cursor that is not one of ours or
-    belongs to another sort order (the view then starts at the first page)."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        value, row_id = raw.rsplit("|", 1)
-        if _SORT_COLUMN[sort][0] is Incident.reference:
-            if not value.startswith("s:"):
-                return None
-            return value[2:], int(row_id)
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            return None
-        return parsed.astimezone(UTC), int(row_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
 
 
 def _ordered(
@@ -540,16 +394,3 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
             )
         )
     return result
-
-
-__all__ = [
-    "COUNT_CAP",
-    "PAGE_SIZE",
-    "RegisterPage",
-    "RegisterRow",
-    "conditions",
-    "count",
-    "rows",
-    "search_condition",
-    "view",
-]

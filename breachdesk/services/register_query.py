@@ -1,0 +1,178 @@
+"""Which incidents a register view holds: its WHERE clauses, and the full-text search.
+
+:func:`conditions` turns a :class:`~breachdesk.domain.register.RegisterFilter` into SQL on
+stored columns and indexed EXISTS probes; :func:`search_condition` is the one search of both
+databases (SQLite FTS5, PostgreSQL full text); :func:`encode_cursor` and :func:`decode_cursor`
+name the row a keyset page continues from. Used by :mod:`.register` for pages, exports and
+counts alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from ..domain.assessment import Outcome
+from ..domain.duties import SubjectsResolution
+from ..domain.register import Informed, Notified, RegisterFilter, Sort
+from ..domain.timeutil import local_to_utc
+from ..models import Incident, Notification, User
+from ..models.incident_search import PG_VECTOR, SEARCH_TABLE
+from .inbox import organisations_served
+
+_EXEMPT = [
+    SubjectsResolution.ENCRYPTED.value,
+    SubjectsResolution.MEASURES.value,
+    SubjectsResolution.DISPROPORTIONATE.value,
+    SubjectsResolution.OTHER.value,
+]
+
+
+def search_condition(
+    session: Session, terms: Sequence[str], *, in_order: bool = False
+) -> ColumnElement[bool]:
+    """Incidents whose text has a word starting with each of ``terms`` (see
+    :func:`breachdesk.domain.register.search_terms`), through the full-text index of the
+    database in use: SQLite FTS5, or PostgreSQL's ``tsvector`` with a GIN index. With
+    ``in_order`` (SQLite), the matches are checked while walking the sort order's index
+    instead of being fetched and sorted (see :func:`conditions`)."""
+    if not terms:
+        return and_(True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(f"{term}:*" for term in terms)
+        return literal_column(PG_VECTOR).op("@@")(func.to_tsquery("simple", query))
+    # FTS5: each word quoted (so no word is read as an operator), as a prefix, all required.
+    match = " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+    matching: Select[Any] = (
+        select(literal_column("rowid"))
+        .select_from(text(SEARCH_TABLE))
+        .where(literal_column(SEARCH_TABLE).op("MATCH")(match))
+    )
+    found: ColumnElement[bool] = _plain(Incident.id, in_order).in_(matching)
+    return found
+
+
+def _plain(column: Any, in_order: bool) -> Any:
+    """``column``, or (``in_order``) ``column + 0``, which SQLite does not look up by index."""
+    return column + 0 if in_order else column
+
+
+def conditions(
+    session: Session, user: User, wanted: RegisterFilter, now: datetime, *, in_order: bool = False
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a register view: ``user``'s organisations, narrowed by ``wanted``.
+
+    ``in_order``: the view holds many rows, so the first page is found fastest by walking the
+    sort order's index and stopping after a page. SQLite has no statistics to know that, and
+    would look up the organisations' rows (or the search's matches) by index and sort them
+    all; writing those columns as ``column + 0`` takes those indexes out of its choice.
+    PostgreSQL plans by its statistics and gets the plain query (``column + 0`` would only
+    spoil its estimates).
+    """
+    # PostgreSQL estimates from its statistics and plans better left alone.
+    in_order = in_order and session.get_bind().dialect.name == "sqlite"
+    served = organisations_served(user)
+    organisation = _plain(Incident.organisation_id, in_order)
+    where: list[ColumnElement[bool]] = [organisation.in_(served)]
+    if wanted.organisation_id is not None:
+        where.append(organisation == wanted.organisation_id)
+    if wanted.year is not None:
+        # The reference year is the Dutch calendar year of the report: the same as a range of
+        # reported_at, which (unlike the year) the sort index can seek to.
+        start, end = _start_of(date(wanted.year, 1, 1)), _start_of(date(wanted.year + 1, 1, 1))
+        where += [Incident.year == wanted.year, Incident.reported_at >= start]
+        where.append(Incident.reported_at < end)
+    if wanted.discovered_from is not None:
+        where.append(Incident.discovered_at >= _start_of(wanted.discovered_from))
+    if wanted.discovered_to is not None:
+        where.append(Incident.discovered_at < _start_of(wanted.discovered_to) + timedelta(days=1))
+    if wanted.undecided:
+        where.append(Incident.decided_outcome.is_(None))
+    elif wanted.outcome is not None:
+        where.append(Incident.decided_outcome == wanted.outcome.value)
+    if wanted.notified is not None:
+        filed = _filed()
+        where.append(filed if wanted.notified is Notified.YES else ~filed)
+    if wanted.informed is not None:
+        where.append(_informed(wanted.informed))
+    if wanted.late:
+        late_filing = exists().where(
+            Notification.incident_id == Incident.id, Notification.late.is_(True)
+        )
+        where.append(or_(late_filing, and_(Incident.term_deadline < now, ~_filed())))
+    if wanted.state is not None:
+        where.append(Incident.state == wanted.state.value)
+    if wanted.data_kind is not None:
+        where.append(Incident.data_kinds.contains(f"|{wanted.data_kind.value}|"))
+    if wanted.terms:
+        where.append(search_condition(session, wanted.terms, in_order=in_order))
+    return where
+
+
+def _start_of(day: Any) -> datetime:
+    """The start of a calendar day in Dutch time, in UTC."""
+    return local_to_utc(datetime.combine(day, time()))
+
+
+def _filed() -> ColumnElement[bool]:
+    return exists().where(
+        Notification.incident_id == Incident.id,
+        Notification.kind == "initial",
+        Notification.addressee.in_(["ap", "controller"]),
+    )
+
+
+def _informed(informed: Informed) -> ColumnElement[bool]:
+    unresolved = Incident.subjects_resolution == ""
+    owed = Incident.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value
+    if informed is Informed.INFORMED:
+        return Incident.subjects_resolution == SubjectsResolution.INFORMED.value
+    if informed is Informed.EXEMPT:
+        return Incident.subjects_resolution.in_(_EXEMPT)
+    if informed is Informed.OWED:
+        return and_(unresolved, owed)
+    if informed is Informed.UNDECIDED:
+        return and_(unresolved, Incident.decided_outcome.is_(None))
+    return and_(unresolved, Incident.decided_outcome.is_not(None), ~owed)
+
+
+# Keyset cursors: the sort value and id of the row a page continues from.
+
+
+def encode_cursor(value: datetime | str, row_id: int) -> str:
+    raw = (value.isoformat() if isinstance(value, datetime) else f"s:{value}") + f"|{row_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: Sort) -> tuple[datetime | str, int] | None:
+    """The sort value and id in ``cursor``; None for a cursor that is not one of ours or
+    belongs to another sort order (the view then starts at the first page)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        value, row_id = raw.rsplit("|", 1)
+        if sort in (Sort.REFERENCE_ASC, Sort.REFERENCE_DESC):
+            if not value.startswith("s:"):
+                return None
+            return value[2:], int(row_id)
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            return None
+        return parsed.astimezone(UTC), int(row_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
