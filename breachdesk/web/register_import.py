@@ -119,7 +119,9 @@ def import_upload() -> ResponseReturnValue:
     )
 
 
-def _table(pending: dict[str, Any]) -> tuple[list[tuple[str, ...]], int]:
+def _table(pending: dict[str, Any]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """The file's first row (as column names, one per column) and the next rows, for the
+    mapping step."""
     rows = []
     width = 0
     for index, (_number, cells) in enumerate(open_table(_data(pending), pending["name"]).rows()):
@@ -128,7 +130,29 @@ def _table(pending: dict[str, Any]) -> tuple[list[tuple[str, ...]], int]:
         width = max(width, len(cells))
         if index > 1000:
             break
-    return rows, width
+    return [rows[0][i] if i < len(rows[0]) else "" for i in range(width)], rows[1:]
+
+
+def _map_page(
+    pending: dict[str, Any],
+    headers: list[str],
+    preview: list[tuple[str, ...]],
+    chosen: dict[Field, int],
+    *,
+    has_header: bool,
+    errors: dict[str, str],
+) -> str:
+    return render_template(
+        "register/import.html",
+        step="map",
+        pending=pending,
+        headers=headers,
+        preview=preview,
+        fields=[(f, _(FIELD_LABELS[f]), f in REQUIRED) for f in Field],
+        chosen={f.value: i for f, i in chosen.items()},
+        has_header=has_header,
+        errors=errors,
+    )
 
 
 @bp.get("/import/map")
@@ -136,19 +160,9 @@ def _table(pending: dict[str, Any]) -> tuple[list[tuple[str, ...]], int]:
 @require_any_role(Role.FG, Role.ADMIN)
 def import_map() -> ResponseReturnValue:
     pending = _pending()
-    rows, width = _table(pending)
-    headers = [rows[0][i] if i < len(rows[0]) else "" for i in range(width)]
-    return render_template(
-        "register/import.html",
-        step="map",
-        pending=pending,
-        headers=headers,
-        preview=rows[1:],
-        fields=[(f, _(FIELD_LABELS[f]), f in REQUIRED) for f in Field],
-        chosen={f.value: i for f, i in propose_mapping(headers).items()},
-        has_header=True,
-        errors={},
-    )
+    headers, preview = _table(pending)
+    chosen = propose_mapping(headers)
+    return _map_page(pending, headers, preview, chosen, has_header=True, errors={})
 
 
 @bp.post("/import/check")
@@ -156,25 +170,12 @@ def import_map() -> ResponseReturnValue:
 @require_any_role(Role.FG, Role.ADMIN)
 def import_check() -> ResponseReturnValue:
     pending = _pending()
-    rows, width = _table(pending)
-    headers = [rows[0][i] if i < len(rows[0]) else "" for i in range(width)]
-    mapping, errors = _mapping(request.form, width)
+    headers, preview = _table(pending)
+    mapping, errors = _mapping(request.form, len(headers))
     has_header = request.form.get("has_header") == "1"
     if errors:
-        return (
-            render_template(
-                "register/import.html",
-                step="map",
-                pending=pending,
-                headers=headers,
-                preview=rows[1:],
-                fields=[(f, _(FIELD_LABELS[f]), f in REQUIRED) for f in Field],
-                chosen={f.value: i for f, i in mapping.items()},
-                has_header=has_header,
-                errors=errors,
-            ),
-            400,
-        )
+        page = _map_page(pending, headers, preview, mapping, has_header=has_header, errors=errors)
+        return page, 400
     pending["mapping"] = {f.value: i for f, i in mapping.items()}
     pending["has_header"] = has_header
     session[_KEY] = pending
