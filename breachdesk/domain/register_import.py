@@ -120,6 +120,27 @@ def propose_mapping(headers: Sequence[str]) -> dict[Field, int]:
     return mapping
 
 
+def read_mapping(
+    chosen: Mapping[Field, str], width: int
+) -> tuple[dict[Field, int], dict[str, str]]:
+    """The column (index) chosen for each field, from the form's values (``""`` for none),
+    and what is wrong with the choice (field value, or ``mapping`` -> message, untranslated):
+    a column outside the file, a required field without one, a column used twice."""
+    mapping: dict[Field, int] = {}
+    problems: dict[str, str] = {}
+    for field, raw in chosen.items():
+        if raw.isdigit() and int(raw) < width:
+            mapping[field] = int(raw)
+        elif raw:
+            problems[field.value] = N_("Choose a column from the list.")
+    for field in REQUIRED:
+        if field not in mapping and field.value not in problems:
+            problems[field.value] = N_("Choose the column that holds this.")
+    if len(mapping.values()) != len(set(mapping.values())):
+        problems["mapping"] = N_("Each column can be used for one field only.")
+    return mapping, problems
+
+
 @dataclass(frozen=True)
 class RowError:
     row: int  # the row number as the spreadsheet shows it

@@ -15,7 +15,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..domain.recipients import RecipientImportError
-from ..domain.register_import import FIELD_LABELS, REQUIRED, Field, propose_mapping
+from ..domain.register_import import (
+    FIELD_LABELS,
+    REQUIRED,
+    Field,
+    propose_mapping,
+    read_mapping,
+)
 from ..domain.roles import Role
 from ..extensions import db_session
 from ..models import Organisation
@@ -52,21 +58,10 @@ def _data(pending: dict[str, Any]) -> bytes:
 
 
 def _mapping(form: Any, width: int) -> tuple[dict[Field, int], dict[str, str]]:
-    mapping: dict[Field, int] = {}
-    errors: dict[str, str] = {}
-    for field in Field:
-        raw = str(form.get(f"map_{field.value}", ""))
-        if raw.isdigit() and int(raw) < width:
-            mapping[field] = int(raw)
-        elif raw:
-            errors[field.value] = _("Choose a column from the list.")
-    for field in REQUIRED:
-        if field not in mapping and field.value not in errors:
-            errors[field.value] = _("Choose the column that holds this.")
-    used = list(mapping.values())
-    if len(used) != len(set(used)):
-        errors["mapping"] = _("Each column can be used for one field only.")
-    return mapping, errors
+    """The mapping chosen in the form, and its problems translated, by field."""
+    chosen = {field: str(form.get(f"map_{field.value}", "")) for field in Field}
+    mapping, problems = read_mapping(chosen, width)
+    return mapping, {key: _(message) for key, message in problems.items()}
 
 
 @bp.get("/import")
