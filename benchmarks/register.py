@@ -8,7 +8,8 @@ them, then, at each size in ``--sizes`` (incidents are added, never rebuilt):
 
 * the FG's **inbox** (``/incidents/``, 50 rows of the most urgent work) and a page that shows
   only the **top bar** with its counts (``/account``), through the real application (Flask's
-  test client, logged in, templates, translations, the lot), p50/p95 over ``--requests``;
+  test client, logged in, templates, translations, the lot), p50/p95 over ``--requests``,
+  taken in turns with the other pages (one request of each per round);
 * in the same run, a **bare route**: one SELECT of 50 incidents rendered by a minimal
   template, the floor any page with such a table stands on.
 
@@ -284,6 +285,20 @@ def get(client: Any, path: str) -> Callable[[], None]:
     return go
 
 
+def interleaved(client: Any, paths: Sequence[str], repeat: int) -> list[list[float]]:
+    """The durations of ``repeat`` requests of each of ``paths``, taken in turns (one of each,
+    then the next round), so that a spell of load on the machine weighs on a page and on its
+    bare route alike, and their ratio compares like with like."""
+    actions = [get(client, path) for path in paths]
+    for action in actions:
+        action()  # warm up
+    durations: list[list[float]] = [[] for _ in paths]
+    for _ in range(repeat):
+        for action, taken in zip(actions, durations, strict=True):
+            taken.extend(timed(action, 1))
+    return durations
+
+
 #: The register view timed with a filter: the incidents notified to the AP (30% of them).
 REGISTER_FILTERED = "/register/?notified=yes"
 
@@ -453,10 +468,9 @@ def run(args: argparse.Namespace, sizes: list[int], folder: Path, url: str) -> i
         client = app.test_client()
         login = client.post("/login", data={"email": FG_EMAIL, "password": PASSWORD})
         assert login.status_code == 302, login.status_code
-        for name, path in PAGES:
-            progress(f"{size}: {name}")
-            get(client, path)()  # warm up
-            durations = timed(get(client, path), args.requests)
+        progress(f"{size}: pages")
+        timings = interleaved(client, [path for _name, path in PAGES], args.requests)
+        for (name, _path), durations in zip(PAGES, timings, strict=True):
             results[f"{name}@{size}"] = durations
             p50, p95 = percentile(durations, 50), percentile(durations, 95)
             table.add(f"{name}, {size:,} incidents", f"{p50 * 1e3:.1f} / {p95 * 1e3:.1f} ms")

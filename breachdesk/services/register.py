@@ -72,9 +72,54 @@ class DecisionSummary:
     decided_at: datetime
 
 
+class _Standing:
+    """How an incident stands in the register, read from its row's fields (shared by a
+    page's rows and an export's)."""
+
+    subjects_mode: str
+    subjects_exact: int | None
+    subjects_min: int | None
+    subjects_max: int | None
+    subjects_resolution: str
+    decided_outcome: str | None
+    term_deadline: datetime | None
+    filing: Filing | None
+
+    @property
+    def people(self) -> str:
+        """The number of people affected as known: "120", "100–500" or ""."""
+        if self.subjects_mode == "exact" and self.subjects_exact is not None:
+            return str(self.subjects_exact)
+        if self.subjects_mode == "range" and self.subjects_min is not None:
+            return f"{self.subjects_min}–{self.subjects_max}"
+        return ""
+
+    @property
+    def notified(self) -> bool:
+        return self.filing is not None
+
+    def informed(self) -> Informed:
+        if self.subjects_resolution == SubjectsResolution.INFORMED.value:
+            return Informed.INFORMED
+        if self.subjects_resolution:
+            return Informed.EXEMPT
+        if self.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
+            return Informed.OWED
+        if self.decided_outcome is None:
+            return Informed.UNDECIDED
+        return Informed.NOT_REQUIRED
+
+    def late(self, now: datetime) -> bool:
+        """Filed late, or not filed while its term has run out."""
+        if self.filing is not None:
+            return self.filing.late
+        return self.term_deadline is not None and self.term_deadline < now
+
+
 @dataclass(frozen=True)
-class RegisterRow:
-    """One incident as the register shows it: the Art. 33(5) facts, read as plain values."""
+class RegisterRow(_Standing):
+    """One incident with every Art. 33(5) fact the register keeps (an export's row), read as
+    plain values."""
 
     id: int
     reference: str
@@ -115,43 +160,44 @@ class RegisterRow:
     filing: Filing | None
     actions: list[tuple[str, str]]  # remedial actions: (title, status)
 
-    @property
-    def people(self) -> str:
-        """The number of people affected as known: "120", "100–500" or ""."""
-        if self.subjects_mode == "exact" and self.subjects_exact is not None:
-            return str(self.subjects_exact)
-        if self.subjects_mode == "range" and self.subjects_min is not None:
-            return f"{self.subjects_min}–{self.subjects_max}"
-        return ""
-
     def open_actions(self) -> int:
         return sum(1 for _title, status in self.actions if status == "open")
 
-    @property
-    def notified(self) -> bool:
-        return self.filing is not None
 
-    def informed(self) -> Informed:
-        if self.subjects_resolution == SubjectsResolution.INFORMED.value:
-            return Informed.INFORMED
-        if self.subjects_resolution:
-            return Informed.EXEMPT
-        if self.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
-            return Informed.OWED
-        if self.decided_outcome is None:
-            return Informed.UNDECIDED
-        return Informed.NOT_REQUIRED
+@dataclass(frozen=True)
+class PageRow(_Standing):
+    """One incident as a register page lists it: what its table shows, nothing more (the
+    page reads neither the long texts nor the decision; the incident's own page has them)."""
 
-    def late(self, now: datetime) -> bool:
-        """Filed late, or not filed while its term has run out."""
-        if self.filing is not None:
-            return self.filing.late
-        return self.term_deadline is not None and self.term_deadline < now
+    id: int
+    reference: str
+    organisation_id: int
+    title: str
+    state: str
+    reported_at: datetime
+    discovered_at: datetime
+    closed_at: datetime | None
+    data_categories: list[dict[str, Any]]
+    subjects_mode: str
+    subjects_exact: int | None
+    subjects_min: int | None
+    subjects_max: int | None
+    decided_outcome: str | None
+    subjects_resolution: str
+    term_deadline: datetime | None
+    imported_from: str
+    # Not columns of their own (the fields above are PAGE_COLUMNS, in order):
+    organisation: str
+    filing: Filing | None
+    open_count: int  # remedial actions still open
+
+    def open_actions(self) -> int:
+        return self.open_count
 
 
 @dataclass(frozen=True)
 class RegisterPage:
-    rows: list[RegisterRow]
+    rows: list[PageRow]
     total: int  # counted up to COUNT_CAP
     more_than: bool  # the total is more than COUNT_CAP
     next_cursor: str | None  # rows after the last one
@@ -199,8 +245,26 @@ COLUMNS = (
 )
 
 _FACTS = len(COLUMNS) - 1
-#: What a page shows: everything but the checklist's answers (a large JSON per incident).
-PAGE_COLUMNS = tuple(c for c in COLUMNS if c is not Incident.facts)
+#: What a page's table shows (PageRow's fields, in order).
+PAGE_COLUMNS = (
+    Incident.id,
+    Incident.reference,
+    Incident.organisation_id,
+    Incident.title,
+    Incident.state,
+    Incident.reported_at,
+    Incident.discovered_at,
+    Incident.closed_at,
+    Incident.data_categories,
+    Incident.subjects_mode,
+    Incident.subjects_exact,
+    Incident.subjects_min,
+    Incident.subjects_max,
+    Incident.decided_outcome,
+    Incident.subjects_resolution,
+    Incident.term_deadline,
+    Incident.imported_from,
+)
 
 _SORT_COLUMN = {
     Sort.REPORTED_DESC: (Incident.reported_at, True),
@@ -227,7 +291,7 @@ def _ordered(
     return statement.order_by(column.asc(), Incident.id.asc())
 
 
-def _sort_value(row: RegisterRow, sort: Sort) -> datetime | str:
+def _sort_value(row: RegisterRow | PageRow, sort: Sort) -> datetime | str:
     value: datetime | str = getattr(row, _SORT_COLUMN[sort][0].key)
     return value
 
@@ -261,7 +325,7 @@ def view(
         position = decode_cursor(after, wanted.sort)
     statement = _ordered(_base(where, PAGE_COLUMNS), wanted.sort, position, backwards)
     statement = statement.limit(per_page + 1)
-    found = _rows(session, session.execute(statement).all())
+    found = _page_rows(session, user, session.execute(statement).all())
     more = len(found) > per_page
     found = found[:per_page]
     if backwards:
@@ -315,12 +379,12 @@ def count(session: Session, user: User, wanted: RegisterFilter, now: datetime) -
 
 def _base(where: list[ColumnElement[bool]], columns: Sequence[Any]) -> Select[Any]:
     # No join with the organisations: it would give SQLite a way round the index steering
-    # (driving from each organisation's rows); their names are read apart, in _rows().
+    # (driving from each organisation's rows); their names are read apart.
     return select(*columns).where(*where)
 
 
 def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
-    """Register rows for the selected columns, with each incident's latest decision and first
+    """Export rows for the selected COLUMNS, with each incident's latest decision and first
     filing (one query each for all of them)."""
     ids = [row.id for row in found]
     if not ids:
@@ -352,6 +416,34 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
             )
         )
     }
+    filings = _filings(session, ids)
+    measures = remedial_actions.by_incident(session, ids)
+    names = dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_({row.organisation_id for row in found})
+            )
+        ).all()
+    )
+    result = []
+    for row in found:
+        values = tuple(row)  # positional: far cheaper than a mapping per row
+        facts = values[_FACTS]
+        result.append(
+            RegisterRow(  # type: ignore[misc]  # the columns fill the fields before these
+                *values[:_FACTS],
+                organisation=names.get(row.organisation_id, ""),
+                consequences=list((facts or {}).get("consequences") or []),
+                decision=decisions.get(row.id),
+                filing=filings.get(row.id),
+                actions=measures.get(row.id, []),
+            )
+        )
+    return result
+
+
+def _filings(session: Session, ids: list[int]) -> dict[int, Filing]:
+    """incident id -> its first notification to the AP (or the controller), one query."""
     filings: dict[int, Filing] = {}
     for n in session.execute(
         select(
@@ -371,26 +463,25 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
         .order_by(Notification.id)
     ):
         filings.setdefault(n.incident_id, Filing(*n[1:]))
-    measures = remedial_actions.by_incident(session, ids)
-    names = dict(
-        session.execute(
-            select(Organisation.id, Organisation.name).where(
-                Organisation.id.in_({row.organisation_id for row in found})
-            )
-        ).all()
-    )
-    result = []
-    for row in found:
-        values = tuple(row)  # positional: far cheaper than a mapping per row
-        facts = values[_FACTS] if len(values) > _FACTS else None
-        result.append(
-            RegisterRow(  # type: ignore[misc]  # the columns fill the fields before these
-                *values[:_FACTS],
-                organisation=names.get(row.organisation_id, ""),
-                consequences=list((facts or {}).get("consequences") or []),
-                decision=decisions.get(row.id),
-                filing=filings.get(row.id),
-                actions=measures.get(row.id, []),
-            )
+    return filings
+
+
+def _page_rows(session: Session, user: User, found: Sequence[Any]) -> list[PageRow]:
+    """A page's rows for the selected PAGE_COLUMNS, with each incident's first filing and its
+    number of open actions (one query each); the organisations' names are the user's own
+    memberships, already loaded for the request."""
+    ids = [row.id for row in found]
+    if not ids:
+        return []
+    filings = _filings(session, ids)
+    open_counts = remedial_actions.open_by_incident(session, ids)
+    names = {m.organisation_id: m.organisation.name for m in user.memberships}
+    return [
+        PageRow(  # type: ignore[misc]  # the columns fill the fields before these
+            *row,
+            organisation=names.get(row.organisation_id, ""),
+            filing=filings.get(row.id),
+            open_count=open_counts.get(row.id, 0),
         )
-    return result
+        for row in found
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, g, render_template
@@ -22,7 +23,8 @@ from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db, login_manager
 from ..models import User
-from .context import has_any_role, my_organisations, selected_locale, urgent_clocks
+from .clock_view import clock_badge, clock_words
+from .context import has_any_role, my_organisations, row_link, selected_locale, urgent_clocks
 from .edges import install_edges
 from .failures import database_down, install_failure_pages, not_saved
 from .labels import action_label, delivery_label
@@ -31,25 +33,6 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-
-
-def clock_words() -> dict[str, Any]:
-    """The clock's words in the reader's language, translated once per request and language:
-    the inbox shows up to 50 running terms, each with a badge and a countdown, and would
-    otherwise translate the same eight words for every one of them."""
-    locale = str(get_locale())
-    cache: dict[str, dict[str, Any]] = g.setdefault("clock_words", {})
-    if locale not in cache:
-        cache[locale] = {
-            "left": gettext("{t} left"),
-            "over": gettext("overdue by {t}"),
-            "hms": gettext("hours:minutes:seconds"),
-            "ap": {s.value: gettext(label) for s, label in STATUS_LABELS.items()},
-            "controller": {
-                s.value: gettext(label) for s, label in CONTROLLER_STATUS_LABELS.items()
-            },
-        }
-    return cache[locale]
 
 
 def translated(name: str, labels: Mapping[Any, str]) -> Callable[[Any], str]:
@@ -138,6 +121,8 @@ def register_web(app: Flask) -> None:
         action_label=action_label,
         delivery_label=delivery_label,
         clock_words=clock_words,
+        clock_badge=clock_badge,
+        row_link=row_link,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[
                 DeadlineStatus(value)
@@ -155,8 +140,6 @@ def register_web(app: Flask) -> None:
 
     @app.template_filter("local")
     def local_time(value: object, fmt: str = "%d-%m-%Y %H:%M") -> str:
-        from datetime import datetime
-
         if not isinstance(value, datetime):
             return ""
         return utc_to_local(value).strftime(fmt)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -23,7 +34,7 @@ from ..services import audit, deadlines, decisions, delivery, inbox
 from ..services import incidents as incident_service
 from ..services.informing import informing_of
 from ..services.organisations import profile_of
-from .context import actor, organisations_where, require_any_role, roles_in, user
+from .context import actor, organisations_where, require_any_role, roles_in, row_link, user
 from .triage_forms import (
     AwarenessForm,
     CloseForm,
@@ -84,7 +95,10 @@ _STEP_PAGES = {
 @bp.app_template_global("next_action_url")
 def next_action_url(row: inbox.InboxRow) -> str:
     endpoint = _STEP_PAGES.get(row.action, "incidents.show")
-    return url_for(endpoint, incident_id=row.incident.id)
+    links: dict[str, Callable[[int], str]] = g.setdefault("step_links", {})
+    if endpoint not in links:  # one url_for per kind of step, not one per row
+        links[endpoint] = row_link(endpoint, "incident_id")
+    return links[endpoint](row.incident.id)
 
 
 def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:

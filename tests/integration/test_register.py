@@ -160,8 +160,14 @@ def test_filters_on_decision_filing_informing_data_period_and_state(
     assert len(view(fg, clock, discovered_from=T0.date(), discovered_to=T0.date())) == 4
     assert view(fg, clock, discovered_from=T0.date() + timedelta(days=1)) == []
 
-    row = register.view(db.session, fg, RegisterFilter(notified=Notified.YES), clock.now()).rows[0]
-    assert row.filing is not None and row.filing.reference == "M-2026-123456"
+    notified_only = RegisterFilter(notified=Notified.YES)
+    shown = register.view(db.session, fg, notified_only, clock.now()).rows[0]
+    assert shown.filing is not None and shown.filing.reference == "M-2026-123456"
+    assert shown.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS
+    assert shown.informed() is Informed.OWED and shown.open_actions() == 0
+    assert shown.people == "100–150" and shown.organisation == kruix.name
+    (row,) = register.rows(db.session, fg, notified_only, clock.now())  # an export's row
+    assert row.reference == shown.reference and row.filing == shown.filing
     assert row.decision is not None and row.decision.outcome == Outcome.NOTIFY_AP_AND_SUBJECTS
     assert row.decision.ruleset_version and row.informed() is Informed.OWED
     assert row.people == "100–150" and row.organisation == kruix.name
@@ -251,10 +257,14 @@ def test_a_filter_from_the_address_bar_round_trips_and_reports_what_it_ignored()
 
 def test_a_register_row_takes_the_selected_columns_in_its_fields_order() -> None:
     """Rows are built positionally (it is cheaper than by name): the first fields of
-    RegisterRow must be the selected columns, in order, with the checklist's answers last."""
+    RegisterRow must be the selected columns, in order, with the checklist's answers last;
+    likewise a page's PageRow and PAGE_COLUMNS."""
     import dataclasses
 
     fields = [f.name for f in dataclasses.fields(register.RegisterRow)]
     columns = [c.name for c in register.COLUMNS]
-    assert columns[-1] == "facts" and register.PAGE_COLUMNS == register.COLUMNS[:-1]
-    assert fields[: len(columns) - 1] == columns[:-1]
+    assert columns[-1] == "facts" and fields[: len(columns) - 1] == columns[:-1]
+    page_fields = [f.name for f in dataclasses.fields(register.PageRow)]
+    page_columns = [c.name for c in register.PAGE_COLUMNS]
+    assert page_fields[: len(page_columns)] == page_columns
+    assert page_fields[len(page_columns) :] == ["organisation", "filing", "open_count"]

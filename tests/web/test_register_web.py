@@ -216,3 +216,20 @@ def test_every_export_is_audited_without_the_search_words(
     assert [e.after["format"] for e in events] == ["csv", "xlsx"]
     assert events[0].after == {"format": "csv", "filter": {"late": "1"}, "searched": True}
     assert "jansen" not in str(events[0].after)
+
+
+def test_row_links_are_the_urls_url_for_builds(app: Flask) -> None:
+    """A table's links are built once per page (row_link) and must equal url_for's."""
+    from flask import url_for
+
+    from breachdesk.web.context import row_link
+
+    with app.test_request_context("/register/"):
+        for endpoint in ("incidents.show", "register.evidence_pack_zip", "actions.index"):
+            link = row_link(endpoint, "incident_id")
+            for row_id in (1, 42, 987_654):
+                assert link(row_id) == url_for(endpoint, incident_id=row_id)
+        with pytest.raises(ValueError, match="does not put"):
+            row_link("register.index", "incident_id")
+        with pytest.raises(ValueError):
+            row_link("incidents.show", "incident_id")("1/../../admin")  # ids only

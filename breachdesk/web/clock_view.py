@@ -1,0 +1,85 @@
+"""The clock of an incident as pages show it: its colour, words and live countdown.
+
+The inbox shows up to 50 clocks; what each needs is worked out here in Python, once per clock,
+and the words once per request, instead of in template logic for every row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import g
+from flask_babel import get_locale, gettext
+
+from ..domain.deadline import CONTROLLER_STATUS_LABELS, STATUS_LABELS, DeadlineStatus, Duty
+from ..services.deadlines import IncidentClock
+
+#: The Bootstrap colour of each status of a term (badges and alerts).
+STATUS_COLOURS = {
+    DeadlineStatus.OPEN.value: "info",
+    DeadlineStatus.DUE_SOON.value: "warning",
+    DeadlineStatus.OVERDUE.value: "danger",
+    DeadlineStatus.MET.value: "success",
+    DeadlineStatus.LATE.value: "danger",
+    DeadlineStatus.NOT_REQUIRED.value: "secondary",
+}
+
+
+def clock_words() -> dict[str, Any]:
+    """The clock's words in the reader's language, translated once per request and language:
+    the inbox shows up to 50 running terms, each with a badge and a countdown, and would
+    otherwise translate the same eight words for every one of them."""
+    locale = str(get_locale())
+    cache: dict[str, dict[str, Any]] | None = g.get("clock_words")
+    if cache is None:
+        cache = g.clock_words = {}
+    if locale not in cache:
+        cache[locale] = {
+            "left": gettext("{t} left"),
+            "over": gettext("overdue by {t}"),
+            "hms": gettext("hours:minutes:seconds"),
+            "ap": {s.value: gettext(label) for s, label in STATUS_LABELS.items()},
+            "controller": {
+                s.value: gettext(label) for s, label in CONTROLLER_STATUS_LABELS.items()
+            },
+            "colour": STATUS_COLOURS,
+        }
+    return cache[locale]
+
+
+@dataclass(frozen=True)
+class ClockBadge:
+    """What the badges of one clock show (templates/incidents/_timeleft.html)."""
+
+    status: str  # the DeadlineStatus value
+    colour: str  # Bootstrap colour
+    label: str  # the status in the reader's language
+    running: bool
+    deadline: str  # ISO 8601, for the live countdown script
+    now: str  # ISO 8601: the server's time when the page was made
+    countdown: str  # "12:03:04 left" or "overdue by 1:02:03"
+    words: dict[str, Any]  # clock_words(), for the countdown script's labels
+
+
+def clock_badge(clock: IncidentClock, now: datetime) -> ClockBadge:
+    words = clock_words()
+    status = clock.status.value
+    labels = words["controller"] if clock.duty is Duty.CONTROLLER else words["ap"]
+    countdown = ""
+    if clock.running:
+        seconds = int((clock.deadline - now).total_seconds())
+        left = abs(seconds)
+        text = f"{left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d}"
+        countdown = (words["over"] if seconds < 0 else words["left"]).replace("{t}", text)
+    return ClockBadge(
+        status=status,
+        colour=STATUS_COLOURS[status],
+        label=labels[status],
+        running=clock.running,
+        deadline=clock.deadline.isoformat(),
+        now=now.isoformat(),
+        countdown=countdown,
+        words=words,
+    )
