@@ -16,25 +16,31 @@ concludes "unlikely" only when one of these situations is clearly established **
 key facts it rests on is unknown:
 
 * (a) *Unintelligible data* — the data were protected by state-of-the-art encryption whose key
-  was not compromised, no integrity breach occurred, and no data were lost for good (a backup
-  exists, or the loss was only temporary) (EDPB 01/2021, the stolen/lost encrypted device cases;
-  Art. 34(3)(a)).
+  was not compromised, any alteration was undone (the correct data back within a day), and no
+  data were lost for good (a backup exists, or the loss was only temporary) (EDPB 01/2021, the
+  stolen/lost encrypted device cases and Case 01; Art. 34(3)(a)).
 * (b) *Trusted recipient* — a confidentiality breach only, by mistake (not malicious), to a
   recipient bound by confidentiality who confirmed deleting or returning the data, and no
   special-category or criminal data, BSN, identity documents or credentials involved (EDPB
   01/2021, accidental transmission to a trusted third party).
-* (c) *Restored from backup* — an availability breach only, temporary, restored from a backup
-  within about a day (24 hours), with no data taken (exfiltration "no", not "unknown"), and the
-  outage itself harmed nobody (no delayed care or payments) (EDPB 01/2021, Case 01; Case 03 for
-  the exception).
+* (c) *Restored quickly* — access lost or data altered for a while (availability and/or
+  integrity; confidentiality too only when whoever reached the data saw nothing readable), the
+  correct data back within about a day (24 hours) — from a backup, or because nothing was lost
+  and the outage ended — with no data taken (exfiltration "no", not "unknown"), nothing misused,
+  and the outage itself harmed nobody (no delayed care or payments). What matters is that
+  correct data came back quickly and nothing left, not which boxes were ticked: ransomware's
+  encryption is an alteration and an access (EDPB 01/2021, Case 01 §17; Case 03 for the
+  exception; WP250 Annex B iii and iv).
 * (d) *Already public* — a confidentiality breach only of data that were already public, with
   nothing sensitive (no special-category, criminal, national-number, identity-document,
   credential or financial data, no children or vulnerable people) (ENISA 2013 public
   availability).
-* (e) *Minimal exposure* — a confidentiality breach only, by mistake, of simple data (name,
-  contact details; ENISA score 1) of at most 10 people, to a few known recipients, with no
-  children or vulnerable people and no revealing context (e.g. one letter with a name and
-  address delivered to the wrong address) (EDPB 9/2022 on nature, volume and number of people).
+* (e) *Minimal exposure* — a confidentiality breach only, by mistake, of ordinary data (a name,
+  contact details, what someone bought; ENISA data score at most 2) of at most 10 people, to a
+  few known recipients (or one unidentified person, or only the people themselves), nothing
+  sensitive or financial, no misuse seen, no revealing context, and no children or vulnerable
+  people *known* to be among them (a misdirected invoice rarely tells, and such data would not
+  harm them more) (EDPB 9/2022 on nature, volume and number of people; EDPB 01/2021 Case 13).
 
 Whatever else is known, "unlikely" is never concluded while the type of breach is unknown; while
 it is unknown, in a (possibly) intentional breach, whether data were taken; or, for a
@@ -47,15 +53,23 @@ them (unless the data were unintelligible). A low ENISA score alone is never a r
 * special-category (Art. 9) or criminal (Art. 10) data were exposed to someone other than a
   trusted recipient, altered, or (possibly) lost for good: WP250 / EDPB 9/2022 say damage
   should then be considered likely;
-* a BSN or other national number, identity documents, credentials or financial data reached
-  criminals (a malicious breach) or many or unknown people: identity fraud, account takeover,
-  financial loss (EDPB 9/2022);
+* a BSN or other national number, identity documents, readable credentials (not stored with a
+  strong, salted hash) or financial data reached — or may have reached, and the reason then
+  says "may" — criminals (a malicious breach), a hostile person, or many or unknown people:
+  identity fraud, account takeover, financial loss (EDPB 9/2022);
 * data were taken (exfiltration "yes") and the ENISA data score (DPC) is 3 or more;
+* criminals took readable data that cannot be restored while what the data are is not yet
+  established: the advice leans to informing, and the unknowns are listed (EDPB 01/2021,
+  ransomware with exfiltration);
+* the data are already being misused;
 * children or vulnerable people are affected, their data were compromised, and the data are more
   than simple contact details (ENISA base score 2 or more) or reached criminals or unknown people
   (GDPR Recitals 38 and 75: they deserve specific protection);
 * the consequences would be irreversible;
-* the ENISA severity band is high or very high;
+* the ENISA severity band is high or very high — unless the breach is a contained mistake
+  (confidentiality only, an error, a few known recipients who are not hostile and confirmed
+  deleting the data, no misuse seen): ENISA measures how bad misuse would be, the circumstances
+  how likely it is (EDPB 9/2022: risk is severity and likelihood);
 * identity fraud, discrimination or physical harm is a possible consequence (Recital 75).
 
 Otherwise the risk is a (normal) risk: notify the AP; informing the people is not required
@@ -76,7 +90,11 @@ Otherwise the risk is a (normal) risk: notify the AP; informing the people is no
 unknown, notify now with what is known and supplement later; do not wait for a full investigation
 (EDPB 01/2021 §9, §24).
 
-**6. The AP form's severity question (9.3)** — breachdesk's proposal, *not an AP rule*:
+**6. The organisation's own promises** (its privacy statement, a processing agreement) are
+quoted beside the legal advice, never changing it: a promise is not a legal duty, and not
+keeping it is a decision to record.
+
+**7. The AP form's severity question (9.3)** — breachdesk's proposal, *not an AP rule*:
 "unlikely" → verwaarloosbaar; otherwise from the ENISA band (low → beperkt, medium → aanzienlijk,
 high → aanzienlijk, very high → zeer groot), and at least aanzienlijk when the legal risk is high.
 
@@ -95,7 +113,12 @@ from .art34 import Art34, art34_duties
 from .assessment_rules import Route, blockers, make_reason, routes
 from .checklist import Facts
 from .reasons import Reason
-from .risk_factors import contributing_reasons, high_risk_reasons, uncertainties
+from .risk_factors import (
+    contributing_reasons,
+    high_risk_reasons,
+    misuse_unlikely,
+    uncertainties,
+)
 from .severity import Band, Severity, enisa_severity
 from .text import N_
 
@@ -110,7 +133,7 @@ __all__ = [
     "assess",
 ]
 
-RULESET_VERSION = "2026.1"
+RULESET_VERSION = "2026.2"
 
 
 class RiskLevel(StrEnum):
@@ -200,7 +223,7 @@ def _outcome(risk: RiskLevel, art34: Art34) -> Outcome:
 
 
 def ap_severity_for(risk: RiskLevel, band: Band) -> ApSeverity:
-    """breachdesk's proposal for AP form question 9.3 (see the module docstring, rule 6)."""
+    """breachdesk's proposal for AP form question 9.3 (see the module docstring, rule 7)."""
     if risk is RiskLevel.UNLIKELY:
         return ApSeverity.VERWAARLOOSBAAR
     level = _AP_FROM_BAND[band]
@@ -217,10 +240,11 @@ def _when_unlikely(route: Route, severity: Severity) -> list[Reason]:
                 "enisa",
                 "ENISA 2013; EDPB 01/2021",
                 N_(
-                    "The ENISA score (%(arithmetic)s) measures the harm if the data were "
-                    "misused; the situation above makes that harm unlikely."
+                    "The ENISA score (%(arithmetic)s, %(band)s) measures the harm if the data "
+                    "were misused; the situation above makes that harm unlikely."
                 ),
-                arithmetic=severity.arithmetic,
+                arithmetic=severity.sum,
+                band=severity.band.label,
             )
         )
     return reasons
@@ -262,6 +286,21 @@ def _when_notifiable(
             reasons.extend(f for f in candidate.failures if f.factor not in covered)
     reasons.extend(high)
     reasons.extend(c for c in contributing_reasons(facts) if c.factor not in covered)
+    if severity.band in (Band.HIGH, Band.VERY_HIGH) and misuse_unlikely(facts):
+        reasons.append(
+            r(
+                "enisa",
+                "ENISA 2013; EDPB 9/2022 (severity and likelihood)",
+                N_(
+                    "The ENISA severity (%(arithmetic)s, %(band)s) says how bad misuse would be. "
+                    "The data went by mistake to a few known recipients who confirmed deleting "
+                    "them, so misuse is unlikely and the severity alone does not make the risk "
+                    "high."
+                ),
+                arithmetic=severity.sum,
+                band=severity.band.label,
+            )
+        )
     if severity.band is Band.LOW:
         reasons.append(
             r(
@@ -271,10 +310,35 @@ def _when_notifiable(
                     "The ENISA score is low: %(arithmetic)s. A low score alone is no reason not "
                     "to notify: the legal test is whether a risk is unlikely."
                 ),
-                arithmetic=severity.arithmetic,
+                arithmetic=severity.sum,
             )
         )
     return risk, reasons, uncertainties(facts, high=risk is RiskLevel.HIGH)
+
+
+def _promises(facts: Facts, outcome: Outcome) -> list[Reason]:
+    """The organisation's own promises, beside the legal advice (never instead of it)."""
+    if not facts.commitments:
+        return []
+    promised = " / ".join(facts.commitments)
+    rule = "the organisation's own promise (privacy statement or agreement)"
+    if outcome is Outcome.REGISTER_ONLY:
+        message = N_(
+            "The law does not require notifying this breach, but the organisation promised: "
+            "“%(promise)s”. A promise is not a legal duty: decide whether to keep it, and if "
+            "not, record why."
+        )
+    elif outcome is Outcome.NOTIFY_AP:
+        message = N_(
+            "Beside the legal advice, the organisation promised: “%(promise)s”. The law does "
+            "not require informing the people here; check whether the promise does."
+        )
+    else:
+        message = N_(
+            "Beside the legal advice, the organisation promised: “%(promise)s”. Check that the "
+            "notification and the notice keep that promise."
+        )
+    return [make_reason("commitments", rule, message, promise=promised)]
 
 
 def assess(facts: Facts) -> Recommendation:
@@ -297,8 +361,9 @@ def assess(facts: Facts) -> Recommendation:
             r(
                 "enisa",
                 "ENISA 2013",
-                N_("ENISA severity: %(arithmetic)s."),
-                arithmetic=severity.arithmetic,
+                N_("ENISA severity: %(arithmetic)s (%(band)s)."),
+                arithmetic=severity.sum,
+                band=severity.band.label,
             )
         )
     art34 = art34_duties(facts, notify=risk is not RiskLevel.UNLIKELY, high=risk is RiskLevel.HIGH)
@@ -330,6 +395,7 @@ def assess(facts: Facts) -> Recommendation:
                 ),
             )
         )
+    reasons.extend(_promises(facts, _outcome(risk, art34)))
     reasons.append(
         r(
             "register",

@@ -1,13 +1,15 @@
-"""Checklist answers and recommendations as plain JSON-ready data (input format version 1).
+"""Checklist answers and recommendations as plain JSON-ready data (input format version 2).
 
-The input format is ``{"format_version": 1, "facts": {...}}``; ``facts`` holds any of the
+The input format is ``{"format_version": 2, "facts": {...}}``; ``facts`` holds any of the
 fields of :class:`~breachdesk.domain.checklist.Facts` (absent fields take the dataclass
-defaults). Enumerations are written as their values, sets as sorted lists, ``dpc_adjustments`` as
-a list of ``{"delta": int, "reason": str}``. Numbers are finite and bounded
-(:mod:`breachdesk.domain.limits`): no ``Infinity``, ``NaN`` or 30-digit counts. The shape is
-defined by ``breachdesk/schemas/assessment-input.schema.json`` and checked by
-:mod:`breachdesk.services.assessment_io` before :func:`facts_from_dict` runs; the functions here
-still refuse values they cannot convert (``ValueError`` naming the field), since the web form
+defaults). Version 1 documents are still read: they hold only the facts of
+:data:`FORMAT_1_FIELDS` (version 2 added :data:`FORMAT_2_FIELDS` and three recipients and one
+consequence), and they mean what they meant. Enumerations are written as their values, sets
+as sorted lists, ``dpc_adjustments`` as a list of ``{"delta": int, "reason": str}``. Numbers
+are finite and bounded (:mod:`breachdesk.domain.limits`): no ``Infinity``, ``NaN`` or 30-digit
+counts. The shape is defined by ``breachdesk/schemas/assessment-input.schema.json`` and checked
+by :mod:`breachdesk.services.assessment_io` before :func:`facts_from_dict` runs; the functions
+here still refuse values they cannot convert (``ValueError`` naming the field), since the web form
 calls them too.
 
 Documented in ``docs/assessment.md``.
@@ -22,14 +24,26 @@ from typing import Any
 
 from .assessment import Recommendation
 from .checklist import BreachType, Consequence, DpcAdjustment, Facts
-from .limits import MAX_COUNT, MAX_HOURS, within
+from .limits import MAX_COMMITMENT_CHARS, MAX_COMMITMENTS, MAX_COUNT, MAX_HOURS, within
 from .profile import EnisaClass
 from .reasons import Reason
 from .severity import Severity
 
-INPUT_FORMAT_VERSION = 1
-
+INPUT_FORMAT_VERSION = 2
+#: The facts format version 2 added (rule set 2026.2).
+FORMAT_2_FIELDS = (
+    "deletion_requested",
+    "exposure_hours",
+    "exposure_reach",
+    "misuse",
+    "id_document_number",
+    "password_protection",
+    "subjects_min",
+    "commitments",
+)
 _FIELD_NAMES = tuple(f.name for f in fields(Facts))
+#: The facts of format version 1.
+FORMAT_1_FIELDS = tuple(name for name in _FIELD_NAMES if name not in FORMAT_2_FIELDS)
 
 
 def _plain(value: Any) -> Any:
@@ -37,6 +51,8 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, frozenset):
         return sorted(_plain(v) for v in value)
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return list(value)
     if isinstance(value, DpcAdjustment):
         return {"delta": value.delta, "reason": value.reason}
     if isinstance(value, tuple):
@@ -95,13 +111,31 @@ def _adjustments(value: Any) -> tuple[DpcAdjustment, ...]:
     return tuple(out)
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValueError(f"{value!r} is not a list")
+    if len(value) > MAX_COMMITMENTS:
+        raise ValueError(f"at most {MAX_COMMITMENTS} promises")
+    out = []
+    for item in value:
+        if not isinstance(item, str) or len(item) > MAX_COMMITMENT_CHARS:
+            raise ValueError(f"each promise is a text of at most {MAX_COMMITMENT_CHARS} characters")
+        if item.strip():
+            out.append(" ".join(item.split()))
+    return tuple(out)
+
+
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "breach_types": _set_of(BreachType),
     "data_classes": _set_of(EnisaClass),
     "consequences": _set_of(Consequence),
     "subjects_count": lambda v: _number(v, int, high=MAX_COUNT),
+    "subjects_min": lambda v: _number(v, int, high=MAX_COUNT),
+    "exposure_reach": lambda v: _number(v, int, high=MAX_COUNT),
     "restore_hours": lambda v: _number(v, float, high=MAX_HOURS),
+    "exposure_hours": lambda v: _number(v, float, high=MAX_HOURS),
     "dpc_adjustments": _adjustments,
+    "commitments": _texts,
 }
 for _field in fields(Facts):
     if _field.name not in _CONVERTERS and _field.default is not MISSING:
@@ -126,6 +160,12 @@ def facts_from_dict(data: Mapping[str, Any]) -> Facts:
             values[name] = _CONVERTERS[name](raw)
         except (ValueError, TypeError, KeyError) as exc:
             raise ValueError(f"{name}: {exc}") from exc
+    low, high = values.get("subjects_min"), values.get("subjects_count")
+    if low is not None and (high is None or low > high):
+        raise ValueError(
+            "subjects_min: the lower bound needs a number of people (subjects_count) at least "
+            "as large"
+        )
     return Facts(**values)
 
 
@@ -162,6 +202,7 @@ def severity_to_dict(severity: Severity) -> dict[str, Any]:
         "score": severity.score,
         "band": severity.band.value,
         "arithmetic": severity.arithmetic,
+        "sum": severity.sum,
         "notes": [reason_to_dict(note) for note in severity.notes],
     }
 

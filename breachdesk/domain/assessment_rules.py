@@ -14,22 +14,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .checklist import (
+    FEW_KNOWN_RECIPIENTS,
     Availability,
     BreachType,
     Consequence,
     Facts,
+    Integrity,
+    Misuse,
     Protection,
     Recipients,
     Tri,
     Volume,
 )
-from .circumstances import restored_quickly
+from .circumstances import QUICK_RESTORE_HOURS, restored_quickly
 from .profile import EnisaClass
 from .reasons import Reason
 from .severity import Severity
 from .text import N_
 
 MINIMAL_EXPOSURE_MAX_SUBJECTS = 10  # "a few people": one letter, one e-mail, a small group
+#: The highest ENISA data score (DPC) of a minimal exposure: simple data (1), or what someone
+#: bought or did (behavioural, 2) - EDPB 01/2021's postal errors (an invoice with the items).
+MINIMAL_EXPOSURE_MAX_DPC = 2
 LARGE_NUMBER_OF_PEOPLE = 100  # ENISA's extra criterion, as flagged by common calculators
 
 ART33_1 = "GDPR Art. 33(1)"
@@ -72,6 +78,10 @@ FLAG_MESSAGES = {
     "credentials": (
         N_("Passwords or access codes are involved."),
         N_("It is not established that no passwords or access codes are involved."),
+    ),
+    "id_document_number": (
+        N_("The number of a passport or identity card is involved."),
+        N_("It is not established that no passport or identity-card number is involved."),
     ),
     "financial_data": (
         N_("Bank, card or payment data are involved."),
@@ -127,13 +137,56 @@ class Route:
         return self.candidate and not self.failures
 
 
+def correct_data_back(facts: Facts) -> bool:
+    """For an integrity breach: nothing was altered, or the correct data were restored within
+    QUICK_RESTORE_HOURS (ransomware's encryption is an alteration that a backup undoes)."""
+    if facts.integrity is Integrity.NOT_ALTERED:
+        return True
+    return (
+        facts.integrity is Integrity.RECOVERABLE
+        and facts.restore_hours is not None
+        and facts.restore_hours <= QUICK_RESTORE_HOURS
+    )
+
+
+def _integrity_failure(facts: Facts, rule: str) -> list[Reason]:
+    if INTEG not in facts.breach_types or correct_data_back(facts):
+        return []
+    return [
+        _r(
+            "integrity",
+            rule,
+            N_(
+                "The data were altered, and it is not established that the correct data were "
+                "restored within %(hours)s hours."
+            ),
+            hours=QUICK_RESTORE_HOURS,
+        )
+    ]
+
+
+def _outage_harm_and_misuse(facts: Facts, rule: str) -> list[Reason]:
+    """What rules out "unlikely" however well the data were protected or restored: an outage
+    that harmed people, or misuse already seen."""
+    failures = []
+    if AVAIL in facts.breach_types and (
+        {Consequence.SERVICE_DISRUPTION, Consequence.PHYSICAL_HARM} & facts.consequences
+    ):
+        failures.append(
+            _r(
+                "consequences",
+                "EDPB 01/2021, Case 03 (ransomware in a hospital)",
+                N_("The outage itself harms people (for example care or payments delayed)."),
+            )
+        )
+    if facts.misuse is Misuse.ALREADY_MISUSED:
+        failures.append(_r("misuse", rule, N_("The data are already being misused.")))
+    return failures
+
+
 def _unintelligible(facts: Facts) -> Route:
     rule = "GDPR Art. 34(3)(a); EDPB 01/2021 (stolen or lost encrypted device)"
-    failures = []
-    if INTEG in facts.breach_types:
-        failures.append(
-            _r("integrity", rule, N_("Encryption does not undo an alteration of the data."))
-        )
+    failures = _integrity_failure(facts, rule)
     if (
         AVAIL in facts.breach_types
         and facts.availability not in (Availability.NO_LOSS, Availability.TEMPORARY)
@@ -146,6 +199,7 @@ def _unintelligible(facts: Facts) -> Route:
                 N_("The data may be lost for good: no backup is known to exist."),
             )
         )
+    failures += _outage_harm_and_misuse(facts, rule)
     return Route(
         "unintelligible",
         CONF in facts.breach_types and facts.protection is KEY_SAFE,
@@ -155,8 +209,8 @@ def _unintelligible(facts: Facts) -> Route:
             rule,
             N_(
                 "The data were unintelligible to whoever got them (state-of-the-art encryption, "
-                "key not compromised) and no data were lost for good, so the breach is unlikely "
-                "to result in a risk."
+                "key not compromised), nothing was lost for good and any alteration was undone, "
+                "so the breach is unlikely to result in a risk."
             ),
         ),
     )
@@ -170,7 +224,12 @@ def _trusted_recipient(facts: Facts) -> Route:
             _r(
                 "deletion_confirmed",
                 rule,
-                N_("The trusted recipient has not (yet) confirmed deleting or returning the data."),
+                N_("The trusted recipient has not (yet) confirmed deleting or returning the data.")
+                if facts.deletion_confirmed is Tri.NO
+                else N_(
+                    "It is not known whether the trusted recipient confirmed deleting or "
+                    "returning the data."
+                ),
             )
         )
     if facts.malicious is not Tri.NO:
@@ -194,20 +253,26 @@ def _trusted_recipient(facts: Facts) -> Route:
 
 
 def _restored_from_backup(facts: Facts) -> Route:
-    rule = "EDPB 01/2021, Case 01 (ransomware with backup, no exfiltration)"
+    """Ransomware undone, or an outage that ended: what matters is that the correct data came
+    back quickly, nothing left and no one was harmed, not which boxes were ticked (the
+    attacker's encryption is an alteration and an access, EDPB 01/2021 Case 01 §17)."""
+    rule = "EDPB 01/2021, Case 01 (ransomware with backup, no exfiltration); WP250 Annex B"
+    types = facts.breach_types
     failures = []
-    if facts.availability is not Availability.NO_LOSS and not restored_quickly(facts):
+    if (
+        AVAIL in types
+        and facts.availability is not Availability.NO_LOSS
+        and not restored_quickly(facts)
+    ):
         failures.append(
             _r(
                 "restore_hours",
                 rule,
-                N_(
-                    "It is not established that the data were restored from a backup within "
-                    "%(hours)s hours."
-                ),
-                hours=24,
+                N_("It is not established that access was restored within %(hours)s hours."),
+                hours=QUICK_RESTORE_HOURS,
             )
         )
+    failures += _integrity_failure(facts, rule)
     if facts.exfiltration is not Tri.NO:
         failures.append(
             _r(
@@ -216,25 +281,20 @@ def _restored_from_backup(facts: Facts) -> Route:
                 N_("It is not established that no data were taken (exfiltration)."),
             )
         )
-    harm = {Consequence.SERVICE_DISRUPTION, Consequence.PHYSICAL_HARM} & facts.consequences
-    if harm:
-        failures.append(
-            _r(
-                "consequences",
-                "EDPB 01/2021, Case 03 (ransomware in a hospital)",
-                N_("The outage itself harms people (for example care or payments delayed)."),
-            )
-        )
+    failures += _outage_harm_and_misuse(facts, rule)
+    # Confidentiality counts only when whoever reached the data saw nothing readable.
+    only_ciphertext = CONF not in types or facts.protection is KEY_SAFE
     return Route(
         "restored_from_backup",
-        facts.breach_types == {AVAIL},
+        bool(types & {AVAIL, INTEG}) and only_ciphertext,
         tuple(failures),
         _r(
             "restored_from_backup",
             rule,
             N_(
-                "The data were only temporarily unavailable, were restored from a backup within "
-                "a day, and no data were taken, so the breach is unlikely to result in a risk."
+                "The data were only unavailable or altered for a while: the correct data were "
+                "back within a day, no data were taken and the outage harmed no one, so the "
+                "breach is unlikely to result in a risk."
             ),
         ),
     )
@@ -259,34 +319,61 @@ def _already_public(facts: Facts) -> Route:
 
 
 def _minimal_exposure(facts: Facts, severity: Severity) -> Route:
+    """A small mistake: little, ordinary data of a few people to a few known recipients.
+
+    Children and vulnerable people block it only when they are known to be among those
+    affected: a misdirected invoice does not tell the FG whether its addressee is vulnerable,
+    and the data it holds (a name, an address, what was bought) would not harm them more.
+    """
     rule = "EDPB 9/2022 (nature, volume and number of people); EDPB 01/2021 (postal errors)"
     failures = []
     if facts.malicious is not Tri.NO:
         failures.append(
             _r("malicious", rule, N_("It is not established that the breach was an error."))
         )
-    if facts.data_classes != {EnisaClass.SIMPLE}:
+    if not facts.data_classes or not facts.data_classes <= {
+        EnisaClass.SIMPLE,
+        EnisaClass.BEHAVIOURAL,
+    }:
         failures.append(
             _r(
                 "data_classes",
                 rule,
                 N_(
-                    "It is not established that only simple data (name, contact details) are "
-                    "involved."
+                    "It is not established that only ordinary data (name, contact details, what "
+                    "someone bought or did) are involved."
                 ),
             )
         )
-    failures += _flag_failures(facts, (*SENSITIVE_OR_FINANCIAL, "children", "vulnerable"), rule)
+    failures += _flag_failures(facts, (*SENSITIVE_OR_FINANCIAL,), rule)
+    failures += [
+        _r(name, rule, FLAG_MESSAGES[name][0])
+        for name in ("id_document_number", "children", "vulnerable")
+        if getattr(facts, name) is Tri.YES
+    ]
     if facts.controller_context_sensitive is not Tri.NO:
         failures.append(
             _r(
                 "controller_context_sensitive",
                 rule,
-                N_("Who the organisation is reveals more about the people than the data alone."),
+                N_("Who the organisation is reveals more about the people than the data alone.")
+                if facts.controller_context_sensitive is Tri.YES
+                else N_(
+                    "It is not established that who the organisation is reveals nothing more "
+                    "about the people."
+                ),
             )
         )
-    if facts.volume_per_person is Volume.EXTENSIVE or severity.dpc > 1:
-        failures.append(_r("dpc", rule, N_("The ENISA data score is above the minimum of 1.")))
+    if facts.volume_per_person is Volume.EXTENSIVE or severity.dpc > MINIMAL_EXPOSURE_MAX_DPC:
+        failures.append(
+            _r(
+                "dpc",
+                rule,
+                N_("The ENISA data score is %(dpc)s, above %(max)s."),
+                dpc=severity.dpc,
+                max=MINIMAL_EXPOSURE_MAX_DPC,
+            )
+        )
     count = facts.subjects_count
     if count is None or count > MINIMAL_EXPOSURE_MAX_SUBJECTS:
         failures.append(
@@ -297,16 +384,17 @@ def _minimal_exposure(facts: Facts, severity: Severity) -> Route:
                 max=MINIMAL_EXPOSURE_MAX_SUBJECTS,
             )
         )
+    if facts.misuse is Misuse.ALREADY_MISUSED:
+        failures.append(_r("misuse", rule, N_("The data are already being misused.")))
     return Route(
         "minimal_exposure",
-        facts.breach_types == {CONF}
-        and facts.recipients in (Recipients.LIMITED_KNOWN, Recipients.TRUSTED),
+        facts.breach_types == {CONF} and facts.recipients in FEW_KNOWN_RECIPIENTS,
         tuple(failures),
         _r(
             "minimal_exposure",
             rule,
             N_(
-                "Only simple data of at most %(max)s people reached a few known recipients by "
+                "Only ordinary data of at most %(max)s people reached a few known recipients by "
                 "mistake, with nothing sensitive involved, so the breach is unlikely to result "
                 "in a risk."
             ),

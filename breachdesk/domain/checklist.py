@@ -40,6 +40,24 @@ class Recipients(StrEnum):
     LIMITED_KNOWN = "limited_known"  # a limited, known number of people (wrong addressee)
     MANY_OR_UNKNOWN = "many_or_unknown"  # unknown number, many people, published, or criminals
     UNKNOWN = "unknown"
+    # Format 2 (rule set 2026.2):
+    ONE_UNIDENTIFIED = "one_unidentified"  # one person, not identified (a letter opened at a
+    # wrong address, a lost document found by someone)
+    AFFECTED_THEMSELVES = "affected_themselves"  # only the people whose data they are (a
+    # mailing with every address in CC: each saw the others')
+    KNOWN_HOSTILE = "known_hostile"  # a known person who may misuse them (an ex-employee, an
+    # ex-partner, someone in a dispute with the organisation or the people)
+
+
+#: Recipients who are few and known by name (or, for one unidentified person, one).
+FEW_KNOWN_RECIPIENTS = frozenset(
+    {
+        Recipients.TRUSTED,
+        Recipients.LIMITED_KNOWN,
+        Recipients.ONE_UNIDENTIFIED,
+        Recipients.AFFECTED_THEMSELVES,
+    }
+)
 
 
 class Availability(StrEnum):
@@ -101,7 +119,27 @@ class Consequence(StrEnum):
     LOSS_OF_CONTROL = "loss_of_control"  # over their personal data
     LOSS_OF_CONFIDENTIALITY_SECRECY = "loss_of_confidentiality_secrecy"  # professional secrecy
     PHISHING_OR_SPAM = "phishing_or_spam"
-    SERVICE_DISRUPTION = "service_disruption"  # e.g. care or payments delayed
+    SERVICE_DISRUPTION = "service_disruption"  # the unavailability harmed people: care or
+    # payments delayed, a deadline missed
+    SERVICE_UNAVAILABLE = "service_unavailable"  # format 2: a service was unavailable for a
+    # while, without harm to anyone by itself (kept apart from the harm above)
+
+
+class PasswordProtection(StrEnum):
+    """How passwords among the data were stored (when ``credentials`` is "yes")."""
+
+    STRONG_HASH = "strong_hash"  # salted slow hash: bcrypt, scrypt, Argon2, PBKDF2
+    WEAK_HASH = "weak_hash"  # fast or unsalted hash (MD5, SHA-1): crackable, no protection
+    CLEAR = "clear"  # readable, or encrypted with a key that was also taken
+    UNKNOWN = "unknown"
+
+
+class Misuse(StrEnum):
+    """What is known of the data being misused."""
+
+    ALREADY_MISUSED = "already_misused"  # e.g. phishing sent from the list, accounts entered
+    NONE_FOUND = "none_found"  # looked for (logs, dark-web monitoring, the recipient) and none
+    UNKNOWN = "unknown"
 
 
 class Permanence(StrEnum):
@@ -130,7 +168,11 @@ class Facts:
     malicious: Tri = Tri.UNKNOWN  # intentional (theft, hacking, phishing) vs error
     exfiltration: Tri = Tri.UNKNOWN  # evidence data were copied or taken away
     recipients: Recipients = Recipients.UNKNOWN
+    deletion_requested: Tri = Tri.UNKNOWN  # the recipient was asked to delete or return it
     deletion_confirmed: Tri = Tri.UNKNOWN  # recipient confirmed deleting / returning it
+    exposure_hours: float | None = None  # how long the data were open to others; None: unknown
+    exposure_reach: int | None = None  # how many saw, received or downloaded them; None: unknown
+    misuse: Misuse = Misuse.UNKNOWN
     already_public: Tri = Tri.UNKNOWN  # the same data were already publicly available
     availability: Availability = Availability.UNKNOWN
     backup_available: Tri = Tri.UNKNOWN
@@ -142,7 +184,9 @@ class Facts:
     criminal_data: Tri = Tri.UNKNOWN  # Art. 10 GDPR
     national_id_number: Tri = Tri.UNKNOWN  # BSN or other number prescribed by law
     identity_documents: Tri = Tri.UNKNOWN  # copies of passports / ID cards
+    id_document_number: Tri = Tri.UNKNOWN  # the number of a passport or ID card, not a copy
     credentials: Tri = Tri.UNKNOWN  # passwords or access codes (scored as what they unlock)
+    password_protection: PasswordProtection = PasswordProtection.UNKNOWN
     financial_data: Tri = Tri.UNKNOWN  # bank account, card or payment data
     volume_per_person: Volume = Volume.UNKNOWN
     data_inaccurate: Tri = Tri.NO  # known to be outdated or wrong (ENISA decrease)
@@ -152,6 +196,7 @@ class Facts:
     identifiability: Identifiability = Identifiability.UNKNOWN
     # The people
     subjects_count: int | None = None  # best estimate (upper bound); None = unknown
+    subjects_min: int | None = None  # the lower bound when only a range is known (110-125)
     children: Tri = Tri.UNKNOWN
     vulnerable: Tri = Tri.UNKNOWN  # patients, elderly, people in debt, asylum seekers, ...
     # The controller
@@ -165,3 +210,6 @@ class Facts:
     disproportionate_effort: Tri = Tri.NO  # Art. 34(3)(c): then a public communication
     # Hand-made ENISA adjustments on top of the automatic ones
     dpc_adjustments: tuple[DpcAdjustment, ...] = field(default_factory=tuple)
+    # What the organisation promised beyond the law (its privacy statement, a processing
+    # agreement), in its own words: shown beside the legal advice, never instead of it
+    commitments: tuple[str, ...] = ()

@@ -43,6 +43,24 @@ _CONFIDENTIALITY = {
         _HALF,
         N_("Who received the data is not known; counted as unknown recipients: 0.5."),
     ),
+    Recipients.ONE_UNIDENTIFIED: (
+        _QUARTER,
+        N_("Disclosed to one person who cannot be identified: confidentiality 0.25."),
+    ),
+    Recipients.AFFECTED_THEMSELVES: (
+        _QUARTER,
+        N_(
+            "Disclosed only to the people whose data they are (each saw the others'): "
+            "confidentiality 0.25."
+        ),
+    ),
+    Recipients.KNOWN_HOSTILE: (
+        _QUARTER,
+        N_(
+            "Disclosed to a known person who may misuse them: confidentiality 0.25 (the intent "
+            "counts under malicious intent)."
+        ),
+    ),
 }
 _TRUSTED_DELETED = (
     _ZERO,
@@ -86,10 +104,10 @@ _MALICIOUS = {
 
 
 def restored_quickly(facts: Facts) -> bool:
-    """Temporary loss, a backup, and restored within QUICK_RESTORE_HOURS."""
+    """Temporary loss of access, restored within QUICK_RESTORE_HOURS: from a backup, or
+    because nothing was lost and the outage ended (a backup is then not needed)."""
     return (
         facts.availability is Availability.TEMPORARY
-        and facts.backup_available is Tri.YES
         and facts.restore_hours is not None
         and facts.restore_hours <= QUICK_RESTORE_HOURS
     )
@@ -114,7 +132,7 @@ def cb_parts(facts: Facts) -> list[tuple[str, Fraction, Reason]]:
         if restored_quickly(facts):
             reason = _r(
                 "availability",
-                N_("Restored from a backup within %(hours)s hours: availability 0."),
+                N_("Access restored within %(hours)s hours: availability 0."),
                 hours=format_number(facts.restore_hours or 0),
             )
             parts.append(("availability", _ZERO, reason))

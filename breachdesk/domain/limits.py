@@ -15,6 +15,9 @@ from .text import N_
 MAX_COUNT = 1_000_000_000
 #: At most this many hours until data were restored (about eleven years).
 MAX_HOURS = 100_000
+#: At most this many promises of the organisation in the checklist, each at most this long (a
+#: paragraph of a privacy statement).
+MAX_COMMITMENTS, MAX_COMMITMENT_CHARS = 10, 2_000
 
 OUT_OF_BOUNDS = N_("Give a number from %(low)s to %(high)s.")
 

@@ -12,12 +12,18 @@ FG confirms or changes every answer. The rules:
   "financial": "yes" when any chosen category has it; "no" when categories were chosen, none has
   it and the reporter described no other data in free text; otherwise "unknown". The profile is
   the organisation's own inventory, which is why a "no" may be derived from it.
-* **Identity documents and credentials** have no flag in the profile. They become "yes" when a
-  chosen category's key or name mentions them (identiteitsbewijs, paspoort, rijbewijs, identity
-  document, passport; wachtwoord, inloggegevens, password, credentials); otherwise they stay
-  "unknown" — a category's name is not proof that no such data are in it.
-* **Number of people** — the exact number, or the maximum of a range (the cautious end); unknown
-  stays unknown.
+* **Identity documents and credentials** become "yes" when a chosen category carries the
+  profile's flag, or its key or name mentions them (identiteitsbewijs, paspoort, rijbewijs,
+  identity document, passport; wachtwoord, inloggegevens, password, credentials); otherwise they
+  stay "unknown" — a category's name is not proof that no such data are in it. Bank, card or
+  payment data likewise from the flag or, in profiles from before the flag, the ENISA class
+  "financial" (unless that class scores an identity document or number).
+* **Number of people** — the exact number, or the maximum of a range (the cautious end) with
+  its minimum as the lower bound; unknown stays unknown.
+* **Deletion asked** — "yes" when the reporter says the recipient was asked to delete the data
+  (a request, not a confirmed deletion).
+* **The organisation's promises** — the profile's "what the privacy statement promises about
+  breaches", quoted beside the legal advice.
 * **Children** — "yes" when the reporter said so or when a chosen data category or group of people
   is flagged as children in the profile (a flag wins over a reporter's "no": cautious); "no" only
   when the reporter said "no" and no flag applies; otherwise "unknown".
@@ -34,32 +40,19 @@ FG confirms or changes every answer. The rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from .checklist import BreachType, Facts, Protection, Tri
-from .profile import DataCategory, EnisaClass, OrganisationProfile
-from .report import Answer, CountMode, IncidentReport
+from .limits import MAX_COMMITMENT_CHARS
+from .profile import (
+    CREDENTIAL_WORDS,
+    IDENTITY_DOCUMENT_WORDS,
+    DataCategory,
+    EnisaClass,
+    OrganisationProfile,
+    mentions,
+)
+from .report import Answer, Containment, CountMode, IncidentReport
 from .report import Protection as ReportedProtection
 
-_IDENTITY_DOCUMENT_WORDS = (
-    "identiteitsbewijs",
-    "identiteitskaart",
-    "id-kaart",
-    "paspoort",
-    "rijbewijs",
-    "identity document",
-    "identity card",
-    "passport",
-    "driving licence",
-)
-_CREDENTIAL_WORDS = (
-    "wachtwoord",
-    "inloggegevens",
-    "inlogcode",
-    "toegangscode",
-    "password",
-    "credential",
-)
 _PROTECTION = {
     ReportedProtection.ENCRYPTED: Protection.UNKNOWN,
     ReportedProtection.PARTIALLY: Protection.WEAK,
@@ -76,17 +69,13 @@ def _tri(any_yes: bool, complete: bool) -> Tri:
     return Tri.NO if complete else Tri.UNKNOWN
 
 
-def _mentions(category: DataCategory, words: Iterable[str]) -> bool:
-    text = " ".join((category.key, category.name, category.name_en or "")).lower()
-    return any(word in text for word in words)
-
-
-def _subjects_count(report: IncidentReport) -> int | None:
+def _subjects(report: IncidentReport) -> tuple[int | None, int | None]:
+    """(best estimate, lower bound): the exact number twice, or a range's maximum and minimum."""
     if report.subjects_mode is CountMode.EXACT:
-        return report.subjects_exact
+        return report.subjects_exact, report.subjects_exact
     if report.subjects_mode is CountMode.RANGE:
-        return report.subjects_max
-    return None
+        return report.subjects_max, report.subjects_min
+    return None, None
 
 
 def _children(
@@ -108,21 +97,43 @@ def prefill(
     categories = [c for key in report.data_category_keys if (c := profile.data_category(key))]
     complete = bool(categories) and not report.data_other.strip()
     fin = profile.financial_undertaking
+    count, low = _subjects(report)
+    asked = Containment.ASKED_DELETION in report.containment
     return Facts(
         breach_types=breach_types,
         data_classes=frozenset(c.enisa_class for c in categories),
         special_category=_tri(any(c.special_category for c in categories), complete),
         criminal_data=_tri(any(c.criminal_data for c in categories), complete),
         national_id_number=_tri(any(c.national_id_number for c in categories), complete),
-        financial_data=_tri(
-            any(c.enisa_class is EnisaClass.FINANCIAL for c in categories), complete
-        ),
+        financial_data=_tri(any(_bank_data(c) for c in categories), complete),
         identity_documents=_tri(
-            any(_mentions(c, _IDENTITY_DOCUMENT_WORDS) for c in categories), False
+            any(c.identity_documents or mentions(c, IDENTITY_DOCUMENT_WORDS) for c in categories),
+            False,
         ),
-        credentials=_tri(any(_mentions(c, _CREDENTIAL_WORDS) for c in categories), False),
+        credentials=_tri(
+            any(c.credentials or mentions(c, CREDENTIAL_WORDS) for c in categories), False
+        ),
         protection=_PROTECTION[report.protection],
-        subjects_count=_subjects_count(report),
+        subjects_count=count,
+        subjects_min=low,
+        deletion_requested=Tri.YES if asked else Tri.UNKNOWN,
         children=_children(report, profile, categories),
         financial_undertaking=Tri.UNKNOWN if fin is None else (Tri.YES if fin else Tri.NO),
+        commitments=_commitments(profile),
     )
+
+
+def _bank_data(category: DataCategory) -> bool:
+    """The category holds bank, card or payment data: its flag says so, or (in profiles from
+    before the flag) its ENISA class is financial - unless that class scores an identity
+    document or number, which breachdesk scores like financial data without being bank data."""
+    if category.financial_data:
+        return True
+    identifier = category.identity_documents or category.national_id_number
+    return category.enisa_class is EnisaClass.FINANCIAL and not identifier
+
+
+def _commitments(profile: OrganisationProfile) -> tuple[str, ...]:
+    """The profile's "what the privacy statement promises about breaches", as one promise."""
+    text = " ".join((profile.breach_commitments or "").split())
+    return (text[:MAX_COMMITMENT_CHARS],) if text else ()

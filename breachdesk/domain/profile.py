@@ -10,6 +10,7 @@ schema cannot express.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -99,6 +100,54 @@ class DataCategory:
     national_id_number: bool = False  # BSN and other numbers prescribed by law (UAVG art. 46)
     children: bool = False
     source: str = ""
+    # Added later (absent from older profiles, so "no" by default; check_profile() refuses a
+    # category whose name says it holds them while the flag is off):
+    identity_documents: bool = False  # copies of passports, identity cards, driving licences
+    credentials: bool = False  # passwords or access codes
+    financial_data: bool = False  # bank account, card or payment data
+
+
+#: Category flags added after the first profiles: written out only when set, so an older
+#: profile exports exactly as before.
+OPTIONAL_CATEGORY_FLAGS = ("identity_documents", "credentials", "financial_data")
+
+#: Words in a category's key or name that show what it holds (Dutch and English).
+IDENTITY_DOCUMENT_WORDS = (
+    "identiteitsbewijs",
+    "identiteitskaart",
+    "id-kaart",
+    "paspoort",
+    "rijbewijs",
+    "identity document",
+    "identity card",
+    "passport",
+    "driving licence",
+)
+NATIONAL_NUMBER_WORDS = ("bsn", "burgerservicenummer", "sofinummer", "citizen service number")
+CREDENTIAL_WORDS = (
+    "wachtwoord",
+    "inloggegevens",
+    "inlogcode",
+    "toegangscode",
+    "password",
+    "credential",
+)
+BANK_WORDS = (
+    "rekeningnummer",
+    "bankrekening",
+    "iban",
+    "creditcard",
+    "betaalgegevens",
+    "bank account",
+    "payment data",
+    "card number",
+)
+
+
+def mentions(category: DataCategory, words: Sequence[str]) -> bool:
+    """Whether the category's key or names contain one of ``words`` (as a word start)."""
+    text = " ".join((category.key, category.name, category.name_en or "")).lower()
+    return any(re.search(rf"(?<![a-z]){re.escape(word)}", text) for word in words)
 
 
 @dataclass(frozen=True)
@@ -276,6 +325,10 @@ def profile_to_dict(profile: OrganisationProfile) -> dict[str, Any]:
         return value
 
     data = {"schema_version": SCHEMA_VERSION, **plain(raw)}
+    for category in data["data_categories"]:
+        for name in OPTIONAL_CATEGORY_FLAGS:
+            if not category[name]:
+                del category[name]
     # The other-regime fields came after the first profiles: left out while "not stated", so
     # an older profile exports (and compares with its stored copy) exactly as before.
     for name in OPTIONAL_REGIME_FIELDS:
@@ -313,10 +366,41 @@ def check_profile(profile: OrganisationProfile) -> list[tuple[str, str]]:
                 problems.append(
                     (f"retention[{index}].category_keys", f"no data category with key {key!r}")
                 )
+    problems += _understated_categories(profile)
     if profile.privacy_contact.kind is not ContactKind.NONE and not (
         profile.privacy_contact.email or profile.privacy_contact.phone
     ):
         problems.append(
             ("privacy_contact", "a designated contact needs an e-mail address or phone number")
         )
+    return problems
+
+
+def _understated_categories(profile: OrganisationProfile) -> list[tuple[str, str]]:
+    """Categories whose name says they hold identity documents, BSNs, passwords or bank data
+    while the flag is off, or that carry such a flag with too low an ENISA class (a copy of an
+    identity document scored "simple" understates every breach it is in)."""
+    problems: list[tuple[str, str]] = []
+    financial = _BASE_SCORES[EnisaClass.FINANCIAL]
+    for index, category in enumerate(profile.data_categories):
+        path = f"data_categories[{index}]"
+        for flag, words, what in (
+            ("identity_documents", IDENTITY_DOCUMENT_WORDS, "identity documents"),
+            ("national_id_number", NATIONAL_NUMBER_WORDS, "a BSN or other national number"),
+            ("credentials", CREDENTIAL_WORDS, "passwords or access codes"),
+            ("financial_data", BANK_WORDS, "bank, card or payment data"),
+        ):
+            if mentions(category, words) and not getattr(category, flag):
+                problems.append(
+                    (f"{path}.{flag}", f"the name says it holds {what}: set {flag} to true")
+                )
+        for flag in ("identity_documents", "national_id_number", "financial_data"):
+            if getattr(category, flag) and category.enisa_class.base_score < financial:
+                problems.append(
+                    (
+                        f"{path}.enisa_class",
+                        f"{flag} is set: the ENISA class must be financial or sensitive, "
+                        f"not {category.enisa_class.value}",
+                    )
+                )
     return problems

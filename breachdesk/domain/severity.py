@@ -55,6 +55,7 @@ from fractions import Fraction
 from .checklist import (
     Facts,
     Identifiability,
+    PasswordProtection,
     Protection,
     Tri,
     Volume,
@@ -79,8 +80,19 @@ class Band(StrEnum):
 
     @property
     def label(self) -> str:
-        """Lower-case English label, as used in the arithmetic line ("very high")."""
+        """Lower-case English label, as used in the arithmetic line ("very high"); a reason
+        passes it as its ``band`` parameter, which the web layer translates
+        (:data:`BAND_LABELS`)."""
         return self.value.replace("_", " ")
+
+
+#: The bands' labels, for translation (the English is :attr:`Band.label`).
+BAND_LABELS = {
+    Band.LOW: N_("low"),
+    Band.MEDIUM: N_("medium"),
+    Band.HIGH: N_("high"),
+    Band.VERY_HIGH: N_("very high"),
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,8 @@ class Severity:
     score: float
     band: Band
     notes: tuple[Reason, ...]
-    arithmetic: str
+    arithmetic: str  # the sum and its band in English: "DPC 3 × EI 1.0 + CB 0.25 = 3.25 (high)"
+    sum: str  # the sum alone, for reasons in any language: "DPC 3 × EI 1.0 + CB 0.25 = 3.25"
 
     @property
     def clamped(self) -> bool:
@@ -204,18 +217,18 @@ def _base(facts: Facts) -> tuple[int, Reason]:
             "financial_data",
             N_("Bank, card or payment data are involved: ENISA's financial class, base score 3."),
         )
-    if (
-        facts.national_id_number is Tri.YES or facts.identity_documents is Tri.YES
-    ) and base < EnisaClass.FINANCIAL.base_score:
+    identifiers = [
+        name
+        for name in ("national_id_number", "identity_documents", "id_document_number")
+        if getattr(facts, name) is Tri.YES
+    ]
+    if identifiers and base < EnisaClass.FINANCIAL.base_score:
         base = EnisaClass.FINANCIAL.base_score
-        factor = (
-            "national_id_number" if facts.national_id_number is Tri.YES else "identity_documents"
-        )
         reason = _r(
-            factor,
+            identifiers[0],
             N_(
-                "A BSN or identity document is involved; breachdesk scores it like financial "
-                "data (base score 3) because its misuse is identity fraud."
+                "A BSN, an identity document or its number is involved; breachdesk scores it "
+                "like financial data (base score 3) because its misuse is identity fraud."
             ),
         )
     if reason is None:
@@ -309,7 +322,17 @@ def _notes(facts: Facts, dpc_unclamped: int, dpc: int) -> list[Reason]:
                 ),
             )
         )
-    if facts.credentials is Tri.YES:
+    if facts.credentials is Tri.YES and facts.password_protection is PasswordProtection.STRONG_HASH:
+        notes.append(
+            _r(
+                "password_protection",
+                N_(
+                    "The passwords were stored with a strong, salted hash: they cannot be read "
+                    "from what was taken, so they are not scored as the data they unlock."
+                ),
+            )
+        )
+    elif facts.credentials is Tri.YES:
         notes.append(
             _r(
                 "credentials",
@@ -354,10 +377,8 @@ def enisa_severity(facts: Facts) -> Severity:
     cb = sum((points for _, points, _ in raw_parts), Fraction(0))
     score = dpc * ei + cb
     band = band_for(score)
-    arithmetic = (
-        f"DPC {dpc} × EI {format_number(ei)} + CB {format_number(cb)} = "
-        f"{format_number(score)} ({band.label})"
-    )
+    total = f"DPC {dpc} × EI {format_number(ei)} + CB {format_number(cb)} = {format_number(score)}"
+    arithmetic = f"{total} ({band.label})"
     return Severity(
         base=base,
         base_reason=base_reason,
@@ -375,4 +396,5 @@ def enisa_severity(facts: Facts) -> Severity:
         band=band,
         notes=tuple(_notes(facts, dpc_unclamped, dpc)),
         arithmetic=arithmetic,
+        sum=total,
     )

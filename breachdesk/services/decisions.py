@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain.assessment import OUTCOME_DUTIES, Outcome, Recommendation, assess
+from ..domain.assessment import (
+    OUTCOME_DUTIES,
+    RULESET_VERSION,
+    Outcome,
+    Recommendation,
+    assess,
+)
 from ..domain.assessment_json import facts_from_dict, facts_to_dict, recommendation_to_dict
 from ..domain.checklist import Facts
 from ..domain.duties import is_stale
@@ -96,7 +102,7 @@ def _follow_recommendation(
     if not incident.decisions:
         return
     latest = incident.decisions[-1]
-    then = Outcome(latest.recommendation_snapshot["outcome"])
+    then = recommended_then(latest)
     stale = is_stale(then, now_recommended)
     if stale != incident.decision_stale:
         incident.decision_stale = stale
@@ -112,6 +118,30 @@ def _follow_recommendation(
                 "recommended_now": now_recommended.value,
             },
         )
+
+
+def recommended_then(decision: Decision) -> Outcome:
+    """What the rules in force recommend for the answers ``decision`` rested on: the
+    recommendation it was given, when it was made under these rules; otherwise these rules
+    applied to its answers. Comparing with it, only changed answers make a decision out of
+    date, never a new rule set alone."""
+    if decision.ruleset_version == RULESET_VERSION:
+        return Outcome(decision.recommendation_snapshot["outcome"])
+    return assess(facts_from_dict(decision.facts_snapshot)).outcome
+
+
+def new_rules_advice(incident: Incident) -> Outcome | None:
+    """For an unfinished incident whose current decision was made under an earlier rule set:
+    what the rules in force advise on that decision's own answers, when it differs from what
+    the decision was given (shown as information; the decision stands)."""
+    if not incident.decisions or incident.state in (State.CLOSED.value, State.NOT_A_BREACH.value):
+        return None
+    latest = incident.decisions[-1]
+    if latest.ruleset_version == RULESET_VERSION:
+        return None
+    now = recommended_then(latest)
+    given = Outcome(latest.recommendation_snapshot["outcome"])
+    return now if now is not given else None
 
 
 def recommendation_for(incident: Incident) -> Recommendation | None:

@@ -27,7 +27,7 @@ from .clock_view import clock_badge, clock_words
 from .context import has_any_role, my_organisations, row_link, selected_locale, urgent_clocks
 from .edges import install_edges
 from .failures import database_down, install_failure_pages, not_saved
-from .labels import action_label, delivery_label
+from .labels import action_label, citation, delivery_label, reason_text
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -123,6 +123,8 @@ def register_web(app: Flask) -> None:
         clock_words=clock_words,
         clock_badge=clock_badge,
         row_link=row_link,
+        reason_text=reason_text,
+        citation=citation,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[
                 DeadlineStatus(value)

@@ -12,10 +12,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, RadioField, SelectField, StringField
-from wtforms.validators import Optional
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
-from ..domain.limits import MAX_HOURS
+from ..domain.limits import MAX_COMMITMENT_CHARS, MAX_HOURS
 from .fields import BoundedFloatField, CountField
 from .report_form import MultiCheckboxField, options
 from .triage_forms import BREACH_TYPES, TRI
@@ -26,7 +26,24 @@ RECIPIENTS: Choices = [
     ("none_known", _l("No sign that anyone saw the data")),
     ("trusted", _l("A known, trusted party bound by confidentiality")),
     ("limited_known", _l("A limited, known number of people")),
+    (
+        "one_unidentified",
+        _l("One person who cannot be identified (a letter opened at a wrong address)"),
+    ),
+    ("affected_themselves", _l("Only the people whose data they are (every address in CC)")),
+    ("known_hostile", _l("A known person who may misuse them (an ex-employee, an ex-partner)")),
     ("many_or_unknown", _l("Many or unknown people, published, or criminals")),
+    ("unknown", _l("Not yet known")),
+]
+MISUSE: Choices = [
+    ("already_misused", _l("Yes: already misused (phishing sent from it, accounts entered)")),
+    ("none_found", _l("Looked for, and none found")),
+    ("unknown", _l("Not yet known")),
+]
+PASSWORDS: Choices = [
+    ("strong_hash", _l("Strong, salted hash (bcrypt, scrypt, Argon2, PBKDF2)")),
+    ("weak_hash", _l("Fast or unsalted hash (MD5, SHA-1): crackable")),
+    ("clear", _l("Readable")),
     ("unknown", _l("Not yet known")),
 ]
 AVAILABILITY: Choices = [
@@ -76,7 +93,8 @@ CONSEQUENCES: Choices = [
     ("loss_of_control", _l("Loss of control over their data")),
     ("loss_of_confidentiality_secrecy", _l("Breach of professional secrecy")),
     ("phishing_or_spam", _l("Phishing or spam")),
-    ("service_disruption", _l("Disrupted services (care, payments)")),
+    ("service_unavailable", _l("A service was unavailable for a while (no harm by itself)")),
+    ("service_disruption", _l("The outage harmed people (care or payments delayed)")),
 ]
 PERMANENCE: Choices = [
     ("minor", _l("Minor: easily overcome")),
@@ -85,14 +103,19 @@ PERMANENCE: Choices = [
     ("unknown", _l("Not yet known")),
 ]
 
-#: (section title, [(field name, kind, choices, label)]) — kind: tri, radio, multi, int, float
+#: (section title, [(field name, kind, choices, label)]) — kind: tri, radio, multi, int, float,
+#: promise (one text: the organisation's promises)
 SECTIONS: list[tuple[Any, list[tuple[str, str, Choices | None, Any]]]] = [
     (_l("Type and circumstances"), [
         ("breach_types", "multi", BREACH_TYPES, _l("Type of breach")),
         ("malicious", "tri", None, _l("Malicious (theft, hacking, phishing) rather than an error?")),
         ("exfiltration", "tri", None, _l("Were data copied or taken away? (answer No only when that is established)")),
         ("recipients", "radio", RECIPIENTS, _l("Who got or could get the data?")),
+        ("deletion_requested", "tri", None, _l("Was the recipient asked to delete or return it?")),
         ("deletion_confirmed", "tri", None, _l("Did the recipient confirm deleting or returning it?")),
+        ("exposure_hours", "float", None, _l("Hours the data were open to others")),
+        ("exposure_reach", "int", None, _l("How many people saw, received or downloaded them (best estimate)")),
+        ("misuse", "radio", MISUSE, _l("Have the data been misused?")),
         ("already_public", "tri", None, _l("Were the same data already public?")),
         ("availability", "radio", AVAILABILITY, _l("Loss of access")),
         ("backup_available", "tri", None, _l("Is a usable backup available?")),
@@ -105,7 +128,9 @@ SECTIONS: list[tuple[Any, list[tuple[str, str, Choices | None, Any]]]] = [
         ("criminal_data", "tri", None, _l("Criminal-law data (Art. 10)?")),
         ("national_id_number", "tri", None, _l("BSN or another national identification number?")),
         ("identity_documents", "tri", None, _l("Copies of identity documents?")),
+        ("id_document_number", "tri", None, _l("The number of a passport or identity card (not a copy)?")),
         ("credentials", "tri", None, _l("Passwords or access codes?")),
+        ("password_protection", "radio", PASSWORDS, _l("If passwords: how were they stored?")),
         ("financial_data", "tri", None, _l("Bank account, card or payment data?")),
         ("volume_per_person", "radio", VOLUME, _l("How much data per person?")),
         ("data_inaccurate", "tri", None, _l("Are the data known to be outdated or wrong?")),
@@ -114,6 +139,7 @@ SECTIONS: list[tuple[Any, list[tuple[str, str, Choices | None, Any]]]] = [
     ]),
     (_l("The people and the organisation"), [
         ("subjects_count", "int", None, _l("Number of people affected (best estimate, upper bound)")),
+        ("subjects_min", "int", None, _l("Lower bound, when only a range is known")),
         ("children", "tri", None, _l("Children among them?")),
         ("vulnerable", "tri", None, _l("Vulnerable people (patients, elderly, people in debt)?")),
         ("controller_context_sensitive", "tri", None, _l("Does the organisation's context reveal more (clinic, debt collector)?")),
@@ -126,6 +152,9 @@ SECTIONS: list[tuple[Any, list[tuple[str, str, Choices | None, Any]]]] = [
     (_l("After the breach (Art. 34(3))"), [
         ("subsequent_measures_remove_high_risk", "tri", None, _l("Have measures taken since made a high risk no longer likely (Art. 34(3)(b))?")),
         ("disproportionate_effort", "tri", None, _l("Would informing each person individually take disproportionate effort (Art. 34(3)(c))?")),
+    ]),
+    (_l("The organisation's own promises"), [
+        ("commitments", "promise", None, _l("What the organisation promised about breaches (privacy statement, agreements)")),
     ]),
 ]  # fmt: skip
 
@@ -142,6 +171,16 @@ def _field(kind: str, choices: Choices | None, label: Any) -> Field:
         return MultiCheckboxField(label, choices=options(choices or []))
     if kind == "int":
         return CountField(label, validators=[Optional()])
+    if kind == "promise":
+        return TextAreaField(
+            label,
+            validators=[Length(max=MAX_COMMITMENT_CHARS)],
+            render_kw={"rows": 5},
+            description=_l(
+                "Filled in from the organisation's profile. Shown beside the legal advice, never "
+                "instead of it."
+            ),
+        )
     return BoundedFloatField(label, validators=[Optional()], low=0, high=MAX_HOURS)
 
 
@@ -155,8 +194,10 @@ class ChecklistForm(FlaskForm):
 
     def fill(self, facts: dict[str, Any]) -> None:
         for _title, fields in SECTIONS:
-            for name, *_rest in fields:
+            for name, kind, *_rest in fields:
                 value = facts.get(name)
+                if kind == "promise":
+                    value = "\n\n".join(value or [])
                 self[name].data = value if value is not None else self[name].default
         for index, adjustment in enumerate(facts.get("dpc_adjustments", [])[:ADJUSTMENT_ROWS]):
             self[f"adj_{index}_delta"].data = str(adjustment["delta"])
@@ -170,6 +211,8 @@ class ChecklistForm(FlaskForm):
                 value = self[name].data
                 if kind == "multi":
                     value = sorted(value or [])
+                if kind == "promise":
+                    value = [value.strip()] if (value or "").strip() else []
                 facts[name] = value
         facts["dpc_adjustments"] = [
             {

@@ -21,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain.assessment import RULESET_VERSION
 from ..domain.deadline import Duty
 from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
 from ..domain.next_action import NextAction
@@ -117,6 +118,8 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "reminder_rows": delivery.rows_of(db_session(), incident) if officer else [],
         "targets": allowed_targets(State(incident.state)),
         "recommendation": decisions.recommendation_for(incident) if officer else None,
+        "new_rules_advice": decisions.new_rules_advice(incident) if officer else None,
+        "ruleset_version": RULESET_VERSION,
         "duties": deadlines.duties_owed(incident),
         "other_regimes": regimes_for(profile_of(incident.organisation)) if officer else [],
     }

@@ -1,12 +1,17 @@
-"""Human words for the audit trail's action codes (the codes themselves stay stable)."""
+"""Human words for codes: the audit trail's actions, deliveries, and the sources and bands
+that the assessment's reasons name."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..domain.delivery import Kind
 from ..domain.lifecycle import STATE_LABELS, State, TransitionRefused
+from ..domain.reasons import Reason
+from ..domain.severity import BAND_LABELS, Band
 from ..models import Delivery
 
 ACTION_LABELS = {
@@ -99,3 +104,18 @@ def delivery_label(row: Delivery) -> str:
         hours = int(row.label[:-1])
         return ngettext("%(num)d hour after awareness", "%(num)d hours after awareness", hours)
     return row.kind
+
+
+def reason_text(reason: Reason) -> str:
+    """A reason's sentence in the reader's language, its ENISA band translated too."""
+    params: dict[str, Any] = dict(reason.params)
+    if "band" in params:
+        band = next((b for b in Band if b.label == params["band"]), None)
+        if band is not None:
+            params["band"] = gettext(BAND_LABELS[band])
+    return gettext(reason.message) % params if params else gettext(reason.message)
+
+
+def citation(rule: str) -> str:
+    """The source a reason cites, in the reader's language ("AVG art. 34 lid 3 sub a")."""
+    return gettext(rule)

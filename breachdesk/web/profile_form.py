@@ -27,7 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from ..domain.profile import OrganisationProfile, profile_to_dict
+from ..domain.profile import OPTIONAL_CATEGORY_FLAGS, OrganisationProfile, profile_to_dict
 from ..domain.references import normalise_prefix
 from .profile_rows import (
     CONTACT_KINDS,
@@ -205,6 +205,11 @@ class ProfileForm(FlaskForm):
                     "criminal_data": bool(row.criminal_data.data),
                     "national_id_number": bool(row.national_id_number.data),
                     "children": bool(row.children.data),
+                    **{
+                        flag: True
+                        for flag in OPTIONAL_CATEGORY_FLAGS
+                        if getattr(row, flag).data  # written only when set, as in the files
+                    },
                     "source": (row.source.data or "").strip(),
                 }
             )

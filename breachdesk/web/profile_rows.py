@@ -59,6 +59,9 @@ class DataCategoryRow(_Row):
     special_category = BooleanField(_l("Special category (Art. 9)"))
     criminal_data = BooleanField(_l("Criminal data (Art. 10)"))
     national_id_number = BooleanField(_l("National ID number (BSN)"))
+    identity_documents = BooleanField(_l("Copies of identity documents"))
+    credentials = BooleanField(_l("Passwords or access codes"))
+    financial_data = BooleanField(_l("Bank, card or payment data"))
     children = BooleanField(_l("Data of children"))
     source = TextAreaField(_l("Source in the privacy statement"), validators=[Length(max=2000)])
 

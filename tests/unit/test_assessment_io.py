@@ -48,6 +48,7 @@ EXPECTED_OUTCOMES = {
     "assessment-integrity.json": "notify_ap_and_subjects",
     "assessment-availability.json": "register_only",
     "assessment-ransomware-exfiltration.json": "notify_ap_and_subjects",
+    "assessment-misdirected-invoice.json": "register_only",
 }
 
 RICH = Facts(
@@ -159,7 +160,7 @@ def test_every_problem_is_reported_at_once() -> None:
     ("data", "path"),
     [
         pytest.param({"facts": {}}, "", id="no-version"),
-        pytest.param({"format_version": 2}, "format_version", id="wrong-version"),
+        pytest.param({"format_version": 3}, "format_version", id="wrong-version"),
         pytest.param({"format_version": 1, "extra": 1}, "", id="unknown-top-level"),
         pytest.param([1, 2], "", id="not-an-object"),
     ],
@@ -233,7 +234,7 @@ def test_recommendation_to_dict_is_json_with_filled_in_texts() -> None:
     data = recommendation_to_dict(assess(RICH))
     text = json.dumps(data, ensure_ascii=False)
     assert json.loads(text) == data
-    assert data["ruleset_version"] == "2026.1"
+    assert data["ruleset_version"] == "2026.2"
     assert data["severity"]["arithmetic"].startswith("DPC 4 × EI 0.75 + CB ")
     for reason in (*data["reasons"], *data["uncertainties"]):
         assert reason["text"] == reason["message"] % reason["params"]
@@ -307,3 +308,65 @@ def test_cli_json_syntax_error(tmp_path: Path) -> None:
 def test_cli_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(assess_command, [str(tmp_path / "nope.json")])
     assert result.exit_code == 2 and "cannot read file" in result.stderr
+
+
+def test_version_1_documents_still_assess_and_keep_their_meaning() -> None:
+    """A format-1 document reads as before: the facts it could hold, nothing added."""
+    facts = load_facts(
+        {"format_version": 1, "facts": {"recipients": "limited_known", "subjects_count": 3}},
+        "old.json",
+    )
+    assert facts.recipients.value == "limited_known" and facts.subjects_count == 3
+    assert facts.misuse.value == "unknown" and facts.commitments == ()
+
+
+@pytest.mark.parametrize(
+    ("facts", "path"),
+    [
+        pytest.param({"misuse": "none_found"}, "facts", id="a-format-2-fact"),
+        pytest.param({"recipients": "known_hostile"}, "facts.recipients", id="a-format-2-value"),
+        pytest.param(
+            {"consequences": ["service_unavailable"]}, "facts.consequences[0]", id="new-consequence"
+        ),
+    ],
+)
+def test_version_1_documents_refuse_what_version_2_added(facts: dict[str, Any], path: str) -> None:
+    problems = problems_of({"format_version": 1, "facts": facts})
+    assert path in {p for p, _ in problems}, problems
+    load_facts({"format_version": 2, "facts": facts}, "new.json")  # valid in format 2
+
+
+def test_version_2_documents_validate_and_round_trip() -> None:
+    document = {
+        "format_version": 2,
+        "facts": {
+            "recipients": "affected_themselves",
+            "deletion_requested": "yes",
+            "exposure_hours": 504,
+            "exposure_reach": 40,
+            "misuse": "already_misused",
+            "id_document_number": "yes",
+            "password_protection": "strong_hash",
+            "subjects_count": 125,
+            "subjects_min": 110,
+            "commitments": ["Wij melden elk datalek direct bij de AP."],
+        },
+    }
+    facts = load_facts(document, "new.json")
+    assert input_document(facts)["format_version"] == 2
+    assert load_facts(input_document(facts), "again.json") == facts
+
+
+@pytest.mark.parametrize(
+    ("facts", "path"),
+    [
+        pytest.param({"subjects_count": 100, "subjects_min": 120}, "facts.subjects_min", id="min"),
+        pytest.param({"subjects_min": 5}, "facts.subjects_min", id="min-without-count"),
+        pytest.param({"exposure_reach": -1}, "facts.exposure_reach", id="reach"),
+        pytest.param({"commitments": ["x" * 2001]}, "facts.commitments[0]", id="long-promise"),
+        pytest.param({"password_protection": "md5"}, "facts.password_protection", id="enum"),
+    ],
+)
+def test_version_2_facts_are_checked(facts: dict[str, Any], path: str) -> None:
+    problems = problems_of({"format_version": 2, "facts": facts})
+    assert path in {p for p, _ in problems}, problems

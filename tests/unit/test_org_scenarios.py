@@ -382,3 +382,31 @@ def test_prefill_financial_undertaking_from_the_profile() -> None:
     assert prefill(incident, replace(org, financial_undertaking=False)).financial_undertaking is (
         Tri.NO
     )
+
+
+def test_prefill_takes_the_promise_the_range_and_a_request_to_delete() -> None:
+    from breachdesk.domain.report import Containment, CountMode
+
+    org = profile("levensmozaiek")
+    incident = report(
+        org,
+        title="t",
+        description="d",
+        subjects_mode=CountMode.RANGE,
+        subjects_min=110,
+        subjects_max=125,
+        containment=(Containment.ASKED_DELETION,),
+    )
+    facts = prefill(incident, org)
+    assert facts.subjects_count == 125 and facts.subjects_min == 110
+    assert facts.deletion_requested is Tri.YES and facts.deletion_confirmed is Tri.UNKNOWN
+    assert len(facts.commitments) == 1 and "Autoriteit Persoonsgegevens" in facts.commitments[0]
+
+
+def test_prefill_an_id_copy_is_not_bank_data() -> None:
+    org = profile("123samenleven")
+    facts = prefill(
+        report(org, title="t", description="d", data_category_keys=("kopie-identiteitsbewijs",)),
+        org,
+    )
+    assert facts.identity_documents is Tri.YES and facts.financial_data is Tri.NO

@@ -307,3 +307,52 @@ def test_dump_and_parse_round_trip(path: Path) -> None:
 def test_dump_keeps_non_ascii_readable() -> None:
     text = dump_profile(by_slug("123samenleven"))
     assert "Coöperatie" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        pytest.param(
+            {"name": "Kopie van uw paspoort", "enisa_class": "simple"},
+            {"data_categories[0].identity_documents"},
+            id="an-id-copy-without-its-flag",
+        ),
+        pytest.param(
+            {"name": "Kopie van uw paspoort", "identity_documents": True, "enisa_class": "simple"},
+            {"data_categories[0].enisa_class"},
+            id="an-id-copy-scored-simple",
+        ),
+        pytest.param(
+            {"name": "Uw BSN", "national_id_number": False},
+            {"data_categories[0].national_id_number"},
+            id="a-bsn-without-its-flag",
+        ),
+        pytest.param(
+            {"name": "Inloggegevens (wachtwoord)"},
+            {"data_categories[0].credentials"},
+            id="passwords-without-the-flag",
+        ),
+        pytest.param(
+            {"name": "IBAN", "enisa_class": "financial"},
+            {"data_categories[0].financial_data"},
+            id="bank-data-without-the-flag",
+        ),
+    ],
+)
+def test_a_category_that_understates_its_data_is_refused(
+    tmp_path: Path, valid_data: dict[str, Any], change: dict[str, Any], problems: set[str]
+) -> None:
+    """A copy of an identity document scored "simple" understated every breach it was in."""
+    valid_data["data_categories"][0].update(change)
+    error = load_error(write(tmp_path, valid_data))
+    assert {path for path, _ in error.problems} == problems, error.problems
+
+
+def test_the_demo_profiles_flag_identity_documents_and_bank_data() -> None:
+    for path in PATHS:
+        org = load_profile_file(path)
+        for category in org.data_categories:
+            if "identiteitsbewijs" in category.key:
+                assert category.identity_documents and category.enisa_class.value == "financial"
+            if "rekeningnummer" in category.key:
+                assert category.financial_data

@@ -206,3 +206,32 @@ def test_a_ground_of_article_34_3_closes_without_informing(
         select(Delivery).where(Delivery.incident_id == incident.id, Delivery.status == "planned")
     ).all()
     assert planned == [] or all(r[0].kind == "new_report" for r in planned)
+
+
+def test_a_new_rule_set_informs_but_does_not_make_a_decision_stale(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """A decision made under rule set 2026.1 that advised notifying what 2026.2 advises to
+    register only: the page says so as information; saving the same answers again does not
+    mark the decision out of date, and its duties stay as decided."""
+    incident = assessed(client, orgs, make_user)
+    assert (
+        decide(client, incident, 0, 1, outcome="notify_ap", rationale="x" * 20).status_code == 302
+    )
+    db.session.expire_all()
+    decision = incident.decisions[-1]
+    decision.ruleset_version = "2026.1"  # as an earlier release stored it
+    decision.recommendation_snapshot = {**decision.recommendation_snapshot, "outcome": "notify_ap"}
+    db.session.commit()
+
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert 'id="new-rules-advice"' in page and "2026.1" in page
+    assert "Alleen registreren" in page.split('id="new-rules-advice"')[1].split("</div>")[0]
+
+    assert save_checklist(client, incident, ENCRYPTED_LAPTOP, version=1).status_code == 302
+    db.session.expire_all()
+    assert not incident.decision_stale and incident.recommended_outcome == "register_only"
+    # Answers that change what the rules in force advise still make it stale.
+    assert save_checklist(client, incident, UNENCRYPTED_LAPTOP, version=2).status_code == 302
+    db.session.expire_all()
+    assert incident.decision_stale
