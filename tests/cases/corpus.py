@@ -28,7 +28,7 @@ ACCEPTS = {
     "inform": {"inform"},
     "notify-or-inform": {"notify", "inform"},
 }
-CHECKED = ("stored text", "memory")
+CHECKED = ("stored text", "summary", "memory")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Case:
     answers: dict[str, Any]
     notes: str = ""
     summary: str = ""
+    checked_against: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def load_cases() -> list[Case]:
                     answers=entry["answers"],
                     notes=" ".join(str(entry.get("notes") or "").split()),
                     summary=" ".join(str(entry.get("summary") or "").split()),
+                    checked_against=" ".join(str(entry.get("checked_against") or "").split()),
                 )
             )
     return cases

@@ -26,6 +26,7 @@ def test_every_case_is_complete_and_valid() -> None:
     for case in cases:
         assert case.title and case.source and case.summary, case.id
         assert case.checked in CHECKED, case.id
+        assert (case.checked == "summary") == bool(case.checked_against), case.id
         assert case.verdict in ACCEPTS, case.id
         load_facts(case.answers, case.id)  # validates against the input schema
 
