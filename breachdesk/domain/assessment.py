@@ -94,122 +94,65 @@ unknown, notify now with what is known and supplement later; do not wait for a f
 quoted beside the legal advice, never changing it: a promise is not a legal duty, and not
 keeping it is a decision to record.
 
-**7. The AP form's severity question (9.3)** — breachdesk's proposal, *not an AP rule*:
+**7. Groups of people with a different exposure** (the names of everyone leaked, the accounts of
+some were also entered) are each assessed on their own, with the breach's facts changed as the
+group's facts say; the breach is notified when any part must be, and a group's people are to be
+informed when the advice for that group says so (the strongest advice is the recommendation).
+
+**8. The AP form's severity question (9.3)** — breachdesk's proposal, *not an AP rule*:
 "unlikely" → verwaarloosbaar; otherwise from the ENISA band (low → beperkt, medium → aanzienlijk,
 high → aanzienlijk, very high → zeer groot), and at least aanzienlijk when the legal risk is high.
 
 The individual rules are implemented in :mod:`~breachdesk.domain.assessment_rules` (situations
-in which a risk is unlikely), :mod:`~breachdesk.domain.risk_factors` (high risk, factors, open
-questions) and :mod:`~breachdesk.domain.art34` (informing the people); the ENISA score in
-:mod:`~breachdesk.domain.severity`.
+in which a risk is unlikely), :mod:`~breachdesk.domain.risk_factors` (high risk),
+:mod:`~breachdesk.domain.contributing` (the factors that raise the risk),
+:mod:`~breachdesk.domain.unknowns` (the key facts still unknown),
+:mod:`~breachdesk.domain.art34` (informing the people) and :mod:`~breachdesk.domain.groups`
+(groups of people); the ENISA score in :mod:`~breachdesk.domain.severity`; the recommendation's
+types in :mod:`~breachdesk.domain.recommendation`. The rules are checked against the
+regulators' own cases in ``tests/cases/``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import replace
 
 from .art34 import Art34, art34_duties
 from .assessment_rules import Route, blockers, make_reason, routes
 from .checklist import Facts
-from .reasons import Reason
-from .risk_factors import (
-    contributing_reasons,
-    high_risk_reasons,
-    misuse_unlikely,
-    uncertainties,
+from .contributing import contributing_reasons
+from .groups import combined, group_facts
+from .reasons import Reason, dedupe
+from .recommendation import (
+    OUTCOME_DUTIES,
+    ApSeverity,
+    GroupAdvice,
+    Outcome,
+    Recommendation,
+    RiskLevel,
+    ap_severity_for,
 )
+from .risk_factors import high_risk_reasons, misuse_unlikely
 from .severity import Band, Severity, enisa_severity
 from .text import N_
+from .unknowns import uncertainties
 
 __all__ = [
+    "OUTCOME_DUTIES",
     "RULESET_VERSION",
     "ApSeverity",
+    "GroupAdvice",
     "Outcome",
     "Reason",
     "Recommendation",
     "RiskLevel",
     "Severity",
+    "ap_severity_for",
     "assess",
+    "group_facts",
 ]
 
 RULESET_VERSION = "2026.2"
-
-
-class RiskLevel(StrEnum):
-    UNLIKELY = "unlikely"  # unlikely to result in a risk: register only
-    RISK = "risk"  # notify the AP
-    HIGH = "high"  # notify the AP and inform the people (Art. 34)
-
-
-class Outcome(StrEnum):
-    REGISTER_ONLY = "register_only"
-    NOTIFY_AP = "notify_ap"
-    NOTIFY_AP_AND_SUBJECTS = "notify_ap_and_subjects"
-    NOTIFY_AP_AND_PUBLIC_COMMUNICATION = "notify_ap_and_public_communication"
-
-
-#: What each outcome commits the organisation to: (notify the AP, inform each person
-#: affected (Art. 34(1)), make a public communication instead (Art. 34(3)(c))).
-OUTCOME_DUTIES: dict[Outcome, tuple[bool, bool, bool]] = {
-    Outcome.REGISTER_ONLY: (False, False, False),
-    Outcome.NOTIFY_AP: (True, False, False),
-    Outcome.NOTIFY_AP_AND_SUBJECTS: (True, True, False),
-    Outcome.NOTIFY_AP_AND_PUBLIC_COMMUNICATION: (True, False, True),
-}
-
-
-class ApSeverity(StrEnum):
-    """The four answers of the AP form's severity question (9.3)."""
-
-    VERWAARLOOSBAAR = "verwaarloosbaar"
-    BEPERKT = "beperkt"
-    AANZIENLIJK = "aanzienlijk"
-    ZEER_GROOT = "zeer_groot"
-
-
-_AP_ORDER = list(ApSeverity)
-_AP_FROM_BAND = {
-    Band.LOW: ApSeverity.BEPERKT,
-    Band.MEDIUM: ApSeverity.AANZIENLIJK,
-    Band.HIGH: ApSeverity.AANZIENLIJK,
-    Band.VERY_HIGH: ApSeverity.ZEER_GROOT,
-}
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """What breachdesk recommends, why, and what is still unknown.
-
-    ``inform_subjects`` means informing each person directly (Art. 34(1)); when Art. 34(3)(c)
-    applies it is False and ``public_communication`` is True instead. ``art34_exemption`` is
-    "a", "b" or "c" when that paragraph of Art. 34(3) applies to a high risk.
-    """
-
-    ruleset_version: str
-    risk: RiskLevel
-    outcome: Outcome
-    notify_ap: bool
-    inform_subjects: bool
-    public_communication: bool
-    art34_exemption: str | None
-    art34_excluded_uavg42: bool
-    ap_severity: ApSeverity
-    severity: Severity
-    reasons: tuple[Reason, ...]
-    uncertainties: tuple[Reason, ...]
-    provisional_advised: bool
-
-
-def _dedupe(reasons: list[Reason]) -> list[Reason]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for reason in reasons:
-        key = (reason.factor, reason.text())
-        if key not in seen:
-            seen.add(key)
-            out.append(reason)
-    return out
 
 
 def _outcome(risk: RiskLevel, art34: Art34) -> Outcome:
@@ -220,16 +163,6 @@ def _outcome(risk: RiskLevel, art34: Art34) -> Outcome:
     if art34.inform:
         return Outcome.NOTIFY_AP_AND_SUBJECTS
     return Outcome.NOTIFY_AP
-
-
-def ap_severity_for(risk: RiskLevel, band: Band) -> ApSeverity:
-    """breachdesk's proposal for AP form question 9.3 (see the module docstring, rule 7)."""
-    if risk is RiskLevel.UNLIKELY:
-        return ApSeverity.VERWAARLOOSBAAR
-    level = _AP_FROM_BAND[band]
-    if risk is RiskLevel.HIGH:
-        level = max(level, ApSeverity.AANZIENLIJK, key=_AP_ORDER.index)
-    return level
 
 
 def _when_unlikely(route: Route, severity: Severity) -> list[Reason]:
@@ -342,7 +275,25 @@ def _promises(facts: Facts, outcome: Outcome) -> list[Reason]:
 
 
 def assess(facts: Facts) -> Recommendation:
-    """Recommend what to do about a breach described by ``facts``; see the module docstring."""
+    """Recommend what to do about a breach described by ``facts``; see the module docstring.
+
+    Groups of people with a different exposure (``facts.groups``, rule 7) are each assessed on
+    their own — the breach's facts with the group's changes — and the breach is notified when
+    any part must be; the people of a group are to be informed when the advice for that group
+    says so.
+    """
+    whole = _assess_one(replace(facts, groups=()))
+    if not facts.groups:
+        return whole
+    parts = tuple(
+        GroupAdvice(group.name, group.count, _assess_one(group_facts(facts, group)))
+        for group in facts.groups
+    )
+    return combined(whole, parts)
+
+
+def _assess_one(facts: Facts) -> Recommendation:
+    """The recommendation for a breach assessed as one (no groups)."""
     r = make_reason
     severity = enisa_severity(facts)
     all_routes = routes(facts, severity)
@@ -417,7 +368,7 @@ def assess(facts: Facts) -> Recommendation:
         art34_excluded_uavg42=art34.uavg42,
         ap_severity=ap_level,
         severity=severity,
-        reasons=tuple(_dedupe(reasons)),
-        uncertainties=tuple(_dedupe(open_questions)),
+        reasons=tuple(dedupe(reasons)),
+        uncertainties=tuple(dedupe(open_questions)),
         provisional_advised=provisional,
     )

@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from .assessment import Recommendation
-from .checklist import BreachType, Consequence, DpcAdjustment, Facts
+from .checklist import GROUP_FIELDS, BreachType, Consequence, DpcAdjustment, Facts, PeopleGroup
 from .limits import MAX_COMMITMENT_CHARS, MAX_COMMITMENTS, MAX_COUNT, MAX_HOURS, within
 from .profile import EnisaClass
 from .reasons import Reason
@@ -40,6 +40,7 @@ FORMAT_2_FIELDS = (
     "password_protection",
     "subjects_min",
     "commitments",
+    "groups",
 )
 _FIELD_NAMES = tuple(f.name for f in fields(Facts))
 #: The facts of format version 1.
@@ -55,6 +56,9 @@ def _plain(value: Any) -> Any:
         return list(value)
     if isinstance(value, DpcAdjustment):
         return {"delta": value.delta, "reason": value.reason}
+    if isinstance(value, PeopleGroup):
+        changes = {name: _plain(change) for name, change in value.changes}
+        return {"name": value.name, "count": value.count, "facts": changes}
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     return value
@@ -125,6 +129,39 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+#: At most this many groups of people, each name at most this long.
+MAX_GROUPS, MAX_GROUP_NAME = 10, 200
+
+
+def _groups(value: Any) -> tuple[PeopleGroup, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValueError(f"{value!r} is not a list")
+    if len(value) > MAX_GROUPS:
+        raise ValueError(f"at most {MAX_GROUPS} groups")
+    out = []
+    for item in value:
+        if isinstance(item, PeopleGroup):
+            out.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            raise ValueError("each group is an object with a name, a count and facts")
+        name = " ".join(str(item.get("name") or "").split())
+        if not name or len(name) > MAX_GROUP_NAME:
+            raise ValueError(f"each group needs a name of at most {MAX_GROUP_NAME} characters")
+        count = _number(item.get("count"), int, high=MAX_COUNT)
+        changes = dict(item.get("facts") or {})
+        unknown = sorted(set(changes) - set(GROUP_FIELDS))
+        if unknown:
+            raise ValueError(f"a group cannot change {', '.join(unknown)}")
+        converted = tuple(
+            (field, _CONVERTERS[field](changes[field]))
+            for field in GROUP_FIELDS
+            if field in changes
+        )
+        out.append(PeopleGroup(name, int(count) if count is not None else None, converted))
+    return tuple(out)
+
+
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "breach_types": _set_of(BreachType),
     "data_classes": _set_of(EnisaClass),
@@ -136,6 +173,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "exposure_hours": lambda v: _number(v, float, high=MAX_HOURS),
     "dpc_adjustments": _adjustments,
     "commitments": _texts,
+    "groups": _groups,
 }
 for _field in fields(Facts):
     if _field.name not in _CONVERTERS and _field.default is not MISSING:
@@ -224,4 +262,12 @@ def recommendation_to_dict(recommendation: Recommendation) -> dict[str, Any]:
         "severity": severity_to_dict(rec.severity),
         "reasons": [reason_to_dict(r) for r in rec.reasons],
         "uncertainties": [reason_to_dict(r) for r in rec.uncertainties],
+        "groups": [
+            {
+                "name": part.name,
+                "count": part.count,
+                "recommendation": recommendation_to_dict(part.recommendation),
+            }
+            for part in rec.groups
+        ],
     }

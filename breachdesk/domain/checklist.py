@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from .profile import EnisaClass
 
@@ -159,6 +160,42 @@ class DpcAdjustment:
     reason: str
 
 
+#: What may differ for a group of people within one breach (``PeopleGroup.changes``): who got
+#: their data, what of it, whether it was misused, and who they are.
+GROUP_FIELDS = (
+    "recipients",
+    "exfiltration",
+    "deletion_confirmed",
+    "misuse",
+    "data_classes",
+    "special_category",
+    "criminal_data",
+    "national_id_number",
+    "identity_documents",
+    "id_document_number",
+    "credentials",
+    "password_protection",
+    "financial_data",
+    "volume_per_person",
+    "children",
+    "vulnerable",
+    "consequences",
+    "permanence",
+)
+
+
+@dataclass(frozen=True)
+class PeopleGroup:
+    """Some of the people affected, whose exposure differs from the rest: the identity data of
+    everyone leaked, but the accounts of some were also entered. ``changes`` are
+    (field, value) pairs of :data:`GROUP_FIELDS` that differ from the breach as a whole;
+    ``count`` is how many people the group holds (None: not known)."""
+
+    name: str
+    count: int | None = None
+    changes: tuple[tuple[str, Any], ...] = ()
+
+
 @dataclass(frozen=True)
 class Facts:
     """All answers of the risk checklist. Defaults are the cautious "unknown"."""
@@ -213,3 +250,5 @@ class Facts:
     # What the organisation promised beyond the law (its privacy statement, a processing
     # agreement), in its own words: shown beside the legal advice, never instead of it
     commitments: tuple[str, ...] = ()
+    # Groups of people whose exposure differs from the rest; each is assessed on its own
+    groups: tuple[PeopleGroup, ...] = ()

@@ -35,3 +35,15 @@ def format_number(value: Fraction | float | int) -> str:
     """Up to two decimals, at least one: 1 → "1.0", 0.25 → "0.25", 3.5 → "3.5"."""
     text = f"{float(value):.2f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
+
+
+def dedupe(reasons: list[Reason]) -> list[Reason]:
+    """``reasons`` without repeats (the same factor and sentence), in their order."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for reason in reasons:
+        key = (reason.factor, reason.text())
+        if key not in seen:
+            seen.add(key)
+            out.append(reason)
+    return out

@@ -81,18 +81,9 @@ class Band(StrEnum):
     @property
     def label(self) -> str:
         """Lower-case English label, as used in the arithmetic line ("very high"); a reason
-        passes it as its ``band`` parameter, which the web layer translates
-        (:data:`BAND_LABELS`)."""
+        passes it as its ``band`` parameter, which the web layer translates (in the context
+        "ENISA band": the AP form's "very high" is another Dutch word)."""
         return self.value.replace("_", " ")
-
-
-#: The bands' labels, for translation (the English is :attr:`Band.label`).
-BAND_LABELS = {
-    Band.LOW: N_("low"),
-    Band.MEDIUM: N_("medium"),
-    Band.HIGH: N_("high"),
-    Band.VERY_HIGH: N_("very high"),
-}
 
 
 @dataclass(frozen=True)

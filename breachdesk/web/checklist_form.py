@@ -159,6 +159,19 @@ SECTIONS: list[tuple[Any, list[tuple[str, str, Choices | None, Any]]]] = [
 ]  # fmt: skip
 
 ADJUSTMENT_ROWS = 2
+GROUP_ROWS = 3
+SAME: Choices = [("", _l("As for the breach as a whole"))]
+#: What a group's "also true for them" boxes set to "yes".
+GROUP_FLAGS: Choices = [
+    ("credentials", _l("Passwords or access codes")),
+    ("financial_data", _l("Bank, card or payment data")),
+    ("special_category", _l("Special categories (Art. 9)")),
+    ("national_id_number", _l("BSN")),
+    ("identity_documents", _l("Copies of identity documents")),
+    ("id_document_number", _l("Passport or ID-card number")),
+    ("children", _l("Children")),
+    ("vulnerable", _l("Vulnerable people")),
+]
 DELTAS: Choices = [("0", "—")] + [(str(d), f"{d:+d}") for d in (-3, -2, -1, 1, 2, 3)]
 
 
@@ -192,6 +205,26 @@ class ChecklistForm(FlaskForm):
     def section_fields(self) -> list[tuple[Any, list[Field]]]:
         return [(title, [self[name] for name, *_ in fields]) for title, fields in SECTIONS]
 
+    def group_rows(self) -> list[dict[str, Field]]:
+        return [
+            {
+                part: self[f"group_{i}_{part}"]
+                for part in ("name", "count", "recipients", "misuse", "flags")
+            }
+            for i in range(GROUP_ROWS)
+        ]
+
+    def _group(self, index: int) -> dict[str, Any] | None:
+        row = self.group_rows()[index]
+        name = (row["name"].data or "").strip()
+        if not name:
+            return None
+        changes: dict[str, Any] = {flag: "yes" for flag in sorted(row["flags"].data or [])}
+        for part in ("recipients", "misuse"):
+            if row[part].data:
+                changes[part] = row[part].data
+        return {"name": name, "count": row["count"].data, "facts": changes}
+
     def fill(self, facts: dict[str, Any]) -> None:
         for _title, fields in SECTIONS:
             for name, kind, *_rest in fields:
@@ -199,6 +232,15 @@ class ChecklistForm(FlaskForm):
                 if kind == "promise":
                     value = "\n\n".join(value or [])
                 self[name].data = value if value is not None else self[name].default
+        for index, group in enumerate(facts.get("groups", [])[:GROUP_ROWS]):
+            changes = group.get("facts") or {}
+            self[f"group_{index}_name"].data = group["name"]
+            self[f"group_{index}_count"].data = group.get("count")
+            self[f"group_{index}_recipients"].data = changes.get("recipients", "")
+            self[f"group_{index}_misuse"].data = changes.get("misuse", "")
+            self[f"group_{index}_flags"].data = [
+                flag for flag, _label in GROUP_FLAGS if changes.get(flag) == "yes"
+            ]
         for index, adjustment in enumerate(facts.get("dpc_adjustments", [])[:ADJUSTMENT_ROWS]):
             self[f"adj_{index}_delta"].data = str(adjustment["delta"])
             self[f"adj_{index}_reason"].data = adjustment["reason"]
@@ -214,6 +256,7 @@ class ChecklistForm(FlaskForm):
                 if kind == "promise":
                     value = [value.strip()] if (value or "").strip() else []
                 facts[name] = value
+        facts["groups"] = [group for i in range(GROUP_ROWS) if (group := self._group(i))]
         facts["dpc_adjustments"] = [
             {
                 "delta": int(self[f"adj_{i}_delta"].data),
@@ -235,3 +278,29 @@ for _i in range(ADJUSTMENT_ROWS):
         SelectField(_l("ENISA adjustment"), choices=options(DELTAS), default="0"),
     )
     setattr(ChecklistForm, f"adj_{_i}_reason", StringField(_l("Reason for the adjustment")))
+for _i in range(GROUP_ROWS):
+    setattr(
+        ChecklistForm,
+        f"group_{_i}_name",
+        StringField(_l("Group"), validators=[Length(max=200)]),
+    )
+    setattr(
+        ChecklistForm,
+        f"group_{_i}_count",
+        CountField(_l("How many people"), validators=[Optional()]),
+    )
+    setattr(
+        ChecklistForm,
+        f"group_{_i}_recipients",
+        SelectField(_l("Who got their data"), choices=options(SAME + RECIPIENTS[:-1]), default=""),
+    )
+    setattr(
+        ChecklistForm,
+        f"group_{_i}_misuse",
+        SelectField(_l("Misuse"), choices=options(SAME + MISUSE[:-1]), default=""),
+    )
+    setattr(
+        ChecklistForm,
+        f"group_{_i}_flags",
+        MultiCheckboxField(_l("Also involved for them"), choices=options(GROUP_FLAGS)),
+    )

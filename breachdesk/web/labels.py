@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import gettext, ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 
 from ..domain.delivery import Kind
 from ..domain.lifecycle import STATE_LABELS, State, TransitionRefused
 from ..domain.reasons import Reason
-from ..domain.severity import BAND_LABELS, Band
+from ..domain.severity import Band
 from ..models import Delivery
 
 ACTION_LABELS = {
@@ -106,13 +106,14 @@ def delivery_label(row: Delivery) -> str:
     return row.kind
 
 
+_BANDS = {band.label for band in Band}
+
+
 def reason_text(reason: Reason) -> str:
     """A reason's sentence in the reader's language, its ENISA band translated too."""
     params: dict[str, Any] = dict(reason.params)
-    if "band" in params:
-        band = next((b for b in Band if b.label == params["band"]), None)
-        if band is not None:
-            params["band"] = gettext(BAND_LABELS[band])
+    if params.get("band") in _BANDS:
+        params["band"] = pgettext("ENISA band", params["band"])
     return gettext(reason.message) % params if params else gettext(reason.message)
 
 

@@ -24,7 +24,7 @@ from ..runtime import runtime
 from ..services import audit, evidence_pack
 from ..services.documents import DocumentError, render_pdf
 from ..services.register_export import file_chunks
-from .checklist_form import SECTIONS
+from .checklist_form import GROUP_FLAGS, MISUSE, RECIPIENTS, SECTIONS
 from .context import actor
 from .register import bp
 from .report_form import CONTAINMENT
@@ -51,7 +51,25 @@ def checklist_answers(facts: dict[str, Any] | None) -> list[tuple[str, list[tupl
                 text = str(labels.get(value, value))
             rows.append((str(label), text))
         result.append((str(title), rows))
+    groups = facts.get("groups") or []
+    if groups:
+        result.append((_("Groups with a different exposure"), [_group_row(g) for g in groups]))
     return result
+
+
+def _group_row(group: dict[str, Any]) -> tuple[str, str]:
+    """One group of people: its name and count, and what differs for it, in words."""
+    words = {**dict(RECIPIENTS), **dict(MISUSE), **dict(GROUP_FLAGS)}
+    changes = group.get("facts") or {}
+    parts = [
+        str(words.get(name, name)) if value == "yes" else str(words.get(value, value))
+        for name, value in changes.items()
+        if not isinstance(value, list)
+    ]
+    count = group.get("count")
+    name = str(group.get("name", ""))
+    head = f"{name} ({count})" if count is not None else name
+    return head, "; ".join(parts) or "—"
 
 
 @bp.get("/incidents/<int:incident_id>/evidence.zip")

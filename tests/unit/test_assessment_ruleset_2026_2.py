@@ -418,3 +418,80 @@ def test_every_source_a_reason_cites_can_be_translated(facts: Facts) -> None:
             assert reason.params["band"] in {b.label for b in Band}
         for value in reason.params.values():  # no English band hidden inside a parameter
             assert not any(str(value).endswith(f"({b.label})") for b in Band), value
+
+
+# --- groups of people with a different exposure ----------------------------------------------
+
+LEAKED_CUSTOMERS = case(
+    malicious=Tri.YES,
+    exfiltration=Tri.YES,
+    recipients=Recipients.MANY_OR_UNKNOWN,
+    subjects_count=12_000,  # names and e-mail addresses of every customer
+)
+
+
+def test_a_group_with_a_worse_exposure_is_assessed_on_its_own() -> None:
+    from breachdesk.domain.checklist import PeopleGroup
+
+    whole = assess(LEAKED_CUSTOMERS)
+    assert whole.outcome is Outcome.NOTIFY_AP
+    facts = replace(
+        LEAKED_CUSTOMERS,
+        groups=(
+            PeopleGroup(
+                "accounts entered",
+                40,
+                (("credentials", Tri.YES), ("misuse", Misuse.ALREADY_MISUSED)),
+            ),
+            PeopleGroup(
+                "newsletter only", 9_000, (("data_classes", frozenset({EnisaClass.SIMPLE})),)
+            ),
+        ),
+    )
+    rec = assess(facts)
+    assert rec.outcome is Outcome.NOTIFY_AP_AND_SUBJECTS and rec.risk is RiskLevel.HIGH
+    entered, newsletter = rec.groups
+    assert entered.count == 40 and entered.recommendation.inform_subjects
+    assert newsletter.recommendation.outcome is Outcome.NOTIFY_AP
+    texts_ = [r.text() for r in rec.reasons]
+    assert any("“accounts entered” must be informed" in t for t in texts_)
+    assert any("“newsletter only” the breach must be notified" in t for t in texts_)
+    assert rec.reasons[-1].factor == "register"
+
+
+def test_groups_that_change_nothing_change_nothing() -> None:
+    from breachdesk.domain.checklist import PeopleGroup
+
+    plain = assess(LEAKED_CUSTOMERS)
+    grouped = assess(replace(LEAKED_CUSTOMERS, groups=(PeopleGroup("everyone", 12_000),)))
+    assert grouped.outcome is plain.outcome and grouped.risk is plain.risk
+    assert (
+        grouped.notify_ap == plain.notify_ap
+        and grouped.groups[0].recommendation.outcome is plain.outcome
+    )
+
+
+def test_groups_round_trip_and_refuse_what_a_group_cannot_change() -> None:
+    from breachdesk.domain.assessment_json import facts_from_dict, facts_to_dict
+
+    data = {
+        "groups": [
+            {"name": "accounts entered", "count": 40, "facts": {"misuse": "already_misused"}},
+        ]
+    }
+    facts = facts_from_dict(data)
+    assert facts.groups[0].changes == (("misuse", Misuse.ALREADY_MISUSED),)
+    assert facts_from_dict(facts_to_dict(facts)) == facts
+    with pytest.raises(ValueError, match="cannot change"):
+        facts_from_dict({"groups": [{"name": "x", "facts": {"breach_types": ["integrity"]}}]})
+    with pytest.raises(ValueError, match="name"):
+        facts_from_dict({"groups": [{"name": "  ", "facts": {}}]})
+
+
+def test_every_consequence_has_words_in_the_drafts() -> None:
+    """A consequence without words would break the AP sheet and the notice (format 2 added
+    one: a service unavailable without harm)."""
+    from breachdesk.domain.notices import ap_draft, people_draft
+
+    assert set(ap_draft._CONSEQUENCES) == set(Consequence)  # noqa: SLF001
+    assert set(people_draft._CONSEQUENCES) == set(Consequence)  # noqa: SLF001

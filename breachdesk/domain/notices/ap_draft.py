@@ -195,8 +195,12 @@ _CONSEQUENCES = {
     ),
     Consequence.PHISHING_OR_SPAM: ("phishing of spam", "phishing or spam"),
     Consequence.SERVICE_DISRUPTION: (
-        "hinder doordat een dienst niet beschikbaar was",
-        "disruption because a service was unavailable",
+        "schade doordat een dienst niet beschikbaar was (zorg of betalingen vertraagd)",
+        "harm because a service was unavailable (care or payments delayed)",
+    ),
+    Consequence.SERVICE_UNAVAILABLE: (
+        "een dienst was tijdelijk niet beschikbaar, zonder schade",
+        "a service was temporarily unavailable, without harm",
     ),
 }
 

@@ -105,6 +105,10 @@ _CONSEQUENCES = {
         "Onze dienst aan u kan vertraging hebben gehad of tijdelijk niet hebben gewerkt.",
         "Our service to you may have been delayed or temporarily unavailable.",
     ),
+    Consequence.SERVICE_UNAVAILABLE: (
+        "Onze dienst was een tijd niet te gebruiken.",
+        "Our service could not be used for a while.",
+    ),
 }
 
 _MEASURES = {
@@ -140,7 +144,17 @@ def _confidentiality(c: Facts | None, w: Words) -> str:
         )
     recipients = c.recipients if c is not None else Recipients.UNKNOWN
     error = c is not None and c.malicious is Tri.NO
-    if recipients in (Recipients.LIMITED_KNOWN, Recipients.TRUSTED):
+    if recipients is Recipients.AFFECTED_THEMSELVES:
+        text = w(
+            "Gegevens over u waren te zien voor de andere ontvangers van hetzelfde bericht.",
+            "Data about you could be seen by the other recipients of the same message.",
+        )
+    elif recipients in (
+        Recipients.LIMITED_KNOWN,
+        Recipients.TRUSTED,
+        Recipients.ONE_UNIDENTIFIED,
+        Recipients.KNOWN_HOSTILE,
+    ):
         text = w(
             "Gegevens over u zijn terechtgekomen bij een of meer mensen die ze niet mochten "
             "hebben.",
