@@ -67,9 +67,9 @@ them (unless the data were unintelligible). A low ENISA score alone is never a r
   (GDPR Recitals 38 and 75: they deserve specific protection);
 * the consequences would be irreversible;
 * the ENISA severity band is high or very high — unless the breach is a contained mistake
-  (confidentiality only, an error, a few known recipients who are not hostile and confirmed
-  deleting the data, no misuse seen): ENISA measures how bad misuse would be, the circumstances
-  how likely it is (EDPB 9/2022: risk is severity and likelihood);
+  (confidentiality only, an error, a few known recipients who are not hostile and were asked to
+  delete or return the data, no misuse seen): ENISA measures how bad misuse would be, the
+  circumstances how likely it is (EDPB 9/2022: risk is severity and likelihood);
 * identity fraud, discrimination or physical harm is a possible consequence (Recital 75).
 
 Otherwise the risk is a (normal) risk: notify the AP; informing the people is not required
@@ -226,7 +226,7 @@ def _when_notifiable(
                 "ENISA 2013; EDPB 9/2022 (severity and likelihood)",
                 N_(
                     "The ENISA severity (%(arithmetic)s, %(band)s) says how bad misuse would be. "
-                    "The data went by mistake to a few known recipients who confirmed deleting "
+                    "The data went by mistake to a few known recipients who were asked to delete "
                     "them, so misuse is unlikely and the severity alone does not make the risk "
                     "high."
                 ),

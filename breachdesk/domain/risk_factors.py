@@ -102,12 +102,14 @@ def criminals_hold_unknown_data(facts: Facts) -> bool:
 
 def misuse_unlikely(facts: Facts) -> bool:
     """A contained mistake: only confidentiality, an error, a few known recipients who are not
-    hostile and confirmed deleting the data, and no misuse seen."""
+    hostile and were asked to delete or return the data (or confirmed doing so), and no misuse
+    seen. The EDPB's postal cases (01/2021, Cases 13 and 16) treat such recipients, asked to
+    destroy what they received, as making misuse unlikely."""
     return (
         facts.breach_types == {CONF}
         and facts.malicious is Tri.NO
         and facts.recipients in FEW_KNOWN_RECIPIENTS
-        and facts.deletion_confirmed is Tri.YES
+        and Tri.YES in (facts.deletion_confirmed, facts.deletion_requested)
         and facts.misuse is not Misuse.ALREADY_MISUSED
     )
 

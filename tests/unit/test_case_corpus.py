@@ -70,7 +70,7 @@ def test_the_readme_shows_the_current_table() -> None:
     )
 
 
-@pytest.mark.parametrize("case_id", ["EDPB-01", "WP250-B4b", "WP250-B3", "EDPB-13"])
+@pytest.mark.parametrize("case_id", ["EDPB-01", "WP250-B4b", "WP250-B3", "EDPB-13", "EDPB-16"])
 def test_the_cases_of_issue_13_now_agree(case_id: str) -> None:
     """Ransomware restored (integrity ticked), an outage without harm, a postal error."""
     (result,) = [r for r in results() if r.case.id == case_id]

@@ -319,8 +319,15 @@ def test_levensmozaiek_participant_list_with_bank_accounts_to_wrong_group() -> N
     assert not rec.inform_subjects
     assert rec.severity.arithmetic == "DPC 2 × EI 1.0 + CB 0.25 = 2.25 (medium)"
     assert org.breach_commitments and "op de hoogte stellen" in org.breach_commitments
-    # Without the FG's adjustment ENISA says high (3.25), and the recommendation follows it.
-    assert assess(replace(facts, dpc_adjustments=())).risk is RiskLevel.HIGH
+    # Without the FG's adjustment ENISA says high (3.25); since rule set 2026.2 the severity
+    # alone no longer makes the risk high when known recipients were asked to delete the data
+    # by mistake (severity is not likelihood), and a reason says so.
+    unadjusted = assess(replace(facts, dpc_adjustments=()))
+    assert unadjusted.severity.band.value == "high" and unadjusted.risk is RiskLevel.RISK
+    assert any("misuse is unlikely" in r.text() for r in unadjusted.reasons)
+    # Had nobody been asked to delete it, the ENISA band would make it high.
+    asked_nobody = replace(facts, dpc_adjustments=(), deletion_requested=Tri.UNKNOWN)
+    assert assess(asked_nobody).risk is RiskLevel.HIGH
 
 
 @pytest.mark.parametrize(
