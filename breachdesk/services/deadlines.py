@@ -11,8 +11,10 @@ the AP within 72 hours; as processor it informs the controller within the contra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -34,6 +36,55 @@ from ..domain.profile import profile_from_dict
 from ..models import Incident, Notification
 
 
+class DecisionDuties(Protocol):
+    """What the clock reads of a decision."""
+
+    @property
+    def notify_ap(self) -> bool: ...
+    @property
+    def inform_subjects(self) -> bool: ...
+    @property
+    def public_communication(self) -> bool: ...
+
+
+class FiledNotice(Protocol):
+    """What the clock reads of a filed notification."""
+
+    @property
+    def addressee(self) -> str: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+    @property
+    def late(self) -> bool: ...
+
+
+class TermSource(Protocol):
+    @property
+    def processor_term_hours(self) -> int: ...
+
+
+class ClockSubject(Protocol):
+    """What the clock reads of an incident: an :class:`Incident`, or a lighter row with the
+    same values (the inbox reads them as plain columns, see :mod:`.inbox`)."""
+
+    @property
+    def aware_at(self) -> datetime | None: ...
+    @property
+    def our_role(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def recommended_outcome(self) -> str | None: ...
+    @property
+    def decision_stale(self) -> bool: ...
+    @property
+    def organisation(self) -> TermSource: ...
+    @property
+    def decisions(self) -> Sequence[DecisionDuties]: ...
+    @property
+    def notifications(self) -> Sequence[FiledNotice]: ...
+
+
 @dataclass(frozen=True)
 class IncidentClock:
     """Everything the pages and reminders show about an incident's term."""
@@ -43,7 +94,7 @@ class IncidentClock:
     deadline: datetime
     status: DeadlineStatus
     term: timedelta
-    first_filing: Notification | None = field(default=None, compare=False)
+    first_filing: FiledNotice | None = field(default=None, compare=False)
 
     @property
     def running(self) -> bool:
@@ -53,17 +104,17 @@ class IncidentClock:
         return self.deadline - now
 
 
-def duty_of(incident: Incident) -> Duty:
+def duty_of(incident: ClockSubject) -> Duty:
     return Duty.CONTROLLER if incident.our_role == "processor" else Duty.AP
 
 
-def term_of(incident: Incident) -> timedelta:
+def term_of(incident: ClockSubject) -> timedelta:
     if duty_of(incident) is Duty.CONTROLLER:
         return timedelta(hours=incident.organisation.processor_term_hours)
     return NOTIFICATION_TERM
 
 
-def notification_required(incident: Incident) -> bool:
+def notification_required(incident: ClockSubject) -> bool:
     """False when no notification is owed: not a breach, or (as controller) register only.
 
     While the decision is out of date (the checklist now recommends other duties), the
@@ -76,7 +127,7 @@ def notification_required(incident: Incident) -> bool:
     return duties_owed(incident).notify_ap
 
 
-def duties_owed(incident: Incident) -> Duties:
+def duties_owed(incident: ClockSubject) -> Duties:
     """What the organisation owes now: the latest decision's duties, joined while it is out
     of date with those of the current recommendation; before any decision, notifying."""
     decision = incident.decisions[-1] if incident.decisions else None
@@ -95,13 +146,18 @@ def first_filing(incident: Incident) -> Notification | None:
     return None
 
 
-def clock_of(incident: Incident, now: datetime) -> IncidentClock | None:
+def _first_filed(incident: ClockSubject) -> FiledNotice | None:
+    duty = duty_of(incident)
+    return next((n for n in incident.notifications if n.addressee == duty.value), None)
+
+
+def clock_of(incident: ClockSubject, now: datetime) -> IncidentClock | None:
     """The incident's term at ``now``; None until the moment of awareness is recorded."""
     if incident.aware_at is None:
         return None
     term = term_of(incident)
     deadline = due_at(incident.aware_at, term)
-    filing = first_filing(incident)
+    filing = _first_filed(incident)
     status = deadline_status(
         deadline,
         now,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from breachdesk.domain.assessment import Outcome
 from breachdesk.domain.checklist import BreachType, Tri
 from breachdesk.domain.lifecycle import State, TransitionRefused
+from breachdesk.domain.next_action import next_action
 from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
@@ -274,3 +275,24 @@ def test_inbox_puts_the_least_time_left_first(
     assert inbox.urgency(db.session, fg, clock.now()).total == 0
     assert deadlines.sync_terms(db.session) == 3
     assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)
+    # The inbox reads plain columns; its clocks and next steps are those of the incidents.
+    rows = inbox.inbox(db.session, fg, clock.now()).rows
+    for row in rows:
+        real = db.session.get_one(Incident, row.incident.id)
+        assert row.clock == deadlines.clock_of(real, clock.now())
+        assert row.action is next_action(inbox.standing_of(real, row.clock, False))
+    decided = next(r for r in rows if r.incident.id == nearly.id)
+    assert (
+        decided.incident.decisions[0].notify_ap
+        and decided.incident.organisation is nearly.organisation
+    )
+
+
+def test_an_inbox_incident_takes_the_listed_columns_in_its_fields_order() -> None:
+    """InboxIncident is built positionally from the selected columns."""
+    import dataclasses
+
+    fields = [f.name for f in dataclasses.fields(inbox.InboxIncident)]
+    columns = [c.key for c in inbox._LISTED]  # noqa: SLF001
+    assert fields[: len(columns)] == columns
+    assert fields[len(columns) :] == ["organisation", "decisions", "notifications"]
