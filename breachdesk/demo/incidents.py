@@ -2,8 +2,9 @@
 
 ``breachdesk demo load`` adds them to an organisation that has no incidents yet, so a fresh
 ``make run`` shows what an FG's week looks like: a report not yet triaged, a clock with days
-left, one due soon, one overdue, one notified in time, and one where the organisation is the
-processor and must inform its controller. Their times are relative to the
+left, one due soon, one overdue, one notified in time, one decided and notified whose next step
+is informing the people (passwords taken and already misused), and one where the organisation
+is the processor and must inform its controller. Their times are relative to the
 moment of loading.
 
 Nothing is faked: each incident goes through the same services the web pages use, with a clock
@@ -17,16 +18,25 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain.checklist import BreachType, Tri
+from ..domain.checklist import (
+    BreachType,
+    Consequence,
+    Misuse,
+    PasswordProtection,
+    Recipients,
+    Tri,
+)
 from ..domain.delivery import Status
+from ..domain.prefill import prefill
 from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
 from ..mail import Mailer
 from ..models import Delivery, Incident, Organisation, User
-from ..services import clock_settings, delivery, filings, triage
+from ..services import clock_settings, decisions, delivery, filings, triage
 from ..services import incidents as incident_service
 from ..services.audit import Actor
 from ..services.clock import Clock, FixedClock
@@ -52,6 +62,9 @@ class DemoIncident:
     meldnummer: str = ""
     # As processor the organisation informs its controller (Art. 33(2) GDPR), not the AP.
     controller_name: str = ""
+    # The FG's checklist answers beyond the pre-filled ones; with them the checklist is
+    # confirmed and the recommendation followed as the decision (before any filing).
+    checklist: tuple[tuple[str, Any], ...] = ()
 
 
 SCRIPT: tuple[DemoIncident, ...] = (
@@ -114,6 +127,33 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.NONE,
         containment=(Containment.PASSWORD_RESET, Containment.ACCESS_BLOCKED),
         aware_hours_ago=63,
+    ),
+    DemoIncident(
+        slug="luxigo",
+        title="[DEMO] Wachtwoorden uitgelekt via een oude koppeling van de webwinkel",
+        description=(
+            "Via een vergeten testkoppeling van de webwinkel zijn namen, e-mailadressen en "
+            "wachtwoorden van 260 klantaccounts gekopieerd. De wachtwoorden waren opgeslagen "
+            "met een verouderde, ongezouten hash. Er zijn al phishingmails aan klanten gezien."
+        ),
+        discovery_how="De hostingpartij zag ongebruikelijk verkeer op een testomgeving.",
+        discovered_hours_ago=120,
+        subjects=260,
+        protection=Protection.NONE,
+        containment=(Containment.PASSWORD_RESET, Containment.ACCESS_BLOCKED),
+        aware_hours_ago=118,
+        notified_hours_ago=100,
+        meldnummer="DEMO-2026-0002",
+        checklist=(
+            ("malicious", Tri.YES),
+            ("exfiltration", Tri.YES),
+            ("recipients", Recipients.MANY_OR_UNKNOWN),
+            ("credentials", Tri.YES),
+            ("password_protection", PasswordProtection.WEAK_HASH),
+            ("misuse", Misuse.ALREADY_MISUSED),
+            ("financial_undertaking", Tri.NO),
+            ("consequences", frozenset({Consequence.PHISHING_OR_SPAM})),
+        ),
     ),
     DemoIncident(
         slug="levensmozaiek",
@@ -244,6 +284,8 @@ def _play(
     )
     triage.record_triage(session, incident, answers, actor=Actor.of(fg), clock=walk)
     filed = None if item.notified_hours_ago is None else _ago(now, item.notified_hours_ago)
+    if item.checklist:
+        _decide(session, incident, item, fg, walk)
     _send_due_mail(session, walk, filed or now, incident.id, post)
     if filed is not None:
         walk.current = max(walk.current, filed + timedelta(minutes=5))
@@ -260,6 +302,27 @@ def _play(
             clock=walk,
         )
     return incident
+
+
+def _decide(
+    session: Session, incident: Incident, item: DemoIncident, fg: User, walk: FixedClock
+) -> None:
+    """Confirm the checklist (pre-filled, with the script's answers) and follow the advice."""
+    walk.current += timedelta(hours=1)
+    facts = dataclasses.replace(
+        prefill(
+            incident_service.report_of(incident),
+            profile_of(incident.organisation),
+            frozenset({BreachType.CONFIDENTIALITY}),
+        ),
+        **dict(item.checklist),
+    )
+    actor = Actor.of(fg)
+    decisions.save_checklist(session, incident, facts, confirm=True, actor=actor, clock=walk)
+    walk.current += timedelta(minutes=30)
+    decisions.record_decision(
+        session, incident, outcome=None, rationale="", actor=actor, clock=walk
+    )
 
 
 def load_incidents(

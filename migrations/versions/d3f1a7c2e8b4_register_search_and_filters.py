@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from breachdesk.domain.register import data_kinds
 from breachdesk.models.incident_search import (
-    POSTGRESQL_CREATE,
-    POSTGRESQL_DROP,
+    PG_EXPRESSION_INDEX_CREATE,
+    PG_EXPRESSION_INDEX_DROP,
     SQLITE_CREATE,
     SQLITE_DROP,
 )
@@ -56,7 +56,7 @@ def upgrade():
                 sa.text("UPDATE incident SET data_kinds = :kinds WHERE id = :id"),
                 {"kinds": kinds, "id": incident_id},
             )
-    for statement in SQLITE_CREATE if bind.dialect.name == 'sqlite' else POSTGRESQL_CREATE:
+    for statement in SQLITE_CREATE if bind.dialect.name == 'sqlite' else PG_EXPRESSION_INDEX_CREATE:
         op.execute(statement)
 
 
@@ -68,7 +68,7 @@ def downgrade():
         for statement in SQLITE_DROP:
             op.execute(statement)
     else:
-        for statement in POSTGRESQL_DROP:
+        for statement in PG_EXPRESSION_INDEX_DROP:
             op.execute(statement)
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.drop_index('ix_incident_reference')

@@ -52,7 +52,7 @@ def test_countdown_moves_and_overdue_is_marked(page: Page, live_server: str, dem
     page.get_by_role("button", name="Sign in").click()
 
     rows = page.locator("#incident-list tbody tr")
-    expect(rows).to_have_count(6)
+    expect(rows).to_have_count(7)
 
     # Most urgent first: the overdue one heads the list, marked red, with "overdue by".
     overdue = rows.nth(0)
@@ -87,10 +87,10 @@ def test_countdown_moves_and_overdue_is_marked(page: Page, live_server: str, dem
     # ... and the overdue one counts up.
     assert countdown_seconds(overdue.locator(".countdown").inner_text()) > late_by
 
-    # The notified incident and the untriaged report have no running clock.
+    # The two notified incidents and the untriaged report have no running clock.
     expect(
         page.locator("#incident-list").get_by_text("Notified in time", exact=True)
-    ).to_have_count(1)
+    ).to_have_count(2)
     expect(page.locator("#incident-list")).to_contain_text("awareness not yet recorded")
 
     # On the incident page the banner shows the Dutch deadline and a live countdown as well.

@@ -114,22 +114,24 @@ def test_demo_incidents_show_each_phase_of_the_clock_once(app: Flask) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    assert first.output.count("Demo incident ") == 6
+    assert first.output.count("Demo incident ") == 7
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "Demo incident " not in again.output
     now = app.config["CLOCK"].now()
     incidents = db.session.execute(select(Incident)).scalars().all()
-    assert len(incidents) == 6 and all(i.title.startswith("[DEMO]") for i in incidents)
+    assert len(incidents) == 7 and all(i.title.startswith("[DEMO]") for i in incidents)
     statuses = {}
     for incident in incidents:
         clock = clock_of(incident, now)
         key = incident.organisation.slug + (" as processor" if incident.controller_name else "")
+        key += " decided" if incident.decisions else ""
         statuses[key] = (clock.status, clock.duty.value) if clock else None
     assert statuses == {
         "leiz": None,  # reported, awaiting triage
         "leiz as processor": (DeadlineStatus.OPEN, "controller"),  # informs its controller
         "kruix": (DeadlineStatus.OPEN, "ap"),
         "luxigo": (DeadlineStatus.DUE_SOON, "ap"),
+        "luxigo decided": (DeadlineStatus.MET, "ap"),  # filed; the people are next
         "levensmozaiek": (DeadlineStatus.OVERDUE, "ap"),
         "123samenleven": (DeadlineStatus.MET, "ap"),
     }
@@ -157,6 +159,11 @@ def test_demo_incidents_show_each_phase_of_the_clock_once(app: Flask) -> None:
     assert deadlines.sync_terms(db.session) == 0
     fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
     assert inbox.urgency(db.session, fg, now) == inbox.Urgency(overdue=1, due_soon=1)
+    # One incident shows the step after filing: passwords taken and already misused.
+    decided = next(i for i in incidents if i.decisions)
+    assert decided.decisions[-1].outcome == "notify_ap_and_subjects"
+    row = next(r for r in inbox.inbox(db.session, fg, now).rows if r.incident.id == decided.id)
+    assert row.action.value == "inform_people"
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 
