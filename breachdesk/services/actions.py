@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.actions import ActionStatus, reminder_times
@@ -45,14 +45,18 @@ def actions_of(session: Session, incident: Incident) -> list[RemedialAction]:
     )
 
 
-def by_incident(session: Session, incident_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    """incident id -> [(title, status)] of its actions, oldest first (one query)."""
+def by_incident(
+    session: Session, incident_ids: list[int], among: ColumnElement[bool] | None = None
+) -> dict[int, list[tuple[str, str]]]:
+    """incident id -> [(title, status)] of its actions, oldest first (one query). ``among``
+    may give the condition on ``RemedialAction.incident_id`` written for the database in use
+    (see :func:`.register_query.ids_in`)."""
     result: dict[int, list[tuple[str, str]]] = {}
     if not incident_ids:
         return result
     for incident_id, title, status in session.execute(
         select(RemedialAction.incident_id, RemedialAction.title, RemedialAction.status)
-        .where(RemedialAction.incident_id.in_(incident_ids))
+        .where(among if among is not None else RemedialAction.incident_id.in_(incident_ids))
         .order_by(RemedialAction.id)
     ).all():
         result.setdefault(incident_id, []).append((str(title), str(status)))

@@ -36,9 +36,9 @@ from sqlalchemy.orm import Session
 from ..domain.assessment import Outcome
 from ..domain.duties import SubjectsResolution
 from ..domain.register import Informed, RegisterFilter, Sort
-from ..models import Decision, Incident, Notification, Organisation, User
+from ..models import Decision, Incident, Notification, Organisation, RemedialAction, User
 from . import actions as remedial_actions
-from .register_query import conditions, decode_cursor, encode_cursor
+from .register_query import conditions, decode_cursor, encode_cursor, ids_in
 
 #: Rows per register page.
 PAGE_SIZE = 50
@@ -241,7 +241,9 @@ COLUMNS = (
     Incident.public_resolution,
     Incident.term_deadline,
     Incident.imported_from,
-    Incident.facts,  # last: RegisterRow takes the columns before it in its fields' order
+    # Last: RegisterRow takes the columns before it in its fields' order. Only the answer the
+    # register shows is read from the checklist's answers (a large JSON document per incident).
+    Incident.facts["consequences"].label("consequences"),
 )
 
 _FACTS = len(COLUMNS) - 1
@@ -391,7 +393,7 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
         return []
     latest = (
         select(Decision.incident_id, func.max(Decision.version).label("version"))
-        .where(Decision.incident_id.in_(ids))
+        .where(ids_in(session, Decision.incident_id, ids))
         .group_by(Decision.incident_id)
         .subquery()
     )
@@ -417,7 +419,9 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
         )
     }
     filings = _filings(session, ids)
-    measures = remedial_actions.by_incident(session, ids)
+    measures = remedial_actions.by_incident(
+        session, ids, ids_in(session, RemedialAction.incident_id, ids)
+    )
     names = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(
@@ -428,12 +432,12 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
     result = []
     for row in found:
         values = tuple(row)  # positional: far cheaper than a mapping per row
-        facts = values[_FACTS]
+        consequences = values[_FACTS]
         result.append(
             RegisterRow(  # type: ignore[misc]  # the columns fill the fields before these
                 *values[:_FACTS],
                 organisation=names.get(row.organisation_id, ""),
-                consequences=list((facts or {}).get("consequences") or []),
+                consequences=list(consequences or []),
                 decision=decisions.get(row.id),
                 filing=filings.get(row.id),
                 actions=measures.get(row.id, []),
@@ -456,7 +460,7 @@ def _filings(session: Session, ids: list[int]) -> dict[int, Filing]:
             Notification.provisional,
         )
         .where(
-            Notification.incident_id.in_(ids),
+            ids_in(session, Notification.incident_id, ids),
             Notification.kind == "initial",
             Notification.addressee.in_(["ap", "controller"]),
         )

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import update
 
 from breachdesk.domain.assessment import Outcome
-from breachdesk.domain.checklist import BreachType
+from breachdesk.domain.checklist import BreachType, Consequence
 from breachdesk.domain.lifecycle import State
 from breachdesk.domain.prefill import prefill
 from breachdesk.domain.register import (
@@ -67,6 +67,7 @@ def decide(incident: Incident, fg: User, clock: FixedClock, outcome: Outcome) ->
         profile_of(incident.organisation),
         frozenset({BreachType.CONFIDENTIALITY}),
     )
+    facts = replace(facts, consequences=frozenset({Consequence.PHISHING_OR_SPAM}))
     decisions.save_checklist(db.session, incident, facts, confirm=True, actor=actor, clock=clock)
     rationale = "Beoordeeld door de FG; de afweging staat in het dossier, met redenen."
     decisions.record_decision(
@@ -168,6 +169,7 @@ def test_filters_on_decision_filing_informing_data_period_and_state(
     assert shown.people == "100–150" and shown.organisation == kruix.name
     (row,) = register.rows(db.session, fg, notified_only, clock.now())  # an export's row
     assert row.reference == shown.reference and row.filing == shown.filing
+    assert row.consequences == ["phishing_or_spam"]  # read from the checklist's JSON in SQL
     assert row.decision is not None and row.decision.outcome == Outcome.NOTIFY_AP_AND_SUBJECTS
     assert row.decision.ruleset_version and row.informed() is Informed.OWED
     assert row.people == "100–150" and row.organisation == kruix.name
@@ -263,7 +265,7 @@ def test_a_register_row_takes_the_selected_columns_in_its_fields_order() -> None
 
     fields = [f.name for f in dataclasses.fields(register.RegisterRow)]
     columns = [c.name for c in register.COLUMNS]
-    assert columns[-1] == "facts" and fields[: len(columns) - 1] == columns[:-1]
+    assert columns[-1] == "consequences" and fields[: len(columns) - 1] == columns[:-1]
     page_fields = [f.name for f in dataclasses.fields(register.PageRow)]
     page_columns = [c.name for c in register.PAGE_COLUMNS]
     assert page_fields[: len(page_columns)] == page_columns
