@@ -233,3 +233,76 @@ def test_row_links_are_the_urls_url_for_builds(app: Flask) -> None:
             row_link("register.index", "incident_id")
         with pytest.raises(ValueError):
             row_link("incidents.show", "incident_id")("1/../../admin")  # ids only
+
+
+def test_a_csv_export_never_holds_the_write_lock(
+    app: Flask, client: Any, filled: list[Incident]
+) -> None:
+    """A CSV export streams for seconds: it reads without the write lock (SQLite), so other
+    requests can write meanwhile, and it ends its transaction with the stream. It held the
+    lock until the session was cleaned up, and every other request failed "database is
+    locked" after the busy timeout."""
+    import sqlite3
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("SQLite's write lock")
+    path = url.removeprefix("sqlite:///")
+
+    def can_write() -> bool:
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+
+    login(client, "fg@x.nl")
+    response = client.get("/register/export.csv", buffered=False)
+    chunks = response.iter_encoded()
+    assert next(chunks)  # streaming has begun: rows are being read
+    assert can_write()  # ... without the write lock
+    rest = b"".join(chunks)
+    assert rest.count(b"\\n") >= 1 or rest
+    assert can_write()  # and nothing is held once it has ended
+    response.close()
+    assert client.get("/register/").status_code == 200
+
+
+def test_an_xlsx_export_reads_without_the_write_lock(
+    app: Flask, client: Any, filled: list[Incident], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The XLSX file is built before it is sent (30 s for 100,000 incidents): meanwhile other
+    requests must still be able to write."""
+    import sqlite3
+
+    from breachdesk.web import register as register_web
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("SQLite's write lock")
+    path = url.removeprefix("sqlite:///")
+    seen: list[bool] = []
+    real = register_web.xlsx_file
+
+    def watching(rows: Any, columns: Any, *, title: str) -> Any:
+        rows = list(rows)  # the rows are read by now, inside the export's transaction
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            seen.append(True)
+        except sqlite3.OperationalError:
+            seen.append(False)
+        finally:
+            other.close()
+        return real(iter(rows), columns, title=title)
+
+    monkeypatch.setattr(register_web, "xlsx_file", watching)
+    login(client, "fg@x.nl")
+    response = client.get("/register/export.xlsx")
+    assert response.status_code == 200 and response.data.startswith(b"PK")
+    assert seen == [True]
