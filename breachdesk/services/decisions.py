@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Row, and_, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.assessment import (
@@ -142,6 +142,29 @@ def new_rules_advice(incident: Incident) -> Outcome | None:
     now = recommended_then(latest)
     given = Outcome(latest.recommendation_snapshot["outcome"])
     return now if now is not given else None
+
+
+def latest_decisions(session: Session, among: ColumnElement[bool], *columns: Any) -> list[Row[Any]]:
+    """Each incident's latest decision, for the incidents ``among`` selects (a condition on
+    ``Decision.incident_id``): rows of the incident id followed by ``columns``, one query.
+    Plain columns, not the model: a decision's snapshots are large JSON documents."""
+    latest = (
+        select(Decision.incident_id, func.max(Decision.version).label("version"))
+        .where(among)
+        .group_by(Decision.incident_id)
+        .subquery()
+    )
+    return list(
+        session.execute(
+            select(Decision.incident_id, *columns).join(
+                latest,
+                and_(
+                    Decision.incident_id == latest.c.incident_id,
+                    Decision.version == latest.c.version,
+                ),
+            )
+        ).all()
+    )
 
 
 def recommendation_for(incident: Incident) -> Recommendation | None:

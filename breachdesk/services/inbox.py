@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Select, case, func, select, true
 from sqlalchemy.orm import Session
 
 from ..domain.deadline import DUE_SOON, DeadlineStatus, Duty
@@ -25,6 +25,7 @@ from ..domain.next_action import NextAction, Standing, next_action
 from ..domain.roles import Role
 from ..models import Decision, Incident, Mailing, Membership, Notification, Organisation, User
 from .deadlines import IncidentClock, clock_of, duties_owed, duty_of
+from .decisions import latest_decisions
 
 RUNNING = {State.BREACH_CONFIRMED, State.ASSESSED}
 UNTRIAGED = {State.REPORTED, State.IN_TRIAGE}
@@ -202,27 +203,14 @@ def _inbox_incidents(session: Session, user: User, found: Sequence[Any]) -> list
     ids = [row.id for row in found]
     if not ids:
         return []
-    latest = (
-        select(Decision.incident_id, func.max(Decision.version).label("version"))
-        .where(Decision.incident_id.in_(ids))
-        .group_by(Decision.incident_id)
-        .subquery()
-    )
     decided = {
-        row.incident_id: DecidedDuties(*row[1:])
-        for row in session.execute(
-            select(
-                Decision.incident_id,
-                Decision.notify_ap,
-                Decision.inform_subjects,
-                Decision.public_communication,
-            ).join(
-                latest,
-                and_(
-                    Decision.incident_id == latest.c.incident_id,
-                    Decision.version == latest.c.version,
-                ),
-            )
+        row.incident_id: DecidedDuties(*tuple(row)[1:])
+        for row in latest_decisions(
+            session,
+            Decision.incident_id.in_(ids),
+            Decision.notify_ap,
+            Decision.inform_subjects,
+            Decision.public_communication,
         )
     }
     filed: dict[int, list[Filed]] = {}

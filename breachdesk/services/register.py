@@ -12,33 +12,55 @@ the same with a register of a thousand incidents or a hundred thousand:
   an incident reported while the FG reads page 2 does not shift page 3; the total is counted
   up to :data:`COUNT_CAP` and shown as "more than" beyond it.
 
-Only the page's rows are read, as plain columns; their latest decision and first filing are
-read in one query each.
+Only the page's rows are read, as plain columns (their types are in :mod:`.register_rows`);
+their latest decision and first filing are read in one query each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     func,
     select,
     tuple_,
 )
 from sqlalchemy.orm import Session
 
-from ..domain.assessment import Outcome
-from ..domain.duties import SubjectsResolution
-from ..domain.register import Informed, RegisterFilter, Sort
+from ..domain.register import RegisterFilter, Sort
 from ..models import Decision, Incident, Notification, Organisation, RemedialAction, User
 from . import actions as remedial_actions
+from .decisions import latest_decisions
 from .register_query import conditions, decode_cursor, encode_cursor, ids_in
+from .register_rows import (
+    _FACTS,
+    COLUMNS,
+    PAGE_COLUMNS,
+    DecisionSummary,
+    Filing,
+    PageRow,
+    RegisterPage,
+    RegisterRow,
+)
+
+__all__ = [  # the rows' types live in .register_rows; they are this service's answers
+    "COLUMNS",
+    "COUNT_CAP",
+    "PAGE_COLUMNS",
+    "PAGE_SIZE",
+    "DecisionSummary",
+    "Filing",
+    "PageRow",
+    "RegisterPage",
+    "RegisterRow",
+    "count",
+    "rows",
+    "view",
+]
 
 #: Rows per register page.
 PAGE_SIZE = 50
@@ -49,224 +71,6 @@ IN_ORDER_FROM = 500
 #: Rows read per query when exporting.
 EXPORT_BATCH = 1_000
 
-
-@dataclass(frozen=True)
-class Filing:
-    """The first notification to the AP (or, as processor, to the controller)."""
-
-    addressee: str
-    submitted_at: datetime
-    reference: str  # the AP's meldnummer
-    late: bool
-    delay_reason: str
-    provisional: bool
-
-
-@dataclass(frozen=True)
-class DecisionSummary:
-    version: int
-    outcome: str
-    rationale: str
-    ruleset_version: str
-    follows_recommendation: bool
-    decided_at: datetime
-
-
-class _Standing:
-    """How an incident stands in the register, read from its row's fields (shared by a
-    page's rows and an export's)."""
-
-    subjects_mode: str
-    subjects_exact: int | None
-    subjects_min: int | None
-    subjects_max: int | None
-    subjects_resolution: str
-    decided_outcome: str | None
-    term_deadline: datetime | None
-    filing: Filing | None
-
-    @property
-    def people(self) -> str:
-        """The number of people affected as known: "120", "100–500" or ""."""
-        if self.subjects_mode == "exact" and self.subjects_exact is not None:
-            return str(self.subjects_exact)
-        if self.subjects_mode == "range" and self.subjects_min is not None:
-            return f"{self.subjects_min}–{self.subjects_max}"
-        return ""
-
-    @property
-    def notified(self) -> bool:
-        return self.filing is not None
-
-    def informed(self) -> Informed:
-        if self.subjects_resolution == SubjectsResolution.INFORMED.value:
-            return Informed.INFORMED
-        if self.subjects_resolution:
-            return Informed.EXEMPT
-        if self.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
-            return Informed.OWED
-        if self.decided_outcome is None:
-            return Informed.UNDECIDED
-        return Informed.NOT_REQUIRED
-
-    def late(self, now: datetime) -> bool:
-        """Filed late, or not filed while its term has run out."""
-        if self.filing is not None:
-            return self.filing.late
-        return self.term_deadline is not None and self.term_deadline < now
-
-
-@dataclass(frozen=True)
-class RegisterRow(_Standing):
-    """One incident with every Art. 33(5) fact the register keeps (an export's row), read as
-    plain values."""
-
-    id: int
-    reference: str
-    organisation_id: int
-    title: str
-    description: str
-    state: str
-    reported_at: datetime
-    discovered_at: datetime
-    started_at: datetime | None
-    ended_at: datetime | None
-    aware_at: datetime | None
-    closed_at: datetime | None
-    our_role: str
-    breach_types: list[str]
-    data_categories: list[dict[str, Any]]
-    data_other: str
-    data_kinds: str
-    subjects_mode: str
-    subjects_exact: int | None
-    subjects_min: int | None
-    subjects_max: int | None
-    subject_groups: list[dict[str, Any]]
-    containment: list[str]
-    containment_details: str
-    not_breach_reason: str
-    decided_outcome: str | None
-    subjects_resolution: str
-    subjects_resolution_at: datetime | None
-    subjects_resolution_note: str
-    public_resolution: str
-    term_deadline: datetime | None
-    imported_from: str  # the SHA-256 of the earlier register it was imported from, or ""
-    # Not columns of their own (the fields above are COLUMNS, in order):
-    organisation: str
-    consequences: list[str]
-    decision: DecisionSummary | None
-    filing: Filing | None
-    actions: list[tuple[str, str]]  # remedial actions: (title, status)
-
-    def open_actions(self) -> int:
-        return sum(1 for _title, status in self.actions if status == "open")
-
-
-@dataclass(frozen=True)
-class PageRow(_Standing):
-    """One incident as a register page lists it: what its table shows, nothing more (the
-    page reads neither the long texts nor the decision; the incident's own page has them)."""
-
-    id: int
-    reference: str
-    organisation_id: int
-    title: str
-    state: str
-    reported_at: datetime
-    discovered_at: datetime
-    closed_at: datetime | None
-    data_categories: list[dict[str, Any]]
-    subjects_mode: str
-    subjects_exact: int | None
-    subjects_min: int | None
-    subjects_max: int | None
-    decided_outcome: str | None
-    subjects_resolution: str
-    term_deadline: datetime | None
-    imported_from: str
-    # Not columns of their own (the fields above are PAGE_COLUMNS, in order):
-    organisation: str
-    filing: Filing | None
-    open_count: int  # remedial actions still open
-
-    def open_actions(self) -> int:
-        return self.open_count
-
-
-@dataclass(frozen=True)
-class RegisterPage:
-    rows: list[PageRow]
-    total: int  # counted up to COUNT_CAP
-    more_than: bool  # the total is more than COUNT_CAP
-    next_cursor: str | None  # rows after the last one
-    prev_cursor: str | None  # rows before the first one
-
-    @property
-    def first_page(self) -> bool:
-        return self.prev_cursor is None
-
-
-COLUMNS = (
-    Incident.id,
-    Incident.reference,
-    Incident.organisation_id,
-    Incident.title,
-    Incident.description,
-    Incident.state,
-    Incident.reported_at,
-    Incident.discovered_at,
-    Incident.started_at,
-    Incident.ended_at,
-    Incident.aware_at,
-    Incident.closed_at,
-    Incident.our_role,
-    Incident.breach_types,
-    Incident.data_categories,
-    Incident.data_other,
-    Incident.data_kinds,
-    Incident.subjects_mode,
-    Incident.subjects_exact,
-    Incident.subjects_min,
-    Incident.subjects_max,
-    Incident.subject_groups,
-    Incident.containment,
-    Incident.containment_details,
-    Incident.not_breach_reason,
-    Incident.decided_outcome,
-    Incident.subjects_resolution,
-    Incident.subjects_resolution_at,
-    Incident.subjects_resolution_note,
-    Incident.public_resolution,
-    Incident.term_deadline,
-    Incident.imported_from,
-    # Last: RegisterRow takes the columns before it in its fields' order. Only the answer the
-    # register shows is read from the checklist's answers (a large JSON document per incident).
-    Incident.facts["consequences"].label("consequences"),
-)
-
-_FACTS = len(COLUMNS) - 1
-#: What a page's table shows (PageRow's fields, in order).
-PAGE_COLUMNS = (
-    Incident.id,
-    Incident.reference,
-    Incident.organisation_id,
-    Incident.title,
-    Incident.state,
-    Incident.reported_at,
-    Incident.discovered_at,
-    Incident.closed_at,
-    Incident.data_categories,
-    Incident.subjects_mode,
-    Incident.subjects_exact,
-    Incident.subjects_min,
-    Incident.subjects_max,
-    Incident.decided_outcome,
-    Incident.subjects_resolution,
-    Incident.term_deadline,
-    Incident.imported_from,
-)
 
 _SORT_COLUMN = {
     Sort.REPORTED_DESC: (Incident.reported_at, True),
@@ -391,31 +195,17 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
     ids = [row.id for row in found]
     if not ids:
         return []
-    latest = (
-        select(Decision.incident_id, func.max(Decision.version).label("version"))
-        .where(ids_in(session, Decision.incident_id, ids))
-        .group_by(Decision.incident_id)
-        .subquery()
-    )
-    # Plain columns, not the models: a decision's and a filing's snapshots are large JSON.
     decisions = {
-        d.incident_id: DecisionSummary(*d[1:])
-        for d in session.execute(
-            select(
-                Decision.incident_id,
-                Decision.version,
-                Decision.outcome,
-                Decision.rationale,
-                Decision.ruleset_version,
-                Decision.follows_recommendation,
-                Decision.decided_at,
-            ).join(
-                latest,
-                and_(
-                    Decision.incident_id == latest.c.incident_id,
-                    Decision.version == latest.c.version,
-                ),
-            )
+        d.incident_id: DecisionSummary(*tuple(d)[1:])
+        for d in latest_decisions(
+            session,
+            ids_in(session, Decision.incident_id, ids),
+            Decision.version,
+            Decision.outcome,
+            Decision.rationale,
+            Decision.ruleset_version,
+            Decision.follows_recommendation,
+            Decision.decided_at,
         )
     }
     filings = _filings(session, ids)

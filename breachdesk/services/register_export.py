@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from ..domain.register import spreadsheet_safe
 from ..domain.timeutil import utc_to_local
-from .register import RegisterRow
+from .register_rows import RegisterRow
 
 #: Rows per piece of CSV handed to the web server.
 CSV_CHUNK_ROWS = 500

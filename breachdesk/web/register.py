@@ -45,7 +45,6 @@ from ..extensions import db_session
 from ..runtime import runtime
 from ..services import audit, register
 from ..services.documents import DocumentError, render_pdf
-from ..services.register import RegisterRow
 from ..services.register_export import (
     PDF_LIMIT,
     Column,
@@ -53,6 +52,7 @@ from ..services.register_export import (
     file_chunks,
     xlsx_file,
 )
+from ..services.register_rows import RegisterRow
 from ..sqlite import reads_only
 from .checklist_form import CONSEQUENCES
 from .context import actor, organisations_where, require_any_role, selected_locale, user
