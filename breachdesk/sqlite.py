@@ -43,6 +43,19 @@ def reads_only() -> Iterator[None]:
         _deferred.reset(token)
 
 
+@contextmanager
+def long_read(session: Any) -> Iterator[None]:
+    """A long read (an export) in a transaction of its own that takes no write lock: the
+    session's current transaction is ended first (it may have begun with the lock) and the
+    read's is ended at once afterwards, so the read never keeps other requests waiting."""
+    session.rollback()
+    try:
+        with reads_only():
+            yield
+    finally:
+        session.rollback()  # a read: nothing to keep; frees the snapshot at once
+
+
 def install() -> None:
     """Register the listeners once per process (they apply to SQLite engines only)."""
     global _installed

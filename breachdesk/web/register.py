@@ -53,7 +53,7 @@ from ..services.register_export import (
     xlsx_file,
 )
 from ..services.register_rows import RegisterRow
-from ..sqlite import reads_only
+from ..sqlite import long_read
 from .checklist_form import CONSEQUENCES
 from .context import actor, organisations_where, require_any_role, selected_locale, user
 from .report_form import CONTAINMENT
@@ -254,14 +254,10 @@ def _read_only_stream(chunks: Iterator[str]) -> Iterator[bytes]:
     the session was cleaned up: every other request waited and failed ("database is
     locked")."""
     # The view's own transaction (reading the user again after the audit's commit) began with
-    # the write lock: end it before the first row is read.
-    db_session().rollback()
-    try:
-        with reads_only():
-            for chunk in chunks:
-                yield chunk.encode("utf-8")
-    finally:
-        db_session().rollback()  # a read: nothing to keep; frees the snapshot at once
+    # the write lock: long_read ends it before the first row is read.
+    with long_read(db_session()):
+        for chunk in chunks:
+            yield chunk.encode("utf-8")
 
 
 @bp.get("/export.xlsx")
@@ -272,13 +268,10 @@ def export_xlsx() -> ResponseReturnValue:
     now = runtime().clock.now()
     _audit_export(wanted, "xlsx")
     labels, fg = columns(Labels(now)), user()
-    db_session().rollback()  # as for the CSV: the reading takes no write lock (30 s at 100,000)
-    try:
-        with reads_only():
-            rows = register.rows(db_session(), fg, wanted, now)
-            handle = xlsx_file(rows, labels, title=_("Breach register"))
-    finally:
-        db_session().rollback()
+    with long_read(db_session()):  # as for the CSV: no write lock (30 s at 100,000 incidents)
+        handle = xlsx_file(
+            register.rows(db_session(), fg, wanted, now), labels, title=_("Breach register")
+        )
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(Response(file_chunks(handle)), "xlsx", mimetype, now)
 
