@@ -32,6 +32,12 @@ DEFAULTS: dict[str, Any] = {
     # person gets their form back with a 503). Tests set it low.
     "SQLITE_BUSY_TIMEOUT_SECONDS": 15,
     "LOGIN_RATE_LIMIT": "10 per minute;60 per hour",
+    # Reporting links (no account): reports and follow-up posts per address, and reports per
+    # link per 24 hours; beyond the cap the link refuses new reports (and says whom to call)
+    # instead of filling the FG's inbox.
+    "LINK_REPORT_RATE_LIMIT": "5 per minute;20 per hour",
+    "FOLLOWUP_RATE_LIMIT": "10 per minute;60 per hour",
+    "LINK_REPORTS_PER_DAY": 50,
     "RATELIMIT_ENABLED": True,
     # Mail: "file" writes .eml files to instance/outbox (works without a mail server);
     # "smtp" sends through SMTP_HOST.

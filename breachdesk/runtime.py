@@ -59,6 +59,7 @@ def delivery_settings(config: Mapping[str, Any]) -> DeliverySettings:
     return DeliverySettings(
         mail_from=str(config["MAIL_FROM"]),
         base_url=str(config["BASE_URL"]),
+        secret_key=str(config.get("SECRET_KEY") or ""),
         lease=timedelta(seconds=float(config["SCHEDULER_LEASE_SECONDS"])),
         late_after=timedelta(seconds=float(config["SCHEDULER_LATE_AFTER_SECONDS"])),
         claim_timeout=timedelta(seconds=float(config["SCHEDULER_CLAIM_TIMEOUT_SECONDS"])),

@@ -156,7 +156,7 @@ def run_deliveries(
         mailer=mailer,
         handlers=handlers(),
         settings=delivery.DeliverySettings(
-            mail_from="bd@x.nl", base_url="http://bd.test", **settings
+            mail_from="bd@x.nl", base_url="http://bd.test", secret_key="test-secret", **settings
         ),
     )
 

@@ -57,6 +57,11 @@ class Kind(StrEnum):
     CONTROLLER_NOTICE = "controller_notice"  # the processor's notice to a controller
     PEOPLE_NOTICE = "people_notice"  # the notice to one of the people affected (Art. 34)
     ACTION_OVERDUE = "action_overdue"  # a remedial action past its due date, to its owner
+    UNTRIAGED_REMINDER = "untriaged_reminder"  # a report nobody triaged yet, to FG and deputy
+    UNTRIAGED_ESCALATION = "untriaged_escalation"  # still not triaged: escalation contact too
+    REPORT_CONFIRMATION = "report_confirmation"  # to the reporter, with the follow-up link
+    REPORTER_QUESTION = "reporter_question"  # the FG's question, to the reporter
+    REPORTER_REPLY = "reporter_reply"  # the reporter answered or added something, to the FG
 
 
 PRIORITY: dict[Kind, Priority] = {
@@ -68,6 +73,12 @@ PRIORITY: dict[Kind, Priority] = {
     Kind.CONTROLLER_NOTICE: Priority.DEADLINE,
     Kind.PEOPLE_NOTICE: Priority.BULK,
     Kind.ACTION_OVERDUE: Priority.ROUTINE,
+    # A report waiting for triage may already have its 72 hours running.
+    Kind.UNTRIAGED_REMINDER: Priority.DEADLINE,
+    Kind.UNTRIAGED_ESCALATION: Priority.DEADLINE,
+    Kind.REPORT_CONFIRMATION: Priority.ROUTINE,
+    Kind.REPORTER_QUESTION: Priority.OPERATIONAL,
+    Kind.REPORTER_REPLY: Priority.OPERATIONAL,
 }
 
 #: Kinds sent to many people outside the organisation: their failures are audited without

@@ -6,6 +6,11 @@
               │              └─> breach_confirmed ─> assessed ─> decided ─> closed
               └─(triage done at once: straight to not_a_breach or breach_confirmed)
     not_a_breach / closed ──reopen (reason required)──> in_triage
+    reported / in_triage ──discard (reason required)──> discarded ──restore──> in_triage
+
+``discarded`` is for what was never a report (spam through the public reporting link, a test):
+it leaves the inbox and the register, and the FG's reason is audited. A report that is real
+but is no breach goes to ``not_a_breach`` and stays in the register.
 
 :func:`move` is the only way to change a state. It checks the guards of the move (for
 example: no decision before the risk checklist is complete) and refuses with a message a
@@ -29,6 +34,7 @@ class State(StrEnum):
     ASSESSED = "assessed"
     DECIDED = "decided"
     CLOSED = "closed"
+    DISCARDED = "discarded"
 
 
 STATE_LABELS: dict[State, str] = {
@@ -39,6 +45,7 @@ STATE_LABELS: dict[State, str] = {
     State.ASSESSED: N_("Assessed"),
     State.DECIDED: N_("Decided"),
     State.CLOSED: N_("Closed"),
+    State.DISCARDED: N_("Discarded (not a real report)"),
 }
 
 #: States in which the incident is still being worked on by the FG.
@@ -133,6 +140,9 @@ TRANSITIONS: dict[tuple[State, State], _Guard] = {
     (State.DECIDED, State.CLOSED): _close,
     (State.NOT_A_BREACH, State.IN_TRIAGE): _needs_reason,  # reopen
     (State.CLOSED, State.IN_TRIAGE): _needs_reason,  # reopen
+    (State.REPORTED, State.DISCARDED): _needs_reason,
+    (State.IN_TRIAGE, State.DISCARDED): _needs_reason,
+    (State.DISCARDED, State.IN_TRIAGE): _needs_reason,  # restore
 }
 
 

@@ -62,7 +62,7 @@ class Standing:
 def next_action(standing: Standing) -> NextAction:
     """The FG's next step for an incident standing as ``standing``."""
     state = standing.state
-    if state in (State.CLOSED, State.NOT_A_BREACH):
+    if state in (State.CLOSED, State.NOT_A_BREACH, State.DISCARDED):
         return NextAction.NONE
     if state in (State.REPORTED, State.IN_TRIAGE):
         return NextAction.TRIAGE

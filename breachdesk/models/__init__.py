@@ -17,6 +17,7 @@ from .incident import AwarenessRecord, Decision, Incident, ReferenceCounter
 from .incident_search import is_search_object
 from .notices import AnswerSheet
 from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImport
+from .reporting import IncidentMessage, ReportingLink
 
 __all__ = [
     "AnswerSheet",
@@ -30,6 +31,7 @@ __all__ = [
     "Delivery",
     "FilingExchange",
     "Incident",
+    "IncidentMessage",
     "Mailing",
     "Membership",
     "Notification",
@@ -40,6 +42,7 @@ __all__ = [
     "Recipient",
     "RecipientImport",
     "ReferenceCounter",
+    "ReportingLink",
     "RemedialAction",
     "is_search_object",
     "SchedulerLease",

@@ -57,6 +57,12 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     # is closed (then purged; counts and digests stay).
     notice_rate_per_minute: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     recipient_retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    # Reports not yet triaged: the office hours (Dutch time) and after how many of them the FG
+    # and the deputy are reminded (never later than 8 calendar hours; see domain/untriaged.py).
+    office_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
+    office_start_hour: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
+    office_end_hour: Mapped[int] = mapped_column(Integer, default=17, server_default="17")
+    untriaged_office_hours: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     # Goes up with every save of the reminder settings (profile_version does so for the
     # profile): a save from a page that showed an older version is refused, not merged.
     clock_settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

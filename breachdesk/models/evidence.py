@@ -31,7 +31,8 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(100), unique=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # None: uploaded by the reporter through the reporting or follow-up link (no account).
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     incident: Mapped[Incident] = relationship(back_populates="attachments")
@@ -47,7 +48,12 @@ class PendingUpload(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "pending_upload"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The owner: a user, or (on the reporting link, no account) the digest of a random key
+    # held in that browser's session.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), index=True, nullable=True
+    )
+    owner_key: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

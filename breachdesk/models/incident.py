@@ -71,7 +71,19 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(32), default="reported")
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The person who reported: an account, or (through the organisation's reporting link) no
+    # account and a contact they chose to give; the follow-up link is derived from
+    # ``followup_nonce`` (see services/reporting_links.py; a new nonce revokes the old link).
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    reported_via: Mapped[str] = mapped_column(
+        String(16), default="account", server_default="account"
+    )
+    reporter_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reporter_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    reporting_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporting_link.id"), nullable=True
+    )
+    followup_nonce: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -116,6 +128,9 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     security_breached: Mapped[str | None] = mapped_column(String(10), nullable=True)
     breach_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     not_breach_reason: Mapped[str] = mapped_column(Text, default="")
+    # The FG's reasoning at the latest triage, shown on the incident page (every earlier one
+    # stays in the audit trail).
+    triage_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Awareness (kennisname): the current value; every value ever set is an AwarenessRecord
     aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -154,7 +169,7 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     controller_name: Mapped[str] = mapped_column(String(200), default="")
 
     organisation: Mapped[Organisation] = relationship()
-    reporter: Mapped[User] = relationship()
+    reporter: Mapped[User | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="incident", order_by="Attachment.id"
     )

@@ -179,7 +179,7 @@ def running_deadline(incident: Incident) -> datetime | None:
 
 #: States in which no term runs any more (the scheduler's check skips them unless they still
 #: have a stored deadline).
-FINISHED_STATES = (State.CLOSED.value, State.NOT_A_BREACH.value)
+FINISHED_STATES = (State.CLOSED.value, State.NOT_A_BREACH.value, State.DISCARDED.value)
 
 
 def sync_terms(session: Session, *, chunk: int = 500) -> int:

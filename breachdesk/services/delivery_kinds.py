@@ -14,6 +14,8 @@ from . import (
     mailing_delivery,
     notifications,
     reminders,
+    reporter_mail,
+    untriaged,
 )
 from .delivery import Handler
 
@@ -27,4 +29,9 @@ def handlers() -> dict[str, Handler]:
         Kind.CONTROLLER_NOTICE.value: controller_notice.prepare,
         Kind.PEOPLE_NOTICE.value: mailing_delivery.prepare,
         Kind.ACTION_OVERDUE.value: actions.prepare,
+        Kind.UNTRIAGED_REMINDER.value: untriaged.prepare,
+        Kind.UNTRIAGED_ESCALATION.value: untriaged.prepare,
+        Kind.REPORT_CONFIRMATION.value: reporter_mail.prepare_confirmation,
+        Kind.REPORTER_QUESTION.value: reporter_mail.prepare_question,
+        Kind.REPORTER_REPLY.value: reporter_mail.prepare_reply,
     }

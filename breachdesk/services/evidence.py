@@ -8,6 +8,7 @@ attachments when the report is saved; :func:`purge_stale` removes unclaimed ones
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ class UploadRejected(Exception):
 def stage(
     session: Session,
     *,
-    user: User,
+    user: User | str,
     filename: str,
     stream: IO[bytes],
     store: FileStore,
@@ -41,6 +42,8 @@ def stage(
     max_bytes: int,
 ) -> PendingUpload:
     """Check and store one uploaded file as a pending upload of ``user`` (commits).
+
+    ``user`` is a user, or the owner key of someone reporting through a reporting link.
 
     If the file store or the database fails, nothing is left behind: no file, no row.
 
@@ -63,7 +66,8 @@ def stage(
         raise UploadRejected(problem)
     pending = PendingUpload(
         id=str(uuid.uuid4()),
-        user_id=user.id,
+        user_id=user.id if isinstance(user, User) else None,
+        owner_key=None if isinstance(user, User) else _owner_digest(user),
         filename=name,
         content_type=kind.content_type,
         size=stored.size,
@@ -82,23 +86,39 @@ def stage(
     return pending
 
 
-def pending_of(session: Session, user: User, ids: Sequence[str]) -> list[PendingUpload]:
-    """The pending uploads among ``ids`` that belong to ``user`` (others are ignored)."""
+def _owner_digest(owner_key: str) -> str:
+    """What is stored of a reporter's owner key: its digest (the key lives in their session)."""
+    return hashlib.sha256(owner_key.encode()).hexdigest()
+
+
+def pending_of(session: Session, user: User | str, ids: Sequence[str]) -> list[PendingUpload]:
+    """The pending uploads among ``ids`` that belong to ``user`` (others are ignored).
+
+    ``user`` is a user, or the owner key of someone reporting through a reporting link.
+    """
     if not ids:
         return []
+    owned = (
+        PendingUpload.user_id == user.id
+        if isinstance(user, User)
+        else PendingUpload.owner_key == _owner_digest(user)
+    )
     return list(
         session.execute(
             select(PendingUpload)
-            .where(PendingUpload.id.in_(list(ids)), PendingUpload.user_id == user.id)
+            .where(PendingUpload.id.in_(list(ids)), owned)
             .order_by(PendingUpload.created_at)
         ).scalars()
     )
 
 
 def claim(
-    session: Session, pending: Sequence[PendingUpload], *, incident_id: int, user: User
+    session: Session, pending: Sequence[PendingUpload], *, incident_id: int, user: User | None
 ) -> list[Attachment]:
-    """Turn pending uploads into attachments of ``incident_id`` (in the caller's transaction)."""
+    """Turn pending uploads into attachments of ``incident_id`` (in the caller's transaction).
+
+    ``user`` None: uploaded by the reporter through a reporting or follow-up link.
+    """
     attachments = []
     for item in pending:
         attachment = Attachment(
@@ -108,7 +128,7 @@ def claim(
             size=item.size,
             sha256=item.sha256,
             storage_key=item.storage_key,
-            uploaded_by_id=user.id,
+            uploaded_by_id=user.id if user is not None else None,
             uploaded_at=item.created_at,
         )
         session.add(attachment)

@@ -34,7 +34,7 @@ UNTRIAGED = {State.REPORTED, State.IN_TRIAGE}
 #: Incidents per inbox page.
 PAGE_SIZE = 50
 #: The states of finished incidents: they live in the register, not in the FG's inbox.
-FINISHED = {State.CLOSED, State.NOT_A_BREACH}
+FINISHED = {State.CLOSED, State.NOT_A_BREACH, State.DISCARDED}
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,17 @@ def _inbox_incidents(session: Session, user: User, found: Sequence[Any]) -> list
         )
         for row in found
     ]
+
+
+def next_action_for(session: Session, incident: Incident, now: datetime) -> NextAction:
+    """The FG's next step for one incident (the incident page's banner)."""
+    started = (
+        session.execute(
+            select(Mailing.id).where(Mailing.incident_id == incident.id).limit(1)
+        ).first()
+        is not None
+    )
+    return next_action(standing_of(incident, clock_of(incident, now), started))
 
 
 def standing_of(

@@ -18,8 +18,16 @@ from ..domain.report import FieldProblem, IncidentReport, validate_report
 from ..domain.roles import Role, can_see_all_incidents
 from ..domain.text import single_line
 from ..domain.timeutil import AMSTERDAM
-from ..models import Attachment, Incident, Membership, Organisation, ReferenceCounter, User
-from . import audit, evidence, notifications
+from ..models import (
+    Attachment,
+    Incident,
+    Membership,
+    Organisation,
+    ReferenceCounter,
+    ReportingLink,
+    User,
+)
+from . import audit, evidence, notifications, reporter_mail, reporting_links, untriaged
 from .audit import Actor
 from .clock import Clock
 from .organisations import profile_of
@@ -129,28 +137,46 @@ def incident_snapshot(incident: Incident) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True)
+class LinkReporter:
+    """Who reports through a reporting link (no account): what they chose to tell about
+    themselves, the link they used, and the key that owns the files they uploaded."""
+
+    link: ReportingLink
+    owner_key: str
+    name: str = ""
+    email: str = ""
+
+
 def submit_report(
     session: Session,
     *,
-    reporter: User,
+    reporter: User | LinkReporter,
     organisation: Organisation,
     report: IncidentReport,
     pending_ids: Sequence[str],
     clock: Clock,
 ) -> Incident:
-    """Store a staff report as a new incident, audited, and plan the FG's e-mail about it.
+    """Store a report as a new incident, audited, and plan the mails about it.
 
-    The report, its attachments, its audit event and the delivery row of the FG's e-mail are
-    committed together; the scheduler sends the mail (and retries it while the mail server is
+    ``reporter`` is a user with a role in ``organisation``, or a :class:`LinkReporter` who used
+    one of its reporting links (the caller resolved the link). The report, its attachments,
+    its audit event and the delivery rows (the FG's and the deputy's mail, the reporter's
+    confirmation when they gave an address, the reminder and escalation if nobody triages it)
+    are committed together; the scheduler sends them (and retries while the mail server is
     down), so a mail failure can never cost a report.
 
     Raises:
-        PermissionError: ``reporter`` has no role in ``organisation``.
+        PermissionError: ``reporter`` has no role in ``organisation``, or used a link of
+            another organisation.
         ReportRejected: the report has problems (nothing is stored).
         sqlalchemy.exc.OperationalError: the database failed before the commit (nothing is
             stored; the caller rolls back).
     """
-    if not roles_in(session, reporter, organisation.id):
+    if isinstance(reporter, LinkReporter):
+        if reporter.link.organisation_id != organisation.id or reporter.link.revoked_at:
+            raise PermissionError("not a reporting link of this organisation")
+    elif not roles_in(session, reporter, organisation.id):
         raise PermissionError("not a member of this organisation")
     profile = profile_of(organisation)
     now = clock.now()
@@ -166,7 +192,7 @@ def submit_report(
         year=year,
         seq=seq,
         state=State.REPORTED.value,
-        reporter_id=reporter.id,
+        **_reporter_columns(reporter),
         reported_at=now,
         updated_at=now,
         title=single_line(report.title),
@@ -201,21 +227,30 @@ def submit_report(
     )
     session.add(incident)
     session.flush()
+    owner = reporter.owner_key if isinstance(reporter, LinkReporter) else reporter
     attachments = evidence.claim(
         session,
-        evidence.pending_of(session, reporter, pending_ids),
+        evidence.pending_of(session, owner, pending_ids),
         incident_id=incident.id,
-        user=reporter,
+        user=None if isinstance(reporter, LinkReporter) else reporter,
     )
     session.flush()
     after = incident_snapshot(incident)
     after["attachments"] = [
         {"filename": a.filename, "size": a.size, "sha256": a.sha256} for a in attachments
     ]
+    if isinstance(reporter, LinkReporter):
+        # The chain keeps no contact details (retention must be able to erase them): only
+        # whether they were given.
+        after["reported_via"] = incident.reported_via
+        after["reporter_contact"] = {
+            "name_given": bool(incident.reporter_name),
+            "email_given": bool(incident.reporter_email),
+        }
     audit.record(
         session,
         clock=clock,
-        actor=Actor.of(reporter),
+        actor=reporter_actor(reporter),
         action="incident.reported",
         entity_type="incident",
         entity_id=incident.id,
@@ -223,8 +258,31 @@ def submit_report(
         after=after,
     )
     notifications.enqueue_new_report(session, incident)
+    if incident.reporter_email:
+        reporter_mail.enqueue_confirmation(session, incident)
+    untriaged.plan_chase(session, incident, organisation)
     session.commit()
     return incident
+
+
+def reporter_actor(reporter: User | LinkReporter) -> Actor:
+    """How the audit trail names a reporter: the user, or the link they used (no contact)."""
+    if isinstance(reporter, LinkReporter):
+        return Actor(None, f"reporting link ({reporter.link.audience})")
+    return Actor.of(reporter)
+
+
+def _reporter_columns(reporter: User | LinkReporter) -> dict[str, Any]:
+    if isinstance(reporter, User):
+        return {"reporter_id": reporter.id, "reported_via": "account"}
+    return {
+        "reporter_id": None,
+        "reported_via": f"link_{reporter.link.audience}",
+        "reporting_link_id": reporter.link.id,
+        "reporter_name": single_line(reporter.name)[:200],
+        "reporter_email": reporter.email.strip()[:254],
+        "followup_nonce": reporting_links.new_nonce(),
+    }
 
 
 def visible_incident(session: Session, user: User, incident_id: int) -> Incident | None:

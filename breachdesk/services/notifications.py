@@ -72,13 +72,18 @@ breachdesk
 
 
 def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing | Skip:
-    """The delivery handler for new-report mails: to the FG(s), administrators if none."""
+    """The delivery handler for new-report mails: to the FG(s) (administrators if none) and
+    the deputy."""
     incident = row.incident
     if incident is None:
         return Skip("no_incident")
     organisation = incident.organisation
+    # The deputy is copied: a report may have its 72 hours running while the FG is away.
+    recipients = staff_addresses(session, organisation.id)
+    if organisation.deputy_email.strip():
+        recipients = list(dict.fromkeys([*recipients, organisation.deputy_email.strip().lower()]))
     return Outgoing(
-        recipients=staff_addresses(session, organisation.id),
+        recipients=recipients,
         subject=f"[{incident.reference}] Nieuw incident gemeld / New incident reported",
         text=_new_report_text(incident, organisation, context.link(f"incidents/{incident.id}")),
     )

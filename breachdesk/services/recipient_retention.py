@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
 PEOPLE_NOTICE = "people_notice"  # the delivery kind of a notice to one person
-_CLOSED_STATES = (State.CLOSED.value, State.NOT_A_BREACH.value)
+_CLOSED_STATES = (State.CLOSED.value, State.NOT_A_BREACH.value, State.DISCARDED.value)
 
 
 @dataclass(frozen=True)

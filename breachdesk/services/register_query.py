@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.assessment import Outcome
 from ..domain.duties import SubjectsResolution
+from ..domain.lifecycle import State
 from ..domain.register import Informed, Notified, RegisterFilter, Sort
 from ..domain.timeutil import local_to_utc
 from ..models import Incident, Notification, User
@@ -122,6 +123,9 @@ def conditions(
         where.append(or_(late_filing, and_(Incident.term_deadline < now, ~_filed())))
     if wanted.state is not None:
         where.append(Incident.state == wanted.state.value)
+    else:
+        # Discarded reports (spam, tests) were never incidents: shown only when asked for.
+        where.append(Incident.state != State.DISCARDED.value)
     if wanted.data_kind is not None:
         where.append(Incident.data_kinds.contains(f"|{wanted.data_kind.value}|"))
     if wanted.terms:

@@ -136,6 +136,7 @@ def record_triage(
     incident.personal_data = answers.personal_data.value
     incident.security_breached = answers.security_breached.value
     incident.breach_types = sorted(t.value for t in answers.breach_types)
+    incident.triage_reason = answers.reason.strip()
     incident.triaged_at = clock.now()
     audit_incident(
         session,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.lifecycle import Guards, State, move
 from ..models import Incident
-from . import audit, reminders
+from . import audit, reminders, untriaged
 from .audit import Actor
 from .clock import Clock
 from .deadlines import duties_owed, first_filing, notification_required
@@ -55,6 +55,7 @@ def audit_incident(
 def commit(session: Session, incident: Incident, clock: Clock) -> None:
     """Bring the reminder rows in line with the incident, then commit the whole change."""
     reminders.replan(session, incident, clock=clock)
+    untriaged.settle(session, incident)
     session.commit()
 
 

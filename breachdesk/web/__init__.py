@@ -60,15 +60,18 @@ def register_web(app: Flask) -> None:
         checklist,  # noqa: F401 - adds its routes to the triage blueprint
         clock,
         controller_notice,
+        conversation,
         dashboard,
         health,
         incidents,
         people,
         people_post,
+        public_report,
         recipients,
         register,
         register_import,  # noqa: F401 - adds its routes to the register blueprint
         register_pack,  # noqa: F401 - adds its route to the register blueprint
+        reporting_links,
         reports,
         triage,
         users,
@@ -77,7 +80,7 @@ def register_web(app: Flask) -> None:
     install_edges(app)  # before the blueprints add their <int:...> routes
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
-    modules += [actions]
+    modules += [actions, conversation, public_report, reporting_links]
     for module in modules:
         app.register_blueprint(module.bp)
 

@@ -31,12 +31,14 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Delivery, Incident
 from ..runtime import runtime
-from ..services import audit, deadlines, decisions, delivery, inbox
+from ..services import audit, conversation, deadlines, decisions, delivery, inbox
 from ..services import incidents as incident_service
 from ..services.informing import informing_of
 from ..services.organisations import profile_of
 from .context import actor, organisations_where, require_any_role, roles_in, row_link, user
+from .reporter_forms import DiscardForm, QuestionForm, ReplyForm
 from .triage_forms import (
+    BREACH_TYPES,
     AwarenessForm,
     CloseForm,
     DecisionForm,
@@ -93,6 +95,16 @@ _STEP_PAGES = {
 }
 
 
+#: Where on the incident page a step is done, for the steps done there.
+_STEP_ANCHORS = {
+    NextAction.TRIAGE: "triage",
+    NextAction.AWARENESS: "awareness",
+    NextAction.DECIDE: "decision",
+    NextAction.DECIDE_AGAIN: "decision",
+    NextAction.CLOSE: "close",
+}
+
+
 @bp.app_template_global("next_action_url")
 def next_action_url(row: inbox.InboxRow) -> str:
     endpoint = _STEP_PAGES.get(row.action, "incidents.show")
@@ -108,6 +120,7 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
     now = runtime().clock.now()
     officer = can_see_all_incidents(roles)
     fg = Role.FG in roles
+    reporter = incident.reporter_id is not None and incident.reporter_id == user().id
     context: dict[str, Any] = {
         "incident": incident,
         "officer": officer,
@@ -122,10 +135,24 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "ruleset_version": RULESET_VERSION,
         "duties": deadlines.duties_owed(incident),
         "other_regimes": regimes_for(profile_of(incident.organisation)) if officer else [],
+        "is_reporter": reporter,
+        "breach_type_labels": {value: str(label) for value, label in BREACH_TYPES},
+        "messages": conversation.messages_of(db_session(), incident) if officer or reporter else [],
+        "reaches_reporter": conversation.can_reach_reporter(incident),
     }
+    if reporter:
+        context["reply_form"] = forms.get("reply_form") or ReplyForm(formdata=None)
+    if officer:
+        action = inbox.next_action_for(db_session(), incident, now)
+        context["next_action"] = action
+        context["next_action_href"] = (
+            url_for(_STEP_PAGES[action], incident_id=incident.id)
+            if action in _STEP_PAGES
+            else "#" + _STEP_ANCHORS.get(action, "")
+        )
     if fg:
         context.update(
-            triage_form=forms.get("triage_form") or TriageForm(formdata=None),
+            triage_form=forms.get("triage_form") or _fresh_triage_form(incident),
             awareness_form=forms.get("awareness_form") or AwarenessForm(formdata=None),
             decision_form=forms.get("decision_form") or _fresh_decision_form(incident),
             reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
@@ -134,8 +161,27 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
                 deadlines.duty_of(incident),
             ),
             close_form=forms.get("close_form") or _fresh_close_form(incident),
+            question_form=forms.get("question_form") or QuestionForm(formdata=None),
+            discard_form=forms.get("discard_form") or DiscardForm(formdata=None),
         )
     return context
+
+
+def _fresh_triage_form(incident: Incident) -> TriageForm:
+    """Triage with the moment of awareness proposed, never assumed: the moment the report came
+    in, with the choice explained; the FG confirms or changes it."""
+    form = TriageForm(formdata=None)
+    form.aware_at.data = utc_to_local(incident.reported_at).replace(
+        tzinfo=None, second=0, microsecond=0
+    )
+    form.aware_at.description = _(
+        "Proposed: when the report came in (%(reported)s); it was discovered %(discovered)s. "
+        "Change it to the moment there was reasonable certainty that personal data were "
+        "compromised. The 72 hours start here. Dutch time.",
+        reported=utc_to_local(incident.reported_at).strftime("%d-%m-%Y %H:%M"),
+        discovered=utc_to_local(incident.discovered_at).strftime("%d-%m-%Y %H:%M"),
+    )
+    return form
 
 
 def _fresh_close_form(incident: Incident) -> CloseForm:

@@ -65,6 +65,11 @@ ACTION_LABELS = {
     "calendar.token_revoked": _l("Calendar link revoked"),
     "user.deactivated": _l("User deactivated"),
     "mail.failed": _l("E-mail could not be sent"),
+    "incident.question_asked": _l("Question asked to the reporter"),
+    "incident.reporter_replied": _l("The reporter answered or added information"),
+    "reporting_link.created": _l("Reporting link made"),
+    "reporting_link.rotated": _l("Reporting link replaced by a new one"),
+    "reporting_link.revoked": _l("Reporting link switched off"),
 }
 
 
@@ -95,6 +100,16 @@ def delivery_label(row: Delivery) -> str:
         return gettext("Notice to the controller")
     if row.kind == Kind.ACTION_OVERDUE.value:
         return gettext("Reminder to the owner of an overdue remedial action")
+    if row.kind == Kind.UNTRIAGED_REMINDER.value:
+        return gettext("Reminder: the report is not yet triaged")
+    if row.kind == Kind.UNTRIAGED_ESCALATION.value:
+        return gettext("Escalation: the report is still not triaged")
+    if row.kind == Kind.REPORT_CONFIRMATION.value:
+        return gettext("Confirmation to the reporter")
+    if row.kind == Kind.REPORTER_QUESTION.value:
+        return gettext("Question to the reporter")
+    if row.kind == Kind.REPORTER_REPLY.value:
+        return gettext("E-mail to the FG: the reporter replied")
     if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":
         hours = int(row.label[1:-1])
         return ngettext(

@@ -22,7 +22,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.profile import OrganisationProfile
@@ -252,3 +252,26 @@ class ReportForm(FlaskForm):
             processor_aware_at=times["processor_aware_at"],
             processor_notified_at=times["processor_notified_at"],
         )
+
+
+class LinkReportForm(ReportForm):
+    """The report form on a reporting link (no account): the reporter's contact, optional.
+
+    ``confirm_email`` is a trap for bots: hidden from people and screen readers, so a value in
+    it means a program filled in every field it found.
+    """
+
+    reporter_name = StringField(
+        _l("Your name (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("So the privacy officer knows whom to ask. You may stay anonymous."),
+    )
+    reporter_email = StringField(
+        _l("Your e-mail address (optional)"),
+        validators=[Optional(), Length(max=254), Email(_l("Give a valid e-mail address."))],
+        description=_l(
+            "You get a confirmation with a private link to add information later and to "
+            "answer the privacy officer's questions."
+        ),
+    )
+    confirm_email = StringField(_l("Leave this field empty"), validators=[Optional()])

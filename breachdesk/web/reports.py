@@ -6,10 +6,11 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
+from flask_wtf import FlaskForm
 
 from ..domain.roles import Role
 from ..extensions import db_session
-from ..models import Incident, Organisation, PendingUpload
+from ..models import Incident, Organisation, PendingUpload, User
 from ..runtime import runtime
 from ..services import evidence
 from ..services import incidents as incident_service
@@ -31,10 +32,13 @@ def choose() -> ResponseReturnValue:
     return render_template("reports/choose.html", orgs=orgs)
 
 
-def _stage_uploads(form: ReportForm) -> list[PendingUpload]:
-    """Keep earlier uploads and store new ones; a refused file is an error on the field."""
+def stage_uploads(form: FlaskForm, owner: User | str) -> list[PendingUpload]:
+    """Keep earlier uploads and store new ones; a refused file is an error on the field.
+
+    ``owner`` is the signed-in user, or the owner key of someone on a reporting link.
+    """
     rt = runtime()
-    kept = evidence.pending_of(db_session(), user(), request.form.getlist("pending"))
+    kept = evidence.pending_of(db_session(), owner, request.form.getlist("pending"))
     limit = int(current_app.config["MAX_ATTACHMENTS"])
     max_bytes = int(current_app.config["MAX_ATTACHMENT_BYTES"])
     g.staged_uploads = []  # committed ones, listed again if the report itself fails
@@ -47,7 +51,7 @@ def _stage_uploads(form: ReportForm) -> list[PendingUpload]:
         try:
             staged = evidence.stage(
                 db_session(),
-                user=user(),
+                user=owner,
                 filename=upload.filename,
                 stream=upload.stream,
                 store=rt.store,
@@ -111,7 +115,7 @@ def new(slug: str) -> ResponseReturnValue:
     pending: list[PendingUpload] = []
     if request.method == "POST":
         valid = form.validate()  # resets every field's errors, so uploads are checked after
-        pending = _stage_uploads(form)
+        pending = stage_uploads(form, user())
         incident = _submit(form, organisation, pending) if valid else None
         if incident is not None:
             return redirect(url_for("reports.submitted", incident_id=incident.id))

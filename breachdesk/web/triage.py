@@ -97,9 +97,18 @@ def triage_incident(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = TriageForm()
     if form.validate_on_submit():
-        aware_at = form_utc(form.aware_at) or (
-            runtime().clock.now() if form.aware_at.data is None else None
-        )
+        aware_at = form_utc(form.aware_at)
+        if (
+            aware_at is None
+            and not form.aware_at.errors
+            and form.personal_data.data == "yes"
+            and form.security_breached.data == "yes"
+        ):
+            # Never assumed: the moment starts the 72 hours, so the FG states it.
+            form.aware_at.errors = [
+                *form.aware_at.errors,
+                _("Fill in when the organisation became aware: the 72 hours start there."),
+            ]
         if not form.aware_at.errors:
             answers = triage.TriageAnswers(
                 personal_data=Tri(form.personal_data.data),

@@ -129,7 +129,7 @@ def test_fgs_are_mailed_and_a_mail_failure_loses_nothing(
     incident = submit(reporter, kruix, clock)
     # The mail is a delivery row stored with the report; the scheduler's tick sends it.
     row = db.session.execute(
-        select(Delivery).where(Delivery.incident_id == incident.id)
+        select(Delivery).where(Delivery.incident_id == incident.id, Delivery.kind == "new_report")
     ).scalar_one()
     assert (row.kind, row.status, row.due_at) == ("new_report", "planned", clock.now())
     mailer = RecordingMailer()

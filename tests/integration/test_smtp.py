@@ -68,7 +68,7 @@ def test_report_notification_over_smtp(
     assert incident.reference in str(inbox.messages[0][1]["Subject"])
     assert not list((tmp_path / "instance" / "outbox").rglob("*.eml"))  # nothing in the file sink
     row = db.session.execute(
-        select(Delivery).where(Delivery.incident_id == incident.id)
+        select(Delivery).where(Delivery.incident_id == incident.id, Delivery.kind == "new_report")
     ).scalar_one()
     assert (
         row.server_reply.startswith("250 ") and row.message_id == inbox.messages[0][1]["Message-ID"]
@@ -76,7 +76,9 @@ def test_report_notification_over_smtp(
 
 
 def delivery_of(incident: Incident) -> Delivery:
-    query = select(Delivery).where(Delivery.incident_id == incident.id)
+    query = select(Delivery).where(
+        Delivery.incident_id == incident.id, Delivery.kind == "new_report"
+    )
     return db.session.execute(query).scalar_one()
 
 
@@ -113,7 +115,7 @@ def test_mail_server_down_while_a_report_is_filed_the_mail_goes_out_once_it_is_b
     assert run_deliveries(clock, mailer).retried == 1
     assert db.session.get(Incident, incident.id) is not None  # the report is stored
     row = db.session.execute(
-        select(Delivery).where(Delivery.incident_id == incident.id)
+        select(Delivery).where(Delivery.incident_id == incident.id, Delivery.kind == "new_report")
     ).scalar_one()
     assert row.status == "planned" and row.attempts == 1 and "refused" in row.last_error.lower()
     assert row.due_at == clock.now() + timedelta(minutes=1)

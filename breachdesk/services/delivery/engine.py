@@ -61,6 +61,9 @@ class DeliverySettings:
 
     mail_from: str
     base_url: str
+    #: The installation's secret key: handlers derive private links from it (the reporter's
+    #: follow-up link), so those links need not be stored.
+    secret_key: str = ""
     lease: timedelta = timedelta(seconds=90)
     late_after: timedelta = LATE_AFTER
     #: Another scheduler's claim is taken over once it is this old and not refreshed. Shorter
@@ -277,7 +280,13 @@ def _attempt(
     """Try to send one row and commit its outcome. Any failure of this row stays this row's."""
     now = clock.now()
     late = is_late(row.planned_due_at, now, settings.late_after)
-    context = SendContext(now=now, late=late, base_url=settings.base_url, cache=cache)
+    context = SendContext(
+        now=now,
+        late=late,
+        base_url=settings.base_url,
+        cache=cache,
+        secret_key=settings.secret_key,
+    )
     try:
         handler = handlers.get(row.kind)
         if handler is None:

@@ -47,6 +47,7 @@ class SendContext:
     late: bool
     base_url: str
     cache: dict[Any, Any] = field(default_factory=dict)  # shared by one batch of rows
+    secret_key: str = ""  # for links derived from the installation's secret (follow-up)
 
     def link(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"

@@ -1,0 +1,237 @@
+"""Reporting without an account, and the reporter's follow-up page.
+
+``/melden/<token>`` is the organisation's reporting link (staff, or processors): the same form
+and checks as the signed-in report form, plus an optional name and e-mail address. After
+sending, the reporter lands on ``/volg/<token>``, their private follow-up page: the receipt
+(reference, the FG's contact), the FG's questions, and a form to answer or add information
+and files. The follow-up token opens that one report and nothing else.
+
+The links are protected by their secret, a rate limit per address, a cap on reports per link
+per day (beyond it the link refuses, and says whom to contact instead of filling the FG's
+inbox), a size cap on uploads, and a field only bots fill in.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db_session, limiter
+from ..models import Incident, ReportingLink
+from ..runtime import runtime
+from ..services import conversation, evidence, reporting_links
+from ..services import incidents as incident_service
+from ..services.organisations import profile_of
+from .context import selected_locale
+from .failures import NotSaved, keeps_typing
+from .report_form import LinkReportForm
+from .reporter_forms import ReplyForm
+from .reports import stage_uploads
+
+bp = Blueprint("public", __name__)
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def _link(token: str) -> ReportingLink:
+    link = reporting_links.resolve_link(db_session(), _secret(), token)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _followup(token: str) -> Incident:
+    incident = reporting_links.resolve_followup(db_session(), _secret(), token)
+    if incident is None:
+        abort(404)
+    return incident
+
+
+def owner_key() -> str:
+    """This browser's key for files uploaded before a report or answer is saved."""
+    key = session.get("report_owner")
+    if not isinstance(key, str) or len(key) < 20:
+        key = secrets.token_urlsafe(24)
+        session["report_owner"] = key
+    return key
+
+
+def _report_limit() -> str:
+    return str(current_app.config["LINK_REPORT_RATE_LIMIT"])
+
+
+def _followup_limit() -> str:
+    return str(current_app.config["FOLLOWUP_RATE_LIMIT"])
+
+
+def _over_daily_cap(link: ReportingLink) -> bool:
+    since = runtime().clock.now() - timedelta(days=1)
+    count = (
+        db_session()
+        .execute(
+            select(func.count())
+            .select_from(Incident)
+            .where(Incident.reporting_link_id == link.id, Incident.reported_at >= since)
+        )
+        .scalar_one()
+    )
+    return int(count) >= int(current_app.config["LINK_REPORTS_PER_DAY"])
+
+
+def _page(link: ReportingLink, form: LinkReportForm, pending: list, status: int = 200):  # type: ignore[type-arg]
+    profile = profile_of(link.organisation)
+    return (
+        render_template(
+            "reports/new.html",
+            form=form,
+            organisation=link.organisation,
+            pending=pending,
+            public_link=link,
+            draft_key=f"report:link:{link.id}",
+            fg_contact=profile.privacy_contact,
+        ),
+        status,
+    )
+
+
+def _as_sent(token: str) -> str:
+    link = _link(token)
+    form = LinkReportForm()
+    form.set_choices(profile_of(link.organisation), selected_locale())
+    kept = [*request.form.getlist("pending"), *g.get("staged_uploads", [])]
+    pending = evidence.pending_of(db_session(), owner_key(), kept)
+    page, _status = _page(link, form, pending)
+    return page
+
+
+@bp.route("/melden/<token>", methods=["GET", "POST"])
+@keeps_typing(_as_sent, NotSaved.REPORT)
+@limiter.limit(_report_limit, methods=["POST"])
+def report(token: str) -> ResponseReturnValue:
+    link = _link(token)
+    organisation = link.organisation
+    form = LinkReportForm()
+    form.set_choices(profile_of(organisation), selected_locale())
+    if request.method == "GET" and link.audience == reporting_links.Audience.PROCESSOR.value:
+        form.reported_by_processor.data = True
+    pending: list = []  # type: ignore[type-arg]
+    if request.method == "POST":
+        if _over_daily_cap(link):
+            form.form_errors.append(
+                _(
+                    "This reporting link has received too many reports today and accepts no "
+                    "more. Contact the privacy officer directly."
+                )
+            )
+            return _page(link, form, [], 429)
+        valid = form.validate()
+        owner = owner_key()
+        pending = stage_uploads(form, owner)
+        if form.confirm_email.data:
+            valid = False
+            form.form_errors.append(_("The report could not be sent."))
+        report_data = form.to_report() if valid else None
+        if report_data is not None and not form.evidence.errors:
+            rt = runtime()
+            try:
+                incident = incident_service.submit_report(
+                    db_session(),
+                    reporter=incident_service.LinkReporter(
+                        link=link,
+                        owner_key=owner,
+                        name=form.reporter_name.data or "",
+                        email=form.reporter_email.data or "",
+                    ),
+                    organisation=organisation,
+                    report=report_data,
+                    pending_ids=[p.id for p in pending],
+                    clock=rt.clock,
+                )
+            except incident_service.ReportRejected as rejected:
+                for problem in rejected.problems:
+                    getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
+            else:
+                token_out = reporting_links.followup_token(_secret(), incident)
+                session["just_reported"] = incident.id
+                return redirect(url_for("public.followup", token=token_out))
+        return _page(link, form, pending, 422)
+    return _page(link, form, pending)
+
+
+def _followup_page(  # type: ignore[no-untyped-def]
+    incident: Incident,
+    form: ReplyForm,
+    status: int = 200,
+    pending: list | None = None,  # type: ignore[type-arg]
+):
+    profile = profile_of(incident.organisation)
+    just = session.pop("just_reported", None) == incident.id
+    return (
+        render_template(
+            "reports/followup.html",
+            incident=incident,
+            organisation=incident.organisation,
+            messages=conversation.messages_of(db_session(), incident),
+            form=form,
+            fg_contact=profile.privacy_contact,
+            just_reported=just,
+            followup_url=request.base_url,
+            draft_key=f"followup:{incident.id}",
+            pending=pending or [],
+        ),
+        status,
+    )
+
+
+def _followup_as_sent(token: str) -> str:
+    incident = _followup(token)
+    kept = [*request.form.getlist("pending"), *g.get("staged_uploads", [])]
+    pending = evidence.pending_of(db_session(), owner_key(), kept)
+    page, _status = _followup_page(incident, ReplyForm(), 200, pending)
+    return page
+
+
+@bp.route("/volg/<token>", methods=["GET", "POST"])
+@keeps_typing(_followup_as_sent, NotSaved.WORK)
+@limiter.limit(_followup_limit, methods=["POST"])
+def followup(token: str) -> ResponseReturnValue:
+    incident = _followup(token)
+    form = ReplyForm()
+    if request.method == "POST":
+        valid = form.validate()
+        pending = stage_uploads(form, owner_key())
+        if valid and not form.evidence.errors:
+            try:
+                conversation.reply(
+                    db_session(),
+                    incident,
+                    form.body.data or "",
+                    pending=pending,
+                    user=None,
+                    clock=runtime().clock,
+                )
+            except conversation.MessageRefused as refused:
+                getattr(form, refused.field).errors.append(_(refused.message))
+            else:
+                flash(_("Thank you. The privacy officer has been told."), "success")
+                return redirect(url_for("public.followup", token=token))
+        return _followup_page(incident, form, 422, pending)
+    return _followup_page(incident, form)

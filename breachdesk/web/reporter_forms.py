@@ -1,0 +1,43 @@
+"""Forms of the conversation with the reporter: a question, an answer, discarding a non-report."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..services.conversation import MAX_MESSAGE_CHARS
+
+
+class ReplyForm(FlaskForm):
+    """The reporter's answer or addition (follow-up link, or their account)."""
+
+    body = TextAreaField(
+        _l("Your answer or new information"),
+        validators=[Optional(), Length(max=MAX_MESSAGE_CHARS)],
+        description=_l("For example: the recipient confirmed deleting the e-mail."),
+    )
+    evidence = MultipleFileField(_l("Files (optional)"))
+
+
+class QuestionForm(FlaskForm):
+    """The FG's question to the reporter."""
+
+    body = TextAreaField(
+        _l("Question to the reporter"),
+        validators=[
+            DataRequired(_l("Write your question.")),
+            Length(max=MAX_MESSAGE_CHARS),
+        ],
+    )
+
+
+class DiscardForm(FlaskForm):
+    """Discard a report that is none (spam, a test), or bring it back."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Write down the reason.")), Length(max=2000)],
+        description=_l("For example: advertising sent through the reporting link."),
+    )
