@@ -63,7 +63,7 @@ def org_import(files: tuple[Path, ...], replace: bool) -> None:
             result = org_service.import_profile(
                 db_session(), profile, actor=CLI_ACTOR, clock=runtime().clock, replace=replace
             )
-        except ValueError as error:
+        except (ValueError, org_service.ProfileError) as error:
             raise click.ClickException(str(error)) from error
         verb = "created" if result.created else ("updated" if result.changed else "unchanged")
         click.echo(f"{profile.slug}: {verb}")
