@@ -172,10 +172,7 @@ def create_organisation(
         ProfileError: the slug is taken (path ``slug``) or the reference prefix is another
             organisation's (path ``reference_prefix``); nothing was written.
     """
-    problems = []
-    if find(session, profile.slug) is not None:
-        problems.append(("slug", f"an organisation with the slug {profile.slug!r} already exists"))
-    problems += _prefix_problems(session, profile, None)
+    problems = taken_problems(session, profile.slug, profile.reference_prefix)
     if problems:
         raise ProfileError(profile.slug, problems)
     now = clock.now()
@@ -208,13 +205,28 @@ def create_organisation(
     return organisation
 
 
+def taken_problems(session: Session, slug: str, prefix: str | None) -> list[tuple[str, str]]:
+    """What a new organisation with ``slug`` and ``prefix`` would take from an existing one,
+    as (field path, reason) pairs; [] when both are free. Also usable before the profile is
+    complete, so that a form can show these problems together with the others."""
+    problems = []
+    if find(session, slug) is not None:
+        problems.append(("slug", f"an organisation with the slug {slug!r} already exists"))
+    return problems + _prefix_taken(session, prefix, None)
+
+
 def _prefix_problems(
     session: Session, profile: OrganisationProfile, organisation_id: int | None
+) -> list[tuple[str, str]]:
+    return _prefix_taken(session, profile.reference_prefix, organisation_id)
+
+
+def _prefix_taken(
+    session: Session, prefix: str | None, organisation_id: int | None
 ) -> list[tuple[str, str]]:
     """A prefix given in the profile must not be another organisation's: references such as
     KRX-2026-0001 must name one organisation across the installation. Organisations that set
     no prefix share the default "BD" (as before prefixes existed)."""
-    prefix = profile.reference_prefix
     if not prefix:
         return []
     query = select(Organisation.name).where(Organisation.reference_prefix == prefix)

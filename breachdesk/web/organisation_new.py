@@ -83,7 +83,12 @@ def create() -> ResponseReturnValue:
             )
         except org_service.ProfileError as error:
             db_session().rollback()
-            unplaced = new.place_problems(error.problems)
+            # A profile that fails its checks is not looked up yet: show the taken slug or
+            # prefix together with the other problems, not one round later.
+            known = {path for path, _reason in error.problems}
+            taken = org_service.taken_problems(db_session(), data["slug"], data["reference_prefix"])
+            problems = error.problems + [p for p in taken if p[0] not in known]
+            unplaced = new.place_problems(problems)
         else:
             flash(_("The organisation %(name)s has been created.", name=org.name), "success")
             return redirect(url_for("admin.organisation", slug=org.slug))

@@ -87,6 +87,8 @@ def test_form_errors_are_shown_at_their_fields_with_the_typing_kept(
         ({"slug": "De Vrije School!"}, "slug", None),  # not a slug
         ({"legal_name": ""}, "legal_name", None),  # the schema's own check
         ({"contact_email": ""}, "contact_kind", "e-mail"),  # check_profile's rule
+        # Shown together with the profile's own problems, not one round later:
+        ({"reference_prefix": "KRX", "legal_name": ""}, "reference_prefix", "Kruix"),
     ]
     for changes, field, words in cases:
         response = client.post(NEW, data=_form(**changes))
