@@ -63,7 +63,7 @@ def org_import(files: tuple[Path, ...], replace: bool) -> None:
             result = org_service.import_profile(
                 db_session(), profile, actor=CLI_ACTOR, clock=runtime().clock, replace=replace
             )
-        except ValueError as error:
+        except (ValueError, org_service.ProfileError) as error:
             raise click.ClickException(str(error)) from error
         verb = "created" if result.created else ("updated" if result.changed else "unchanged")
         click.echo(f"{profile.slug}: {verb}")
@@ -195,18 +195,21 @@ def user_deactivate(email: str) -> None:
 def demo_load(incidents: bool) -> None:
     """Load the five demo organisations, the demo accounts and example incidents (idempotent)."""
     from . import demo
-    from .demo.incidents import load_incidents
+    from .demo.incidents import demo_clock, load_incidents
 
     rt = runtime()
     session = db_session()
-    logins = demo.load(session, clock=rt.clock, hasher=rt.hasher)
+    # With incidents, one clock that only moves forward: it starts before the first scripted
+    # report, so accounts, reports and reminders are recorded in the order they happened.
+    clock = demo_clock(session, rt.clock.now()) if incidents else rt.clock
+    logins = demo.load(session, clock=clock, hasher=rt.hasher)
     click.echo(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
     for login in logins:
         click.echo(f"  {login.email:48} {login.roles}")
     if incidents:
         added = load_incidents(
             session,
-            clock=rt.clock,
+            clock=clock,
             mailer=rt.mailer,
             settings=delivery_settings(current_app.config),
         )

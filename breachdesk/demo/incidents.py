@@ -7,15 +7,21 @@ is informing the people (passwords taken and already misused), and one where the
 is the processor and must inform its controller. Their times are relative to the
 moment of loading.
 
-Nothing is faked: each incident goes through the same services the web pages use, with a clock
-that walks along the incident's own timeline (reported, triaged, reminders sent when they fell
-due, notification filed), so the incident page, the reminder list, the outbox and the audit
-trail tell one consistent story. Demo incidents are marked "[DEMO]" in their title.
+Nothing is faked: each incident goes through the same services the web pages use, along its
+own timeline (reported, triaged, reminders sent when they fell due, notification filed), so the
+incident page, the reminder list, the outbox and the audit trail tell one consistent story.
+All timelines are played together on one :class:`DemoClock` that only moves forward: every
+step of every incident, and every mail that fell due, happens in time order, so the audit
+events' timestamps never go backwards in the hash chain. Each report names only kinds of data
+its organisation's profile lists (``data_category_keys``), and its text mentions no others.
+Demo incidents are marked "[DEMO]" in their title.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import heapq
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,11 +41,11 @@ from ..domain.delivery import Status
 from ..domain.prefill import prefill
 from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
 from ..mail import Mailer
-from ..models import Delivery, Incident, Organisation, User
+from ..models import AuditEvent, Delivery, Incident, Organisation, User
 from ..services import clock_settings, decisions, delivery, filings, triage
 from ..services import incidents as incident_service
 from ..services.audit import Actor
-from ..services.clock import Clock, FixedClock
+from ..services.clock import Clock
 from ..services.delivery_kinds import handlers
 from ..services.organisations import profile_of
 from . import ACTOR, DEMO_DOMAIN
@@ -58,6 +64,8 @@ class DemoIncident:
     protection: Protection
     containment: tuple[Containment, ...]
     aware_hours_ago: float | None  # None: reported, awaiting triage
+    # The kinds of data the report names: keys of the organisation's profile, matching the text.
+    data_category_keys: tuple[str, ...] = ()
     notified_hours_ago: float | None = None  # the AP notification was filed then
     meldnummer: str = ""
     # As processor the organisation informs its controller (Art. 33(2) GDPR), not the AP.
@@ -81,6 +89,7 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.NONE,
         containment=(Containment.ASKED_DELETION,),
         aware_hours_ago=None,
+        data_category_keys=("voor-en-achternaam", "adresgegevens", "telefoonnummer"),
     ),
     DemoIncident(
         slug="leiz",
@@ -97,6 +106,7 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.NONE,
         containment=(Containment.ACCESS_BLOCKED,),
         aware_hours_ago=5,
+        data_category_keys=("filmbeelden-en-fotos",),
         controller_name="Stichting Openbaar Onderwijs De Horizon (opdrachtgever, fictief)",
     ),
     DemoIncident(
@@ -113,6 +123,7 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.PARTIALLY,
         containment=(Containment.REMOTE_WIPE, Containment.PASSWORD_RESET),
         aware_hours_ago=20,
+        data_category_keys=("algemene-gegevens", "aangevraagde-dienst", "contacthistorie"),
     ),
     DemoIncident(
         slug="luxigo",
@@ -127,6 +138,7 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.NONE,
         containment=(Containment.PASSWORD_RESET, Containment.ACCESS_BLOCKED),
         aware_hours_ago=63,
+        data_category_keys=("voor-en-achternaam", "adresgegevens", "bestelgegevens"),
     ),
     DemoIncident(
         slug="luxigo",
@@ -142,6 +154,7 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.NONE,
         containment=(Containment.PASSWORD_RESET, Containment.ACCESS_BLOCKED),
         aware_hours_ago=118,
+        data_category_keys=("voor-en-achternaam", "e-mailadres"),
         notified_hours_ago=100,
         meldnummer="DEMO-2026-0002",
         checklist=(
@@ -159,8 +172,9 @@ SCRIPT: tuple[DemoIncident, ...] = (
         slug="levensmozaiek",
         title="[DEMO] USB-stick met deelnemersgegevens kwijtgeraakt",
         description=(
-            "Een onversleutelde USB-stick met een deelnemerslijst (namen, geboortedata, "
-            "contactgegevens) van een cursus is na afloop niet meer teruggevonden."
+            "Een onversleutelde USB-stick met een deelnemerslijst (namen, adressen, "
+            "telefoonnummers en e-mailadressen) van een cursus is na afloop niet meer "
+            "teruggevonden."
         ),
         discovery_how="De docent miste de stick bij het opruimen van de cursusruimte.",
         discovered_hours_ago=80,
@@ -168,6 +182,7 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.NONE,
         containment=(),
         aware_hours_ago=78,
+        data_category_keys=("voor-en-achternaam", "adresgegevens", "telefoonnummer", "e-mailadres"),
     ),
     DemoIncident(
         slug="123samenleven",
@@ -182,14 +197,47 @@ SCRIPT: tuple[DemoIncident, ...] = (
         protection=Protection.NONE,
         containment=(Containment.RECALL_EMAIL,),
         aware_hours_ago=50,
+        data_category_keys=("e-mailadres",),
         notified_hours_ago=30,
         meldnummer="DEMO-2026-0001",
     ),
 )
 
 
+#: How far back the script reaches: the organisations and accounts exist before its first report.
+SCRIPT_SPAN = timedelta(hours=max(i.discovered_hours_ago for i in SCRIPT) + 1)
+
+
 def _ago(now: datetime, hours: float) -> datetime:
     return (now - timedelta(hours=hours)).replace(second=0, microsecond=0)
+
+
+@dataclass
+class DemoClock:
+    """The demo's clock: starts in the past and only moves forward, up to ``until``.
+
+    Every service called by the demo loader reads this clock, so whatever they record (audit
+    events above all) is stamped in the order it happened.
+    """
+
+    current: datetime
+    until: datetime  # the real moment of loading: the script's "now"
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance_to(self, moment: datetime) -> None:
+        """Move to ``moment``; a moment already passed leaves the clock where it is."""
+        self.current = max(self.current, moment)
+
+
+def demo_clock(session: Session, now: datetime) -> DemoClock:
+    """A clock for loading the demo at ``now``: from :data:`SCRIPT_SPAN` before ``now``, or
+    from the last audit event if that is later (the demo never writes before existing events;
+    on a database in use the incidents' facts are still backdated, their events are not)."""
+    last = session.execute(select(func.max(AuditEvent.occurred_at))).scalar_one()
+    start = now - SCRIPT_SPAN
+    return DemoClock(max(start, last) if last is not None else start, now)
 
 
 @dataclass(frozen=True)
@@ -201,18 +249,18 @@ class _Post:
 
 
 def _send_due_mail(
-    session: Session, clock: FixedClock, until: datetime, incident_id: int, post: _Post
+    session: Session, clock: DemoClock, until: datetime, incident_ids: list[int], post: _Post
 ) -> None:
-    """Let the mail of one incident go out at the moments it fell due, up to ``until``."""
-    while True:
+    """Let the mail of the demo's incidents go out at the moments it fell due, up to ``until``."""
+    while incident_ids:
         due = session.execute(
             select(func.min(Delivery.due_at)).where(
-                Delivery.incident_id == incident_id, Delivery.status == Status.PLANNED.value
+                Delivery.incident_id.in_(incident_ids), Delivery.status == Status.PLANNED.value
             )
         ).scalar_one()
         if due is None or due > until:
             return
-        clock.current = max(clock.current, due + timedelta(seconds=20))
+        clock.advance_to(due + timedelta(seconds=20))
         result = delivery.tick(
             session,
             holder="demo load",
@@ -239,21 +287,32 @@ def _give_contacts(session: Session, org: Organisation, clock: Clock) -> None:
     clock_settings.save_clock_settings(session, org, settings, actor=ACTOR, clock=clock)
 
 
+#: One incident's timeline: yields the moment of its next step, and takes that step when
+#: resumed (the runner has moved the clock there by then).
+Steps = Generator[datetime, None, None]
+
+
 def _play(
-    session: Session, item: DemoIncident, org: Organisation, fg: User, now: datetime, post: _Post
-) -> Incident:
-    """Report, triage, remind and file one scripted incident along its own timeline."""
+    session: Session,
+    item: DemoIncident,
+    org: Organisation,
+    fg: User,
+    clock: DemoClock,
+    made: list[Incident],
+) -> Steps:
+    """Report, triage, decide and file one scripted incident along its own timeline."""
+    now = clock.until
     reporter = session.execute(
         select(User).where(User.email == f"melder.{org.slug}@{DEMO_DOMAIN}")
     ).scalar_one()
-    walk = FixedClock(_ago(now, item.discovered_hours_ago - 0.5))
+    yield _ago(now, item.discovered_hours_ago - 0.5)
     report = IncidentReport(
         title=item.title,
         description=item.description,
         discovered_at=_ago(now, item.discovered_hours_ago),
         discovery_how=item.discovery_how,
         ongoing=Answer.NO,
-        data_category_keys=tuple(c.key for c in profile_of(org).data_categories[:3]),
+        data_category_keys=item.data_category_keys,
         subjects_mode=CountMode.EXACT,
         subjects_exact=item.subjects,
         protection=item.protection,
@@ -265,13 +324,13 @@ def _play(
         organisation=org,
         report=report,
         pending_ids=[],
-        clock=walk,
+        clock=clock,
     )
-    _send_due_mail(session, walk, walk.current, incident.id, post)
+    made.append(incident)
     if item.aware_hours_ago is None:
-        return incident
+        return
     aware_at = _ago(now, item.aware_hours_ago)
-    walk.current = aware_at + timedelta(minutes=10)
+    yield aware_at + timedelta(minutes=10)
     answers = triage.TriageAnswers(
         personal_data=Tri.YES,
         security_breached=Tri.YES,
@@ -282,13 +341,12 @@ def _play(
         our_role="processor" if item.controller_name else "controller",
         controller_name=item.controller_name,
     )
-    triage.record_triage(session, incident, answers, actor=Actor.of(fg), clock=walk)
-    filed = None if item.notified_hours_ago is None else _ago(now, item.notified_hours_ago)
+    triage.record_triage(session, incident, answers, actor=Actor.of(fg), clock=clock)
     if item.checklist:
-        _decide(session, incident, item, fg, walk)
-    _send_due_mail(session, walk, filed or now, incident.id, post)
-    if filed is not None:
-        walk.current = max(walk.current, filed + timedelta(minutes=5))
+        yield from _decide(session, incident, item, fg, clock)
+    if item.notified_hours_ago is not None:
+        filed = _ago(now, item.notified_hours_ago)
+        yield filed + timedelta(minutes=5)
         filings.record_notification(
             session,
             incident,
@@ -299,16 +357,15 @@ def _play(
             notes="Demo: voorlopige melding; aanvulling volgt na het onderzoek.",
             recorded_by=fg,
             actor=Actor.of(fg),
-            clock=walk,
+            clock=clock,
         )
-    return incident
 
 
 def _decide(
-    session: Session, incident: Incident, item: DemoIncident, fg: User, walk: FixedClock
-) -> None:
+    session: Session, incident: Incident, item: DemoIncident, fg: User, clock: DemoClock
+) -> Steps:
     """Confirm the checklist (pre-filled, with the script's answers) and follow the advice."""
-    walk.current += timedelta(hours=1)
+    yield clock.now() + timedelta(hours=1)
     facts = dataclasses.replace(
         prefill(
             incident_service.report_of(incident),
@@ -318,17 +375,50 @@ def _decide(
         **dict(item.checklist),
     )
     actor = Actor.of(fg)
-    decisions.save_checklist(session, incident, facts, confirm=True, actor=actor, clock=walk)
-    walk.current += timedelta(minutes=30)
+    decisions.save_checklist(session, incident, facts, confirm=True, actor=actor, clock=clock)
+    yield clock.now() + timedelta(minutes=30)
     decisions.record_decision(
-        session, incident, outcome=None, rationale="", actor=actor, clock=walk
+        session, incident, outcome=None, rationale="", actor=actor, clock=clock
     )
+
+
+def _run(
+    session: Session,
+    timelines: list[Steps],
+    clock: DemoClock,
+    post: _Post,
+    made: list[Incident],
+) -> None:
+    """Play all timelines together, always the earliest next step first, and send the mail
+    of the incidents ``made`` so far at the moments it falls due; the clock never moves back."""
+    queue: list[tuple[datetime, int, Steps]] = []
+
+    def take_step(position: int, steps: Steps) -> None:
+        moment = next(steps, None)  # runs the step up to the moment of the next one
+        if moment is not None:
+            heapq.heappush(queue, (moment, position, steps))
+
+    for position, steps in enumerate(timelines):
+        take_step(position, steps)
+    while queue:
+        moment, position, steps = heapq.heappop(queue)
+        _send_due_mail(session, clock, moment, [i.id for i in made], post)
+        clock.advance_to(moment)
+        take_step(position, steps)
+    _send_due_mail(session, clock, clock.until, [i.id for i in made], post)
 
 
 def load_incidents(
     session: Session, *, clock: Clock, mailer: Mailer, settings: delivery.DeliverySettings
 ) -> list[Incident]:
-    """Add the scripted incidents to each demo organisation that has no incidents yet."""
+    """Add the scripted incidents to each demo organisation that has no incidents yet.
+
+    ``clock`` is best the :class:`DemoClock` the organisations and accounts were loaded with
+    (see :func:`demo_clock`); any other clock's time is taken as the moment of loading.
+    Returns the incidents in the order of the script.
+    """
+    if not isinstance(clock, DemoClock):
+        clock = demo_clock(session, clock.now())
     fg = session.execute(select(User).where(User.email == f"fg@{DEMO_DOMAIN}")).scalar_one_or_none()
     if fg is None:
         return []
@@ -336,8 +426,6 @@ def load_incidents(
         select(Organisation).where(Organisation.slug.in_([i.slug for i in SCRIPT]))
     ).scalars()
     by_slug = {o.slug: o for o in orgs}
-    post = _Post(mailer, settings)
-    now = clock.now()
     started = {
         slug
         for slug, org in by_slug.items()
@@ -345,11 +433,14 @@ def load_incidents(
             select(Incident.id).where(Incident.organisation_id == org.id).limit(1)
         ).first()
     }
-    created = []
+    made: list[Incident] = []
+    timelines: list[Steps] = []
     for item in SCRIPT:
         org = by_slug.get(item.slug)
         if org is None or item.slug in started:
             continue
         _give_contacts(session, org, clock)
-        created.append(_play(session, item, org, fg, now, post))
-    return created
+        timelines.append(_play(session, item, org, fg, clock, made))
+    _run(session, timelines, clock, _Post(mailer, settings), made)
+    order = {item.title: position for position, item in enumerate(SCRIPT)}
+    return sorted(made, key=lambda incident: order[incident.title])

@@ -24,14 +24,23 @@ from ..domain.profile import (
     profile_to_dict,
 )
 from ..domain.references import DEFAULT_PREFIX
-from ..models import Organisation
+from ..domain.roles import Role
+from ..models import Organisation, User
 from . import audit
+from . import users as user_service
 from .audit import Actor
 from .clock import Clock
 from .schema_check import InputError, schema_problems
 from .versioning import StaleEdit, claim_version, last_change
 
 PROFILE_ACTIONS = ("organisation.profile_updated",)
+
+#: Who may create an organisation in the web UI (the rule, in one place): anyone who is an
+#: administrator of at least one organisation of the installation. The creator becomes the
+#: administrator of the new organisation in the same transaction, so an organisation never
+#: exists without someone who can manage it. FGs and reporters cannot create organisations;
+#: the command line (``breachdesk org import``) runs with the server's own rights.
+CREATOR_ROLE = Role.ADMIN
 
 
 class ProfileError(InputError):
@@ -63,17 +72,33 @@ def load_profile_file(path: Path) -> OrganisationProfile:
         ProfileError: unreadable file, YAML syntax error (with line), or invalid content.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = path.read_bytes()
+    except OSError as exc:
         raise ProfileError(str(path), [("", f"cannot read file: {exc}")]) from exc
+    return load_profile_text(text, str(path))
+
+
+def load_profile_text(text: bytes | str, source: str) -> OrganisationProfile:
+    """Check a profile given as YAML text (a file's content, or an upload), named ``source``.
+
+    The command line and the upload page both come through here, so they check alike.
+
+    Raises:
+        ProfileError: not UTF-8, YAML syntax error (with line), or invalid content.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProfileError(source, [("", f"cannot read file: {exc}")]) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        raise ProfileError(str(path), [(where, f"YAML syntax error: {reason}")]) from exc
-    return parse_profile(data, str(path))
+        raise ProfileError(source, [(where, f"YAML syntax error: {reason}")]) from exc
+    return parse_profile(data, source)
 
 
 def profile_of(organisation: Organisation) -> OrganisationProfile:
@@ -115,6 +140,7 @@ def import_profile(
 
     Raises:
         ValueError: the organisation exists and ``replace`` is false.
+        ProfileError: the reference prefix is another organisation's (nothing saved).
     """
     existing = find(session, profile.slug)
     if existing is not None and not replace:
@@ -124,6 +150,31 @@ def import_profile(
     if existing is not None:
         changed = save_profile(session, existing, profile, actor=actor, clock=clock)
         return ImportResult(existing, created=False, changed=changed)
+    organisation = create_organisation(session, profile, actor=actor, clock=clock)
+    return ImportResult(organisation, created=True, changed=True)
+
+
+def create_organisation(
+    session: Session,
+    profile: OrganisationProfile,
+    *,
+    actor: Actor,
+    clock: Clock,
+    admin: User | None = None,
+) -> Organisation:
+    """Create a new organisation with a checked ``profile``; ``admin`` becomes its administrator.
+
+    Everything (the organisation, its creation event, the role and its event) is written in
+    one transaction: either all of it or nothing. See :data:`CREATOR_ROLE` for who may call
+    this from the web UI.
+
+    Raises:
+        ProfileError: the slug is taken (path ``slug``) or the reference prefix is another
+            organisation's (path ``reference_prefix``); nothing was written.
+    """
+    problems = taken_problems(session, profile.slug, profile.reference_prefix)
+    if problems:
+        raise ProfileError(profile.slug, problems)
     now = clock.now()
     organisation = Organisation(
         slug=profile.slug,
@@ -146,8 +197,50 @@ def import_profile(
         organisation_id=organisation.id,
         after=organisation.profile,
     )
+    if admin is not None:
+        user_service.grant_role(
+            session, admin, organisation, Role.ADMIN, actor=actor, clock=clock, commit=False
+        )
     session.commit()
-    return ImportResult(organisation, created=True, changed=True)
+    return organisation
+
+
+def taken_problems(session: Session, slug: str, prefix: str | None) -> list[tuple[str, str]]:
+    """What a new organisation with ``slug`` and ``prefix`` would take from an existing one,
+    as (field path, reason) pairs; [] when both are free. Also usable before the profile is
+    complete, so that a form can show these problems together with the others."""
+    problems = []
+    if find(session, slug) is not None:
+        problems.append(("slug", f"an organisation with the slug {slug!r} already exists"))
+    return problems + _prefix_taken(session, prefix, None)
+
+
+def _prefix_problems(
+    session: Session, profile: OrganisationProfile, organisation_id: int | None
+) -> list[tuple[str, str]]:
+    return _prefix_taken(session, profile.reference_prefix, organisation_id)
+
+
+def _prefix_taken(
+    session: Session, prefix: str | None, organisation_id: int | None
+) -> list[tuple[str, str]]:
+    """A prefix given in the profile must not be another organisation's: references such as
+    KRX-2026-0001 must name one organisation across the installation. Organisations that set
+    no prefix share the default "BD" (as before prefixes existed)."""
+    if not prefix:
+        return []
+    query = select(Organisation.name).where(Organisation.reference_prefix == prefix)
+    if organisation_id is not None:
+        query = query.where(Organisation.id != organisation_id)
+    other = session.execute(query.limit(1)).scalar_one_or_none()
+    if other is None:
+        return []
+    return [
+        (
+            "reference_prefix",
+            f"the prefix {prefix!r} is already used by {other}; give each organisation its own",
+        )
+    ]
 
 
 def save_profile(
@@ -165,9 +258,13 @@ def save_profile(
         ValueError: the profile's slug differs from the organisation's (slugs are stable ids).
         StaleEdit: the profile was saved after ``seen_version`` (the version the editing page
             showed); nothing was saved.
+        ProfileError: the reference prefix is another organisation's; nothing was saved.
     """
     if profile.slug != organisation.slug:
         raise ValueError("the slug of an organisation cannot change")
+    problems = _prefix_problems(session, profile, organisation.id)
+    if problems:
+        raise ProfileError(profile.slug, problems)
     if seen_version is not None and seen_version != organisation.profile_version:
         by, at = last_change(session, ("organisation", organisation.id), PROFILE_ACTIONS)
         raise StaleEdit(organisation.profile_version, by, at)

@@ -160,10 +160,16 @@ def grant_role(
     *,
     actor: Actor,
     clock: Clock,
+    commit: bool = True,
 ) -> bool:
-    """Give ``user`` ``role`` in ``organisation``; False when they already had it."""
+    """Give ``user`` ``role`` in ``organisation``; False when they already had it.
+
+    With ``commit=False`` the caller's transaction stays open (the role is part of a larger
+    change, such as creating the organisation).
+    """
     granted = _grant(session, user, organisation, role, actor=actor, clock=clock)
-    session.commit()
+    if commit:
+        session.commit()
     return granted
 
 

@@ -29,22 +29,34 @@ from ..services.audit_verify import verify_trail
 from ..services.versioning import StaleEdit
 from .audit_words import problem_text
 from .conflicts import Conflict, conflict
-from .context import actor, organisation_for, organisations_where, require_any_role
+from .context import (
+    actor,
+    has_any_role,
+    organisation_for,
+    organisations_where,
+    require_any_role,
+)
 from .failures import NotSaved, keeps_typing
+from .organisation_new import bp as new_organisation_bp
 from .profile_form import ProfileForm
 from .triage_forms import seen
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.register_blueprint(new_organisation_bp)
 
 
 @bp.get("/organisations")
 @login_required
-@require_any_role(Role.ADMIN)
+@require_any_role(Role.ADMIN, Role.FG)
 def organisations() -> ResponseReturnValue:
-    orgs = organisations_where(Role.ADMIN)
+    """Administrators see the organisations they administer; an FG reads the profiles of the
+    organisations they serve (editing stays with the administrators)."""
+    orgs = organisations_where(Role.ADMIN, Role.FG)
     return render_template(
         "admin/organisations.html",
         orgs=[(o, org_service.profile_of(o)) for o in orgs],
+        administered={o.id for o in organisations_where(Role.ADMIN)},
+        may_create=has_any_role(org_service.CREATOR_ROLE),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     Field,
     FieldList,
@@ -25,7 +26,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..domain.profile import OPTIONAL_CATEGORY_FLAGS, OrganisationProfile, profile_to_dict
 from ..domain.references import normalise_prefix
@@ -363,6 +364,50 @@ class ProfileForm(FlaskForm):
                 continue
             unplaced.append(f"{path}: {reason}" if path else reason)
         return unplaced
+
+
+class NewOrganisationForm(ProfileForm):
+    """A new organisation: the profile form with the slug, and a prefix that must be given
+    (an installation with several organisations needs one per organisation)."""
+
+    slug = StringField(
+        _l("Short name (slug)"),
+        validators=[
+            DataRequired(),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]{1,62}$", message=_l("Use 2 to 63 characters: a-z, 0-9 and -.")
+            ),
+        ],
+        description=_l(
+            "Lower-case letters, digits and hyphens, e.g. kruix. It cannot be changed later."
+        ),
+        filters=[lambda value: (value or "").strip().lower()],
+    )
+    reference_prefix = StringField(
+        _l("Prefix of incident references"),
+        validators=[DataRequired(), _valid_prefix],
+        description=_l("2 to 6 capital letters, e.g. KRX gives KRX-2026-0001; one of its own."),
+    )
+    _TOP = {**ProfileForm._TOP, "slug": "slug"}
+
+
+#: Larger than any real profile (the five demo profiles are 7-15 kB).
+MAX_PROFILE_BYTES = 512 * 1024
+
+
+class ProfileUploadForm(FlaskForm):
+    """A new organisation from a profile file, as ``breachdesk org import FILE`` reads it."""
+
+    profile_file = FileField(
+        _l("Profile file (YAML)"),
+        validators=[
+            FileRequired(_l("Choose a profile file.")),
+            FileSize(MAX_PROFILE_BYTES, message=_l("The file is larger than 512 kB.")),
+        ],
+        description=_l(
+            "The format of “breachdesk org export”; it is checked as on the command line."
+        ),
+    )
 
 
 def _tristate(value: bool | None) -> str:

@@ -15,7 +15,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from breachdesk.demo import DEMO_PASSWORD, load
-from breachdesk.demo.incidents import load_incidents
+from breachdesk.demo.incidents import demo_clock, load_incidents
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.services.clock import SystemClock
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo(app: Flask) -> None:
     """The demo organisations, accounts and incidents, created as ``make run`` does."""
-    clock = SystemClock()
+    clock = demo_clock(db.session, SystemClock().now())
     load(db.session, clock=clock, hasher=app.extensions["breachdesk"].hasher)
     load_incidents(
         db.session,

@@ -44,6 +44,20 @@ def test_org_import_export_round_trip(app: Flask, tmp_path: Path) -> None:
     assert kruix.profile["sector"] == "Verzekeringen (test)" and kruix.profile_version == 2
 
 
+def test_org_import_refuses_a_prefix_another_organisation_has(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    kruix = next(p for p in profile_paths() if p.name == "kruix.yaml")
+    assert runner.invoke(args=["org", "import", str(kruix)]).exit_code == 0
+    data = yaml.safe_load(kruix.read_text(encoding="utf-8"))
+    data["slug"] = "kruix-zuid"
+    copy = tmp_path / "kruix-zuid.yaml"
+    copy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(args=["org", "import", str(copy)])
+    assert result.exit_code != 0
+    assert "reference_prefix: the prefix 'KRX' is already used by Kruix" in result.output
+    assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 1
+
+
 def test_org_import_reports_every_problem_and_imports_nothing(app: Flask, tmp_path: Path) -> None:
     good = profile_paths()[0]
     data = yaml.safe_load(good.read_text(encoding="utf-8"))
