@@ -97,6 +97,8 @@ def delivery_label(row: Delivery) -> str:
         return gettext("Notice to the controller")
     if row.kind == Kind.ACTION_OVERDUE.value:
         return gettext("Reminder to the owner of an overdue remedial action")
+    if row.kind == Kind.PEOPLE_NOTICE.value:
+        return gettext("Notice to a person affected")
     if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":
         hours = int(row.label[1:-1])
         return ngettext(
