@@ -70,10 +70,31 @@ FUZZ_EXAMPLES ?= $(or $(BREACHDESK_FUZZ_EXAMPLES),10000)
 fuzz: install
 	BREACHDESK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/web/test_fuzz.py -q -s --durations=5
 
-# Refresh the catalogues after changing user-facing text.
+# English is the source language: an English msgstr that `pybabel update` leaves empty gets its
+# msgid, so the en catalogue is complete (tests/unit/test_catalogues.py) and stays editable.
+define FILL_ENGLISH
+from babel.messages.pofile import read_po, write_po
+path = "breachdesk/translations/en/LC_MESSAGES/messages.po"
+with open(path, "rb") as handle:
+    catalog = read_po(handle, locale="en")
+for message in catalog:
+    if not message.id:
+        continue
+    if isinstance(message.id, tuple):
+        message.string = tuple(s or message.id[min(i, 1)] for i, s in enumerate(message.string))
+    elif not message.string:
+        message.string = message.id
+with open(path, "wb") as handle:
+    write_po(handle, catalog, width=76, ignore_obsolete=True)
+endef
+export FILL_ENGLISH
+
+# Refresh the catalogues after changing user-facing text; then fill the empty Dutch msgstr
+# (tests/unit/test_catalogues.py and tests/web/test_untranslated.py list them).
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o breachdesk/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i breachdesk/translations/messages.pot -d breachdesk/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -c "$$FILL_ENGLISH"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

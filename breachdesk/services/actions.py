@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.actions import ActionStatus, reminder_times
 from ..domain.delivery import Kind, Status
+from ..domain.formatting import long_date
 from ..domain.text import single_line
 from ..models import Delivery, Incident, RemedialAction, User
 from . import audit
@@ -210,7 +211,8 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
     if action is None or action.status != ActionStatus.OPEN.value:
         return Skip("action_not_open")
     incident = action.incident
-    due = action.due_on.strftime("%d-%m-%Y") if action.due_on else "—"
+    due = long_date(action.due_on, "nl") if action.due_on else "—"
+    due_en = long_date(action.due_on, "en") if action.due_on else "—"
     staff = staff_addresses(session, action.organisation_id)
     recipients = [a for a in [action.owner_email, *staff] if a]
     link = context.link(f"incidents/{incident.id}/actions")
@@ -232,11 +234,11 @@ bij in breachdesk: {link}
 
 -- English --
 
-A remedial action after breach {incident.reference} is not finished; it was due on {due}.
+A remedial action after breach {incident.reference} is not finished; it was due on {due_en}.
 
   Action:   {title}
   Owner:    {owner}
-  Due:      {due}
+  Due:      {due_en}
 
 Has it been done? Tell the data protection officer, or update it in breachdesk: {link}
 

@@ -16,16 +16,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, cast, select
 from sqlalchemy.orm import Session
 
 from ..domain.audit import GENESIS_HASH, EventRecord, chain_name, seal, snapshot
-from ..models import AuditChainHead, AuditEvent, User
+from ..models import AuditChainHead, AuditEvent, Incident, User
 from .audit_keys import files_for, load_keyring
 from .audit_verify import ChainReport, verify_trail
 from .clock import Clock
 
-__all__ = ["Actor", "ChainReport", "chain_name", "events_of", "history", "record", "verify"]
+__all__ = [
+    "Actor",
+    "ChainReport",
+    "TrailRow",
+    "chain_name",
+    "events_of",
+    "history",
+    "record",
+    "trail_rows",
+    "verify",
+]
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,30 @@ def history(
             .limit(limit)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class TrailRow:
+    """An event of the trail page, with the reference of the incident it is about (if any)."""
+
+    event: AuditEvent
+    incident_reference: str | None
+
+
+def trail_rows(session: Session, chain: str, limit: int = 500) -> list[TrailRow]:
+    """The newest ``limit`` events of one chain, newest first, each with its incident's
+    reference ("KRX-2026-0003"), joined in the one query."""
+    about_incident = and_(
+        AuditEvent.entity_type == "incident", AuditEvent.entity_id == cast(Incident.id, String)
+    )
+    rows = session.execute(
+        select(AuditEvent, Incident.reference)
+        .outerjoin(Incident, about_incident)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq.desc())
+        .limit(limit)
+    ).all()
+    return [TrailRow(event, reference) for event, reference in rows]
 
 
 def events_of(session: Session, chain: str, limit: int = 500) -> list[AuditEvent]:

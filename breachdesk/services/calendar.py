@@ -24,9 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.deadline import Duty
+from ..domain.formatting import long_datetime
 from ..domain.lifecycle import OPEN_STATES
 from ..domain.roles import Role
-from ..domain.timeutil import ensure_utc, utc_to_local
+from ..domain.timeutil import ensure_utc
 from ..models import Incident, Membership, User
 from . import audit
 from .audit import Actor
@@ -147,10 +148,6 @@ def running_deadlines(
     return sorted(rows, key=lambda row: (row[1].deadline, row[0].id))
 
 
-def _local(value: datetime) -> str:
-    return utc_to_local(value).strftime("%d-%m-%Y %H:%M")
-
-
 def _event(incident: Incident, term: IncidentClock, now: datetime, base_url: str) -> Event:
     link = f"{base_url.rstrip('/')}/incidents/{incident.id}"
     host = urlsplit(base_url).hostname or "breachdesk"
@@ -164,8 +161,8 @@ def _event(incident: Incident, term: IncidentClock, now: datetime, base_url: str
             f"{incident.reference} – {incident.title}",
             f"Organisatie / Organisation: {org}",
             "",
-            f"Uiterlijk {_local(term.deadline)} (Nederlandse tijd): {nl_duty}.",
-            f"Deadline {_local(term.deadline)} (Amsterdam time): {en_duty}.",
+            f"Uiterlijk {long_datetime(term.deadline, 'nl')} (Nederlandse tijd): {nl_duty}.",
+            f"Deadline {long_datetime(term.deadline, 'en')} (Amsterdam time): {en_duty}.",
             "",
             link,
         ]

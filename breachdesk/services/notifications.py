@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..domain.delivery import Kind
+from ..domain.formatting import long_datetime
 from ..domain.text import single_line
-from ..domain.timeutil import utc_to_local
 from ..models import Delivery, Incident, Organisation
 from .delivery import Outgoing, SendContext, Skip, enqueue
 from .reminders import staff_addresses
@@ -32,8 +32,7 @@ def enqueue_new_report(session: Session, incident: Incident) -> Delivery:
 
 
 def _new_report_text(incident: Incident, organisation: Organisation, link: str) -> str:
-    reported = utc_to_local(incident.reported_at).strftime("%d-%m-%Y %H:%M")
-    discovered = utc_to_local(incident.discovered_at).strftime("%d-%m-%Y %H:%M")
+    reported, discovered = incident.reported_at, incident.discovered_at
     name = single_line(organisation.name)
     title = f"“{single_line(incident.title)}”"
     # The description stays in breachdesk: it may hold the personal data that leaked.
@@ -42,8 +41,8 @@ Er is een nieuw incident gemeld bij {name}.
 
   Kenmerk:     {incident.reference}
   Titel:       {title}
-  Gemeld:      {reported} (Nederlandse tijd)
-  Ontdekt:     {discovered} (Nederlandse tijd)
+  Gemeld:      {long_datetime(reported, "nl")} (Nederlandse tijd)
+  Ontdekt:     {long_datetime(discovered, "nl")} (Nederlandse tijd)
 
 Beoordeel zo snel mogelijk of het een datalek is. Als de organisatie er met redelijke
 zekerheid van op de hoogte is dat persoonsgegevens zijn getroffen, begint de termijn van
@@ -57,8 +56,8 @@ A new incident was reported at {name}.
 
   Reference:   {incident.reference}
   Title:       {title}
-  Reported:    {reported} (Amsterdam time)
-  Discovered:  {discovered} (Amsterdam time)
+  Reported:    {long_datetime(reported, "en")} (Amsterdam time)
+  Discovered:  {long_datetime(discovered, "en")} (Amsterdam time)
 
 Please assess as soon as possible whether this is a personal-data breach. Once the
 organisation is reasonably certain that personal data were compromised, the 72 hours to

@@ -15,9 +15,9 @@ from babel.support import NullTranslations, Translations
 from ..domain.ap_facts import MISSING_LABELS
 from ..domain.deadline import Duty
 from ..domain.delivery import Kind
+from ..domain.formatting import long_datetime
 from ..domain.reminders import suggests_provisional
 from ..domain.text import single_line
-from ..domain.timeutil import utc_to_local
 from ..models import Delivery, Incident
 from .deadlines import clock_of, missing_facts
 
@@ -33,8 +33,12 @@ def _dutch(message: str) -> str:
     return _dutch_catalogue().gettext(message)
 
 
-def _local(value: datetime) -> str:
-    return utc_to_local(value).strftime("%d-%m-%Y %H:%M")
+def _nl(value: datetime) -> str:
+    return long_datetime(value, "nl")
+
+
+def _en(value: datetime) -> str:
+    return long_datetime(value, "en")
 
 
 def _left(delta: timedelta) -> tuple[str, str]:
@@ -82,11 +86,11 @@ def text(reminder: Delivery, incident: Incident, now: datetime, late: bool, base
     if late:
         nl.append(
             f"LET OP: deze herinnering is te laat verstuurd. Hij viel op "
-            f"{_local(reminder.planned_due_at)}; breachdesk kon hem toen niet versturen "
+            f"{_nl(reminder.planned_due_at)}; breachdesk kon hem toen niet versturen "
             "(de planner draaide niet of de mailserver was niet bereikbaar).\n"
         )
         en.append(
-            f"NOTE: this reminder is late. It fell due at {_local(reminder.planned_due_at)}; "
+            f"NOTE: this reminder is late. It fell due on {_en(reminder.planned_due_at)}; "
             "breachdesk could not send it then (the scheduler was not running or the mail "
             "server could not be reached).\n"
         )
@@ -98,13 +102,13 @@ def text(reminder: Delivery, incident: Incident, now: datetime, late: bool, base
         en.append(f"A term is running to {en_duty}.")
     nl.append(
         f"\n  Organisatie:  {org_name}\n  Kenmerk:      {incident.reference}\n"
-        f"  Titel:        {title}\n  Kennisname:   {_local(clock.aware_at)}\n"
-        f"  Uiterlijk:    {_local(clock.deadline)} (Nederlandse tijd)\n  Tijd:         {nl_left}\n"
+        f"  Titel:        {title}\n  Kennisname:   {_nl(clock.aware_at)}\n"
+        f"  Uiterlijk:    {_nl(clock.deadline)} (Nederlandse tijd)\n  Tijd:         {nl_left}\n"
     )
     en.append(
         f"\n  Organisation: {org_name}\n  Reference:    {incident.reference}\n"
-        f"  Title:        {title}\n  Aware since:  {_local(clock.aware_at)}\n"
-        f"  Deadline:     {_local(clock.deadline)} (Amsterdam time)\n  Time:         {en_left}\n"
+        f"  Title:        {title}\n  Aware since:  {_en(clock.aware_at)}\n"
+        f"  Deadline:     {_en(clock.deadline)} (Amsterdam time)\n  Time:         {en_left}\n"
     )
     missing = missing_facts(incident) if to_ap else []
     if to_ap and suggests_provisional(clock.aware_at, now) and missing:

@@ -17,8 +17,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..domain.delivery import Kind
+from ..domain.formatting import long_datetime
 from ..domain.text import single_line
-from ..domain.timeutil import utc_to_local
 from ..models import Delivery, Incident, IncidentMessage
 from .delivery import Outgoing, SendContext, Skip, enqueue
 from .organisations import profile_of
@@ -101,14 +101,15 @@ def prepare_confirmation(session: Session, row: Delivery, context: SendContext) 
     if to is None or link is None:
         return Skip("no_address")
     name = single_line(incident.organisation.name)
-    received = utc_to_local(incident.reported_at).strftime("%d-%m-%Y %H:%M")
+    received_nl = long_datetime(incident.reported_at, "nl")
+    received_en = long_datetime(incident.reported_at, "en")
     contact_nl, contact_en = _contact_lines(incident)
     text = f"""\
 Bedankt voor je melding bij {name}. De privacyfunctionaris heeft je melding ontvangen en
 bekijkt zo snel mogelijk of het om een datalek gaat.
 
   Kenmerk:     {incident.reference}
-  Ontvangen:   {received} (Nederlandse tijd)
+  Ontvangen:   {received_nl} (Nederlandse tijd)
 
 Met deze persoonlijke link kun je later informatie of bestanden toevoegen en vragen van de
 privacyfunctionaris beantwoorden:
@@ -124,7 +125,7 @@ Thank you for your report to {name}. The privacy officer has received it and wil
 soon as possible whether it is a personal-data breach.
 
   Reference:   {incident.reference}
-  Received:    {received} (Amsterdam time)
+  Received:    {received_en} (Amsterdam time)
 
 With this personal link you can add information or files later and answer the privacy
 officer's questions:

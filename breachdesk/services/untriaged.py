@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.delivery import Kind, Status
+from ..domain.formatting import long_datetime
 from ..domain.lifecycle import State
 from ..domain.text import single_line
-from ..domain.timeutil import utc_to_local
 from ..domain.untriaged import OfficeHours, plan
 from ..models import Delivery, Incident, Organisation
 from . import delivery
@@ -94,7 +94,8 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
     if not recipients:
         return Skip("no_address")
     escalation = row.kind == Kind.UNTRIAGED_ESCALATION.value
-    reported = utc_to_local(incident.reported_at).strftime("%d-%m-%Y %H:%M")
+    reported_nl = long_datetime(incident.reported_at, "nl")
+    reported_en = long_datetime(incident.reported_at, "en")
     waited = context.now - incident.reported_at
     hours = int(waited.total_seconds() // 3600)
     title = f"“{single_line(incident.title)}”"
@@ -115,7 +116,7 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
 
   Kenmerk:     {incident.reference}
   Titel:       {title}
-  Gemeld:      {reported} (Nederlandse tijd), {hours} uur geleden
+  Gemeld:      {reported_nl} (Nederlandse tijd), {hours} uur geleden
 
 Als het een datalek is waarvan de organisatie al op de hoogte is, loopt de termijn van 72 uur
 om het bij de Autoriteit Persoonsgegevens te melden misschien al. Beoordeel de melding nu:
@@ -128,7 +129,7 @@ om het bij de Autoriteit Persoonsgegevens te melden misschien al. Beoordeel de m
 
   Reference:   {incident.reference}
   Title:       {title}
-  Reported:    {reported} (Amsterdam time), {hours} hours ago
+  Reported:    {reported_en} (Amsterdam time), {hours} hours ago
 
 If it is a breach the organisation is already aware of, the 72 hours to notify the Autoriteit
 Persoonsgegevens may be running. Please triage it now:

@@ -17,6 +17,7 @@ from ..domain.duties import (
     PublicResolution,
     SubjectsResolution,
 )
+from ..domain.formatting import decimal, file_size, long_datetime
 from ..domain.lifecycle import STATE_LABELS
 from ..domain.next_action import NEXT_ACTION_LABELS
 from ..domain.roles import ROLE_LABELS, Role
@@ -148,6 +149,20 @@ def register_web(app: Flask) -> None:
         if not isinstance(value, datetime):
             return ""
         return utc_to_local(value).strftime(fmt)
+
+    @app.template_filter("when")
+    def when(value: object) -> str:
+        """An instant in words in the page's language: "4 december 2026 om 14:05"."""
+        return long_datetime(value, str(get_locale())) if isinstance(value, datetime) else ""
+
+    @app.template_filter("filesize")
+    def filesize(value: int) -> str:
+        return file_size(int(value), str(get_locale()))
+
+    @app.template_filter("number")
+    def number(value: float) -> str:
+        """A decimal with the page's decimal mark ("3,25" in Dutch)."""
+        return decimal(value, str(get_locale()))
 
     for code, template in ((403, "errors/403.html"), (404, "errors/404.html")):
         app.register_error_handler(code, lambda _e, t=template, c=code: (render_template(t), c))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -147,7 +151,7 @@ def audit_trail(slug: str) -> ResponseReturnValue:
     chain = audit.chain_name(org.id)
     trail = verify_trail(db_session(), chains=[chain])
     report = trail.chains[0]
-    events = audit.events_of(db_session(), chain, limit=500)
+    events = audit.trail_rows(db_session(), chain, limit=500)
     findings = [problem_text(p) for p in report.problems]
     return render_template(
         "admin/audit.html", org=org, report=report, trail=trail, findings=findings, events=events
@@ -188,13 +192,30 @@ def outbox_message(folder: str, name: str) -> ResponseReturnValue:
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     body = message.get_body(preferencelist=("plain",))
     text = body.get_content() if body is not None else ""
-    return render_template("admin/outbox_message.html", message=message, text=text, name=name)
+    return render_template(
+        "admin/outbox_message.html",
+        message=message,
+        text=text,
+        name=name,
+        sent_at=_sent_at(message),
+    )
 
 
-def _headers(path: Path) -> dict[str, str]:
+def _headers(path: Path) -> dict[str, Any]:
     import email
     from email import policy
 
     with open(path, "rb") as handle:
         message = email.message_from_binary_file(handle, policy=policy.default)
-    return {key: str(message.get(key, "")) for key in ("To", "Subject", "Date")}
+    headers: dict[str, Any] = {key: str(message.get(key, "")) for key in ("To", "Subject")}
+    headers["Date"] = _sent_at(message)
+    return headers
+
+
+def _sent_at(message: Message) -> datetime | None:
+    """The message's Date header as an aware datetime (shown in Amsterdam time), if readable."""
+    try:
+        sent = parsedate_to_datetime(str(message.get("Date", "")))
+    except (TypeError, ValueError):
+        return None
+    return sent if sent.tzinfo is not None else None

@@ -3,12 +3,14 @@ that the assessment's reasons name."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask_babel import gettext, ngettext, pgettext
+from flask_babel import get_locale, gettext, ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 
 from ..domain.delivery import Kind
+from ..domain.formatting import decimal
 from ..domain.lifecycle import STATE_LABELS, State, TransitionRefused
 from ..domain.reasons import Reason
 from ..domain.severity import Band
@@ -110,6 +112,8 @@ def delivery_label(row: Delivery) -> str:
         return gettext("Question to the reporter")
     if row.kind == Kind.REPORTER_REPLY.value:
         return gettext("E-mail to the FG: the reporter replied")
+    if row.kind == Kind.PEOPLE_NOTICE.value:
+        return gettext("Notice to a person affected")
     if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":
         hours = int(row.label[1:-1])
         return ngettext(
@@ -124,11 +128,26 @@ def delivery_label(row: Delivery) -> str:
 _BANDS = {band.label for band in Band}
 
 
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_NUMBER = re.compile(r"-?\d+\.\d+\Z")
+
+
 def reason_text(reason: Reason) -> str:
-    """A reason's sentence in the reader's language, its ENISA band translated too."""
+    """A reason's sentence in the reader's language: its ENISA band translated, its numbers
+    (and the ENISA sum, "EI 0.75 + CB 0.5") with the reader's decimal mark."""
     params: dict[str, Any] = dict(reason.params)
     if params.get("band") in _BANDS:
         params["band"] = pgettext("ENISA band", params["band"])
+    lang = str(get_locale())
+    for key, value in params.items():
+        if isinstance(value, float):
+            params[key] = decimal(value, lang)
+        elif (
+            isinstance(value, str)
+            and lang != "en"
+            and (key == "arithmetic" or _NUMBER.match(value))
+        ):
+            params[key] = _DECIMAL_POINT.sub(",", value)
     return gettext(reason.message) % params if params else gettext(reason.message)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from ..domain.actions import ACTION_STATUS_LABELS, ActionStatus
@@ -24,6 +25,7 @@ from ..runtime import runtime
 from ..services import audit, evidence_pack
 from ..services.documents import DocumentError, render_pdf
 from ..services.register_export import file_chunks
+from .audit_words import problem_text
 from .checklist_form import GROUP_FLAGS, MISUSE, RECIPIENTS, SECTIONS
 from .context import actor
 from .register import bp
@@ -72,6 +74,20 @@ def _group_row(group: dict[str, Any]) -> tuple[str, str]:
     return head, "; ".join(parts) or "—"
 
 
+def _findings(contents: evidence_pack.PackContents) -> list[str]:
+    """What is wrong with the audit trail, in words (the pack's JSON keeps the codes)."""
+    found = [problem_text(p) for p in (contents.chain.problems if contents.chain else ())]
+    if contents.problems:
+        found.append(
+            ngettext(
+                "%(num)d signed checkpoint is forged or out of order.",
+                "%(num)d signed checkpoints are forged or out of order.",
+                len(contents.problems),
+            )
+        )
+    return found
+
+
 @bp.get("/incidents/<int:incident_id>/evidence.zip")
 @login_required
 def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
@@ -89,6 +105,7 @@ def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
         breach_types=dict(BREACH_TYPES),
         containment=dict(CONTAINMENT),
         verification=evidence_pack.verification(contents),
+        findings=_findings(contents),
         action_status=lambda value: _(ACTION_STATUS_LABELS[ActionStatus(value)]),
     )
     static = Path(current_app.static_folder or current_app.root_path).resolve()

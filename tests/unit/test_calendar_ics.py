@@ -52,7 +52,7 @@ def test_the_deadline_is_in_utc_and_shown_in_dutch_time_in_the_description() -> 
     assert "\r\nDTSTART:20261027T100000Z\r\n" in unfolded
     assert "\r\nDTSTAMP:20261023T120000Z\r\n" in unfolded
     assert "DTEND" not in unfolded  # a moment: it ends when it starts (RFC 5545 3.6.1)
-    assert "Uiterlijk 27-10-2026 11:00 (Nederlandse tijd)" in unfolded
+    assert "Uiterlijk 27 oktober 2026 om 11:00 (Nederlandse tijd)" in unfolded
     assert "\r\nUID:incident-7-ap@bd.example.nl\r\n" in unfolded
 
 

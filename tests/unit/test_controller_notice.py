@@ -27,7 +27,7 @@ def test_the_notice_holds_every_element_of_article_33_3_in_both_languages() -> N
     assert "Aantal gegevensrecords: Ongeveer 250" in nl
     assert "Number of people: At least 100, at most 250" in en
     # when the processor became aware (for the controller's own 72 hours)
-    assert "Vastgesteld als datalek (onze kennisname): 19-11-2026 10:30" in nl
+    assert "Vastgesteld als datalek (onze kennisname): 19 november 2026 om 10:30" in nl
     # (b) the contact point, (c) consequences, (d) measures
     assert "Fleur Gerritsen" in nl and "fg@x.nl" in nl and "030-1" in nl
     assert "Data Protection Officer" in en
@@ -102,7 +102,7 @@ def test_a_supplement_lists_what_changed_since_the_last_notice() -> None:
     assert supplement.changed == ("data", "measures")
     assert supplement.subject.startswith("Aanvulling op melding datalek door verwerker")
     nl, en = supplement.body.split("-- English --")
-    assert "Dit is een aanvulling op onze eerdere melding van 19-11-2026 10:30" in nl
+    assert "Dit is een aanvulling op onze eerdere melding van 19 november 2026 om 10:30" in nl
     assert (
         "Gewijzigd sinds de vorige melding: betrokken personen en gegevens, "
         "wat wij hebben gedaan en voorstellen." in nl

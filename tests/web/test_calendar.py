@@ -100,7 +100,8 @@ def test_fg_subscribes_to_the_deadlines_of_their_own_organisations(
     assert event.decoded("dtstart") == AWARE + timedelta(hours=72)
     description = str(event["description"])
     assert ours.title in description
-    assert "22-11-2026 09:00 (Nederlandse tijd)" in description  # 08:00 UTC is 09:00 in winter
+    # 08:00 UTC is 09:00 in winter
+    assert "22 november 2026 om 09:00 (Nederlandse tijd)" in description
     assert f"http://breachdesk.test/incidents/{ours.id}" in description
     assert str(event["url"]) == f"http://breachdesk.test/incidents/{ours.id}"
     triggers = sorted(alarm.decoded("trigger") for alarm in event.walk("VALARM"))

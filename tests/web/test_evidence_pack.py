@@ -128,6 +128,8 @@ def test_a_changed_audit_row_shows_in_the_pack(client: Any, filed: Incident) -> 
         ["pdftotext", "-", "-"], input=pack.read("summary.pdf"), capture_output=True, check=True
     ).stdout.decode()
     assert "NIET" in text
+    # What is wrong, in Dutch words (the JSON keeps the technical reason).
+    assert f"De inhoud van gebeurtenis {decided.seq}" in " ".join(text.split())
 
 
 def test_only_the_organisations_fg_and_administrator_get_the_pack(

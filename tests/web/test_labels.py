@@ -40,3 +40,15 @@ def test_a_refused_move_names_the_statuses_in_dutch(app: Flask) -> None:
     with app.test_request_context(), force_locale("en"):
         english = refusal_text(refused)
     assert f"“{STATE_LABELS[State.CLOSED]}”" in english
+
+
+def test_every_kind_of_delivery_has_words(app: Flask) -> None:
+    from breachdesk.domain.delivery import Kind
+    from breachdesk.models import Delivery
+    from breachdesk.web.labels import delivery_label
+
+    with app.test_request_context(), force_locale("nl"):
+        for kind in Kind:
+            label = "24h" if kind is Kind.REMINDER else kind.value
+            words = delivery_label(Delivery(kind=kind.value, label=label))
+            assert words != kind.value and "_" not in words, kind

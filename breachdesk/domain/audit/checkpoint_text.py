@@ -7,7 +7,7 @@ time for the Dutch text and in UTC for the English text.
 
 from __future__ import annotations
 
-from ..timeutil import utc_to_local
+from ..formatting import long_datetime
 from .checkpoints import Checkpoint, checkpoint_digest
 from .problems import utc_minute
 
@@ -21,7 +21,7 @@ def checkpoint_text(checkpoint: Checkpoint, chain: str, organisation_name: str) 
     head = checkpoint.head(chain)
     if head is None:
         raise KeyError(f"the checkpoint does not record chain {chain}")
-    local = utc_to_local(checkpoint.created_at).strftime("%d-%m-%Y %H:%M")
+    local = long_datetime(checkpoint.created_at, "nl")
     digest = checkpoint_digest(checkpoint)
     return (
         f"Controlepunt van het auditlogboek \u2013 {organisation_name}\n"

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ..formatting import long_datetime
 from ..text import single_line
-from ..timeutil import utc_to_local
 from .ap_2022 import CURRENT
 from .ap_draft import Draft, Person, SheetFacts, Status, draft_answers
 from .forms import FormTable
@@ -226,8 +226,7 @@ def _line(label: str, text: str) -> str:
 
 
 def _when(value: datetime, lang: str) -> str:
-    local = utc_to_local(value).strftime("%d-%m-%Y %H:%M")
-    return local + (" (Nederlandse tijd)" if lang == "nl" else " (Dutch time)")
+    return long_datetime(value, lang) + (" (Nederlandse tijd)" if lang == "nl" else " (Dutch time)")
 
 
 def _aware(lang: str, facts: SheetFacts) -> str:
