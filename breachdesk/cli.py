@@ -215,6 +215,13 @@ def demo_load(incidents: bool) -> None:
         )
         for incident in added:
             click.echo(f"Demo incident {incident.reference}: {incident.title}")
+    from .services import reporting_links
+
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    click.echo("Reporting links (no account needed):")
+    for organisation, link in demo.reporting_links(session, clock=clock):
+        token = reporting_links.link_token(str(current_app.config["SECRET_KEY"]), link)
+        click.echo(f"  {organisation.name:30} {base}/melden/{token}")
 
 
 @click.command("serve")

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from ..domain.roles import Role
-from ..models import Organisation
+from ..models import Organisation, ReportingLink
 from ..services import organisations as org_service
 from ..services import users as user_service
 from ..services.audit import Actor
@@ -76,3 +76,21 @@ def load(session: Session, *, clock: Clock, hasher: PasswordHasher) -> list[Demo
         where = roles[0][0].name if len(roles) == 1 else f"{len(roles)} organisations"
         logins.append(DemoLogin(email, name, f"{label} ({where})", created))
     return logins
+
+
+def reporting_links(session: Session, *, clock: Clock) -> list[tuple[Organisation, ReportingLink]]:
+    """The staff reporting link of every demo organisation, made where missing."""
+    from ..services import reporting_links as links
+
+    found = []
+    for path in profile_paths():
+        organisation = org_service.find(session, org_service.load_profile_file(path).slug)
+        if organisation is None:
+            continue
+        link = links.active_links(session, organisation).get(links.Audience.STAFF)
+        if link is None:
+            link = links.make_link(
+                session, organisation, links.Audience.STAFF, actor=ACTOR, clock=clock
+            )
+        found.append((organisation, link))
+    return found
