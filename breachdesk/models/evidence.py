@@ -34,6 +34,8 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
     # None: uploaded by the reporter through the reporting or follow-up link (no account).
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What the file is, in the uploader's words (e.g. "the AP's receipt"); FG uploads.
+    note: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     incident: Mapped[Incident] = relationship(back_populates="attachments")
 

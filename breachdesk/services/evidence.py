@@ -19,7 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.evidence import EvidenceProblem, check_evidence, safe_filename
-from ..models import Attachment, PendingUpload, User
+from ..models import Attachment, Incident, PendingUpload, User
+from . import audit
+from .audit import Actor
 from .clock import Clock
 from .storage import FileStore, TooLarge
 
@@ -149,3 +151,39 @@ def purge_stale(session: Session, *, store: FileStore, clock: Clock) -> int:
     for item in stale:
         store.delete(item.storage_key)
     return len(stale)
+
+
+def add_to_incident(
+    session: Session,
+    incident: Incident,
+    pending: Sequence[PendingUpload],
+    *,
+    note: str,
+    user: User,
+    clock: Clock,
+) -> list[Attachment]:
+    """Attach the FG's own evidence (the AP's receipt, a written deletion confirmation) to
+    ``incident``, with what it is, audited (commits)."""
+    attachments = claim(session, pending, incident_id=incident.id, user=user)
+    text = " ".join(note.split())[:300]
+    for attachment in attachments:
+        attachment.note = text
+    session.flush()
+    audit.record(
+        session,
+        clock=clock,
+        actor=Actor.of(user),
+        action="incident.evidence_added",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        after={
+            "attachments": [
+                {"filename": a.filename, "size": a.size, "sha256": a.sha256} for a in attachments
+            ],
+            "note_sha256": hashlib.sha256(text.encode()).hexdigest() if text else "",
+        },
+    )
+    incident.updated_at = clock.now()
+    session.commit()
+    return attachments

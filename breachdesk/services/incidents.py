@@ -307,6 +307,9 @@ def visible_attachment(
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.incident_id != incident.id:
         return None
+    if not can_see_all_incidents(roles_in(session, user, incident.organisation_id)):
+        # The reporter sees their own files, not what the FG added (the AP's receipt, ...).
+        return attachment if attachment.uploaded_by_id == user.id else None
     return attachment
 
 

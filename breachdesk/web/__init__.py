@@ -63,6 +63,7 @@ def register_web(app: Flask) -> None:
         controller_notice,
         conversation,
         dashboard,
+        evidence,
         health,
         incidents,
         people,
@@ -81,7 +82,7 @@ def register_web(app: Flask) -> None:
     install_edges(app)  # before the blueprints add their <int:...> routes
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
-    modules += [actions, conversation, public_report, reporting_links]
+    modules += [actions, conversation, evidence, public_report, reporting_links]
     for module in modules:
         app.register_blueprint(module.bp)
 

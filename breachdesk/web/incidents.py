@@ -36,7 +36,7 @@ from ..services import incidents as incident_service
 from ..services.informing import informing_of
 from ..services.organisations import profile_of
 from .context import actor, organisations_where, require_any_role, roles_in, row_link, user
-from .reporter_forms import DiscardForm, QuestionForm, ReplyForm
+from .reporter_forms import DiscardForm, EvidenceForm, QuestionForm, ReplyForm
 from .triage_forms import (
     BREACH_TYPES,
     AwarenessForm,
@@ -162,6 +162,7 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
             ),
             close_form=forms.get("close_form") or _fresh_close_form(incident),
             question_form=forms.get("question_form") or QuestionForm(formdata=None),
+            evidence_form=forms.get("evidence_form") or EvidenceForm(formdata=None),
             discard_form=forms.get("discard_form") or DiscardForm(formdata=None),
         )
     return context

@@ -1,10 +1,11 @@
-"""Forms of the conversation with the reporter: a question, an answer, discarding a non-report."""
+"""Forms of the incident page around the report: the conversation with the reporter (a
+question, an answer), discarding a non-report, and the FG's own evidence."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, TextAreaField
+from wtforms import MultipleFileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..services.conversation import MAX_MESSAGE_CHARS
@@ -41,3 +42,12 @@ class DiscardForm(FlaskForm):
         validators=[DataRequired(_l("Write down the reason.")), Length(max=2000)],
         description=_l("For example: advertising sent through the reporting link."),
     )
+
+
+class EvidenceForm(FlaskForm):
+    note = StringField(
+        _l("What is it?"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("For example: the AP's receipt, or the recipient's written deletion."),
+    )
+    evidence = MultipleFileField(_l("Files"))

@@ -58,6 +58,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_incident_message_incident_id'), ['incident_id'], unique=False)
 
     with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('note', sa.String(length=300), server_default='', nullable=False))
         batch_op.alter_column('uploaded_by_id',
                existing_type=sa.INTEGER(),
                nullable=True)
@@ -123,6 +124,7 @@ def downgrade():
         batch_op.alter_column('uploaded_by_id',
                existing_type=sa.INTEGER(),
                nullable=False)
+        batch_op.drop_column('note')
 
     with op.batch_alter_table('incident_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_message_incident_id'))
