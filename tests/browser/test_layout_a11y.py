@@ -243,6 +243,13 @@ def _problems(page: Page, label: str, shots: Path | None) -> list[str]:
     inner = page.evaluate("window.innerWidth")
     if width > inner:
         found.append(f"{label}: scrollWidth {width} > innerWidth {inner}")
+    # The inbox's table may scroll in its box, but must not need to (its clock column is last).
+    inbox = page.evaluate(
+        "(() => { const t = document.querySelector('#incident-list');"
+        " return t ? [t.scrollWidth, t.parentElement.clientWidth] : null; })()"
+    )
+    if inbox and inbox[0] > inbox[1]:
+        found.append(f"{label}: the inbox is {inbox[0]} px wide in a {inbox[1]} px box")
     for v in page.evaluate(RUN_AXE, WCAG_TAGS):
         found.append(f"{label}: axe {v['id']} ({v['impact']}): " + " | ".join(v["nodes"]))
     if shots is not None:
