@@ -29,12 +29,13 @@ from sqlalchemy import select
 from breachdesk.demo import DEMO_PASSWORD, load
 from breachdesk.demo.incidents import load_incidents
 from breachdesk.domain.checklist import Tri
+from breachdesk.domain.notices.sheet import snapshot
 from breachdesk.domain.report import Answer, CountMode, IncidentReport
 from breachdesk.extensions import db
 from breachdesk.mail import FileMailer
 from breachdesk.models import Incident, Organisation, User
+from breachdesk.services import answer_sheet, filings, triage
 from breachdesk.services import incidents as incident_service
-from breachdesk.services import triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import SystemClock
 from breachdesk.services.delivery import DeliverySettings
@@ -131,6 +132,29 @@ def _wrong_password(page: Page) -> None:
     page.wait_for_load_state()
 
 
+def _file_sheet(incident_id: int, clock: SystemClock) -> int:
+    """A supplement to the AP filed with the answer sheet, so the filed version has a page."""
+    incident = db.session.get(Incident, incident_id)
+    assert incident is not None
+    fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
+    page = answer_sheet.sheet_of(db.session, incident, now=clock.now(), user=fg)
+    filing = filings.record_notification(
+        db.session,
+        incident,
+        submitted_at=clock.now() - timedelta(minutes=5),
+        reference="DEMO-2026-0002",
+        provisional=False,
+        delay_reason="",
+        notes="Aanvulling met het volledige antwoordblad.",
+        recorded_by=fg,
+        actor=Actor.of(fg),
+        clock=clock,
+        sheet=snapshot(page.sheet),
+        confirm_incomplete=True,
+    )
+    return filing.id
+
+
 def _post_without_csrf_token(page: Page) -> None:
     page.locator("input[name=csrf_token]").evaluate("e => e.remove()")
     page.locator("#email").fill("fg@demo.example.org")
@@ -158,6 +182,7 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
     overdue = _by_title("USB-stick")
     notified = _by_title("Nieuwsbrief")
     finished = _not_a_breach(app, clock)
+    filed_sheet = f"/incidents/{informing}/ap-sheet/filings/{_file_sheet(informing, clock)}"
     csv = tmp_path / "klanten.csv"
     csv.write_text(
         "Naam;E-mailadres;Adres;Postcode;Woonplaats\n"
@@ -194,6 +219,7 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         Visit(FG, f"/incidents/{informing}"),
         Visit(FG, f"/incidents/{informing}/checklist"),
         Visit(FG, f"/incidents/{informing}/ap-sheet"),
+        Visit(FG, filed_sheet),
         Visit(FG, f"/incidents/{informing}/people"),
         Visit(FG, recipients),
         Visit(FG, recipients, act=partial(_upload_list, csv=csv, steps=1)),
