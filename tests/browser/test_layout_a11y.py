@@ -89,6 +89,25 @@ def _upload_list(page: Page, csv: Path, steps: int) -> None:
     ).to_be_visible()
 
 
+REGISTER_CSV = (
+    "Kenmerk;Datum ontdekt;Titel;Omschrijving;Aantal betrokkenen;Gemeld AP;Datum melding;"
+    "Meldnummer;Betrokkenen geïnformeerd;Motivering;Maatregelen;Afgesloten\n"
+    "DL-2023-01;05-03-2023;Laptop kwijt;In de trein laten liggen.;120;ja;07-03-2023 10:15;"
+    "M-123456;nee;Versleuteld? Nee, dus gemeld.;Laptop op afstand gewist;01-04-2023\n"
+    "DL-2024-02;gisteren;Onleesbare rij;;veel;misschien;;;;;;\n"
+)
+
+
+def _import_register(page: Page, csv: Path, steps: int) -> None:
+    """From the register's import form: the columns (1 step), every row checked (2)."""
+    page.locator("#import-org").select_option(index=1)
+    page.locator("#import-file").set_input_files(str(csv))
+    page.locator("#import-upload button[type=submit]").click()
+    if steps > 1:
+        page.locator("#import-map button[type=submit]").click()
+    expect(page.locator(("#import-map", "#import-run")[steps - 1])).to_be_visible()
+
+
 def _not_a_breach(app: Flask, clock: SystemClock) -> int:
     """One more LEIZ report, triaged as not a personal-data breach: a finished incident."""
     leiz = db.session.execute(select(Organisation).where(Organisation.slug == "leiz")).scalar_one()
@@ -192,6 +211,8 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         encoding="utf-8-sig",
     )
     recipients = f"/incidents/{informing}/people/recipients/new"
+    register_csv = tmp_path / "register.csv"
+    register_csv.write_text(REGISTER_CSV, encoding="utf-8")
     outbox = Path(app.config["OUTBOX_DIR"])
     mail = sorted(outbox.glob("leiz/*.eml"))[0]
     db.session.remove()
@@ -232,6 +253,8 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         Visit(FG, "/incidents/999999", 404),
         Visit(FG, "/register/"),
         Visit(FG, "/register/import"),
+        Visit(FG, "/register/import", act=partial(_import_register, csv=register_csv, steps=1)),
+        Visit(FG, "/register/import", act=partial(_import_register, csv=register_csv, steps=2)),
         Visit(FG, "/dashboard/"),
         Visit(FG, "/account"),
         Visit(FG, "/admin/organisations/leiz"),
