@@ -86,6 +86,11 @@ def register_web(app: Flask) -> None:
     for module in modules:
         app.register_blueprint(module.bp)
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        # Browsers ask for /favicon.ico whatever the page links; pages link the SVG too.
+        return app.send_static_file("img/favicon.ico")
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
 

@@ -1,0 +1,374 @@
+"""Every page fits 1280 px and 390 px and passes axe-core's WCAG 2.0/2.1 A and AA rules.
+
+The data are the demo's (``breachdesk demo load --incidents``): five organisations, their FG,
+administrator and reporters, and seven incidents at different points of their clock, so the
+incident page is seen untriaged, running, due soon, overdue, decided and notified.
+
+axe-core is vendored in ``vendor/axe.min.js`` (npm package ``axe-core``, MPL-2.0, licence
+beside it) and added as a Playwright init script: it runs through the DevTools protocol, which
+the app's strict Content-Security-Policy does not (and need not) allow for.
+
+Set ``BREACHDESK_SCREENSHOTS`` to a folder to keep a full-page screenshot of every visit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+from sqlalchemy import select
+
+from breachdesk.demo import DEMO_PASSWORD, load
+from breachdesk.demo.incidents import load_incidents
+from breachdesk.domain.checklist import Tri
+from breachdesk.domain.notices.sheet import snapshot
+from breachdesk.domain.report import Answer, CountMode, IncidentReport
+from breachdesk.extensions import db
+from breachdesk.mail import FileMailer
+from breachdesk.models import Incident, Organisation, User
+from breachdesk.services import answer_sheet, filings, triage
+from breachdesk.services import incidents as incident_service
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import SystemClock
+from breachdesk.services.delivery import DeliverySettings
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WIDTHS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FG, ADMIN, REPORTER = "fg", "admin", "melder.leiz"
+
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+  });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+  }));
+}"""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One page as one person sees it; ``act`` runs on the page before it is checked (and
+    then the status of the first load is not checked: the act leads to another page)."""
+
+    who: str | None  # None: not signed in
+    path: str
+    status: int = 200
+    act: Callable[[Page], None] | None = None
+
+
+def _by_title(words: str) -> int:
+    return db.session.execute(
+        select(Incident.id).where(Incident.title.contains(words))
+    ).scalar_one()
+
+
+def _upload_list(page: Page, csv: Path, steps: int) -> None:
+    """From the upload form: the columns page (1 step), the rows to check (2), the list used (3)."""
+    page.locator("#file").set_input_files(str(csv))
+    page.locator("#upload-next").click()
+    for button in ("#mapping-next", "#activate-list")[: steps - 1]:
+        page.locator(button).click()
+    expect(
+        page.locator(("#mapping-next", "#activate-list", "#recipient-summary")[steps - 1])
+    ).to_be_visible()
+
+
+REGISTER_CSV = (
+    "Kenmerk;Datum ontdekt;Titel;Omschrijving;Aantal betrokkenen;Gemeld AP;Datum melding;"
+    "Meldnummer;Betrokkenen geïnformeerd;Motivering;Maatregelen;Afgesloten\n"
+    "DL-2023-01;05-03-2023;Laptop kwijt;In de trein laten liggen.;120;ja;07-03-2023 10:15;"
+    "M-123456;nee;Versleuteld? Nee, dus gemeld.;Laptop op afstand gewist;01-04-2023\n"
+    "DL-2024-02;gisteren;Onleesbare rij;;veel;misschien;;;;;;\n"
+)
+
+
+def _import_register(page: Page, csv: Path, steps: int) -> None:
+    """From the register's import form: the columns (1 step), every row checked (2)."""
+    page.locator("#import-org").select_option(index=1)
+    page.locator("#import-file").set_input_files(str(csv))
+    page.locator("#import-upload button[type=submit]").click()
+    if steps > 1:
+        page.locator("#import-map button[type=submit]").click()
+    expect(page.locator(("#import-map", "#import-run")[steps - 1])).to_be_visible()
+
+
+def _not_a_breach(app: Flask, clock: SystemClock) -> int:
+    """One more LEIZ report, triaged as not a personal-data breach: a finished incident."""
+    leiz = db.session.execute(select(Organisation).where(Organisation.slug == "leiz")).scalar_one()
+    reporter = db.session.execute(
+        select(User).where(User.email == "melder.leiz@demo.example.org")
+    ).scalar_one()
+    fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
+    report = IncidentReport(
+        title="Printer stond open op de gang",
+        description="Er lag alleen een lege testpagina in de printer.",
+        discovered_at=clock.now() - timedelta(hours=2),
+        discovery_how="Zelf gezien.",
+        ongoing=Answer.NO,
+        data_category_keys=(),
+        subjects_mode=CountMode.EXACT,
+        subjects_exact=1,
+    )
+    incident = incident_service.submit_report(
+        db.session, reporter=reporter, organisation=leiz, report=report, pending_ids=[], clock=clock
+    )
+    answers = triage.TriageAnswers(
+        personal_data=Tri.NO,
+        security_breached=Tri.NO,
+        breach_types=frozenset(),
+        reason="Geen persoonsgegevens: de pagina was leeg.",
+        aware_at=None,
+    )
+    triage.record_triage(db.session, incident, answers, actor=Actor.of(fg), clock=clock)
+    return incident.id
+
+
+def _send_empty_report(page: Page) -> None:
+    page.locator("#report-form button[type=submit]").click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+
+
+def _wrong_password(page: Page) -> None:
+    page.locator("#email").fill("fg@demo.example.org")
+    page.locator("#password").fill("wrong")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def _file_sheet(incident_id: int, clock: SystemClock) -> int:
+    """A supplement to the AP filed with the answer sheet, so the filed version has a page."""
+    incident = db.session.get(Incident, incident_id)
+    assert incident is not None
+    fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
+    page = answer_sheet.sheet_of(db.session, incident, now=clock.now(), user=fg)
+    filing = filings.record_notification(
+        db.session,
+        incident,
+        submitted_at=clock.now() - timedelta(minutes=5),
+        reference="DEMO-2026-0002",
+        provisional=False,
+        delay_reason="",
+        notes="Aanvulling met het volledige antwoordblad.",
+        recorded_by=fg,
+        actor=Actor.of(fg),
+        clock=clock,
+        sheet=snapshot(page.sheet),
+        confirm_incomplete=True,
+    )
+    return filing.id
+
+
+def _post_without_csrf_token(page: Page) -> None:
+    page.locator("input[name=csrf_token]").evaluate("e => e.remove()")
+    page.locator("#email").fill("fg@demo.example.org")
+    page.locator("#password").fill("wrong")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def visits(app: Flask, tmp_path: Path) -> list[Visit]:
+    """The demo data, as ``make run`` shows them, and the pages to visit."""
+    clock = SystemClock()
+    load(db.session, clock=clock, hasher=app.extensions["breachdesk"].hasher)
+    load_incidents(
+        db.session,
+        clock=clock,
+        mailer=FileMailer(Path(app.config["OUTBOX_DIR"])),
+        settings=DeliverySettings(mail_from="bd@x.nl", base_url="http://x"),
+    )
+    untriaged = _by_title("Klantenlijst")
+    processor = _by_title("deellink")
+    running = _by_title("Laptop")
+    due_soon = _by_title("phishing")
+    informing = _by_title("Wachtwoorden")
+    overdue = _by_title("USB-stick")
+    notified = _by_title("Nieuwsbrief")
+    finished = _not_a_breach(app, clock)
+    filed_sheet = f"/incidents/{informing}/ap-sheet/filings/{_file_sheet(informing, clock)}"
+    csv = tmp_path / "klanten.csv"
+    csv.write_text(
+        "Naam;E-mailadres;Adres;Postcode;Woonplaats\n"
+        "Jan Jansen;jan@example.nl;;;\n"
+        "Els Bakker;;Dorpsstraat 12;1234 AB;Ons Dorp\n"
+        "Piet Zonder Adres;;;;\n",
+        encoding="utf-8-sig",
+    )
+    recipients = f"/incidents/{informing}/people/recipients/new"
+    register_csv = tmp_path / "register.csv"
+    register_csv.write_text(REGISTER_CSV, encoding="utf-8")
+    outbox = Path(app.config["OUTBOX_DIR"])
+    mail = sorted(outbox.glob("leiz/*.eml"))[0]
+    db.session.remove()
+
+    pages = [
+        Visit(None, "/login"),
+        Visit(None, "/login", act=_wrong_password),
+        Visit(None, "/login", act=_post_without_csrf_token),
+        Visit(None, "/does-not-exist", 404),
+        Visit(REPORTER, "/report"),
+        Visit(REPORTER, "/report/leiz"),
+        Visit(REPORTER, "/report/leiz", act=_send_empty_report),
+        Visit(REPORTER, "/reports"),
+        Visit(REPORTER, f"/report/submitted/{untriaged}"),
+        Visit(REPORTER, "/account"),
+        Visit(REPORTER, "/incidents/", 403),
+        Visit(FG, "/incidents/"),
+        Visit(FG, f"/incidents/{untriaged}"),
+        Visit(FG, f"/incidents/{processor}"),
+        Visit(FG, f"/incidents/{processor}/controller-notice"),
+        Visit(FG, f"/incidents/{running}"),
+        Visit(FG, f"/incidents/{running}/checklist"),
+        Visit(FG, f"/incidents/{due_soon}"),
+        Visit(FG, f"/incidents/{overdue}"),
+        Visit(FG, f"/incidents/{informing}"),
+        Visit(FG, f"/incidents/{informing}/checklist"),
+        Visit(FG, f"/incidents/{informing}/ap-sheet"),
+        Visit(FG, filed_sheet),
+        Visit(FG, f"/incidents/{informing}/people"),
+        Visit(FG, recipients),
+        Visit(FG, recipients, act=partial(_upload_list, csv=csv, steps=1)),
+        Visit(FG, recipients, act=partial(_upload_list, csv=csv, steps=2)),
+        Visit(FG, recipients, act=partial(_upload_list, csv=csv, steps=3)),
+        Visit(FG, f"/incidents/{informing}/actions/"),
+        Visit(FG, f"/incidents/{notified}"),
+        Visit(FG, f"/incidents/{finished}"),
+        Visit(FG, "/incidents/?state=not_a_breach"),
+        Visit(FG, "/incidents/999999", 404),
+        Visit(FG, "/register/"),
+        Visit(FG, "/register/import"),
+        Visit(FG, "/register/import", act=partial(_import_register, csv=register_csv, steps=1)),
+        Visit(FG, "/register/import", act=partial(_import_register, csv=register_csv, steps=2)),
+        Visit(FG, "/dashboard/"),
+        Visit(FG, "/account"),
+        Visit(FG, "/admin/organisations/leiz"),
+        Visit(ADMIN, "/incidents/"),
+        Visit(ADMIN, "/admin/organisations"),
+        Visit(ADMIN, "/admin/organisations/leiz"),
+        Visit(ADMIN, "/admin/organisations/leiz/edit"),
+        Visit(ADMIN, "/admin/organisations/leiz/audit"),
+        Visit(ADMIN, "/admin/organisations/leiz/clock"),
+        Visit(ADMIN, "/admin/organisations/leiz/users/"),
+        Visit(ADMIN, "/admin/outbox"),
+        Visit(ADMIN, f"/admin/outbox/leiz/{mail.name}"),
+        Visit(ADMIN, "/dashboard/"),
+        # English words are longer in places: the administrator's top bar and inbox again.
+        Visit(ADMIN, "/language/en?next=/incidents/"),
+        Visit(ADMIN, "/admin/organisations/leiz"),
+    ]
+    return pages
+
+
+def _sign_in(page: Page, base: str, who: str | None) -> None:
+    page.context.clear_cookies()
+    if who is None:
+        return
+    page.goto(f"{base}/login")
+    page.locator("#email").fill(f"{who}@demo.example.org")
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(lambda url: not url.endswith("/login"))
+
+
+def _problems(page: Page, label: str, shots: Path | None) -> list[str]:
+    found = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    inner = page.evaluate("window.innerWidth")
+    if width > inner:
+        found.append(f"{label}: scrollWidth {width} > innerWidth {inner}")
+    # The inbox's table may scroll in its box, but must not need to (its clock column is last).
+    inbox = page.evaluate(
+        "(() => { const t = document.querySelector('#incident-list');"
+        " return t ? [t.scrollWidth, t.parentElement.clientWidth] : null; })()"
+    )
+    if inbox and inbox[0] > inbox[1]:
+        found.append(f"{label}: the inbox is {inbox[0]} px wide in a {inbox[1]} px box")
+    for v in page.evaluate(RUN_AXE, WCAG_TAGS):
+        found.append(f"{label}: axe {v['id']} ({v['impact']}): " + " | ".join(v["nodes"]))
+    if shots is not None:
+        name = label.replace("/", "_").replace(" ", "-").replace("@", "")
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    return found
+
+
+# Bootstrap's focus ring is a faint blue shadow, invisible on the dark top bar: ask for an outline.
+FOCUS_SHOWS = """() => {
+  const e = document.activeElement, s = getComputedStyle(e);
+  return [e.textContent.trim() || e.outerHTML.slice(0, 60),
+          s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2];
+}"""
+
+
+def _unseen_focus(page: Page, label: str) -> list[str]:
+    """Tab through the top bar: every stop must show where the focus is (WCAG 2.4.7)."""
+    found, stops = [], 0
+    for _ in range(16):
+        page.keyboard.press("Tab")
+        if not page.evaluate("!!document.activeElement.closest('.bd-nav, [href=\"#main\"]')"):
+            break
+        if not page.evaluate("!!document.activeElement.closest('.bd-nav')"):
+            continue  # the skip link, on white: the browser's own focus ring shows
+        stops += 1
+        text, shows = page.evaluate(FOCUS_SHOWS)
+        if not shows:
+            found.append(f"{label}: no visible focus on {text!r}")
+    if stops < 4:  # brand, counts, menu button, the other language on a phone
+        found.append(f"{label}: only {stops} keyboard stops in the top bar")
+    return found
+
+
+def test_every_page_fits_and_passes_axe(
+    browser: Browser, live_server: str, visits: list[Visit]
+) -> None:
+    shots_dir = os.environ.get("BREACHDESK_SCREENSHOTS")
+    shots = Path(shots_dir) if shots_dir else None
+    if shots is not None:
+        shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    problems: list[str] = []
+    signed_in: Any = object()
+    for visit in visits:
+        if visit.who != signed_in:
+            _sign_in(page, live_server, visit.who)
+            signed_in = visit.who
+        for name, size in WIDTHS.items():
+            page.set_viewport_size(size)
+            response = page.goto(f"{live_server}{visit.path}")
+            assert response is not None
+            if visit.act is not None:
+                visit.act(page)
+            else:
+                assert response.status == visit.status, visit.path
+            label = f"{visit.who or 'anonymous'} {visit.path} @{name}"
+            problems += _problems(page, label, shots)
+            if visit.path == "/incidents/" and visit.who in (FG, ADMIN):
+                problems += _unseen_focus(page, label)
+    icon = page.request.get(f"{live_server}/favicon.ico")
+    if icon.status != 200 or icon.headers["content-type"] != "image/vnd.microsoft.icon":
+        problems.append(f"/favicon.ico: {icon.status} {icon.headers.get('content-type')}")
+    linked = page.locator("link[rel=icon][type='image/svg+xml']")
+    svg = (
+        page.request.get(f"{live_server}{linked.get_attribute('href')}") if linked.count() else None
+    )
+    if svg is None or not svg.headers["content-type"].startswith("image/svg+xml"):
+        problems.append("no SVG icon linked from the pages")
+    context.close()
+    assert not problems, "\n".join(problems)
