@@ -34,7 +34,7 @@ from breachdesk.domain.report import Answer, CountMode, IncidentReport
 from breachdesk.extensions import db
 from breachdesk.mail import FileMailer
 from breachdesk.models import Incident, Organisation, User
-from breachdesk.services import answer_sheet, filings, triage
+from breachdesk.services import answer_sheet, conversation, filings, reporting_links, triage
 from breachdesk.services import incidents as incident_service
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import SystemClock
@@ -182,6 +182,39 @@ def _post_without_csrf_token(page: Page) -> None:
     page.wait_for_load_state()
 
 
+def _through_the_link(app: Flask, clock: SystemClock) -> tuple[str, str, int]:
+    """LEIZ's reporting link, a report through it and a question of the FG on it: the link,
+    the reporter's follow-up page and the incident."""
+    leiz = db.session.execute(select(Organisation).where(Organisation.slug == "leiz")).scalar_one()
+    fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
+    secret = str(app.config["SECRET_KEY"])
+    link = reporting_links.make_link(
+        db.session, leiz, reporting_links.Audience.STAFF, actor=Actor.of(fg), clock=clock
+    )
+    report = IncidentReport(
+        title="Map met cv's in de trein laten liggen",
+        description="Een map met sollicitatiebrieven is in de trein achtergebleven.",
+        discovered_at=clock.now() - timedelta(hours=1),
+        discovery_how="",
+        ongoing=Answer.NO,
+        data_category_keys=(),
+        subjects_mode=CountMode.UNKNOWN,
+    )
+    incident = incident_service.submit_report(
+        db.session,
+        reporter=incident_service.LinkReporter(
+            link=link, owner_key="layout-test-owner-key", name="Sam", email="sam@voorbeeld.nl"
+        ),
+        organisation=leiz,
+        report=report,
+        pending_ids=[],
+        clock=clock,
+    )
+    conversation.ask(db.session, incident, "Welke trein was het?", user=fg, clock=clock)
+    token = reporting_links.followup_token(secret, incident)
+    return f"/melden/{reporting_links.link_token(secret, link)}", f"/volg/{token}", incident.id
+
+
 @pytest.fixture
 def visits(app: Flask, tmp_path: Path) -> list[Visit]:
     """The demo data, as ``make run`` shows them, and the pages to visit."""
@@ -201,6 +234,7 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
     overdue = _by_title("USB-stick")
     notified = _by_title("Nieuwsbrief")
     finished = _not_a_breach(app, clock)
+    link, follow_up, by_link = _through_the_link(app, clock)
     filed_sheet = f"/incidents/{informing}/ap-sheet/filings/{_file_sheet(informing, clock)}"
     csv = tmp_path / "klanten.csv"
     csv.write_text(
@@ -229,6 +263,12 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         Visit(REPORTER, f"/report/submitted/{untriaged}"),
         Visit(REPORTER, "/account"),
         Visit(REPORTER, "/incidents/", 403),
+        Visit(None, link),
+        Visit(None, link, act=_send_empty_report),
+        Visit(None, follow_up),
+        Visit(FG, f"/incidents/{by_link}"),
+        Visit(FG, "/admin/organisations"),
+        Visit(FG, "/admin/organisations/leiz/reporting-links"),
         Visit(FG, "/incidents/"),
         Visit(FG, f"/incidents/{untriaged}"),
         Visit(FG, f"/incidents/{processor}"),
@@ -265,6 +305,9 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         Visit(ADMIN, "/admin/organisations/leiz/audit"),
         Visit(ADMIN, "/admin/organisations/leiz/clock"),
         Visit(ADMIN, "/admin/organisations/leiz/users/"),
+        Visit(ADMIN, "/admin/organisations/leiz/reporting-links"),
+        Visit(ADMIN, "/admin/organisations/leiz/reporting-links/staff/poster"),
+        Visit(ADMIN, "/admin/new-organisation"),
         Visit(ADMIN, "/admin/outbox"),
         Visit(ADMIN, f"/admin/outbox/leiz/{mail.name}"),
         Visit(ADMIN, "/dashboard/"),
