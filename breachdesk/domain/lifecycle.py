@@ -6,6 +6,8 @@
               │              └─> breach_confirmed ─> assessed ─> decided ─> closed
               └─(triage done at once: straight to not_a_breach or breach_confirmed)
     not_a_breach / closed ──reopen (reason required)──> in_triage
+    closed (with a decision) ──reopen (reason required)──> decided: nothing is undone; the
+        filings, the decision and the checklist stay, and the FG adds to them
     reported / in_triage ──discard (reason required)──> discarded ──restore──> in_triage
 
 ``discarded`` is for what was never a report (spam through the public reporting link, a test):
@@ -139,7 +141,8 @@ TRANSITIONS: dict[tuple[State, State], _Guard] = {
     (State.ASSESSED, State.DECIDED): _decided,
     (State.DECIDED, State.CLOSED): _close,
     (State.NOT_A_BREACH, State.IN_TRIAGE): _needs_reason,  # reopen
-    (State.CLOSED, State.IN_TRIAGE): _needs_reason,  # reopen
+    (State.CLOSED, State.IN_TRIAGE): _needs_reason,  # reopen (no decision was recorded)
+    (State.CLOSED, State.DECIDED): _needs_reason,  # reopen, keeping triage, checklist, decision
     (State.REPORTED, State.DISCARDED): _needs_reason,
     (State.IN_TRIAGE, State.DISCARDED): _needs_reason,
     (State.DISCARDED, State.IN_TRIAGE): _needs_reason,  # restore

@@ -282,7 +282,82 @@ def _resolve(
 def reopen(
     session: Session, incident: Incident, reason: str, *, actor: Actor, clock: Clock
 ) -> None:
-    """not a breach / closed → in triage; a reason is required."""
-    move_incident(session, incident, State.IN_TRIAGE, actor=actor, clock=clock, reason=reason)
+    """Reopen with a reason. A closed incident with a decision goes back to ``decided``: its
+    triage, awareness, checklist, decision and filings stay as they are (a supplement, a new
+    decision or informing more people follows). Otherwise (not a breach) back to triage."""
+    target = (
+        State.DECIDED
+        if incident.state == State.CLOSED.value and incident.decisions
+        else State.IN_TRIAGE
+    )
+    move_incident(session, incident, target, actor=actor, clock=clock, reason=reason)
     incident.closed_at = None
+    commit(session, incident, clock)
+
+
+def correct_triage(
+    session: Session,
+    incident: Incident,
+    *,
+    breach_types: frozenset[BreachType],
+    our_role: str,
+    controller_name: str,
+    reason: str,
+    actor: Actor,
+    clock: Clock,
+) -> None:
+    """Correct the triage of a confirmed breach without going back (commits): the types of
+    breach and our role for the data, with the reason for the correction; the earlier
+    answers stay in the audit trail. A changed role changes whose term runs, so the
+    reminders are planned again.
+
+    Raises:
+        TransitionRefused: the incident is not a confirmed breach that is still open.
+        TriageError: no reason, no type of breach, or a processor without its controller.
+    """
+    if incident.state not in (
+        State.BREACH_CONFIRMED.value,
+        State.ASSESSED.value,
+        State.DECIDED.value,
+    ):
+        raise TransitionRefused(
+            N_("Only the triage of an open, confirmed breach can be corrected.")
+        )
+    if not reason.strip():
+        raise TriageError(N_("Write down the reason for the correction."), field="reason")
+    if not breach_types:
+        raise TriageError(
+            N_("Choose at least one type of breach (confidentiality, integrity, availability)."),
+            field="breach_types",
+        )
+    processor = our_role == "processor"
+    if processor and not controller_name.strip():
+        raise TriageError(
+            N_("Name the controller you process these data for; it must be informed."),
+            field="controller_name",
+        )
+    before = {
+        "breach_types": incident.breach_types,
+        "our_role": incident.our_role,
+        "controller_name": incident.controller_name,
+    }
+    incident.breach_types = sorted(t.value for t in breach_types)
+    incident.our_role = "processor" if processor else "controller"
+    incident.controller_name = controller_name.strip() if processor else ""
+    incident.triage_reason = reason.strip()
+    incident.updated_at = clock.now()
+    audit_incident(
+        session,
+        incident,
+        "incident.triage_corrected",
+        actor=actor,
+        clock=clock,
+        before=before,
+        after={
+            "breach_types": incident.breach_types,
+            "our_role": incident.our_role,
+            "controller_name": incident.controller_name,
+            "reason": reason.strip(),
+        },
+    )
     commit(session, incident, clock)

@@ -44,6 +44,7 @@ from .triage_forms import (
     DecisionForm,
     NotificationForm,
     ReasonForm,
+    TriageCorrectionForm,
     TriageForm,
 )
 
@@ -121,11 +122,12 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
     officer = can_see_all_incidents(roles)
     fg = Role.FG in roles
     reporter = incident.reporter_id is not None and incident.reporter_id == user().id
+    context_events = audit.history(db_session(), "incident", incident.id) if officer else []
     context: dict[str, Any] = {
         "incident": incident,
         "officer": officer,
         "fg": fg,
-        "events": audit.history(db_session(), "incident", incident.id) if officer else [],
+        "events": context_events,
         "now": now,
         "clock": deadlines.clock_of(incident, now),
         "reminder_rows": delivery.rows_of(db_session(), incident) if officer else [],
@@ -136,6 +138,7 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "duties": deadlines.duties_owed(incident),
         "other_regimes": regimes_for(profile_of(incident.organisation)) if officer else [],
         "is_reporter": reporter,
+        "reopened": _reopened(incident, context_events) if officer else None,
         "breach_type_labels": {value: str(label) for value, label in BREACH_TYPES},
         "messages": conversation.messages_of(db_session(), incident) if officer or reporter else [],
         "reaches_reporter": conversation.can_reach_reporter(incident),
@@ -162,17 +165,44 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
             ),
             close_form=forms.get("close_form") or _fresh_close_form(incident),
             question_form=forms.get("question_form") or QuestionForm(formdata=None),
+            correction_form=forms.get("correction_form") or _correction_form(incident),
             evidence_form=forms.get("evidence_form") or EvidenceForm(formdata=None),
             discard_form=forms.get("discard_form") or DiscardForm(formdata=None),
         )
     return context
 
 
+def _correction_form(incident: Incident) -> TriageCorrectionForm:
+    form = TriageCorrectionForm(formdata=None)
+    form.breach_types.data = list(incident.breach_types)
+    form.our_role.data = incident.our_role
+    form.controller_name.data = incident.controller_name
+    return form
+
+
+def _reopened(incident: Incident, events: list[Any]) -> Any:
+    """The audit event of the latest reopening, while the incident is open again."""
+    if incident.state in (State.CLOSED.value, State.NOT_A_BREACH.value):
+        return None
+    for event in reversed(events):
+        before = (event.before or {}).get("state") if isinstance(event.before, dict) else None
+        if event.action == "incident.state_changed" and before in ("closed", "not_a_breach"):
+            return event
+    return None
+
+
 def _fresh_triage_form(incident: Incident) -> TriageForm:
     """Triage with the moment of awareness proposed, never assumed: the moment the report came
     in, with the choice explained; the FG confirms or changes it."""
     form = TriageForm(formdata=None)
-    form.aware_at.data = utc_to_local(incident.reported_at).replace(
+    if incident.triaged_at is not None:  # reopened: the earlier answers, to change
+        form.personal_data.data = incident.personal_data
+        form.security_breached.data = incident.security_breached
+        form.breach_types.data = list(incident.breach_types)
+        form.our_role.data = incident.our_role
+        form.controller_name.data = incident.controller_name
+        form.reason.data = incident.triage_reason
+    form.aware_at.data = utc_to_local(incident.aware_at or incident.reported_at).replace(
         tzinfo=None, second=0, microsecond=0
     )
     form.aware_at.description = _(

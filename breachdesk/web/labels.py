@@ -68,6 +68,8 @@ ACTION_LABELS = {
     "user.deactivated": _l("User deactivated"),
     "mail.failed": _l("E-mail could not be sent"),
     "incident.question_asked": _l("Question asked to the reporter"),
+    "incident.triage_corrected": _l("Triage corrected"),
+    "incident.evidence_added": _l("Evidence added by the FG"),
     "incident.reporter_replied": _l("The reporter answered or added information"),
     "reporting_link.created": _l("Reporting link made"),
     "reporting_link.rotated": _l("Reporting link replaced by a new one"),

@@ -31,7 +31,15 @@ from .conflicts import conflict
 from .context import actor, roles_in, user
 from .failures import NotSaved, keeps_typing
 from .labels import refusal_text
-from .triage_forms import AwarenessForm, CloseForm, DecisionForm, ReasonForm, TriageForm, seen
+from .triage_forms import (
+    AwarenessForm,
+    CloseForm,
+    DecisionForm,
+    ReasonForm,
+    TriageCorrectionForm,
+    TriageForm,
+    seen,
+)
 
 bp = Blueprint("triage", __name__, url_prefix="/incidents/<int:incident_id>")
 
@@ -254,6 +262,35 @@ def reopen(incident_id: int) -> ResponseReturnValue:
         except TransitionRefused as error:
             form.reason.errors.append(refusal_text(error))
     return render_template("incidents/show.html", **page(incident, reopen_form=form)), 422
+
+
+@bp.post("/triage/correct")
+@keeps_typing(as_sent("correction_form", TriageCorrectionForm), NotSaved.WORK)
+@login_required
+def correct_triage(incident_id: int) -> ResponseReturnValue:
+    incident = officer_incident(incident_id)
+    form = TriageCorrectionForm()
+    if form.validate_on_submit():
+        try:
+            triage.correct_triage(
+                db_session(),
+                incident,
+                breach_types=frozenset(BreachType(t) for t in form.breach_types.data or []),
+                our_role=form.our_role.data or "controller",
+                controller_name=form.controller_name.data or "",
+                reason=form.reason.data or "",
+                actor=actor(),
+                clock=runtime().clock,
+            )
+            flash(_("The triage was corrected."), "success")
+            return back(incident, "#triage-answers")
+        except TriageError as error:
+            db_session().rollback()
+            getattr(form, error.field or "reason").errors.append(_(error.message))
+        except TransitionRefused as error:
+            db_session().rollback()
+            form.reason.errors.append(refusal_text(error))
+    return render_template("incidents/show.html", **page(incident, correction_form=form)), 422
 
 
 def page(incident: Incident, **forms: Any) -> dict[str, Any]:

@@ -86,6 +86,22 @@ class TriageForm(FlaskForm):
     )
 
 
+class TriageCorrectionForm(FlaskForm):
+    """Correct the triage of a confirmed breach (types, our role) without going back."""
+
+    breach_types = MultiCheckboxField(_l("Type of breach"), choices=options(BREACH_TYPES))
+    our_role = TriageForm.our_role
+    controller_name = TriageForm.controller_name
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        validators=[
+            InputRequired(_l("Write down the reason for the correction.")),
+            Length(max=10000),
+        ],
+        description=_l("The earlier answers stay in the audit trail."),
+    )
+
+
 class AwarenessForm(FlaskForm):
     aware_at = LocalDateTimeField(_l("Moment of awareness"), validators=[InputRequired()])
     reason = TextAreaField(

@@ -1,0 +1,92 @@
+"""The incident page as the FG's desk: the next step, awareness proposed, triage kept, reopening
+that hides nothing, corrections instead of starting over."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+
+from breachdesk.extensions import db
+from breachdesk.models import Organisation
+
+from ..conftest import MakeUser, login
+from .test_triage_web import reported_incident
+
+BREACH = {
+    "personal_data": "yes",
+    "security_breached": "yes",
+    "breach_types": ["confidentiality"],
+    "reason": "Klantlijst bij de verkeerde leverancier.",
+}
+
+
+def test_awareness_is_proposed_from_the_report_and_never_assumed(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "fg@x.nl")
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert 'id="next-step"' in page and "Melding beoordelen" in page
+    # The report came in at 11:00 Amsterdam time (the test clock): proposed, with why.
+    assert re.search(r'id="aware_at"[^>]*value="2026-11-19T11:00"', page)
+    assert "Voorstel: het moment waarop de melding binnenkwam" in page
+    emptied = client.post(f"/incidents/{incident.id}/triage", data={**BREACH, "aware_at": ""})
+    assert emptied.status_code == 422
+    assert 'id="aware_at-error"' in emptied.get_data(as_text=True)
+    db.session.expire_all()
+    assert incident.aware_at is None and incident.state == "reported"
+
+
+def test_triage_answers_stay_visible_and_are_corrected_in_place(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "fg@x.nl")
+    done = client.post(
+        f"/incidents/{incident.id}/triage", data={**BREACH, "aware_at": "2026-11-19T10:30"}
+    )
+    assert done.status_code == 302
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    answers = page.split('id="triage-answers"')[1].split("</section>")[0]
+    assert "Klantlijst bij de verkeerde leverancier." in answers and "Vertrouwelijkheid" in answers
+    refused = client.post(
+        f"/incidents/{incident.id}/triage/correct",
+        data={"breach_types": ["availability"], "our_role": "controller", "reason": ""},
+    )
+    assert refused.status_code == 422
+    assert re.search(r'<input checked[^>]*value="availability"', refused.get_data(as_text=True))
+    fixed = client.post(
+        f"/incidents/{incident.id}/triage/correct",
+        data={
+            "breach_types": ["availability"],
+            "our_role": "controller",
+            "reason": "Het bestand was alleen onbereikbaar.",
+        },
+    )
+    assert fixed.status_code == 302
+    db.session.expire_all()
+    assert incident.state == "breach_confirmed" and incident.breach_types == ["availability"]
+    assert incident.aware_at is not None  # nothing redone
+
+
+def test_reopening_shows_why_and_the_earlier_triage(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "fg@x.nl")
+    client.post(
+        f"/incidents/{incident.id}/triage",
+        data={"personal_data": "no", "security_breached": "no", "reason": "Lege testpagina."},
+    )
+    reopened = client.post(
+        f"/incidents/{incident.id}/reopen", data={"reason": "Er stonden toch namen op."}
+    )
+    assert reopened.status_code == 302
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    notice = page.split('id="reopened"')[1].split("</div>")[0]
+    assert "Er stonden toch namen op." in notice
+    form = page.split('id="triage"')[1].split("</form>")[0]
+    assert re.search(r'<input checked[^>]*name="personal_data"[^>]*value="no"', form)
+    assert "Lege testpagina." in form
