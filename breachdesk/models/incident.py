@@ -123,6 +123,10 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     processor_aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     processor_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    # The reporter's own answers, kept when the FG first corrects the facts above (None: never
+    # corrected); the corrections themselves are in the audit trail.
+    reported_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
     # Triage (by the FG)
     personal_data: Mapped[str | None] = mapped_column(String(10), nullable=True)  # yes/no/unknown
     security_breached: Mapped[str | None] = mapped_column(String(10), nullable=True)

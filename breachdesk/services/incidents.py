@@ -16,7 +16,7 @@ from ..domain.profile import OrganisationProfile
 from ..domain.references import format_reference
 from ..domain.report import FieldProblem, IncidentReport, validate_report
 from ..domain.roles import Role, can_see_all_incidents
-from ..domain.text import single_line
+from ..domain.text import N_, single_line
 from ..domain.timeutil import AMSTERDAM
 from ..models import (
     Attachment,
@@ -31,6 +31,7 @@ from . import audit, evidence, notifications, reporter_mail, reporting_links, un
 from .audit import Actor
 from .clock import Clock
 from .organisations import profile_of
+from .workflow import commit
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,42 @@ def _snapshots(report: IncidentReport, profile: OrganisationProfile) -> dict[str
             else {"key": None, "name": report.reporting_processor_name.strip()}
         )
     return chosen
+
+
+def _report_columns(report: IncidentReport, chosen: dict[str, Any]) -> dict[str, Any]:
+    """The incident's columns for the facts of ``report`` (``chosen``: the profile entries'
+    snapshots), as reported or as corrected by the FG."""
+    return dict(  # noqa: C408 - the column names as keyword arguments, as in Incident(...)
+        title=single_line(report.title),
+        description=report.description.strip(),
+        started_at=report.started_at,
+        ended_at=report.ended_at,
+        discovered_at=report.discovered_at,
+        discovery_how=report.discovery_how.strip(),
+        ongoing=report.ongoing.value,
+        processors=chosen["processors"],
+        systems_other=report.systems_other.strip(),
+        data_categories=chosen["data_categories"],
+        data_other=report.data_other.strip(),
+        subjects_mode=report.subjects_mode.value,
+        subjects_exact=report.subjects_exact,
+        subjects_min=report.subjects_min,
+        subjects_max=report.subjects_max,
+        records_count=report.records_count,
+        subject_groups=chosen["subject_groups"],
+        subject_groups_other=report.subject_groups_other.strip(),
+        children_involved=report.children_involved.value,
+        protection=report.protection.value,
+        protection_details=report.protection_details.strip(),
+        containment=[c.value for c in report.containment],
+        containment_details=report.containment_details.strip(),
+        reported_by_processor=report.reported_by_processor,
+        reporting_processor=chosen["reporting_processor"],
+        processor_aware_at=report.processor_aware_at if report.reported_by_processor else None,
+        processor_notified_at=(
+            report.processor_notified_at if report.reported_by_processor else None
+        ),
+    )
 
 
 def incident_snapshot(incident: Incident) -> dict[str, Any]:
@@ -185,7 +222,6 @@ def submit_report(
         raise ReportRejected(problems)
     year = now.astimezone(AMSTERDAM).year
     seq, reference = next_reference(session, organisation, year)
-    chosen = _snapshots(report, profile)
     incident = Incident(
         organisation_id=organisation.id,
         reference=reference,
@@ -195,35 +231,7 @@ def submit_report(
         **_reporter_columns(reporter),
         reported_at=now,
         updated_at=now,
-        title=single_line(report.title),
-        description=report.description.strip(),
-        started_at=report.started_at,
-        ended_at=report.ended_at,
-        discovered_at=report.discovered_at,
-        discovery_how=report.discovery_how.strip(),
-        ongoing=report.ongoing.value,
-        processors=chosen["processors"],
-        systems_other=report.systems_other.strip(),
-        data_categories=chosen["data_categories"],
-        data_other=report.data_other.strip(),
-        subjects_mode=report.subjects_mode.value,
-        subjects_exact=report.subjects_exact,
-        subjects_min=report.subjects_min,
-        subjects_max=report.subjects_max,
-        records_count=report.records_count,
-        subject_groups=chosen["subject_groups"],
-        subject_groups_other=report.subject_groups_other.strip(),
-        children_involved=report.children_involved.value,
-        protection=report.protection.value,
-        protection_details=report.protection_details.strip(),
-        containment=[c.value for c in report.containment],
-        containment_details=report.containment_details.strip(),
-        reported_by_processor=report.reported_by_processor,
-        reporting_processor=chosen["reporting_processor"],
-        processor_aware_at=report.processor_aware_at if report.reported_by_processor else None,
-        processor_notified_at=(
-            report.processor_notified_at if report.reported_by_processor else None
-        ),
+        **_report_columns(report, _snapshots(report, profile)),
     )
     session.add(incident)
     session.flush()
@@ -283,6 +291,74 @@ def _reporter_columns(reporter: User | LinkReporter) -> dict[str, Any]:
         "reporter_email": reporter.email.strip()[:254],
         "followup_nonce": reporting_links.new_nonce(),
     }
+
+
+#: The facts the FG may correct: everything the reporter filled in.
+CORRECTABLE = tuple(
+    name
+    for name in (
+        "title", "description", "started_at", "ended_at", "discovered_at", "discovery_how",
+        "ongoing", "processors", "systems_other", "data_categories", "data_other",
+        "subjects_mode", "subjects_exact", "subjects_min", "subjects_max", "records_count",
+        "subject_groups", "subject_groups_other", "children_involved", "protection",
+        "protection_details", "containment", "containment_details", "reported_by_processor",
+        "reporting_processor", "processor_aware_at", "processor_notified_at",
+    )
+)  # fmt: skip
+
+
+def _stored(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def correct_report(
+    session: Session,
+    incident: Incident,
+    report: IncidentReport,
+    reason: str,
+    *,
+    actor: Actor,
+    clock: Clock,
+) -> list[str]:
+    """The FG corrects the reported facts (the number of people, the groups, ...) and says why
+    (commits). The reporter's own answers are kept once, before the first correction, in
+    ``incident.reported_facts``; every correction is audited with the fields it changed.
+    Returns the names of the fields that changed ([] when nothing did: nothing is stored).
+
+    Raises:
+        ReportRejected: the corrected report has problems, or no reason was given (field
+            ``correction_reason``); nothing is stored.
+    """
+    profile = profile_of(incident.organisation)
+    problems = validate_report(report, profile, clock.now())
+    if not reason.strip():
+        problems.append(FieldProblem("correction_reason", N_("Write down why you correct it.")))
+    if problems:
+        raise ReportRejected(problems)
+    before = {name: _stored(getattr(incident, name)) for name in CORRECTABLE}
+    for name, value in _report_columns(report, _snapshots(report, profile)).items():
+        setattr(incident, name, value)
+    after = {name: _stored(getattr(incident, name)) for name in CORRECTABLE}
+    changed = [name for name in CORRECTABLE if before[name] != after[name]]
+    if not changed:
+        session.rollback()
+        return []
+    if incident.reported_facts is None:
+        incident.reported_facts = before
+    incident.updated_at = clock.now()
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="incident.report_corrected",
+        entity_type="incident",
+        entity_id=incident.id,
+        organisation_id=incident.organisation_id,
+        before={name: before[name] for name in changed},
+        after={**{name: after[name] for name in changed}, "reason": reason.strip()},
+    )
+    commit(session, incident, clock)
+    return changed
 
 
 def visible_incident(session: Session, user: User, incident_id: int) -> Incident | None:

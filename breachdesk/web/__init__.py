@@ -73,6 +73,7 @@ def register_web(app: Flask) -> None:
         register,
         register_import,  # noqa: F401 - adds its routes to the register blueprint
         register_pack,  # noqa: F401 - adds its route to the register blueprint
+        report_correction,
         reporting_links,
         reports,
         triage,
@@ -82,7 +83,8 @@ def register_web(app: Flask) -> None:
     install_edges(app)  # before the blueprints add their <int:...> routes
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
-    modules += [actions, conversation, evidence, public_report, reporting_links]
+    modules += [actions, conversation, evidence, public_report, report_correction]
+    modules += [reporting_links]
     for module in modules:
         app.register_blueprint(module.bp)
 

@@ -35,7 +35,16 @@ from ..services import audit, conversation, deadlines, decisions, delivery, inbo
 from ..services import incidents as incident_service
 from ..services.informing import informing_of
 from ..services.organisations import profile_of
-from .context import actor, organisations_where, require_any_role, roles_in, row_link, user
+from .context import (
+    actor,
+    organisations_where,
+    require_any_role,
+    roles_in,
+    row_link,
+    selected_locale,
+    user,
+)
+from .report_form import ReportCorrectionForm
 from .reporter_forms import DiscardForm, EvidenceForm, QuestionForm, ReplyForm
 from .triage_forms import (
     BREACH_TYPES,
@@ -138,6 +147,7 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "duties": deadlines.duties_owed(incident),
         "other_regimes": regimes_for(profile_of(incident.organisation)) if officer else [],
         "is_reporter": reporter,
+        "report_changes": _report_changes(incident) if officer else [],
         "reopened": _reopened(incident, context_events) if officer else None,
         "breach_type_labels": {value: str(label) for value, label in BREACH_TYPES},
         "messages": conversation.messages_of(db_session(), incident) if officer or reporter else [],
@@ -170,6 +180,58 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
             discard_form=forms.get("discard_form") or DiscardForm(formdata=None),
         )
     return context
+
+
+#: Columns of the report and the report form's field that asks them.
+_FORM_FIELD = {
+    "processors": "processor_keys",
+    "data_categories": "data_category_keys",
+    "subject_groups": "subject_group_keys",
+    "reporting_processor": "reporting_processor_name",
+}
+
+
+def _shown(value: Any, field: Any) -> str:
+    """A stored report value in words, using the form field's own choices where it has them."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dict):
+        return str(value.get("name") or "—")
+    choices = {
+        str(getattr(c, "value", c)): str(getattr(c, "label", c))
+        for c in getattr(field, "choices", None) or []
+    }
+    if isinstance(value, list):
+        return ", ".join(
+            str(v.get("name", v.get("key"))) if isinstance(v, dict) else str(choices.get(v, v))
+            for v in value
+        )
+    if isinstance(value, str) and len(value) >= 19 and value[10] == "T":
+        try:
+            return utc_to_local(datetime.fromisoformat(value)).strftime("%d-%m-%Y %H:%M")
+        except ValueError:
+            return value
+    return choices.get(str(value), str(value))
+
+
+def _report_changes(incident: Incident) -> list[tuple[str, str, str]]:
+    """What the FG corrected: (question, as the reporter answered, as it stands now)."""
+    if not incident.reported_facts:
+        return []
+    form = ReportCorrectionForm(formdata=None)
+    form.set_choices(profile_of(incident.organisation), selected_locale())
+    changes = []
+    for name in incident_service.CORRECTABLE:
+        reported = incident.reported_facts.get(name)
+        now = getattr(incident, name)
+        now = now.isoformat() if hasattr(now, "isoformat") else now
+        if reported == now:
+            continue
+        field = getattr(form, _FORM_FIELD.get(name, name))
+        changes.append((str(field.label.text), _shown(reported, field), _shown(now, field)))
+    return changes
 
 
 def _correction_form(incident: Incident) -> TriageCorrectionForm:

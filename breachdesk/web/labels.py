@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "mail.failed": _l("E-mail could not be sent"),
     "incident.question_asked": _l("Question asked to the reporter"),
     "incident.triage_corrected": _l("Triage corrected"),
+    "incident.report_corrected": _l("Report corrected by the FG"),
     "incident.evidence_added": _l("Evidence added by the FG"),
     "incident.reporter_replied": _l("The reporter answered or added information"),
     "reporting_link.created": _l("Reporting link made"),

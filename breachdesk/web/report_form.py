@@ -27,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.profile import OrganisationProfile
 from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
-from ..domain.timeutil import LocalTimeError, local_to_utc
+from ..domain.timeutil import LocalTimeError, local_to_utc, utc_to_local
 from .fields import CountField, LocalDateTimeField
 
 
@@ -252,6 +252,54 @@ class ReportForm(FlaskForm):
             processor_aware_at=times["processor_aware_at"],
             processor_notified_at=times["processor_notified_at"],
         )
+
+
+class ReportCorrectionForm(ReportForm):
+    """The FG corrects the reported facts: the report form filled in as it stands, and why."""
+
+    correction_reason = TextAreaField(
+        _l("Why do you correct the report?"),
+        validators=[DataRequired(_l("Write down why you correct it.")), Length(max=5000)],
+        description=_l(
+            "For example: the list turned out to hold 340 people, not about 100. What the "
+            "reporter answered is kept."
+        ),
+    )
+
+    def fill(self, report: IncidentReport) -> None:
+        """Show ``report`` (times in Amsterdam wall-clock time, as the form asks them)."""
+
+        def local(value: datetime | None) -> datetime | None:
+            return utc_to_local(value).replace(tzinfo=None) if value is not None else None
+
+        self.title.data = report.title
+        self.description.data = report.description
+        self.started_at.data = local(report.started_at)
+        self.ended_at.data = local(report.ended_at)
+        self.discovered_at.data = local(report.discovered_at)
+        self.discovery_how.data = report.discovery_how
+        self.ongoing.data = report.ongoing.value
+        self.processor_keys.data = list(report.processor_keys)
+        self.systems_other.data = report.systems_other
+        self.data_category_keys.data = list(report.data_category_keys)
+        self.data_other.data = report.data_other
+        self.subjects_mode.data = report.subjects_mode.value
+        self.subjects_exact.data = report.subjects_exact
+        self.subjects_min.data = report.subjects_min
+        self.subjects_max.data = report.subjects_max
+        self.records_count.data = report.records_count
+        self.subject_group_keys.data = list(report.subject_group_keys)
+        self.subject_groups_other.data = report.subject_groups_other
+        self.children_involved.data = report.children_involved.value
+        self.protection.data = report.protection.value
+        self.protection_details.data = report.protection_details
+        self.containment.data = [c.value for c in report.containment]
+        self.containment_details.data = report.containment_details
+        self.reported_by_processor.data = report.reported_by_processor
+        self.reporting_processor_key.data = report.reporting_processor_key
+        self.reporting_processor_name.data = report.reporting_processor_name
+        self.processor_aware_at.data = local(report.processor_aware_at)
+        self.processor_notified_at.data = local(report.processor_notified_at)
 
 
 class LinkReportForm(ReportForm):

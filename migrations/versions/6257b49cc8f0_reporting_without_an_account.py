@@ -70,6 +70,7 @@ def upgrade():
         batch_op.add_column(sa.Column('reporting_link_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('followup_nonce', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('triage_reason', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('reported_facts', sa.JSON(), nullable=True))
         batch_op.alter_column('reporter_id',
                existing_type=sa.INTEGER(),
                nullable=True)
@@ -112,6 +113,7 @@ def downgrade():
         batch_op.alter_column('reporter_id',
                existing_type=sa.INTEGER(),
                nullable=False)
+        batch_op.drop_column('reported_facts')
         batch_op.drop_column('triage_reason')
         batch_op.drop_column('followup_nonce')
         batch_op.drop_column('reporting_link_id')

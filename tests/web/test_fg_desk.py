@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from breachdesk.extensions import db
-from breachdesk.models import Organisation
+from breachdesk.models import AuditEvent, Organisation
 
 from ..conftest import MakeUser, login
+from .test_reports import form_data
 from .test_triage_web import reported_incident
 
 BREACH = {
@@ -90,3 +92,46 @@ def test_reopening_shows_why_and_the_earlier_triage(
     form = page.split('id="triage"')[1].split("</form>")[0]
     assert re.search(r'<input checked[^>]*name="personal_data"[^>]*value="no"', form)
     assert "Lege testpagina." in form
+
+
+def test_the_fg_corrects_the_reported_facts_and_the_reporters_answers_stay(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "r@x.nl")
+    assert client.get(f"/incidents/{incident.id}/report/correct").status_code == 404
+    client.post("/logout")
+    login(client, "fg@x.nl")
+    form = client.get(f"/incidents/{incident.id}/report/correct").get_data(as_text=True)
+    assert 'value="Brief naar verkeerd adres"' in form  # filled in as it stands
+    corrected = {
+        **form_data(subjects_exact="340", containment=["retrieved", "asked_deletion"]),
+        "correction_reason": "",
+    }
+    refused = client.post(f"/incidents/{incident.id}/report/correct", data=corrected)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="correction_reason-error"' in page and 'value="340"' in page
+    db.session.expire_all()
+    assert incident.subjects_exact == 1 and incident.reported_facts is None
+    corrected["correction_reason"] = "De lijst bleek 340 klanten te bevatten."
+    assert (
+        client.post(f"/incidents/{incident.id}/report/correct", data=corrected).status_code == 302
+    )
+    db.session.expire_all()
+    assert incident.subjects_exact == 340
+    assert incident.reported_facts is not None and incident.reported_facts["subjects_exact"] == 1
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "incident.report_corrected")
+    ).scalar_one()
+    assert event.before == {"subjects_exact": 1, "containment": ["retrieved"]}
+    assert event.after["subjects_exact"] == 340 and "340 klanten" in event.after["reason"]
+    shown = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    table = shown.split('id="report-corrected"')[1].split("</details>")[0]
+    assert "Aantal personen" in table and "340" in table
+    assert "Ontvanger gevraagd het te verwijderen" in table or "verwijderen" in table
+    # A second correction keeps the reporter's first answers, not the first correction.
+    corrected["subjects_exact"] = "350"
+    client.post(f"/incidents/{incident.id}/report/correct", data=corrected)
+    db.session.expire_all()
+    assert incident.reported_facts["subjects_exact"] == 1 and incident.subjects_exact == 350
