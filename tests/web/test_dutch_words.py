@@ -57,7 +57,7 @@ def test_the_incident_page_writes_sizes_and_the_enisa_sum_the_dutch_way(
     add_attachment(app, clock, decided)
     login(client, FG, DEMO_PASSWORD)
     page = client.get(f"/incidents/{decided.id}").get_data(as_text=True)
-    assert re.search(r"ontvangst\.pdf</a> <span[^>]*>\(\d+ bytes\)</span>", page)
+    assert re.search(r"ontvangst\.pdf</a>\s*<span[^>]*>\(\d+ bytes\)</span>", page)
     arithmetic = re.search(r'id="enisa-arithmetic">([^<]*)<', page)
     assert arithmetic and re.search(r"EI \d,\d+ \+ CB \d,\d+ = \d,\d+ \(", arithmetic.group(1))
 
