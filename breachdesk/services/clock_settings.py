@@ -1,5 +1,6 @@
-"""An organisation's reminder settings: hours, deputy, escalation contact, processor term, and
-where it files with the AP."""
+"""An organisation's reminder settings: hours, deputy, escalation contact, processor term,
+where it files with the AP, and the office hours that time the chasing of untriaged reports
+(new reports are planned with them; reports already waiting keep their times)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ class ClockSettings:
     ap_reporting_url: str = ""  # empty: the installation's AP_REPORTING_URL
     notice_rate_per_minute: int = 30  # the mail provider's cap for notices to people (0: none)
     recipient_retention_days: int = 90  # lists of people kept this long after closing
+    # Reports waiting for triage are chased after this many office hours (see untriaged.py).
+    office_days: str = "12345"  # ISO weekdays, 1 = Monday
+    office_start_hour: int = 9
+    office_end_hour: int = 17
+    untriaged_office_hours: int = 4
 
     @classmethod
     def of(cls, organisation: Organisation) -> ClockSettings:
@@ -46,6 +52,10 @@ class ClockSettings:
             organisation.ap_reporting_url,
             organisation.notice_rate_per_minute,
             organisation.recipient_retention_days,
+            organisation.office_days,
+            organisation.office_start_hour,
+            organisation.office_end_hour,
+            organisation.untriaged_office_hours,
         )
 
 
@@ -89,6 +99,15 @@ def save_clock_settings(
         problems["notice_rate_per_minute"] = (N_("Give a number from 0 (no limit) up."), {})
     if not 1 <= settings.recipient_retention_days <= 3650:
         problems["recipient_retention_days"] = (N_("Give between 1 and 3650 days."), {})
+    if not settings.office_days or any(c not in "1234567" for c in settings.office_days):
+        problems["office_days"] = (N_("Choose at least one office day."), {})
+    if not 0 <= settings.office_start_hour < settings.office_end_hour <= 24:
+        problems["office_end_hour"] = (
+            N_("Office hours end after they start, between 0 and 24."),
+            {},
+        )
+    if not 1 <= settings.untriaged_office_hours <= 40:
+        problems["untriaged_office_hours"] = (N_("Give between 1 and 40 hours."), {})
     if problems:
         raise SettingsError(problems)
     before_settings = ClockSettings.of(organisation)
@@ -114,6 +133,10 @@ def save_clock_settings(
     organisation.ap_reporting_url = url
     organisation.notice_rate_per_minute = settings.notice_rate_per_minute
     organisation.recipient_retention_days = settings.recipient_retention_days
+    organisation.office_days = "".join(sorted(set(settings.office_days)))
+    organisation.office_start_hour = settings.office_start_hour
+    organisation.office_end_hour = settings.office_end_hour
+    organisation.untriaged_office_hours = settings.untriaged_office_hours
     organisation.updated_at = clock.now()
     audit.record(
         session,

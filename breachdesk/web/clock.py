@@ -120,6 +120,10 @@ def settings(slug: str) -> ResponseReturnValue:
                 form.ap_reporting_url.data or "",
                 _or(form.notice_rate_per_minute.data, org.notice_rate_per_minute),
                 _or(form.recipient_retention_days.data, org.recipient_retention_days),
+                "".join(form.office_days.data or []),
+                _or(form.office_start_hour.data, org.office_start_hour),
+                _or(form.office_end_hour.data, org.office_end_hour),
+                _or(form.untriaged_office_hours.data, org.untriaged_office_hours),
             )
             try:
                 changed = clock_settings.save_clock_settings(
@@ -158,6 +162,10 @@ def _settings_form(org: Organisation) -> ClockSettingsForm:
     form.ap_reporting_url.data = current.ap_reporting_url
     form.notice_rate_per_minute.data = current.notice_rate_per_minute
     form.recipient_retention_days.data = current.recipient_retention_days
+    form.office_days.data = list(current.office_days)
+    form.office_start_hour.data = current.office_start_hour
+    form.office_end_hour.data = current.office_end_hour
+    form.untriaged_office_hours.data = current.untriaged_office_hours
     form.deputy_email.data = current.deputy_email
     form.escalation_name.data = current.escalation_name
     form.escalation_email.data = current.escalation_email

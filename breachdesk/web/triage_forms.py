@@ -253,6 +253,34 @@ class ClockSettingsForm(FlaskForm):
             "0 for no limit."
         ),
     )
+    office_days = MultiCheckboxField(
+        _l("Office days"),
+        choices=options(
+            [
+                ("1", _l("Monday")),
+                ("2", _l("Tuesday")),
+                ("3", _l("Wednesday")),
+                ("4", _l("Thursday")),
+                ("5", _l("Friday")),
+                ("6", _l("Saturday")),
+                ("7", _l("Sunday")),
+            ]
+        ),
+    )
+    office_start_hour = IntegerField(
+        _l("Office hours start (hour)"), validators=[Optional(), NumberRange(min=0, max=23)]
+    )
+    office_end_hour = IntegerField(
+        _l("Office hours end (hour)"), validators=[Optional(), NumberRange(min=1, max=24)]
+    )
+    untriaged_office_hours = IntegerField(
+        _l("Chase a report not yet triaged after this many office hours"),
+        validators=[Optional(), NumberRange(min=1, max=40)],
+        description=_l(
+            "The FG and the deputy are reminded, then the escalation contact; never later than "
+            "8 hours after the report, whatever the office hours. Default 4."
+        ),
+    )
     recipient_retention_days = IntegerField(
         _l("Keep the lists of people this many days after closing"),
         validators=[Optional(), NumberRange(min=1, max=3650)],

@@ -58,10 +58,22 @@ def app(tmp_path: Path, clock: Any, app_config: dict[str, Any]) -> Iterator[Flas
 def live_server(app: Flask) -> Iterator[str]:
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     port = server.socket.getsockname()[1]  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        # Closing the server from this thread while its loop waits in select() makes that
+        # select fail on a closed descriptor: expected when stopping, a failure otherwise.
+        try:
+            server.run()
+        except (OSError, ValueError):
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        stopping.set()
         server.close()
         thread.join(timeout=5)

@@ -193,6 +193,7 @@ def test_the_link_to_the_aps_form_comes_from_the_organisations_settings(
     login(client, "beheer@x.nl")
     data = {
         "reminder_offsets": "24, 48, 60, 70",
+        "office_days": ["1", "2", "3", "4", "5"],
         "processor_term_hours": "36",
         "processor_hours_before": "12, 4, 1",
         "ap_reporting_url": "http://nep.example/melden",

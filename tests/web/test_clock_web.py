@@ -85,6 +85,7 @@ def test_reminder_settings_errors_at_the_field_then_saved(
     login(client, "admin@x.nl")
     data = {
         "reminder_offsets": "24, 80",
+        "office_days": ["1", "2", "3", "4", "5"],
         "deputy_email": "vervanger@kruix.example",
         "escalation_name": "Directie",
         "escalation_email": "directie@kruix.example",
@@ -160,3 +161,32 @@ def test_the_inbox_pages_keep_the_filter_and_finished_incidents_wait_for_the_sta
     assert first.reference not in client.get("/incidents/").get_data(as_text=True)
     closed = client.get("/incidents/?state=closed").get_data(as_text=True)
     assert first.reference in closed and "data-next-action" not in closed
+
+
+def test_office_hours_for_untriaged_reports_are_set_and_checked(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    page = client.get("/admin/organisations/kruix/clock").get_data(as_text=True)
+    assert 'id="office-hours"' in page and 'value="17"' in page
+    data = {
+        "reminder_offsets": "24, 48, 60, 70",
+        "processor_term_hours": "24",
+        "processor_hours_before": "12, 4, 1",
+        "office_start_hour": "18",
+        "office_end_hour": "8",
+        "untriaged_office_hours": "2",
+    }
+    refused = client.post("/admin/organisations/kruix/clock", data=data)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="office_days-error"' in text and 'id="office_end_hour-error"' in text
+    data.update(
+        office_days=["1", "2", "3", "4", "5", "6"], office_start_hour="8", office_end_hour="18"
+    )
+    assert client.post("/admin/organisations/kruix/clock", data=data).status_code == 302
+    db.session.expire_all()
+    kruix = orgs["kruix"]
+    assert (kruix.office_days, kruix.office_start_hour, kruix.office_end_hour) == ("123456", 8, 18)
+    assert kruix.untriaged_office_hours == 2

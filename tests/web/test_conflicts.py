@@ -176,6 +176,7 @@ def test_two_administrators_save_the_reminder_settings(
     version = hidden(client.get(url).get_data(as_text=True), "version")
     base = {
         "reminder_offsets": "24, 48, 60, 70",
+        "office_days": ["1", "2", "3", "4", "5"],
         "processor_term_hours": "24",
         "processor_hours_before": "12, 4, 1",
         "version": version,
