@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -45,6 +46,15 @@ from .reporter_forms import ReplyForm
 from .reports import stage_uploads
 
 bp = Blueprint("public", __name__)
+
+
+@bp.after_request
+def private(response: Response) -> Response:
+    """The link pages carry a secret in their address and a report in their body: never kept
+    by a cache, never indexed."""
+    response.headers["Cache-Control"] = "no-store, private"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _secret() -> str:
@@ -190,6 +200,7 @@ def _followup_page(  # type: ignore[no-untyped-def]
             incident=incident,
             organisation=incident.organisation,
             messages=conversation.messages_of(db_session(), incident),
+            files=[a for a in incident.attachments if a.uploaded_by_id is None],
             form=form,
             fg_contact=profile.privacy_contact,
             just_reported=just,

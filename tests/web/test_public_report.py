@@ -77,8 +77,12 @@ def test_anyone_with_the_link_reports_and_gets_a_private_follow_up_page(
     assert (incident.reporter_name, incident.reporter_email) == ("Piet Melder", "piet@voorbeeld.nl")
     (attachment,) = incident.attachments
     assert attachment.uploaded_by_id is None and attachment.filename == "scherm.png"
-    receipt = client.get(follow_url).get_data(as_text=True)
+    receipt_page = client.get(follow_url)
+    receipt = receipt_page.get_data(as_text=True)
     assert incident.reference in receipt and "piet@voorbeeld.nl" in receipt
+    assert "scherm.png" in receipt.split('id="your-files"')[1]
+    assert receipt_page.headers["Cache-Control"] == "no-store, private"
+    assert "noindex" in receipt_page.headers["X-Robots-Tag"]
     # The audit trail names the link, not the person; it keeps only whether contact was given.
     event = db.session.execute(
         select(AuditEvent).where(AuditEvent.action == "incident.reported")
