@@ -202,6 +202,60 @@ def test_fuzz_report_form(scene: Scene) -> None:
     check()
 
 
+def test_fuzz_reporting_link_follow_up_and_questions(app: Flask, scene: Scene) -> None:
+    """The public reporting link (no account), the reporter's follow-up page, the FG's
+    question and the FG's correction of the report: no 5xx, typing kept."""
+    from breachdesk.services import reporting_links
+    from breachdesk.services.audit import Actor
+
+    app.config["LINK_REPORTS_PER_DAY"] = 10**6  # the cap is tested elsewhere
+    link = reporting_links.make_link(
+        db.session,
+        scene.org,
+        reporting_links.Audience.STAFF,
+        actor=Actor.system("fuzz"),
+        clock=app.extensions["breachdesk"].clock,
+    )
+    url = "/melden/" + reporting_links.link_token(str(app.config["SECRET_KEY"]), link)
+    fields = {**report_fields(scene.org), "reporter_name": TEXT, "reporter_email": TEXT}
+
+    @fuzz("reporting link", 0.06, form_data(fields))
+    def report(data: dict[str, Any]) -> None:
+        response = scene.anonymous.post(url, data=data, content_type="multipart/form-data")
+        assert_answer(response, data, fields, 'id="report-form"')
+
+    report()
+    sent = scene.anonymous.post(url, data=valid_report())
+    assert sent.status_code == 302
+    follow_up = sent.headers["Location"]
+    incident_id = int(follow_up.rsplit("/", 1)[1].split("-")[0])
+    reply = {"body": LONG}
+
+    @fuzz("follow-up", 0.03, form_data(reply))
+    def answer(data: dict[str, Any]) -> None:
+        response = scene.anonymous.post(follow_up, data=data, content_type="multipart/form-data")
+        assert_answer(response, data, reply, 'id="followup-form"')
+
+    answer()
+    question = {"body": LONG}
+
+    @fuzz("question", 0.02, form_data(question))
+    def ask(data: dict[str, Any]) -> None:
+        response = scene.fg.post(f"/incidents/{incident_id}/questions", data=data)
+        assert_answer(response, data, question, 'id="question-form"')
+
+    ask()
+    correction = {**report_fields(scene.org), "correction_reason": LONG}
+    correction.pop("pending")
+
+    @fuzz("report correction", 0.04, form_data(correction))
+    def correct(data: dict[str, Any]) -> None:
+        response = scene.fg.post(f"/incidents/{incident_id}/report/correct", data=data)
+        assert_answer(response, data, correction, 'id="report-form"')
+
+    correct()
+
+
 CHECKLIST: dict[str, str] = {
     name: {"tri": TRI, "int": INT, "float": FLOAT}.get(kind)
     or f"{'multi' if kind == 'multi' else 'choice'}:{'|'.join(c for c, _l in choices or [])}"
