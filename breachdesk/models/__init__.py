@@ -18,6 +18,7 @@ from .incident_search import is_search_object
 from .notices import AnswerSheet
 from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImport
 from .reporting import IncidentMessage, ReportingLink
+from .sessions import UserSession
 
 __all__ = [
     "AnswerSheet",
@@ -47,4 +48,5 @@ __all__ = [
     "is_search_object",
     "SchedulerLease",
     "User",
+    "UserSession",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.roles import Role
 from ..models import Membership, Organisation, User
-from . import audit
+from . import audit, sessions
 from .audit import Actor
 from .clock import Clock
 from .versioning import StaleEdit, last_change, lock_row
@@ -288,10 +288,14 @@ def set_password(
     actor: Actor,
     clock: Clock,
     hasher: PasswordHasher,
+    keep_session: str | None = None,
 ) -> None:
-    """Replace the password (the audit event records that it changed, never the value)."""
+    """Replace the password (the audit event records that it changed, never the value) and
+    end the account's other sessions (``keep_session``: the token of the one to keep)."""
     check_password(password)
     user.password_hash = hasher.hash(password)
+    # A changed password ends every other session: whoever else held one is out at once.
+    sessions.end_all(session, user, because="password_changed", clock=clock, keep=keep_session)
     audit.record(
         session,
         clock=clock,
@@ -310,6 +314,8 @@ def set_active(session: Session, user: User, active: bool, *, actor: Actor, cloc
         return
     before = {"active": user.active}
     user.active = active
+    if not active:
+        sessions.end_all(session, user, because="deactivated", clock=clock)
     user.version = User.version + 1
     audit.record(
         session,

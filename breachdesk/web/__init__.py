@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, g, render_template
+from flask import Flask, Response, g, render_template, session
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 
@@ -22,8 +22,10 @@ from ..domain.lifecycle import STATE_LABELS
 from ..domain.next_action import NEXT_ACTION_LABELS
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
-from ..extensions import db, login_manager
+from ..extensions import db, db_session, login_manager
 from ..models import User
+from ..runtime import runtime
+from ..services import sessions
 from .clock_view import clock_badge, clock_words
 from .context import has_any_role, my_organisations, row_link, selected_locale, urgent_clocks
 from .edges import install_edges
@@ -98,7 +100,12 @@ def register_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # The signed cookie names the user; the server-side session row must still be live
+        # (not signed out, not ended by a password change or "sign out everywhere").
+        live = sessions.current(db_session(), session.get("sid"), clock=runtime().clock)
+        if live is None or not user_id.isdigit() or live.user_id != int(user_id):
+            return None
+        user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
 
     @app.after_request

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,6 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from ..domain.roles import Role
 from ..extensions import db_session, limiter
 from ..runtime import runtime
+from ..services import sessions
 from ..services import users as user_service
 from .context import actor, has_any_role, user
 from .edges import safe_next
@@ -72,14 +75,23 @@ def login() -> ResponseReturnValue:
             if lang:
                 session["lang"] = lang  # the language chosen on the sign-in page stays
             login_user(person)
+            session["sid"] = sessions.start(
+                db_session(), person, clock=rt.clock, lifetime=_lifetime()
+            )
             return redirect(safe_next(url_for("auth.home")))
         form.password.errors.append(_("Unknown e-mail address or wrong password."))
     return render_template("auth/login.html", form=form)
 
 
+def _lifetime() -> timedelta:
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=float(lifetime))
+
+
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     lang = session.get("lang")
+    sessions.end(db_session(), session.get("sid"), clock=runtime().clock)
     logout_user()
     session.clear()
     if lang:
@@ -116,7 +128,34 @@ def account() -> ResponseReturnValue:
                 actor=actor(),
                 clock=rt.clock,
                 hasher=rt.hasher,
+                keep_session=session.get("sid"),
             )
-            flash(_("Your password has been changed."), "success")
+            flash(
+                _("Your password has been changed. You were signed out everywhere else."),
+                "success",
+            )
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template(
+        "auth/account.html",
+        form=form,
+        live_sessions=sessions.live(db_session(), user(), clock=runtime().clock),
+        this_session=sessions.current(db_session(), session.get("sid"), clock=runtime().clock),
+    )
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> ResponseReturnValue:
+    """End every session of this account, this one included (a lost phone, a shared PC)."""
+    if FlaskForm().validate_on_submit():
+        rt = runtime()
+        sessions.end_all(db_session(), user(), because="everywhere", clock=rt.clock, actor=actor())
+        db_session().commit()
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You have been signed out everywhere."), "success")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))
