@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, g, render_template, session
+from flask import Flask, Response, g, render_template, request, session
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 
@@ -114,6 +114,14 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Pages and downloads carry breach data: never stored by a browser or proxy cache.
+        # Static files keep their own caching (they hold nothing of anyone).
+        if request.endpoint not in ("static", "bootstrap.static", "favicon"):
+            response.headers["Cache-Control"] = "no-store, private"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )

@@ -44,7 +44,7 @@ def preview(incident_id: int, attachment_id: int) -> ResponseReturnValue:
         max_age=0,
     )
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = "no-store, private"
     return response
 
 

@@ -331,14 +331,17 @@ def attachment(incident_id: int, attachment_id: int) -> ResponseReturnValue:
     found = incident_service.visible_attachment(db_session(), user(), incident_id, attachment_id)
     if found is None:
         abort(404)
+    # The stored type may name its charset ("text/plain; charset=utf-8"); send_file adds one
+    # to text types itself, so it gets the bare type and the header is set as stored.
     response = send_file(
         runtime().store.open(found.storage_key),
-        mimetype=found.content_type,
+        mimetype=found.content_type.split(";")[0].strip(),
         as_attachment=True,
         download_name=found.filename,
         max_age=0,
     )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Type"] = found.content_type
     return response
 
 

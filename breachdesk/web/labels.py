@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "calendar.token_issued": _l("Calendar link created"),
     "calendar.token_revoked": _l("Calendar link revoked"),
     "user.deactivated": _l("User deactivated"),
+    "user.sessions_ended": _l("Sessions ended"),
     "mail.failed": _l("E-mail could not be sent"),
     "incident.question_asked": _l("Question asked to the reporter"),
     "incident.triage_corrected": _l("Triage corrected"),

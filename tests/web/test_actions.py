@@ -93,6 +93,7 @@ def test_an_overdue_action_reminds_its_owner_and_a_finished_one_does_not(
     assert incident.reference in message["Subject"]
     assert "Wachtwoorden van het team resetten" in message.get_payload(decode=True).decode()
 
+    login(client, "fg@x.nl")  # a week later: the morning's session has expired
     page = client.get(f"/incidents/{incident.id}/actions/").get_data(as_text=True)
     assert "overdue" in page or "verlopen" in page
     response = client.post(

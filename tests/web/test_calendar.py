@@ -85,7 +85,7 @@ def test_fg_subscribes_to_the_deadlines_of_their_own_organisations(
     response = client.get(path)  # calendar apps cannot sign in
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     body = response.get_data()
     assert "DTSTART:20261122T080000Z\r\n" in body.decode()
     assert "20261122T050000Z" not in body.decode()  # luxigo's deadline

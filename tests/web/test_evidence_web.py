@@ -82,7 +82,7 @@ def test_previews_are_inline_only_for_checked_images_and_pdfs(
     assert photo.status_code == 200 and photo.mimetype == "image/png"
     assert "attachment" not in photo.headers.get("Content-Disposition", "")
     assert "default-src 'none'" in photo.headers["Content-Security-Policy"]
-    assert photo.headers["Cache-Control"] == "private, no-store"
+    assert photo.headers["Cache-Control"] == "no-store, private"
     photo.close()
     pdf = fg.get(f"/incidents/{incident.id}/attachments/{files['x.pdf']}/view")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
@@ -98,3 +98,31 @@ def test_previews_are_inline_only_for_checked_images_and_pdfs(
         other.get(f"/incidents/{incident.id}/attachments/{files['foto.png']}/view").status_code
         == 404
     )
+
+
+def test_downloads_and_pages_are_never_cached_and_name_their_charset_once(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident, fg = setup(app, client, orgs, make_user)
+    fg.post(
+        f"/incidents/{incident.id}/evidence",
+        data={"evidence": [(io.BytesIO(b"naam;e-mail\nJan;jan@x.nl\n"), "lijst.csv")]},
+    )
+    listed = db.session.execute(select(Attachment).where(Attachment.filename == "lijst.csv"))
+    csv_id = listed.scalar_one().id
+    download = fg.get(f"/incidents/{incident.id}/attachments/{csv_id}")
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert download.headers["Cache-Control"] == "no-store, private"
+    assert "attachment" in download.headers["Content-Disposition"]
+    download.close()
+    page = fg.get(f"/incidents/{incident.id}")
+    assert page.headers["Cache-Control"] == "no-store, private"
+    assert "Strict-Transport-Security" not in page.headers  # only behind HTTPS
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        assert "max-age=" in fg.get("/healthz").headers["Strict-Transport-Security"]
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    static = fg.get("/static/css/app.css")
+    assert static.headers.get("Cache-Control") != "no-store, private"
+    static.close()
