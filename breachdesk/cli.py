@@ -183,6 +183,27 @@ def user_deactivate(email: str) -> None:
     click.echo(f"{email} can no longer sign in")
 
 
+@user_cli.command("reset-password")
+@click.argument("email")
+@with_appcontext
+def user_reset_password(email: str) -> None:
+    """Print a link (valid 24 hours, usable once) for EMAIL to choose a new password."""
+    from .services import password_reset
+
+    user = user_service.find_by_email(db_session(), email)
+    if user is None or not user.active:
+        raise click.ClickException(f"no active account {email!r}")
+    token = password_reset.cli_link(
+        db_session(),
+        user,
+        secret_key=str(current_app.config["SECRET_KEY"]),
+        clock=runtime().clock,
+    )
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    click.echo(f"{base}/wachtwoord/{token}")
+    click.echo("Pass it on privately; it works once, for 24 hours, and ends every session.")
+
+
 # --- demo and serving ----------------------------------------------------------------------
 @click.command("demo")
 @click.option(

@@ -38,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "LINK_REPORT_RATE_LIMIT": "5 per minute;20 per hour",
     "FOLLOWUP_RATE_LIMIT": "10 per minute;60 per hour",
     "LINK_REPORTS_PER_DAY": 50,
+    # "Forgot your password" and the reset page, per address.
+    "PASSWORD_RESET_RATE_LIMIT": "5 per minute;20 per hour",
     "RATELIMIT_ENABLED": True,
     # Mail: "file" writes .eml files to instance/outbox (works without a mail server);
     # "smtp" sends through SMTP_HOST.

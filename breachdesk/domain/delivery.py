@@ -62,6 +62,7 @@ class Kind(StrEnum):
     REPORT_CONFIRMATION = "report_confirmation"  # to the reporter, with the follow-up link
     REPORTER_QUESTION = "reporter_question"  # the FG's question, to the reporter
     REPORTER_REPLY = "reporter_reply"  # the reporter answered or added something, to the FG
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of mail: the link to a new password
 
 
 PRIORITY: dict[Kind, Priority] = {
@@ -79,6 +80,7 @@ PRIORITY: dict[Kind, Priority] = {
     Kind.REPORT_CONFIRMATION: Priority.ROUTINE,
     Kind.REPORTER_QUESTION: Priority.OPERATIONAL,
     Kind.REPORTER_REPLY: Priority.OPERATIONAL,
+    Kind.PASSWORD_RESET: Priority.OPERATIONAL,
 }
 
 #: Kinds sent to many people outside the organisation: their failures are audited without

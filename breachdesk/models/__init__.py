@@ -18,7 +18,7 @@ from .incident_search import is_search_object
 from .notices import AnswerSheet
 from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImport
 from .reporting import IncidentMessage, ReportingLink
-from .sessions import UserSession
+from .sessions import PasswordReset, UserSession
 
 __all__ = [
     "AnswerSheet",
@@ -37,6 +37,7 @@ __all__ = [
     "Membership",
     "Notification",
     "Organisation",
+    "PasswordReset",
     "PendingUpload",
     "PeopleNotice",
     "PublicNotice",

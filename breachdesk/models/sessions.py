@@ -29,3 +29,19 @@ class UserSession(db.Model):  # type: ignore[name-defined,misc]
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Why it ended: signed_out | everywhere | password_changed | deactivated
     ended_because: Mapped[str] = mapped_column(String(20), default="", server_default="")
+
+
+class PasswordReset(db.Model):  # type: ignore[name-defined,misc]
+    """A single-use, short-lived link to set a new password (by mail, an administrator or the
+    command line). The link's token is derived from ``nonce`` and the installation's secret
+    key (see services/password_reset.py), so it is not stored."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[str] = mapped_column(String(20))  # self | admin | cli
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

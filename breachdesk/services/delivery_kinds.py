@@ -13,6 +13,7 @@ from . import (
     controller_notice,
     mailing_delivery,
     notifications,
+    password_reset,
     reminders,
     reporter_mail,
     untriaged,
@@ -34,4 +35,5 @@ def handlers() -> dict[str, Handler]:
         Kind.REPORT_CONFIRMATION.value: reporter_mail.prepare_confirmation,
         Kind.REPORTER_QUESTION.value: reporter_mail.prepare_question,
         Kind.REPORTER_REPLY.value: reporter_mail.prepare_reply,
+        Kind.PASSWORD_RESET.value: password_reset.prepare,
     }

@@ -15,6 +15,7 @@ from ..domain.roles import ROLE_LABELS, Role
 from ..extensions import db, db_session
 from ..models import Organisation, User
 from ..runtime import runtime
+from ..services import password_reset
 from ..services import users as user_service
 from ..services.versioning import StaleEdit
 from .conflicts import Conflict, conflict
@@ -128,6 +129,22 @@ def roles(slug: str, user_id: int) -> ResponseReturnValue:
             flash(_(error.message), "danger")
         except StaleEdit as error:
             return _roles_conflict(org, person, form, error)
+    return redirect(url_for("users.index", slug=org.slug))
+
+
+@bp.post("/<int:user_id>/password-reset")
+@login_required
+def send_reset(slug: str, user_id: int) -> ResponseReturnValue:
+    """Mail a person of this organisation a link to choose a new password (audited)."""
+    org = organisation_for(slug, Role.ADMIN)
+    person = db.session.get(User, user_id)
+    if person is None or person not in dict(user_service.members(db_session(), org)):
+        abort(404)
+    if FlaskForm().validate_on_submit():
+        password_reset.mail_link(
+            db_session(), person, by="admin", actor=actor(), clock=runtime().clock
+        )
+        flash(_("A link to choose a new password is on its way to %(email)s.", email=person.email))
     return redirect(url_for("users.index", slug=org.slug))
 
 

@@ -256,6 +256,7 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         Visit(None, "/login", act=_wrong_password),
         Visit(None, "/login", act=_post_without_csrf_token),
         Visit(None, "/does-not-exist", 404),
+        Visit(None, "/wachtwoord-vergeten"),
         Visit(REPORTER, "/report"),
         Visit(REPORTER, "/report/leiz"),
         Visit(REPORTER, "/report/leiz", act=_send_empty_report),

@@ -50,7 +50,7 @@ from breachdesk.models import (
     RecipientImport,
     User,
 )
-from breachdesk.services import evidence, reporting_links
+from breachdesk.services import evidence, password_reset, reporting_links
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.delivery import DeliverySettings
@@ -361,7 +361,10 @@ def report_through_the_link(client: Any, clock: FixedClock) -> dict[str, str]:
     incident_id = follow.rsplit("/", 1)[1].split("-")[0]
     asked = client.post(f"/incidents/{incident_id}/questions", data={"body": "Aan wie?"})
     assert asked.status_code == 302
+    reporter = db.session.execute(select(User).where(User.email == REPORTER)).scalar_one()
+    reset = password_reset.cli_link(db.session, reporter, secret_key="test-secret", clock=clock)
     return {
+        "password_reset.reset": f"/wachtwoord/{reset}",
         "public.report": report_url,
         "public.followup": follow,
         "reporting_links.poster": "/admin/organisations/kruix/reporting-links/staff/poster",
