@@ -196,8 +196,14 @@ def register_web(app: Flask) -> None:
         return render_template("errors/413.html"), 413
 
     @app.errorhandler(429)
-    def too_many(_error: Exception) -> tuple[str, int]:
-        return render_template("errors/429.html"), 429
+    def too_many(error: Exception) -> tuple[str, int, dict[str, str]]:
+        # The limit that was hit says how long its window is: the page names that wait, and
+        # Retry-After tells programs (the window's length, an upper bound of the wait).
+        limit = getattr(getattr(error, "limit", None), "limit", None)
+        seconds = int(limit.get_expiry()) if limit is not None else 60
+        minutes = max(1, -(-seconds // 60))
+        page = render_template("errors/429.html", wait_minutes=minutes)
+        return page, 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_error: CSRFError) -> tuple[str, int]:

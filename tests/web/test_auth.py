@@ -71,7 +71,24 @@ def test_login_is_rate_limited(tmp_path: Path) -> None:
             for _ in range(4)
         ]
         assert codes == [200, 200, 200, 429]
+        refused = client.post("/login", data={"email": "a@x.nl", "password": "x"})
+        assert refused.headers["Retry-After"] == "60"
+        assert "Wacht een minuut" in refused.get_data(as_text=True)
         assert client.get("/login").status_code == 200  # only attempts are limited
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_an_hourly_limit_says_how_long_to_wait(tmp_path: Path) -> None:
+    app = _app(tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per hour")
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        for _ in range(2):
+            client.post("/login", data={"email": "a@x.nl", "password": "x"})
+        refused = client.post("/login", data={"email": "a@x.nl", "password": "x"})
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+        assert "binnen 60 minuten" in refused.get_data(as_text=True)
         db.session.remove()
         db.engine.dispose()
 
