@@ -108,6 +108,7 @@ def language(code: str) -> ResponseReturnValue:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_login_limit, methods=["POST"])  # the current-password check guesses too
 def account() -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():

@@ -108,3 +108,30 @@ def test_language_chosen_before_signing_in_survives_the_sign_in(
     login(client, "r@x.nl")
     page = client.get("/reports").get_data(as_text=True)
     assert 'lang="en"' in page and "Sign out" in page
+
+
+def test_the_current_password_check_is_rate_limited(tmp_path: Path) -> None:
+    app = _app(tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        db.create_all()
+        from breachdesk.services import users as user_service
+        from breachdesk.services.audit import Actor
+
+        rt = app.extensions["breachdesk"]
+        user_service.create_user(
+            db.session,
+            email="a@x.nl",
+            name="A",
+            password="een-lang-genoeg-wachtwoord",
+            roles=[],
+            actor=Actor.system("t"),
+            clock=rt.clock,
+            hasher=rt.hasher,
+        )
+        client = app.test_client()
+        client.post("/login", data={"email": "a@x.nl", "password": "een-lang-genoeg-wachtwoord"})
+        guess = {"current": "fout", "password": "x" * 12, "confirm": "x" * 12}
+        codes = [client.post("/account", data=guess).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]  # three guesses of the current password a minute
+        db.session.remove()
+        db.engine.dispose()
