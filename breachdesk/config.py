@@ -31,7 +31,12 @@ DEFAULTS: dict[str, Any] = {
     # SQLite: how long a request waits for another writer's lock before it gives up (and the
     # person gets their form back with a 503). Tests set it low.
     "SQLITE_BUSY_TIMEOUT_SECONDS": 15,
+    # Failed sign-ins per address, and per account whatever the address (successful ones do
+    # not count). The counters are kept per process (Flask-Limiter's memory storage, or
+    # BREACHDESK_RATELIMIT_STORAGE_URI for a shared one such as Redis).
     "LOGIN_RATE_LIMIT": "10 per minute;60 per hour",
+    "ACCOUNT_LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
     # Reporting links (no account): reports and follow-up posts per address, and reports per
     # link per 24 hours; beyond the cap the link refuses new reports (and says whom to call)
     # instead of filling the FG's inbox.

@@ -35,7 +35,8 @@ csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 # Created at module level: Flask-Limiter misbehaves when a limiter created inside a function
 # is disabled in tests (see DESIGN.md).
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# Its counters live where RATELIMIT_STORAGE_URI says (config.py: memory, per process).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def db_session() -> Session:

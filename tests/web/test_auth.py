@@ -135,3 +135,55 @@ def test_the_current_password_check_is_rate_limited(tmp_path: Path) -> None:
         assert codes == [200, 200, 200, 429]  # three guesses of the current password a minute
         db.session.remove()
         db.engine.dispose()
+
+
+def _with_account(app: Any, email: str) -> None:
+    from breachdesk.services import users as user_service
+    from breachdesk.services.audit import Actor
+
+    rt = app.extensions["breachdesk"]
+    user_service.create_user(
+        db.session,
+        email=email,
+        name=email,
+        password="een-lang-genoeg-wachtwoord",
+        roles=[],
+        actor=Actor.system("t"),
+        clock=rt.clock,
+        hasher=rt.hasher,
+    )
+
+
+def test_failed_sign_ins_count_per_account_and_successful_ones_not_at_all(
+    tmp_path: Path,
+) -> None:
+    app = _app(
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="4 per minute",
+        ACCOUNT_LOGIN_RATE_LIMIT="3 per minute",
+    )
+    with app.app_context():
+        db.create_all()
+        _with_account(app, "a@x.nl")
+        client = app.test_client()
+        right = {"email": "a@x.nl", "password": "een-lang-genoeg-wachtwoord"}
+        # An office behind one address signs in many times: successes are not counted.
+        assert [client.post("/login", data=right).status_code for _ in range(6)] == [302] * 6
+        wrong = {"email": "a@x.nl", "password": "fout"}
+        client = app.test_client()  # an attacker, not signed in
+        codes = [
+            client.post(
+                "/login", data=wrong, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}
+            ).status_code
+            for n in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]  # three failures from three addresses: locked
+        other = client.post(
+            "/login",
+            data={"email": "b@x.nl", "password": "x"},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
+        assert other.status_code == 200  # another account is not affected
+        db.session.remove()
+        db.engine.dispose()
