@@ -63,6 +63,7 @@ class Kind(StrEnum):
     REPORTER_QUESTION = "reporter_question"  # the FG's question, to the reporter
     REPORTER_REPLY = "reporter_reply"  # the reporter answered or added something, to the FG
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of mail: the link to a new password
+    INVITATION = "invitation"  # an invitation to join an organisation, to the person invited
 
 
 PRIORITY: dict[Kind, Priority] = {
@@ -81,6 +82,7 @@ PRIORITY: dict[Kind, Priority] = {
     Kind.REPORTER_QUESTION: Priority.OPERATIONAL,
     Kind.REPORTER_REPLY: Priority.OPERATIONAL,
     Kind.PASSWORD_RESET: Priority.OPERATIONAL,
+    Kind.INVITATION: Priority.OPERATIONAL,
 }
 
 #: Kinds sent to many people outside the organisation: their failures are audited without

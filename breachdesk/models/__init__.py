@@ -15,6 +15,7 @@ from .delivery import Delivery, SchedulerLease
 from .evidence import Attachment, PendingUpload
 from .incident import AwarenessRecord, Decision, Incident, ReferenceCounter
 from .incident_search import is_search_object
+from .invitations import Invitation
 from .notices import AnswerSheet
 from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImport
 from .reporting import IncidentMessage, ReportingLink
@@ -33,6 +34,7 @@ __all__ = [
     "FilingExchange",
     "Incident",
     "IncidentMessage",
+    "Invitation",
     "Mailing",
     "Membership",
     "Notification",

@@ -11,6 +11,7 @@ from . import (
     actions,
     checkpoint_mail,
     controller_notice,
+    invitations,
     mailing_delivery,
     notifications,
     password_reset,
@@ -36,4 +37,5 @@ def handlers() -> dict[str, Handler]:
         Kind.REPORTER_QUESTION.value: reporter_mail.prepare_question,
         Kind.REPORTER_REPLY.value: reporter_mail.prepare_reply,
         Kind.PASSWORD_RESET.value: password_reset.prepare,
+        Kind.INVITATION.value: invitations.prepare,
     }

@@ -68,6 +68,7 @@ def register_web(app: Flask) -> None:
         evidence,
         health,
         incidents,
+        invitations,
         password_reset,
         people,
         people_post,
@@ -87,7 +88,7 @@ def register_web(app: Flask) -> None:
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
     modules += [actions, conversation, evidence, public_report, report_correction]
-    modules += [reporting_links, password_reset]
+    modules += [reporting_links, password_reset, invitations]
     for module in modules:
         app.register_blueprint(module.bp)
 

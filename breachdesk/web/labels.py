@@ -68,6 +68,9 @@ ACTION_LABELS = {
     "user.deactivated": _l("User deactivated"),
     "user.sessions_ended": _l("Sessions ended"),
     "user.password_reset_requested": _l("Link for a new password sent"),
+    "invitation.sent": _l("Invitation sent"),
+    "invitation.withdrawn": _l("Invitation withdrawn"),
+    "invitation.accepted": _l("Invitation accepted"),
     "mail.failed": _l("E-mail could not be sent"),
     "incident.question_asked": _l("Question asked to the reporter"),
     "incident.triage_corrected": _l("Triage corrected"),
@@ -119,6 +122,8 @@ def delivery_label(row: Delivery) -> str:
         return gettext("E-mail to the FG: the reporter replied")
     if row.kind == Kind.PASSWORD_RESET.value:
         return gettext("Link for a new password")
+    if row.kind == Kind.INVITATION.value:
+        return gettext("Invitation to join")
     if row.kind == Kind.PEOPLE_NOTICE.value:
         return gettext("Notice to a person affected")
     if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":

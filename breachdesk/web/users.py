@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms import EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..domain.roles import ROLE_LABELS, Role
 from ..extensions import db, db_session
 from ..models import Organisation, User
 from ..runtime import runtime
-from ..services import password_reset
+from ..services import invitations, password_reset
 from ..services import users as user_service
 from ..services.versioning import StaleEdit
 from .conflicts import Conflict, conflict
@@ -32,14 +32,13 @@ def _role_pairs() -> list[tuple[str, str]]:
 
 class NewUserForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Proposed for a new account; someone who has one keeps their own."),
+    )
     roles = MultiCheckboxField(
         _l("Roles"), validators=[DataRequired(_l("Choose at least one role."))]
-    )
-    password = PasswordField(
-        _l("Initial password"),
-        validators=[Optional(), Length(min=user_service.MIN_PASSWORD_LENGTH)],
-        description=_l("Leave empty to generate one; it is shown once."),
     )
 
 
@@ -55,39 +54,44 @@ def index(slug: str) -> ResponseReturnValue:
     form = NewUserForm()
     form.roles.choices = options(_role_pairs())  # type: ignore[arg-type]
     if form.validate_on_submit():
-        rt = runtime()
         roles = [Role(value) for value in form.roles.data or []]
-        existing = user_service.find_by_email(db_session(), form.email.data or "")
+        address = form.email.data or ""
         try:
-            if existing is not None:
-                for role in roles:
-                    user_service.grant_role(
-                        db_session(), existing, org, role, actor=actor(), clock=rt.clock
-                    )
-                flash(
-                    _("%(name)s already had an account; the roles were added.", name=existing.name),
-                    "success",
-                )
-            else:
-                password = form.password.data or user_service.generate_password()
-                user_service.create_user(
-                    db_session(),
-                    email=form.email.data or "",
-                    name=form.name.data or "",
-                    password=password,
-                    roles=[(org, r) for r in roles],
-                    actor=actor(),
-                    clock=rt.clock,
-                    hasher=rt.hasher,
-                )
-                flash(
-                    _("Account created. Initial password (shown once): %(pw)s", pw=password),
-                    "warning",
-                )
-            return redirect(url_for("users.index", slug=org.slug))
+            granted = invitations.invite(
+                db_session(),
+                org,
+                address,
+                roles,
+                name=form.name.data or "",
+                actor=actor(),
+                clock=runtime().clock,
+            )
         except user_service.UserError as error:
             getattr(form, error.field or "email").errors.append(_(error.message))
+        else:
+            # The same answer whether or not the address has an account elsewhere.
+            flash(
+                _("The roles were added.")
+                if granted
+                else _(
+                    "An invitation was sent to %(email)s. They join once they accept it.",
+                    email=address,
+                ),
+                "success",
+            )
+            return redirect(url_for("users.index", slug=org.slug))
     return _page(org, form)
+
+
+@bp.post("/invitations/<int:invitation_id>/withdraw")
+@login_required
+def withdraw(slug: str, invitation_id: int) -> ResponseReturnValue:
+    org = organisation_for(slug, Role.ADMIN)
+    if FlaskForm().validate_on_submit() and invitations.withdraw(
+        db_session(), org, invitation_id, actor=actor(), clock=runtime().clock
+    ):
+        flash(_("The invitation was withdrawn."), "success")
+    return redirect(url_for("users.index", slug=org.slug))
 
 
 def _page(org: Organisation, form: NewUserForm, conflict: Conflict | None = None) -> str:
@@ -96,6 +100,8 @@ def _page(org: Organisation, form: NewUserForm, conflict: Conflict | None = None
         "admin/users.html",
         org=org,
         form=form,
+        invited=invitations.open_invitations(db_session(), org),
+        now=runtime().clock.now(),
         people=user_service.members(db_session(), org),
         role_choices=_role_pairs(),
         conflict=conflict,

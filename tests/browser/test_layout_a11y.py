@@ -31,10 +31,18 @@ from breachdesk.demo.incidents import load_incidents
 from breachdesk.domain.checklist import Tri
 from breachdesk.domain.notices.sheet import snapshot
 from breachdesk.domain.report import Answer, CountMode, IncidentReport
+from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import FileMailer
-from breachdesk.models import Incident, Organisation, User
-from breachdesk.services import answer_sheet, conversation, filings, reporting_links, triage
+from breachdesk.models import Incident, Invitation, Organisation, User
+from breachdesk.services import (
+    answer_sheet,
+    conversation,
+    filings,
+    invitations,
+    reporting_links,
+    triage,
+)
 from breachdesk.services import incidents as incident_service
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import SystemClock
@@ -235,6 +243,17 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
     notified = _by_title("Nieuwsbrief")
     finished = _not_a_breach(app, clock)
     link, follow_up, by_link = _through_the_link(app, clock)
+    leiz = db.session.execute(select(Organisation).where(Organisation.slug == "leiz")).scalar_one()
+    invitations.invite(
+        db.session,
+        leiz,
+        "nieuw@voorbeeld.nl",
+        [Role.REPORTER],
+        actor=Actor.system("t"),
+        clock=clock,
+    )
+    invited = db.session.execute(select(Invitation)).scalar_one()
+    invitation = "/uitnodiging/" + invitations.link_token(str(app.config["SECRET_KEY"]), invited)
     filed_sheet = f"/incidents/{informing}/ap-sheet/filings/{_file_sheet(informing, clock)}"
     csv = tmp_path / "klanten.csv"
     csv.write_text(
@@ -257,6 +276,7 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         Visit(None, "/login", act=_post_without_csrf_token),
         Visit(None, "/does-not-exist", 404),
         Visit(None, "/wachtwoord-vergeten"),
+        Visit(None, invitation),
         Visit(REPORTER, "/report"),
         Visit(REPORTER, "/report/leiz"),
         Visit(REPORTER, "/report/leiz", act=_send_empty_report),

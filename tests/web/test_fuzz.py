@@ -339,7 +339,7 @@ ADMIN_FORMS: dict[str, tuple[float, str, dict[str, str], str | None]] = {
                         "escalation_email": "email", "processor_term_hours": INT,
                         "processor_hours_before": TEXT}, 'name="reminder_offsets"'),
     "new user": (0.04, "/admin/organisations/kruix/users/",
-                 {"email": "email", "name": TEXT, "roles": ROLES, "password": TEXT},
+                 {"email": "email", "name": TEXT, "roles": ROLES},
                  'name="name"'),
 }  # fmt: skip
 

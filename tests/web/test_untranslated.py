@@ -39,10 +39,12 @@ from werkzeug.routing import Rule
 import breachdesk
 from breachdesk.demo import DEMO_DOMAIN, DEMO_PASSWORD, load
 from breachdesk.demo.incidents import load_incidents
+from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import (
     Attachment,
     Incident,
+    Invitation,
     Mailing,
     Notification,
     Organisation,
@@ -50,7 +52,7 @@ from breachdesk.models import (
     RecipientImport,
     User,
 )
-from breachdesk.services import evidence, password_reset, reporting_links
+from breachdesk.services import evidence, invitations, password_reset, reporting_links
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.delivery import DeliverySettings
@@ -363,7 +365,17 @@ def report_through_the_link(client: Any, clock: FixedClock) -> dict[str, str]:
     assert asked.status_code == 302
     reporter = db.session.execute(select(User).where(User.email == REPORTER)).scalar_one()
     reset = password_reset.cli_link(db.session, reporter, secret_key="test-secret", clock=clock)
+    invitations.invite(
+        db.session,
+        kruix,
+        "nieuw@voorbeeld.nl",
+        [Role.REPORTER],
+        actor=Actor.system("t"),
+        clock=clock,
+    )
+    invitation = db.session.execute(select(Invitation)).scalar_one()
     return {
+        "invitations.accept": "/uitnodiging/" + invitations.link_token("test-secret", invitation),
         "password_reset.reset": f"/wachtwoord/{reset}",
         "public.report": report_url,
         "public.followup": follow,
