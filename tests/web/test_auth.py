@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,20 @@ def test_open_redirect_is_refused(
 
 def _app(tmp_path: Path, **config: Any) -> Flask:
     return make_app(tmp_path, **config)
+
+
+@contextmanager
+def _fresh_database(app: Flask) -> Iterator[None]:
+    """Tables made for the test and dropped after it (the PostgreSQL run shares one database)."""
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
 
 
 def test_csrf_is_enforced(tmp_path: Path) -> None:
@@ -112,8 +128,7 @@ def test_language_chosen_before_signing_in_survives_the_sign_in(
 
 def test_the_current_password_check_is_rate_limited(tmp_path: Path) -> None:
     app = _app(tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
-    with app.app_context():
-        db.create_all()
+    with _fresh_database(app):
         from breachdesk.services import users as user_service
         from breachdesk.services.audit import Actor
 
@@ -133,8 +148,6 @@ def test_the_current_password_check_is_rate_limited(tmp_path: Path) -> None:
         guess = {"current": "fout", "password": "x" * 12, "confirm": "x" * 12}
         codes = [client.post("/account", data=guess).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]  # three guesses of the current password a minute
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _with_account(app: Any, email: str) -> None:
@@ -163,8 +176,7 @@ def test_failed_sign_ins_count_per_account_and_successful_ones_not_at_all(
         LOGIN_RATE_LIMIT="4 per minute",
         ACCOUNT_LOGIN_RATE_LIMIT="3 per minute",
     )
-    with app.app_context():
-        db.create_all()
+    with _fresh_database(app):
         _with_account(app, "a@x.nl")
         client = app.test_client()
         right = {"email": "a@x.nl", "password": "een-lang-genoeg-wachtwoord"}
@@ -185,5 +197,3 @@ def test_failed_sign_ins_count_per_account_and_successful_ones_not_at_all(
             environ_base={"REMOTE_ADDR": "10.0.0.9"},
         )
         assert other.status_code == 200  # another account is not affected
-        db.session.remove()
-        db.engine.dispose()
