@@ -48,7 +48,15 @@ from breachdesk.services.audit import Actor
 from breachdesk.services.clock import SystemClock
 from breachdesk.services.delivery import DeliverySettings
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # Layout and accessibility are the templates' and the styles', not the database's: the
+    # PostgreSQL run of CI skips this minute-long test (suite time is a budget).
+    pytest.mark.skipif(
+        bool(os.environ.get("BREACHDESK_TEST_DATABASE_URL")),
+        reason="checks templates and styles; run once, on SQLite",
+    ),
+]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WIDTHS: dict[str, ViewportSize] = {
