@@ -14,6 +14,8 @@ installation's secret when sending (see ``reporting_links``), never stored in th
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from ..domain.delivery import Kind
@@ -26,42 +28,34 @@ from .reminders import staff_addresses
 from .reporting_links import followup_token
 
 
-def enqueue_confirmation(session: Session, incident: Incident) -> Delivery:
+def _about(
+    session: Session, incident: Incident, kind: Kind, moment: datetime, payload: dict[str, int]
+) -> Delivery:
+    """One mail row about ``incident`` of ``kind``, due at once (no commit)."""
     return enqueue(
         session,
-        kind=Kind.REPORT_CONFIRMATION,
-        due_at=incident.reported_at,
-        now=incident.reported_at,
+        kind=kind,
+        due_at=moment,
+        now=moment,
         organisation_id=incident.organisation_id,
         incident_id=incident.id,
-        label="report_confirmation",
+        label=kind.value,
+        payload=payload,
     )
+
+
+def enqueue_confirmation(session: Session, incident: Incident) -> Delivery:
+    return _about(session, incident, Kind.REPORT_CONFIRMATION, incident.reported_at, {})
 
 
 def enqueue_question(session: Session, incident: Incident, message: IncidentMessage) -> Delivery:
-    return enqueue(
-        session,
-        kind=Kind.REPORTER_QUESTION,
-        due_at=message.created_at,
-        now=message.created_at,
-        organisation_id=incident.organisation_id,
-        incident_id=incident.id,
-        label="reporter_question",
-        payload={"message_id": message.id},
-    )
+    payload = {"message_id": message.id}
+    return _about(session, incident, Kind.REPORTER_QUESTION, message.created_at, payload)
 
 
 def enqueue_reply(session: Session, incident: Incident, message: IncidentMessage) -> Delivery:
-    return enqueue(
-        session,
-        kind=Kind.REPORTER_REPLY,
-        due_at=message.created_at,
-        now=message.created_at,
-        organisation_id=incident.organisation_id,
-        incident_id=incident.id,
-        label="reporter_reply",
-        payload={"message_id": message.id},
-    )
+    payload = {"message_id": message.id}
+    return _about(session, incident, Kind.REPORTER_REPLY, message.created_at, payload)
 
 
 def reporter_address(incident: Incident) -> str | None:

@@ -13,10 +13,10 @@ revokes every copy of the old link at once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Incident, Organisation, ReportingLink
@@ -142,3 +142,16 @@ def revoke_link(
     )
     session.commit()
     return True
+
+
+def over_daily_cap(session: Session, link: ReportingLink, *, cap: int, now: datetime) -> bool:
+    """Whether ``link`` has taken ``cap`` reports in the last 24 hours (counted in SQL, so the
+    cap holds across workers): then it refuses more instead of filling the FG's inbox."""
+    count = session.execute(
+        select(func.count())
+        .select_from(Incident)
+        .where(
+            Incident.reporting_link_id == link.id, Incident.reported_at >= now - timedelta(days=1)
+        )
+    ).scalar_one()
+    return int(count) >= cap

@@ -14,7 +14,6 @@ inbox), a size cap on uploads, and a field only bots fill in.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -31,7 +30,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from ..extensions import db_session, limiter
 from ..models import Incident, ReportingLink
@@ -93,17 +91,12 @@ def _followup_limit() -> str:
 
 
 def _over_daily_cap(link: ReportingLink) -> bool:
-    since = runtime().clock.now() - timedelta(days=1)
-    count = (
-        db_session()
-        .execute(
-            select(func.count())
-            .select_from(Incident)
-            .where(Incident.reporting_link_id == link.id, Incident.reported_at >= since)
-        )
-        .scalar_one()
+    return reporting_links.over_daily_cap(
+        db_session(),
+        link,
+        cap=int(current_app.config["LINK_REPORTS_PER_DAY"]),
+        now=runtime().clock.now(),
     )
-    return int(count) >= int(current_app.config["LINK_REPORTS_PER_DAY"])
 
 
 def _page(link: ReportingLink, form: LinkReportForm, pending: list, status: int = 200):  # type: ignore[type-arg]
