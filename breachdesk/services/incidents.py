@@ -16,7 +16,7 @@ from ..domain.profile import OrganisationProfile
 from ..domain.references import format_reference
 from ..domain.report import FieldProblem, IncidentReport, validate_report
 from ..domain.roles import Role, can_see_all_incidents
-from ..domain.text import N_, single_line
+from ..domain.text import single_line
 from ..domain.timeutil import AMSTERDAM
 from ..models import (
     Attachment,
@@ -31,7 +31,6 @@ from . import audit, evidence, notifications, reporter_mail, reporting_links, un
 from .audit import Actor
 from .clock import Clock
 from .organisations import profile_of
-from .workflow import commit
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ def next_reference(session: Session, organisation: Organisation, year: int) -> t
     return seq, format_reference(organisation.reference_prefix, year, seq)
 
 
-def _snapshots(report: IncidentReport, profile: OrganisationProfile) -> dict[str, Any]:
+def profile_snapshots(report: IncidentReport, profile: OrganisationProfile) -> dict[str, Any]:
     """Copies of the chosen profile entries, so later profile edits do not rewrite history."""
     chosen: dict[str, Any] = {
         "data_categories": [
@@ -99,7 +98,7 @@ def _snapshots(report: IncidentReport, profile: OrganisationProfile) -> dict[str
     return chosen
 
 
-def _report_columns(report: IncidentReport, chosen: dict[str, Any]) -> dict[str, Any]:
+def report_columns(report: IncidentReport, chosen: dict[str, Any]) -> dict[str, Any]:
     """The incident's columns for the facts of ``report`` (``chosen``: the profile entries'
     snapshots), as reported or as corrected by the FG."""
     return dict(  # noqa: C408 - the column names as keyword arguments, as in Incident(...)
@@ -231,7 +230,7 @@ def submit_report(
         **_reporter_columns(reporter),
         reported_at=now,
         updated_at=now,
-        **_report_columns(report, _snapshots(report, profile)),
+        **report_columns(report, profile_snapshots(report, profile)),
     )
     session.add(incident)
     session.flush()
@@ -291,74 +290,6 @@ def _reporter_columns(reporter: User | LinkReporter) -> dict[str, Any]:
         "reporter_email": reporter.email.strip()[:254],
         "followup_nonce": reporting_links.new_nonce(),
     }
-
-
-#: The facts the FG may correct: everything the reporter filled in.
-CORRECTABLE = tuple(
-    name
-    for name in (
-        "title", "description", "started_at", "ended_at", "discovered_at", "discovery_how",
-        "ongoing", "processors", "systems_other", "data_categories", "data_other",
-        "subjects_mode", "subjects_exact", "subjects_min", "subjects_max", "records_count",
-        "subject_groups", "subject_groups_other", "children_involved", "protection",
-        "protection_details", "containment", "containment_details", "reported_by_processor",
-        "reporting_processor", "processor_aware_at", "processor_notified_at",
-    )
-)  # fmt: skip
-
-
-def _stored(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def correct_report(
-    session: Session,
-    incident: Incident,
-    report: IncidentReport,
-    reason: str,
-    *,
-    actor: Actor,
-    clock: Clock,
-) -> list[str]:
-    """The FG corrects the reported facts (the number of people, the groups, ...) and says why
-    (commits). The reporter's own answers are kept once, before the first correction, in
-    ``incident.reported_facts``; every correction is audited with the fields it changed.
-    Returns the names of the fields that changed ([] when nothing did: nothing is stored).
-
-    Raises:
-        ReportRejected: the corrected report has problems, or no reason was given (field
-            ``correction_reason``); nothing is stored.
-    """
-    profile = profile_of(incident.organisation)
-    problems = validate_report(report, profile, clock.now())
-    if not reason.strip():
-        problems.append(FieldProblem("correction_reason", N_("Write down why you correct it.")))
-    if problems:
-        raise ReportRejected(problems)
-    before = {name: _stored(getattr(incident, name)) for name in CORRECTABLE}
-    for name, value in _report_columns(report, _snapshots(report, profile)).items():
-        setattr(incident, name, value)
-    after = {name: _stored(getattr(incident, name)) for name in CORRECTABLE}
-    changed = [name for name in CORRECTABLE if before[name] != after[name]]
-    if not changed:
-        session.rollback()
-        return []
-    if incident.reported_facts is None:
-        incident.reported_facts = before
-    incident.updated_at = clock.now()
-    audit.record(
-        session,
-        clock=clock,
-        actor=actor,
-        action="incident.report_corrected",
-        entity_type="incident",
-        entity_id=incident.id,
-        organisation_id=incident.organisation_id,
-        before={name: before[name] for name in changed},
-        after={**{name: after[name] for name in changed}, "reason": reason.strip()},
-    )
-    commit(session, incident, clock)
-    return changed
 
 
 def visible_incident(session: Session, user: User, incident_id: int) -> Incident | None:

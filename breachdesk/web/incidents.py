@@ -31,7 +31,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Delivery, Incident
 from ..runtime import runtime
-from ..services import audit, conversation, deadlines, decisions, delivery, inbox
+from ..services import audit, conversation, deadlines, decisions, delivery, inbox, report_correction
 from ..services import incidents as incident_service
 from ..services.informing import informing_of
 from ..services.organisations import profile_of
@@ -223,7 +223,7 @@ def _report_changes(incident: Incident) -> list[tuple[str, str, str]]:
     form = ReportCorrectionForm(formdata=None)
     form.set_choices(profile_of(incident.organisation), selected_locale())
     changes = []
-    for name in incident_service.CORRECTABLE:
+    for name in report_correction.CORRECTABLE:
         reported = incident.reported_facts.get(name)
         now = getattr(incident, name)
         now = now.isoformat() if hasattr(now, "isoformat") else now

@@ -1,7 +1,7 @@
 """The FG corrects the reported facts (the number of people, the groups, ...), with a reason.
 
 The report form, filled in as the incident stands; what the reporter answered is kept (see
-``services.incidents.correct_report``) and shown on the incident page.
+``services.report_correction.correct_report``) and shown on the incident page.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
 from ..services import incidents as incident_service
+from ..services import report_correction
 from ..services.organisations import profile_of
 from .context import actor, selected_locale
 from .failures import NotSaved, keeps_typing
@@ -59,7 +60,7 @@ def correct(incident_id: int) -> ResponseReturnValue:
     report = form.to_report() if valid else None
     if report is not None:
         try:
-            changed = incident_service.correct_report(
+            changed = report_correction.correct_report(
                 db_session(),
                 incident,
                 report,
