@@ -204,6 +204,23 @@ def user_reset_password(email: str) -> None:
     click.echo("Pass it on privately; it works once, for 24 hours, and ends every session.")
 
 
+@user_cli.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def user_reset_second_factor(email: str) -> None:
+    """Remove EMAIL's second factor (a lost phone); they set it up again at the next sign-in."""
+    from .services import second_factor
+
+    user = user_service.find_by_email(db_session(), email)
+    if user is None:
+        raise click.ClickException(f"no account {email!r}")
+    if not user.has_second_factor:
+        click.echo(f"{email} has no second factor; nothing to reset")
+        return
+    second_factor.reset(db_session(), user, actor=CLI_ACTOR, by="cli", clock=runtime().clock)
+    click.echo(f"second factor of {email} removed; every session of the account has ended")
+
+
 # --- demo and serving ----------------------------------------------------------------------
 @click.command("demo")
 @click.option(

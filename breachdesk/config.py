@@ -45,6 +45,12 @@ DEFAULTS: dict[str, Any] = {
     "LINK_REPORTS_PER_DAY": 50,
     # "Forgot your password" and the reset page, per address.
     "PASSWORD_RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    # The second factor: wrong codes per account (a code has a million values), the name
+    # authenticator apps show, and whether the organisations' requirement is enforced (the
+    # test suite switches it off except where it tests it; never switch it off in production).
+    "SECOND_FACTOR_RATE_LIMIT": "5 per minute;20 per hour",
+    "SECOND_FACTOR_ISSUER": "breachdesk",
+    "SECOND_FACTOR_ENFORCED": True,
     "RATELIMIT_ENABLED": True,
     # Mail: "file" writes .eml files to instance/outbox (works without a mail server);
     # "smtp" sends through SMTP_HOST.

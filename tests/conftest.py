@@ -54,6 +54,9 @@ def app_settings(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
         "RATELIMIT_ENABLED": False,
+        # Organisations require a second factor of FG and admins by default; the tests that
+        # are about it switch enforcement on (tests/web/test_second_factor.py).
+        "SECOND_FACTOR_ENFORCED": False,
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://breachdesk.test",
     }

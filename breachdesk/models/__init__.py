@@ -19,6 +19,7 @@ from .invitations import Invitation
 from .notices import AnswerSheet
 from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImport
 from .reporting import IncidentMessage, ReportingLink
+from .second_factor import RecoveryCode
 from .sessions import PasswordReset, UserSession
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "PublicNotice",
     "Recipient",
     "RecipientImport",
+    "RecoveryCode",
     "ReferenceCounter",
     "ReportingLink",
     "RemedialAction",

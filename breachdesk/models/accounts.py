@@ -14,6 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from ..domain.references import DEFAULT_PREFIX
 from ..domain.reminders import (
@@ -66,6 +67,12 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     # Goes up with every save of the reminder settings (profile_version does so for the
     # profile): a save from a page that showed an older version is refused, not merged.
     clock_settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # FG and administrators must sign in with a second factor (TOTP). On for organisations
+    # made since it exists; organisations of an upgraded installation keep it off until an
+    # administrator turns it on (nobody is locked out by an upgrade).
+    require_second_factor: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=false()
+    )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
 
@@ -87,6 +94,13 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     # The personal calendar feed: only a SHA-256 of the secret token is kept; revocable.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     calendar_token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The second factor (TOTP, RFC 6238): the shared secret, encrypted (services/second_factor),
+    # the secret being enrolled until its first code is confirmed, and the last time step
+    # accepted (a code is accepted once: an overheard code cannot be replayed).
+    totp_secret: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    totp_pending: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Goes up when an administrator changes the account's roles or status (stale saves refused).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
@@ -109,6 +123,10 @@ class User(db.Model):  # type: ignore[name-defined,misc]
 
     def get_id(self) -> str:
         return str(self.id)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
 
 class Membership(db.Model):  # type: ignore[name-defined,misc]

@@ -360,7 +360,9 @@ def authenticate(
         session,
         clock=clock,
         actor=Actor.of(user),
-        action="user.signed_in",
+        # With a second factor, the password is only the first step (second_factor.verify
+        # records the sign-in once the code is accepted).
+        action="user.password_accepted" if user.totp_enabled_at else "user.signed_in",
         entity_type="user",
         entity_id=user.id,
         organisation_id=None,

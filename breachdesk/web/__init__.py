@@ -80,15 +80,17 @@ def register_web(app: Flask) -> None:
         report_correction,
         reporting_links,
         reports,
+        second_factor,
         triage,
         users,
     )
 
     install_edges(app)  # before the blueprints add their <int:...> routes
+    second_factor.install_enrolment_guard(app)
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
     modules += [actions, conversation, evidence, public_report, report_correction]
-    modules += [reporting_links, password_reset, invitations]
+    modules += [reporting_links, password_reset, invitations, second_factor]
     for module in modules:
         app.register_blueprint(module.bp)
 

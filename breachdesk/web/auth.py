@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import (
     Blueprint,
     Response,
@@ -18,7 +16,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -26,8 +24,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from ..domain.roles import Role
 from ..extensions import db_session, limiter
 from ..runtime import runtime
-from ..services import sessions
+from ..services import second_factor, sessions
 from ..services import users as user_service
+from . import signin
 from .context import actor, has_any_role, user
 from .edges import safe_next
 
@@ -96,22 +95,14 @@ def login() -> ResponseReturnValue:
             clock=rt.clock,
         )
         if person is not None:
-            lang = session.get("lang")
-            session.clear()  # no session fixation
-            if lang:
-                session["lang"] = lang  # the language chosen on the sign-in page stays
-            login_user(person)
-            session["sid"] = sessions.start(
-                db_session(), person, clock=rt.clock, lifetime=_lifetime()
-            )
-            return redirect(safe_next(url_for("auth.home")))
+            destination = safe_next(url_for("auth.home"))
+            if person.has_second_factor:
+                signin.await_code(person, destination)
+                return redirect(url_for("second_factor.challenge"))
+            signin.finish(person)
+            return redirect(destination)
         form.password.errors.append(_("Unknown e-mail address or wrong password."))
     return render_template("auth/login.html", form=form)
-
-
-def _lifetime() -> timedelta:
-    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=float(lifetime))
 
 
 @bp.post("/logout")
@@ -166,6 +157,8 @@ def account() -> ResponseReturnValue:
         "auth/account.html",
         form=form,
         live_sessions=sessions.live(db_session(), user(), clock=runtime().clock),
+        codes_left=second_factor.codes_left(db_session(), user()),
+        second_factor_required=second_factor.required(db_session(), user()),
         this_session=sessions.current(db_session(), session.get("sid"), clock=runtime().clock),
     )
 

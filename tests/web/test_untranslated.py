@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import flask_babel
+import pyotp
 import pytest
 from babel import support
 from babel.messages.pofile import read_po
@@ -53,7 +54,13 @@ from breachdesk.models import (
     RecipientImport,
     User,
 )
-from breachdesk.services import evidence, invitations, password_reset, reporting_links
+from breachdesk.services import (
+    evidence,
+    invitations,
+    password_reset,
+    reporting_links,
+    second_factor,
+)
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.delivery import DeliverySettings
@@ -489,6 +496,15 @@ def test_every_page_has_every_string_translated(
             for url in targets:
                 visit(url, email.split("@")[0], rule.endpoint)
         client.post("/logout")
+    # The second step of a sign-in with a second factor (the FG sets one up first).
+    fg = db.session.scalars(select(User).where(User.email == FG)).one()
+    secret = second_factor.enrolment_secret(db.session, fg, secret_key="test-secret")
+    code = pyotp.TOTP(secret).at(clock.now())
+    second_factor.confirm_enrolment(
+        db.session, fg, code, secret_key="test-secret", clock=clock, keep=None
+    )
+    client.post("/login", data={"email": FG, "password": DEMO_PASSWORD})
+    visit("/login/code", "fg", "second_factor.challenge")
 
     print(f"{len(opened)} routes, {sum(opened.values())} pages opened in {lang}")
     problems = [

@@ -1,0 +1,289 @@
+"""The second factor in the browser: the code at sign-in, enrolment, recovery codes, reset.
+
+While a person whose organisation requires a second factor has none, every page sends them
+to the enrolment page (sign-out, language and static files excepted): a sign-in with the
+password alone gives nothing but the way to set the second factor up.
+"""
+
+from __future__ import annotations
+
+import segno
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..domain.roles import Role
+from ..extensions import db_session, limiter
+from ..models import User
+from ..runtime import runtime
+from ..services import second_factor as service
+from ..services import users as user_service
+from . import signin
+from .context import actor, organisation_for, user
+
+bp = Blueprint("second_factor", __name__)
+
+#: Pages a person who must still enrol may open.
+_OPEN_WHILE_ENROLLING = {
+    "second_factor.enrol",
+    "second_factor.confirm",
+    "auth.logout",
+    "auth.language",
+    "static",
+    "bootstrap.static",
+    "favicon",
+    "health.healthz",
+}
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"},
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The 6 digits your authenticator app shows now."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+    )
+
+
+class RequireForm(FlaskForm):
+    required = BooleanField(_l("FG and administrators must sign in with a second factor"))
+
+
+def _limit() -> str:
+    return str(current_app.config["SECOND_FACTOR_RATE_LIMIT"])
+
+
+def _pending_key() -> str:
+    found = signin.pending()
+    return f"second-factor:{found[0].id}" if found else "second-factor:none"
+
+
+def _failed(response: object) -> bool:
+    return getattr(response, "status_code", 200) != 302
+
+
+def install_enrolment_guard(app: Flask) -> None:
+    @app.before_request
+    def enrol_first() -> ResponseReturnValue | None:
+        if request.endpoint in _OPEN_WHILE_ENROLLING or not current_user.is_authenticated:
+            return None
+        if current_app.config.get("SECOND_FACTOR_ENFORCED", True) is False:
+            return None
+        me = user()
+        if me.has_second_factor or not service.required(db_session(), me):
+            return None
+        return redirect(url_for("second_factor.enrol"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"], key_func=_pending_key, deduct_when=_failed)
+def challenge() -> ResponseReturnValue:
+    found = signin.pending()
+    if found is None:
+        signin.forget_pending()
+        flash(_("Sign in again: the time to type the code has passed."), "warning")
+        return redirect(url_for("auth.login"))
+    person, destination = found
+    form = CodeForm()
+    if form.validate_on_submit():
+        rt = runtime()
+        try:
+            method = service.verify(
+                db_session(),
+                person,
+                form.code.data or "",
+                secret_key=current_app.config["SECRET_KEY"],
+                clock=rt.clock,
+                signing_in=True,
+            )
+        except service.SecondFactorError as error:
+            form.code.errors.append(_(error.message))
+        else:
+            signin.finish(person)
+            if method == "recovery":
+                left = service.codes_left(db_session(), person)
+                flash(
+                    _(
+                        "You signed in with a recovery code; %(count)d left. Make new ones on "
+                        "your account page if you are running out.",
+                        count=left,
+                    ),
+                    "warning",
+                )
+            return redirect(destination or url_for("auth.home"))
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.get("/account/second-factor")
+@login_required
+def enrol() -> ResponseReturnValue:
+    me = user()
+    if me.has_second_factor:
+        return redirect(url_for("auth.account") + "#second-factor")
+    return _enrol_page(EnrolForm())
+
+
+def _enrol_page(form: EnrolForm) -> str:
+    me = user()
+    secret = service.enrolment_secret(db_session(), me, secret_key=current_app.config["SECRET_KEY"])
+    uri = service.provisioning_uri(me, secret, issuer=current_app.config["SECOND_FACTOR_ISSUER"])
+    qr = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return render_template(
+        "auth/second_factor_enrol.html",
+        form=form,
+        qr=qr,
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        required=service.required(db_session(), me),
+    )
+
+
+@bp.post("/account/second-factor")
+@login_required
+@limiter.limit(_limit, key_func=lambda: f"second-factor:{user().id}", deduct_when=_failed)
+def confirm() -> ResponseReturnValue:
+    me = user()
+    if me.has_second_factor:
+        return redirect(url_for("auth.account") + "#second-factor")
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = service.confirm_enrolment(
+                db_session(),
+                me,
+                form.code.data or "",
+                secret_key=current_app.config["SECRET_KEY"],
+                clock=runtime().clock,
+                keep=session.get("sid"),
+            )
+        except service.SecondFactorError as error:
+            form.code.errors.append(_(error.message))
+        else:
+            return _codes_page(codes, first=True)
+    return _enrol_page(form), 422
+
+
+def _codes_page(codes: list[str], *, first: bool) -> str:
+    return render_template("auth/recovery_codes.html", codes=codes, first=first)
+
+
+@bp.post("/account/second-factor/recovery-codes")
+@login_required
+@limiter.limit(_limit, key_func=lambda: f"second-factor:{user().id}", deduct_when=_failed)
+def renew_codes() -> ResponseReturnValue:
+    """New recovery codes, confirmed with a current code (someone at an unlocked screen must
+    not be able to take a set of codes away)."""
+    me = user()
+    form = CodeForm()
+    if form.validate_on_submit():
+        rt = runtime()
+        try:
+            service.verify(
+                db_session(),
+                me,
+                form.code.data or "",
+                secret_key=current_app.config["SECRET_KEY"],
+                clock=rt.clock,
+            )
+            codes = service.renew_recovery_codes(db_session(), me, clock=rt.clock)
+        except service.SecondFactorError as error:
+            flash(_(error.message), "danger")
+        else:
+            return _codes_page(codes, first=False)
+    return redirect(url_for("auth.account") + "#second-factor")
+
+
+@bp.post("/account/second-factor/off")
+@login_required
+@limiter.limit(_limit, key_func=lambda: f"second-factor:{user().id}", deduct_when=_failed)
+def disable() -> ResponseReturnValue:
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            service.disable(
+                db_session(),
+                user(),
+                form.code.data or "",
+                secret_key=current_app.config["SECRET_KEY"],
+                clock=runtime().clock,
+            )
+        except service.SecondFactorError as error:
+            flash(_(error.message), "danger")
+        else:
+            flash(_("Your second factor is switched off."), "success")
+    return redirect(url_for("auth.account") + "#second-factor")
+
+
+@bp.post("/admin/organisations/<slug>/second-factor")
+@login_required
+def require(slug: str) -> ResponseReturnValue:
+    org = organisation_for(slug, Role.ADMIN)
+    form = RequireForm()
+    if form.validate_on_submit():
+        service.set_required(
+            db_session(), org, bool(form.required.data), actor=actor(), clock=runtime().clock
+        )
+        flash(
+            _("FG and administrators of this organisation must now use a second factor.")
+            if form.required.data
+            else _("A second factor is now optional in this organisation."),
+            "success",
+        )
+    return redirect(url_for("users.index", slug=org.slug) + "#second-factor")
+
+
+@bp.post("/admin/organisations/<slug>/users/<int:user_id>/second-factor/reset")
+@login_required
+def reset(slug: str, user_id: int) -> ResponseReturnValue:
+    """A lost phone: the administrator removes the person's second factor (they set it up
+    again at their next sign-in). Only for an administrator of all the person's organisations."""
+    org = organisation_for(slug, Role.ADMIN)
+    person = db_session().get(User, user_id)
+    if person is None or person not in dict(user_service.members(db_session(), org)):
+        abort(404)
+    if FlaskForm().validate_on_submit():
+        if not service.may_reset(db_session(), user(), person):
+            flash(
+                _(
+                    "%(name)s also belongs to organisations you do not administer. Ask the "
+                    "server's administrator to reset the second factor "
+                    "(breachdesk user reset-second-factor).",
+                    name=person.name,
+                ),
+                "danger",
+            )
+        else:
+            service.reset(db_session(), person, actor=actor(), by="admin", clock=runtime().clock)
+            flash(
+                _(
+                    "The second factor of %(name)s is removed and they are signed out "
+                    "everywhere; they set it up again at their next sign-in.",
+                    name=person.name,
+                ),
+                "success",
+            )
+    return redirect(url_for("users.index", slug=org.slug))
