@@ -28,6 +28,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..domain import second_factor as rules
 from ..domain.roles import Role
 from ..extensions import db_session, limiter
 from ..models import User
@@ -35,7 +36,7 @@ from ..runtime import runtime
 from ..services import second_factor as service
 from ..services import users as user_service
 from . import signin
-from .context import actor, organisation_for, user
+from .context import actor, my_organisations, organisation_for, user
 
 bp = Blueprint("second_factor", __name__)
 
@@ -95,7 +96,14 @@ def install_enrolment_guard(app: Flask) -> None:
         if current_app.config.get("SECOND_FACTOR_ENFORCED", True) is False:
             return None
         me = user()
-        if me.has_second_factor or not service.required(db_session(), me):
+        if me.has_second_factor:
+            return None
+        # From the organisations the top bar loads anyway: no query of its own per request.
+        seats = (
+            rules.Seat(item.roles, item.organisation.require_second_factor)
+            for item in my_organisations()
+        )
+        if not rules.required(seats, demo_account=me.is_demo):
             return None
         return redirect(url_for("second_factor.enrol"))
 
