@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(BREACHDESK_PORT),5000)
 DEBIAN_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-DEBIAN_TEST := chromium postgresql poppler-utils
+DEBIAN_TEST := chromium postgresql poppler-utils nginx
 CATALOGUES := $(wildcard breachdesk/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 LINT_PATHS := breachdesk tests $(wildcard benchmarks)

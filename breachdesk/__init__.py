@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from . import sqlite
-from .config import apply_environment
+from .config import apply_environment, install_proxy_fix
 from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     apply_environment(app, test_config)
+    install_proxy_fix(app)
 
     sqlite.install()
     db.init_app(app)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "nl",
@@ -23,6 +24,14 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # set BREACHDESK_SESSION_COOKIE_SECURE=true behind HTTPS
+    # Behind a reverse proxy: how many proxies to trust for each X-Forwarded-* header
+    # (Werkzeug's ProxyFix). 0 (the default) ignores the header: a client could forge it.
+    # Behind one nginx: BREACHDESK_PROXY_FIX_X_FOR=1 and BREACHDESK_PROXY_FIX_X_PROTO=1.
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    "PROXY_FIX_X_PORT": 0,
+    "PROXY_FIX_X_PREFIX": 0,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
@@ -157,3 +166,17 @@ def _sqlite_busy_timeout(app: Flask) -> None:
     connect_args["timeout"] = float(app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+PROXY_FIX_HEADERS = ("for", "proto", "host", "port", "prefix")
+
+
+def install_proxy_fix(app: Flask) -> None:
+    """Trust ``X-Forwarded-*`` from as many proxies as ``PROXY_FIX_X_*`` say (none by default),
+    so that ``request.remote_addr`` (rate limits, the audit trail) and the scheme (secure
+    cookies, links) are the client's rather than the proxy's."""
+    counts = {
+        f"x_{name}": int(app.config[f"PROXY_FIX_X_{name.upper()}"]) for name in PROXY_FIX_HEADERS
+    }
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)  # type: ignore[method-assign]

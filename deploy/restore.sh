@@ -1,0 +1,37 @@
+#!/bin/sh
+# Restore a backup made by deploy/backup.sh: the database and the instance folder.
+#
+#   deploy/restore.sh BACKUP_FOLDER
+#
+# Stop breachdesk first (systemctl stop breachdesk-web breachdesk-scheduler). The database
+# named by BREACHDESK_DATABASE_URL must exist; best an empty one (createdb), otherwise the
+# tables in the backup are dropped and made again. The current instance folder's contents
+# are moved aside to BREACHDESK_RESTORE_ASIDE (default <instance>.before-restore-<time>), not
+# deleted. Then start breachdesk
+# again (after `deploy/breachdesk.sh upgrade` when the backup comes from an older release)
+# and check with `breachdesk audit verify`.
+set -eu
+backup=${1:?usage: restore.sh BACKUP_FOLDER}
+env_file=${BREACHDESK_ENV_FILE:-/etc/breachdesk/breachdesk.env}
+if [ -z "${BREACHDESK_DATABASE_URL:-}" ] && [ -r "$env_file" ]; then
+  set -a; . "$env_file"; set +a
+fi
+: "${BREACHDESK_DATABASE_URL:?is not set (nor in $env_file)}"
+instance=${BREACHDESK_INSTANCE_PATH:-/var/lib/breachdesk}
+url=$(printf '%s' "$BREACHDESK_DATABASE_URL" | sed 's#^postgresql+psycopg://#postgresql://#')
+
+(cd "$backup" && sha256sum --check --quiet SHA256SUMS)
+
+pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction \
+  --dbname="$url" "$backup/database.dump"
+
+mkdir -p "$instance"
+if [ -n "$(ls -A "$instance")" ]; then
+  aside=${BREACHDESK_RESTORE_ASIDE:-$instance.before-restore-$(date -u +%Y%m%dT%H%M%SZ)}
+  mkdir -p -m 700 "$aside"
+  find "$instance" -mindepth 1 -maxdepth 1 -exec mv -t "$aside" {} +
+  echo "the previous instance folder's contents are in $aside"
+fi
+tar -C "$instance" -xzf "$backup/audit.tar.gz"
+tar -C "$instance" -xzf "$backup/instance.tar.gz"
+echo "restored $backup"

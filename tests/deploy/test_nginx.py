@@ -1,0 +1,108 @@
+"""deploy/nginx/breachdesk.conf passes `nginx -t`, with a throwaway certificate and paths
+substituted into a copy and the full nginx.conf around it that a Debian nginx would have."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from .conftest import DEPLOY
+
+SITE = DEPLOY / "nginx" / "breachdesk.conf"
+CERT_DIR = "/etc/letsencrypt/live/breachdesk.example.org"
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "breachdesk.example.org")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "fullchain.pem", folder / "privkey.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def nginx_test(site_text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    nginx = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None
+    )
+    if nginx is None:
+        pytest.skip("nginx is not installed (make test installs the Debian package 'nginx')")
+    site = tmp_path / "breachdesk.conf"
+    site.write_text(site_text)
+    # nginx -t opens no sockets; its pid, logs and temporary folders go under tmp_path.
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"""
+worker_processes 1;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp_path}/body;
+    proxy_temp_path {tmp_path}/proxy;
+    fastcgi_temp_path {tmp_path}/fastcgi;
+    uwsgi_temp_path {tmp_path}/uwsgi;
+    scgi_temp_path {tmp_path}/scgi;
+    include {site};
+}}
+"""
+    )
+    return subprocess.run(  # noqa: S603
+        [nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def substituted(tmp_path: Path) -> str:
+    cert, key = self_signed(tmp_path)
+    text = SITE.read_text()
+    assert f"{CERT_DIR}/fullchain.pem" in text and f"{CERT_DIR}/privkey.pem" in text
+    text = text.replace(f"{CERT_DIR}/fullchain.pem", str(cert))
+    return text.replace(f"{CERT_DIR}/privkey.pem", str(key))
+
+
+def test_the_nginx_example_is_valid(tmp_path: Path) -> None:
+    result = nginx_test(substituted(tmp_path), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def test_nginx_t_would_catch_a_broken_example(tmp_path: Path) -> None:
+    broken = substituted(tmp_path).replace("proxy_pass http://breachdesk;", "proxy_pass;")
+    assert nginx_test(broken, tmp_path).returncode != 0
+
+
+def test_the_example_passes_the_client_address_and_scheme_breachdesk_reads() -> None:
+    text = SITE.read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in text
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in text
+    assert "proxy_pass http://breachdesk;" in text and "server 127.0.0.1:8000;" in text
