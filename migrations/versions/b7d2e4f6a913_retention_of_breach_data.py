@@ -1,0 +1,40 @@
+"""Retention of breach data (issue 15): a retention period per organisation, and when an
+incident's breach data and an attachment's file were erased.
+
+Plain ADD COLUMN, no batch mode: on SQLite a batch operation rebuilds the table and would drop
+the incident table's search triggers. Organisations that exist get no period (NULL): nothing
+is erased until an administrator chooses one; new organisations get 365 days from the model.
+
+Revision ID: b7d2e4f6a913
+Revises: 585d6e856cbc
+Create Date: 2026-12-05 00:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+import breachdesk.types  # noqa: F401 - custom column types
+
+
+# revision identifiers, used by Alembic.
+revision = 'b7d2e4f6a913'
+down_revision = '585d6e856cbc'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('organisation', sa.Column('retention_days', sa.Integer(), nullable=True))
+    op.add_column(
+        'incident',
+        sa.Column('data_erased_at', breachdesk.types.UTCDateTime(timezone=True), nullable=True),
+    )
+    op.add_column(
+        'attachment',
+        sa.Column('erased_at', breachdesk.types.UTCDateTime(timezone=True), nullable=True),
+    )
+
+
+def downgrade():
+    op.drop_column('attachment', 'erased_at')
+    op.drop_column('incident', 'data_erased_at')
+    op.drop_column('organisation', 'retention_days')
