@@ -20,11 +20,15 @@ Only incidents in a closing state (closed, not a breach, discarded) are erased; 
 that is reopened is no longer in such a state and is left alone until it is closed again.
 Erasure happens once per incident (``Incident.data_erased_at``) and can be run again safely.
 
-Known limits, said plainly: the audit trail's event of the original report still holds its
-text (erasing audit content needs the database's append-only rule relaxed for the content
-columns, see ``domain/audit/erasure.py``); the AP filing as filed (``Notification.sheet``)
-is kept as the proof of what was told to the AP; database backups made before the erasure
-still hold the data until they expire.
+The audit trail holds digests where it can; where its events about the incident hold the
+texts erased here (the report as filed, corrections, attachment names), those values are
+erased from the events as well (:data:`AUDIT_KEYS`), each erasure recorded by a keyed event so
+the chain still verifies (``domain/audit/erasure.py``). Events sealed before keyed hashing
+(version 1) cannot be erased that way and are left as they are (counted).
+
+Known limits, said plainly: the AP filing as filed (``Notification.sheet``) is kept as the
+proof of what was told to the AP; database backups made before the erasure still hold the
+data until they expire.
 """
 
 from __future__ import annotations
@@ -110,6 +114,30 @@ COLUMNS: tuple[Column, ...] = (
     _k("recipient_import", "counts", "how many were informed, by which channel"),
     _k("people_notice", "subject, sections", "the notice as approved: no one's own data"),
     _k("public_notice", "text", "published already (Art. 34(3)(c))"),
+)
+
+
+#: The keys whose values are erased from the audit events about an erased incident: the
+#: incident's erased texts, and the names and notes of attachments, people and actions.
+AUDIT_KEYS: frozenset[str] = frozenset(
+    {
+        "description",
+        "discovery_how",
+        "systems_other",
+        "data_other",
+        "subject_groups_other",
+        "protection_details",
+        "containment_details",
+        "reporter_name",
+        "reporter_email",
+        "filename",
+        "note",
+        "notes",
+        "body",
+        "owner_name",
+        "owner_email",
+        "source_name",
+    }
 )
 
 

@@ -33,7 +33,7 @@ from ..models import (
     RecipientImport,
     RemedialAction,
 )
-from . import audit, recipient_retention
+from . import audit, audit_erasure, recipient_retention
 from .audit import Actor
 from .clock import Clock
 from .storage import FileStore
@@ -54,6 +54,7 @@ class Counts:
     texts: int = 0  # free-text values replaced by the erasure marker
     messages: int = 0  # messages with the reporter
     people: int = 0  # people on lists (recipients) erased
+    audit_events: int = 0  # audit events whose personal content was erased
 
     def add(self, other: Counts) -> None:
         for f in fields(self):
@@ -172,6 +173,15 @@ def erase_incident(
     _forget_reporter_address(session, incident)
     incident.followup_nonce = None  # the reporter's follow-up link stops working
     incident.data_erased_at = now
+    in_trail = audit_erasure.erase_incident_events(
+        session,
+        organisation_id=incident.organisation_id,
+        incident_id=incident.id,
+        keys=rules.AUDIT_KEYS,
+        clock=clock,
+        actor=actor,
+    )
+    counts.audit_events = in_trail.erased
     audit.record(
         session,
         clock=clock,
@@ -182,6 +192,7 @@ def erase_incident(
         organisation_id=incident.organisation_id,
         after={
             **counts.as_dict(),
+            "audit_events_left": in_trail.left,  # sealed before keyed hashing
             "retention_days": incident.organisation.retention_days,
             "closed_at": incident.closed_at,
         },

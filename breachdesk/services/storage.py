@@ -5,8 +5,8 @@ written, and cut off past the size limit, so a half-written or oversized file ne
 With a :class:`~.vault.Vault` (as the app always has) they are encrypted as they are written;
 the SHA-256 and the size recorded are those of the plaintext, the bytes people uploaded, so
 the digests shown and put in the evidence pack's manifest stay what the uploader can check.
-Memory stays bounded by the vault's chunk (1 MB, ~4 MB while encrypting or decrypting),
-whatever ``MAX_ATTACHMENT_BYTES`` is.
+Memory stays bounded by the vault's 1 MB chunk (about 10 MB while encrypting, 8 MB while
+decrypting, measured), whatever ``MAX_ATTACHMENT_BYTES`` is.
 """
 
 from __future__ import annotations

@@ -10,11 +10,13 @@ key loses them, so the key is backed up apart from the database and its dump.
 The format: :data:`MAGIC`, then frames of a 4-byte big-endian length and a Fernet token. Each
 token holds one chunk of at most :data:`CHUNK` bytes, prefixed with a flag (last or not) and
 its index, so chunks cannot be reordered, dropped or cut off at the end unnoticed. Fernet
-encrypts a whole message at once, so chunking is what bounds the memory: about three chunks
-(~4 MB) whatever the file's size, for writing and for reading alike. A file that does not
-start with :data:`MAGIC` was written before encryption and is read as it is (plaintext);
-``breachdesk storage encrypt-existing`` encrypts those, ``breachdesk storage rotate``
-re-encrypts every file under the current key.
+encrypts a whole message at once, so chunking is what bounds the memory: measured (tracemalloc)
+about 10 MB while writing and 8 MB while reading, the same for a 3 MB and a 30 MB file (the
+plaintext, padded, encrypted and base64 copies of one chunk). Cost: writing 10 MB took 410 ms
+instead of 68 ms in clear, reading it 281 ms instead of 11 ms; a file grows by a third.
+A file that does not start with :data:`MAGIC` was written before encryption and is read as
+it is (plaintext); ``breachdesk storage encrypt-existing`` encrypts those, and ``breachdesk
+storage rotate`` re-encrypts every file under the current key.
 """
 
 from __future__ import annotations
