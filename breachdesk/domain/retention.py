@@ -19,6 +19,8 @@ period until an administrator chooses one: an upgrade never erases anything by i
 Only incidents in a closing state (closed, not a breach, discarded) are erased; an incident
 that is reopened is no longer in such a state and is left alone until it is closed again.
 Erasure happens once per incident (``Incident.data_erased_at``) and can be run again safely.
+Entries imported from a register kept before breachdesk are left alone: their description is
+the register's own account of what happened, and they hold no files, mails or lists.
 
 The audit trail holds digests where it can; where its events about the incident hold the
 texts erased here (the report as filed, corrections, attachment names), those values are

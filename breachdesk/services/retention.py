@@ -106,6 +106,7 @@ def due_incidents(
             Incident.closed_at.is_not(None),
             Incident.closed_at <= now - timedelta(days=days),
             Incident.data_erased_at.is_(None),
+            Incident.imported_from == "",  # an imported register entry is the register
         )
         .order_by(Incident.id)
     )
@@ -131,7 +132,7 @@ def erase_incident(
     Raises:
         OSError: a file could not be removed (the incident stays due; nothing is marked).
     """
-    if not rules.is_due(
+    if incident.imported_from or not rules.is_due(
         incident.state,
         incident.closed_at,
         incident.organisation.retention_days,

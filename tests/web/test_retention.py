@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -90,6 +91,8 @@ def test_retention_erases_the_breach_data_and_the_register_and_audit_chain_still
     reopened = submit(reporter, kruix, clock)
     recent.state, recent.closed_at = "closed", clock.now() + timedelta(days=300)
     reopened.state, reopened.closed_at = "in_triage", None  # closed once, then reopened
+    imported = submit(reporter, kruix, clock)  # as an entry of a register kept before
+    imported.state, imported.closed_at, imported.imported_from = "closed", clock.now(), "a" * 64
     db.session.commit()
     recent_description = recent.description
     login(client, "fg@x.nl")
@@ -147,12 +150,15 @@ def test_retention_erases_the_breach_data_and_the_register_and_audit_chain_still
     pack = zipfile.ZipFile(io.BytesIO(response.get_data()))
     note = pack.read("attachments/01-erased.txt").decode()
     assert "erased on" in note and attachment.sha256 in note
-    assert "buren" not in pack.read("audit/verification.json").decode()
+    verification = json.loads(pack.read("audit/verification.json"))
+    assert verification["intact"] is True and verification["problems"] == []
 
     # The recent and the reopened incident are untouched; a second run erases nothing.
     db.session.expire_all()
     assert db.session.get(Incident, recent.id).description == recent_description
     assert db.session.get(Incident, reopened.id).data_erased_at is None
+    assert db.session.get(Incident, imported.id).data_erased_at is None
+    assert db.session.get(Incident, imported.id).description != ERASED
     again = cli(app, "retention", "run")
     assert "erased the breach data of 0 incident(s)" in again.output
 
@@ -290,3 +296,24 @@ def test_the_daily_job_erases_once_a_day_and_a_bad_incident_fails_alone(
     scheduler.retention_run(db.session, rt, app.config)  # the next day: the bad one now
     db.session.expire_all()
     assert db.session.get(Incident, bad.id).data_erased_at == clock.now()
+
+
+def test_the_storage_commands_encrypt_what_was_kept_in_clear_and_rotate(
+    app: Flask, monkeypatch: Any
+) -> None:
+    root = Path(app.config["ATTACHMENT_DIR"]) / "ab"
+    root.mkdir(parents=True)
+    (root / "abcdef").write_bytes(PNG)  # stored before encryption
+    Path(app.config["OUTBOX_DIR"]).mkdir(parents=True, exist_ok=True)
+    first = cli(app, "storage", "encrypt-existing")
+    assert first.exit_code == 0, first.output
+    assert "encrypted 1 file(s) kept in clear" in first.output
+    assert (root / "abcdef").read_bytes().startswith(MAGIC)
+    assert "encrypted 0 file(s)" in cli(app, "storage", "encrypt-existing").output
+
+    rt = app.extensions["breachdesk"]
+    new_key = cli(app, "storage", "new-key").output.strip().encode()
+    rt.vault = Vault([new_key, *rt.vault.keys])  # the new key put first
+    rotated = cli(app, "storage", "rotate")
+    assert "re-encrypted 1 under the current key, 0 already done, 0 failed" in rotated.output
+    assert Vault([new_key]).read_bytes(root / "abcdef") == PNG
