@@ -115,7 +115,7 @@ def hourly(
 ) -> None:
     """Run ``job`` at the first tick of this process and then at most once an hour (or
     ``every``); log ``done`` (with the number it returns) when it did something. A failure is
-    logged and tried again an hour later: housekeeping never stops a tick."""
+    logged and tried again a period later: housekeeping never stops a tick."""
     now = clock.now()
     last = _last_run.get(name)
     if last is not None and now - last < every:
