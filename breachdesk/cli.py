@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from .cli_assess import assess_command
 from .cli_audit import audit_cli
+from .cli_retention import retention_cli, storage_cli
 from .domain.roles import Role
 from .extensions import db_session
 from .models import Organisation
@@ -334,3 +335,5 @@ def register_cli(app: Flask) -> None:
     demo_group.add_command(demo_load)
     app.cli.add_command(demo_group)
     app.cli.add_command(assess_command)
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(storage_cli)

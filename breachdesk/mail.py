@@ -28,9 +28,12 @@ from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .domain.text import single_line
+
+if TYPE_CHECKING:
+    from .services.vault import Vault
 
 ORG_HEADER = "X-Breachdesk-Organisation"
 
@@ -300,9 +303,12 @@ class _RecordingSMTPSSL(_DataReplyMixin, smtplib.SMTP_SSL):
 
 @dataclass
 class FileMailer:
-    """Writes each message to ``<outbox>/<organisation slug or _system>/<time>-<id>.eml``."""
+    """Writes each message to ``<outbox>/<organisation slug or _system>/<time>-<id>.eml``,
+    encrypted with ``vault`` when given (as the app always does: these are copies of mails
+    about breaches); read them back with :func:`read_outbox_file`."""
 
     outbox: Path
+    vault: Vault | None = None
 
     def send(self, message: EmailMessage) -> Receipt:
         folder = self.outbox / safe_folder_name(message.get(ORG_HEADER) or "_system")
@@ -310,9 +316,12 @@ class FileMailer:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         content = bytes(message)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(content)
-        temporary.replace(path)  # readers never see a half-written file
+        if self.vault is not None:
+            self.vault.write(path, content)  # through a temporary file and a rename
+        else:
+            temporary = path.with_suffix(".tmp")
+            temporary.write_bytes(content)
+            temporary.replace(path)  # readers never see a half-written file
         return Receipt(
             reply=f"written to {path.relative_to(self.outbox)}",
             sha256=hashlib.sha256(content).hexdigest(),
@@ -322,6 +331,30 @@ class FileMailer:
     def connection(self) -> Iterator[FileMailer]:
         """Nothing to set up: each message is its own file."""
         yield self
+
+
+def read_outbox_file(path: Path, vault: Vault | None) -> bytes:
+    """The message in an outbox file, decrypted (files written before encryption as they are).
+
+    Raises:
+        OSError: no such file.
+        VaultError: the storage key is missing or wrong.
+    """
+    if vault is None:
+        return path.read_bytes()
+    return vault.read_bytes(path)
+
+
+def outbox_file_of(reply: str) -> str | None:
+    """The outbox file (relative to the outbox) a :class:`FileMailer` receipt names, if any."""
+    prefix = "written to "
+    if not reply.startswith(prefix):
+        return None
+    relative = reply[len(prefix) :].strip()
+    parts = relative.split("/")
+    if len(parts) != 2 or not all(parts) or any(p.startswith(".") for p in parts):
+        return None
+    return relative
 
 
 def safe_folder_name(name: str) -> str:

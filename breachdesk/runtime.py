@@ -24,6 +24,7 @@ from .services.clock import Clock, SystemClock
 from .services.delivery import DeliverySettings
 from .services.storage import FileStore
 from .services.users import make_hasher
+from .services.vault import Vault
 
 
 @dataclass
@@ -35,9 +36,17 @@ class Runtime:
     mail_from: str
     base_url: str
     audit_files: AuditFiles
+    vault: Vault
 
 
-def mailer_from_config(config: dict[str, object]) -> Mailer:
+def vault_from_config(config: Mapping[str, Any], instance_path: str) -> Vault:
+    """The storage keys: ``BREACHDESK_STORAGE_KEYS``, else the key file (``STORAGE_KEY_FILE``,
+    by default ``<instance>/storage.key``, created on first use)."""
+    key_file = config.get("STORAGE_KEY_FILE") or Path(instance_path) / "storage.key"
+    return Vault.from_config(config.get("STORAGE_KEYS"), Path(str(key_file)))
+
+
+def mailer_from_config(config: dict[str, object], vault: Vault | None = None) -> Mailer:
     backend = str(config["MAIL_BACKEND"]).lower()
     if backend == "smtp":
         return SmtpMailer(
@@ -50,7 +59,7 @@ def mailer_from_config(config: dict[str, object]) -> Mailer:
             timeout=float(str(config["SMTP_TIMEOUT"])),
         )
     if backend == "file":
-        return FileMailer(Path(str(config["OUTBOX_DIR"])))
+        return FileMailer(Path(str(config["OUTBOX_DIR"])), vault)
     raise ValueError(f"BREACHDESK_MAIL_BACKEND must be 'file' or 'smtp', not {backend!r}")
 
 
@@ -72,13 +81,14 @@ def delivery_settings(config: Mapping[str, Any]) -> DeliverySettings:
 def install_runtime(app: Flask) -> None:
     config = app.config
     audit_files = AuditFiles.from_config(config)
+    vault = vault_from_config(config, app.instance_path)
     with app.app_context():
         # Services find the audit key through the session's database (see audit_keys).
         audit_keys.register(db.engine, audit_files)
     app.extensions["breachdesk"] = Runtime(
         clock=config.get("CLOCK") or SystemClock(),
-        mailer=config.get("MAILER") or mailer_from_config(dict(config)),
-        store=FileStore(Path(config["ATTACHMENT_DIR"])),
+        mailer=config.get("MAILER") or mailer_from_config(dict(config), vault),
+        store=FileStore(Path(config["ATTACHMENT_DIR"]), vault),
         hasher=make_hasher(
             int(config["ARGON2_TIME_COST"]),
             int(config["ARGON2_MEMORY_COST"]),
@@ -87,6 +97,7 @@ def install_runtime(app: Flask) -> None:
         mail_from=str(config["MAIL_FROM"]),
         base_url=str(config["BASE_URL"]),
         audit_files=audit_files,
+        vault=vault,
     )
 
 

@@ -33,7 +33,15 @@ from sqlalchemy.orm import Session
 from . import sqlite
 from .extensions import db, db_session
 from .runtime import delivery_settings, runtime
-from .services import audit_anchor, checkpoint_mail, deadlines, delivery, evidence, recipients
+from .services import (
+    audit_anchor,
+    checkpoint_mail,
+    deadlines,
+    delivery,
+    evidence,
+    recipients,
+    retention,
+)
 from .services.audit import Actor
 from .services.audit_keys import files_for
 from .services.clock import Clock
@@ -66,6 +74,7 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
                 evidence.purge_stale(session, store=rt.store, clock=rt.clock)
                 anchor_audit_trail(session, rt.clock, app.config)
                 purge_recipients(session, rt.clock)
+                retention_run(session, rt, app.config)
                 sync_terms(session, rt.clock)
                 hourly(
                     session,
@@ -92,16 +101,24 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
 
 
 HOURLY = timedelta(hours=1)
+DAILY = timedelta(days=1)
 _last_run: dict[str, datetime] = {}  # housekeeping job -> when this process last ran it
 
 
-def hourly(session: Session, clock: Clock, name: str, job: Callable[[], int], done: str) -> None:
-    """Run ``job`` at the first tick of this process and then at most once an hour; log
-    ``done`` (with the number it returns) when it did something. A failure is logged and
-    tried again an hour later: housekeeping never stops a tick."""
+def hourly(
+    session: Session,
+    clock: Clock,
+    name: str,
+    job: Callable[[], int],
+    done: str,
+    every: timedelta = HOURLY,
+) -> None:
+    """Run ``job`` at the first tick of this process and then at most once an hour (or
+    ``every``); log ``done`` (with the number it returns) when it did something. A failure is
+    logged and tried again a period later: housekeeping never stops a tick."""
     now = clock.now()
     last = _last_run.get(name)
-    if last is not None and now - last < HOURLY:
+    if last is not None and now - last < every:
         return
     _last_run[name] = now
     try:
@@ -122,6 +139,33 @@ def purge_recipients(session: Session, clock: Clock) -> None:
         "purge recipients",
         lambda: recipients.purge_due(session, clock=clock, actor=Actor.system("scheduler")),
         "erased the lists of people of %d incident(s) past retention",
+    )
+
+
+def retention_run(session: Session, rt: Any, config: Mapping[str, Any]) -> None:
+    """Once a day: erase the breach data past each organisation's retention period (as
+    ``breachdesk retention run`` does). An incident that fails is logged and skipped."""
+
+    def job() -> int:
+        reports = retention.run(
+            session,
+            store=rt.store,
+            outbox=retention.Outbox.of(config),
+            clock=rt.clock,
+            actor=Actor.system("scheduler"),
+        )
+        for report in reports:
+            for failure in report.failed:
+                log.error("retention: %s: could not erase %s", report.slug, failure)
+        return sum(r.erased.incidents for r in reports)
+
+    hourly(
+        session,
+        rt.clock,
+        "retention",
+        job,
+        "erased the breach data of %d incident(s) past retention",
+        every=DAILY,
     )
 
 

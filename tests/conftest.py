@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import Message
@@ -31,6 +32,7 @@ from breachdesk.services import users as user_service
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.delivery_kinds import handlers
+from breachdesk.services.vault import Vault
 
 PASSWORD = "correct horse battery"
 TEST_ACTOR = Actor.system("tests")
@@ -175,8 +177,35 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
-def outbox_messages(app: Flask) -> list[Path]:
-    return sorted(Path(app.config["OUTBOX_DIR"]).rglob("*.eml"))
+@dataclass(frozen=True)
+class OutboxFile:
+    """An outbox mail as tests read it: decrypted (the file on disk is encrypted)."""
+
+    path: Path
+    vault: Vault
+
+    @property
+    def parent(self) -> Path:
+        return self.path.parent
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def read_bytes(self) -> bytes:
+        return self.vault.read_bytes(self.path)
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.read_bytes().decode(encoding)
+
+    def stat(self) -> os.stat_result:
+        return self.path.stat()
+
+
+def outbox_messages(app: Flask) -> list[OutboxFile]:
+    vault = app.extensions["breachdesk"].vault
+    paths = sorted(Path(app.config["OUTBOX_DIR"]).rglob("*.eml"))
+    return [OutboxFile(path, vault) for path in paths]
 
 
 class Inbox:

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from .accounts import Membership, Organisation, User
 from .actions import RemedialAction
-from .audit import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE, AuditChainHead, AuditEvent
+from .audit import (
+    APPEND_ONLY_POSTGRESQL,
+    APPEND_ONLY_POSTGRESQL_V1,
+    APPEND_ONLY_SQLITE,
+    APPEND_ONLY_SQLITE_V1,
+    AuditChainHead,
+    AuditEvent,
+)
 from .clock import FilingExchange, Notification
 from .delivery import Delivery, SchedulerLease
 from .evidence import Attachment, PendingUpload
@@ -25,7 +32,9 @@ from .sessions import PasswordReset, UserSession
 __all__ = [
     "AnswerSheet",
     "APPEND_ONLY_POSTGRESQL",
+    "APPEND_ONLY_POSTGRESQL_V1",
     "APPEND_ONLY_SQLITE",
+    "APPEND_ONLY_SQLITE_V1",
     "Attachment",
     "AuditChainHead",
     "AuditEvent",

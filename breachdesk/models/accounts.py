@@ -58,6 +58,11 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     # is closed (then purged; counts and digests stay).
     notice_rate_per_minute: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     recipient_retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    # Retention of the breach data (attachments, mails, lists of people, free texts; see
+    # domain/retention.py): erased this many days after closing; the register entry stays.
+    # New organisations: 365. NULL (organisations from before the setting): nothing is erased
+    # until an administrator chooses a period, so an upgrade never erases by itself.
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True, default=365)
     # Reports not yet triaged: the office hours (Dutch time) and after how many of them the FG
     # and the deputy are reminded (never later than 8 calendar hours; see domain/untriaged.py).
     office_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")

@@ -68,18 +68,45 @@ class AuditChainHead(db.Model):  # type: ignore[name-defined,misc]
 
 
 # --- append-only enforcement ------------------------------------------------------------
-# The same statements are executed by the migration that creates the table.
-APPEND_ONLY_SQLITE = [
+# Events are never deleted and never changed, except their content (actor_label, before,
+# after), which retention may erase: verification accepts erased content only when a later
+# keyed erasure event of the same chain records it (domain/audit/erasure.py). The first
+# migration created the stricter V1 triggers; migration b7d2e4f6a913 replaces them by these,
+# which new databases get at once.
+APPEND_ONLY_SQLITE_V1 = [
     """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
     """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
 ]
-APPEND_ONLY_POSTGRESQL = [
+APPEND_ONLY_POSTGRESQL_V1 = [
     """CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
        FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
+]
+#: Every column but the content: an UPDATE of any of them is refused.
+SEALED_COLUMNS = (
+    "id", "chain", "seq", "organisation_id", "occurred_at", "actor_id", "action",
+    "entity_type", "entity_id", "prev_hash", "hash", "hash_version", "key_id",
+    "content_digest",
+)  # fmt: skip
+APPEND_ONLY_SQLITE = [
+    f"""CREATE TRIGGER audit_event_no_update BEFORE UPDATE OF {", ".join(SEALED_COLUMNS)}
+       ON audit_event BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+    APPEND_ONLY_SQLITE_V1[1],
+]
+_NEW = ", ".join(f"NEW.{c}" for c in SEALED_COLUMNS)
+_OLD = ", ".join(f"OLD.{c}" for c in SEALED_COLUMNS)
+APPEND_ONLY_POSTGRESQL = [
+    f"""CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+       BEGIN
+         IF TG_OP = 'UPDATE' AND ROW({_NEW}) IS NOT DISTINCT FROM ROW({_OLD}) THEN
+           RETURN NEW;  -- only the content changed: an erasure, checked by verification
+         END IF;
+         RAISE EXCEPTION 'audit events are append-only';
+       END; $$ LANGUAGE plpgsql""",
+    APPEND_ONLY_POSTGRESQL_V1[1],
 ]
 
 for _statement in APPEND_ONLY_SQLITE:

@@ -36,6 +36,9 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # What the file is, in the uploader's words (e.g. "the AP's receipt"); FG uploads.
     note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # When retention erased the file (its name became a neutral label; size, type and the
+    # SHA-256 of what was uploaded stay).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     incident: Mapped[Incident] = relationship(back_populates="attachments")
 

@@ -163,6 +163,8 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     public_resolution_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     public_resolution_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When retention erased the breach data (services/retention.py); the register entry stays.
+    data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Our role for the data: "controller" (72 h to the AP) or "processor" (inform the
     # controller within the contractual term, Art. 33(2)); the controller's name if processor.
     # An entry of a register kept before breachdesk: the SHA-256 of the file it came from

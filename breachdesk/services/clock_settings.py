@@ -11,6 +11,12 @@ from sqlalchemy.orm import Session
 
 from ..domain.lifecycle import State
 from ..domain.reminders import check_offsets
+from ..domain.retention import (
+    DEFAULT_RETENTION_DAYS,
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    check_days,
+)
 from ..domain.text import N_
 from ..models import Incident, Organisation
 from . import audit, reminders
@@ -39,6 +45,8 @@ class ClockSettings:
     office_start_hour: int = 9
     office_end_hour: int = 17
     untriaged_office_hours: int = 4
+    # Breach data erased this many days after closing (None: not erased; domain/retention.py).
+    retention_days: int | None = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def of(cls, organisation: Organisation) -> ClockSettings:
@@ -56,6 +64,7 @@ class ClockSettings:
             organisation.office_start_hour,
             organisation.office_end_hour,
             organisation.untriaged_office_hours,
+            organisation.retention_days,
         )
 
 
@@ -99,6 +108,11 @@ def save_clock_settings(
         problems["notice_rate_per_minute"] = (N_("Give a number from 0 (no limit) up."), {})
     if not 1 <= settings.recipient_retention_days <= 3650:
         problems["recipient_retention_days"] = (N_("Give between 1 and 3650 days."), {})
+    if not check_days(settings.retention_days):
+        problems["retention_days"] = (
+            N_("Give between %(min)d and %(max)d days, or leave it empty to keep the data."),
+            {"min": MIN_RETENTION_DAYS, "max": MAX_RETENTION_DAYS},
+        )
     if not settings.office_days or any(c not in "1234567" for c in settings.office_days):
         problems["office_days"] = (N_("Choose at least one office day."), {})
     if not 0 <= settings.office_start_hour < settings.office_end_hour <= 24:
@@ -137,6 +151,7 @@ def save_clock_settings(
     organisation.office_start_hour = settings.office_start_hour
     organisation.office_end_hour = settings.office_end_hour
     organisation.untriaged_office_hours = settings.untriaged_office_hours
+    organisation.retention_days = settings.retention_days
     organisation.updated_at = clock.now()
     audit.record(
         session,

@@ -6,7 +6,9 @@ were filed, the approved notices to the people affected and what was sent. :func
 writes the ZIP:
 
     summary.pdf                     the incident from report to closure (rendered by the caller)
-    attachments/<n>-<name>          the evidence files, byte for byte
+    attachments/<n>-<name>          the evidence files, byte for byte (decrypted); for a file
+                                    erased by retention ``<n>-erased.txt`` says so, with the
+                                    digest and size of the file as received
     filings/<n>-<addressee>-<kind>.json   each filed answer sheet, as filed
     notices/people-v<n>.json        each approved notice to the people affected
     notices/mailing-<n>-proof.csv   per person of each mailing: channel, status, when sent,
@@ -245,6 +247,9 @@ def _files(
 ) -> Iterator[tuple[str, IO[bytes] | bytes]]:
     yield "summary.pdf", summary_pdf
     for index, attachment in enumerate(contents.attachments, start=1):
+        if attachment.erased_at is not None:
+            yield f"attachments/{index:02d}-erased.txt", _erased_note(attachment)
+            continue
         yield (
             f"attachments/{index:02d}-{safe_name(attachment.filename)}",
             store.open(attachment.storage_key),
@@ -271,6 +276,18 @@ def _files(
         yield f"notices/mailing-{summary.mailing.id}-proof.csv", proof_csv(session, summary.mailing)
     yield "audit/events.json", _json([_event(e) for e in contents.events])
     yield "audit/verification.json", _json(verification(contents))
+
+
+def _erased_note(attachment: Attachment) -> bytes:
+    """What the pack holds for an attachment erased by retention: that it was, and the digest
+    and size of the file as it was received (which still prove what it was)."""
+    erased_at = attachment.erased_at.isoformat() if attachment.erased_at else ""
+    return (
+        f"This attachment was erased on {erased_at} at the end of the retention period.\n"
+        f"Dit bestand is gewist op {erased_at}, aan het eind van de bewaartermijn.\n"
+        f"type: {attachment.content_type}\nbytes: {attachment.size}\n"
+        f"sha256: {attachment.sha256}\n"
+    ).encode()
 
 
 def write_zip(

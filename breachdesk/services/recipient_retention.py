@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
@@ -149,16 +149,15 @@ def _blank_deliveries(session: Session, incident_id: int, chunk_size: int) -> in
         last = ids[-1]
 
 
-def purge_due(session: Session, *, clock: Clock, actor: Actor) -> int:
-    """Purge the lists of people of every incident closed (or found not to be a breach) more
-    than its organisation's ``recipient_retention_days`` ago; returns how many incidents
-    were purged. One incident that fails is logged and skipped; it does not stop the rest.
-    """
-    now = clock.now()
+def due_ids(session: Session, now: datetime, *, organisation_id: int | None = None) -> list[int]:
+    """Ids of the incidents (of one organisation, or all) closed (or found not to be a breach)
+    more than their organisation's ``recipient_retention_days`` before ``now`` whose lists of
+    people are not purged yet."""
     due: list[int] = []
-    for org_id, days in session.execute(
-        select(Organisation.id, Organisation.recipient_retention_days)
-    ).all():
+    query = select(Organisation.id, Organisation.recipient_retention_days)
+    if organisation_id is not None:
+        query = query.where(Organisation.id == organisation_id)
+    for org_id, days in session.execute(query).all():
         unpurged = exists().where(
             RecipientImport.incident_id == Incident.id, RecipientImport.status != "purged"
         )
@@ -174,8 +173,14 @@ def purge_due(session: Session, *, clock: Clock, actor: Actor) -> int:
             ).scalars()
         )
     session.commit()
+    return due
+
+
+def purge_ids(session: Session, incident_ids: list[int], *, clock: Clock, actor: Actor) -> int:
+    """Purge the lists of people of these incidents; returns how many were purged. One
+    incident that fails is logged and skipped; it does not stop the rest."""
     purged = 0
-    for incident_id in due:
+    for incident_id in incident_ids:
         incident = session.get(Incident, incident_id)
         if incident is None:
             continue
@@ -187,3 +192,10 @@ def purge_due(session: Session, *, clock: Clock, actor: Actor) -> int:
             continue
         purged += 1
     return purged
+
+
+def purge_due(session: Session, *, clock: Clock, actor: Actor) -> int:
+    """Purge the lists of people of every incident past its organisation's
+    ``recipient_retention_days`` (:func:`due_ids`); returns how many incidents were purged.
+    The retention run (:mod:`.retention`) calls the same two steps per organisation."""
+    return purge_ids(session, due_ids(session, clock.now()), clock=clock, actor=actor)

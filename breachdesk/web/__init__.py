@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request, session
+from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 
@@ -26,6 +26,7 @@ from ..extensions import db, db_session, login_manager
 from ..models import User
 from ..runtime import runtime
 from ..services import sessions
+from ..services.vault import VaultError
 from .clock_view import clock_badge, clock_words
 from .context import has_any_role, my_organisations, row_link, selected_locale, urgent_clocks
 from .edges import install_edges
@@ -213,6 +214,13 @@ def register_web(app: Flask) -> None:
         return render_template("errors/csrf.html"), 400
 
     install_failure_pages(app)
+
+    @app.errorhandler(VaultError)
+    def storage_key_wrong(error: VaultError) -> tuple[str, int]:
+        # A stored file that cannot be decrypted: the storage key is missing or wrong (or the
+        # file damaged). Logged for the administrator; the page says what to do, no traceback.
+        current_app.logger.error("stored file not readable: %s", error)
+        return render_template("errors/storage_key.html"), 503
 
     @app.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:

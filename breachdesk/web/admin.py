@@ -24,7 +24,7 @@ from flask_login import login_required
 
 from ..domain.roles import Role
 from ..extensions import db_session
-from ..mail import safe_folder_name
+from ..mail import read_outbox_file, safe_folder_name
 from ..models import Organisation
 from ..runtime import runtime
 from ..services import audit
@@ -189,7 +189,8 @@ def outbox_message(folder: str, name: str) -> ResponseReturnValue:
     import email
     from email import policy
 
-    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    raw = read_outbox_file(path, runtime().vault)
+    message = email.message_from_bytes(raw, policy=policy.default)
     body = message.get_body(preferencelist=("plain",))
     text = body.get_content() if body is not None else ""
     return render_template(
@@ -205,8 +206,8 @@ def _headers(path: Path) -> dict[str, Any]:
     import email
     from email import policy
 
-    with open(path, "rb") as handle:
-        message = email.message_from_binary_file(handle, policy=policy.default)
+    raw = read_outbox_file(path, runtime().vault)
+    message = email.message_from_bytes(raw, policy=policy.default)
     headers: dict[str, Any] = {key: str(message.get(key, "")) for key in ("To", "Subject")}
     headers["Date"] = _sent_at(message)
     return headers

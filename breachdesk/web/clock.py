@@ -124,6 +124,7 @@ def settings(slug: str) -> ResponseReturnValue:
                 _or(form.office_start_hour.data, org.office_start_hour),
                 _or(form.office_end_hour.data, org.office_end_hour),
                 _or(form.untriaged_office_hours.data, org.untriaged_office_hours),
+                form.retention_days.data,  # empty: no period, nothing erased
             )
             try:
                 changed = clock_settings.save_clock_settings(
@@ -166,6 +167,7 @@ def _settings_form(org: Organisation) -> ClockSettingsForm:
     form.office_start_hour.data = current.office_start_hour
     form.office_end_hour.data = current.office_end_hour
     form.untriaged_office_hours.data = current.untriaged_office_hours
+    form.retention_days.data = current.retention_days
     form.deputy_email.data = current.deputy_email
     form.escalation_name.data = current.escalation_name
     form.escalation_email.data = current.escalation_email

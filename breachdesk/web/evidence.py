@@ -34,7 +34,7 @@ PREVIEW_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ance
 @login_required
 def preview(incident_id: int, attachment_id: int) -> ResponseReturnValue:
     found = incident_service.visible_attachment(db_session(), user(), incident_id, attachment_id)
-    if found is None or found.content_type not in PREVIEWABLE:
+    if found is None or found.content_type not in PREVIEWABLE or found.erased_at is not None:
         abort(404)
     response = send_file(
         runtime().store.open(found.storage_key),

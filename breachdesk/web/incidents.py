@@ -329,7 +329,7 @@ def show(incident_id: int) -> ResponseReturnValue:
 @login_required
 def attachment(incident_id: int, attachment_id: int) -> ResponseReturnValue:
     found = incident_service.visible_attachment(db_session(), user(), incident_id, attachment_id)
-    if found is None:
+    if found is None or found.erased_at is not None:  # erased by retention
         abort(404)
     # The stored type may name its charset ("text/plain; charset=utf-8"); send_file adds one
     # to text types itself, so it gets the bare type and the header is set as stored.

@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "incident.recipients_imported": _l("List of people taken into use"),
     "incident.recipients_discarded": _l("List of people set aside"),
     "incident.recipients_purged": _l("List of people erased after the retention period"),
+    "incident.breach_data_erased": _l("Breach data erased after the retention period"),
+    "audit.content_erased": _l("Personal data erased from an earlier event (retention)"),
     "incident.mailing_started": _l("Sending of the notice started"),
     "incident.mailing_paused": _l("Sending of the notice paused"),
     "incident.mailing_retried": _l("Notice sent again to those it had failed for"),

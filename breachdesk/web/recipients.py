@@ -57,7 +57,7 @@ def _pending(incident: Incident, token: str) -> tuple[bytes, str]:
     meta_path = _folder() / f"{token}.json"
     try:
         meta = json.loads(meta_path.read_text("utf-8"))
-        data = (_folder() / f"{token}.bin").read_bytes()
+        data = runtime().vault.read_bytes(_folder() / f"{token}.bin")  # a list of people
     except (OSError, ValueError):
         abort(404)
     if meta.get("incident") != incident.id or meta.get("user") != user().id:
@@ -105,7 +105,7 @@ def upload(incident_id: int) -> ResponseReturnValue:
         return _upload_error(incident, _(error.message, **error.params), pasted)
     _forget_stale()
     token = uuid.uuid4().hex
-    (_folder() / f"{token}.bin").write_bytes(data)
+    runtime().vault.write(_folder() / f"{token}.bin", data)  # encrypted at rest
     meta = {"incident": incident.id, "user": user().id, "filename": filename}
     (_folder() / f"{token}.json").write_text(json.dumps(meta), "utf-8")
     return redirect(url_for("recipients.mapping", incident_id=incident.id, token=token))

@@ -288,6 +288,14 @@ class ClockSettingsForm(FlaskForm):
             "Then names and addresses are erased; the counts and the proof of what was sent stay."
         ),
     )
+    retention_days = IntegerField(
+        _l("Erase the breach data this many days after closing"),
+        validators=[Optional(), NumberRange(min=30, max=3650)],
+        description=_l(
+            "Attachments, mails, lists of people and free texts are erased; the register entry "
+            "(facts, counts, reasoning, digests) stays. Empty: kept until you choose a period."
+        ),
+    )
 
     def hours(self, name: str) -> tuple[int, ...] | None:
         """The hours typed in field ``name``; None (with an error at the field) if not numbers."""

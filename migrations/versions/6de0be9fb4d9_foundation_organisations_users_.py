@@ -9,7 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 import breachdesk.types
-from breachdesk.models import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE
+from breachdesk.models import APPEND_ONLY_POSTGRESQL_V1 as APPEND_ONLY_POSTGRESQL
+from breachdesk.models import APPEND_ONLY_SQLITE_V1 as APPEND_ONLY_SQLITE
 
 
 # revision identifiers, used by Alembic.

@@ -5,7 +5,6 @@ trail naming incidents by their reference, and the inbox's e-mail list following
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -15,7 +14,7 @@ from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation
 from breachdesk.services.clock import FixedClock
 
-from ..conftest import login
+from ..conftest import login, outbox_messages
 from .test_untranslated import ADMIN, DEMO_PASSWORD, FG, add_attachment, demo, untranslated
 
 __all__ = ["demo", "untranslated"]  # fixtures
@@ -29,7 +28,7 @@ def test_the_outbox_and_its_mails_write_dutch_dates_in_amsterdam_time(
     login(client, ADMIN, DEMO_PASSWORD)
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert re.search(DUTCH_MOMENT, page) and "+0000" not in page and "Dec 2026" not in page
-    mail = sorted(Path(app.config["OUTBOX_DIR"]).rglob("*.eml"))[0]
+    mail = outbox_messages(app)[0]  # decrypted as read
     shown = client.get(f"/admin/outbox/{mail.parent.name}/{mail.name}").get_data(as_text=True)
     assert re.search(rf'<dd class="col-sm-10">{DUTCH_MOMENT}</dd>', shown)
     # The mail itself: "Kenmerk" in Dutch, times in words, Dutch part first.

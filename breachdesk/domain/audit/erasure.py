@@ -1,4 +1,4 @@
-"""How an event whose personal data was erased stays verifiable (the rule; nothing erases yet).
+"""How an event whose personal data was erased stays verifiable (used by retention).
 
 A future retention rule will erase, say, an incident title or a recipient list from an old
 event. Version 2 hashes cover a keyed digest of the content (``actor_label``, ``before``,
@@ -17,8 +17,8 @@ from the stored ``content_digest`` to the digest of the content as it is now. An
 is reported as edited content. Someone without the key cannot forge an erasure event.
 
 Version 1 events hash their content directly; they cannot be erased without breaking the
-chain. The append-only triggers also refuse the UPDATE an erasure needs: the retention work
-will have to allow it for the three content columns only.
+chain. The append-only triggers allow an UPDATE of the three content columns only (migration
+b7d2e4f6a913); ``services/audit_erasure.py`` does the erasing for ``services/retention.py``.
 """
 
 from __future__ import annotations
