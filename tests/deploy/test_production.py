@@ -20,6 +20,8 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
+from breachdesk.services.vault import Vault
+
 from ..conftest import free_port
 from .conftest import BREACHDESK, DEPLOY, ROOT, demo_link, production_env, run
 from .multipart import Browser, csrf_token
@@ -159,7 +161,9 @@ def test_gunicorn_and_the_scheduler_take_a_report_end_to_end(
         deadline = time.monotonic() + 60
         while not list(outbox.rglob("*.eml")) and time.monotonic() < deadline:
             time.sleep(0.2)
-        mails = [p.read_text(errors="replace") for p in outbox.rglob("*.eml")]
+        # Stored encrypted (services/vault.py) under the instance folder's key file.
+        vault = Vault.from_config(None, tmp_path / "instance" / "storage.key")
+        mails = [vault.read_bytes(p).decode(errors="replace") for p in outbox.rglob("*.eml")]
         assert any(reference in mail for mail in mails), "the FG was not mailed"
     except AssertionError:
         for name in ("web.log", "sch.log"):
