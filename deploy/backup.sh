@@ -1,6 +1,9 @@
 #!/bin/sh
 # Back up breachdesk: the PostgreSQL database and the instance folder (secret key, audit keys
 # and checkpoints, evidence files, outbox) into one new folder TARGET/<UTC time>/.
+# The storage key (instance/storage.key, which decrypts the evidence files and mails) is left
+# out on purpose: keep your own copy of it apart from these backups (once, and after each
+# rotation), so that a stolen backup reveals no file (README: Retention and encryption).
 #
 #   deploy/backup.sh [TARGET]        TARGET defaults to /var/backups/breachdesk
 #
@@ -42,10 +45,13 @@ else
   tar -czf "$work/audit.tar.gz" -T /dev/null
 fi
 pg_dump --format=custom --no-owner --no-privileges --dbname="$url" --file="$work/database.dump"
-archive "$work/instance.tar.gz" --exclude=./audit .
+archive "$work/instance.tar.gz" --exclude=./audit --exclude=./storage.key .
 (cd "$work" && sha256sum audit.tar.gz database.dump instance.tar.gz > SHA256SUMS)
 
 mv "$work" "$target/$stamp"
 trap - EXIT
 find "$target" -mindepth 1 -maxdepth 1 -type d -name '2*Z' -mtime "+$keep" -exec rm -rf {} +
+if [ -e "$instance/storage.key" ]; then
+  echo "backup.sh: $instance/storage.key is not in the backup: keep a copy of it elsewhere" >&2
+fi
 echo "$target/$stamp"

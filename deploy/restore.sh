@@ -34,4 +34,14 @@ if [ -n "$(ls -A "$instance")" ]; then
 fi
 tar -C "$instance" -xzf "$backup/audit.tar.gz"
 tar -C "$instance" -xzf "$backup/instance.tar.gz"
+# The storage key is kept apart from the backups (backup.sh): put your copy back.
+if [ -z "${BREACHDESK_STORAGE_KEYS:-}" ] && [ -z "${BREACHDESK_STORAGE_KEY_FILE:-}" ]; then
+  if [ -n "${aside:-}" ] && [ -e "$aside/storage.key" ]; then
+    cp -p "$aside/storage.key" "$instance/storage.key"
+    echo "the storage key was taken over from the previous instance folder"
+  elif [ ! -e "$instance/storage.key" ]; then
+    echo "restore.sh: put your copy of the storage key at $instance/storage.key (mode 600)" \
+      "before starting breachdesk: without it the evidence files cannot be read" >&2
+  fi
+fi
 echo "restored $backup"

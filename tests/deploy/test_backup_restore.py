@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tarfile
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from breachdesk.services.vault import Vault
 
 from .conftest import BREACHDESK, DEPLOY, production_env, run
 
@@ -71,11 +74,22 @@ def test_a_backup_restores_the_database_and_the_instance_folder(
         "instance.tar.gz",
     ]
 
+    # The storage key is not in the backup: the administrator keeps it apart.
+    with tarfile.open(backup / "instance.tar.gz") as archive:
+        assert "./storage.key" not in archive.getnames()
+    key_copy = (instance / "storage.key").read_bytes()
+
     wipe(database, instance)
     assert rows(database) == {} and not instance.exists()
 
     run([str(DEPLOY / "restore.sh"), str(backup)], env)
+    (instance / "storage.key").write_bytes(key_copy)
     assert rows(database) == before_rows
     assert files(instance) == before_files
+    # Every stored evidence file and mail decrypts with the kept key.
+    vault = Vault.from_config(None, instance / "storage.key")
+    stored = [p for p in (instance / "outbox").rglob("*.eml")]
+    stored += [p for p in (instance / "attachments").rglob("*") if p.is_file()]
+    assert stored and all(vault.read_bytes(p) for p in stored)
     verified = run([BREACHDESK, "audit", "verify"], env)
     assert "chains intact" in verified, verified
