@@ -20,6 +20,7 @@ from .notices import AnswerSheet
 from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImport
 from .reporting import IncidentMessage, ReportingLink
 from .sessions import PasswordReset, UserSession
+from .throttle import ThrottleCounter
 
 __all__ = [
     "AnswerSheet",
@@ -50,6 +51,7 @@ __all__ = [
     "RemedialAction",
     "is_search_object",
     "SchedulerLease",
+    "ThrottleCounter",
     "User",
     "UserSession",
 ]
