@@ -3,8 +3,9 @@
 Two kinds of limit:
 
 * :class:`Policy` — *growing delays* for failed attempts (a wrong password, a wrong code).
-  The first ``free`` failures cost nothing; the next one must wait ``base`` seconds after the
-  last failure, the one after that ``base * factor``, and so on up to ``cap``. The count is
+  ``free`` attempts may fail without waiting; after the ``free``-th failure the next attempt
+  must wait ``base`` seconds after the last failure, after the next ``base * factor``, and so
+  on up to ``cap``. The count is
   forgotten after ``window`` seconds without a failure (and, per account, after a success).
   Nobody is ever locked out: the longest wait after a failure is ``cap``.
 * :class:`Cap` — a *fixed window* for plain volume (reports, follow-up posts, reset mails):
@@ -36,9 +37,9 @@ class Policy:
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z0-9_.-]{1,40}", self.name):
             raise ValueError(f"policy name {self.name!r}: 1-40 of a-z 0-9 _ . -")
-        if self.free < 0 or self.base <= 0 or self.factor < 1 or self.cap < self.base:
+        if self.free < 1 or self.base <= 0 or self.factor < 1 or self.cap < self.base:
             raise ValueError(
-                f"policy {self.name}: need free >= 0, base > 0, factor >= 1, cap >= base"
+                f"policy {self.name}: need free >= 1, base > 0, factor >= 1, cap >= base"
             )
         if self.window < self.cap:
             raise ValueError(f"policy {self.name}: window must be at least the cap")
@@ -59,12 +60,11 @@ class Policy:
 
     def delay(self, failures: int) -> float:
         """Seconds to wait after the last of ``failures`` failed attempts (0: go ahead)."""
-        extra = failures - self.free
-        if extra <= 0:
+        if failures < self.free:
             return 0.0
-        # factor ** (extra - 1) overflows for large counts: stop growing once past the cap
+        # factor ** n overflows for large counts: stop growing once past the cap
         grown = self.base
-        for _ in range(extra - 1):
+        for _ in range(failures - self.free):
             grown *= self.factor
             if grown >= self.cap:
                 return self.cap

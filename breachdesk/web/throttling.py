@@ -25,7 +25,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import current_app, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import TooManyRequests
 
 from ..domain.throttle import Policy, parse_caps
 from ..extensions import db_session
@@ -36,10 +36,8 @@ from ..services.throttle import Key
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class TooManyAttempts(HTTPException):
+class TooManyAttempts(TooManyRequests):
     """A 429 that knows the real wait (the 429 page names it and sets ``Retry-After``)."""
-
-    code = 429
 
     def __init__(self, wait: int) -> None:
         super().__init__()
