@@ -100,7 +100,8 @@ def _rows(session: Session, keys: Sequence[Key], *, lock: bool = False) -> dict[
     )
     if lock:
         query = query.order_by(t.key).with_for_update()
-    return {r.key: _Row(r.count, r.started_at, r.last_at) for r in session.execute(query)}
+    # unpacked: to the type checker, Row.count is the tuple method
+    return {key: _Row(count, started, last) for key, count, started, last in session.execute(query)}
 
 
 def _wait(key: Key, row: _Row | None, now: datetime) -> int:

@@ -106,7 +106,14 @@ def guard(attempt: Attempt) -> None:
     """Refuse (429) while a delay runs, before anything is checked."""
     if not enabled():
         return
-    wait = throttle.wait_seconds(db_session(), attempt.keys, clock=runtime().clock, lock=True)
+    session, clock = db_session(), runtime().clock
+    # The account's row is locked until the guess is decided (PostgreSQL), so parallel guesses
+    # at one account are decided one after the other; the address's is not: an office's
+    # sign-ins must not queue behind each other's password checks.
+    wait = max(
+        throttle.wait_seconds(session, [attempt.account], clock=clock, lock=True),
+        throttle.wait_seconds(session, [attempt.address], clock=clock),
+    )
     if wait:
         raise TooManyAttempts(wait)
 

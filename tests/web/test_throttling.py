@@ -145,3 +145,19 @@ def test_the_current_password_check_is_slowed_per_account(
     clock.advance(seconds=60)
     right = {"current": PASSWORD, "password": "y" * 12, "confirm": "y" * 12}
     assert client.post("/account", data=right).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "PASSWORD_RESET_RATE_LIMIT": "2 per minute"}]
+)
+def test_forgot_password_is_capped_per_address(client: Any, clock: FixedClock) -> None:
+    ask = {"email": "a@x.nl"}
+    assert [client.post("/wachtwoord-vergeten", data=ask).status_code for _ in range(3)] == [
+        302,
+        302,
+        429,
+    ]
+    other = client.post("/wachtwoord-vergeten", data=ask, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert other.status_code == 302  # per address
+    clock.advance(seconds=60)
+    assert client.post("/wachtwoord-vergeten", data=ask).status_code == 302
