@@ -6,10 +6,10 @@ sending, the reporter lands on ``/volg/<token>``, their private follow-up page: 
 (reference, the FG's contact), the FG's questions, and a form to answer or add information
 and files. The follow-up token opens that one report and nothing else.
 
-The links are protected by their secret, a rate limit per address (counted in the
-database, shared by every worker), a cap on reports per link
-per day (beyond it the link refuses, and says whom to contact instead of filling the FG's
-inbox), a size cap on uploads, and a field only bots fill in.
+The links are protected by their secret, a rate limit per address (counted in the database,
+shared by every worker), a cap on reports per link per day (beyond it the link refuses, and
+says whom to contact instead of filling the FG's inbox), a size cap on uploads, and a field
+only bots fill in.
 """
 
 from __future__ import annotations
