@@ -14,7 +14,7 @@ from flask import Flask
 
 from . import sqlite
 from .config import apply_environment, install_proxy_fix
-from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
     bootstrap.init_app(app)
-    limiter.init_app(app)
 
     from . import models  # noqa: F401 - register the models with the metadata
     from .runtime import install_runtime

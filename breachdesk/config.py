@@ -40,24 +40,31 @@ DEFAULTS: dict[str, Any] = {
     # SQLite: how long a request waits for another writer's lock before it gives up (and the
     # person gets their form back with a 503). Tests set it low.
     "SQLITE_BUSY_TIMEOUT_SECONDS": 15,
-    # Failed sign-ins per address, and per account whatever the address (successful ones do
-    # not count). The counters are kept per process (Flask-Limiter's memory storage, or
-    # BREACHDESK_RATELIMIT_STORAGE_URI for a shared one such as Redis).
-    "LOGIN_RATE_LIMIT": "10 per minute;60 per hour",
-    "ACCOUNT_LOGIN_RATE_LIMIT": "5 per minute;20 per hour",
-    "RATELIMIT_STORAGE_URI": "memory://",
-    # Reporting links (no account): reports and follow-up posts per address, and reports per
-    # link per 24 hours; beyond the cap the link refuses new reports (and says whom to call)
-    # instead of filling the FG's inbox.
+    # Rate limits, counted in the database (table throttle_counter) and so shared by every
+    # worker (web/throttling.py, services/throttle.py). Failed guesses slow down, they never
+    # lock out: "free=5 base=15 factor=2 cap=900 window=86400" means 5 failures cost nothing,
+    # then the next attempt waits 15 s after the last failure, then 30 s, 60 s ... at most
+    # 900 s; failures are forgotten 86,400 s after the last one (per account: also after the
+    # right password). Successful sign-ins never count. Per account, whatever the address:
+    "LOGIN_ACCOUNT_DELAYS": "free=5 base=15 factor=2 cap=900 window=86400",
+    # The current password on the account page, per account:
+    "PASSWORD_CHECK_DELAYS": "free=3 base=15 factor=2 cap=900 window=86400",
+    # A second-factor code, per account:
+    "SECOND_FACTOR_DELAYS": "free=5 base=15 factor=2 cap=900 window=86400",
+    # Every failed guess of any kind from one client address (an office behind one address
+    # shares this: generous):
+    "ADDRESS_DELAYS": "free=30 base=5 factor=2 cap=300 window=3600",
+    # Reporting links (no account): reports and follow-up posts per address (every POST
+    # counts: a flood is a flood), and reports per link per 24 hours; beyond the cap the link
+    # refuses new reports (and says whom to call) instead of filling the FG's inbox.
     "LINK_REPORT_RATE_LIMIT": "5 per minute;20 per hour",
     "FOLLOWUP_RATE_LIMIT": "10 per minute;60 per hour",
     "LINK_REPORTS_PER_DAY": 50,
-    # "Forgot your password" and the reset page, per address.
+    # "Forgot your password", the reset page and accepting an invitation, per address.
     "PASSWORD_RESET_RATE_LIMIT": "5 per minute;20 per hour",
-    # The second factor: wrong codes per account (a code has a million values), the name
-    # authenticator apps show, and whether the organisations' requirement is enforced (the
-    # test suite switches it off except where it tests it; never switch it off in production).
-    "SECOND_FACTOR_RATE_LIMIT": "5 per minute;20 per hour",
+    # The second factor: the name authenticator apps show, and whether the organisations'
+    # requirement is enforced (the test suite switches it off except where it tests it; never
+    # switch it off in production). Wrong codes slow down per SECOND_FACTOR_DELAYS above.
     "SECOND_FACTOR_ISSUER": "breachdesk",
     "SECOND_FACTOR_ENFORCED": True,
     "RATELIMIT_ENABLED": True,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,10 +31,8 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
-# Created at module level: Flask-Limiter misbehaves when a limiter created inside a function
-# is disabled in tests (see DESIGN.md).
-# Its counters live where RATELIMIT_STORAGE_URI says (config.py: memory, per process).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Rate limits are not a Flask extension: they are counted in the database, shared by every
+# worker (web/throttling.py, services/throttle.py).
 
 
 def db_session() -> Session:

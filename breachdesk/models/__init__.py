@@ -28,6 +28,7 @@ from .people import Mailing, PeopleNotice, PublicNotice, Recipient, RecipientImp
 from .reporting import IncidentMessage, ReportingLink
 from .second_factor import RecoveryCode
 from .sessions import PasswordReset, UserSession
+from .throttle import ThrottleCounter
 
 __all__ = [
     "AnswerSheet",
@@ -61,6 +62,7 @@ __all__ = [
     "RemedialAction",
     "is_search_object",
     "SchedulerLease",
+    "ThrottleCounter",
     "User",
     "UserSession",
 ]

@@ -32,6 +32,7 @@ from .context import has_any_role, my_organisations, row_link, selected_locale, 
 from .edges import install_edges
 from .failures import database_down, install_failure_pages, not_saved
 from .labels import action_label, citation, delivery_label, reason_text
+from .throttling import check_settings
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -199,14 +200,13 @@ def register_web(app: Flask) -> None:
     def too_large(_error: Exception) -> tuple[str, int]:
         return render_template("errors/413.html"), 413
 
+    check_settings(app.config)
+
     @app.errorhandler(429)
     def too_many(error: Exception) -> tuple[str, int, dict[str, str]]:
-        # The limit that was hit says how long its window is: the page names that wait, and
-        # Retry-After tells programs (the window's length, an upper bound of the wait).
-        limit = getattr(getattr(error, "limit", None), "limit", None)
-        seconds = int(limit.get_expiry()) if limit is not None else 60
-        minutes = max(1, -(-seconds // 60))
-        page = render_template("errors/429.html", wait_minutes=minutes)
+        # The real wait (web/throttling.py): the page names it, Retry-After tells programs.
+        seconds = int(getattr(error, "retry_after", 0) or 60)
+        page = render_template("errors/429.html", wait_seconds=seconds)
         return page, 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(CSRFError)

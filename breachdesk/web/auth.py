@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
@@ -22,11 +20,11 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..domain.roles import Role
-from ..extensions import db_session, limiter
+from ..extensions import db_session
 from ..runtime import runtime
 from ..services import second_factor, sessions
 from ..services import users as user_service
-from . import signin
+from . import signin, throttling
 from .context import actor, has_any_role, user
 from .edges import safe_next
 
@@ -51,25 +49,6 @@ class PasswordForm(FlaskForm):
     )
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
-def _account_limit() -> str:
-    return str(current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"])
-
-
-def _account_key() -> str:
-    """Failed sign-ins are also counted per account, whatever address they come from."""
-    return "account:" + user_service.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _failed(response: Response) -> bool:
-    """Only failed attempts count (a successful sign-in answers with a redirect): an office
-    behind one address does not lock itself out by signing in."""
-    return response.status_code != 302
-
-
 @bp.get("/")
 @login_required
 def home() -> ResponseReturnValue:
@@ -79,14 +58,17 @@ def home() -> ResponseReturnValue:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
         rt = runtime()
+        # Failed sign-ins slow down this account (whatever the address) and this address.
+        guess = throttling.attempt(
+            "LOGIN_ACCOUNT_DELAYS", user_service.normalise_email(form.email.data or "")[:254]
+        )
+        throttling.guard(guess)
         person = user_service.authenticate(
             db_session(),
             form.email.data or "",
@@ -95,12 +77,15 @@ def login() -> ResponseReturnValue:
             clock=rt.clock,
         )
         if person is not None:
+            throttling.succeeded(guess)
             destination = safe_next(url_for("auth.home"))
             if person.has_second_factor:
                 signin.await_code(person, destination)
+                db_session().commit()  # the account's forgiven failures (nothing else)
                 return redirect(url_for("second_factor.challenge"))
             signin.finish(person)
             return redirect(destination)
+        throttling.failed(guess)
         form.password.errors.append(_("Unknown e-mail address or wrong password."))
     return render_template("auth/login.html", form=form)
 
@@ -125,20 +110,23 @@ def language(code: str) -> ResponseReturnValue:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_login_limit, methods=["POST"])  # the current-password check guesses too
 def account() -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
         rt = runtime()
         me = user()
+        guess = throttling.attempt("PASSWORD_CHECK_DELAYS", f"user:{me.id}")
+        throttling.guard(guess)  # the current-password check is a guess too
         if (
             user_service.authenticate(
                 db_session(), me.email, form.current.data or "", hasher=rt.hasher, clock=rt.clock
             )
             is None
         ):
+            throttling.failed(guess)
             form.current.errors.append(_("This is not your current password."))
         else:
+            throttling.succeeded(guess)
             user_service.set_password(
                 db_session(),
                 me,

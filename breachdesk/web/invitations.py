@@ -11,10 +11,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..extensions import db_session, limiter
+from ..extensions import db_session
 from ..runtime import runtime
 from ..services import invitations
 from ..services import users as user_service
+from . import throttling
 from .context import user
 
 bp = Blueprint("invitations", __name__)
@@ -33,12 +34,8 @@ class NewAccountForm(FlaskForm):
     )
 
 
-def _limit() -> str:
-    return str(current_app.config["PASSWORD_RESET_RATE_LIMIT"])
-
-
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"])
+@throttling.capped("PASSWORD_RESET_RATE_LIMIT")
 def accept(token: str) -> ResponseReturnValue:
     rt = runtime()
     secret = str(current_app.config["SECRET_KEY"])

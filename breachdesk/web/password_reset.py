@@ -10,10 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ..extensions import db_session, limiter
+from ..extensions import db_session
 from ..runtime import runtime
 from ..services import password_reset
 from ..services import users as user_service
+from . import throttling
 
 bp = Blueprint("password_reset", __name__)
 
@@ -37,12 +38,8 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-def _limit() -> str:
-    return str(current_app.config["PASSWORD_RESET_RATE_LIMIT"])
-
-
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"])
+@throttling.capped("PASSWORD_RESET_RATE_LIMIT")
 def forgot() -> ResponseReturnValue:
     form = ForgotForm()
     if form.validate_on_submit():
@@ -60,7 +57,7 @@ def forgot() -> ResponseReturnValue:
 
 
 @bp.route("/wachtwoord/<token>", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"])
+@throttling.capped("PASSWORD_RESET_RATE_LIMIT")
 def reset(token: str) -> ResponseReturnValue:
     rt = runtime()
     secret = str(current_app.config["SECRET_KEY"])

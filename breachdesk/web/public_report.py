@@ -6,9 +6,10 @@ sending, the reporter lands on ``/volg/<token>``, their private follow-up page: 
 (reference, the FG's contact), the FG's questions, and a form to answer or add information
 and files. The follow-up token opens that one report and nothing else.
 
-The links are protected by their secret, a rate limit per address, a cap on reports per link
-per day (beyond it the link refuses, and says whom to contact instead of filling the FG's
-inbox), a size cap on uploads, and a field only bots fill in.
+The links are protected by their secret, a rate limit per address (counted in the database,
+shared by every worker), a cap on reports per link per day (beyond it the link refuses, and
+says whom to contact instead of filling the FG's inbox), a size cap on uploads, and a field
+only bots fill in.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from ..extensions import db_session, limiter
+from ..extensions import db_session
 from ..models import Incident, ReportingLink
 from ..runtime import runtime
 from ..services import conversation, evidence, reporting_links
 from ..services import incidents as incident_service
 from ..services.organisations import profile_of
+from . import throttling
 from .context import selected_locale
 from .failures import NotSaved, keeps_typing
 from .report_form import LinkReportForm
@@ -82,14 +84,6 @@ def owner_key() -> str:
     return key
 
 
-def _report_limit() -> str:
-    return str(current_app.config["LINK_REPORT_RATE_LIMIT"])
-
-
-def _followup_limit() -> str:
-    return str(current_app.config["FOLLOWUP_RATE_LIMIT"])
-
-
 def _over_daily_cap(link: ReportingLink) -> bool:
     return reporting_links.over_daily_cap(
         db_session(),
@@ -127,7 +121,7 @@ def _as_sent(token: str) -> str:
 
 @bp.route("/melden/<token>", methods=["GET", "POST"])
 @keeps_typing(_as_sent, NotSaved.REPORT)
-@limiter.limit(_report_limit, methods=["POST"])
+@throttling.capped("LINK_REPORT_RATE_LIMIT")
 def report(token: str) -> ResponseReturnValue:
     link = _link(token)
     organisation = link.organisation
@@ -215,7 +209,7 @@ def _followup_as_sent(token: str) -> str:
 
 @bp.route("/volg/<token>", methods=["GET", "POST"])
 @keeps_typing(_followup_as_sent, NotSaved.WORK)
-@limiter.limit(_followup_limit, methods=["POST"])
+@throttling.capped("FOLLOWUP_RATE_LIMIT")
 def followup(token: str) -> ResponseReturnValue:
     incident = _followup(token)
     form = ReplyForm()

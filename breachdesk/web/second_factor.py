@@ -30,12 +30,12 @@ from wtforms.validators import DataRequired, Length
 
 from ..domain import second_factor as rules
 from ..domain.roles import Role
-from ..extensions import db_session, limiter
+from ..extensions import db_session
 from ..models import User
 from ..runtime import runtime
 from ..services import second_factor as service
 from ..services import users as user_service
-from . import signin
+from . import signin, throttling
 from .context import actor, my_organisations, organisation_for, user
 
 bp = Blueprint("second_factor", __name__)
@@ -75,17 +75,14 @@ class RequireForm(FlaskForm):
     required = BooleanField(_l("FG and administrators must sign in with a second factor"))
 
 
-def _limit() -> str:
-    return str(current_app.config["SECOND_FACTOR_RATE_LIMIT"])
+def _guess(person: User) -> throttling.Attempt:
+    """Wrong codes slow down this account (and this address) with growing delays."""
+    return throttling.attempt("SECOND_FACTOR_DELAYS", f"user:{person.id}")
 
 
-def _pending_key() -> str:
-    found = signin.pending()
-    return f"second-factor:{found[0].id}" if found else "second-factor:none"
-
-
-def _failed(response: object) -> bool:
-    return getattr(response, "status_code", 200) != 302
+def _forgiven(guess: throttling.Attempt) -> None:
+    throttling.succeeded(guess)
+    db_session().commit()
 
 
 def install_enrolment_guard(app: Flask) -> None:
@@ -109,7 +106,6 @@ def install_enrolment_guard(app: Flask) -> None:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], key_func=_pending_key, deduct_when=_failed)
 def challenge() -> ResponseReturnValue:
     found = signin.pending()
     if found is None:
@@ -120,6 +116,8 @@ def challenge() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate_on_submit():
         rt = runtime()
+        guess = _guess(person)
+        throttling.guard(guess)
         try:
             method = service.verify(
                 db_session(),
@@ -130,8 +128,10 @@ def challenge() -> ResponseReturnValue:
                 signing_in=True,
             )
         except service.SecondFactorError as error:
+            throttling.failed(guess)
             form.code.errors.append(_(error.message))
         else:
+            throttling.succeeded(guess)
             signin.finish(person)
             if method == "recovery":
                 left = service.codes_left(db_session(), person)
@@ -172,13 +172,14 @@ def _enrol_page(form: EnrolForm) -> str:
 
 @bp.post("/account/second-factor")
 @login_required
-@limiter.limit(_limit, key_func=lambda: f"second-factor:{user().id}", deduct_when=_failed)
 def confirm() -> ResponseReturnValue:
     me = user()
     if me.has_second_factor:
         return redirect(url_for("auth.account") + "#second-factor")
     form = EnrolForm()
     if form.validate_on_submit():
+        guess = _guess(me)
+        throttling.guard(guess)
         try:
             codes = service.confirm_enrolment(
                 db_session(),
@@ -189,8 +190,10 @@ def confirm() -> ResponseReturnValue:
                 keep=session.get("sid"),
             )
         except service.SecondFactorError as error:
+            throttling.failed(guess)
             form.code.errors.append(_(error.message))
         else:
+            _forgiven(guess)
             return _codes_page(codes, first=True)
     return _enrol_page(form), 422
 
@@ -201,7 +204,6 @@ def _codes_page(codes: list[str], *, first: bool) -> str:
 
 @bp.post("/account/second-factor/recovery-codes")
 @login_required
-@limiter.limit(_limit, key_func=lambda: f"second-factor:{user().id}", deduct_when=_failed)
 def renew_codes() -> ResponseReturnValue:
     """New recovery codes, confirmed with a current code (someone at an unlocked screen must
     not be able to take a set of codes away)."""
@@ -209,6 +211,8 @@ def renew_codes() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate_on_submit():
         rt = runtime()
+        guess = _guess(me)
+        throttling.guard(guess)
         try:
             service.verify(
                 db_session(),
@@ -217,20 +221,23 @@ def renew_codes() -> ResponseReturnValue:
                 secret_key=current_app.config["SECRET_KEY"],
                 clock=rt.clock,
             )
-            codes = service.renew_recovery_codes(db_session(), me, clock=rt.clock)
         except service.SecondFactorError as error:
+            throttling.failed(guess)
             flash(_(error.message), "danger")
         else:
+            _forgiven(guess)
+            codes = service.renew_recovery_codes(db_session(), me, clock=rt.clock)
             return _codes_page(codes, first=False)
     return redirect(url_for("auth.account") + "#second-factor")
 
 
 @bp.post("/account/second-factor/off")
 @login_required
-@limiter.limit(_limit, key_func=lambda: f"second-factor:{user().id}", deduct_when=_failed)
 def disable() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate_on_submit():
+        guess = _guess(user())
+        throttling.guard(guess)
         try:
             service.disable(
                 db_session(),
@@ -240,8 +247,13 @@ def disable() -> ResponseReturnValue:
                 clock=runtime().clock,
             )
         except service.SecondFactorError as error:
-            flash(_(error.message), "danger")
+            if service.required(db_session(), user()):
+                flash(_(error.message), "danger")  # refused for the role, not a guess
+            else:
+                throttling.failed(guess)
+                flash(_(error.message), "danger")
         else:
+            _forgiven(guess)
             flash(_("Your second factor is switched off."), "success")
     return redirect(url_for("auth.account") + "#second-factor")
 

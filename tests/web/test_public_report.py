@@ -191,6 +191,12 @@ def test_rate_limit_per_address_on_the_link(
     assert codes == [422, 422, 422, 429]
     assert client.get(url).status_code == 200  # only sending is limited
     assert count(Incident) == 0
+    clock.advance(seconds=20)
+    refused = report(client, url, title="")
+    assert refused.headers["Retry-After"] == "40"  # the window began at the first post
+    assert "Wacht 40 seconden" in refused.get_data(as_text=True)
+    clock.advance(seconds=40)
+    assert report(client, url, title="").status_code == 422  # a new window
 
 
 def follow_up_url(client: Any, url: str, **changes: Any) -> str:

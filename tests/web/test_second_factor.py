@@ -295,12 +295,12 @@ def test_the_command_line_resets_the_second_factor(
 LIMITED = {
     "SECOND_FACTOR_ENFORCED": True,
     "RATELIMIT_ENABLED": True,
-    "SECOND_FACTOR_RATE_LIMIT": "3 per minute",
+    "SECOND_FACTOR_DELAYS": "free=3 base=10 factor=2 cap=40 window=3600",
 }
 
 
 @pytest.mark.parametrize("app_config", [LIMITED])
-def test_wrong_codes_are_limited_per_account(
+def test_wrong_codes_slow_down_the_account(
     app: Flask, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
 ) -> None:
     fg = make_user("fg@x.nl", (orgs["kruix"], Role.FG))
@@ -308,6 +308,11 @@ def test_wrong_codes_are_limited_per_account(
     login(client, "fg@x.nl")
     _enrol(client, fg, clock)
     client.post("/logout")
+    clock.advance(seconds=30)
     client.post("/login", data={"email": "fg@x.nl", "password": PASSWORD})
     codes = [client.post("/login/code", data={"code": "000000"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+    refused = client.post("/login/code", data={"code": _code(fg, clock)})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "10"
+    clock.advance(seconds=10)  # the delay passed: the right code signs in
+    assert client.post("/login/code", data={"code": _code(fg, clock)}).status_code == 302
