@@ -108,11 +108,9 @@ def register_web(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         # The signed cookie names the user; the server-side session row must still be live
         # (not signed out, not ended by a password change or "sign out everywhere").
-        live = sessions.current(db_session(), session.get("sid"), clock=runtime().clock)
-        if live is None or not user_id.isdigit() or live.user_id != int(user_id):
-            return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return sessions.signed_in_user(
+            db_session(), session.get("sid"), user_id, clock=runtime().clock
+        )
 
     @app.after_request
     def security_headers(response: Response) -> Response:
