@@ -37,6 +37,7 @@ from ..services import second_factor as service
 from ..services import users as user_service
 from . import signin, throttling
 from .context import actor, my_organisations, organisation_for, user
+from .failures import STORAGE_FAILURES
 
 bp = Blueprint("second_factor", __name__)
 
@@ -88,7 +89,17 @@ def _forgiven(guess: throttling.Attempt) -> None:
 def install_enrolment_guard(app: Flask) -> None:
     @app.before_request
     def enrol_first() -> ResponseReturnValue | None:
-        if request.endpoint in _OPEN_WHILE_ENROLLING or not current_user.is_authenticated:
+        if request.endpoint in _OPEN_WHILE_ENROLLING:
+            return None
+        try:
+            signed_in = current_user.is_authenticated  # loads the user: the first query
+        except STORAGE_FAILURES:
+            if request.method == "POST":
+                # The view meets the same failure inside keeps_typing and gives the person's
+                # form back with what they typed (web/failures.py); nothing is saved.
+                return None
+            raise
+        if not signed_in:
             return None
         if current_app.config.get("SECOND_FACTOR_ENFORCED", True) is False:
             return None
