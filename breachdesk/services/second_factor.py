@@ -34,6 +34,12 @@ from .clock import Clock
 ISSUER = "breachdesk"
 
 
+#: Why someone whose organisation requires a second factor cannot switch theirs off.
+STAYS_ON = N_(
+    "Your organisation requires a second factor for your role; it cannot be switched off."
+)
+
+
 @dataclass(frozen=True)
 class SecondFactorError(Exception):
     """A code was not accepted; ``message`` is for people (translated by the caller)."""
@@ -241,12 +247,7 @@ def disable(session: Session, user: User, typed: str, *, secret_key: str, clock:
         SecondFactorError: their organisation requires it, or the code is not accepted.
     """
     if required(session, user):
-        raise SecondFactorError(
-            N_(
-                "Your organisation requires a second factor for your role; "
-                "it cannot be switched off."
-            )
-        )
+        raise SecondFactorError(STAYS_ON)
     verify(session, user, typed, secret_key=secret_key, clock=clock)
     _clear(session, user)
     _audit(session, user, "user.second_factor_disabled", Actor.of(user), clock)

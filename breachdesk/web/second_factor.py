@@ -7,6 +7,9 @@ password alone gives nothing but the way to set the second factor up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import segno
 from flask import (
     Blueprint,
@@ -40,6 +43,7 @@ from .context import actor, my_organisations, organisation_for, user
 from .failures import STORAGE_FAILURES
 
 bp = Blueprint("second_factor", __name__)
+T = TypeVar("T")
 
 #: Pages a person who must still enrol may open.
 _OPEN_WHILE_ENROLLING = {
@@ -76,14 +80,31 @@ class RequireForm(FlaskForm):
     required = BooleanField(_l("FG and administrators must sign in with a second factor"))
 
 
-def _guess(person: User) -> throttling.Attempt:
-    """Wrong codes slow down this account (and this address) with growing delays."""
-    return throttling.attempt("SECOND_FACTOR_DELAYS", f"user:{person.id}")
-
-
-def _forgiven(guess: throttling.Attempt) -> None:
+def _checked(person: User, check: Callable[[], T]) -> T:
+    """Run ``check`` (which raises SecondFactorError for a wrong code) as one guess of a code:
+    refused (429) while a delay runs; a wrong code slows down this account and address with
+    growing delays; a right one forgets the account's failures."""
+    guess = throttling.attempt("SECOND_FACTOR_DELAYS", f"user:{person.id}")
+    throttling.guard(guess)
+    try:
+        result = check()
+    except service.SecondFactorError:
+        throttling.failed(guess)
+        raise
     throttling.succeeded(guess)
     db_session().commit()
+    return result
+
+
+def _verify(person: User, typed: str | None, *, signing_in: bool = False) -> str:
+    return service.verify(
+        db_session(),
+        person,
+        typed or "",
+        secret_key=current_app.config["SECRET_KEY"],
+        clock=runtime().clock,
+        signing_in=signing_in,
+    )
 
 
 def install_enrolment_guard(app: Flask) -> None:
@@ -126,23 +147,11 @@ def challenge() -> ResponseReturnValue:
     person, destination = found
     form = CodeForm()
     if form.validate_on_submit():
-        rt = runtime()
-        guess = _guess(person)
-        throttling.guard(guess)
         try:
-            method = service.verify(
-                db_session(),
-                person,
-                form.code.data or "",
-                secret_key=current_app.config["SECRET_KEY"],
-                clock=rt.clock,
-                signing_in=True,
-            )
+            method = _checked(person, lambda: _verify(person, form.code.data, signing_in=True))
         except service.SecondFactorError as error:
-            throttling.failed(guess)
             form.code.errors.append(_(error.message))
         else:
-            throttling.succeeded(guess)
             signin.finish(person)
             if method == "recovery":
                 left = service.codes_left(db_session(), person)
@@ -189,22 +198,21 @@ def confirm() -> ResponseReturnValue:
         return redirect(url_for("auth.account") + "#second-factor")
     form = EnrolForm()
     if form.validate_on_submit():
-        guess = _guess(me)
-        throttling.guard(guess)
         try:
-            codes = service.confirm_enrolment(
-                db_session(),
+            codes = _checked(
                 me,
-                form.code.data or "",
-                secret_key=current_app.config["SECRET_KEY"],
-                clock=runtime().clock,
-                keep=session.get("sid"),
+                lambda: service.confirm_enrolment(
+                    db_session(),
+                    me,
+                    form.code.data or "",
+                    secret_key=current_app.config["SECRET_KEY"],
+                    clock=runtime().clock,
+                    keep=session.get("sid"),
+                ),
             )
         except service.SecondFactorError as error:
-            throttling.failed(guess)
             form.code.errors.append(_(error.message))
         else:
-            _forgiven(guess)
             return _codes_page(codes, first=True)
     return _enrol_page(form), 422
 
@@ -221,23 +229,12 @@ def renew_codes() -> ResponseReturnValue:
     me = user()
     form = CodeForm()
     if form.validate_on_submit():
-        rt = runtime()
-        guess = _guess(me)
-        throttling.guard(guess)
         try:
-            service.verify(
-                db_session(),
-                me,
-                form.code.data or "",
-                secret_key=current_app.config["SECRET_KEY"],
-                clock=rt.clock,
-            )
+            _checked(me, lambda: _verify(me, form.code.data))
         except service.SecondFactorError as error:
-            throttling.failed(guess)
             flash(_(error.message), "danger")
         else:
-            _forgiven(guess)
-            codes = service.renew_recovery_codes(db_session(), me, clock=rt.clock)
+            codes = service.renew_recovery_codes(db_session(), me, clock=runtime().clock)
             return _codes_page(codes, first=False)
     return redirect(url_for("auth.account") + "#second-factor")
 
@@ -247,24 +244,23 @@ def renew_codes() -> ResponseReturnValue:
 def disable() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate_on_submit():
-        guess = _guess(user())
-        throttling.guard(guess)
+        me = user()
         try:
-            service.disable(
-                db_session(),
-                user(),
-                form.code.data or "",
-                secret_key=current_app.config["SECRET_KEY"],
-                clock=runtime().clock,
+            if service.required(db_session(), me):  # refused for the role: not a guess
+                raise service.SecondFactorError(service.STAYS_ON)
+            _checked(
+                me,
+                lambda: service.disable(
+                    db_session(),
+                    me,
+                    form.code.data or "",
+                    secret_key=current_app.config["SECRET_KEY"],
+                    clock=runtime().clock,
+                ),
             )
         except service.SecondFactorError as error:
-            if service.required(db_session(), user()):
-                flash(_(error.message), "danger")  # refused for the role, not a guess
-            else:
-                throttling.failed(guess)
-                flash(_(error.message), "danger")
+            flash(_(error.message), "danger")
         else:
-            _forgiven(guess)
             flash(_("Your second factor is switched off."), "success")
     return redirect(url_for("auth.account") + "#second-factor")
 
