@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 
-from flask import Flask, Response, current_app, g, render_template, request, session
+from flask import Flask, Response, current_app, render_template, request, session
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 
@@ -18,8 +16,6 @@ from ..domain.duties import (
     SubjectsResolution,
 )
 from ..domain.formatting import decimal, file_size, long_datetime
-from ..domain.lifecycle import STATE_LABELS
-from ..domain.next_action import NEXT_ACTION_LABELS
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db, db_session, login_manager
@@ -27,32 +23,26 @@ from ..models import User
 from ..runtime import runtime
 from ..services import sessions
 from ..services.vault import VaultError
-from .clock_view import clock_badge, clock_words
+from .clock_view import clock_badge, clock_cell, clock_words, status_colour
 from .context import has_any_role, my_organisations, row_link, selected_locale, urgent_clocks
 from .edges import install_edges
 from .failures import database_down, install_failure_pages, not_saved
-from .labels import action_label, citation, delivery_label, reason_text
+from .labels import (
+    STATE_COLOURS,
+    action_label,
+    citation,
+    delivery_label,
+    next_action_label,
+    reason_text,
+    state_badge,
+    state_label,
+)
 from .throttling import check_settings
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-
-
-def translated(name: str, labels: Mapping[Any, str]) -> Callable[[Any], str]:
-    """A label lookup for templates that translates its table once per request and language
-    (a list of 50 incidents asks for the same few labels hundreds of times)."""
-
-    def look(value: Any) -> str:
-        key = (name, str(get_locale()))
-        cache: dict[tuple[str, str], dict[str, str]] = g.setdefault("labels", {})
-        table = cache.get(key)
-        if table is None:
-            table = cache[key] = {str(k): gettext(v) for k, v in labels.items()}
-        return table[str(value)]
-
-    return look
 
 
 def register_web(app: Flask) -> None:
@@ -146,13 +136,17 @@ def register_web(app: Flask) -> None:
 
     # Globals (not context) so that macros imported without context can use them too.
     app.jinja_env.globals.update(
-        state_label=translated("state", STATE_LABELS),
-        next_action_label=translated("next_action", NEXT_ACTION_LABELS),
+        state_label=state_label,
+        state_badge=state_badge,
+        state_colour=lambda state: STATE_COLOURS.get(str(state), "info"),
+        next_action_label=next_action_label,
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
         action_label=action_label,
         delivery_label=delivery_label,
         clock_words=clock_words,
         clock_badge=clock_badge,
+        clock_cell=clock_cell,
+        status_colour=status_colour,
         row_link=row_link,
         reason_text=reason_text,
         citation=citation,

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import g
 from flask_babel import get_locale, gettext
+from markupsafe import Markup, escape
 
 from ..domain.deadline import CONTROLLER_STATUS_LABELS, STATUS_LABELS, DeadlineStatus, Duty
 from ..services.deadlines import IncidentClock
@@ -51,7 +52,7 @@ def clock_words() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ClockBadge:
-    """What the badges of one clock show (templates/incidents/_timeleft.html)."""
+    """What the badges of one clock show (clock_cell below)."""
 
     status: str  # the DeadlineStatus value
     colour: str  # Bootstrap colour
@@ -83,3 +84,39 @@ def clock_badge(clock: IncidentClock, now: datetime) -> ClockBadge:
         countdown=countdown,
         words=words,
     )
+
+
+def clock_cell(clock: IncidentClock, now: datetime, stacked: bool = False) -> Markup:
+    """The clock's badges as HTML: its status and, while the term runs, the live countdown
+    (static/js reads the data attributes). Made here rather than in a template macro: the
+    inbox shows up to 50 of them, and a macro call per row was a third of its rendering."""
+    b = clock_badge(clock, now)
+    colour = escape(b.colour)
+    html = f'<span class="badge text-bg-{colour} deadline-status" data-status="{escape(b.status)}"'
+    if b.running:
+        ap = b.words["ap"]
+        html += (
+            f' data-status-deadline="{escape(b.deadline)}"'
+            f' data-label-open="{escape(ap["open"])}"'
+            f' data-label-due-soon="{escape(ap["due_soon"])}"'
+            f' data-label-overdue="{escape(ap["overdue"])}"'
+        )
+    html += f">{escape(b.label)}</span>"
+    if b.running:
+        html += (
+            ("" if stacked else " ")
+            + f'<span class="badge countdown text-bg-{colour}" data-deadline="{escape(b.deadline)}"'
+            f' data-now="{escape(b.now)}" data-left="{escape(b.words["left"])}"'
+            f' data-over="{escape(b.words["over"])}" title="{escape(b.words["hms"])}">'
+            f"{escape(b.countdown)}</span>"
+        )
+    if stacked:
+        html = f'<div class="d-flex flex-column align-items-start gap-1">{html}</div>'
+    # Every value above went through escape(); Markup.format() would be safe too, but it was
+    # slower than the macro this replaces.
+    return Markup(html)  # noqa: S704
+
+
+def status_colour(clock: IncidentClock) -> str:
+    """The Bootstrap colour of the clock's status (an alert around the clock)."""
+    return STATUS_COLOURS[clock.status.value]

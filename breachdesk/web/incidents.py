@@ -44,6 +44,7 @@ from .context import (
     selected_locale,
     user,
 )
+from .labels import next_action_label, state_badge
 from .report_form import ReportCorrectionForm
 from .reporter_forms import DiscardForm, EvidenceForm, QuestionForm, ReplyForm
 from .triage_forms import (
@@ -88,6 +89,9 @@ def index() -> ResponseReturnValue:
         state=state,
         states=list(STATE_LABELS),
         now=now,
+        # Each row's badge and next step in words, made once per page rather than per row.
+        badges={s.value: state_badge(s.value) for s in State},
+        step_words={a: next_action_label(a) for a in NextAction},
         recent=delivery.recent_for(
             db_session(),
             [org_id] if org_id else [o.id for o in orgs],

@@ -4,17 +4,50 @@ that the assessment's reasons name."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import g
 from flask_babel import get_locale, gettext, ngettext, pgettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from ..domain.delivery import Kind
 from ..domain.formatting import decimal
 from ..domain.lifecycle import STATE_LABELS, State, TransitionRefused
+from ..domain.next_action import NEXT_ACTION_LABELS
 from ..domain.reasons import Reason
 from ..domain.severity import Band
 from ..models import Delivery
+
+#: The Bootstrap colour of an incident's status badge (``info`` for the states not named).
+STATE_COLOURS = {"reported": "warning", "closed": "secondary", "not_a_breach": "secondary"}
+
+
+def translated(name: str, labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A label lookup for templates that translates its table once per request and language
+    (a list of 50 incidents asks for the same few labels hundreds of times)."""
+
+    def look(value: Any) -> str:
+        key = (name, str(get_locale()))
+        cache: dict[tuple[str, str], dict[str, str]] = g.setdefault("labels", {})
+        table = cache.get(key)
+        if table is None:
+            table = cache[key] = {str(k): gettext(v) for k, v in labels.items()}
+        return table[str(value)]
+
+    return look
+
+
+state_label = translated("state", STATE_LABELS)
+next_action_label = translated("next_action", NEXT_ACTION_LABELS)
+
+
+def state_badge(state: object) -> Markup:
+    """An incident's status as a coloured badge."""
+    colour = STATE_COLOURS.get(str(state), "info")
+    return Markup('<span class="badge text-bg-{}">{}</span>').format(colour, state_label(state))
+
 
 ACTION_LABELS = {
     "organisation.created": _l("Organisation created"),
