@@ -11,12 +11,13 @@ done in SQL on stored columns (``term_deadline``), so they cost the same at any 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select, true
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from ..domain.deadline import DUE_SOON, DeadlineStatus, Duty
@@ -25,7 +26,6 @@ from ..domain.next_action import NextAction, Standing, next_action
 from ..domain.roles import Role
 from ..models import Decision, Incident, Mailing, Membership, Notification, Organisation, User
 from .deadlines import IncidentClock, clock_of, duties_owed, duty_of
-from .decisions import latest_decisions
 
 RUNNING = {State.BREACH_CONFIRMED, State.ASSESSED}
 UNTRIAGED = {State.REPORTED, State.IN_TRIAGE}
@@ -93,6 +93,52 @@ _LISTED = (
 )
 
 
+def _page_columns(chosen: Any) -> list[Any]:
+    """What the inbox shows of each incident of a page (``chosen``: a subquery of the page's
+    rows): its columns, its latest decision's duties, its first filing towards the party its
+    term runs to (the AP, or as processor the controller), whether informing the people has
+    started. Each is an index lookup per row, made after the page's rows are
+    chosen: one round trip instead of four (a subquery in the SELECT that chooses the rows
+    would run for every matching row, not only the page's)."""
+
+    def latest_decision(column: Any) -> Any:
+        return (
+            select(column)
+            .where(Decision.incident_id == chosen.id)
+            .order_by(Decision.version.desc())
+            .limit(1)
+            .scalar_subquery()
+            .label(column.key)
+        )
+
+    towards = case((chosen.our_role == "processor", Duty.CONTROLLER.value), else_=Duty.AP.value)
+
+    def first_filing(column: Any, label: str) -> Any:
+        return (
+            select(column)
+            .where(Notification.incident_id == chosen.id, Notification.addressee == towards)
+            .order_by(Notification.id)
+            .limit(1)
+            .scalar_subquery()
+            .label(label)
+        )
+
+    informing = exists(select(Mailing.id).where(Mailing.incident_id == chosen.id))
+    return [
+        *(chosen[column.key] for column in _LISTED),
+        latest_decision(Decision.notify_ap),
+        latest_decision(Decision.inform_subjects),
+        latest_decision(Decision.public_communication),
+        first_filing(Notification.submitted_at, "filed_at"),
+        first_filing(Notification.late, "filed_late"),
+        informing.label("informing_started"),
+    ]
+
+
+#: The columns the order needs besides those listed (for sorting the page's rows again).
+_SORTED_BY = (Incident.term_deadline, Incident.reported_at, Incident.updated_at)
+
+
 @dataclass(frozen=True)
 class InboxRow:
     incident: InboxIncident
@@ -129,19 +175,70 @@ def organisations_served(user: User) -> Select[int]:
 #: Urgency as a sort key in SQL: running terms (least time left first), then new reports and
 #: confirmed breaches without a running term (oldest report first), then decided incidents,
 #: then the rest (most recently changed first).
-_GROUP = case(
-    (Incident.term_deadline.is_not(None), 0),
-    (Incident.state.in_([s.value for s in (*UNTRIAGED, *RUNNING)]), 1),
-    (Incident.state == State.DECIDED.value, 2),
-    else_=3,
-)
-_URGENCY = (
-    _GROUP,
-    Incident.term_deadline,
-    case((_GROUP == 1, Incident.reported_at)),
-    Incident.updated_at.desc(),
-    Incident.id.desc(),
-)
+def _urgency(of: Any) -> tuple[Any, ...]:
+    """The sort key on the columns of ``of`` (the incident table, or a subquery of its rows)."""
+    group = case(
+        (of.term_deadline.is_not(None), 0),
+        (of.state.in_([s.value for s in (*UNTRIAGED, *RUNNING)]), 1),
+        (of.state == State.DECIDED.value, 2),
+        else_=3,
+    )
+    return (
+        group,
+        of.term_deadline,
+        case((group == 1, of.reported_at)),
+        of.updated_at.desc(),
+        of.id.desc(),
+    )
+
+
+_URGENCY = _urgency(Incident)
+
+
+def _served() -> Select[Any]:
+    """The organisations the user with bind parameter ``user_id`` serves as FG or admin."""
+    return select(Membership.organisation_id).where(
+        Membership.user_id == bindparam("user_id"),
+        Membership.role.in_([Role.FG.value, Role.ADMIN.value]),
+    )
+
+
+def _filters(by_organisation: bool, by_state: bool) -> list[ColumnElement[bool]]:
+    """The inbox's conditions, with bind parameters ``user_id``, ``organisation_id`` and
+    ``state`` (the last two when filtered by them)."""
+    where: list[ColumnElement[bool]] = [Incident.organisation_id.in_(_served())]
+    if by_organisation:
+        where.append(Incident.organisation_id == bindparam("organisation_id"))
+    if by_state:
+        where.append(Incident.state == bindparam("state"))
+    else:  # named, not "not in FINISHED", so that ix_incident_org_state is used
+        where.append(Incident.state.in_([s.value for s in State if s not in FINISHED]))
+    return where
+
+
+@functools.cache
+def _page_statement(by_organisation: bool, by_state: bool) -> Select[Any]:
+    """One page of the inbox (bind parameters: those of :func:`_filters`, ``offset`` and
+    ``limit``). Made once per kind of filter and kept: building this statement (a subquery
+    and seven correlated lookups) cost more than running it.
+
+    Plain columns, not the models: loading 50 incidents with their decisions and filings as
+    objects was a third of the page's time; the clock reads the same values either way. The
+    latest decision's duties, the first filing and whether informing has started come with
+    each row (index lookups per row of the page), and the total with the page: one round trip,
+    not four."""
+    where = _filters(by_organisation, by_state)
+    chosen = (
+        select(*_LISTED, *_SORTED_BY)
+        .where(*where)
+        .order_by(*_URGENCY)
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    # Counted apart, once: a window count over the chosen rows made SQLite scan the table.
+    total = select(func.count()).select_from(Incident).where(*where).scalar_subquery()
+    return select(*_page_columns(chosen.c), total.label("total")).order_by(*_urgency(chosen.c))
 
 
 def inbox(
@@ -157,86 +254,77 @@ def inbox(
     """One page of the incidents ``user`` handles as FG or administrator, most urgent first:
     the unfinished ones, or those in ``state`` when given. Filtered, ordered and paginated in
     the database; only the page's incidents are loaded (with what :func:`clock_of` reads)."""
-    where: list[ColumnElement[bool]] = [Incident.organisation_id.in_(organisations_served(user))]
-    if organisation_id is not None:
-        where.append(Incident.organisation_id == organisation_id)
-    if state is not None:
-        where.append(Incident.state == state.value)
-    else:  # named, not "not in FINISHED", so that ix_incident_org_state is used
-        where.append(Incident.state.in_([s.value for s in State if s not in FINISHED]))
-    total = int(
-        session.execute(select(func.count()).select_from(Incident).where(*where)).scalar_one()
-    )
+
+    filters = (organisation_id is not None, state is not None)
+    given = {
+        "user_id": user.id,
+        "organisation_id": organisation_id,
+        "state": state.value if state is not None else None,
+    }
+
+    def page_of(number: int) -> Sequence[Any]:
+        return session.execute(
+            _page_statement(*filters),
+            {**given, "offset": (number - 1) * per_page, "limit": per_page},
+        ).all()
+
+    page = max(1, page)
+    found = page_of(page)
+    if found:
+        total = int(found[0].total)
+    else:  # past the last page (or nothing at all): count, then show the last page
+        total = int(
+            session.execute(
+                select(func.count()).select_from(Incident).where(*_filters(*filters)),
+                given,
+            ).scalar_one()
+        )
+        last = max(1, -(-total // per_page))
+        if total and page > last:
+            page, found = last, page_of(last)
+        else:
+            page = 1
     pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    # Plain columns, not the models: loading 50 incidents with their decisions and filings as
-    # objects was a third of the page's time; the clock reads the same values either way.
-    found = session.execute(
-        select(*_LISTED)
-        .where(*where)
-        .order_by(*_URGENCY)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    page_incidents = _inbox_incidents(session, user, found)
-    informing_started = set(
-        session.execute(
-            select(Mailing.incident_id).where(
-                Mailing.incident_id.in_([i.id for i in page_incidents])
-            )
-        ).scalars()
-    )
+    page_incidents = _inbox_incidents(session, found)
     rows = []
-    for incident in page_incidents:
+    for incident, listed in zip(page_incidents, found, strict=True):
         clock = clock_of(incident, now)
         running = clock is not None and clock.running
-        action = next_action(standing_of(incident, clock, incident.id in informing_started))
+        action = next_action(standing_of(incident, clock, bool(listed.informing_started)))
         rows.append(
             InboxRow(incident, clock, clock.time_left(now) if clock and running else None, action)
         )
     return InboxPage(rows, page, pages, total)
 
 
-def _inbox_incidents(session: Session, user: User, found: Sequence[Any]) -> list[InboxIncident]:
-    """The page's incidents with their latest decision and their filings (one query each);
-    the organisations are the user's own, already loaded for the request."""
-    ids = [row.id for row in found]
-    if not ids:
-        return []
-    decided = {
-        row.incident_id: DecidedDuties(*tuple(row)[1:])
-        for row in latest_decisions(
-            session,
-            Decision.incident_id.in_(ids),
-            Decision.notify_ap,
-            Decision.inform_subjects,
-            Decision.public_communication,
-        )
-    }
-    filed: dict[int, list[Filed]] = {}
-    for row in session.execute(
-        select(
-            Notification.incident_id,
-            Notification.addressee,
-            Notification.submitted_at,
-            Notification.late,
-        )
-        .where(Notification.incident_id.in_(ids))
-        .order_by(Notification.id)
-    ):
-        filed.setdefault(row.incident_id, []).append(Filed(*row[1:]))
-    # From the session's identity map: the request loaded the user's organisations already
-    # (the top bar's roles), so this asks the database nothing.
+def _inbox_incidents(session: Session, found: Sequence[Any]) -> list[InboxIncident]:
+    """The page's incidents, with their latest decision and first filing read with the rows;
+    the organisations are the user's own, already loaded for the request: from the session's
+    identity map, so this asks the database nothing."""
     organisations = {
         org_id: session.get_one(Organisation, org_id)
         for org_id in {row.organisation_id for row in found}
     }
     return [
         InboxIncident(  # type: ignore[misc]  # the columns fill the fields before these
-            *row,
+            *row[: len(_LISTED)],
             organisation=organisations[row.organisation_id],
-            decisions=(decided[row.id],) if row.id in decided else (),
-            notifications=tuple(filed.get(row.id, ())),
+            decisions=(
+                ()
+                if row.notify_ap is None
+                else (
+                    DecidedDuties(
+                        bool(row.notify_ap),
+                        bool(row.inform_subjects),
+                        bool(row.public_communication),
+                    ),
+                )
+            ),
+            notifications=(
+                (Filed(duty_of(row).value, row.filed_at, bool(row.filed_late)),)
+                if row.filed_at is not None
+                else ()
+            ),
         )
         for row in found
     ]
@@ -289,13 +377,12 @@ class Urgency:
         return self.overdue + self.due_soon
 
 
-def urgency(session: Session, user: User, now: datetime) -> Urgency:
-    """Count the running terms of ``user``'s organisations that are overdue or due soon, and
-    the decisions out of date: two aggregate queries on stored columns (``term_deadline``),
-    each reading only the rows it counts through an index, so the count costs the same with
-    ten incidents or a register of 100,000."""
-    orgs = organisations_served(user)
+@functools.cache
+def _urgency_statement() -> Select[Any]:
+    """The top bar's counts (bind parameters ``user_id``, ``now`` and ``soon``), made once."""
+    orgs = _served()
     term_states = [s.value for s in (*RUNNING, State.DECIDED)]
+    now = bindparam("now", type_=Incident.term_deadline.type)
     # Only terms that are overdue or due soon are read, through ix_incident_org_term.
     terms = (
         select(
@@ -304,7 +391,7 @@ def urgency(session: Session, user: User, now: datetime) -> Urgency:
         )
         .where(
             Incident.organisation_id.in_(orgs),
-            Incident.term_deadline <= now + DUE_SOON,
+            Incident.term_deadline <= bindparam("soon", type_=Incident.term_deadline.type),
             Incident.state.in_(term_states),
         )
         .subquery()
@@ -321,7 +408,15 @@ def urgency(session: Session, user: User, now: datetime) -> Urgency:
         .scalar_subquery()
     )
     # One round trip for both counts; each keeps its own index.
+    return select(terms.c.overdue, terms.c.due_soon, stale)
+
+
+def urgency(session: Session, user: User, now: datetime) -> Urgency:
+    """Count the running terms of ``user``'s organisations that are overdue or due soon, and
+    the decisions out of date: two aggregate queries on stored columns (``term_deadline``),
+    each reading only the rows it counts through an index, so the count costs the same with
+    ten incidents or a register of 100,000."""
     overdue, due_soon, stale_count = session.execute(
-        select(terms.c.overdue, terms.c.due_soon, stale)
+        _urgency_statement(), {"user_id": user.id, "now": now, "soon": now + DUE_SOON}
     ).one()
     return Urgency(int(overdue or 0), int(due_soon or 0), int(stale_count or 0))

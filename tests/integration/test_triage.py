@@ -11,13 +11,14 @@ from sqlalchemy import func, select, update
 
 from breachdesk.domain.assessment import Outcome
 from breachdesk.domain.checklist import BreachType, Tri
+from breachdesk.domain.deadline import DeadlineStatus
 from breachdesk.domain.lifecycle import State, TransitionRefused
 from breachdesk.domain.next_action import next_action
 from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, AwarenessRecord, Incident, Organisation, User
-from breachdesk.services import deadlines, decisions, inbox, triage
+from breachdesk.services import deadlines, decisions, filings, inbox, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.incidents import report_of
@@ -246,6 +247,9 @@ def test_inbox_puts_the_least_time_left_first(
     assert [r.incident.id for r in only_leiz] == [overdue.id]
     reported = inbox.inbox(db.session, fg, clock.now(), state=State.REPORTED).rows
     assert [r.incident.id for r in reported] == [untriaged.id]
+    past_the_end = inbox.inbox(db.session, fg, clock.now(), state=State.REPORTED, page=5)
+    assert (past_the_end.page, past_the_end.total) == (1, 1)
+    assert [r.incident.id for r in past_the_end.rows] == [untriaged.id]
     # Paged in the database: two per page, the same order across the pages.
     first = inbox.inbox(db.session, fg, clock.now(), per_page=2)
     second = inbox.inbox(db.session, fg, clock.now(), per_page=2, page=2)
@@ -286,6 +290,26 @@ def test_inbox_puts_the_least_time_left_first(
         decided.incident.decisions[0].notify_ap
         and decided.incident.organisation is nearly.organisation
     )
+    # Filed with the AP: the row's clock reads the filing that the page's query found.
+    filings.record_notification(
+        db.session,
+        nearly,
+        submitted_at=clock.now(),
+        reference="M-2026-000123",
+        provisional=False,
+        delay_reason="",
+        notes="",
+        recorded_by=fg,
+        actor=actor,
+        clock=clock,
+    )
+    rows = inbox.inbox(db.session, fg, clock.now()).rows
+    filed = next(r for r in rows if r.incident.id == nearly.id)
+    assert filed.clock == deadlines.clock_of(nearly, clock.now())
+    assert filed.clock is not None and filed.clock.status is DeadlineStatus.MET
+    assert filed.clock.first_filing is not None
+    assert filed.clock.first_filing.submitted_at == clock.now()
+    assert [r.incident.id for r in rows][-1] == nearly.id  # decided, filed: least urgent
 
 
 def test_an_inbox_incident_takes_the_listed_columns_in_its_fields_order() -> None:
