@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import exists, false, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -75,6 +76,57 @@ def mail_to_folder(session: Session, backend: str) -> bool:
         return False
     real_user = select(User.id).where(User.active.is_(True), User.is_demo.is_(False))
     return bool(session.execute(select(exists(real_user))).scalar())
+
+
+@dataclass(frozen=True)
+class PageHealth:
+    """What the warnings above an FG's or administrator's pages say."""
+
+    mail_to_folder: bool
+    scheduler: SchedulerHealth | None  # None when not asked (not an FG or administrator)
+    failed: int  # deliveries of their organisations that failed for good since ``since``
+
+
+def page_health(
+    session: Session,
+    *,
+    backend: str,
+    now: datetime,
+    interval: timedelta,
+    organisation_ids: list[int] | None,
+    since: datetime,
+) -> PageHealth:
+    """The same answers as :func:`mail_to_folder`, :func:`scheduler_health` and
+    :func:`~.delivery.failed_recently` (for ``organisation_ids``; the last two only when they
+    are given), in one round trip: every page of an FG asks them."""
+    real_user = exists(select(User.id).where(User.active.is_(True), User.is_demo.is_(False)))
+    columns: list[Any] = [real_user if backend == "file" else false()]
+    if organisation_ids is not None:
+        lease = select(SchedulerLease).where(SchedulerLease.name == LEASE_NAME).subquery()
+        columns += [
+            select(lease.c.last_tick_at).scalar_subquery(),
+            select(lease.c.acquired_at).scalar_subquery(),
+            exists(select(lease.c.name)),
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.organisation_id.in_(organisation_ids or [-1]),
+                Delivery.status == Status.FAILED.value,
+                Delivery.due_at >= since,
+            )
+            .scalar_subquery(),
+        ]
+    found = session.execute(select(*columns)).one()
+    if organisation_ids is None:
+        return PageHealth(bool(found[0]), None, 0)
+    last_tick, acquired, leased, failed = found[1:]
+    seen = max((t for t in (last_tick, acquired) if t is not None), default=None)
+    ticks = (
+        SchedulerHealth(seen, now - seen > stall_after(interval))
+        if leased and seen is not None
+        else SchedulerHealth(None, True)
+    )
+    return PageHealth(bool(found[0]), ticks, int(failed or 0) if organisation_ids else 0)
 
 
 def mail_health(session: Session, now: datetime, backend: str) -> MailHealth:

@@ -15,7 +15,7 @@ from flask_login import current_user
 from ..domain.roles import Role
 from ..extensions import db_session
 from ..runtime import runtime
-from ..services import delivery, health
+from ..services import health
 from .context import has_any_role, organisations_where
 
 bp = Blueprint("health", __name__)
@@ -72,9 +72,20 @@ def system_warnings() -> list[Alert]:
 
 
 def _collect() -> list[Alert]:
-    session, now = db_session(), runtime().clock.now()
+    now = runtime().clock.now()
+    officer = has_any_role(Role.FG, Role.ADMIN)
+    state = health.page_health(
+        db_session(),
+        backend=_backend(),
+        now=now,
+        interval=_interval(),
+        organisation_ids=[o.id for o in organisations_where(Role.FG, Role.ADMIN)]
+        if officer
+        else None,
+        since=now - timedelta(days=7),
+    )
     found: list[Alert] = []
-    if health.mail_to_folder(session, _backend()):
+    if state.mail_to_folder:
         found.append(
             Alert(
                 "mail-to-folder",
@@ -85,9 +96,9 @@ def _collect() -> list[Alert]:
                 ),
             )
         )
-    if not has_any_role(Role.FG, Role.ADMIN):
+    ticks = state.scheduler
+    if ticks is None:  # not an FG or administrator: only the mail concerns them
         return found
-    ticks = health.scheduler_health(session, now, _interval())
     if ticks.stalled:
         found.append(
             Alert(
@@ -106,8 +117,7 @@ def _collect() -> list[Alert]:
                 ),
             )
         )
-    orgs = [o.id for o in organisations_where(Role.FG, Role.ADMIN)]
-    failed = delivery.failed_recently(session, orgs, now - timedelta(days=7))
+    failed = state.failed
     if failed:
         found.append(
             Alert(
