@@ -64,23 +64,6 @@ def by_incident(
     return result
 
 
-def open_by_incident(session: Session, incident_ids: list[int]) -> dict[int, int]:
-    """incident id -> how many of its actions are open (one query; absent means none)."""
-    if not incident_ids:
-        return {}
-    return {
-        int(incident_id): int(count)
-        for incident_id, count in session.execute(
-            select(RemedialAction.incident_id, func.count())
-            .where(
-                RemedialAction.incident_id.in_(incident_ids),
-                RemedialAction.status == ActionStatus.OPEN.value,
-            )
-            .group_by(RemedialAction.incident_id)
-        ).all()
-    }
-
-
 def open_count(session: Session, organisation_ids: Select[int] | list[int]) -> int:
     """Open actions of the organisations given (the dashboard's figure)."""
     return int(

@@ -12,8 +12,9 @@ the same with a register of a thousand incidents or a hundred thousand:
   an incident reported while the FG reads page 2 does not shift page 3; the total is counted
   up to :data:`COUNT_CAP` and shown as "more than" beyond it.
 
-Only the page's rows are read, as plain columns (their types are in :mod:`.register_rows`);
-their latest decision and first filing are read in one query each.
+Only the page's rows are read, as plain columns (their types are in :mod:`.register_rows`),
+with their first filing and open actions in the same query; an export's rows with their
+latest decision, first filing and actions in one query each per batch.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from ..domain.actions import ActionStatus
 from ..domain.register import RegisterFilter, Sort
 from ..models import Decision, Incident, Notification, Organisation, RemedialAction, User
 from . import actions as remedial_actions
@@ -130,8 +132,7 @@ def view(
     if not backwards and after:
         position = decode_cursor(after, wanted.sort)
     statement = _ordered(_base(where, PAGE_COLUMNS), wanted.sort, position, backwards)
-    statement = statement.limit(per_page + 1)
-    found = _page_rows(session, user, session.execute(statement).all())
+    found = _page_rows(session, user, statement.limit(per_page + 1), wanted.sort, backwards)
     more = len(found) > per_page
     found = found[:per_page]
     if backwards:
@@ -236,46 +237,76 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
     return result
 
 
+#: What the register shows of the first filing (Filing's fields, in order).
+_FILING_COLUMNS = (
+    Notification.addressee,
+    Notification.submitted_at,
+    Notification.reference,
+    Notification.late,
+    Notification.delay_reason,
+    Notification.provisional,
+)
+#: The filings that count as "the" filing: the initial one, to the AP or the controller.
+_INITIAL = (Notification.kind == "initial", Notification.addressee.in_(["ap", "controller"]))
+
+
 def _filings(session: Session, ids: list[int]) -> dict[int, Filing]:
     """incident id -> its first notification to the AP (or the controller), one query."""
     filings: dict[int, Filing] = {}
     for n in session.execute(
-        select(
-            Notification.incident_id,
-            Notification.addressee,
-            Notification.submitted_at,
-            Notification.reference,
-            Notification.late,
-            Notification.delay_reason,
-            Notification.provisional,
-        )
-        .where(
-            ids_in(session, Notification.incident_id, ids),
-            Notification.kind == "initial",
-            Notification.addressee.in_(["ap", "controller"]),
-        )
+        select(Notification.incident_id, *_FILING_COLUMNS)
+        .where(ids_in(session, Notification.incident_id, ids), *_INITIAL)
         .order_by(Notification.id)
     ):
         filings.setdefault(n.incident_id, Filing(*n[1:]))
     return filings
 
 
-def _page_rows(session: Session, user: User, found: Sequence[Any]) -> list[PageRow]:
-    """A page's rows for the selected PAGE_COLUMNS, with each incident's first filing and its
-    number of open actions (one query each); the organisations' names are the user's own
-    memberships, already loaded for the request."""
-    ids = [row.id for row in found]
-    if not ids:
-        return []
-    filings = _filings(session, ids)
-    open_counts = remedial_actions.open_by_incident(session, ids)
+def _page_rows(
+    session: Session, user: User, chosen: Select[Any], sort: Sort, backwards: bool
+) -> list[PageRow]:
+    """The rows ``chosen`` selects (PAGE_COLUMNS, ordered and limited), with each incident's
+    first filing and its number of open actions looked up per row of the page in the same
+    round trip (after the rows are chosen, so only for the page's rows); the organisations'
+    names are the user's own memberships, already loaded for the request."""
+    page = chosen.subquery()
+    first = (
+        select(func.min(Notification.id))
+        .where(Notification.incident_id == page.c.id, *_INITIAL)
+        .correlate(page)  # not the notification joined outside: this one looks its own up
+        .scalar_subquery()
+    )
+    open_count = (
+        select(func.count())
+        .where(
+            RemedialAction.incident_id == page.c.id,
+            RemedialAction.status == ActionStatus.OPEN.value,
+        )
+        .scalar_subquery()
+    )
+    column, descending = _SORT_COLUMN[sort]
+    if backwards:
+        descending = not descending
+    key = (page.c[column.key], page.c.id)
+    statement = (
+        select(
+            *page.c,
+            Notification.id.label("filing_id"),
+            *_FILING_COLUMNS,
+            open_count.label("open_count"),
+        )
+        .select_from(page)
+        .outerjoin(Notification, Notification.id == first)
+        .order_by(*(k.desc() if descending else k.asc() for k in key))
+    )
     names = {m.organisation_id: m.organisation.name for m in user.memberships}
+    listed = len(PAGE_COLUMNS)
     return [
         PageRow(  # type: ignore[misc]  # the columns fill the fields before these
-            *row,
+            *row[:listed],
             organisation=names.get(row.organisation_id, ""),
-            filing=filings.get(row.id),
-            open_count=open_counts.get(row.id, 0),
+            filing=Filing(*row[listed + 1 : -1]) if row.filing_id is not None else None,
+            open_count=int(row.open_count or 0),
         )
-        for row in found
+        for row in session.execute(statement).all()
     ]

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
+from breachdesk.domain.actions import ActionStatus
 from breachdesk.domain.assessment import Outcome
 from breachdesk.domain.checklist import BreachType, Consequence
 from breachdesk.domain.lifecycle import State
@@ -24,7 +25,8 @@ from breachdesk.domain.register import (
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation, User
-from breachdesk.services import decisions, filings, register, triage
+from breachdesk.services import actions, decisions, filings, register, triage
+from breachdesk.services.actions import ActionInput
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.incidents import report_of
@@ -166,6 +168,13 @@ def test_filters_on_decision_filing_informing_data_period_and_state(
     assert shown.filing is not None and shown.filing.reference == "M-2026-123456"
     assert shown.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS
     assert shown.informed() is Informed.OWED and shown.open_actions() == 0
+    # Two remedial actions, one of them done: the page counts the open one.
+    for title in ("Wachtwoorden resetten", "Leverancier aanspreken"):
+        data = ActionInput(title, "Piet", "piet@kruix.example", T0.date() + timedelta(days=7))
+        remedial = actions.add(db.session, notified, data, user=fg, actor=Actor.of(fg), clock=clock)
+    actions.change(db.session, remedial, status=ActionStatus.DONE, actor=Actor.of(fg), clock=clock)
+    shown = register.view(db.session, fg, notified_only, clock.now()).rows[0]
+    assert shown.open_actions() == 1 and shown.filing is not None
     assert shown.people == "100–150" and shown.organisation == kruix.name
     (row,) = register.rows(db.session, fg, notified_only, clock.now())  # an export's row
     assert row.reference == shown.reference and row.filing == shown.filing
