@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ..domain.roles import Role
 from ..models import Membership, Organisation, User
@@ -385,6 +385,9 @@ def roles_by_organisation(session: Session, user: User) -> list[OrgRoles]:
         select(Membership, Organisation)
         .join(Organisation, Membership.organisation_id == Organisation.id)
         .where(Membership.user_id == user.id)
+        # Every page asks this (the top bar); an organisation's profile is a JSON document of
+        # 10-20 kB that few pages read, and then load on first use.
+        .options(defer(Organisation.profile))
     ).all()
     for membership, organisation in rows:
         grouped[organisation.id].add(Role(membership.role))
