@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from flask_smorest import Api
 
-from ...extensions import csrf
+from ...extensions import csrf, login_manager
 from .auth import access, started
 from .problems import PREFIX, ProblemSchema, install_problems, is_api_request
 from .schemas import ReportSchema
@@ -74,7 +74,7 @@ class BreachdeskApi(Api):  # type: ignore[misc]
 
 def install_api(app: Flask) -> None:
     """Bind the API to ``app``; call after the web registered its blueprints and handlers."""
-    from . import docs, incidents, reports
+    from . import assess, details, docs, export, incidents, reports, writes
 
     for name, value in SETTINGS.items():
         app.config.setdefault(name, value)
@@ -91,7 +91,8 @@ def install_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "bd_..."}
     )
-    for module in (reports, incidents):
+    api.spec.components.schema(assess.COMPONENT, component=assess.input_schema())
+    for module in (reports, incidents, details, writes, assess, export):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)
     app.register_blueprint(docs.bp)
@@ -99,10 +100,14 @@ def install_api(app: Flask) -> None:
     app.extensions["breachdesk_api"] = api
     install_problems(app)
 
-    @app.before_request
     def api_clock() -> None:
         if is_api_request():
             started()
+            # Never the session cookie's user, not even for the language of an export.
+            g._login_user = login_manager.anonymous_user()  # noqa: SLF001 - Flask-Login's cache
+
+    # First of all: before the web's second-factor guard looks at a session cookie.
+    app.before_request_funcs.setdefault(None, []).insert(0, api_clock)
 
     @app.after_request
     def api_access_log(response: Response) -> Response:

@@ -185,3 +185,99 @@ class IncidentSchema(ma.Schema):
     decided_outcome = fields.String(allow_none=True)
     term_deadline = When(allow_none=True)
     closed_at = When(allow_none=True)
+
+
+class AssessmentSchema(ma.Schema):
+    checklist_version = fields.Integer(required=True)
+    confirmed_at = When(allow_none=True)
+    facts = fields.Dict(allow_none=True, metadata={"description": "As `breachdesk assess`."})
+    recommendation = fields.Dict(allow_none=True)
+
+
+class DecisionSchema(ma.Schema):
+    version = fields.Integer(required=True)
+    outcome = fields.String(required=True)
+    notify_ap = fields.Boolean(required=True)
+    inform_subjects = fields.Boolean(required=True)
+    public_communication = fields.Boolean(required=True)
+    ap_severity = fields.String(required=True)
+    follows_recommendation = fields.Boolean(required=True)
+    rationale = fields.String(required=True)
+    ruleset_version = fields.String(required=True)
+    decided_at = When(required=True)
+
+
+class FilingSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    addressee = fields.String(required=True)
+    kind = fields.String(required=True)
+    submitted_at = When(required=True)
+    reference = fields.String(required=True)
+    provisional = fields.Boolean(required=True)
+    late = fields.Boolean(required=True)
+    deadline_at = When(required=True)
+    delay_reason = fields.String(required=True)
+
+
+class PeopleNoticeSchema(ma.Schema):
+    version = fields.Integer(required=True)
+    lang = fields.String(required=True)
+    subject = fields.String(required=True)
+    sections = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    approved_at = When(allow_none=True)
+    sha256 = fields.String(required=True)
+
+
+class PublicNoticeSchema(ma.Schema):
+    text = fields.String(required=True)
+    channel = fields.String(required=True)
+    url = fields.String(required=True)
+    published_at = When(allow_none=True)
+
+
+class NoticesSchema(ma.Schema):
+    people = fields.List(fields.Nested(PeopleNoticeSchema), required=True)
+    public = fields.Nested(PublicNoticeSchema, allow_none=True, required=True)
+
+
+class ActionSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    owner_name = fields.String(required=True)
+    due_on = fields.Date(allow_none=True)
+    status = fields.String(required=True)
+    outcome = fields.String(required=True)
+    done_at = When(allow_none=True)
+
+
+class AwarenessInputSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    aware_at = When(required=True, metadata={"description": "When the organisation became aware."})
+    reason = Text(5000, load_default="", metadata={"description": "Required for a correction."})
+
+
+class ChecklistInputSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    facts = fields.Dict(
+        required=True,
+        metadata={"description": "The checklist's answers, as `facts` of `breachdesk assess`."},
+    )
+    confirm = fields.Boolean(load_default=False, metadata={"description": "Mark it complete."})
+
+
+class DecisionInputSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    outcome = fields.Enum(
+        Outcome,
+        by_value=True,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "null: follow the recommendation."},
+    )
+    rationale = Text(20000, load_default="", metadata={"description": "Needed to differ."})
