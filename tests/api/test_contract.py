@@ -98,5 +98,6 @@ def test_generated_requests_get_no_5xx_and_conforming_answers(
             case.validate_response(response, checks=CHECKS)
 
         run()
+    print(f"{mode.value}: {sum(seen.values())} requests, by status {dict(sorted(seen.items()))}")
     assert sum(seen.values()) >= len(operations) * min(EXAMPLES, 10)
     assert not any(status >= 500 for status in seen)
