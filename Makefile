@@ -66,9 +66,13 @@ test: debian-test install lint typecheck pytest
 
 # The long fuzz run: 10,000 generated inputs over every form and JSON input (the suite runs a
 # fixed-seed slice of about 1,000). BREACHDESK_FUZZ_EXAMPLES=50000 make fuzz runs more.
+# The API's schemathesis run: API_FUZZ_EXAMPLES per operation and mode (positive, negative);
+# 100 x 13 operations x 2 modes = about 2,600 requests (the suite runs 40 each).
 FUZZ_EXAMPLES ?= $(or $(BREACHDESK_FUZZ_EXAMPLES),10000)
+API_FUZZ_EXAMPLES ?= $(or $(BREACHDESK_API_FUZZ_EXAMPLES),100)
 fuzz: install
 	BREACHDESK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/web/test_fuzz.py -q -s --durations=5
+	BREACHDESK_API_FUZZ_EXAMPLES=$(API_FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_contract.py -q -s
 
 # English is the source language: an English msgstr that `pybabel update` leaves empty gets its
 # msgid, so the en catalogue is complete (tests/unit/test_catalogues.py) and stays editable.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .accounts import Membership, Organisation, User
 from .actions import RemedialAction
+from .api import ApiToken, IdempotencyKey
 from .audit import (
     APPEND_ONLY_POSTGRESQL,
     APPEND_ONLY_POSTGRESQL_V1,
@@ -32,6 +33,7 @@ from .throttle import ThrottleCounter
 
 __all__ = [
     "AnswerSheet",
+    "ApiToken",
     "APPEND_ONLY_POSTGRESQL",
     "APPEND_ONLY_POSTGRESQL_V1",
     "APPEND_ONLY_SQLITE",
@@ -43,6 +45,7 @@ __all__ = [
     "Decision",
     "Delivery",
     "FilingExchange",
+    "IdempotencyKey",
     "Incident",
     "IncidentMessage",
     "Invitation",

@@ -192,6 +192,7 @@ def submit_report(
     report: IncidentReport,
     pending_ids: Sequence[str],
     clock: Clock,
+    actor: Actor | None = None,
 ) -> Incident:
     """Store a report as a new incident, audited, and plan the mails about it.
 
@@ -200,7 +201,8 @@ def submit_report(
     its audit event and the delivery rows (the FG's and the deputy's mail, the reporter's
     confirmation when they gave an address, the reminder and escalation if nobody triages it)
     are committed together; the scheduler sends them (and retries while the mail server is
-    down), so a mail failure can never cost a report.
+    down), so a mail failure can never cost a report. The event names ``actor``, by default
+    the reporter (the API names the token too).
 
     Raises:
         PermissionError: ``reporter`` has no role in ``organisation``, or used a link of
@@ -257,7 +259,7 @@ def submit_report(
     audit.record(
         session,
         clock=clock,
-        actor=reporter_actor(reporter),
+        actor=actor or reporter_actor(reporter),
         action="incident.reported",
         entity_type="incident",
         entity_id=incident.id,

@@ -7,7 +7,10 @@ column, already in the reader's language). Nothing here holds more than one row 
 - :func:`csv_chunks` yields the CSV as text in pieces: UTF-8 with a byte-order mark and ``;``
   between fields, which is what Dutch Excel opens correctly with a double click;
 - :func:`xlsx_file` writes an XLSX with openpyxl's write-only mode into a temporary file
-  (rows go to disk as they come) and hands back the open file, ready to be streamed.
+  (rows go to disk as they come) and hands back the open file, ready to be streamed;
+- :func:`json_chunks` yields a JSON array for programs (the API), a row at a time.
+
+:func:`record_export` writes the export's audit event (the web and the API alike).
 
 Every text cell goes through :func:`breachdesk.domain.register.spreadsheet_safe`, so a title
 like ``=HYPERLINK(...)`` is shown as text, never run as a formula.
@@ -16,15 +19,22 @@ like ``=HYPERLINK(...)`` is shown as text, never run as a formula.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Any
 
-from ..domain.register import spreadsheet_safe
+from sqlalchemy.orm import Session
+
+from ..domain.register import RegisterFilter, spreadsheet_safe
 from ..domain.timeutil import utc_to_local
+from . import audit
+from .audit import Actor
+from .clock import Clock
 from .register_rows import RegisterRow
 
 #: Rows per piece of CSV handed to the web server.
@@ -133,3 +143,39 @@ def file_chunks(handle: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
             yield chunk
     finally:
         handle.close()
+
+
+def json_chunks(rows: Iterable[RegisterRow]) -> Iterator[str]:
+    """The rows as one JSON array, a row at a time (machine names, ISO 8601 UTC times)."""
+    yield "["
+    for number, row in enumerate(rows):
+        yield ("," if number else "") + json.dumps(
+            dataclasses.asdict(row), default=_json_value, ensure_ascii=False
+        )
+    yield "]"
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def record_export(
+    session: Session, wanted: RegisterFilter, fmt: str, *, actor: Actor, clock: Clock
+) -> None:
+    """Audit an export of the view ``wanted`` (which view and format, not the rows; the
+    search words may name a person, so only whether there were any) and commit."""
+    args = wanted.to_args()
+    searched = bool(args.pop("q", ""))
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="register.exported",
+        entity_type="register",
+        entity_id=None,
+        organisation_id=wanted.organisation_id,
+        after={"format": fmt, "filter": args, "searched": searched},
+    )
+    session.commit()

@@ -50,6 +50,7 @@ def register_web(app: Flask) -> None:
         actions,
         admin,
         answer_sheet,
+        api_tokens,
         auth,
         calendar,
         checklist,  # noqa: F401 - adds its routes to the triage blueprint
@@ -82,7 +83,7 @@ def register_web(app: Flask) -> None:
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
     modules += [actions, conversation, evidence, public_report, report_correction]
-    modules += [reporting_links, password_reset, invitations, second_factor]
+    modules += [reporting_links, password_reset, invitations, second_factor, api_tokens]
     for module in modules:
         app.register_blueprint(module.bp)
 
@@ -218,3 +219,7 @@ def register_web(app: Flask) -> None:
     def server_error(_error: Exception) -> tuple[str, int]:
         db.session.rollback()
         return render_template("errors/500.html"), 500
+
+    from .api import install_api
+
+    install_api(app)  # last: it answers API requests' errors as problems

@@ -108,6 +108,8 @@ ACTION_LABELS = {
     "organisation.clock_settings_changed": _l("Reminder settings changed"),
     "calendar.token_issued": _l("Calendar link created"),
     "calendar.token_revoked": _l("Calendar link revoked"),
+    "api_token.created": _l("API token made"),
+    "api_token.revoked": _l("API token revoked"),
     "user.deactivated": _l("User deactivated"),
     "user.sessions_ended": _l("Sessions ended"),
     "user.password_reset_requested": _l("Link for a new password sent"),

@@ -43,13 +43,14 @@ from ..domain.roles import Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..runtime import runtime
-from ..services import audit, register
+from ..services import register
 from ..services.documents import DocumentError, render_pdf
 from ..services.register_export import (
     PDF_LIMIT,
     Column,
     csv_chunks,
     file_chunks,
+    record_export,
     xlsx_file,
 )
 from ..services.register_rows import RegisterRow
@@ -180,19 +181,7 @@ def columns(lb: Labels) -> list[Column]:
 
 
 def _audit_export(wanted: RegisterFilter, fmt: str) -> None:
-    args = wanted.to_args()
-    searched = bool(args.pop("q", ""))  # the search may name a person: not in the chain
-    audit.record(
-        db_session(),
-        clock=runtime().clock,
-        actor=actor(),
-        action="register.exported",
-        entity_type="register",
-        entity_id=None,
-        organisation_id=wanted.organisation_id,
-        after={"format": fmt, "filter": args, "searched": searched},
-    )
-    db_session().commit()
+    record_export(db_session(), wanted, fmt, actor=actor(), clock=runtime().clock)
 
 
 @bp.get("/")

@@ -1,0 +1,143 @@
+"""What the API's views share: finding an incident the token may see, its version (ETag),
+and turning rows into the response bodies."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import request
+
+from ...domain.api_access import Scope, allows
+from ...extensions import db_session
+from ...models import Incident
+from ...services.register_rows import PageRow
+from .auth import access
+from .problems import ApiProblem
+
+
+def incident_for(incident_id: int) -> Incident:
+    """The incident, if the token may see it: of its organisation, and either readable to
+    the token (scope read or write, FG or administrator) or reported by its user. 404
+    otherwise, so a token cannot tell another organisation's incidents from missing ones."""
+    found = access()
+    incident = db_session().get(Incident, incident_id)
+    if incident is None or incident.organisation_id != found.token.organisation_id:
+        raise ApiProblem(404, "No such incident, or not one this token may see.")
+    if allows(found.scope, found.roles, Scope.READ) or incident.reporter_id == found.user.id:
+        return incident
+    raise ApiProblem(404, "No such incident, or not one this token may see.")
+
+
+def version(incident: Incident) -> str:
+    """The incident's version: changes with every change the API can see or make."""
+    parts = (
+        incident.id,
+        incident.state,
+        incident.updated_at.isoformat(),
+        incident.facts_version,
+        len(incident.decisions),
+        len(incident.awareness_history),
+        incident.aware_at.isoformat() if incident.aware_at else "",
+    )
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:20]
+
+
+def etag(incident: Incident) -> str:
+    return f'"{version(incident)}"'
+
+
+def require_match(incident: Incident) -> None:
+    """Writes need ``If-Match`` with the incident's current ETag: 428 without, 412 stale."""
+    sent = request.headers.get("If-Match")
+    if not sent:
+        raise ApiProblem(
+            428,
+            "Send If-Match with the ETag of the incident as you last read it.",
+            kind="stale",
+        )
+    wanted = [tag.strip().removeprefix("W/") for tag in sent.split(",")]
+    if "*" not in wanted and etag(incident) not in wanted:
+        raise ApiProblem(
+            412,
+            "The incident changed since you read it; read it again and retry.",
+            kind="stale",
+            headers={"ETag": etag(incident)},
+        )
+
+
+def _keys(entries: list[dict[str, Any]]) -> list[str]:
+    return [str(entry.get("key") or "") for entry in entries]
+
+
+def incident_body(incident: Incident) -> dict[str, Any]:
+    names = (
+        "id",
+        "reference",
+        "organisation_id",
+        "state",
+        "title",
+        "description",
+        "reported_at",
+        "reported_via",
+        "discovered_at",
+        "started_at",
+        "ended_at",
+        "discovery_how",
+        "ongoing",
+        "systems_other",
+        "data_other",
+        "subjects_mode",
+        "subjects_exact",
+        "subjects_min",
+        "subjects_max",
+        "records_count",
+        "children_involved",
+        "protection",
+        "containment",
+        "aware_at",
+        "breach_types",
+        "recommended_outcome",
+        "decided_outcome",
+        "term_deadline",
+        "closed_at",
+    )
+    body = {name: getattr(incident, name) for name in names}
+    body["version"] = version(incident)
+    body["processor_keys"] = _keys(incident.processors)
+    body["data_category_keys"] = _keys(incident.data_categories)
+    body["subject_group_keys"] = _keys(incident.subject_groups)
+    body["checklist_version"] = incident.facts_version
+    return body
+
+
+def summary(row: Incident | PageRow) -> dict[str, Any]:
+    """A list's entry, from a register page's row or from an incident."""
+    if isinstance(row, PageRow):
+        notified, open_actions, people = row.filing is not None, row.open_count, row.people
+    else:
+        notified = any(
+            n.kind == "initial" and n.addressee in ("ap", "controller") for n in row.notifications
+        )
+        open_actions = 0
+        people = (
+            str(row.subjects_exact)
+            if row.subjects_mode == "exact" and row.subjects_exact is not None
+            else f"{row.subjects_min}–{row.subjects_max}"
+            if row.subjects_mode == "range" and row.subjects_min is not None
+            else ""
+        )
+    return {
+        "id": row.id,
+        "reference": row.reference,
+        "title": row.title,
+        "state": row.state,
+        "reported_at": row.reported_at,
+        "discovered_at": row.discovered_at,
+        "closed_at": row.closed_at,
+        "people": people,
+        "decided_outcome": row.decided_outcome,
+        "term_deadline": row.term_deadline,
+        "notified": notified,
+        "open_actions": open_actions,
+    }

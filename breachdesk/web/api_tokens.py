@@ -1,0 +1,125 @@
+"""Personal access tokens for the JSON API on the account page: make one, revoke one.
+
+A new token is rendered, not redirected to: only its hash is kept, so this response is the
+one chance to show it, and it need not pass through the session cookie.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from ..domain.api_access import DEFAULT_DAYS, MAX_DAYS, SCOPE_LABELS, Scope, scopes_for
+from ..extensions import db_session
+from ..models import ApiToken
+from ..runtime import runtime
+from ..services import api_tokens
+from .auth import PasswordForm
+from .context import actor, my_organisations, user
+from .report_form import options
+
+SCOPE_VALUES = frozenset(s.value for s in Scope)
+
+bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(_l("Give the token a name.")), Length(max=100)],
+        description=_l("What the token is for, for example “TOPdesk”."),
+    )
+    organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
+    scope = SelectField(_l("Scope"), choices=[], validate_choice=False)
+    days = IntegerField(
+        _l("Valid for (days)"),
+        default=DEFAULT_DAYS,
+        validators=[InputRequired(), NumberRange(1, MAX_DAYS)],
+    )
+
+    def fill_choices(self) -> None:
+        self.organisation.choices = options(
+            [(str(item.organisation.id), item.organisation.name) for item in my_organisations()]
+        )
+        self.scope.choices = options([(s.value, _(SCOPE_LABELS[s])) for s in Scope])
+
+
+@bp.app_template_global()
+def api_token_form() -> TokenForm:
+    form = TokenForm(formdata=None, prefix="token")
+    form.fill_choices()
+    return form
+
+
+@bp.app_template_global()
+def my_api_tokens() -> list[ApiToken]:
+    if not current_user.is_authenticated:
+        return []
+    return api_tokens.tokens_of(db_session(), user())
+
+
+@bp.app_template_global()
+def scope_label(value: str) -> str:
+    return _(SCOPE_LABELS[Scope(value)])
+
+
+def _back() -> ResponseReturnValue:
+    return redirect(url_for("auth.account") + "#api-tokens")
+
+
+@bp.post("")
+@login_required
+def issue() -> ResponseReturnValue:
+    form = TokenForm(prefix="token")
+    form.fill_choices()
+    chosen = {str(i.organisation.id): i for i in my_organisations()}.get(form.organisation.data)
+    if not form.validate_on_submit() or chosen is None or form.scope.data not in SCOPE_VALUES:
+        flash(
+            _(
+                "The token was not made: fill in a name, an organisation, a scope and a "
+                "number of days from 1 to 365."
+            ),
+            "danger",
+        )
+        return _back()
+    scope = Scope(form.scope.data)
+    if scope not in scopes_for(chosen.roles):
+        flash(_("Your role in this organisation does not allow this scope."), "danger")
+        return _back()
+    rt = runtime()
+    try:
+        token, plain = api_tokens.issue(
+            db_session(),
+            user(),
+            chosen.organisation,
+            name=form.name.data or "",
+            scope=scope,
+            days=int(form.days.data or 0),
+            actor=actor(),
+            clock=rt.clock,
+        )
+    except api_tokens.TokenRefused as refused:
+        flash(_(refused.message), "danger")
+        return _back()
+    return render_template(
+        "auth/account.html",
+        form=PasswordForm(formdata=None),
+        new_api_token=plain,
+        new_api_token_row=token,
+    )
+
+
+@bp.post("/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> ResponseReturnValue:
+    if FlaskForm().validate_on_submit() and api_tokens.revoke(
+        db_session(), user(), token_id, actor=actor(), clock=runtime().clock
+    ):
+        flash(_("The token has been revoked; it no longer works."), "success")
+    return _back()

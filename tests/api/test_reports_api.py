@@ -1,0 +1,165 @@
+"""Creating reports through the API: the form's validation and audit, idempotency keys,
+attachments, and the problems a bad request gets."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+
+from breachdesk.domain.roles import Role
+from breachdesk.extensions import db
+from breachdesk.models import Attachment, AuditEvent, Incident, Organisation
+
+from ..conftest import MakeUser
+from .conftest import MakeToken, bearer, report_body
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+
+
+def incidents() -> int:
+    return int(db.session.execute(select(func.count()).select_from(Incident)).scalar_one())
+
+
+def test_a_report_token_creates_a_report_audited_as_its_user(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    kruix = orgs["kruix"]
+    reporter = make_user("r@x.nl", (kruix, Role.REPORTER))
+    token = make_token(reporter, kruix, "report")
+    category = kruix.profile["data_categories"][0]["key"]
+    response = client.post(
+        "/api/v1/reports", json=report_body(data_category_keys=[category]), headers=bearer(token)
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["reference"] == "KRX-2026-0001" and body["state"] == "reported"
+    assert response.headers["Location"] == f"/api/v1/incidents/{body['id']}"
+    incident = db.session.get(Incident, body["id"])
+    assert incident is not None and incident.reporter_id == reporter.id
+    assert incident.discovered_at.isoformat() == "2026-11-19T08:30:00+00:00"
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "incident.reported")
+    ).scalar_one()
+    assert event.actor_id == reporter.id
+    assert event.actor_label.startswith("R <r@x.nl> (API token ")
+    # the reporter reads their own report back, with its ETag
+    read = client.get(response.headers["Location"], headers=bearer(token))
+    assert read.status_code == 200 and read.get_json()["data_category_keys"] == [category]
+    assert read.headers["ETag"].strip('"') == read.get_json()["version"]
+
+
+def test_the_domain_s_problems_are_field_errors_and_nothing_is_stored(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    kruix = orgs["kruix"]
+    token = make_token(make_user("r@x.nl", (kruix, Role.REPORTER)), kruix, "report")
+    body = report_body(
+        title=" ", discovered_at="2027-01-01T00:00:00+01:00", data_category_keys=["nope"]
+    )
+    response = client.post("/api/v1/reports", json=body, headers=bearer(token))
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["status"] == 422 and problem["type"] == "urn:breachdesk:problem:validation"
+    fields = {error["field"] for error in problem["errors"]}
+    assert fields == {"title", "discovered_at", "data_category_keys"}
+    assert incidents() == 0
+
+
+def test_shape_errors_name_the_field(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    kruix = orgs["kruix"]
+    token = make_token(make_user("r@x.nl", (kruix, Role.REPORTER)), kruix, "report")
+    cases: list[tuple[Any, set[str]]] = [
+        (report_body(discovered_at="2026-11-19T08:30"), {"discovered_at"}),  # no zone
+        (report_body(subjects_exact=2**40), {"subjects_exact"}),
+        (report_body(title="a\x00b"), {"title"}),
+        (report_body(colour="red"), {"colour"}),
+        ([1, 2], {"_schema"}),
+    ]
+    for body, expected in cases:
+        response = client.post("/api/v1/reports", json=body, headers=bearer(token))
+        assert response.status_code == 422, body
+        assert {e["field"] for e in response.get_json()["errors"]} == expected
+    lone = '{"title": "\\ud800", "description": "x", "discovered_at": "2026-11-19T08:30:00Z"}'
+    response = client.post(
+        "/api/v1/reports", data=lone, content_type="application/json", headers=bearer(token)
+    )
+    assert response.status_code == 422
+    for data, content_type, status in (
+        ("{not json", "application/json", 400),
+        ("title=x", "application/x-www-form-urlencoded", 415),
+        ("NaN", "application/json", 400),
+    ):
+        response = client.post(
+            "/api/v1/reports", data=data, content_type=content_type, headers=bearer(token)
+        )
+        assert response.status_code == status and response.mimetype == "application/problem+json"
+    assert incidents() == 0
+
+
+def test_an_idempotency_key_makes_one_report_and_refuses_another_body(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    kruix = orgs["kruix"]
+    token = make_token(make_user("r@x.nl", (kruix, Role.REPORTER)), kruix, "report")
+    headers = bearer(token, **{"Idempotency-Key": "ticket-4711"})
+    first = client.post("/api/v1/reports", json=report_body(), headers=headers)
+    again = client.post("/api/v1/reports", json=report_body(), headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json() == again.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert incidents() == 1
+    other = client.post("/api/v1/reports", json=report_body(title="Ander"), headers=headers)
+    assert other.status_code == 422
+    assert other.get_json()["type"] == "urn:breachdesk:problem:idempotency-key-reused"
+    # a failed create releases the key: fixed and sent again under it, it is made
+    fresh = bearer(token, **{"Idempotency-Key": "ticket-4712"})
+    assert (
+        client.post("/api/v1/reports", json=report_body(title=""), headers=fresh).status_code == 422
+    )
+    assert client.post("/api/v1/reports", json=report_body(), headers=fresh).status_code == 201
+    assert incidents() == 2
+    bad_key = bearer(token, **{"Idempotency-Key": "met spatie"})
+    assert client.post("/api/v1/reports", json=report_body(), headers=bad_key).status_code == 422
+
+
+def test_attachments_as_multipart(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    kruix = orgs["kruix"]
+    token = make_token(make_user("r@x.nl", (kruix, Role.REPORTER)), kruix, "report")
+    data = {
+        "report": json.dumps(report_body()),
+        "evidence": [(io.BytesIO(PNG), "schermafdruk.png")],
+    }
+    response = client.post(
+        "/api/v1/reports", data=data, content_type="multipart/form-data", headers=bearer(token)
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["attachments"] == 1
+    attachment = db.session.execute(select(Attachment)).scalar_one()
+    assert attachment.filename == "schermafdruk.png" and attachment.size == len(PNG)
+    refused = {"report": json.dumps(report_body()), "evidence": [(io.BytesIO(b"MZ\x90"), "x.exe")]}
+    response = client.post(
+        "/api/v1/reports", data=refused, content_type="multipart/form-data", headers=bearer(token)
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "evidence.0"
+    assert incidents() == 1
+
+
+def test_the_own_reports_list(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    kruix = orgs["kruix"]
+    mine = make_token(make_user("r@x.nl", (kruix, Role.REPORTER)), kruix, "report")
+    theirs = make_token(make_user("s@x.nl", (kruix, Role.REPORTER)), kruix, "report")
+    created = client.post("/api/v1/reports", json=report_body(), headers=bearer(mine))
+    client.post("/api/v1/reports", json=report_body(title="Van een ander"), headers=bearer(theirs))
+    listed = client.get("/api/v1/reports", headers=bearer(mine)).get_json()
+    assert [item["id"] for item in listed] == [created.get_json()["id"]]
