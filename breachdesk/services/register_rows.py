@@ -6,12 +6,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ..domain.assessment import Outcome
 from ..domain.duties import SubjectsResolution
 from ..domain.register import Informed
 from ..models import Incident
+
+
+class _People(Protocol):
+    @property
+    def subjects_mode(self) -> str: ...
+    @property
+    def subjects_exact(self) -> int | None: ...
+    @property
+    def subjects_min(self) -> int | None: ...
+    @property
+    def subjects_max(self) -> int | None: ...
+
+
+def people_affected(of: _People) -> str:
+    """The number of people affected as known (of a register row or an incident): "120",
+    "100–500" or ""."""
+    if of.subjects_mode == "exact" and of.subjects_exact is not None:
+        return str(of.subjects_exact)
+    if of.subjects_mode == "range" and of.subjects_min is not None:
+        return f"{of.subjects_min}–{of.subjects_max}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -52,11 +73,7 @@ class _Standing:
     @property
     def people(self) -> str:
         """The number of people affected as known: "120", "100–500" or ""."""
-        if self.subjects_mode == "exact" and self.subjects_exact is not None:
-            return str(self.subjects_exact)
-        if self.subjects_mode == "range" and self.subjects_min is not None:
-            return f"{self.subjects_min}–{self.subjects_max}"
-        return ""
+        return people_affected(self)
 
     @property
     def notified(self) -> bool:

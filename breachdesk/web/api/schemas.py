@@ -103,7 +103,11 @@ class IncidentSummarySchema(ma.Schema):
     decided_outcome = fields.String(allow_none=True)
     term_deadline = When(allow_none=True)
     notified = fields.Boolean(required=True)
-    open_actions = fields.Integer(required=True)
+    open_actions = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "remedial actions still open; null in a reporter's own list"},
+    )
 
 
 class IncidentPageSchema(ma.Schema):

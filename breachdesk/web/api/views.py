@@ -11,7 +11,7 @@ from flask import request
 from ...domain.api_access import Scope, allows
 from ...extensions import db_session
 from ...models import Incident
-from ...services.register_rows import PageRow
+from ...services.register_rows import PageRow, people_affected
 from .auth import access
 from .problems import ApiProblem
 
@@ -114,19 +114,12 @@ def incident_body(incident: Incident) -> dict[str, Any]:
 def summary(row: Incident | PageRow) -> dict[str, Any]:
     """A list's entry, from a register page's row or from an incident."""
     if isinstance(row, PageRow):
-        notified, open_actions, people = row.filing is not None, row.open_count, row.people
-    else:
+        notified, open_actions = row.filing is not None, row.open_count
+    else:  # a reporter's own report: the FG's remedial actions are not theirs to see
         notified = any(
             n.kind == "initial" and n.addressee in ("ap", "controller") for n in row.notifications
         )
-        open_actions = 0
-        people = (
-            str(row.subjects_exact)
-            if row.subjects_mode == "exact" and row.subjects_exact is not None
-            else f"{row.subjects_min}–{row.subjects_max}"
-            if row.subjects_mode == "range" and row.subjects_min is not None
-            else ""
-        )
+        open_actions = None
     return {
         "id": row.id,
         "reference": row.reference,
@@ -135,7 +128,7 @@ def summary(row: Incident | PageRow) -> dict[str, Any]:
         "reported_at": row.reported_at,
         "discovered_at": row.discovered_at,
         "closed_at": row.closed_at,
-        "people": people,
+        "people": people_affected(row),
         "decided_outcome": row.decided_outcome,
         "term_deadline": row.term_deadline,
         "notified": notified,
