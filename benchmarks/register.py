@@ -442,6 +442,9 @@ PAGES = (
     ("bare route (1 SELECT, 50 rows)", "/bench-bare"),
     ("register, filtered (AP notified)", REGISTER_FILTERED),
     ("register, search 'laptop'", "/register/?q=laptop"),
+    # On PostgreSQL the search page is shown before its matches are counted; the page's
+    # script then asks for the count (on SQLite the page counts them itself).
+    ("the search's count (/register/count)", "/register/count?q=laptop"),
     ("bare register route (1 SELECT, same 50 rows)", "/bench-bare-register"),
     ("bare search route (1 SELECT, same 50 rows)", "/bench-bare-search"),
 )

@@ -59,6 +59,7 @@ __all__ = [  # the rows' types live in .register_rows; they are this service's a
     "PageRow",
     "RegisterPage",
     "RegisterRow",
+    "capped_count",
     "count",
     "rows",
     "view",
@@ -113,20 +114,23 @@ def view(
     after: str | None = None,
     before: str | None = None,
     per_page: int = PAGE_SIZE,
+    count_search: bool = True,
 ) -> RegisterPage:
     """One page of the register as ``wanted``: the first page, the page after the cursor
-    ``after``, or the page before the cursor ``before``."""
-    counted = int(
-        session.execute(
-            select(func.count()).select_from(
-                select(Incident.id)
-                .where(*conditions(session, user, wanted, now))
-                .limit(COUNT_CAP + 1)
-                .subquery()
-            )
-        ).scalar_one()
+    ``after``, or the page before the cursor ``before``.
+
+    A search on PostgreSQL is not counted here unless ``count_search``: counting its matches
+    reads every match from the GIN index (16,000 matches: 6-8 ms, more than the page's own
+    rows), so the page comes first and :func:`capped_count` follows (``total`` is None).
+    SQLite always counts: the count tells it whether to walk the sort order's index."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    counted = (
+        capped_count(session, user, wanted, now)
+        if count_search or sqlite or not wanted.terms
+        else None
     )
-    where = conditions(session, user, wanted, now, in_order=counted > IN_ORDER_FROM)
+    in_order = counted is not None and counted > IN_ORDER_FROM
+    where = conditions(session, user, wanted, now, in_order=in_order)
     position = decode_cursor(before, wanted.sort) if before else None
     backwards = position is not None
     if not backwards and after:
@@ -146,10 +150,25 @@ def view(
         prev_cursor = cursor(found[0]) if cursor and position is not None else None
     return RegisterPage(
         rows=found,
-        total=min(counted, COUNT_CAP),
-        more_than=counted > COUNT_CAP,
+        total=None if counted is None else min(counted, COUNT_CAP),
+        more_than=counted is not None and counted > COUNT_CAP,
         next_cursor=next_cursor,
         prev_cursor=prev_cursor,
+    )
+
+
+def capped_count(session: Session, user: User, wanted: RegisterFilter, now: datetime) -> int:
+    """How many incidents the view ``wanted`` holds, counted up to COUNT_CAP + 1 (the page
+    says "more than COUNT_CAP" beyond it)."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(
+                select(Incident.id)
+                .where(*conditions(session, user, wanted, now))
+                .limit(COUNT_CAP + 1)
+                .subquery()
+            )
+        ).scalar_one()
     )
 
 

@@ -179,7 +179,7 @@ class PageRow(_Standing):
 @dataclass(frozen=True)
 class RegisterPage:
     rows: list[PageRow]
-    total: int  # counted up to COUNT_CAP
+    total: int | None  # counted up to COUNT_CAP; None: not counted with the page (a search)
     more_than: bool  # the total is more than COUNT_CAP
     next_cursor: str | None  # rows after the last one
     prev_cursor: str | None  # rows before the first one

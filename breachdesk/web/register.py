@@ -17,6 +17,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -25,6 +26,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from ..domain.actions import ACTION_STATUS_LABELS
@@ -198,6 +200,7 @@ def index() -> ResponseReturnValue:
         after=request.args.get("after") or None,
         before=request.args.get("before") or None,
         per_page=register.PAGE_SIZE,
+        count_search=request.args.get("count") == "1",
     )
     lb = Labels(now)
     return render_template(
@@ -215,7 +218,40 @@ def index() -> ResponseReturnValue:
         states=list(STATE_LABELS),
         lb=lb,
         pdf_limit=PDF_LIMIT,
+        count_words=count_words(page.total, page.more_than) if page.total is not None else "",
+        count_url=url_for("register.count", **_view_args()),
+        count_link=url_for("register.index", **{**_view_args(), "count": "1"}),
     )
+
+
+def count_words(total: int, more_than: bool) -> str:
+    """ "12 incidents", or "More than 1.000 incidents" beyond the count's cap."""
+    if more_than:
+        return _("More than %(num)s incidents", num=f"{total:,}".replace(",", "."))
+    return ngettext("%(num)d incident", "%(num)d incidents", total)
+
+
+def _view_args() -> dict[str, Any]:
+    """The request's arguments that choose the view (not the page's cursor)."""
+    return {k: v for k, v in request.args.items() if k not in ("after", "before", "count")}
+
+
+@bp.get("/count")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def count() -> ResponseReturnValue:
+    """The number of incidents of a view, for a page that was shown before it was counted
+    (a search on PostgreSQL, see services.register.view): static/js/register-count.js."""
+    parsed = _filter()
+    total = register.capped_count(db_session(), user(), parsed.filter, runtime().clock.now())
+    capped = min(total, register.COUNT_CAP)
+    response = jsonify(
+        total=capped,
+        more_than=total > register.COUNT_CAP,
+        text=count_words(capped, total > register.COUNT_CAP),
+    )
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 @bp.get("/export.csv")

@@ -89,6 +89,41 @@ def test_the_register_page_shows_the_view_in_the_url_and_only_the_users_organisa
     assert 'value="laptop"' in found.get_data(as_text=True)
 
 
+def count_line(text: str) -> str:
+    found = re.search(r'id="register-count"[^>]*>(.*?)</p>', text, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_search_is_counted_with_the_page_or_right_after_it(
+    app: Flask, client: Any, filled: list[Incident]
+) -> None:
+    """SQLite counts a search with its page; PostgreSQL shows the page first (counting a
+    search reads every match from the GIN index) and the count follows from /register/count,
+    or from the page itself with count=1 (without JavaScript)."""
+    login(client, "fg@x.nl")
+    line = count_line(client.get("/register/?q=datalek+laptop").get_data(as_text=True))
+    count = client.get("/register/count?q=datalek+laptop")
+    assert count.status_code == 200 and count.headers["Cache-Control"] == "no-store, private"
+    assert count.get_json() == {"total": 0, "more_than": False, "text": "0 incidenten"}
+    counted = client.get("/register/count?q=laptop").get_json()
+    assert counted == {"total": 1, "more_than": False, "text": "1 incident"}
+    if db.engine.dialect.name == "postgresql":
+        assert 'data-count-url="/register/count?q=datalek+laptop"' in line
+        assert "incidenten" not in line
+        on_page = count_line(client.get("/register/?q=laptop&count=1").get_data(as_text=True))
+        assert on_page.startswith("1 incident") and "data-count-url" not in on_page
+    else:
+        assert line.startswith("0 incidenten") and "data-count-url" not in line
+    # A filter without a search is counted with its page on both.
+    filtered = count_line(client.get("/register/?state=reported").get_data(as_text=True))
+    assert filtered.startswith("8 incidenten")
+    # Someone without the register's roles counts nothing.
+    client.post("/logout")
+    login(client, "r@x.nl")
+    assert client.get("/register/count?q=laptop").status_code == 403
+
+
 def test_a_filter_it_cannot_read_is_named_next_to_its_field_not_ignored_silently(
     client: Any, filled: list[Incident]
 ) -> None:
