@@ -29,6 +29,7 @@ from .reporting import IncidentMessage, ReportingLink
 from .second_factor import RecoveryCode
 from .sessions import PasswordReset, UserSession
 from .throttle import ThrottleCounter
+from .webhooks import WebhookEndpoint
 
 __all__ = [
     "AnswerSheet",
@@ -65,4 +66,5 @@ __all__ = [
     "ThrottleCounter",
     "User",
     "UserSession",
+    "WebhookEndpoint",
 ]

@@ -26,6 +26,7 @@ def enqueue(
     label: str = "",
     duty: str | None = None,
     payload: dict[str, Any] | None = None,
+    endpoint_id: int | None = None,
 ) -> Delivery:
     """Add one row to send at ``due_at`` (no commit: it belongs to the caller's transaction).
 
@@ -35,8 +36,9 @@ def enqueue(
     row = Delivery(
         organisation_id=organisation_id,
         incident_id=incident_id,
+        endpoint_id=endpoint_id,
         kind=kind.value,
-        channel="email",
+        channel="webhook" if endpoint_id is not None else "email",
         priority=int(PRIORITY[kind]),
         duty=duty,
         label=label,
