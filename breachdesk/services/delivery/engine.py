@@ -436,7 +436,7 @@ def _failed_attempt(
             session,
             clock=clock,
             actor=Actor.system("scheduler"),
-            action="delivery.failed",
+            action="webhook.failed" if row.endpoint_id is not None else "delivery.failed",
             entity_type="incident" if row.incident_id is not None else "delivery",
             entity_id=row.incident_id if row.incident_id is not None else row.id,
             organisation_id=row.organisation_id,
