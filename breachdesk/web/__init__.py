@@ -85,6 +85,7 @@ def register_web(app: Flask) -> None:
         second_factor,
         triage,
         users,
+        webhooks,
     )
 
     install_edges(app)  # before the blueprints add their <int:...> routes
@@ -92,7 +93,7 @@ def register_web(app: Flask) -> None:
     modules = [auth, reports, incidents, register, triage, clock, answer_sheet, controller_notice]
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
     modules += [actions, conversation, evidence, public_report, report_correction]
-    modules += [reporting_links, password_reset, invitations, second_factor]
+    modules += [reporting_links, password_reset, invitations, second_factor, webhooks]
     for module in modules:
         app.register_blueprint(module.bp)
 
