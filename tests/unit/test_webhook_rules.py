@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import time
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +95,18 @@ def test_a_body_is_the_same_bytes_every_time_and_the_event_id_is_stable() -> Non
                          (408, False), (429, False), (500, False), (503, False)])  # fmt: skip
 def test_which_answers_are_final(status: int, permanent: bool) -> None:
     assert http_is_permanent(status) is permanent
+
+
+def test_the_readme_snippet_verifies_what_breachdesk_signs() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("### Verifying a signature", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 - our own README's example
+    verify = namespace["verify"]
+    now = int(time.time())
+    header = signature(b"whsec_abc", now, b'{"a":1}')
+    assert verify("whsec_abc", header, b'{"a":1}')
+    assert not verify("whsec_abc", header, b'{"a":2}')
+    assert not verify("whsec_abd", header, b'{"a":1}')
+    assert not verify("whsec_abc", signature(b"whsec_abc", now - 600, b"{}"), b"{}")
