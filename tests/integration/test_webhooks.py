@@ -388,6 +388,33 @@ def test_the_deadline_events_are_planned_with_the_term_and_cancelled_when_filed(
     assert len(receiver.received) == 3
 
 
+def test_an_incident_left_unfiled_sends_overdue_at_the_deadline_once(
+    app: Flask,
+    orgs: dict[str, Organisation],
+    reporter: User,
+    make_user: MakeUser,
+    clock: FixedClock,
+    receiver: Receiver,
+) -> None:
+    fg = make_user("fg@kruix.nl", (orgs["kruix"], Role.FG))
+    register(app, orgs["kruix"], receiver.url(), [EventType.DEADLINE_OVERDUE.value])
+    incident = assessed(orgs, reporter, fg, clock)
+    deadline = incident.aware_at + timedelta(hours=72)  # type: ignore[operator]
+    clock.current = deadline - timedelta(seconds=1)
+    tick(app, clock)
+    assert receiver.received == []  # not before the deadline
+    clock.current = deadline + timedelta(seconds=30)
+    tick(app, clock)
+    clock.advance(hours=1)
+    decisions.record_decision(  # a later change re-plans: the overdue is not sent again
+        db.session, incident, outcome=None, rationale="", actor=Actor.of(fg), clock=clock
+    )
+    tick(app, clock)
+    (call,) = receiver.received
+    body = json.loads(call.body)
+    assert body["type"] == "deadline.overdue" and body["occurred_at"] == "2026-11-22T08:00:00Z"
+
+
 def test_paused_deleted_and_unsubscribed_endpoints_get_nothing(
     app: Flask,
     orgs: dict[str, Organisation],
