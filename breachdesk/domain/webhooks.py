@@ -97,6 +97,10 @@ def parse_target(url: str) -> Target:
     if parts.scheme.lower() != "https":
         raise WebhookError(N_("Only https:// addresses can receive webhooks."))
     host = (parts.hostname or "").rstrip(".")
+    try:  # an international name as its ASCII form (what DNS, TLS and the Host header use)
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError as error:
+        raise WebhookError(N_("This is not a valid web address.")) from error
     if not host:
         raise WebhookError(N_("This is not a valid web address."))
     if parts.username is not None or parts.password is not None:

@@ -91,8 +91,9 @@ def endpoint_of(
     return endpoint
 
 
-def _checked(data: EndpointInput, check: TargetCheck) -> EndpointInput:
-    """``data`` cleaned, or :class:`WebhookError` naming the field."""
+def _checked(data: EndpointInput, check: TargetCheck | None) -> EndpointInput:
+    """``data`` cleaned, or :class:`WebhookError` naming the field. The target is resolved
+    and checked by ``check`` (None: the URL is unchanged, kept as it was accepted)."""
     events = [e for e in dict.fromkeys(data.events)]
     known = {e.value for e in SUBSCRIBABLE}
     if not events or any(e not in known for e in events):
@@ -105,7 +106,8 @@ def _checked(data: EndpointInput, check: TargetCheck) -> EndpointInput:
             max=MAX_DESCRIPTION_LENGTH,
         )
     url = parse_target(data.url).url
-    check.check(url)
+    if check is not None:
+        check.check(url)
     return EndpointInput(url, description, events, data.active)
 
 
@@ -194,12 +196,14 @@ def change(
     clock: Clock,
 ) -> bool:
     """Change the URL, description, events or whether it is active; audited; commits.
-    Returns False (and records nothing) when nothing changed.
+    Returns False (and records nothing) when nothing changed. The target is resolved and
+    checked again only when the URL changed, so an endpoint whose host cannot be reached
+    now can still be paused (every call checks it anyway).
 
     Raises:
         WebhookError: as :func:`create`.
     """
-    clean = _checked(data, check)
+    clean = _checked(data, check if data.url.strip() != endpoint.url else None)
     new = (clean.url, clean.description, list(clean.events), clean.active)
     if new == (endpoint.url, endpoint.description, list(endpoint.events), endpoint.active):
         return False

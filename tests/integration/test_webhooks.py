@@ -444,3 +444,18 @@ def test_paused_deleted_and_unsubscribed_endpoints_get_nothing(
         select(AuditEvent.action).where(AuditEvent.entity_type == "webhook_endpoint")
     ).scalars()
     assert sorted(actions) == ["webhook.changed"] + ["webhook.created"] * 4 + ["webhook.deleted"]
+
+
+def test_an_endpoint_can_be_paused_when_its_target_is_refused_now(
+    app: Flask, orgs: dict[str, Organisation], clock: FixedClock, receiver: Receiver
+) -> None:
+    endpoint = register(app, orgs["kruix"], receiver.url()).endpoint
+    strict = WebhookTransport(policy=TargetPolicy(), vault=app.extensions["breachdesk"].vault)
+    pause = webhooks.EndpointInput(receiver.url(), "", ALL, False)
+    assert webhooks.change(db.session, endpoint, pause, check=strict, actor=TEST_ACTOR, clock=clock)
+    assert not endpoint.active
+    elsewhere = webhooks.EndpointInput(receiver.url("/other"), "", ALL, False)
+    with pytest.raises(WebhookError, match="127.0.0.1"):
+        webhooks.change(
+            db.session, endpoint, elsewhere, check=strict, actor=TEST_ACTOR, clock=clock
+        )

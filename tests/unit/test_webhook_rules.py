@@ -48,6 +48,7 @@ def test_a_target_keeps_its_path_and_query_and_refuses_what_is_not_https() -> No
     target = parse_target(" https://Hooks.Example.org:8443/in?token=abc ")
     assert (target.host, target.port, target.path) == ("hooks.example.org", 8443, "/in?token=abc")
     assert parse_target("https://example.org").path == "/"
+    assert parse_target("https://bücher.example/in").host == "xn--bcher-kva.example"
     bad = ["", "ftp://x.org", "http://x.org", "https://", "https://x.org/a b", "https://x.org:99999/",
            "https://x.org/#frag", "https://a@x.org/", "https://x.org/\r\nHost: evil"]  # fmt: skip
     for url in bad:
