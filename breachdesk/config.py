@@ -97,6 +97,15 @@ DEFAULTS: dict[str, Any] = {
     "DELIVERY_MAX_ATTEMPTS": 5,
     "DELIVERY_RETRY_SECONDS": 60,
     "DELIVERY_RETRY_MAX_SECONDS": 1800,
+    # Webhooks (README, "Webhooks"): targets must be https:// and resolve to public addresses
+    # only. WEBHOOK_ALLOWED_HOSTS lists host names, addresses or networks allowed besides
+    # ("hooks.intranet.example,10.20.0.0/16"); WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows every
+    # address (never on a server that can reach what it must not). WEBHOOK_CA_BUNDLE: a PEM
+    # file of the certificate authorities to trust instead of the system's (a private CA).
+    "WEBHOOK_ALLOWED_HOSTS": [],
+    "WEBHOOK_ALLOW_PRIVATE_NETWORKS": False,
+    "WEBHOOK_CA_BUNDLE": None,
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
     # BASE_URL (for links in e-mails) defaults to http://127.0.0.1:<PORT>.
     # Evidence uploads
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,

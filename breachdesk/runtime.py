@@ -16,12 +16,13 @@ from typing import Any
 from argon2 import PasswordHasher
 from flask import Flask, current_app
 
+from .domain.webhooks import TargetPolicy
 from .extensions import db
 from .mail import FileMailer, Mailer, SmtpMailer
 from .services import audit_keys
 from .services.audit_keys import AuditFiles
 from .services.clock import Clock, SystemClock
-from .services.delivery import DeliverySettings
+from .services.delivery import DeliverySettings, WebhookTransport
 from .services.storage import FileStore
 from .services.users import make_hasher
 from .services.vault import Vault
@@ -37,6 +38,7 @@ class Runtime:
     base_url: str
     audit_files: AuditFiles
     vault: Vault
+    webhooks: WebhookTransport
 
 
 def vault_from_config(config: Mapping[str, Any], instance_path: str) -> Vault:
@@ -61,6 +63,20 @@ def mailer_from_config(config: dict[str, object], vault: Vault | None = None) ->
     if backend == "file":
         return FileMailer(Path(str(config["OUTBOX_DIR"])), vault)
     raise ValueError(f"BREACHDESK_MAIL_BACKEND must be 'file' or 'smtp', not {backend!r}")
+
+
+def webhooks_from_config(config: Mapping[str, Any], vault: Vault) -> WebhookTransport:
+    """The transport of webhook calls, under the ``WEBHOOK_*`` settings."""
+    policy = TargetPolicy.from_settings(
+        config.get("WEBHOOK_ALLOWED_HOSTS") or [],
+        bool(config.get("WEBHOOK_ALLOW_PRIVATE_NETWORKS")),
+    )
+    return WebhookTransport(
+        policy=policy,
+        vault=vault,
+        timeout=float(config.get("WEBHOOK_TIMEOUT_SECONDS") or 10),
+        ca_bundle=str(config["WEBHOOK_CA_BUNDLE"]) if config.get("WEBHOOK_CA_BUNDLE") else None,
+    )
 
 
 def delivery_settings(config: Mapping[str, Any]) -> DeliverySettings:
@@ -98,6 +114,7 @@ def install_runtime(app: Flask) -> None:
         base_url=str(config["BASE_URL"]),
         audit_files=audit_files,
         vault=vault,
+        webhooks=webhooks_from_config(config, vault),
     )
 
 

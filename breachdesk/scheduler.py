@@ -69,6 +69,7 @@ def run_tick(app: Flask, holder: str) -> delivery.TickResult:
                 mailer=rt.mailer,
                 handlers=handlers(),
                 settings=delivery_settings(app.config),
+                webhooks=rt.webhooks,
             )
             if not result.skipped:
                 evidence.purge_stale(session, store=rt.store, clock=rt.clock)

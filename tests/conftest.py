@@ -151,7 +151,11 @@ def make_user(app: Flask, clock: FixedClock) -> MakeUser:
 
 
 def run_deliveries(
-    clock: FixedClock, mailer: Any, holder: str = "tests", **settings: Any
+    clock: FixedClock,
+    mailer: Any,
+    holder: str = "tests",
+    webhooks: delivery.WebhookTransport | None = None,
+    **settings: Any,
 ) -> delivery.TickResult:
     """One tick of the delivery engine, as the scheduler runs it, on the test database."""
     return delivery.tick(
@@ -159,6 +163,7 @@ def run_deliveries(
         holder=holder,
         clock=clock,
         mailer=mailer,
+        webhooks=webhooks,
         handlers=handlers(),
         settings=delivery.DeliverySettings(
             mail_from="bd@x.nl", base_url="http://bd.test", secret_key="test-secret", **settings
@@ -169,7 +174,7 @@ def run_deliveries(
 def deliver_now(app: Flask) -> delivery.TickResult:
     """What the running scheduler would do next: send what is due with the app's own mailer."""
     rt = app.extensions["breachdesk"]
-    return run_deliveries(rt.clock, rt.mailer)
+    return run_deliveries(rt.clock, rt.mailer, webhooks=rt.webhooks)
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:

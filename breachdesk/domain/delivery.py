@@ -64,6 +64,7 @@ class Kind(StrEnum):
     REPORTER_REPLY = "reporter_reply"  # the reporter answered or added something, to the FG
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of mail: the link to a new password
     INVITATION = "invitation"  # an invitation to join an organisation, to the person invited
+    WEBHOOK = "webhook"  # an event POSTed to an organisation's HTTPS endpoint (not an e-mail)
 
 
 PRIORITY: dict[Kind, Priority] = {
@@ -83,6 +84,8 @@ PRIORITY: dict[Kind, Priority] = {
     Kind.REPORTER_REPLY: Priority.OPERATIONAL,
     Kind.PASSWORD_RESET: Priority.OPERATIONAL,
     Kind.INVITATION: Priority.OPERATIONAL,
+    # Machines, not people: after the mail a person is waiting for, before bulk mail.
+    Kind.WEBHOOK: Priority.ROUTINE,
 }
 
 #: Kinds sent to many people outside the organisation: their failures are audited without

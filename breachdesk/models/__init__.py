@@ -30,6 +30,7 @@ from .reporting import IncidentMessage, ReportingLink
 from .second_factor import RecoveryCode
 from .sessions import PasswordReset, UserSession
 from .throttle import ThrottleCounter
+from .webhooks import WebhookEndpoint
 
 __all__ = [
     "AnswerSheet",
@@ -68,4 +69,5 @@ __all__ = [
     "ThrottleCounter",
     "User",
     "UserSession",
+    "WebhookEndpoint",
 ]

@@ -45,6 +45,8 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_delivery_incident", "incident_id", "status"),
         Index("ix_delivery_organisation", "organisation_id", "status"),
         Index("ix_delivery_mailing", "mailing_id", "status"),
+        # The delivery log of an organisation's webhooks, newest first.
+        Index("ix_delivery_endpoint", "endpoint_id", "created_at"),
         # The claim's order: urgent first, then the oldest due; no sort of every due row.
         Index("ix_delivery_claim_order", "status", "priority", "due_at", "id"),
     )
@@ -58,6 +60,10 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
     mailing_id: Mapped[int | None] = mapped_column(ForeignKey("mailing.id"), nullable=True)
     recipient_id: Mapped[int | None] = mapped_column(
         ForeignKey("recipient.id"), nullable=True, index=True
+    )
+    # A webhook call: the endpoint it goes to (the event is in ``payload``).
+    endpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_endpoint.id"), nullable=True
     )
     kind: Mapped[str] = mapped_column(String(24))
     channel: Mapped[str] = mapped_column(String(12), default="email")

@@ -24,7 +24,9 @@ from ..domain.checklist import Facts
 from ..domain.duties import is_stale
 from ..domain.lifecycle import State, TransitionRefused
 from ..domain.text import N_
+from ..domain.webhooks import EventType
 from ..models import Decision, Incident
+from . import webhook_events
 from .audit import Actor
 from .clock import Clock
 from .versioning import StaleEdit, claim_version, last_change, lock_row
@@ -260,6 +262,24 @@ def record_decision(
     )
     if incident.state == State.ASSESSED.value:
         move_incident(session, incident, State.DECIDED, actor=actor, clock=clock)
+    webhook_events.emit(
+        session,
+        incident,
+        EventType.DECISION_RECORDED,
+        occurred_at=decision.decided_at,
+        now=clock.now(),
+        key=(decision.version,),
+        data={  # the register's facts of the decision; never the rationale (free text)
+            "version": decision.version,
+            "outcome": decision.outcome,
+            "follows_recommendation": decision.follows_recommendation,
+            "notify_ap": decision.notify_ap,
+            "inform_subjects": decision.inform_subjects,
+            "public_communication": decision.public_communication,
+            "ruleset_version": decision.ruleset_version,
+            "decided_at": decision.decided_at,
+        },
+    )
     commit(session, incident, clock)
     return decision
 

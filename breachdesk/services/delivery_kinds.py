@@ -18,6 +18,7 @@ from . import (
     reminders,
     reporter_mail,
     untriaged,
+    webhook_events,
 )
 from .delivery import Handler
 
@@ -38,4 +39,5 @@ def handlers() -> dict[str, Handler]:
         Kind.REPORTER_REPLY.value: reporter_mail.prepare_reply,
         Kind.PASSWORD_RESET.value: password_reset.prepare,
         Kind.INVITATION.value: invitations.prepare,
+        Kind.WEBHOOK.value: webhook_events.prepare,
     }

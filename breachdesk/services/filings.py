@@ -17,8 +17,9 @@ from ..domain.deadline import Duty, due_at, filed_late
 from ..domain.lifecycle import State, TransitionRefused
 from ..domain.notices.sheet import changes, has_open_answers, snapshot_digest
 from ..domain.text import N_
+from ..domain.webhooks import EventType
 from ..models import FilingExchange, Incident, Notification, User
-from . import audit, reminders
+from . import audit, reminders, webhook_events
 from .audit import Actor
 from .clock import Clock
 from .deadlines import duty_of, first_filing, term_of
@@ -163,6 +164,23 @@ def record_notification(
         },
     )
     reminders.replan(session, incident, clock=clock)
+    if duty is Duty.AP:
+        webhook_events.emit(
+            session,
+            incident,
+            EventType.AP_FILED,
+            occurred_at=submitted_at,
+            now=now,
+            key=(notification.id,),
+            data={  # no notes, no delay reasons: free texts stay out of payloads
+                "kind": notification.kind,
+                "submitted_at": submitted_at,
+                "ap_reference": notification.reference,
+                "provisional": provisional,
+                "late": notification.late,
+                "deadline_at": deadline,
+            },
+        )
     if commit:
         session.commit()
     return notification

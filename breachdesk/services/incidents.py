@@ -18,6 +18,7 @@ from ..domain.report import FieldProblem, IncidentReport, validate_report
 from ..domain.roles import Role, can_see_all_incidents
 from ..domain.text import single_line
 from ..domain.timeutil import AMSTERDAM
+from ..domain.webhooks import EventType
 from ..models import (
     Attachment,
     Incident,
@@ -27,7 +28,15 @@ from ..models import (
     ReportingLink,
     User,
 )
-from . import audit, evidence, notifications, reporter_mail, reporting_links, untriaged
+from . import (
+    audit,
+    evidence,
+    notifications,
+    reporter_mail,
+    reporting_links,
+    untriaged,
+    webhook_events,
+)
 from .audit import Actor
 from .clock import Clock
 from .organisations import profile_of
@@ -270,6 +279,14 @@ def submit_report(
     if incident.reporter_email:
         reporter_mail.enqueue_confirmation(session, incident)
     untriaged.plan_chase(session, incident, organisation)
+    webhook_events.emit(
+        session,
+        incident,
+        EventType.REPORT_RECEIVED,
+        occurred_at=now,
+        now=now,
+        data={"reported_at": now, "reported_via": incident.reported_via, "state": incident.state},
+    )
     session.commit()
     return incident
 

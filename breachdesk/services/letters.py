@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 from ..domain.notices.people_draft import Words
 from ..domain.notices.people_notice import MergePerson
 from ..domain.text import LINE_BREAKS, N_, single_line
+from ..domain.webhooks import EventType
 from ..models import Incident, Mailing, Recipient, RecipientImport
-from . import audit
+from . import audit, webhook_events
 from .audit import Actor
 from .clock import Clock
 from .documents import render_pdf
@@ -339,6 +340,15 @@ def record_posted(
             "notice_version": mailing.notice.version,
             "notice_sha256": mailing.notice.sha256,
         },
+    )
+    webhook_events.emit(
+        session,
+        incident,
+        EventType.PEOPLE_INFORMED,
+        occurred_at=posted_at,
+        now=now,
+        key=("letters", mailing.id),
+        data={"channel": "letter", "people": posted, "posted_at": posted_at},
     )
     session.commit()
     session.refresh(mailing)

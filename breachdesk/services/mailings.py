@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from ..domain.delivery import PRIORITY, Kind, Status
 from ..domain.text import N_
+from ..domain.webhooks import EventType
 from ..models import Delivery, Incident, Mailing, PeopleNotice, Recipient, RecipientImport, User
-from . import audit
+from . import audit, webhook_events
 from .audit import Actor
 from .clock import Clock
 from .people_notices import verified
@@ -159,6 +160,15 @@ def start(
             "letters": mailing.letters,
             "rate_per_minute": mailing.rate_per_minute,
         },
+    )
+    webhook_events.emit(
+        session,
+        incident,
+        EventType.PEOPLE_INFORMED,
+        occurred_at=now,
+        now=now,
+        key=("mailing", mailing.id),
+        data={"channel": "email", "people": mailing.total, "letters_to_post": mailing.letters},
     )
     session.commit()
     fill(session, mailing, clock=clock, chunk=chunk)

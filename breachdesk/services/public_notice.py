@@ -29,7 +29,9 @@ from ..domain.notices.people_notice import (
     merge,
 )
 from ..domain.text import N_, single_line
+from ..domain.webhooks import EventType
 from ..models import Incident, PeopleNotice, PublicNotice, User
+from . import webhook_events
 from .answer_sheet import sheet_facts
 from .audit import Actor
 from .clock import Clock
@@ -286,6 +288,16 @@ def save(
         incident.public_resolution_note = _resolution_note(channel, url)
         incident.updated_at = now
         after["public_resolution"] = incident.public_resolution
+        if before is None or before["published_at"] is None:  # published now, not corrected
+            webhook_events.emit(
+                session,
+                incident,
+                EventType.PEOPLE_INFORMED,
+                occurred_at=published_at,
+                now=now,
+                key=("public",),
+                data={"channel": "public", "published_at": published_at, "public_url": url},
+            )
     audit_incident(
         session,
         incident,

@@ -23,7 +23,7 @@ from ..domain.delivery import Kind, Status
 from ..domain.reminders import Planned, plan_ap, plan_processor
 from ..domain.roles import Role
 from ..models import Delivery, Incident
-from . import reminder_mail
+from . import reminder_mail, webhook_events
 from .clock import Clock
 from .deadlines import clock_of, running_deadline
 from .delivery import Outgoing, SendContext, Skip, enqueue
@@ -48,7 +48,8 @@ def replan(session: Session, incident: Incident, *, clock: Clock) -> None:
 
     A planned row stays when an identical one is still wanted; rows no longer wanted are
     cancelled (kept, with the reason); wanted ones that are missing are added. Rows already
-    sent are history and are left alone, and so are rows of other kinds. It also keeps
+    sent are history and are left alone, and so are rows of other kinds (the webhook
+    events of the deadline are re-planned alongside, by their own module). It also keeps
     ``incident.term_deadline`` (the running term's deadline, for lists and counts in SQL) in
     step with the same inputs.
     """
@@ -80,6 +81,7 @@ def replan(session: Session, incident: Incident, *, clock: Clock) -> None:
             label=planned.label,
             duty=planned.duty.value,
         )
+    webhook_events.replan_deadline(session, incident, now=now)
     session.flush()
 
 

@@ -153,6 +153,19 @@ class Vault:
         with self.open(path) as handle:
             return handle.read()
 
+    def seal(self, data: bytes) -> str:
+        """A short secret (a webhook's signing secret) as one Fernet token under the first
+        key, to keep in a database column."""
+        return self._fernets[0].encrypt(data).decode("ascii")
+
+    def unseal(self, token: str) -> bytes:
+        """The secret that :meth:`seal` sealed (any configured key).
+
+        Raises:
+            VaultError: no configured key opens it.
+        """
+        return self.decrypt_token(token.encode("ascii"))
+
     def decrypt_token(self, token: bytes) -> bytes:
         try:
             return self._multi.decrypt(token)

@@ -76,6 +76,7 @@ def register_web(app: Flask) -> None:
         second_factor,
         triage,
         users,
+        webhooks,
     )
 
     install_edges(app)  # before the blueprints add their <int:...> routes
@@ -84,6 +85,7 @@ def register_web(app: Flask) -> None:
     modules += [people, people_post, recipients, admin, users, calendar, health, dashboard]
     modules += [actions, conversation, evidence, public_report, report_correction]
     modules += [reporting_links, password_reset, invitations, second_factor, api_tokens]
+    modules += [webhooks]
     for module in modules:
         app.register_blueprint(module.bp)
 

@@ -125,6 +125,12 @@ ACTION_LABELS = {
     "reporting_link.created": _l("Reporting link made"),
     "reporting_link.rotated": _l("Reporting link replaced by a new one"),
     "reporting_link.revoked": _l("Reporting link switched off"),
+    "webhook.created": _l("Webhook endpoint added"),
+    "webhook.changed": _l("Webhook endpoint changed"),
+    "webhook.secret_rotated": _l("Signing secret of a webhook endpoint replaced"),
+    "webhook.deleted": _l("Webhook endpoint deleted"),
+    "webhook.test_sent": _l("Test event sent to a webhook endpoint"),
+    "webhook.failed": _l("Webhook call failed"),
 }
 
 
@@ -171,6 +177,8 @@ def delivery_label(row: Delivery) -> str:
         return gettext("Invitation to join")
     if row.kind == Kind.PEOPLE_NOTICE.value:
         return gettext("Notice to a person affected")
+    if row.kind == Kind.WEBHOOK.value:
+        return gettext("Webhook call: %(event)s", event=row.label)
     if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":
         hours = int(row.label[1:-1])
         return ngettext(

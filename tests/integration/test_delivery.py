@@ -262,11 +262,11 @@ def test_an_unknown_kind_fails_alone(
         now=clock.now(),
         organisation_id=incident.organisation_id,
         incident_id=incident.id,
-    ).kind = "webhook"
+    ).kind = "carrier_pigeon"
     db.session.commit()
     result = run_deliveries(clock, RecordingMailer())
     assert result.retried == 1
-    (row,) = [r for r in rows() if r.kind == "webhook"]
+    (row,) = [r for r in rows() if r.kind == "carrier_pigeon"]
     assert "no handler" in row.last_error
     count = db.session.execute(
         select(func.count()).select_from(Delivery).where(Delivery.status == "sending")

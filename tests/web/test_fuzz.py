@@ -341,6 +341,10 @@ ADMIN_FORMS: dict[str, tuple[float, str, dict[str, str], str | None]] = {
     "new user": (0.04, "/admin/organisations/kruix/users/",
                  {"email": "email", "name": TEXT, "roles": ROLES},
                  'name="name"'),
+    "webhook endpoint": (0.03, "/admin/organisations/kruix/webhooks/new",
+                         {"url": TEXT, "description": TEXT, "active": "bool",
+                          "events": "multi:report.received|ap.filed|deadline.overdue"},
+                         'name="url"'),
 }  # fmt: skip
 
 

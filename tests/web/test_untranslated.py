@@ -42,6 +42,7 @@ import breachdesk
 from breachdesk.demo import DEMO_DOMAIN, DEMO_PASSWORD, load
 from breachdesk.demo.incidents import load_incidents
 from breachdesk.domain.roles import Role
+from breachdesk.domain.webhooks import TargetPolicy
 from breachdesk.extensions import db
 from breachdesk.models import (
     Attachment,
@@ -53,6 +54,7 @@ from breachdesk.models import (
     PeopleNotice,
     RecipientImport,
     User,
+    WebhookEndpoint,
 )
 from breachdesk.services import (
     evidence,
@@ -60,10 +62,11 @@ from breachdesk.services import (
     password_reset,
     reporting_links,
     second_factor,
+    webhooks,
 )
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
-from breachdesk.services.delivery import DeliverySettings
+from breachdesk.services.delivery import DeliverySettings, WebhookTransport
 
 from ..conftest import deliver_now, login
 
@@ -382,6 +385,13 @@ def report_through_the_link(client: Any, clock: FixedClock) -> dict[str, str]:
         clock=clock,
     )
     invitation = db.session.execute(select(Invitation)).scalar_one()
+    vault = client.application.extensions["breachdesk"].vault
+    local = WebhookTransport(policy=TargetPolicy(allow_private=True), vault=vault)
+    hook = webhooks.EndpointInput("https://127.0.0.1:9/hooks", "SIEM", ["ap.filed"], True)
+    made = webhooks.create(
+        db.session, kruix, hook, check=local, vault=vault, actor=Actor.system("t"), clock=clock
+    )
+    webhooks.send_test(db.session, made.endpoint, actor=Actor.system("t"), clock=clock)
     return {
         "invitations.accept": "/uitnodiging/" + invitations.link_token("test-secret", invitation),
         "password_reset.reset": f"/wachtwoord/{reset}",
@@ -426,6 +436,9 @@ def urls_for(rule: Rule, urls: dict[str, str]) -> list[str]:
         ),
         frozenset({"incident_id", "import_id"}): select(
             RecipientImport.incident_id, RecipientImport.id
+        ),
+        frozenset({"slug", "endpoint_id"}): select(Organisation.slug, WebhookEndpoint.id).join(
+            WebhookEndpoint, WebhookEndpoint.organisation_id == Organisation.id
         ),
     }
     query = queries[frozenset(rule.arguments)]

@@ -59,6 +59,15 @@ Delivery guarantee
   message is handed over: a row's reads are committed before its message goes out.
 * **Proof.** A sent row keeps when it was handed over, to whom, the Message-ID, the
   server's answer to DATA and a SHA-256 of the bytes handed over with it.
+* **Webhook calls are rows too** (kind ``webhook``, one row per event and endpoint). Their
+  handler prepares an HTTP POST instead of an e-mail (:class:`WebhookRequest`); the
+  transport (:mod:`.webhook_http`) resolves the host, checks every address against the SSRF
+  rule, connects to a checked address, signs the body with a fresh timestamp and follows no
+  redirect. A 2xx answer is delivered (proof: the status, a short excerpt of the answer, the
+  address called, the SHA-256 of the body); a 3xx, a 4xx other than 408/429 and a target the
+  rule refuses fail at once, like an SMTP 5xx; a 5xx, 408, 429, a timeout
+  (``WEBHOOK_TIMEOUT_SECONDS``) or a connection error is retried with the same back-off. The
+  audit event of a failed call holds its status code, not what the receiver answered.
 * **A duplicate only after a crash, at most one.** Each row's outcome is committed on its own,
   milliseconds after the server accepted its message, and the next message of a batch is
   handed over only after that commit, also over a reused connection. So if the process dies
@@ -70,8 +79,9 @@ Delivery guarantee
 """
 
 from .engine import DeliverySettings, TickResult, claim_due, tick
-from .outgoing import Handler, Hold, Outgoing, SendContext, Skip
+from .outgoing import Handler, Hold, Outgoing, SendContext, Skip, WebhookRequest
 from .queue import enqueue, failed_recently, recent_for, retry, rows_of
+from .webhook_http import HttpReceipt, WebhookFailure, WebhookTransport
 
 __all__ = [
     "DeliverySettings",
@@ -88,4 +98,8 @@ __all__ = [
     "retry",
     "rows_of",
     "tick",
+    "HttpReceipt",
+    "WebhookFailure",
+    "WebhookRequest",
+    "WebhookTransport",
 ]

@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ...domain.delivery import (
     BULK_KINDS,
@@ -41,7 +40,10 @@ from .. import audit
 from ..audit import Actor
 from ..clock import Clock
 from .lease import acquire_lease, record_tick
-from .outgoing import Handler, Hold, Outgoing, SendContext, Skip
+from .outcomes import Outcomes
+from .outgoing import Handler, Hold, Outgoing, SendContext, Skip, WebhookRequest
+from .refusals import connection_trouble, smtp_refusal
+from .webhook_http import WebhookFailure, WebhookTransport
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +177,7 @@ def tick(
     handlers: Mapping[str, Handler],
     settings: DeliverySettings,
     heartbeat: bool = True,
+    webhooks: WebhookTransport | None = None,
 ) -> TickResult:
     """Send every row that is due. Idempotent: run it as often as you like.
 
@@ -183,6 +186,7 @@ def tick(
     own). Returns what was done. Raises only when the database itself fails (then the rows it
     had claimed are taken over by the next tick). ``heartbeat`` records the tick as the
     scheduler's sign of life (off for the demo loader, whose clock walks through the past).
+    ``webhooks`` makes the HTTP calls of webhook rows (without it they fail as attempts).
     """
     result = TickResult()
     if not acquire_lease(session, holder, clock.now(), settings.lease):
@@ -193,7 +197,7 @@ def tick(
     keep_loaded = session.expire_on_commit
     session.expire_on_commit = False  # send from what was loaded, without reopening a transaction
     mine: list[str] = []
-    outcomes = _Outcomes(session)
+    outcomes = Outcomes(session)
     try:
         while not result.lost_lease:
             batch = claim_due(
@@ -220,7 +224,15 @@ def tick(
                     if result.bulk_stopped and row.priority >= Priority.BULK:
                         continue  # the mail server takes none now: handed back below
                     _attempt(
-                        session, row, handlers, connection, clock, settings, cache, result, outcomes
+                        session,
+                        row,
+                        handlers,
+                        (connection, webhooks),
+                        clock,
+                        settings,
+                        cache,
+                        result,
+                        outcomes,
                     )
                     if clock.now() - renewed > settings.lease / 3:
                         if not acquire_lease(session, holder, clock.now(), settings.lease):
@@ -270,14 +282,16 @@ def _attempt(
     session: Session,
     row: Delivery,
     handlers: Mapping[str, Handler],
-    connection: Sender,
+    channels: tuple[Sender, WebhookTransport | None],
     clock: Clock,
     settings: DeliverySettings,
     cache: dict[object, object],
     result: TickResult,
-    outcomes: _Outcomes,
+    outcomes: Outcomes,
 ) -> None:
-    """Try to send one row and commit its outcome. Any failure of this row stays this row's."""
+    """Try to send one row and commit its outcome. Any failure of this row stays this row's.
+
+    ``channels``: the batch's mail connection, and the transport of webhook calls."""
     now = clock.now()
     late = is_late(row.planned_due_at, now, settings.late_after)
     context = SendContext(
@@ -301,7 +315,16 @@ def _attempt(
             session.commit()
             result.cancelled += 1
             return
-        message, receipt = _send(session, row, prepared, connection, settings)
+        if isinstance(prepared, WebhookRequest):
+            proof = _post(session, prepared, channels[1], clock)
+        else:
+            message, receipt = _send(session, row, prepared, channels[0], settings)
+            proof = {
+                "recipients": list(prepared.recipients),
+                "message_id": str(message["Message-ID"] or "")[:255],
+                "server_reply": _reply_text(receipt),
+                "content_sha256": receipt.sha256 or hashlib.sha256(bytes(message)).hexdigest(),
+            }
     except Exception as error:  # noqa: BLE001 - one bad row must never stop the tick
         if isinstance(error, SQLAlchemyError) or session.new or session.dirty or session.deleted:
             session.rollback()  # a failed statement, or something the handler left half-done
@@ -317,57 +340,12 @@ def _attempt(
         sent_at=sent_at,
         late=late,
         attempts=row.attempts + 1,
-        recipients=list(prepared.recipients),
         last_error="",
-        message_id=str(message["Message-ID"] or "")[:255],
-        server_reply=_reply_text(receipt),
-        content_sha256=receipt.sha256 or hashlib.sha256(bytes(message)).hexdigest(),
+        **proof,
     )
     result.sent += 1
     result.late += int(late)
     result.delays.append((sent_at - row.planned_due_at).total_seconds())
-
-
-#: The UPDATE that records a sent row: built once, its SET columns given by the parameters.
-_OUTCOME = update(Delivery.__table__).where(Delivery.__table__.c.id == bindparam("row_id"))
-
-
-class _Outcomes:
-    """Writes and commits each sent row's outcome before the next message goes out (so a
-    crash repeats at most one message), with one UPDATE: no unit-of-work flush, no statement
-    built per row; the loaded row is kept in step with it.
-
-    On PostgreSQL the UPDATE goes over a connection of its own in autocommit mode: one round
-    trip to the server per message instead of three (BEGIN, UPDATE, COMMIT). The commit is as
-    durable as any other (``synchronous_commit`` is left as the server has it). On SQLite,
-    where a statement costs no round trip and writes must begin with ``BEGIN IMMEDIATE``
-    (:mod:`breachdesk.sqlite`), it goes through the session as before.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.own = session.get_bind().dialect.name == "postgresql"
-        self.connection: Connection | None = None
-
-    def record(self, row: Delivery, **values: object) -> None:
-        if self.own:
-            if self.connection is None:
-                engine = self.session.get_bind()
-                if isinstance(engine, Connection):  # a session bound to one connection
-                    engine = engine.engine
-                self.connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            self.connection.execute(_OUTCOME, {"row_id": row.id, **values})
-            self.connection.commit()  # ends the logical transaction; the row is already kept
-        else:
-            self.session.connection().execute(_OUTCOME, {"row_id": row.id, **values})
-            self.session.commit()
-        for key, value in values.items():
-            set_committed_value(row, key, value)
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
 
 
 def _send(
@@ -393,44 +371,26 @@ def _send(
     return message, connection.send(message)
 
 
+def _post(
+    session: Session, request: WebhookRequest, webhooks: WebhookTransport | None, clock: Clock
+) -> dict[str, object]:
+    """Make a webhook call (no transaction open meanwhile); the proof to keep of it."""
+    if webhooks is None:
+        raise LookupError("no webhook transport configured for this scheduler")
+    if session.in_transaction():
+        session.commit()
+    receipt = webhooks.post(request, clock.now())
+    return {
+        "recipients": [request.url],
+        "message_id": str(request.headers.get("Breachdesk-Delivery", ""))[:255],
+        "server_reply": receipt.reply[:1000],
+        "content_sha256": receipt.sha256,
+    }
+
+
 def _reply_text(receipt: Receipt) -> str:
     refused = "; ".join(f"refused {to}: {why}" for to, why in receipt.refused.items())
     return f"{receipt.reply} ({refused})" if refused else receipt.reply
-
-
-def _smtp_refusal(error: BaseException) -> tuple[int, str] | None:
-    """The SMTP code and text of a refusal by the server; None when it did not answer.
-
-    For refused recipients the code is the first recipient's that is temporary, if any, so
-    that the refusal counts as permanent only when every recipient was refused for good.
-    """
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        answers = [(code, text) for code, text in error.recipients.values()]
-        if not answers:
-            return None
-        code = next((c for c, _ in answers if not is_permanent(c)), answers[0][0])
-        text = "; ".join(f"{c} {_decoded(t)}" for c, t in answers)
-        return code, text
-    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
-        return error.smtp_code, f"{error.smtp_code} {_decoded(error.smtp_error)}"
-    return None
-
-
-def _connection_trouble(error: BaseException) -> bool:
-    """Whether ``error`` says nothing about the row's recipient or message, only that the mail
-    server could not be reached or would not take mail from us at all: it could not be
-    connected to, hung up, timed out, refused the login or the sender address. Every other
-    row of a bulk mailing would fail the same way, so the tick stops sending bulk rows (each
-    would spend an attempt: a 20-minute outage must not use up the attempts of 100,000
-    people) and a refusal of the sender is retried, never final for this person.
-    """
-    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
-        return False  # about this recipient or this message
-    return isinstance(error, OSError)  # smtplib's errors, sockets, timeouts, TLS
-
-
-def _decoded(text: bytes | str) -> str:
-    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
 def _failed_attempt(
@@ -442,15 +402,19 @@ def _failed_attempt(
     result: TickResult,
 ) -> None:
     now = clock.now()
-    expected = isinstance(error, OSError | smtplib.SMTPException | LookupError)
+    expected = isinstance(error, OSError | smtplib.SMTPException | LookupError | WebhookFailure)
     description = f"{type(error).__name__}: {error}" if not expected else str(error)
-    refusal = _smtp_refusal(error)
+    refusal = smtp_refusal(error)
     code = refusal[0] if refusal else None
     bulk = row.kind in BULK_KINDS
-    trouble = bulk and _connection_trouble(error)
+    trouble = bulk and connection_trouble(error)
     permanent = refusal is not None and is_permanent(refusal[0]) and not trouble
     if refusal is not None:
         description = f"refused permanently: {refusal[1]}" if permanent else refusal[1]
+    if isinstance(error, WebhookFailure):  # an HTTP status, or a target the policy refuses
+        code, permanent = error.status, error.permanent
+    if not description:
+        description = type(error).__name__  # a bare TimeoutError() says nothing by itself
     result.bulk_stopped = result.bulk_stopped or trouble
     row.attempts += 1
     row.last_error = description[:500]
@@ -464,13 +428,15 @@ def _failed_attempt(
             "attempts": row.attempts,
             "code": code,
         }
-        if not bulk:  # a bulk row's error names the person: kept on the row, not in the chain
+        # A bulk row's error names the person, a webhook's holds what the receiver answered:
+        # kept on the row, not in the chain.
+        if not bulk and row.endpoint_id is None:
             after["error"] = row.last_error
         audit.record(
             session,
             clock=clock,
             actor=Actor.system("scheduler"),
-            action="delivery.failed",
+            action="webhook.failed" if row.endpoint_id is not None else "delivery.failed",
             entity_type="incident" if row.incident_id is not None else "delivery",
             entity_id=row.incident_id if row.incident_id is not None else row.id,
             organisation_id=row.organisation_id,

@@ -1,4 +1,5 @@
-"""What a kind of delivery tells the engine: the message to send, or that it is not needed.
+"""What a kind of delivery tells the engine: the message to send (an e-mail, or a webhook's
+HTTP request), or that it is not needed.
 
 A *handler* is a function ``(session, row, context) -> Outgoing | Skip | Hold``. It reads what it
 needs (the incident, the people to write to) at the moment of sending, so that a change of FG
@@ -9,7 +10,7 @@ this row only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,17 @@ class Outgoing:
     text: str
     html: str | None = None
     reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """An HTTP POST to make: the URL, the body bytes and the headers; the transport adds the
+    signature made with ``secret_sealed`` (the endpoint's secret, sealed by the vault)."""
+
+    url: str
+    body: bytes
+    headers: Mapping[str, str]
+    secret_sealed: str
 
 
 @dataclass(frozen=True)
@@ -58,4 +70,4 @@ class Hold:
     """Not now: the row is held (its mailing was paused) and waits, unsent, to be resumed."""
 
 
-Handler = Callable[[Session, Delivery, SendContext], Outgoing | Skip | Hold]
+Handler = Callable[[Session, Delivery, SendContext], Outgoing | WebhookRequest | Skip | Hold]

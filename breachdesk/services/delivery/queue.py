@@ -26,6 +26,7 @@ def enqueue(
     label: str = "",
     duty: str | None = None,
     payload: dict[str, Any] | None = None,
+    endpoint_id: int | None = None,
 ) -> Delivery:
     """Add one row to send at ``due_at`` (no commit: it belongs to the caller's transaction).
 
@@ -35,8 +36,9 @@ def enqueue(
     row = Delivery(
         organisation_id=organisation_id,
         incident_id=incident_id,
+        endpoint_id=endpoint_id,
         kind=kind.value,
-        channel="email",
+        channel="webhook" if endpoint_id is not None else "email",
         priority=int(PRIORITY[kind]),
         duty=duty,
         label=label,
@@ -55,7 +57,8 @@ def enqueue(
 def recent_for(session: Session, organisation_ids: list[int], since: datetime) -> list[Delivery]:
     """Deliveries sent since ``since`` (not the routine checkpoint copies) and every failed
     one: the list in the FG's inbox. Not the notices to the people affected: a mailing has
-    its own progress and proof on the incident's informing page."""
+    its own progress and proof on the incident's informing page; nor webhook calls: they have
+    their delivery log on the organisation's webhooks page."""
     if not organisation_ids:
         return []
     return list(
@@ -63,7 +66,7 @@ def recent_for(session: Session, organisation_ids: list[int], since: datetime) -
             select(Delivery)
             .where(
                 Delivery.organisation_id.in_(organisation_ids),
-                Delivery.kind.not_in([kind.value for kind in BULK_KINDS]),
+                Delivery.kind.not_in([kind.value for kind in (*BULK_KINDS, Kind.WEBHOOK)]),
                 or_(
                     and_(
                         Delivery.status == Status.SENT.value,
@@ -101,11 +104,16 @@ def failed_recently(session: Session, organisation_ids: list[int], since: dateti
 
 
 def rows_of(session: Session, incident: Incident) -> list[Delivery]:
-    """The incident's deliveries, planned and past, for its page (cancelled ones left out)."""
+    """The incident's deliveries, planned and past, for its page (cancelled ones and webhook
+    calls left out: those are in the organisation's delivery log)."""
     return list(
         session.execute(
             select(Delivery)
-            .where(Delivery.incident_id == incident.id, Delivery.status != Status.CANCELLED.value)
+            .where(
+                Delivery.incident_id == incident.id,
+                Delivery.status != Status.CANCELLED.value,
+                Delivery.kind != Kind.WEBHOOK.value,
+            )
             .order_by(Delivery.planned_due_at, Delivery.id)
         ).scalars()
     )
