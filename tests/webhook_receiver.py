@@ -7,54 +7,15 @@ statuses it is told to, in order (200 once they run out), and keeps every reques
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate and key for localhost / 127.0.0.1, valid for a day, as PEM files."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "breachdesk test receiver")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "receiver.pem", folder / "receiver.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+from .certificates import self_signed
 
 
 @dataclass
@@ -106,7 +67,12 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 def run_receiver(folder: Path) -> Iterator[Receiver]:
     """A receiver on 127.0.0.1 until the generator is closed (use it as a fixture)."""
-    cert, key = self_signed(folder)
+    cert, key = self_signed(
+        folder,
+        "breachdesk test receiver",
+        names=("localhost", "127.0.0.1"),
+        files=("receiver.pem", "receiver.key"),
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     receiver = Receiver(port=int(server.server_address[1]), ca_file=cert)
     server.RequestHandlerClass = _handler(receiver)

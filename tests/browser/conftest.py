@@ -16,7 +16,12 @@ from flask import Flask
 from waitress.server import create_server
 
 from breachdesk import create_app
+from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
+from breachdesk.services import organisations as org_service
+from breachdesk.services import users as user_service
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import Clock
 
 from ..conftest import app_settings
 
@@ -77,3 +82,24 @@ def live_server(app: Flask) -> Iterator[str]:
         stopping.set()
         server.close()
         thread.join(timeout=5)
+
+
+def fg_of_first_seed(app: Flask, clock: Clock, password: str) -> None:
+    """The first demo organisation, imported from its seed profile, with one FG: fg@x.nl
+    (Femke Gerritsen) and ``password``."""
+    seeds = Path(__file__).parents[2] / "breachdesk" / "demo" / "profiles"
+    path = next(p for p in sorted(seeds.iterdir()) if p.suffix in (".yaml", ".yml"))
+    imported = org_service.import_profile(
+        db.session, org_service.load_profile_file(path), actor=Actor.system("t"), clock=clock
+    )
+    user_service.create_user(
+        db.session,
+        email="fg@x.nl",
+        name="Femke Gerritsen",
+        password=password,
+        roles=[(imported.organisation, Role.FG)],
+        actor=Actor.system("t"),
+        clock=clock,
+        hasher=app.extensions["breachdesk"].hasher,
+    )
+    db.session.remove()

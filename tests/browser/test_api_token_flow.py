@@ -6,18 +6,13 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from breachdesk.domain.roles import Role
-from breachdesk.extensions import db
-from breachdesk.services import organisations as org_service
-from breachdesk.services import users as user_service
-from breachdesk.services.audit import Actor
+from .conftest import fg_of_first_seed
 
 pytestmark = pytest.mark.browser
 PASSWORD = "een-lang-wachtwoord-van-de-fg"
@@ -30,22 +25,7 @@ def app_config() -> dict[str, Any]:
 
 @pytest.fixture
 def fg(app: Flask, clock: Any) -> None:
-    seeds = Path(__file__).parents[2] / "breachdesk" / "demo" / "profiles"
-    path = next(p for p in sorted(seeds.iterdir()) if p.suffix in (".yaml", ".yml"))
-    imported = org_service.import_profile(
-        db.session, org_service.load_profile_file(path), actor=Actor.system("t"), clock=clock
-    )
-    user_service.create_user(
-        db.session,
-        email="fg@x.nl",
-        name="Femke Gerritsen",
-        password=PASSWORD,
-        roles=[(imported.organisation, Role.FG)],
-        actor=Actor.system("t"),
-        clock=clock,
-        hasher=app.extensions["breachdesk"].hasher,
-    )
-    db.session.remove()
+    fg_of_first_seed(app, clock, PASSWORD)
 
 
 def _incidents(base: str, token: str) -> int:

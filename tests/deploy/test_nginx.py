@@ -5,45 +5,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from ..certificates import self_signed
 from .conftest import DEPLOY
 
 SITE = DEPLOY / "nginx" / "breachdesk.conf"
 CERT_DIR = "/etc/letsencrypt/live/breachdesk.example.org"
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "breachdesk.example.org")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=1))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "fullchain.pem", folder / "privkey.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 def nginx_test(site_text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -83,7 +53,9 @@ http {{
 
 
 def substituted(tmp_path: Path) -> str:
-    cert, key = self_signed(tmp_path)
+    cert, key = self_signed(
+        tmp_path, "breachdesk.example.org", files=("fullchain.pem", "privkey.pem")
+    )
     text = SITE.read_text()
     assert f"{CERT_DIR}/fullchain.pem" in text and f"{CERT_DIR}/privkey.pem" in text
     text = text.replace(f"{CERT_DIR}/fullchain.pem", str(cert))
