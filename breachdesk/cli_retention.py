@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from .extensions import db_session
 from .runtime import runtime
-from .services import retention
+from .services import retention, webhooks
 from .services.audit import Actor
 from .services.vault import reencrypt_tree
 
@@ -81,9 +81,17 @@ def _reencrypt(rotate: bool) -> None:
         f"encrypted {report.encrypted} file(s) kept in clear, re-encrypted {report.reencrypted} "
         f"under the current key, {report.current} already done, {len(report.failed)} failed"
     )
-    for failure in report.failed:
+    failed = list(report.failed)
+    if rotate:  # the webhook endpoints' signing secrets are sealed with the same keys
+        resealed, current, refused = webhooks.reseal_secrets(db_session(), runtime().vault)
+        click.echo(
+            f"webhook secrets: {resealed} sealed again under the current key, "
+            f"{current} already done, {len(refused)} failed"
+        )
+        failed += refused
+    for failure in failed:
         click.echo(f"failed: {failure}", err=True)
-    if report.failed:
+    if failed:
         raise click.exceptions.Exit(1)
 
 
@@ -98,8 +106,9 @@ def storage_encrypt_existing() -> None:
 @storage_cli.command("rotate")
 @with_appcontext
 def storage_rotate() -> None:
-    """Re-encrypt every stored file under the current (first) key, and any file kept in clear.
-    Then the old keys can be removed from BREACHDESK_STORAGE_KEYS or the key file."""
+    """Re-encrypt every stored file under the current (first) key, and any file kept in clear,
+    and seal the webhook endpoints' secrets again under it. Then the old keys can be removed
+    from BREACHDESK_STORAGE_KEYS or the key file."""
     _reencrypt(rotate=True)
 
 

@@ -166,6 +166,18 @@ class Vault:
         """
         return self.decrypt_token(token.encode("ascii"))
 
+    def reseal(self, token: str) -> str | None:
+        """``token`` sealed again under the current (first) key, or None when it already is.
+
+        Raises:
+            VaultError: no configured key opens it.
+        """
+        try:
+            self._fernets[0].decrypt(token.encode("ascii"))
+            return None
+        except InvalidToken:
+            return self.seal(self.unseal(token))
+
     def decrypt_token(self, token: bytes) -> bytes:
         try:
             return self._multi.decrypt(token)

@@ -33,7 +33,7 @@ from ..models import Delivery, Organisation, WebhookEndpoint
 from . import audit, webhook_events
 from .audit import Actor
 from .clock import Clock
-from .vault import Vault
+from .vault import Vault, VaultError
 
 #: Endpoints one organisation may have (each event is one row per endpoint).
 MAX_ENDPOINTS = 10
@@ -228,6 +228,27 @@ def rotate_secret(
     _audit(session, endpoint, "webhook.secret_rotated", actor=actor, clock=clock)
     session.commit()
     return secret
+
+
+def reseal_secrets(session: Session, vault: Vault) -> tuple[int, int, list[str]]:
+    """Seal every endpoint's secret under the current storage key (``breachdesk storage
+    rotate``), so that the old keys can be removed: (resealed, already current, failures).
+    Commits."""
+    resealed, current, failed = 0, 0, []
+    for endpoint in session.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.secret_sealed != "")
+    ):
+        try:
+            token = vault.reseal(endpoint.secret_sealed)
+        except VaultError as error:
+            failed.append(f"webhook endpoint {endpoint.id}: {error}")
+            continue
+        if token is None:
+            current += 1
+        else:
+            endpoint.secret_sealed, resealed = token, resealed + 1
+    session.commit()
+    return resealed, current, failed
 
 
 def delete(session: Session, endpoint: WebhookEndpoint, *, actor: Actor, clock: Clock) -> int:

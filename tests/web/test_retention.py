@@ -27,7 +27,10 @@ from breachdesk.models import (
     IncidentMessage,
     Organisation,
     Recipient,
+    WebhookEndpoint,
 )
+from breachdesk.services import webhooks
+from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.vault import MAGIC, Vault
 
@@ -299,7 +302,7 @@ def test_the_daily_job_erases_once_a_day_and_a_bad_incident_fails_alone(
 
 
 def test_the_storage_commands_encrypt_what_was_kept_in_clear_and_rotate(
-    app: Flask, monkeypatch: Any
+    app: Flask, orgs: dict[str, Organisation], monkeypatch: Any
 ) -> None:
     root = Path(app.config["ATTACHMENT_DIR"]) / "ab"
     root.mkdir(parents=True)
@@ -312,8 +315,26 @@ def test_the_storage_commands_encrypt_what_was_kept_in_clear_and_rotate(
     assert "encrypted 0 file(s)" in cli(app, "storage", "encrypt-existing").output
 
     rt = app.extensions["breachdesk"]
+    # A webhook endpoint's signing secret is sealed with the same keys.
+    hook = webhooks.create(
+        db.session,
+        orgs["kruix"],
+        webhooks.EndpointInput("https://siem.example.org/in", "SIEM", ["report.received"], True),
+        check=None,
+        vault=rt.vault,
+        actor=Actor.system("t"),
+        clock=rt.clock,
+    )
     new_key = cli(app, "storage", "new-key").output.strip().encode()
     rt.vault = Vault([new_key, *rt.vault.keys])  # the new key put first
     rotated = cli(app, "storage", "rotate")
     assert "re-encrypted 1 under the current key, 0 already done, 0 failed" in rotated.output
+    assert "webhook secrets: 1 sealed again under the current key, 0 already done" in (
+        rotated.output
+    )
     assert Vault([new_key]).read_bytes(root / "abcdef") == PNG
+    db.session.expire_all()
+    endpoint = db.session.get_one(WebhookEndpoint, hook.endpoint.id)
+    assert Vault([new_key]).unseal(endpoint.secret_sealed) == hook.secret.encode()
+    again = cli(app, "storage", "rotate")
+    assert "webhook secrets: 0 sealed again under the current key, 1 already done" in again.output
