@@ -15,7 +15,7 @@ from sqlalchemy import exists, false, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..domain.delivery import Status
+from ..domain.delivery import Kind, Status
 from ..models import Delivery, SchedulerLease, User
 from .delivery.lease import LEASE_NAME
 
@@ -113,6 +113,9 @@ def page_health(
                 Delivery.organisation_id.in_(organisation_ids or [-1]),
                 Delivery.status == Status.FAILED.value,
                 Delivery.due_at >= since,
+                # The banner speaks of e-mails; a failed webhook call shows in the
+                # organisation's webhook log (and is audited as webhook.failed).
+                Delivery.kind != Kind.WEBHOOK.value,
             )
             .scalar_subquery(),
         ]

@@ -30,7 +30,7 @@ from breachdesk.domain.webhooks import (
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.models import AuditEvent, Decision, Delivery, Incident, Organisation, User
-from breachdesk.services import decisions, filings, triage, webhooks
+from breachdesk.services import decisions, delivery, filings, health, triage, webhooks
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.delivery import WebhookTransport
@@ -195,6 +195,18 @@ def test_4xx_and_redirects_fail_at_once_but_408_and_429_are_retried(
             select(AuditEvent).where(AuditEvent.action == "webhook.failed")
         ).scalar_one()
         assert failed.after["code"] == status and "error" not in failed.after
+        # The FG's banner counts failed e-mails; the webhook log shows failed calls.
+        kruix = [orgs["kruix"].id]
+        assert delivery.failed_recently(db.session, kruix, clock.now() - timedelta(days=7)) == 0
+        shown = health.page_health(
+            db.session,
+            backend="smtp",
+            now=clock.now(),
+            interval=timedelta(minutes=1),
+            organisation_ids=kruix,
+            since=clock.now() - timedelta(days=7),
+        )
+        assert shown.failed == 0
     else:
         assert row.status == "planned" and f"HTTP {status}" in row.last_error
 

@@ -98,6 +98,7 @@ def failed_recently(session: Session, organisation_ids: list[int], since: dateti
                 Delivery.organisation_id.in_(organisation_ids),
                 Delivery.status == Status.FAILED.value,
                 Delivery.due_at >= since,
+                Delivery.kind != Kind.WEBHOOK.value,  # e-mails; webhooks have their own log
             )
         ).scalar_one()
     )
