@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
@@ -23,13 +24,14 @@ from sqlalchemy.orm import Session
 from ..domain.delivery import Kind, Status
 from ..domain.text import N_
 from ..domain.webhooks import (
+    DEADLINE_EVENTS,
     MAX_DESCRIPTION_LENGTH,
     SUBSCRIBABLE,
     Target,
     WebhookError,
     parse_target,
 )
-from ..models import Delivery, Organisation, WebhookEndpoint
+from ..models import Delivery, Incident, Organisation, WebhookEndpoint
 from . import audit, webhook_events
 from .audit import Actor
 from .clock import Clock
@@ -181,6 +183,7 @@ def create(
     )
     session.add(endpoint)
     session.flush()
+    _plan_running_terms(session, endpoint, now)
     _audit(session, endpoint, "webhook.created", actor=actor, clock=clock)
     session.commit()
     return WithSecret(endpoint, secret)
@@ -211,6 +214,7 @@ def change(
     endpoint.url, endpoint.description, endpoint.events, endpoint.active = new
     endpoint.version += 1
     endpoint.changed_at = clock.now()
+    _plan_running_terms(session, endpoint, clock.now())
     _audit(session, endpoint, "webhook.changed", actor=actor, clock=clock, before=before)
     session.commit()
     return True
@@ -228,6 +232,25 @@ def rotate_secret(
     _audit(session, endpoint, "webhook.secret_rotated", actor=actor, clock=clock)
     session.commit()
     return secret
+
+
+def _plan_running_terms(session: Session, endpoint: WebhookEndpoint, now: datetime) -> None:
+    """Plan the deadline events of the organisation's running terms for an endpoint that now
+    wants them (new, resumed or newly subscribed), as every term's next change would: an
+    endpoint added during a breach hears of its deadline. A moment already past is due at
+    once; nothing already planned or sent is planned twice (replan_deadline keeps one row per
+    endpoint and moment)."""
+    if not endpoint.active or not any(endpoint.wants(e.value) for e in DEADLINE_EVENTS):
+        return
+    session.flush()
+    running = session.scalars(
+        select(Incident).where(
+            Incident.organisation_id == endpoint.organisation_id,
+            Incident.term_deadline.is_not(None),
+        )
+    )
+    for incident in running:
+        webhook_events.replan_deadline(session, incident, now=now)
 
 
 def reseal_secrets(session: Session, vault: Vault) -> tuple[int, int, list[str]]:

@@ -400,6 +400,44 @@ def test_the_deadline_events_are_planned_with_the_term_and_cancelled_when_filed(
     assert len(receiver.received) == 3
 
 
+def test_an_endpoint_added_during_a_running_term_hears_of_its_deadline(
+    app: Flask,
+    orgs: dict[str, Organisation],
+    reporter: User,
+    make_user: MakeUser,
+    clock: FixedClock,
+    receiver: Receiver,
+) -> None:
+    fg = make_user("fg@kruix.nl", (orgs["kruix"], Role.FG))
+    incident = assessed(orgs, reporter, fg, clock)  # the term runs; no endpoint yet
+    assert webhook_rows() == []
+    deadline = incident.aware_at + timedelta(hours=72)  # type: ignore[operator]
+    hook = register(app, orgs["kruix"], receiver.url(), [EventType.DEADLINE_OVERDUE.value])
+    planned = [(r.label, r.planned_due_at, r.endpoint_id) for r in webhook_rows()]
+    assert planned == [("deadline.overdue", deadline, hook.endpoint.id)]
+    # Subscribing to "due soon" later plans that moment too, and nothing twice.
+    rt = app.extensions["breachdesk"]
+    both = [EventType.DEADLINE_DUE_SOON.value, EventType.DEADLINE_OVERDUE.value]
+    webhooks.change(
+        db.session,
+        hook.endpoint,
+        webhooks.EndpointInput(receiver.url(), "SIEM", both, True),
+        check=rt.webhooks,
+        actor=TEST_ACTOR,
+        clock=clock,
+    )
+    assert sorted((r.label, r.planned_due_at) for r in webhook_rows()) == [
+        ("deadline.due_soon", deadline - timedelta(hours=24)),
+        ("deadline.overdue", deadline),
+    ]
+    clock.current = deadline + timedelta(seconds=30)
+    tick(app, clock)
+    assert [c.headers["Breachdesk-Event"] for c in receiver.received] == [
+        "deadline.due_soon",
+        "deadline.overdue",
+    ]
+
+
 def test_an_incident_left_unfiled_sends_overdue_at_the_deadline_once(
     app: Flask,
     orgs: dict[str, Organisation],
