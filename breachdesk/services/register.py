@@ -37,7 +37,13 @@ from ..domain.register import RegisterFilter, Sort
 from ..models import Decision, Incident, Notification, Organisation, RemedialAction, User
 from . import actions as remedial_actions
 from .decisions import latest_decisions
-from .register_query import conditions, decode_cursor, encode_cursor, ids_in
+from .register_query import (
+    conditions,
+    decode_cursor,
+    driven_by_matches,
+    encode_cursor,
+    ids_in,
+)
 from .register_rows import (
     _FACTS,
     COLUMNS,
@@ -160,14 +166,14 @@ def view(
 def capped_count(session: Session, user: User, wanted: RegisterFilter, now: datetime) -> int:
     """How many incidents the view ``wanted`` holds, counted up to COUNT_CAP + 1 (the page
     says "more than COUNT_CAP" beyond it)."""
+    if wanted.terms and session.get_bind().dialect.name == "sqlite":
+        where = conditions(session, user, wanted, now, search=False)
+        chosen = driven_by_matches(select(Incident.id), wanted.terms).where(*where)
+    else:
+        chosen = select(Incident.id).where(*conditions(session, user, wanted, now))
     return int(
         session.execute(
-            select(func.count()).select_from(
-                select(Incident.id)
-                .where(*conditions(session, user, wanted, now))
-                .limit(COUNT_CAP + 1)
-                .subquery()
-            )
+            select(func.count()).select_from(chosen.limit(COUNT_CAP + 1).subquery())
         ).scalar_one()
     )
 

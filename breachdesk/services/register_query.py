@@ -21,12 +21,14 @@ from sqlalchemy import (
     Select,
     and_,
     any_,
+    column,
     exists,
     func,
     literal,
     literal_column,
     or_,
     select,
+    table,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -62,15 +64,31 @@ def search_condition(
     if session.get_bind().dialect.name == "postgresql":
         query = " & ".join(f"{term}:*" for term in terms)
         return literal_column(PG_VECTOR).op("@@")(func.to_tsquery("simple", query))
-    # FTS5: each word quoted (so no word is read as an operator), as a prefix, all required.
-    match = " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
     matching: Select[Any] = (
         select(literal_column("rowid"))
         .select_from(text(SEARCH_TABLE))
-        .where(literal_column(SEARCH_TABLE).op("MATCH")(match))
+        .where(literal_column(SEARCH_TABLE).op("MATCH")(_fts_query(terms)))
     )
     found: ColumnElement[bool] = _plain(Incident.id, in_order).in_(matching)
     return found
+
+
+def _fts_query(terms: Sequence[str]) -> str:
+    """FTS5: each word quoted (so no word is read as an operator), as a prefix, all required."""
+    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+
+
+def driven_by_matches(statement: Select[Any], terms: Sequence[str]) -> Select[Any]:
+    """``statement`` (on the incident table, without the search condition) read from the FTS5
+    matches of ``terms`` onwards (SQLite), joined to their incidents: a capped count then stops
+    after enough matches instead of first collecting all of them (16,479 for "laptop" in
+    100,000 incidents: 1.4 ms instead of 3.3-4.5 ms)."""
+    matches = table(SEARCH_TABLE, column("rowid"))
+    return (
+        statement.select_from(matches)
+        .join(Incident, Incident.id == matches.c.rowid)
+        .where(literal_column(SEARCH_TABLE).op("MATCH")(_fts_query(terms)))
+    )
 
 
 def _plain(column: Any, in_order: bool) -> Any:
@@ -79,9 +97,16 @@ def _plain(column: Any, in_order: bool) -> Any:
 
 
 def conditions(
-    session: Session, user: User, wanted: RegisterFilter, now: datetime, *, in_order: bool = False
+    session: Session,
+    user: User,
+    wanted: RegisterFilter,
+    now: datetime,
+    *,
+    in_order: bool = False,
+    search: bool = True,
 ) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a register view: ``user``'s organisations, narrowed by ``wanted``.
+    """The WHERE clauses of a register view: ``user``'s organisations, narrowed by ``wanted``
+    (without its search when not ``search``: see :func:`driven_by_matches`).
 
     ``in_order``: the view holds many rows, so the first page is found fastest by walking the
     sort order's index and stopping after a page. SQLite has no statistics to know that, and
@@ -128,7 +153,7 @@ def conditions(
         where.append(Incident.state != State.DISCARDED.value)
     if wanted.data_kind is not None:
         where.append(Incident.data_kinds.contains(f"|{wanted.data_kind.value}|"))
-    if wanted.terms:
+    if wanted.terms and search:
         where.append(search_condition(session, wanted.terms, in_order=in_order))
     return where
 

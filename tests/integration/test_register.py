@@ -121,6 +121,21 @@ def test_search_finds_words_by_their_start_in_any_text_and_the_reference(
     db.session.commit()
     assert view(fg, clock, query="printer") == [mail.reference]
     assert view(fg, clock, query="klantlijst") == []
+    # Counted as found, with the other filters, whichever way the database reads the matches
+    # (SQLite counts from the full-text matches onwards); another organisation's laptop and
+    # odd words neither count nor break the count.
+    submit(reporter, orgs["leiz"], clock, title="Laptop kwijt")  # not the FG's organisation
+    other = submit(reporter, orgs["luxigo"], clock, title="Laptop vergeten in de trein")
+    for wanted, expected in (
+        (RegisterFilter(query="laptop"), 2),
+        (RegisterFilter(query="laptop", organisation_id=kruix.id), 1),
+        (RegisterFilter(query="laptop trein"), 1),
+        (RegisterFilter(query="laptop", state=State.DISCARDED), 0),
+        (RegisterFilter(query='"laptop OR klant*'), 0),
+    ):
+        assert register.capped_count(db.session, fg, wanted, clock.now()) == expected, wanted
+        assert len(list(register.rows(db.session, fg, wanted, clock.now()))) == expected, wanted
+    assert other.reference in view(fg, clock, query="trein")
 
 
 def test_filters_on_decision_filing_informing_data_period_and_state(
