@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..domain.deadline import DUE_SOON, DeadlineStatus, Duty
+from ..domain.deadline import DeadlineStatus, Duty
 from ..domain.lifecycle import State
 from ..domain.next_action import NextAction, Standing, next_action
 from ..domain.roles import Role
@@ -165,10 +165,14 @@ class InboxPage:
     total: int
 
 
+#: The roles that make an organisation's incidents someone's work (and their register).
+SERVING_ROLES = [Role.FG.value, Role.ADMIN.value]
+
+
 def organisations_served(user: User) -> Select[int]:
     """The organisations ``user`` serves as FG or administrator (a subquery of their ids)."""
     return select(Membership.organisation_id).where(
-        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
+        Membership.user_id == user.id, Membership.role.in_(SERVING_ROLES)
     )
 
 
@@ -195,18 +199,17 @@ def _urgency(of: Any) -> tuple[Any, ...]:
 _URGENCY = _urgency(Incident)
 
 
-def _served() -> Select[Any]:
+def served_organisations() -> Select[Any]:
     """The organisations the user with bind parameter ``user_id`` serves as FG or admin."""
     return select(Membership.organisation_id).where(
-        Membership.user_id == bindparam("user_id"),
-        Membership.role.in_([Role.FG.value, Role.ADMIN.value]),
+        Membership.user_id == bindparam("user_id"), Membership.role.in_(SERVING_ROLES)
     )
 
 
 def _filters(by_organisation: bool, by_state: bool) -> list[ColumnElement[bool]]:
     """The inbox's conditions, with bind parameters ``user_id``, ``organisation_id`` and
     ``state`` (the last two when filtered by them)."""
-    where: list[ColumnElement[bool]] = [Incident.organisation_id.in_(_served())]
+    where: list[ColumnElement[bool]] = [Incident.organisation_id.in_(served_organisations())]
     if by_organisation:
         where.append(Incident.organisation_id == bindparam("organisation_id"))
     if by_state:
@@ -362,61 +365,3 @@ def standing_of(
         term_pressing=pressing,
         informing_owed=informing_owed,
     )
-
-
-@dataclass(frozen=True)
-class Urgency:
-    """How many of a user's running terms are overdue or due soon (shown in the top bar)."""
-
-    overdue: int = 0
-    due_soon: int = 0
-    stale: int = 0  # decisions out of date: the checklist now advises other duties
-
-    @property
-    def total(self) -> int:
-        return self.overdue + self.due_soon
-
-
-@functools.cache
-def _urgency_statement() -> Select[Any]:
-    """The top bar's counts (bind parameters ``user_id``, ``now`` and ``soon``), made once."""
-    orgs = _served()
-    term_states = [s.value for s in (*RUNNING, State.DECIDED)]
-    now = bindparam("now", type_=Incident.term_deadline.type)
-    # Only terms that are overdue or due soon are read, through ix_incident_org_term.
-    terms = (
-        select(
-            func.count().filter(Incident.term_deadline < now).label("overdue"),
-            func.count().filter(Incident.term_deadline >= now).label("due_soon"),
-        )
-        .where(
-            Incident.organisation_id.in_(orgs),
-            Incident.term_deadline <= bindparam("soon", type_=Incident.term_deadline.type),
-            Incident.state.in_(term_states),
-        )
-        .subquery()
-    )
-    # Only assessed and decided incidents are read, through ix_incident_org_state.
-    stale = (
-        select(func.count())
-        .where(
-            Incident.organisation_id.in_(orgs),
-            Incident.state.in_([State.ASSESSED.value, State.DECIDED.value]),
-            # "= true" written as a constant, which SQLite matches to ix_incident_stale.
-            Incident.decision_stale == true(),
-        )
-        .scalar_subquery()
-    )
-    # One round trip for both counts; each keeps its own index.
-    return select(terms.c.overdue, terms.c.due_soon, stale)
-
-
-def urgency(session: Session, user: User, now: datetime) -> Urgency:
-    """Count the running terms of ``user``'s organisations that are overdue or due soon, and
-    the decisions out of date: two aggregate queries on stored columns (``term_deadline``),
-    each reading only the rows it counts through an index, so the count costs the same with
-    ten incidents or a register of 100,000."""
-    overdue, due_soon, stale_count = session.execute(
-        _urgency_statement(), {"user_id": user.id, "now": now, "soon": now + DUE_SOON}
-    ).one()
-    return Urgency(int(overdue or 0), int(due_soon or 0), int(stale_count or 0))

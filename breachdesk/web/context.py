@@ -15,7 +15,7 @@ from ..models import Organisation, User
 from ..runtime import runtime
 from ..services import organisations as org_service
 from ..services.audit import Actor
-from ..services.inbox import Urgency, urgency
+from ..services.urgency import Urgency, urgency
 from ..services.users import OrgRoles, roles_by_organisation
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -12,7 +12,7 @@ from breachdesk.demo import DEMO_PASSWORD, profile_paths
 from breachdesk.domain.deadline import DeadlineStatus
 from breachdesk.extensions import db
 from breachdesk.models import Delivery, Incident, Membership, Organisation, User
-from breachdesk.services import deadlines, inbox
+from breachdesk.services import deadlines, inbox, urgency
 from breachdesk.services.deadlines import clock_of
 
 
@@ -172,7 +172,7 @@ def test_demo_incidents_show_each_phase_of_the_clock_once(app: Flask) -> None:
         assert incident.term_deadline == (clock.deadline if running else None), incident.title
     assert deadlines.sync_terms(db.session) == 0
     fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
-    assert inbox.urgency(db.session, fg, now) == inbox.Urgency(overdue=1, due_soon=1)
+    assert urgency.urgency(db.session, fg, now) == urgency.Urgency(overdue=1, due_soon=1)
     # One incident shows the step after filing: passwords taken and already misused.
     decided = next(i for i in incidents if i.decisions)
     assert decided.decisions[-1].outcome == "notify_ap_and_subjects"

@@ -18,7 +18,7 @@ from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, AwarenessRecord, Incident, Organisation, User
-from breachdesk.services import deadlines, decisions, filings, inbox, triage
+from breachdesk.services import deadlines, decisions, filings, inbox, triage, urgency
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.incidents import report_of
@@ -257,8 +257,8 @@ def test_inbox_puts_the_least_time_left_first(
     assert [r.incident.id for r in first.rows + second.rows] == [r.incident.id for r in rows]
     assert inbox.inbox(db.session, fg, clock.now(), per_page=2, page=9).page == 2
     # The top bar's count: one overdue, one due soon; the fresh one is not urgent.
-    assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)
-    assert inbox.urgency(db.session, reporter, clock.now()).total == 0  # not their inbox
+    assert urgency.urgency(db.session, fg, clock.now()) == urgency.Urgency(overdue=1, due_soon=1)
+    assert urgency.urgency(db.session, reporter, clock.now()).total == 0  # not their inbox
     # A decision to notify does not stop the clock; only the filing does.
     facts = prefill(report_of(nearly), profile_of(nearly.organisation), CONFIDENTIALITY)
     decisions.save_checklist(db.session, nearly, facts, confirm=True, actor=actor, clock=clock)
@@ -271,14 +271,14 @@ def test_inbox_puts_the_least_time_left_first(
         clock=clock,
     )
     assert nearly.state == State.DECIDED.value
-    assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)
+    assert urgency.urgency(db.session, fg, clock.now()) == urgency.Urgency(overdue=1, due_soon=1)
     # A change made behind the services' back (here: the stored deadline wiped in SQL) is put
     # right by the scheduler's hourly check.
     db.session.execute(update(Incident).values(term_deadline=None))
     db.session.commit()
-    assert inbox.urgency(db.session, fg, clock.now()).total == 0
+    assert urgency.urgency(db.session, fg, clock.now()).total == 0
     assert deadlines.sync_terms(db.session) == 3
-    assert inbox.urgency(db.session, fg, clock.now()) == inbox.Urgency(overdue=1, due_soon=1)
+    assert urgency.urgency(db.session, fg, clock.now()) == urgency.Urgency(overdue=1, due_soon=1)
     # The inbox reads plain columns; its clocks and next steps are those of the incidents.
     rows = inbox.inbox(db.session, fg, clock.now()).rows
     for row in rows:
