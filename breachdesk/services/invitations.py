@@ -27,12 +27,12 @@ from . import audit, signed_tokens
 from .audit import Actor
 from .clock import Clock
 from .delivery import Outgoing, SendContext, Skip, enqueue
+from .memberships import members
 from .users import (
     UserError,
     create_user,
     find_by_email,
     grant_role,
-    members,
     normalise_email,
 )
 

@@ -27,7 +27,7 @@ from . import reminder_mail, webhook_events
 from .clock import Clock
 from .deadlines import clock_of, running_deadline
 from .delivery import Outgoing, SendContext, Skip, enqueue
-from .users import users_with_role
+from .memberships import users_with_role
 
 KINDS = (Kind.REMINDER.value, Kind.ESCALATION.value)
 

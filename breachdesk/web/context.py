@@ -15,8 +15,8 @@ from ..models import Organisation, User
 from ..runtime import runtime
 from ..services import organisations as org_service
 from ..services.audit import Actor
+from ..services.memberships import OrgRoles, roles_by_organisation
 from ..services.urgency import Urgency, urgency
-from ..services.users import OrgRoles, roles_by_organisation
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -36,8 +36,8 @@ from ..domain.roles import Role
 from ..extensions import db_session
 from ..models import User
 from ..runtime import runtime
+from ..services import memberships
 from ..services import second_factor as service
-from ..services import users as user_service
 from . import signin, throttling
 from .context import actor, my_organisations, organisation_for, user
 from .failures import STORAGE_FAILURES
@@ -290,7 +290,7 @@ def reset(slug: str, user_id: int) -> ResponseReturnValue:
     again at their next sign-in). Only for an administrator of all the person's organisations."""
     org = organisation_for(slug, Role.ADMIN)
     person = db_session().get(User, user_id)
-    if person is None or person not in dict(user_service.members(db_session(), org)):
+    if person is None or person not in dict(memberships.members(db_session(), org)):
         abort(404)
     if FlaskForm().validate_on_submit():
         if not service.may_reset(db_session(), user(), person):

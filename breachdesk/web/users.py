@@ -15,7 +15,7 @@ from ..domain.roles import ROLE_LABELS, Role
 from ..extensions import db, db_session
 from ..models import Organisation, User
 from ..runtime import runtime
-from ..services import invitations, password_reset
+from ..services import invitations, memberships, password_reset
 from ..services import users as user_service
 from ..services.versioning import StaleEdit
 from .conflicts import Conflict, conflict
@@ -102,7 +102,7 @@ def _page(org: Organisation, form: NewUserForm, conflict: Conflict | None = None
         form=form,
         invited=invitations.open_invitations(db_session(), org),
         now=runtime().clock.now(),
-        people=user_service.members(db_session(), org),
+        people=memberships.members(db_session(), org),
         role_choices=_role_pairs(),
         conflict=conflict,
     )
@@ -113,7 +113,7 @@ def _page(org: Organisation, form: NewUserForm, conflict: Conflict | None = None
 def roles(slug: str, user_id: int) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
     person = db.session.get(User, user_id)
-    current = dict(user_service.members(db_session(), org))
+    current = dict(memberships.members(db_session(), org))
     if person is None or person not in current:
         abort(404)
     form = RolesForm()
@@ -144,7 +144,7 @@ def send_reset(slug: str, user_id: int) -> ResponseReturnValue:
     """Mail a person of this organisation a link to choose a new password (audited)."""
     org = organisation_for(slug, Role.ADMIN)
     person = db.session.get(User, user_id)
-    if person is None or person not in dict(user_service.members(db_session(), org)):
+    if person is None or person not in dict(memberships.members(db_session(), org)):
         abort(404)
     if FlaskForm().validate_on_submit():
         password_reset.mail_link(
@@ -160,6 +160,6 @@ def _roles_conflict(
     db_session().rollback()
     theirs = RolesForm(formdata=None)
     theirs.roles.choices = form.roles.choices
-    theirs.roles.data = [r.value for r in dict(user_service.members(db_session(), org))[person]]
+    theirs.roles.data = [r.value for r in dict(memberships.members(db_session(), org))[person]]
     found = conflict(error, _("the roles of %(name)s", name=person.name), form, theirs)
     return _page(org, NewUserForm(formdata=None), conflict=found), 409

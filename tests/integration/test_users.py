@@ -8,6 +8,7 @@ from flask import Flask
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Organisation
+from breachdesk.services import memberships
 from breachdesk.services import users as user_service
 from breachdesk.services.clock import FixedClock
 
@@ -71,7 +72,7 @@ def test_roles_in_several_organisations(
     user = make_user("fg@x.nl", (kruix, Role.FG), (leiz, Role.FG), (leiz, Role.ADMIN))
     roles = {
         item.organisation.slug: item.roles
-        for item in user_service.roles_by_organisation(db.session, user)
+        for item in memberships.roles_by_organisation(db.session, user)
     }
     assert roles == {"kruix": {Role.FG}, "leiz": {Role.FG, Role.ADMIN}}
     assert (
@@ -84,6 +85,6 @@ def test_roles_in_several_organisations(
     user_service.revoke_role(db.session, user, leiz, Role.FG, actor=TEST_ACTOR, clock=clock)
     roles = {
         item.organisation.slug: item.roles
-        for item in user_service.roles_by_organisation(db.session, user)
+        for item in memberships.roles_by_organisation(db.session, user)
     }
     assert roles["leiz"] == {Role.ADMIN}

@@ -235,6 +235,6 @@ def test_two_administrators_change_one_persons_roles(
     db.session.expire_all()
     account = db.session.get(User, person.id)
     assert account is not None
-    from breachdesk.services.users import members
+    from breachdesk.services.memberships import members
 
     assert {r.value for r in dict(members(db.session, kruix))[account]} == {"reporter", "fg"}
