@@ -3,27 +3,17 @@ mailing (start, live progress, pause, resume, cancel, proof per person)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
 
 from ..domain.notices.people_notice import (
     SECTION_KEYS,
-    MergePerson,
-    missing_elements,
-    unknown_fields,
 )
 from ..extensions import db_session
-from ..models import Incident, Mailing, PeopleNotice, Recipient
+from ..models import Incident, Mailing
 from ..runtime import runtime
 from ..services import mailing_control, mailings, people_notices, readability
 from ..services.people_notices import PeopleNoticeError
@@ -31,113 +21,11 @@ from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
-from .people_post import post_context
-from .report_form import options
+from .people_page import NoticeForm, render_page, sections_of
 from .triage import officer_incident
 from .triage_forms import seen
 
 bp = Blueprint("people", __name__, url_prefix="/incidents/<int:incident_id>/people")
-
-SECTION_LABELS = {
-    "what_happened": _l("What happened"),
-    "your_data": _l("Which of their data"),
-    "consequences": _l("What it may mean for them"),
-    "measures": _l("What we did and will do"),
-    "advice": _l("What they can do themselves"),
-    "ap_informed": _l("The Autoriteit Persoonsgegevens"),
-    "contact": _l("Questions: the contact point"),
-}
-
-
-class NoticeForm(FlaskForm):
-    seen = HiddenField()
-    lang = SelectField(
-        _l("Language of the notice"), choices=options([("nl", "Nederlands"), ("en", "English")])
-    )
-    subject = StringField(_l("Subject"), validators=[Length(max=people_notices.MAX_SUBJECT)])
-
-
-for _key in SECTION_KEYS:
-    setattr(
-        NoticeForm,
-        _key,
-        TextAreaField(
-            SECTION_LABELS.get(_key, _key), validators=[Length(max=people_notices.MAX_SECTION)]
-        ),
-    )
-
-
-def _sections(form: NoticeForm) -> dict[str, str]:
-    return {key: form[key].data or "" for key in SECTION_KEYS}
-
-
-def _form_of(draft: PeopleNotice) -> NoticeForm:
-    form = NoticeForm(formdata=None)
-    form.seen.data = str(draft.edit_count)
-    form.lang.data, form.subject.data = draft.lang, draft.subject
-    for key in SECTION_KEYS:
-        form[key].data = draft.sections.get(key, "")
-    return form
-
-
-def _preview_person(incident: Incident, lang: str) -> tuple[Any, list[Recipient]]:
-    from ..services import recipients as recipient_service
-
-    active = recipient_service.active_import(db_session(), incident)
-    people: list[Recipient] = []
-    if active is not None:
-        people = list(
-            db_session()
-            .execute(
-                select(Recipient)
-                .where(Recipient.import_id == active.id)
-                .order_by(Recipient.row_number)
-                .limit(25)
-            )
-            .scalars()
-        )
-    chosen = request.args.get("person", type=int)
-    for person in people:
-        if person.id == chosen or chosen is None:
-            return MergePerson(person.name, person.data, person.reference), people
-    return people_notices.sample_person(lang), people
-
-
-def render_page(
-    incident: Incident, form: NoticeForm | None = None, status: int = 200, **extra: Any
-) -> tuple[str, int]:
-    from ..services import recipients as recipient_service
-
-    session, clock = db_session(), runtime().clock
-    draft = people_notices.working_draft(session, incident, clock=clock, user=user())
-    form = form or _form_of(draft)
-    lang = form.lang.data or draft.lang
-    sections = _sections(form)
-    person, people = _preview_person(incident, lang)
-    preview = people_notices.render_for(
-        incident, subject=form.subject.data or "", sections=sections, lang=lang, person=person
-    )
-    mailing_list = mailings.mailings_of(session, incident)
-    context: dict[str, Any] = {
-        "incident": incident,
-        "form": form,
-        "draft": draft,
-        "approved": people_notices.latest_approved(session, incident),
-        "versions": people_notices.versions(session, incident),
-        "missing": missing_elements(sections),
-        "unknown": unknown_fields(" ".join([form.subject.data or "", *sections.values()])),
-        "notes": people_notices.draft_notes(incident, lang=lang, now=clock.now(), user=user()),
-        "readability": readability.check("\n\n".join(sections.values()), lang),
-        "preview": preview,
-        "people": people,
-        "recipients": recipient_service.active_import(session, incident),
-        "mailings": [(m, mailings.progress(session, m)) for m in mailing_list],
-        "current": mailings.current(session, incident),
-        "now": clock.now(),
-        **post_context(incident, **{k: v for k, v in extra.items() if k.endswith("_form")}),
-        **extra,
-    }
-    return render_template("people/index.html", **context), status
 
 
 @bp.get("")
@@ -167,7 +55,7 @@ def save_notice(incident_id: int) -> ResponseReturnValue:
             session,
             draft,
             subject=form.subject.data or "",
-            sections=_sections(form),
+            sections=sections_of(form),
             lang=form.lang.data or "nl",
             seen=seen(form.seen),
             user=user(),

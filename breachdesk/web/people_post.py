@@ -4,16 +4,10 @@ Art. 34(3)(c) GDPR (drafted text, where and when it was published)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
 
 from ..extensions import db_session
 from ..models import Incident, Mailing
@@ -21,25 +15,10 @@ from ..runtime import runtime
 from ..services import letters, public_notice
 from ..services.documents import DocumentError
 from .context import actor, user
-from .fields import LocalDateTimeField
+from .people_page import PostedForm, PublicForm, render_page
 from .triage import form_utc, officer_incident
 
 bp = Blueprint("people_post", __name__, url_prefix="/incidents/<int:incident_id>/people")
-
-
-class PostedForm(FlaskForm):
-    posted_at = LocalDateTimeField(_l("Posted at"), validators=[InputRequired()])
-
-
-class PublicForm(FlaskForm):
-    text = TextAreaField(_l("The text"), validators=[Length(max=20000)], render_kw={"rows": 16})
-    channel = StringField(
-        _l("Where it was published"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("E.g. “our website, homepage”, or “De Stentor, 5 December”."),
-    )
-    url = StringField(_l("Web address (optional)"), validators=[Optional(), Length(max=500)])
-    published_at = LocalDateTimeField(_l("Published at"), validators=[Optional()])
 
 
 def _mailing(incident: Incident, mailing_id: int) -> Mailing:
@@ -47,35 +26,6 @@ def _mailing(incident: Incident, mailing_id: int) -> Mailing:
     if mailing is None or mailing.incident_id != incident.id:
         abort(404)
     return mailing
-
-
-def post_context(incident: Incident, **forms: Any) -> dict[str, Any]:
-    """What the letters and public parts of the people page show."""
-    session = db_session()
-    notice = public_notice.public_notice_of(session, incident)
-    public_form = forms.get("public_form")
-    if public_form is None:
-        public_form = PublicForm(formdata=None)
-        if notice is not None:
-            public_form.text.data, public_form.channel.data = notice.text, notice.channel
-            public_form.url.data = notice.url
-        else:
-            public_form.text.data = public_notice.draft_text(
-                session, incident, now=runtime().clock.now()
-            )
-    with_letters = [(m, letters.parts(session, m)) for m in _letter_mailings(incident) if m.letters]
-    return {
-        "letter_mailings": with_letters,
-        "posted_form": forms.get("posted_form") or PostedForm(formdata=None),
-        "public_form": public_form,
-        "public_notice": notice,
-    }
-
-
-def _letter_mailings(incident: Incident) -> list[Mailing]:
-    from ..services.mailings import mailings_of
-
-    return [m for m in mailings_of(db_session(), incident) if m.status != "cancelled"]
 
 
 @bp.get("/mailings/<int:mailing_id>/letters-<int:part>.pdf")
@@ -111,7 +61,6 @@ def letters_pdf(incident_id: int, mailing_id: int, part: int) -> ResponseReturnV
 @bp.post("/mailings/<int:mailing_id>/letters-posted")
 @login_required
 def letters_posted(incident_id: int, mailing_id: int) -> ResponseReturnValue:
-    from .people import render_page
 
     incident = officer_incident(incident_id)
     mailing = _mailing(incident, mailing_id)
@@ -146,7 +95,6 @@ def ngettext_count(count: int) -> str:
 @bp.post("/public")
 @login_required
 def save_public(incident_id: int) -> ResponseReturnValue:
-    from .people import render_page
 
     incident = officer_incident(incident_id)
     form = PublicForm()

@@ -1,0 +1,173 @@
+"""The people page as it is shown (and shown again with a form's errors): the notice being
+drafted with its preview and readability, the mailings, the letters and the public
+communication. Its two blueprints (:mod:`.people` for the notice and the mailing,
+:mod:`.people_post` for letters and the public notice) both render it from here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..domain.notices.people_notice import (
+    SECTION_KEYS,
+    MergePerson,
+    missing_elements,
+    unknown_fields,
+)
+from ..extensions import db_session
+from ..models import Incident, Mailing, PeopleNotice, Recipient
+from ..runtime import runtime
+from ..services import letters, mailings, people_notices, public_notice, readability
+from .context import user
+from .fields import LocalDateTimeField
+from .report_form import options
+
+
+class PostedForm(FlaskForm):
+    posted_at = LocalDateTimeField(_l("Posted at"), validators=[InputRequired()])
+
+
+class PublicForm(FlaskForm):
+    text = TextAreaField(_l("The text"), validators=[Length(max=20000)], render_kw={"rows": 16})
+    channel = StringField(
+        _l("Where it was published"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("E.g. “our website, homepage”, or “De Stentor, 5 December”."),
+    )
+    url = StringField(_l("Web address (optional)"), validators=[Optional(), Length(max=500)])
+    published_at = LocalDateTimeField(_l("Published at"), validators=[Optional()])
+
+
+SECTION_LABELS = {
+    "what_happened": _l("What happened"),
+    "your_data": _l("Which of their data"),
+    "consequences": _l("What it may mean for them"),
+    "measures": _l("What we did and will do"),
+    "advice": _l("What they can do themselves"),
+    "ap_informed": _l("The Autoriteit Persoonsgegevens"),
+    "contact": _l("Questions: the contact point"),
+}
+
+
+class NoticeForm(FlaskForm):
+    seen = HiddenField()
+    lang = SelectField(
+        _l("Language of the notice"), choices=options([("nl", "Nederlands"), ("en", "English")])
+    )
+    subject = StringField(_l("Subject"), validators=[Length(max=people_notices.MAX_SUBJECT)])
+
+
+for _key in SECTION_KEYS:
+    setattr(
+        NoticeForm,
+        _key,
+        TextAreaField(
+            SECTION_LABELS.get(_key, _key), validators=[Length(max=people_notices.MAX_SECTION)]
+        ),
+    )
+
+
+def sections_of(form: NoticeForm) -> dict[str, str]:
+    return {key: form[key].data or "" for key in SECTION_KEYS}
+
+
+def _form_of(draft: PeopleNotice) -> NoticeForm:
+    form = NoticeForm(formdata=None)
+    form.seen.data = str(draft.edit_count)
+    form.lang.data, form.subject.data = draft.lang, draft.subject
+    for key in SECTION_KEYS:
+        form[key].data = draft.sections.get(key, "")
+    return form
+
+
+def _preview_person(incident: Incident, lang: str) -> tuple[Any, list[Recipient]]:
+    from ..services import recipients as recipient_service
+
+    active = recipient_service.active_import(db_session(), incident)
+    people: list[Recipient] = []
+    if active is not None:
+        people = list(
+            db_session()
+            .execute(
+                select(Recipient)
+                .where(Recipient.import_id == active.id)
+                .order_by(Recipient.row_number)
+                .limit(25)
+            )
+            .scalars()
+        )
+    chosen = request.args.get("person", type=int)
+    for person in people:
+        if person.id == chosen or chosen is None:
+            return MergePerson(person.name, person.data, person.reference), people
+    return people_notices.sample_person(lang), people
+
+
+def render_page(
+    incident: Incident, form: NoticeForm | None = None, status: int = 200, **extra: Any
+) -> tuple[str, int]:
+    from ..services import recipients as recipient_service
+
+    session, clock = db_session(), runtime().clock
+    draft = people_notices.working_draft(session, incident, clock=clock, user=user())
+    form = form or _form_of(draft)
+    lang = form.lang.data or draft.lang
+    sections = sections_of(form)
+    person, people = _preview_person(incident, lang)
+    preview = people_notices.render_for(
+        incident, subject=form.subject.data or "", sections=sections, lang=lang, person=person
+    )
+    mailing_list = mailings.mailings_of(session, incident)
+    context: dict[str, Any] = {
+        "incident": incident,
+        "form": form,
+        "draft": draft,
+        "approved": people_notices.latest_approved(session, incident),
+        "versions": people_notices.versions(session, incident),
+        "missing": missing_elements(sections),
+        "unknown": unknown_fields(" ".join([form.subject.data or "", *sections.values()])),
+        "notes": people_notices.draft_notes(incident, lang=lang, now=clock.now(), user=user()),
+        "readability": readability.check("\n\n".join(sections.values()), lang),
+        "preview": preview,
+        "people": people,
+        "recipients": recipient_service.active_import(session, incident),
+        "mailings": [(m, mailings.progress(session, m)) for m in mailing_list],
+        "current": mailings.current(session, incident),
+        "now": clock.now(),
+        **post_context(incident, **{k: v for k, v in extra.items() if k.endswith("_form")}),
+        **extra,
+    }
+    return render_template("people/index.html", **context), status
+
+
+def post_context(incident: Incident, **forms: Any) -> dict[str, Any]:
+    """What the letters and public parts of the people page show."""
+    session = db_session()
+    notice = public_notice.public_notice_of(session, incident)
+    public_form = forms.get("public_form")
+    if public_form is None:
+        public_form = PublicForm(formdata=None)
+        if notice is not None:
+            public_form.text.data, public_form.channel.data = notice.text, notice.channel
+            public_form.url.data = notice.url
+        else:
+            public_form.text.data = public_notice.draft_text(
+                session, incident, now=runtime().clock.now()
+            )
+    with_letters = [(m, letters.parts(session, m)) for m in _letter_mailings(incident) if m.letters]
+    return {
+        "letter_mailings": with_letters,
+        "posted_form": forms.get("posted_form") or PostedForm(formdata=None),
+        "public_form": public_form,
+        "public_notice": notice,
+    }
+
+
+def _letter_mailings(incident: Incident) -> list[Mailing]:
+    return [m for m in mailings.mailings_of(db_session(), incident) if m.status != "cancelled"]
