@@ -15,12 +15,11 @@ from ..domain.lifecycle import State
 from ..domain.profile import OrganisationProfile
 from ..domain.references import format_reference
 from ..domain.report import FieldProblem, IncidentReport, validate_report
-from ..domain.roles import Role, can_see_all_incidents
+from ..domain.roles import Role
 from ..domain.text import single_line
 from ..domain.timeutil import AMSTERDAM
 from ..domain.webhooks import EventType
 from ..models import (
-    Attachment,
     Incident,
     Membership,
     Organisation,
@@ -309,60 +308,6 @@ def _reporter_columns(reporter: User | LinkReporter) -> dict[str, Any]:
         "reporter_email": reporter.email.strip()[:254],
         "followup_nonce": reporting_links.new_nonce(),
     }
-
-
-def visible_incident(session: Session, user: User, incident_id: int) -> Incident | None:
-    """The incident if ``user`` may see it: its reporter, or an FG/admin of its organisation."""
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        return None
-    roles = roles_in(session, user, incident.organisation_id)
-    if can_see_all_incidents(roles):
-        return incident
-    if roles and incident.reporter_id == user.id:
-        return incident
-    return None
-
-
-def visible_attachment(
-    session: Session, user: User, incident_id: int, attachment_id: int
-) -> Attachment | None:
-    incident = visible_incident(session, user, incident_id)
-    if incident is None:
-        return None
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.incident_id != incident.id:
-        return None
-    if not can_see_all_incidents(roles_in(session, user, incident.organisation_id)):
-        # The reporter sees their own files, not what the FG added (the AP's receipt, ...).
-        return attachment if attachment.uploaded_by_id == user.id else None
-    return attachment
-
-
-def reports_by(session: Session, user: User) -> list[Incident]:
-    """The reports ``user`` filed, newest first (only in organisations they still belong to)."""
-    member_of = select(Membership.organisation_id).where(Membership.user_id == user.id)
-    return list(
-        session.execute(
-            select(Incident)
-            .where(Incident.reporter_id == user.id, Incident.organisation_id.in_(member_of))
-            .order_by(Incident.reported_at.desc(), Incident.id.desc())
-        ).scalars()
-    )
-
-
-def incidents_for_officer(session: Session, user: User) -> list[Incident]:
-    """All incidents of the organisations where ``user`` is FG or administrator, newest first."""
-    orgs = select(Membership.organisation_id).where(
-        Membership.user_id == user.id, Membership.role.in_([Role.FG.value, Role.ADMIN.value])
-    )
-    return list(
-        session.execute(
-            select(Incident)
-            .where(Incident.organisation_id.in_(orgs))
-            .order_by(Incident.reported_at.desc(), Incident.id.desc())
-        ).scalars()
-    )
 
 
 def report_of(incident: Incident) -> IncidentReport:

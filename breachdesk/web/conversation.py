@@ -15,8 +15,7 @@ from flask_login import login_required
 from ..domain.lifecycle import TransitionRefused
 from ..extensions import db_session
 from ..runtime import runtime
-from ..services import conversation
-from ..services import incidents as incident_service
+from ..services import conversation, incident_access
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
 from .incidents import page_context
@@ -64,7 +63,7 @@ def ask(incident_id: int) -> ResponseReturnValue:
 @login_required
 def reply(incident_id: int) -> ResponseReturnValue:
     """The answer of a reporter with an account (their own report only)."""
-    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    incident = incident_access.visible_incident(db_session(), user(), incident_id)
     if incident is None or incident.reporter_id != user().id:
         abort(404)
     form = ReplyForm()

@@ -14,8 +14,7 @@ from flask_login import login_required
 
 from ..extensions import db_session
 from ..runtime import runtime
-from ..services import evidence
-from ..services import incidents as incident_service
+from ..services import evidence, incident_access
 from .context import user
 from .failures import NotSaved, keeps_typing
 from .incidents import page_context
@@ -33,7 +32,7 @@ PREVIEW_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ance
 @bp.get("/attachments/<int:attachment_id>/view")
 @login_required
 def preview(incident_id: int, attachment_id: int) -> ResponseReturnValue:
-    found = incident_service.visible_attachment(db_session(), user(), incident_id, attachment_id)
+    found = incident_access.visible_attachment(db_session(), user(), incident_id, attachment_id)
     if found is None or found.content_type not in PREVIEWABLE or found.erased_at is not None:
         abort(404)
     response = send_file(

@@ -31,8 +31,16 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Delivery, Incident
 from ..runtime import runtime
-from ..services import audit, conversation, deadlines, decisions, delivery, inbox, report_correction
-from ..services import incidents as incident_service
+from ..services import (
+    audit,
+    conversation,
+    deadlines,
+    decisions,
+    delivery,
+    inbox,
+    incident_access,
+    report_correction,
+)
 from ..services.informing import informing_of
 from ..services.organisations import profile_of
 from .context import (
@@ -323,7 +331,7 @@ def _fresh_notification_form(incident: Incident, now: datetime) -> NotificationF
 @bp.get("/<int:incident_id>")
 @login_required
 def show(incident_id: int) -> ResponseReturnValue:
-    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    incident = incident_access.visible_incident(db_session(), user(), incident_id)
     if incident is None:
         abort(404)
     return render_template("incidents/show.html", **page_context(incident))
@@ -332,7 +340,7 @@ def show(incident_id: int) -> ResponseReturnValue:
 @bp.get("/<int:incident_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(incident_id: int, attachment_id: int) -> ResponseReturnValue:
-    found = incident_service.visible_attachment(db_session(), user(), incident_id, attachment_id)
+    found = incident_access.visible_attachment(db_session(), user(), incident_id, attachment_id)
     if found is None or found.erased_at is not None:  # erased by retention
         abort(404)
     # The stored type may name its charset ("text/plain; charset=utf-8"); send_file adds one
@@ -353,7 +361,7 @@ def attachment(incident_id: int, attachment_id: int) -> ResponseReturnValue:
 @login_required
 def retry_delivery(incident_id: int, delivery_id: int) -> ResponseReturnValue:
     """Try a failed e-mail of this incident again (its FG or administrator)."""
-    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    incident = incident_access.visible_incident(db_session(), user(), incident_id)
     row = db_session().get(Delivery, delivery_id)
     if (
         incident is None

@@ -12,7 +12,7 @@ from ..domain.roles import Role
 from ..extensions import db_session
 from ..models import Incident, Organisation, PendingUpload, User
 from ..runtime import runtime
-from ..services import evidence
+from ..services import evidence, incident_access
 from ..services import incidents as incident_service
 from ..services.organisations import profile_of
 from .context import my_organisations, organisation_for, selected_locale, user
@@ -127,7 +127,7 @@ def new(slug: str) -> ResponseReturnValue:
 @bp.get("/report/submitted/<int:incident_id>")
 @login_required
 def submitted(incident_id: int) -> ResponseReturnValue:
-    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    incident = incident_access.visible_incident(db_session(), user(), incident_id)
     if incident is None:
         abort(404)
     return render_template("reports/submitted.html", incident=incident)
@@ -137,5 +137,5 @@ def submitted(incident_id: int) -> ResponseReturnValue:
 @login_required
 def mine() -> ResponseReturnValue:
     return render_template(
-        "reports/mine.html", incidents=incident_service.reports_by(db_session(), user())
+        "reports/mine.html", incidents=incident_access.reports_by(db_session(), user())
     )

@@ -23,8 +23,7 @@ from ..domain.timeutil import LocalTimeError, local_to_utc
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
-from ..services import decisions, triage
-from ..services import incidents as incident_service
+from ..services import decisions, incident_access, triage
 from ..services.versioning import StaleEdit
 from ..services.workflow import TriageError
 from .conflicts import conflict
@@ -48,7 +47,7 @@ def officer_incident(incident_id: int) -> Incident:
     """The incident, if the signed-in user is its organisation's FG (404 otherwise)."""
     from ..domain.roles import Role
 
-    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    incident = incident_access.visible_incident(db_session(), user(), incident_id)
     if incident is None or Role.FG not in roles_in(incident.organisation):
         abort(404)
     return incident
@@ -59,7 +58,7 @@ def staff_incident(incident_id: int) -> Incident:
     otherwise)."""
     from ..domain.roles import Role
 
-    incident = incident_service.visible_incident(db_session(), user(), incident_id)
+    incident = incident_access.visible_incident(db_session(), user(), incident_id)
     if incident is None or not (roles_in(incident.organisation) & {Role.FG, Role.ADMIN}):
         abort(404)
     return incident

@@ -16,6 +16,7 @@ from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, User
+from breachdesk.services import incident_access
 from breachdesk.services import incidents as incident_service
 from breachdesk.services.clock import FixedClock
 
@@ -180,7 +181,7 @@ def test_who_may_see_an_incident(
     outsider_fg = make_user("other@x.nl", (luxigo, Role.FG))
     incident = submit(author, kruix, clock)
     visible = {
-        u.email: incident_service.visible_incident(db.session, u, incident.id) is not None
+        u.email: incident_access.visible_incident(db.session, u, incident.id) is not None
         for u in (author, colleague, fg, outsider_fg)
     }
     assert visible == {
@@ -189,7 +190,7 @@ def test_who_may_see_an_incident(
         "fg@x.nl": True,
         "other@x.nl": False,
     }
-    assert [i.id for i in incident_service.reports_by(db.session, author)] == [incident.id]
-    assert incident_service.reports_by(db.session, colleague) == []
-    assert [i.id for i in incident_service.incidents_for_officer(db.session, fg)] == [incident.id]
-    assert incident_service.incidents_for_officer(db.session, outsider_fg) == []
+    assert [i.id for i in incident_access.reports_by(db.session, author)] == [incident.id]
+    assert incident_access.reports_by(db.session, colleague) == []
+    assert [i.id for i in incident_access.incidents_for_officer(db.session, fg)] == [incident.id]
+    assert incident_access.incidents_for_officer(db.session, outsider_fg) == []

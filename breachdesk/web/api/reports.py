@@ -19,7 +19,7 @@ from ...domain.report import IncidentReport
 from ...extensions import db_session
 from ...models import Incident
 from ...runtime import runtime
-from ...services import api_idempotency, evidence
+from ...services import api_idempotency, evidence, incident_access
 from ...services import incidents as incident_service
 from ...services.api_idempotency import Outcome
 from .auth import access, authenticated
@@ -234,9 +234,7 @@ def create() -> ResponseReturnValue:
 def mine() -> ResponseReturnValue:
     """The reports the token's user filed in its organisation, newest first (at most 200)."""
     found = access()
-    own = [
-        i
-        for i in incident_service.reports_by(db_session(), found.user)
-        if i.organisation_id == found.token.organisation_id
-    ]
+    own = incident_access.reports_by(
+        db_session(), found.user, organisation_id=found.token.organisation_id
+    )
     return [summary(i) for i in own[:200]]
