@@ -27,13 +27,16 @@ What this guarantees
   :func:`record_failure` and :func:`hit` therefore **commit the caller's session**: call them
   when the request has nothing else unsaved (a failed sign-in writes nothing else; a volume
   cap is counted before the view does anything).
-* **Concurrency.** A count is one atomic ``INSERT … ON CONFLICT DO UPDATE`` (SQLite and
-  PostgreSQL); rows are written in the order of their keys, so two requests never deadlock.
-  ``wait_seconds(..., lock=True)`` takes the account's row with ``SELECT … FOR UPDATE`` on
-  PostgreSQL so parallel guesses at one account are decided one after the other (on SQLite the
-  request's transaction already holds the database's write lock).
-* **Pruned.** Every write deletes up to :data:`PRUNE_BATCH` forgotten rows (an index on
-  ``expires_at``; on PostgreSQL with ``SKIP LOCKED``, so two workers never wait on each other).
+* **Concurrency.** A count is one atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING``
+  (SQLite and PostgreSQL), which also gives the count the decision needs; rows are written
+  in the order of their keys, so two requests never deadlock. ``wait_seconds(...,
+  lock=True)`` takes the account's row with ``SELECT … FOR UPDATE`` on PostgreSQL so
+  parallel guesses at one account are decided one after the other (on SQLite the request's
+  transaction already holds the database's write lock).
+* **Pruned.** Every failure, and every request that opens a cap's window anew, deletes up to
+  :data:`PRUNE_BATCH` forgotten rows (an index on ``expires_at``; on PostgreSQL with
+  ``SKIP LOCKED``, so two workers never wait on each other): rows go about as fast as they
+  come, and a busy window's further requests cost one statement each.
 
 Using it (for instance for a second-factor code)::
 
@@ -57,8 +60,9 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -123,35 +127,66 @@ def wait_seconds(session: Session, keys: Sequence[Key], *, clock: Clock, lock: b
     return max((_wait(k, rows.get(k.digest), now) for k in keys), default=0)
 
 
-def _count(session: Session, keys: Sequence[Key], now: datetime) -> None:
-    t = ThrottleCounter
-    dialect = session.get_bind().dialect.name
+def _upsert(dialect: str, sliding: bool) -> Any:
+    """The one statement that counts a request under a key and returns the row as it is now:
+    a new row, a row whose window or delay had ended (counting starts again at 1), or one more.
+    Built once per dialect and kind of limit; the values are bound parameters."""
+    statement = _UPSERTS.get((dialect, sliding))
+    if statement is not None:
+        return statement
+    t = ThrottleCounter.__table__
+    now = bindparam("now", type_=t.c.started_at.type)
+    until = bindparam("until", type_=t.c.expires_at.type)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for key in sorted(keys, key=lambda k: k.digest):  # one order: no deadlock
-        if isinstance(key.limit, Policy):  # forgotten `window` after the last failure
-            span, sliding = key.limit.window, True
-        else:  # a fixed window from its first request
-            span, sliding = float(key.limit.period), False
-        until = now + timedelta(seconds=span)
-        expired = t.expires_at <= now
-        statement = insert(t).values(
-            key=key.digest,
-            policy=key.limit.name,
+    expired = t.c.expires_at <= now
+    statement = (
+        insert(t)
+        .values(
+            key=bindparam("key"),
+            policy=bindparam("policy"),
             count=1,
             started_at=now,
             last_at=now,
             expires_at=until,
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=[t.key],
+        .on_conflict_do_update(
+            index_elements=[t.c.key],
             set_={
-                "count": case((expired, 1), else_=t.count + 1),
-                "started_at": case((expired, now), else_=t.started_at),
+                "count": case((expired, 1), else_=t.c.count + 1),
+                "started_at": case((expired, now), else_=t.c.started_at),
                 "last_at": now,
-                "expires_at": until if sliding else case((expired, until), else_=t.expires_at),
+                # a delay is forgotten ``window`` after the last failure; a cap's window is
+                # fixed from its first request
+                "expires_at": until if sliding else case((expired, until), else_=t.c.expires_at),
             },
         )
-        session.execute(statement)
+        .returning(t.c.count, t.c.started_at)
+    )
+    _UPSERTS[(dialect, sliding)] = statement
+    return statement
+
+
+_UPSERTS: dict[tuple[str, bool], Any] = {}
+
+
+def _count(session: Session, keys: Sequence[Key], now: datetime) -> list[tuple[Key, _Row]]:
+    """Count one under each key; each key with its row as the count left it."""
+    dialect = session.get_bind().dialect.name
+    counted = []
+    for key in sorted(keys, key=lambda k: k.digest):  # one order: no deadlock
+        sliding = isinstance(key.limit, Policy)
+        span = key.limit.window if isinstance(key.limit, Policy) else float(key.limit.period)
+        count, started = session.execute(
+            _upsert(dialect, sliding),
+            {
+                "key": key.digest,
+                "policy": key.limit.name,
+                "now": now,
+                "until": now + timedelta(seconds=span),
+            },
+        ).one()
+        counted.append((key, _Row(count, started, now)))
+    return counted
 
 
 def prune(session: Session, *, now: datetime, batch: int = PRUNE_BATCH) -> int:
@@ -167,9 +202,9 @@ def prune(session: Session, *, now: datetime, batch: int = PRUNE_BATCH) -> int:
 def record_failure(session: Session, keys: Sequence[Key], *, clock: Clock) -> int:
     """Count one failed attempt under each key and commit. Returns the wait it imposes now."""
     now = clock.now()
-    _count(session, keys, now)
+    counted = _count(session, keys, now)
     prune(session, now=now)
-    wait = max((_wait(k, r, now) for k, r in _pairs(session, keys)), default=0)
+    wait = max((_wait(k, r, now) for k, r in counted), default=0)
     session.commit()
     return wait
 
@@ -190,9 +225,13 @@ def hit(session: Session, keys: Sequence[Key], *, clock: Clock) -> int:
     """Count one request under each (cap) key and commit. Returns 0 if it may go ahead, else
     the seconds until the fullest window ends."""
     now = clock.now()
-    _count(session, keys, now)
-    prune(session, now=now)
-    wait = max((_wait(k, r, now) for k, r in _pairs(session, keys)), default=0)
+    counted = _count(session, keys, now)
+    if any(row.count == 1 for _key, row in counted):
+        # A row was written anew (a first request, or a window that had ended): make room
+        # for it. Rows are pruned about as often as they are made, so the table stays the
+        # size of the live windows, while a busy window's further requests cost one statement.
+        prune(session, now=now)
+    wait = max((_wait(k, r, now) for k, r in counted), default=0)
     session.commit()
     return wait
 

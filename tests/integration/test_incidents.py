@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -54,9 +55,41 @@ def submit(
         reporter=user,
         organisation=org,
         report=report,
-        pending_ids=[],
         clock=clock,
     )
+
+
+def test_reports_filed_at_once_get_distinct_references_even_the_years_first(
+    app: Flask, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """Eight reporters file five reports each at the same moment, the year's first among them,
+    each in its own session (PostgreSQL in CI's second run: real row locks)."""
+    kruix = orgs["kruix"]
+    user_id = make_user("r@x.nl", (kruix, Role.REPORTER)).id
+    start = threading.Barrier(8)
+    references: list[str] = []
+    failures: list[BaseException] = []
+
+    def reporter() -> None:
+        try:
+            with app.app_context():
+                me = db.session.get(User, user_id)
+                org = db.session.get(Organisation, kruix.id)
+                assert me is not None and org is not None
+                db.session.commit()  # SQLite: hold no transaction (its write lock) while waiting
+                start.wait()
+                for _ in range(5):
+                    references.append(submit(me, org, clock).reference)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=reporter) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(references) == [f"KRX-2026-{n:04d}" for n in range(1, 41)]
 
 
 def test_references_are_sequential_per_organisation_and_year(

@@ -67,3 +67,24 @@ def test_forgotten_rows_are_pruned_when_others_are_written(app: Flask, clock: Fi
     for _ in range(3):
         throttle.record_failure(db.session, fresh, clock=clock)
     assert [r.count for r in rows()] == [4]  # the rest pruned in batches, the live row kept
+
+
+def test_caps_prune_forgotten_rows_when_a_window_opens_not_on_every_request(
+    app: Flask, clock: FixedClock
+) -> None:
+    cap = Cap("report-60", 5, 60)
+
+    def stored() -> int:
+        return db.session.execute(select(func.count()).select_from(ThrottleCounter)).scalar_one()
+
+    for n in range(150):
+        assert throttle.hit(db.session, [Key.of(cap, f"10.0.0.{n}", "s")], clock=clock) == 0
+    clock.advance(seconds=60)  # all 150 windows have ended
+    busy = [Key.of(cap, "198.51.100.1", "s")]
+    throttle.hit(db.session, busy, clock=clock)  # a new row: one batch of old ones goes
+    assert stored() == 150 + 1 - throttle.PRUNE_BATCH
+    throttle.hit(db.session, busy, clock=clock)  # the same window: counted, nothing pruned
+    assert stored() == 150 + 1 - throttle.PRUNE_BATCH
+    clock.advance(seconds=60)
+    assert throttle.hit(db.session, busy, clock=clock) == 0  # its window opens anew
+    assert [(r.count, r.started_at) for r in rows()] == [(1, clock.now())]
