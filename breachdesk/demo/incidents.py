@@ -323,7 +323,6 @@ def _play(
         reporter=reporter,
         organisation=org,
         report=report,
-        pending_ids=[],
         clock=clock,
     )
     made.append(incident)

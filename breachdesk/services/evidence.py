@@ -4,6 +4,12 @@ A file that arrives with a report that has other errors is stored as a
 :class:`~breachdesk.models.PendingUpload` of that user, so the reporter does not lose it; the
 report form lists it and sends its id back. :func:`claim` turns pending uploads into
 attachments when the report is saved; :func:`purge_stale` removes unclaimed ones.
+
+A file that arrives with a report that has no errors goes into the report's own transaction
+(:func:`stage` with ``commit=False``): one commit stores the report and its attachments, and
+the pending row is never written. Should that transaction fail, :func:`keep_after_failure`
+stores the files as pending uploads after all (or deletes them when even that fails), and
+:func:`discard_unclaimed` removes the files of a request that ended in an error.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..domain.evidence import EvidenceProblem, check_evidence, safe_filename
@@ -42,12 +48,18 @@ def stage(
     store: FileStore,
     clock: Clock,
     max_bytes: int,
+    commit: bool = True,
 ) -> PendingUpload:
     """Check and store one uploaded file as a pending upload of ``user`` (commits).
 
     ``user`` is a user, or the owner key of someone reporting through a reporting link.
 
     If the file store or the database fails, nothing is left behind: no file, no row.
+
+    ``commit=False``: the pending upload is not even added to the session (nothing is written
+    for it): the caller's transaction claims it, or :func:`keep` stores it; the caller answers
+    for the file when that transaction fails (:func:`keep_after_failure`,
+    :func:`discard_unclaimed`).
 
     Raises:
         UploadRejected: wrong type, empty, too large, or content not matching the extension.
@@ -77,15 +89,75 @@ def stage(
         storage_key=stored.key,
         created_at=clock.now(),
     )
-    session.add(pending)
+    if commit:
+        keep(session, store, [pending])
+    return pending
+
+
+def keep(session: Session, store: FileStore, staged: Sequence[PendingUpload]) -> None:
+    """Store ``staged`` (from :func:`stage` without committing) as pending uploads: commits.
+
+    If the database refuses (locked, full), it is rolled back, the files are deleted (a file
+    must not stay behind without a row) and the error is raised.
+    """
+    session.add_all(staged)
     try:
         session.commit()
     except BaseException:
-        # The database refused (locked, full): the file must not stay behind without a row.
         session.rollback()
-        store.delete(stored.key)
+        for item in staged:
+            store.delete(item.storage_key)
         raise
-    return pending
+
+
+def keep_after_failure(
+    session: Session, store: FileStore, staged: Sequence[PendingUpload]
+) -> list[PendingUpload]:
+    """The transaction that held ``staged`` failed and was rolled back: store them as pending
+    uploads on their own, so the form can list them again (commits). If the database refuses
+    that too, their files are deleted and nothing is kept. Returns the pending uploads kept.
+    """
+    columns = PendingUpload.__table__.columns.keys()
+    copies = [PendingUpload(**{name: getattr(item, name) for name in columns}) for item in staged]
+    session.add_all(copies)
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        for item in staged:
+            store.delete(item.storage_key)
+        return []
+    return copies
+
+
+def discard_unclaimed(session: Session, store: FileStore, staged: Sequence[PendingUpload]) -> int:
+    """After a request ended in an error: delete the files of ``staged`` that no saved
+    attachment or pending upload refers to. Returns how many were deleted."""
+    session.rollback()
+    keys = [item.storage_key for item in staged]
+    used = set(
+        session.execute(select(Attachment.storage_key).where(Attachment.storage_key.in_(keys)))
+        .scalars()
+        .all()
+    ) | set(
+        session.execute(
+            select(PendingUpload.storage_key).where(PendingUpload.storage_key.in_(keys))
+        )
+        .scalars()
+        .all()
+    )
+    session.rollback()
+    unused = [key for key in keys if key not in used]
+    for key in unused:
+        store.delete(key)
+    return len(unused)
+
+
+def owned_by(pending: PendingUpload, user: User | str) -> bool:
+    """Whether ``pending`` was uploaded by ``user`` (a user, or a reporting link's owner key)."""
+    if isinstance(user, User):
+        return pending.user_id == user.id
+    return pending.owner_key == _owner_digest(user)
 
 
 def _owner_digest(owner_key: str) -> str:
@@ -119,9 +191,10 @@ def claim(
 ) -> list[Attachment]:
     """Turn pending uploads into attachments of ``incident_id`` (in the caller's transaction).
 
-    ``user`` None: uploaded by the reporter through a reporting or follow-up link.
+    ``user`` None: uploaded by the reporter through a reporting or follow-up link. A pending
+    upload staged in this transaction (never written) is simply not written.
     """
-    attachments = []
+    attachments: list[Attachment] = []
     for item in pending:
         attachment = Attachment(
             incident_id=incident_id,
@@ -134,7 +207,8 @@ def claim(
             uploaded_at=item.created_at,
         )
         session.add(attachment)
-        session.delete(item)
+        if not inspect(item).transient:  # staged in this request: never written
+            session.delete(item)
         attachments.append(attachment)
     return attachments
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..domain.lifecycle import State
 from ..domain.profile import OrganisationProfile
@@ -23,6 +23,7 @@ from ..models import (
     Incident,
     Membership,
     Organisation,
+    PendingUpload,
     ReferenceCounter,
     ReportingLink,
     User,
@@ -64,21 +65,27 @@ def roles_in(session: Session, user: User, organisation_id: int) -> set[Role]:
 def next_reference(session: Session, organisation: Organisation, year: int) -> tuple[int, str]:
     """Reserve the next sequence number of ``organisation`` in ``year`` (caller commits).
 
-    The counter row is locked for the rest of the transaction, so two reports filed at the
-    same moment get different numbers.
+    One ``UPDATE … RETURNING`` counts up and locks the counter row for the rest of the
+    transaction, so two reports filed at the same moment get different numbers. The year's
+    first report makes the row (a concurrent first report may make it instead; then that one
+    is counted up).
     """
-    key = {"organisation_id": organisation.id, "year": year}
-    counter = session.get(ReferenceCounter, key, with_for_update=True)
-    if counter is None:
+    counter = ReferenceCounter.__table__
+    bump = (
+        update(counter)
+        .where(counter.c.organisation_id == organisation.id, counter.c.year == year)
+        .values(last_seq=counter.c.last_seq + 1)
+        .returning(counter.c.last_seq)
+    )
+    seq = session.execute(bump).scalar_one_or_none()
+    if seq is None:
         try:
             with session.begin_nested():
-                session.add(ReferenceCounter(**key, last_seq=0))
+                first = ReferenceCounter(organisation_id=organisation.id, year=year, last_seq=0)
+                session.add(first)
         except IntegrityError:
-            pass  # created concurrently by another report; lock theirs below
-        counter = session.get(ReferenceCounter, key, with_for_update=True, populate_existing=True)
-        assert counter is not None  # noqa: S101 - inserted above or by a concurrent writer
-    counter.last_seq += 1
-    seq = counter.last_seq
+            pass  # made concurrently by another report; count on theirs
+        seq = session.execute(bump).scalar_one()
     return seq, format_reference(organisation.reference_prefix, year, seq)
 
 
@@ -198,8 +205,8 @@ def submit_report(
     reporter: User | LinkReporter,
     organisation: Organisation,
     report: IncidentReport,
-    pending_ids: Sequence[str],
     clock: Clock,
+    pending: Sequence[PendingUpload] = (),
     actor: Actor | None = None,
 ) -> Incident:
     """Store a report as a new incident, audited, and plan the mails about it.
@@ -210,11 +217,12 @@ def submit_report(
     confirmation when they gave an address, the reminder and escalation if nobody triages it)
     are committed together; the scheduler sends them (and retries while the mail server is
     down), so a mail failure can never cost a report. The event names ``actor``, by default
-    the reporter (the API names the token too).
+    the reporter (the API names the token too). ``pending`` are the reporter's uploads to
+    attach (:func:`breachdesk.services.evidence.pending_of`, or staged in this transaction).
 
     Raises:
-        PermissionError: ``reporter`` has no role in ``organisation``, or used a link of
-            another organisation.
+        PermissionError: ``reporter`` has no role in ``organisation``, used a link of another
+            organisation, or names an upload of someone else.
         ReportRejected: the report has problems (nothing is stored).
         sqlalchemy.exc.OperationalError: the database failed before the commit (nothing is
             stored; the caller rolls back).
@@ -224,6 +232,9 @@ def submit_report(
             raise PermissionError("not a reporting link of this organisation")
     elif not roles_in(session, reporter, organisation.id):
         raise PermissionError("not a member of this organisation")
+    owner = reporter.owner_key if isinstance(reporter, LinkReporter) else reporter
+    if not all(evidence.owned_by(item, owner) for item in pending):
+        raise PermissionError("an upload of someone else")
     profile = profile_of(organisation)
     now = clock.now()
     problems = validate_report(report, profile, now)
@@ -244,10 +255,9 @@ def submit_report(
     )
     session.add(incident)
     session.flush()
-    owner = reporter.owner_key if isinstance(reporter, LinkReporter) else reporter
     attachments = evidence.claim(
         session,
-        evidence.pending_of(session, owner, pending_ids),
+        pending,
         incident_id=incident.id,
         user=None if isinstance(reporter, LinkReporter) else reporter,
     )
@@ -286,7 +296,16 @@ def submit_report(
         now=now,
         data={"reported_at": now, "reported_via": incident.reported_via, "state": incident.state},
     )
-    session.commit()
+    # The caller answers from what was just written (the receipt, the follow-up link): it is
+    # not read back from the database after the commit.
+    own = object_session(incident)  # the Session itself, not a scoped proxy
+    assert own is not None  # noqa: S101 - added above
+    keep_loaded = own.expire_on_commit
+    own.expire_on_commit = False
+    try:
+        own.commit()
+    finally:
+        own.expire_on_commit = keep_loaded
     return incident
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Incident, Organisation, ReportingLink
 from . import audit, signed_tokens
@@ -46,7 +46,8 @@ def resolve_link(session: Session, secret_key: str, token: str) -> ReportingLink
     parts = signed_tokens.split(token)
     if parts is None:
         return None
-    link = session.get(ReportingLink, parts[0])
+    # with its organisation (the form needs its profile): one query
+    link = session.get(ReportingLink, parts[0], options=[joinedload(ReportingLink.organisation)])
     if link is None or link.revoked_at is not None:
         return None
     return (

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from .. import sqlite
 from ..extensions import db, login_manager
+from . import held_uploads
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,6 +78,7 @@ def keeps_typing(render: Callable[..., str], kind: NotSaved) -> Callable[[F], F]
                     raise
                 log.warning("%s not saved: %s", request.path, error)
                 _rollback()
+                held_uploads.after_failure()
                 g.not_saved = kind
                 with sqlite.reads_only():
                     page = render(**kwargs)
@@ -100,5 +102,6 @@ def database_unavailable(error: Exception) -> ResponseReturnValue:
 
 
 def install_failure_pages(app: Flask) -> None:
+    held_uploads.install(app)
     for failure in (OperationalError, InterfaceError):
         app.register_error_handler(failure, database_unavailable)

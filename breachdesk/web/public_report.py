@@ -38,7 +38,7 @@ from ..runtime import runtime
 from ..services import conversation, evidence, reporting_links
 from ..services import incidents as incident_service
 from ..services.organisations import profile_of
-from . import throttling
+from . import held_uploads, throttling
 from .context import selected_locale
 from .failures import NotSaved, keeps_typing
 from .report_form import LinkReportForm
@@ -140,11 +140,11 @@ def report(token: str) -> ResponseReturnValue:
             )
             return _page(link, form, [], 429)
         valid = form.validate()
-        owner = owner_key()
-        pending = stage_uploads(form, owner)
-        if form.confirm_email.data:
+        if form.confirm_email.data:  # the field only bots fill in
             valid = False
             form.form_errors.append(_("The report could not be sent."))
+        owner = owner_key()
+        pending = stage_uploads(form, owner, hold=valid)
         report_data = form.to_report() if valid else None
         if report_data is not None and not form.evidence.errors:
             rt = runtime()
@@ -159,16 +159,18 @@ def report(token: str) -> ResponseReturnValue:
                     ),
                     organisation=organisation,
                     report=report_data,
-                    pending_ids=[p.id for p in pending],
+                    pending=pending,
                     clock=rt.clock,
                 )
             except incident_service.ReportRejected as rejected:
                 for problem in rejected.problems:
                     getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
             else:
+                held_uploads.claimed()
                 token_out = reporting_links.followup_token(_secret(), incident)
                 session["just_reported"] = incident.id
                 return redirect(url_for("public.followup", token=token_out))
+        held_uploads.keep()
         return _page(link, form, pending, 422)
     return _page(link, form, pending)
 

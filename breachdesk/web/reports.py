@@ -15,6 +15,7 @@ from ..runtime import runtime
 from ..services import evidence, incident_access
 from ..services import incidents as incident_service
 from ..services.organisations import profile_of
+from . import held_uploads
 from .context import my_organisations, organisation_for, selected_locale, user
 from .failures import NotSaved, keeps_typing
 from .report_form import ReportForm
@@ -32,10 +33,14 @@ def choose() -> ResponseReturnValue:
     return render_template("reports/choose.html", orgs=orgs)
 
 
-def stage_uploads(form: FlaskForm, owner: User | str) -> list[PendingUpload]:
+def stage_uploads(form: FlaskForm, owner: User | str, *, hold: bool = False) -> list[PendingUpload]:
     """Keep earlier uploads and store new ones; a refused file is an error on the field.
 
     ``owner`` is the signed-in user, or the owner key of someone on a reporting link.
+
+    ``hold``: new files wait uncommitted for the report's own transaction (see
+    :mod:`.held_uploads`); the view then either saves the report or calls
+    ``held_uploads.keep()`` before it shows the form again. Otherwise each is committed at once.
     """
     rt = runtime()
     kept = evidence.pending_of(db_session(), owner, request.form.getlist("pending"))
@@ -57,12 +62,16 @@ def stage_uploads(form: FlaskForm, owner: User | str) -> list[PendingUpload]:
                 store=rt.store,
                 clock=rt.clock,
                 max_bytes=max_bytes,
+                commit=not hold,
             )
         except evidence.UploadRejected as exc:
             form.evidence.errors.append(_(exc.problem.message, **exc.problem.params))
         else:
             kept.append(staged)
-            g.staged_uploads.append(staged.id)
+            if hold:
+                held_uploads.hold([staged])
+            else:
+                g.staged_uploads.append(staged.id)
     return kept
 
 
@@ -75,18 +84,20 @@ def _submit(
         return None
     rt = runtime()
     try:
-        return incident_service.submit_report(
+        incident = incident_service.submit_report(
             db_session(),
             reporter=user(),
             organisation=organisation,
             report=report,
-            pending_ids=[p.id for p in pending],
+            pending=pending,
             clock=rt.clock,
         )
     except incident_service.ReportRejected as rejected:
         for problem in rejected.problems:
             getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
         return None
+    held_uploads.claimed()
+    return incident
 
 
 def _as_sent(slug: str) -> str:
@@ -115,10 +126,11 @@ def new(slug: str) -> ResponseReturnValue:
     pending: list[PendingUpload] = []
     if request.method == "POST":
         valid = form.validate()  # resets every field's errors, so uploads are checked after
-        pending = stage_uploads(form, user())
+        pending = stage_uploads(form, user(), hold=valid)
         incident = _submit(form, organisation, pending) if valid else None
         if incident is not None:
             return redirect(url_for("reports.submitted", incident_id=incident.id))
+        held_uploads.keep()
     return render_template(
         "reports/new.html", form=form, organisation=organisation, pending=pending
     )

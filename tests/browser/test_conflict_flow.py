@@ -58,7 +58,6 @@ def confirmed(app: Flask) -> int:
             discovery_how="De ontvanger belde ons.",
             ongoing=Answer.NO,
         ),
-        pending_ids=[],
         clock=clock,
     )
     answers = triage.TriageAnswers(

@@ -48,7 +48,6 @@ def reported(app: Flask) -> str:
         reporter=reporter,
         organisation=leiz,
         report=report,
-        pending_ids=[],
         clock=clock,
     )
     reference = incident.reference

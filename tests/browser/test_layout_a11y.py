@@ -142,7 +142,7 @@ def _not_a_breach(app: Flask, clock: SystemClock) -> int:
         subjects_exact=1,
     )
     incident = incident_service.submit_report(
-        db.session, reporter=reporter, organisation=leiz, report=report, pending_ids=[], clock=clock
+        db.session, reporter=reporter, organisation=leiz, report=report, clock=clock
     )
     answers = triage.TriageAnswers(
         personal_data=Tri.NO,
@@ -223,7 +223,6 @@ def _through_the_link(app: Flask, clock: SystemClock) -> tuple[str, str, int]:
         ),
         organisation=leiz,
         report=report,
-        pending_ids=[],
         clock=clock,
     )
     conversation.ask(db.session, incident, "Welke trein was het?", user=fg, clock=clock)

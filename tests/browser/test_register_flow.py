@@ -47,7 +47,6 @@ def other_reports() -> None:
                 discovery_how="Melding van een medewerker.",
                 ongoing=Answer.NO,
             ),
-            pending_ids=[],
             clock=clock,
         )
     db.session.remove()

@@ -51,7 +51,7 @@ def decided_case(
         started_at=T0 - timedelta(days=1), ended_at=T0 - timedelta(hours=4), **fields,
     )  # fmt: skip
     incident = incident_service.submit_report(
-        db.session, reporter=reporter, organisation=org, report=report, pending_ids=[], clock=clock
+        db.session, reporter=reporter, organisation=org, report=report, clock=clock
     )
     actor = Actor.of(fg)
     triage.record_triage(

@@ -64,8 +64,9 @@ def test_reports_filed_at_once_get_distinct_references_even_the_years_first(
 ) -> None:
     """Eight reporters file five reports each at the same moment, the year's first among them,
     each in its own session (PostgreSQL in CI's second run: real row locks)."""
-    kruix = orgs["kruix"]
-    user_id = make_user("r@x.nl", (kruix, Role.REPORTER)).id
+    kruix_id = orgs["kruix"].id
+    user_id = make_user("r@x.nl", (orgs["kruix"], Role.REPORTER)).id
+    db.session.commit()  # SQLite: this thread holds no transaction (its write lock) either
     start = threading.Barrier(8)
     references: list[str] = []
     failures: list[BaseException] = []
@@ -74,7 +75,7 @@ def test_reports_filed_at_once_get_distinct_references_even_the_years_first(
         try:
             with app.app_context():
                 me = db.session.get(User, user_id)
-                org = db.session.get(Organisation, kruix.id)
+                org = db.session.get(Organisation, kruix_id)
                 assert me is not None and org is not None
                 db.session.commit()  # SQLite: hold no transaction (its write lock) while waiting
                 start.wait()

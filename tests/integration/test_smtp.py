@@ -95,7 +95,6 @@ def file_report(reporter: User, organisation: Organisation, clock: Any) -> Incid
         reporter=reporter,
         organisation=organisation,
         report=report,
-        pending_ids=[],
         clock=clock,
     )
 

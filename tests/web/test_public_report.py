@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+import sqlalchemy
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -26,7 +27,7 @@ from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 
 from ..conftest import MakeUser, deliver_now, login, outbox_messages
-from .test_reports import PNG, form_data
+from .test_reports import PNG, form_data, pending_rows_written
 
 SECRET = "test-secret"
 
@@ -346,3 +347,23 @@ def test_outsiders_do_not_see_an_organisations_links(
     assert client.get("/admin/organisations/kruix/reporting-links").status_code == 404
     assert client.post("/admin/organisations/kruix/reporting-links/staff/new").status_code == 404
     assert count(Attachment) == 0
+
+
+def test_a_link_report_and_its_file_are_saved_without_a_pending_row(
+    client: Any, orgs: dict[str, Organisation], clock: FixedClock
+) -> None:
+    url = make_link(orgs["kruix"], clock)
+    client.get(url)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sqlalchemy.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = report(client, url, evidence=[(io.BytesIO(PNG), "scherm.png")])
+    finally:
+        sqlalchemy.event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code == 302
+    assert db.session.execute(select(Attachment.filename)).scalar_one() == "scherm.png"
+    assert pending_rows_written(statements) == []

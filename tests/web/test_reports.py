@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
+import pytest
+import sqlalchemy
 from flask import Flask
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -165,3 +168,78 @@ def test_reporters_never_see_other_peoples_reports(
         assert client.get("/incidents/").status_code == 403
     # A reporter of one organisation cannot even open the report form of another.
     assert client.get("/report/kruix").status_code == 404
+
+
+def stored_files(app: Flask) -> list[Path]:
+    return [p for p in Path(app.config["ATTACHMENT_DIR"]).rglob("*") if p.is_file()]
+
+
+def pending_rows_written(statements: list[str]) -> list[str]:
+    return [s for s in statements if "pending_upload" in s and not s.lstrip().startswith("SELECT")]
+
+
+def test_a_good_report_and_its_files_are_saved_with_one_commit(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sqlalchemy.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = client.post(
+            "/report/kruix",
+            data=form_data(evidence=[(io.BytesIO(PNG), "scherm.png")]),
+            content_type="multipart/form-data",
+        )
+    finally:
+        sqlalchemy.event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code == 302
+    attachment = db.session.execute(select(Attachment)).scalar_one()
+    assert (attachment.filename, attachment.size) == ("scherm.png", len(PNG))
+    # The file went straight into the report's transaction: no pending row written and deleted.
+    assert pending_rows_written(statements) == []
+    assert [p.name for p in stored_files(app)] == [attachment.storage_key.rsplit("/", 1)[-1]]
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        # passes the form's checks, refused by the domain's (the start after the discovery)
+        ({"started_at": "2026-11-19T10:00"}, "started_at-error"),
+        # a good file and a refused one: the report waits for the reporter to decide
+        ({"evidence_extra": True}, "evidence-error"),
+    ],
+)
+def test_the_files_of_a_refused_good_looking_report_are_kept_for_the_next_try(
+    app: Flask,
+    client: Any,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+    changes: dict[str, Any],
+    error: str,
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    files = [(io.BytesIO(PNG), "scherm.png")]
+    if changes.pop("evidence_extra", False):
+        files.append((io.BytesIO(b"MZ\x90"), "virus.exe"))
+    response = client.post(
+        "/report/kruix",
+        data=form_data(evidence=files, **changes),
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'id="{error}"' in page
+    pending = db.session.execute(select(PendingUpload)).scalar_one()
+    assert pending.filename == "scherm.png" and len(stored_files(app)) == 1
+    assert re.search(rf'name="pending" value="{pending.id}"[^>]*checked', page)
+    again = client.post(
+        "/report/kruix", data=form_data(pending=[pending.id]), content_type="multipart/form-data"
+    )
+    assert again.status_code == 302
+    assert db.session.execute(select(Attachment.filename)).scalar_one() == "scherm.png"
+    assert db.session.execute(select(func.count()).select_from(PendingUpload)).scalar_one() == 0

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.models import AuditEvent, Incident, Organisation, PendingUpload
+from breachdesk.models import Attachment, AuditEvent, Incident, Organisation, PendingUpload
 from breachdesk.services import decisions, triage
 from breachdesk.services import incidents as incident_service
 from breachdesk.services.storage import FileStore
@@ -317,3 +317,40 @@ def test_the_administrators_long_forms_come_back_filled_in_with_503(
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and "Dit is NIET opgeslagen." in page
     assert 'value="12, 36"' in page and 'value="Directie Kruix"' in page
+
+
+def test_a_report_that_fails_with_a_bug_leaves_no_file_behind(
+    app: Flask, client: Any, reporter: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bug(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("a bug, not a storage failure")
+
+    # The incident and its attachment are flushed when the audit event fails.
+    monkeypatch.setattr(incident_service.audit, "record", bug)
+    data = {**TYPED, "evidence": [(io.BytesIO(PNG), "scherm.png")]}
+    with pytest.raises(RuntimeError):  # the test app propagates it; production answers 500
+        client.post("/report/kruix", data=data, content_type="multipart/form-data")
+    monkeypatch.undo()
+    db.session.rollback()
+    assert count(Incident) == 0 and count(PendingUpload) == 0
+    assert not [p for p in Path(app.config["ATTACHMENT_DIR"]).rglob("*") if p.is_file()]
+
+
+def test_a_failure_after_the_report_was_saved_keeps_its_files(
+    app: Flask, client: Any, reporter: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from breachdesk.web import reports
+
+    def bug(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("a bug after the commit")
+
+    monkeypatch.setattr(reports, "url_for", bug)  # the redirect after the saved report fails
+    data = {**TYPED, "evidence": [(io.BytesIO(PNG), "scherm.png")]}
+    with pytest.raises(RuntimeError):
+        client.post("/report/kruix", data=data, content_type="multipart/form-data")
+    monkeypatch.undo()
+    db.session.rollback()
+    assert count(Incident) == 1
+    (attachment,) = db.session.execute(select(Attachment)).scalars()
+    files = [p for p in Path(app.config["ATTACHMENT_DIR"]).rglob("*") if p.is_file()]
+    assert len(files) == 1 and files[0].read_bytes() != b""

@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 from ...domain.api_access import Scope
 from ...domain.report import IncidentReport
 from ...extensions import db_session
-from ...models import Incident
+from ...models import Incident, PendingUpload
 from ...runtime import runtime
 from ...services import api_idempotency, evidence, incident_access
 from ...services import incidents as incident_service
@@ -107,7 +107,7 @@ def _digest(data: Any, files: list[FileStorage]) -> str:
     return api_idempotency.digest(*parts)
 
 
-def _stage(files: list[FileStorage]) -> list[str]:
+def _stage(files: list[FileStorage]) -> list[PendingUpload]:
     limit = int(current_app.config["MAX_ATTACHMENTS"])
     if len(files) > limit:
         raise ApiProblem(
@@ -133,7 +133,7 @@ def _stage(files: list[FileStorage]) -> list[str]:
             raise ApiProblem(
                 422, text, kind="validation", errors=[(f"evidence.{number}", text)]
             ) from None
-        staged.append(pending.id)
+        staged.append(pending)
     return staged
 
 
@@ -145,7 +145,7 @@ def _create(report: IncidentReport, files: list[FileStorage]) -> Incident:
             reporter=found.user,
             organisation=found.token.organisation,
             report=report,
-            pending_ids=_stage(files),
+            pending=_stage(files),
             clock=runtime().clock,
             actor=found.actor,
         )
