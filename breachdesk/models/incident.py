@@ -48,6 +48,8 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
         UniqueConstraint("organisation_id", "year", "seq"),
         UniqueConstraint("organisation_id", "reference"),
         Index("ix_incident_reporter", "reporter_id"),
+        # A reporting link's reports of the last day (its daily cap, checked on every report)
+        Index("ix_incident_link_reported", "reporting_link_id", "reported_at"),
         Index("ix_incident_org_state", "organisation_id", "state"),
         Index("ix_incident_org_term", "organisation_id", "term_deadline"),
         # The register's sort orders, each with the id as tie-breaker for keyset paging.
