@@ -132,19 +132,15 @@ def keep_after_failure(
 
 def discard_unclaimed(session: Session, store: FileStore, staged: Sequence[PendingUpload]) -> int:
     """After a request ended in an error: delete the files of ``staged`` that no saved
-    attachment or pending upload refers to. Returns how many were deleted."""
+    attachment or pending upload refers to (rolls back first). Returns how many."""
     session.rollback()
     keys = [item.storage_key for item in staged]
     used = set(
-        session.execute(select(Attachment.storage_key).where(Attachment.storage_key.in_(keys)))
-        .scalars()
-        .all()
-    ) | set(
         session.execute(
-            select(PendingUpload.storage_key).where(PendingUpload.storage_key.in_(keys))
-        )
-        .scalars()
-        .all()
+            select(Attachment.storage_key)
+            .where(Attachment.storage_key.in_(keys))
+            .union(select(PendingUpload.storage_key).where(PendingUpload.storage_key.in_(keys)))
+        ).scalars()
     )
     session.rollback()
     unused = [key for key in keys if key not in used]

@@ -1,21 +1,22 @@
 """Files that came with a report and wait, uncommitted, in the report's own transaction.
 
-A report form that arrives with files stores each file and adds its pending upload to the
-session without committing (:func:`breachdesk.services.evidence.stage` with
-``commit=False``), so that a good report is saved with one commit and its pending rows are never
-written. The request then ends in one of four ways, and each is handled here:
+A report form that arrives with files stores each file but writes no pending upload for it
+yet (:func:`breachdesk.services.evidence.stage` with ``commit=False``), so that a good report
+is saved with its attachments in one commit and the pending rows are never written. The request
+then ends in one of four ways, and each is handled here:
 
 * the report is saved: its attachments now hold the files (:func:`claimed`);
 * the form goes back with errors: the files are committed as pending uploads, so the form lists
   them and they are not uploaded twice (:func:`keep`);
 * the database or the file store failed (``keeps_typing``): after the rollback the files are
   stored as pending uploads on their own, or deleted when even that fails (:func:`after_failure`);
-* anything else went wrong (a 500): files no row refers to are deleted (:func:`discard`, run at
-  the end of the request).
+* anything else went wrong (a 500), or a view forgot to say: files no row refers to are
+  deleted (:func:`discard`, run at the end of every request that still holds some).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from flask import Flask, g
@@ -24,6 +25,8 @@ from ..extensions import db_session
 from ..models import PendingUpload
 from ..runtime import runtime
 from ..services import evidence
+
+log = logging.getLogger(__name__)
 
 
 def hold(uploads: Sequence[PendingUpload]) -> None:
@@ -55,13 +58,15 @@ def after_failure() -> None:
 
 
 def discard(error: BaseException | None) -> None:
-    """At the end of a request that failed unhandled: delete held files nothing refers to."""
+    """At the end of a request that still holds files (it failed unhandled, or a view forgot
+    to say what became of them): delete those that no row refers to."""
     held = g.pop("held_uploads", [])
-    if held and error is not None:
-        try:
-            evidence.discard_unclaimed(db_session(), runtime().store, held)
-        except Exception:  # noqa: BLE001 - the database is gone too: leave the files
-            db_session().rollback()
+    if not held:
+        return
+    try:
+        evidence.discard_unclaimed(db_session(), runtime().store, held)
+    except Exception:  # noqa: BLE001 - the database is gone too: the files stay
+        log.warning("could not check %d uploaded files after %r", len(held), error)
 
 
 def install(app: Flask) -> None:
