@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import func, select
 
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.models import Attachment, AuditEvent, Incident, Organisation
+from breachdesk.models import Attachment, AuditEvent, Incident, Organisation, PendingUpload
 
 from ..conftest import MakeUser
 from .conftest import MakeToken, bearer, report_body
@@ -129,7 +131,11 @@ def test_an_idempotency_key_makes_one_report_and_refuses_another_body(
 
 
 def test_attachments_as_multipart(
-    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+    app: Flask,
+    client: Any,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+    make_token: MakeToken,
 ) -> None:
     kruix = orgs["kruix"]
     token = make_token(make_user("r@x.nl", (kruix, Role.REPORTER)), kruix, "report")
@@ -151,6 +157,24 @@ def test_attachments_as_multipart(
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "evidence.0"
     assert incidents() == 1
+    # A good file with a refused one, and a good file with a report the rules refuse: nothing
+    # of either stays behind (no pending row, no file), only the first report's attachment.
+    future = report_body(discovered_at="2030-01-01T10:00:00Z")
+    for report, files in (
+        (report_body(), [(io.BytesIO(PNG), "goed.png"), (io.BytesIO(b"MZ\x90"), "x.exe")]),
+        (future, [(io.BytesIO(PNG), "goed.png")]),
+    ):
+        response = client.post(
+            "/api/v1/reports",
+            data={"report": json.dumps(report), "evidence": files},
+            content_type="multipart/form-data",
+            headers=bearer(token),
+        )
+        assert response.status_code == 422, response.get_json()
+    assert incidents() == 1
+    assert db.session.execute(select(func.count()).select_from(PendingUpload)).scalar_one() == 0
+    stored = [p for p in Path(app.config["ATTACHMENT_DIR"]).rglob("*") if p.is_file()]
+    assert [p.name for p in stored] == [attachment.storage_key.rsplit("/", 1)[-1]]
 
 
 def test_the_own_reports_list(

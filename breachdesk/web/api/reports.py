@@ -22,6 +22,7 @@ from ...runtime import runtime
 from ...services import api_idempotency, evidence, incident_access
 from ...services import incidents as incident_service
 from ...services.api_idempotency import Outcome
+from .. import held_uploads
 from .auth import access, authenticated
 from .problems import ApiProblem, flatten
 from .schemas import CreatedSchema, IncidentSummarySchema, ReportSchema
@@ -127,12 +128,14 @@ def _stage(files: list[FileStorage]) -> list[PendingUpload]:
                 store=rt.store,
                 clock=rt.clock,
                 max_bytes=int(current_app.config["MAX_ATTACHMENT_BYTES"]),
+                commit=False,  # saved with the report; a refused report leaves no file
             )
         except evidence.UploadRejected as rejected:
             text = rejected.problem.message % rejected.problem.params
             raise ApiProblem(
                 422, text, kind="validation", errors=[(f"evidence.{number}", text)]
             ) from None
+        held_uploads.hold([pending])
         staged.append(pending)
     return staged
 
@@ -140,7 +143,7 @@ def _stage(files: list[FileStorage]) -> list[PendingUpload]:
 def _create(report: IncidentReport, files: list[FileStorage]) -> Incident:
     found = access()
     try:
-        return incident_service.submit_report(
+        incident = incident_service.submit_report(
             db_session(),
             reporter=found.user,
             organisation=found.token.organisation,
@@ -154,6 +157,8 @@ def _create(report: IncidentReport, files: list[FileStorage]) -> Incident:
         raise ApiProblem(
             422, "The report has problems; nothing was stored.", kind="validation", errors=errors
         ) from None
+    held_uploads.claimed()
+    return incident
 
 
 def _created(incident: Incident, replayed: bool) -> ResponseReturnValue:
