@@ -20,6 +20,7 @@ from ..domain.notices.people_notice import (
     missing_elements,
     unknown_fields,
 )
+from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident, Mailing, PeopleNotice, Recipient
 from ..runtime import runtime
@@ -156,6 +157,10 @@ def post_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         if notice is not None:
             public_form.text.data, public_form.channel.data = notice.text, notice.channel
             public_form.url.data = notice.url
+            if notice.published_at is not None:  # shown as it was recorded: saving keeps it
+                public_form.published_at.data = utc_to_local(notice.published_at).replace(
+                    tzinfo=None
+                )
         else:
             public_form.text.data = public_notice.draft_text(
                 session, incident, now=runtime().clock.now()

@@ -260,6 +260,20 @@ def test_public_communication_recorded_where_and_when(
     assert saved.status_code == 302
     db.session.expire_all()
     assert incident.public_resolution == "published"
+    # The page shows the moment as recorded, so the text can be corrected and saved as shown.
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    assert re.search(r'name="published_at"[^>]*value="2026-11-19T11:00"', page)
+    form = {k: v for k, v in re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', page)}
+    corrected = client.post(
+        people_url(incident, "/public"),
+        data={
+            "text": "Openbare mededeling, verbeterd.",
+            "channel": "website",
+            "url": "https://x.nl/datalek",
+            "published_at": form["published_at"],
+        },
+    )
+    assert corrected.status_code == 302
 
 
 def test_the_page_says_when_the_mail_server_refuses_and_offers_to_try_again(
