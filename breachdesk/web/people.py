@@ -46,6 +46,8 @@ def _notice_as_sent(incident_id: int) -> str:
 def save_notice(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = NoticeForm()
+    if request.form.get("action") == "redraft" and form.validate_on_submit():
+        return _redrafted(incident, form)
     if not form.validate_on_submit():
         return render_page(incident, form, 422)
     session, clock = db_session(), runtime().clock
@@ -84,6 +86,31 @@ def save_notice(incident_id: int) -> ResponseReturnValue:
     except StaleEdit as error:
         return render_page(incident, form, 409, conflict=conflict(error, _("the notice")))
     return redirect(url_for("people.show", incident_id=incident.id) + "#notice")
+
+
+def _redrafted(incident: Incident, posted: NoticeForm) -> ResponseReturnValue:
+    """breachdesk's own draft in the language chosen, from what is known now, shown in the form
+    and not saved: the FG reads it and saves it, or leaves the page and keeps their text. A
+    save checks against the version the FG had loaded, as any save does."""
+    session, clock = db_session(), runtime().clock
+    draft = people_notices.working_draft(session, incident, clock=clock, user=user())
+    lang = posted.lang.data if posted.lang.data in people_notices.LANGS else draft.lang
+    fresh = people_notices.redraft(session, draft, lang=lang, clock=clock, user=user())
+    form = NoticeForm(formdata=None)
+    form.seen.data = posted.seen.data
+    form.lang.data, form.subject.data = lang, str(fresh["subject"])
+    sections = fresh["sections"]
+    assert isinstance(sections, dict)  # noqa: S101 - redraft returns the sections as a dict
+    for key in SECTION_KEYS:
+        form[key].data = sections.get(key, "")
+    flash(
+        _(
+            "This is breachdesk's draft in the language chosen. Nothing is saved yet: save it "
+            "to replace your text, or leave the page to keep yours."
+        ),
+        "info",
+    )
+    return render_page(incident, form)
 
 
 @bp.post("/readability")

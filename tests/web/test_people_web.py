@@ -4,6 +4,7 @@ mailing sent, paused, resumed and proven per person; letters and the public comm
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -330,3 +331,37 @@ def test_the_page_says_when_the_mail_server_refuses_and_offers_to_try_again(
     deliver_now(app)
     db.session.expire_all()
     assert {r.status for r in rows} == {"sent"}
+
+
+def test_breachdesks_draft_in_english_is_shown_then_saved_only_when_the_fg_saves_it(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = informing(client, orgs, make_user)
+    client.get(people_url(incident))
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    own = notice_form(draft, what_happened="Onze eigen woorden over het lek.")
+    assert client.post(people_url(incident, "/notice"), data=own).status_code == 302
+    db.session.refresh(draft)
+
+    shown = client.post(
+        people_url(incident, "/notice"),
+        data=notice_form(draft, lang="en", action="redraft"),
+    )
+    page = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    form_part = page.split('id="notice-form"')[1].split("</form>")[0]
+    assert "Important: data breach at" in form_part and "Onze eigen woorden" not in form_part
+    assert "Nothing is saved yet" in page or "Er is nog niets opgeslagen" in page
+    db.session.refresh(draft)
+    assert draft.lang == "nl" and draft.sections["what_happened"] == "Onze eigen woorden over het lek."
+
+    fields = dict(re.findall(r'<input[^>]*name="(seen|subject)"[^>]*value="([^"]*)"', page))
+    texts = dict(re.findall(r'<textarea[^>]*name="(\w+)"[^>]*>\n?([^<]*)</textarea>', page))
+    saved = client.post(
+        people_url(incident, "/notice"),
+        data={**{k: html.unescape(v) for k, v in {**fields, **texts}.items()}, "lang": "en"},
+    )
+    assert saved.status_code == 302
+    db.session.refresh(draft)
+    assert draft.lang == "en" and draft.subject.startswith("Important: data breach at")
+    assert "Onze eigen woorden" not in " ".join(draft.sections.values())
