@@ -149,6 +149,30 @@ def test_checklist_and_decision_fill_the_consequences_and_the_follow_up() -> Non
     assert "sub a" in draft_answers(AP_2022, exempt)["10.1.1"].text
 
 
+@pytest.mark.parametrize("severity", ["aanzienlijk", "zeer_groot"])
+def test_a_high_severity_is_never_answered_with_no_high_risk(severity: str) -> None:
+    """Found by exploratory testing: the AP was told "not a high risk" under a very high 9.3."""
+    police = "Op verzoek van de politie informeren we de mensen pas na het onderzoek."
+    decided = facts(
+        severity_proposal=severity,
+        severity_score=4.5,
+        severity_band="very_high",
+        decision=DecisionSummary(True, False, False, severity, police),
+    )
+    drafts = draft_answers(AP_2022, decided)
+    answer = drafts["10.1.1"]
+    assert answer.choices == ("not",) and answer.status is Status.NEEDS_WORDS
+    assert "hoog risico" not in answer.text and police in answer.text
+    assert "Art. 34(3)" in answer.reason
+    # The decision's reasons are about informing here, not about the severity it kept.
+    assert police not in drafts["9.3"].text
+    silent = replace(decided, decision=DecisionSummary(True, False, False, severity, ""))
+    assert draft_answers(AP_2022, silent)["10.1.1"].text == "Nee."
+    # The Art. 34(3) grounds still answer on their own.
+    exempt = replace(decided, decision=DecisionSummary(True, False, False, severity, "", "b"))
+    assert draft_answers(AP_2022, exempt)["10.1.1"].status is Status.COMPLETE
+
+
 def test_answers_are_checked_against_the_form() -> None:
     q93, q52, q53 = (AP_2022.question(n) for n in ("9.3", "5.2", "5.3"))
     assert q93 and q52 and q53

@@ -747,7 +747,13 @@ def _q9_3(f: SheetFacts, w: _Words) -> Draft:
             sum_ = f.severity_arithmetic.rsplit(" (", 1)[0]  # without the English band name
             text += ": " + (sum_.replace(".", ",") if w.lang == "nl" else sum_)
         text += "."
-    if f.decision is not None and f.decision.rationale.strip():
+    if (
+        f.decision is not None
+        and f.decision.rationale.strip()
+        and f.decision.ap_severity != f.severity_proposal
+    ):
+        # The FG chose another severity than the checklist's: the decision's reasons explain
+        # it. (Otherwise they are about notifying and informing, not about the severity.)
         text += "\n" + f.decision.rationale.strip()
     if f.decision is None:
         return _d(
@@ -809,6 +815,21 @@ def _q10_1_1(f: SheetFacts, w: _Words) -> Draft:
         return _d(w("Ja, dat gaan we doen.", "Yes, we will."), ("will_inform",))
     if d.exemption in _EXEMPTIONS:
         because = w(*_EXEMPTIONS[d.exemption])
+    elif d.ap_severity in _HIGH_SEVERITY:
+        # The severity this sheet gives (9.3) is considerable or very high, yet nobody is told
+        # and no Art. 34(3) ground was chosen: "no high risk" would be a false ground. The
+        # FG's own reasons are the answer, for them to confirm or complete.
+        reasons = d.rationale.strip()
+        return _d(
+            w("Nee", "No") + (f". {reasons}" if reasons else "."),
+            ("not",),
+            Status.NEEDS_WORDS,
+            N_(
+                "The severity (9.3) is high, yet the people affected are not informed: give "
+                "the ground in your own words, such as an exemption of Art. 34(3) or a "
+                "postponement the police asked for."
+            ),
+        )
     else:
         because = w(
             "het datalek naar onze beoordeling niet leidt tot een hoog risico voor hun rechten "
@@ -817,6 +838,10 @@ def _q10_1_1(f: SheetFacts, w: _Words) -> Draft:
             "rights and freedoms (Art. 34(1) GDPR)",
         )
     return _d(w("Nee, omdat ", "No, because ") + because + ".", ("not",))
+
+
+#: The AP form's severities (9.3) that mean a high risk to the people affected.
+_HIGH_SEVERITY = frozenset({"aanzienlijk", "zeer_groot"})
 
 
 def _q10_1_3(f: SheetFacts, w: _Words) -> Draft:
