@@ -80,8 +80,22 @@ def _informing(incident: Incident) -> Informing | None:
     return informing_of(session, incident) if session is not None else None
 
 
+@dataclass(frozen=True)
+class BeingFiled:
+    """The first filing as the FG records it, before it is stored: the sheet frozen on it
+    answers the moment of filing and the reasons for a delay (4.5) from it."""
+
+    submitted_at: datetime
+    delay_reason: str
+
+
 def sheet_facts(
-    incident: Incident, *, now: datetime, user: User | None = None, lang: str = "nl"
+    incident: Incident,
+    *,
+    now: datetime,
+    user: User | None = None,
+    lang: str = "nl",
+    being_filed: BeingFiled | None = None,
 ) -> SheetFacts:
     """Everything the drafting reads, from the incident, its organisation and its decisions."""
     profile = profile_of(incident.organisation)
@@ -117,8 +131,12 @@ def sheet_facts(
         ended_at=incident.ended_at,
         aware_at=incident.aware_at,
         deadline=deadline,
-        first_filed_at=first.submitted_at if first else None,
-        delay_reason=first.delay_reason if first else "",
+        first_filed_at=first.submitted_at
+        if first
+        else (being_filed.submitted_at if being_filed else None),
+        delay_reason=first.delay_reason
+        if first
+        else (being_filed.delay_reason.strip() if being_filed else ""),
         processors=tuple(p.get("name", "") for p in incident.processors),
         reporting_processor=(incident.reporting_processor or {}).get("name", "")
         if incident.reported_by_processor
@@ -192,11 +210,13 @@ def sheet_of(
     now: datetime,
     user: User | None = None,
     lang: str = "nl",
+    being_filed: BeingFiled | None = None,
 ) -> SheetPage:
-    """The answer sheet as it stands: drafts from the record, the FG's edits over them."""
+    """The answer sheet as it stands: drafts from the record, the FG's edits over them
+    (``being_filed``: as it is frozen on the first filing being recorded)."""
     row = stored_sheet(session, incident)
     form = form_of(row)
-    facts = sheet_facts(incident, now=now, user=user, lang=lang)
+    facts = sheet_facts(incident, now=now, user=user, lang=lang, being_filed=being_filed)
     drafts = draft_answers(form, facts, lang)
     hours = (now - incident.aware_at).total_seconds() / 3600 if incident.aware_at else None
     decided = bool(incident.decisions and incident.decisions[-1].notify_ap)

@@ -71,7 +71,11 @@ def record_filing(incident: Incident, form: NotificationForm, submitted_at: date
     sheet = None
     if duty_of(incident) is Duty.AP:
         now = runtime().clock.now()
-        sheet = snapshot(answer_sheet.sheet_of(db_session(), incident, now=now, user=user()).sheet)
+        being_filed = answer_sheet.BeingFiled(submitted_at, form.delay_reason.data or "")
+        found = answer_sheet.sheet_of(
+            db_session(), incident, now=now, user=user(), being_filed=being_filed
+        )
+        sheet = snapshot(found.sheet)
     filings.record_notification(
         db_session(),
         incident,

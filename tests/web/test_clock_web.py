@@ -70,6 +70,11 @@ def test_a_late_notification_needs_reasons_at_the_field_and_keeps_the_typing(
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert "AP-98765" in page and 'data-status="late"' in page
     db.session.expire_all()
+    # The sheet frozen on the filing is what was sent: its 4.5 holds the reasons just given.
+    (filed,) = incident.notifications
+    assert filed.sheet is not None
+    answer = next(a for a in filed.sheet["answers"] if a["number"] == "4.5")
+    assert answer["text"] == "Het lek werd pas na het weekend gemeld aan de FG."
     statuses = db.session.execute(
         select(Delivery.status).where(
             Delivery.incident_id == incident.id, Delivery.kind != "new_report"
