@@ -6,7 +6,7 @@ one chance to show it, and it need not pass through the session cookie.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,7 +20,7 @@ from ..extensions import db_session
 from ..models import ApiToken
 from ..runtime import runtime
 from ..services import api_tokens
-from .auth import PasswordForm
+from .auth import PasswordForm, account_page
 from .context import actor, my_organisations, user
 from .report_form import options
 
@@ -107,12 +107,8 @@ def issue() -> ResponseReturnValue:
     except api_tokens.TokenRefused as refused:
         flash(_(refused.message), "danger")
         return _back()
-    return render_template(
-        "auth/account.html",
-        form=PasswordForm(formdata=None),
-        new_api_token=plain,
-        new_api_token_row=token,
-    )
+    # The whole account page, as /account shows it, with the token once.
+    return account_page(PasswordForm(formdata=None), new_api_token=plain, new_api_token_row=token)
 
 
 @bp.post("/<int:token_id>/revoke")

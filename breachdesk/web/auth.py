@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     current_app,
@@ -141,14 +143,23 @@ def account() -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("auth.account"))
-    return render_template(
+    return account_page(form)
+
+
+def account_page(form: PasswordForm, status: int = 200, **extra: Any) -> ResponseReturnValue:
+    """The account page with everything it shows (its sessions, its second factor), for every
+    view that answers with it (the password form here, a new API token in web/api_tokens.py)."""
+    clock = runtime().clock
+    page = render_template(
         "auth/account.html",
         form=form,
-        live_sessions=sessions.live(db_session(), user(), clock=runtime().clock),
+        live_sessions=sessions.live(db_session(), user(), clock=clock),
         codes_left=second_factor.codes_left(db_session(), user()),
         second_factor_required=second_factor.required(db_session(), user()),
-        this_session=sessions.current(db_session(), session.get("sid"), clock=runtime().clock),
+        this_session=sessions.current(db_session(), session.get("sid"), clock=clock),
+        **extra,
     )
+    return page, status
 
 
 @bp.post("/account/sign-out-everywhere")

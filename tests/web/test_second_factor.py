@@ -316,3 +316,30 @@ def test_wrong_codes_slow_down_the_account(
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "10"
     clock.advance(seconds=10)  # the delay passed: the right code signs in
     assert client.post("/login/code", data={"code": _code(fg, clock)}).status_code == 302
+
+
+def test_an_fg_with_a_second_factor_makes_an_api_token_and_sees_it_once(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """Found by exploratory testing: the page showing the new token crashed (500) for anyone
+    with a second factor, after the token was saved - a token nobody could ever see."""
+    kruix = orgs["kruix"]
+    fg = make_user("fg@x.nl", (kruix, Role.FG))
+    login(client, "fg@x.nl")
+    _enrol(client, fg, clock)
+    response = client.post(
+        "/account/api-tokens",
+        data={
+            "token-name": "SIEM",
+            "token-organisation": str(kruix.id),
+            "token-scope": "read",
+            "token-days": "90",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'id="new-api-token"[^>]*value="bd_[A-Za-z0-9_-]+"', page)
+    # The rest of the account page as /account shows it: recovery codes left, this session.
+    assert "Nog 10 herstelcodes over." in page
+    sessions = page.split('id="session-list"')[1].split("</ul>")[0]
+    assert "(deze browser)" in sessions or "(this browser)" in sessions
