@@ -64,9 +64,9 @@ def record_notification(
     cancelled (re-planning finds nothing left to remind of).
 
     Raises:
-        NotificationError: submitted in the future or before awareness; after the deadline
-            without a reason for the delay (Art. 33(1) GDPR); the incident not confirmed as a
-            breach.
+        NotificationError: submitted in the future or before awareness; a supplement before
+            the first filing; after the deadline without a reason for the delay (Art. 33(1)
+            GDPR); the incident not confirmed as a breach.
         TransitionRefused: the incident is not in a state where a notification belongs.
         StaleEdit: ``seen_filings`` (how many filings the FG's page showed) is no longer the
             number recorded: someone recorded one in the meantime; nothing was saved.
@@ -102,7 +102,10 @@ def record_notification(
         )
     duty = duty_of(incident)
     deadline = due_at(incident.aware_at, term_of(incident))
-    initial = first_filing(incident) is None
+    first = first_filing(incident)
+    initial = first is None
+    if first is not None and submitted_at < first.submitted_at:
+        raise NotificationError("submitted_at", N_("A supplement cannot precede the first filing."))
     late = filed_late(deadline, submitted_at)
     if initial and late and not delay_reason.strip():
         raise NotificationError(

@@ -128,6 +128,10 @@ def test_filings_freeze_the_sheet_and_a_supplement_shows_what_changed(
     )
     db.session.expire_all()
     assert incident.notifications[0].sheet == frozen
+    # A supplement cannot be dated before the first filing (11:00), at its field.
+    early = file(client, incident, 1, confirm_incomplete="y", submitted_at="2026-11-19T10:50")
+    assert early.status_code == 422
+    assert "Een aanvulling kan niet vóór de eerste melding liggen." in early.get_data(as_text=True)
     assert file(client, incident, 1, confirm_incomplete="y").status_code == 302
     db.session.expire_all()
     second = incident.notifications[1]
