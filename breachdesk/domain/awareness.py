@@ -15,11 +15,31 @@ from .timeutil import FUTURE_TOLERANCE, ensure_utc
 
 
 def awareness_problem(
-    new: datetime, current: datetime | None, reason: str, now: datetime
+    new: datetime,
+    current: datetime | None,
+    reason: str,
+    now: datetime,
+    *,
+    started_at: datetime | None = None,
+    first_filed_at: datetime | None = None,
 ) -> str | None:
-    """Why ``new`` cannot be recorded now (an English template), or None if it can."""
-    if ensure_utc(new) > ensure_utc(now) + FUTURE_TOLERANCE:
+    """Why ``new`` cannot be recorded now (an English template), or None if it can.
+
+    Awareness follows the start of the breach, and the AP cannot have been notified of a
+    breach before the organisation was aware of it: a moment outside those bounds would put a
+    false deadline (and a false "on time" or "late") in the register. (It may precede the
+    report's moment of discovery: the FG can learn of a breach from a processor or the news
+    before a colleague reports it.)
+    """
+    moment = ensure_utc(new)
+    if moment > ensure_utc(now) + FUTURE_TOLERANCE:
         return N_("The moment of awareness cannot be in the future.")
-    if current is not None and ensure_utc(new) != ensure_utc(current) and not reason.strip():
+    if started_at is not None and moment < ensure_utc(started_at):
+        return N_("The moment of awareness cannot lie before the breach began.")
+    if first_filed_at is not None and moment > ensure_utc(first_filed_at):
+        return N_(
+            "The AP was notified before this moment: awareness cannot lie after the first filing."
+        )
+    if current is not None and moment != ensure_utc(current) and not reason.strip():
         return N_("Changing the moment of awareness moves the deadline: write down why.")
     return None

@@ -167,6 +167,7 @@ def sheet_facts(
         attachments=tuple(a.filename for a in incident.attachments),
         facts=facts,
         severity_proposal=recommendation.ap_severity.value if recommendation else None,
+        risk_level=recommendation.risk.value if recommendation else "",
         severity_score=severity.score if severity else None,
         severity_band=severity.band.value if severity else "",
         severity_arithmetic=severity.arithmetic if severity else "",

@@ -25,7 +25,7 @@ from ..domain.text import N_
 from ..models import AwarenessRecord, Delivery, Incident, Mailing
 from .audit import Actor
 from .clock import Clock
-from .deadlines import duties_owed
+from .deadlines import duties_owed, first_filing
 from .workflow import TriageError, audit_incident, commit, move_incident
 
 
@@ -44,7 +44,15 @@ def _record_awareness(
     actor: Actor,
     clock: Clock,
 ) -> bool:
-    problem = awareness_problem(aware_at, incident.aware_at, reason, clock.now())
+    first = first_filing(incident)
+    problem = awareness_problem(
+        aware_at,
+        incident.aware_at,
+        reason,
+        clock.now(),
+        started_at=incident.started_at,
+        first_filed_at=first.submitted_at if first else None,
+    )
     if problem is not None:
         raise TriageError(problem, field="aware_at")
     if incident.aware_at is not None and incident.aware_at == aware_at:
@@ -85,7 +93,8 @@ def record_awareness(
     """Set or correct the moment of awareness; False when it was already that value.
 
     Raises:
-        TriageError: in the future, or a correction without a reason.
+        TriageError: in the future, before the breach began, after the first filing, or a
+            correction without a reason.
     """
     changed = _record_awareness(session, incident, aware_at, reason, actor=actor, clock=clock)
     commit(session, incident, clock)

@@ -149,14 +149,18 @@ def test_checklist_and_decision_fill_the_consequences_and_the_follow_up() -> Non
     assert "sub a" in draft_answers(AP_2022, exempt)["10.1.1"].text
 
 
-@pytest.mark.parametrize("severity", ["aanzienlijk", "zeer_groot"])
-def test_a_high_severity_is_never_answered_with_no_high_risk(severity: str) -> None:
-    """Found by exploratory testing: the AP was told "not a high risk" under a very high 9.3."""
+@pytest.mark.parametrize(
+    ("risk", "severity"), [("high", "aanzienlijk"), ("high", "zeer_groot"), ("risk", "zeer_groot")]
+)
+def test_a_high_risk_is_never_answered_with_no_high_risk(risk: str, severity: str) -> None:
+    """Found by exploratory testing: the AP was told "not a high risk" when the checklist had
+    found a high risk and 9.3 said "very high"."""
     police = "Op verzoek van de politie informeren we de mensen pas na het onderzoek."
     decided = facts(
         severity_proposal=severity,
         severity_score=4.5,
         severity_band="very_high",
+        risk_level=risk,
         decision=DecisionSummary(True, False, False, severity, police),
     )
     drafts = draft_answers(AP_2022, decided)
@@ -171,6 +175,17 @@ def test_a_high_severity_is_never_answered_with_no_high_risk(severity: str) -> N
     # The Art. 34(3) grounds still answer on their own.
     exempt = replace(decided, decision=DecisionSummary(True, False, False, severity, "", "b"))
     assert draft_answers(AP_2022, exempt)["10.1.1"].status is Status.COMPLETE
+
+
+def test_no_high_risk_found_is_still_answered_with_art_34_1() -> None:
+    """A considerable severity from a medium ENISA score is not a high risk (Art. 34)."""
+    decided = facts(
+        severity_proposal="aanzienlijk",
+        risk_level="risk",
+        decision=DecisionSummary(True, False, False, "aanzienlijk", ""),
+    )
+    answer = draft_answers(AP_2022, decided)["10.1.1"]
+    assert answer.status is Status.COMPLETE and "art. 34 lid 1" in answer.text
 
 
 def test_answers_are_checked_against_the_form() -> None:

@@ -139,3 +139,28 @@ def test_awareness_rules() -> None:
     assert awareness_problem(now - timedelta(hours=5), earlier, "", now) is not None  # correction
     assert awareness_problem(now - timedelta(hours=5), earlier, "Logbestand bekeken", now) is None
     assert awareness_problem(earlier, earlier, "", now) is None  # unchanged
+
+
+def test_awareness_lies_between_the_start_of_the_breach_and_the_first_filing() -> None:
+    """Found by exploratory testing: awareness months before the breach began, and after the
+    AP had been notified, were accepted (a false deadline, a false "on time")."""
+    now = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    started, filed = now - timedelta(days=1), now - timedelta(hours=2)
+    why = "Logbestand bekeken"
+
+    def problem(moment: datetime) -> str | None:
+        return awareness_problem(
+            moment, now - timedelta(hours=5), why, now, started_at=started, first_filed_at=filed
+        )
+
+    assert problem(datetime(2026, 3, 27, 10, 0, tzinfo=UTC)) == (
+        "The moment of awareness cannot lie before the breach began."
+    )
+    assert problem(filed + timedelta(minutes=10)) is not None and "filing" in str(
+        problem(filed + timedelta(minutes=10))
+    )
+    assert problem(started) is None and problem(filed) is None
+    # Before the report's moment of discovery is allowed: the FG may have heard it first.
+    assert (
+        awareness_problem(started + timedelta(hours=1), None, "", now, started_at=started) is None
+    )

@@ -75,6 +75,13 @@ def test_a_late_notification_needs_reasons_at_the_field_and_keeps_the_typing(
     assert filed.sheet is not None
     answer = next(a for a in filed.sheet["answers"] if a["number"] == "4.5")
     assert answer["text"] == "Het lek werd pas na het weekend gemeld aan de FG."
+    # Awareness cannot now be moved past the filing (the AP heard of it before we did?).
+    moved = client.post(
+        f"/incidents/{incident.id}/awareness",
+        data={"aware_at": "2026-11-19T10:45", "reason": "Later pas zeker"},
+    )
+    assert moved.status_code == 422
+    assert "kennisname kan niet na de eerste melding liggen" in moved.get_data(as_text=True)
     statuses = db.session.execute(
         select(Delivery.status).where(
             Delivery.incident_id == incident.id, Delivery.kind != "new_report"

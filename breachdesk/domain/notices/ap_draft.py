@@ -129,6 +129,7 @@ class SheetFacts:
     severity_score: float | None = None  # the ENISA score behind the proposal
     severity_band: str = ""  # low | medium | high | very_high
     severity_arithmetic: str = ""  # e.g. "DPC 3 × EI 1 + CB 0.25 = 3.25"
+    risk_level: str = ""  # the checklist's finding: unlikely | risk | high (Art. 34)
     decision: DecisionSummary | None = None
     subjects_resolution: str = ""  # informed | art34_3a | art34_3b | art34_3c | other
     subjects_resolution_at: datetime | None = None
@@ -815,18 +816,18 @@ def _q10_1_1(f: SheetFacts, w: _Words) -> Draft:
         return _d(w("Ja, dat gaan we doen.", "Yes, we will."), ("will_inform",))
     if d.exemption in _EXEMPTIONS:
         because = w(*_EXEMPTIONS[d.exemption])
-    elif d.ap_severity in _HIGH_SEVERITY:
-        # The severity this sheet gives (9.3) is considerable or very high, yet nobody is told
-        # and no Art. 34(3) ground was chosen: "no high risk" would be a false ground. The
-        # FG's own reasons are the answer, for them to confirm or complete.
+    elif f.risk_level == "high" or d.ap_severity == "zeer_groot":
+        # The checklist found a high risk (or 9.3 says the severity is very high), yet nobody
+        # is told and no Art. 34(3) ground was chosen: "no high risk" would be a false ground.
+        # The FG's own reasons are the answer, for them to confirm or complete.
         reasons = d.rationale.strip()
         return _d(
             w("Nee", "No") + (f". {reasons}" if reasons else "."),
             ("not",),
             Status.NEEDS_WORDS,
             N_(
-                "The severity (9.3) is high, yet the people affected are not informed: give "
-                "the ground in your own words, such as an exemption of Art. 34(3) or a "
+                "The risk to the people affected is high, yet they are not informed: give the "
+                "ground in your own words, such as an exemption of Art. 34(3) or a "
                 "postponement the police asked for."
             ),
         )
@@ -838,10 +839,6 @@ def _q10_1_1(f: SheetFacts, w: _Words) -> Draft:
             "rights and freedoms (Art. 34(1) GDPR)",
         )
     return _d(w("Nee, omdat ", "No, because ") + because + ".", ("not",))
-
-
-#: The AP form's severities (9.3) that mean a high risk to the people affected.
-_HIGH_SEVERITY = frozenset({"aanzienlijk", "zeer_groot"})
 
 
 def _q10_1_3(f: SheetFacts, w: _Words) -> Draft:
