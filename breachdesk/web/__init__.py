@@ -30,6 +30,7 @@ from .failures import database_down, install_failure_pages, not_saved
 from .labels import (
     STATE_COLOURS,
     action_label,
+    ap_severity_label,
     citation,
     delivery_label,
     next_action_label,
@@ -152,6 +153,7 @@ def register_web(app: Flask) -> None:
         status_colour=status_colour,
         row_link=row_link,
         reason_text=reason_text,
+        ap_severity_label=ap_severity_label,
         citation=citation,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[

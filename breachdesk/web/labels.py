@@ -16,6 +16,7 @@ from ..domain.delivery import Kind
 from ..domain.formatting import decimal
 from ..domain.lifecycle import STATE_LABELS, State, TransitionRefused
 from ..domain.next_action import NEXT_ACTION_LABELS
+from ..domain.notices.ap_2022 import AP_2022
 from ..domain.reasons import Reason
 from ..domain.severity import Band
 from ..models import Delivery
@@ -197,6 +198,17 @@ _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 _NUMBER = re.compile(r"-?\d+\.\d+\Z")
 
 
+def ap_severity_label(key: str) -> str:
+    """The AP form's own words for a severity of question 9.3 ("zeer_groot"), in the reader's
+    language, as they read inside a sentence ("zeer groot", "very high")."""
+    question = AP_2022.question("9.3")
+    option = question.option(key) if question else None
+    if option is None:
+        return key
+    label = option.label(str(get_locale()))
+    return label[:1].lower() + label[1:]
+
+
 def reason_text(reason: Reason) -> str:
     """A reason's sentence in the reader's language: its ENISA band translated, its numbers
     (and the ENISA sum, "EI 0.75 + CB 0.5") with the reader's decimal mark."""
@@ -204,6 +216,8 @@ def reason_text(reason: Reason) -> str:
     if params.get("band") in _BANDS:
         params["band"] = pgettext("ENISA band", params["band"])
     lang = str(get_locale())
+    if reason.factor == "ap_severity" and isinstance(params.get("level"), str):
+        params["level"] = ap_severity_label(params["level"].replace(" ", "_"))
     for key, value in params.items():
         if isinstance(value, float):
             params[key] = decimal(value, lang)

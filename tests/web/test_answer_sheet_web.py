@@ -15,7 +15,7 @@ from breachdesk.models import AuditEvent, Incident, Organisation
 
 from ..conftest import MakeUser
 from ..unit.test_ap_sheet import AP_NUMBERS
-from .test_stale_and_closing import assessed
+from .test_stale_and_closing import UNENCRYPTED_LAPTOP, assessed, save_checklist
 
 
 def sheet_url(incident: Incident) -> str:
@@ -99,6 +99,23 @@ def test_an_edited_answer_is_kept_marked_and_checked_against_the_form(
         ).status_code
         == 404
     )
+
+
+def test_an_answer_that_is_only_a_choice_shows_the_choice_on_the_sheet_and_as_filed(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by exploratory testing: a ticked option without words looked like an empty
+    answer on the sheet and as filed (only the PDF showed it)."""
+    incident = assessed(client, orgs, make_user)
+    assert save(client, incident, "5.2", "", "device_lost", version=0).status_code == 302
+    label = "Apparaat, gegevensdrager of papier verloren of gestolen"
+    page = client.get(sheet_url(incident)).get_data(as_text=True)
+    shown = page.split('data-choices="5.2"')[1].split("</div>")[0]
+    assert label in shown
+    assert file(client, incident, 0, provisional="y").status_code == 302
+    db.session.expire_all()
+    filed = client.get(f"{sheet_url(incident)}/filings/{incident.notifications[0].id}")
+    assert label in filed.get_data(as_text=True).split('data-filed-choices="5.2"')[1]
 
 
 def test_filings_freeze_the_sheet_and_a_supplement_shows_what_changed(
@@ -242,3 +259,19 @@ def test_the_sheet_as_a_pdf_and_a_clear_error_when_it_cannot_be_made(
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "De pdf kon niet worden gemaakt" in page
     assert 'data-question="10.2"' in page  # the sheet is still there
+
+
+def test_the_proposed_severity_is_named_in_the_readers_language(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by exploratory testing: the English advice said "…severity question: beperkt."""
+    incident = assessed(client, orgs, make_user)
+    assert save_checklist(client, incident, UNENCRYPTED_LAPTOP, version=1).status_code == 302
+    dutch = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    # The AP form's own words (9.3 offers "Zeer groot", not "zeer hoog"), everywhere.
+    levels = set(re.findall(r"meldformulier van\s+de AP: ([a-z ]+)\.", dutch))
+    assert levels and levels <= {"verwaarloosbaar", "beperkt", "aanzienlijk", "zeer groot"}
+    client.get(f"/language/en?next=/incidents/{incident.id}")
+    english = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    levels = set(re.findall(r"(?:severity question|severity on the AP form): ([a-z ]+)\.", english))
+    assert levels and levels <= {"negligible", "limited", "significant", "very high"}
