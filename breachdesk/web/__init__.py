@@ -30,6 +30,7 @@ from .failures import database_down, install_failure_pages, not_saved
 from .labels import (
     STATE_COLOURS,
     action_label,
+    actor_words,
     ap_severity_label,
     citation,
     delivery_label,
@@ -154,6 +155,7 @@ def register_web(app: Flask) -> None:
         row_link=row_link,
         reason_text=reason_text,
         ap_severity_label=ap_severity_label,
+        actor_words=actor_words,
         citation=citation,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[

@@ -198,6 +198,19 @@ _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 _NUMBER = re.compile(r"-?\d+\.\d+\Z")
 
 
+_LINK_ACTORS = {
+    "reporting link (staff)": _l("someone using the reporting link for staff"),
+    "reporting link (processor)": _l("someone using the reporting link for suppliers"),
+}
+
+
+def actor_words(label: str) -> str:
+    """Who did something, as the trail stores it, in the reader's language where the label
+    is one of breachdesk's own (a reporting link names no person)."""
+    known = _LINK_ACTORS.get(label)
+    return str(known) if known is not None else label
+
+
 def ap_severity_label(key: str) -> str:
     """The AP form's own words for a severity of question 9.3 ("zeer_groot"), in the reader's
     language, as they read inside a sentence ("zeer groot", "very high")."""

@@ -90,6 +90,11 @@ def test_anyone_with_the_link_reports_and_gets_a_private_follow_up_page(
     ).scalar_one()
     assert "Piet" not in str(event.after) and "piet@" not in str(event.after)
     assert event.actor_label == "reporting link (staff)"
+    # The incident's history names it in the reader's language (found by exploratory testing).
+    login(client, "fg@x.nl")
+    history = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert "iemand via de meldlink voor medewerkers" in history
+    assert "reporting link (staff)" not in history
     kinds = sorted(
         db.session.execute(select(Delivery.kind).where(Delivery.incident_id == incident.id))
         .scalars()
