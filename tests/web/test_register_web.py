@@ -136,6 +136,21 @@ def test_a_filter_it_cannot_read_is_named_next_to_its_field_not_ignored_silently
     assert 'value="twintig"' in text  # what was typed is kept
 
 
+def test_a_period_that_ends_before_it_starts_narrows_neither_the_page_nor_an_export(
+    client: Any, filled: list[Incident]
+) -> None:
+    """Before, the error was shown but the start was still applied: every row discovered
+    before it disappeared from the page and the exports without a word."""
+    login(client, "fg@x.nl")
+    period = "from=2026-11-20&to=2026-11-01"  # the incidents were discovered before both
+    page = client.get(f"/register/?{period}").get_data(as_text=True)
+    assert 'id="filter-to-error"' in page
+    assert 'value="2026-11-20"' in page and 'value="2026-11-01"' in page  # kept as typed
+    assert len(references(page)) == 8
+    exported = client.get(f"/register/export.csv?{period}").get_data().decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(exported, newline=""), delimiter=";"))) == 1 + 8
+
+
 def test_pages_follow_one_another_through_the_links(
     app: Flask,
     client: Any,
