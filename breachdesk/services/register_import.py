@@ -22,15 +22,17 @@ from sqlalchemy.orm import Session
 from ..domain.assessment import OUTCOME_DUTIES, Outcome
 from ..domain.deadline import NOTIFICATION_TERM, due_at
 from ..domain.lifecycle import State
+from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
 from ..domain.register_import import Field, ImportedBreach, RowError, read_row
+from ..domain.text import N_
 from ..domain.timeutil import AMSTERDAM
 from ..models import Decision, Incident, Notification, Organisation, User
 from . import audit
 from .audit import Actor
 from .clock import Clock
 from .incidents import next_reference
-from .recipient_files import open_table
+from .recipient_files import Source, open_table
 
 #: The rule set a decision imported from an earlier register is marked with.
 IMPORTED_RULESET = "imported"
@@ -49,6 +51,20 @@ class CheckResult:
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def open_register(data: bytes, filename: str) -> Source:
+    """The uploaded file, opened for reading, once it is known to hold at least one row.
+
+    Raises:
+        RecipientImportError: (field ``file``) the file cannot be read (see
+            :func:`.recipient_files.open_table`), or it holds no row at all (only blank rows
+            or separators, such as a CSV of ``;;;`` lines).
+    """
+    source = open_table(data, filename)
+    if next(source.rows(), None) is None:
+        raise RecipientImportError("file", N_("The file holds no rows."))
+    return source
 
 
 def check(

@@ -91,7 +91,7 @@ def import_upload() -> ResponseReturnValue:
         else:
             data = _data({"key": stored.key})
             try:
-                open_table(data, upload.filename or "")
+                register_import.open_register(data, upload.filename or "")
             except RecipientImportError as error:
                 runtime().store.delete(stored.key)
                 errors["file"] = _(error.message, **error.params)

@@ -170,6 +170,20 @@ def test_a_file_that_cannot_be_read_or_a_missing_column_is_named_at_its_field(
     assert 'id="mapping-error"' in twice.get_data(as_text=True)
 
 
+def test_a_file_without_rows_is_refused_at_its_field_not_mapped(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a CSV of separators only was taken, and the mapping page offered no column at
+    all: "(staat niet in het bestand)" for every field, without saying why."""
+    login(client, "fg@x.nl")
+    for data, name in ((b";;;\r\n;;;\r\n\r\n", "leeg.csv"), (b" ;\n", "spatie.csv")):
+        refused = upload(client, orgs, data, name)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 400, name
+        assert re.search(r'id="import-file-error">Het bestand bevat geen rijen\.<', text), name
+    assert client.get("/register/import/map").status_code == 404  # nothing waits to be mapped
+
+
 def test_only_an_fg_or_administrator_imports(
     client: Any, orgs: dict[str, Organisation], fg: None
 ) -> None:
