@@ -76,6 +76,22 @@ def test_values_are_read_as_a_dutch_spreadsheet_writes_them() -> None:
     assert breach is None and [e.field for e in errors] == [Field.DISCOVERED]
 
 
+def test_a_number_of_people_nobody_knew_is_read_as_unknown_not_refused() -> None:
+    """Before, "onbekend" refused the whole row ("Geen aantal personen."), though an empty
+    cell meaning the same was taken."""
+    for unknown in ("onbekend", "Onbekend", " ONBEKEND ", "niet bekend", "n.b.", "unknown", "?"):
+        assert parse_people(unknown) == (None, None), unknown
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    row = {Field.TITLE: "Brief kwijt", Field.DISCOVERED: "2024-05-01", Field.PEOPLE: "onbekend"}
+    breach, errors = read_row(7, row, now)
+    assert errors == [] and breach is not None
+    assert breach.people_min is None and breach.people_max is None
+    # Other words are still refused, and the reason says an empty cell is accepted.
+    breach, errors = read_row(7, {**row, Field.PEOPLE: "veel"}, now)
+    assert breach is None and [e.field for e in errors] == [Field.PEOPLE]
+    assert "leave the cell empty" in errors[0].message
+
+
 @pytest.fixture
 def fg(app: Flask, orgs: dict[str, Organisation], make_user: MakeUser) -> None:
     make_user("fg@x.nl", (orgs["kruix"], Role.FG))
@@ -117,6 +133,8 @@ def test_the_fg_imports_the_good_rows_and_learns_why_the_others_were_left_out(
     problems = list(csv.reader(io.StringIO(report), delimiter=";"))
     assert {row[0] for row in problems[1:]} == {"5"}  # the spreadsheet's row 5
     assert {row[1] for row in problems[1:]} == {"discovered", "people", "notified"}
+    people = next(row for row in problems[1:] if row[1] == "people")
+    assert "laat de cel leeg" in people[2] and people[3] == "veel"
     assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 0
 
     done = client.post("/register/import/run")
