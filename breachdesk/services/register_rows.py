@@ -76,6 +76,14 @@ class _Standing:
         return people_affected(self)
 
     @property
+    def people_count(self) -> int | str | None:
+        """The number of people for a spreadsheet cell: a number when it is exact (so that
+        a spreadsheet can add it up), "100–500" for a range, None when it is not known."""
+        if self.subjects_mode == "exact" and self.subjects_exact is not None:
+            return self.subjects_exact
+        return self.people or None
+
+    @property
     def notified(self) -> bool:
         return self.filing is not None
 

@@ -158,7 +158,7 @@ def columns(lb: Labels) -> list[Column]:
         Column(_("Reported (Dutch time)"), lambda r: r.reported_at),
         Column(_("Type of breach"), lb.breach_types, 30),
         Column(_("Personal data"), lb.data, 40),
-        Column(_("Number of people"), lambda r: r.people, 14),
+        Column(_("Number of people"), lambda r: r.people_count, 14),
         Column(_("Groups of people"), lb.groups, 30),
         Column(_("Likely consequences"), lb.consequences, 40),
         Column(_("Measures taken"), lb.measures, 40),
