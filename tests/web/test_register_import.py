@@ -26,6 +26,7 @@ from breachdesk.domain.register_import import (
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Decision, Incident, Notification, Organisation
+from breachdesk.services.clock import FixedClock
 
 from ..conftest import MakeUser, login
 
@@ -168,6 +169,41 @@ def test_the_fg_imports_the_good_rows_and_learns_why_the_others_were_left_out(
     titles = [row[table[0].index("Titel")] for row in table[1:]]
     assert titles == ["Laptop kwijt", "Mail aan verkeerde klant", '\'=HYPERLINK("http://x")']
     assert client.get("/register/import/map").status_code == 404  # the file is gone
+
+
+def test_the_same_file_again_is_refused_with_when_and_how_many_it_brought(
+    client: Any, orgs: dict[str, Organisation], fg: None, clock: FixedClock
+) -> None:
+    """Before, a second import of the same file succeeded without a word and the register
+    held every breach twice, both copies with the same SHA-256."""
+    login(client, "fg@x.nl")
+    data = workbook_bytes()
+
+    def checked() -> str:
+        assert upload(client, orgs, data, "register.xlsx").status_code == 302
+        mapping = proposed(client.get("/register/import/map").get_data(as_text=True))
+        return client.post("/register/import/check", data={**mapping, "has_header": "1"}).get_data(
+            as_text=True
+        )
+
+    first = checked()
+    assert 'id="import-already"' not in first and 'id="import-run"' in first
+    assert client.post("/register/import/run").status_code == 302
+    clock.advance(minutes=5)
+
+    again = checked()
+    refusal = re.search(r'id="import-already"[^>]*>(.*?)</div>', again, re.S)
+    assert refusal is not None and 'id="import-run"' not in again
+    assert refusal.group(1) == (
+        "Dit bestand is op 19 november 2026 om 11:00 al geïmporteerd in het register van"
+        " Kruix. Er staan 3 incidenten uit dit bestand in het register; het nog eens"
+        " importeren zou die dubbel opnemen en wordt daarom geweigerd. Een verbeterd bestand"
+        " heeft een andere vingerafdruk en kun je wel importeren."
+    )
+    # Asked anyway (a second tab, a page from before): refused, nothing written.
+    refused = client.post("/register/import/run", follow_redirects=True)
+    assert "al geïmporteerd in het register van Kruix" in refused.get_data(as_text=True)
+    assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 3
 
 
 def test_a_file_that_cannot_be_read_or_a_missing_column_is_named_at_its_field(
