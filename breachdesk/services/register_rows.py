@@ -142,6 +142,7 @@ class RegisterRow(_Standing):
     public_resolution: str
     term_deadline: datetime | None
     imported_from: str  # the SHA-256 of the earlier register it was imported from, or ""
+    source_reference: str  # the reference it had in that register, or ""
     # Not columns of their own (the fields above are COLUMNS, in order):
     organisation: str
     consequences: list[str]
@@ -175,6 +176,7 @@ class PageRow(_Standing):
     subjects_resolution: str
     term_deadline: datetime | None
     imported_from: str
+    source_reference: str
     # Not columns of their own (the fields above are PAGE_COLUMNS, in order):
     organisation: str
     filing: Filing | None
@@ -230,6 +232,7 @@ COLUMNS = (
     Incident.public_resolution,
     Incident.term_deadline,
     Incident.imported_from,
+    Incident.source_reference,
     # Last: RegisterRow takes the columns before it in its fields' order. Only the answer the
     # register shows is read from the checklist's answers (a large JSON document per incident).
     Incident.facts["consequences"].label("consequences"),
@@ -255,4 +258,5 @@ PAGE_COLUMNS = (
     Incident.subjects_resolution,
     Incident.term_deadline,
     Incident.imported_from,
+    Incident.source_reference,
 )

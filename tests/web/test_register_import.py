@@ -7,12 +7,14 @@ import csv
 import hashlib
 import io
 import re
+import subprocess
+import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from breachdesk.domain.register_import import (
@@ -204,6 +206,62 @@ def test_the_same_file_again_is_refused_with_when_and_how_many_it_brought(
     refused = client.post("/register/import/run", follow_redirects=True)
     assert "al geïmporteerd in het register van Kruix" in refused.get_data(as_text=True)
     assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 3
+
+
+def imported_workbook(client: Any, orgs: dict[str, Organisation]) -> list[Incident]:
+    """The workbook imported through the pages, as the FG does it; its incidents."""
+    assert upload(client, orgs, workbook_bytes(), "register.xlsx").status_code == 302
+    mapping = proposed(client.get("/register/import/map").get_data(as_text=True))
+    client.post("/register/import/check", data={**mapping, "has_header": "1"})
+    assert client.post("/register/import/run").status_code == 302
+    return list(db.session.execute(select(Incident).order_by(Incident.id)).scalars())
+
+
+def pdf_text(data: bytes) -> str:
+    run = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(run.stdout.decode().split())
+
+
+def test_the_old_registers_reference_shows_where_the_reference_does(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """The reference a breach had in the old register ("Uw eigen kenmerk") was stored but
+    shown nowhere: not on the incident page, in no export, not in the evidence pack."""
+    login(client, "fg@x.nl")
+    laptop = imported_workbook(client, orgs)[0]
+    assert (laptop.reference, laptop.source_reference) == ("KRX-2023-0001", "DL-2023-01")
+
+    page = client.get(f"/incidents/{laptop.id}").get_data(as_text=True)
+    shown = re.search(r'id="imported-from">(.*?)</p>', page, re.S)
+    assert shown is not None
+    assert "Kenmerk in het eerdere register: <strong" in shown.group(1)
+    assert "DL-2023-01</strong>" in shown.group(1) and laptop.imported_from in shown.group(1)
+    listed = client.get("/register/?sort=reference_asc").get_data(as_text=True)
+    assert 'title="Kenmerk in het eerdere register">DL-2023-01</span>' in listed
+
+    # The spreadsheets: a column right after the reference.
+    exported = client.get("/register/export.csv?sort=reference_asc").get_data()
+    table = list(csv.reader(io.StringIO(exported.decode("utf-8-sig")), delimiter=";"))
+    assert table[0][:3] == ["Kenmerk", "Kenmerk in het eerdere register", "Organisatie"]
+    assert [row[:2] for row in table[1:]] == [
+        ["KRX-2023-0001", "DL-2023-01"],
+        ["KRX-2023-0002", "DL-2023-02"],
+        ["KRX-2024-0001", "DL-2024-01"],
+    ]
+    workbook = client.get("/register/export.xlsx?sort=reference_asc").get_data()
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    assert [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))][:2] == [
+        "KRX-2023-0001",
+        "DL-2023-01",
+    ]
+
+    # The register's PDF and the evidence pack's summary.
+    printed = pdf_text(client.get("/register/export.pdf?sort=reference_asc").get_data())
+    assert "Kenmerk in het eerdere register: DL-2023-01" in printed
+    pack = client.get(f"/register/incidents/{laptop.id}/evidence.zip").get_data()
+    summary = pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf"))
+    assert "Kenmerk in het eerdere register: DL-2023-01" in summary
+    assert laptop.imported_from in summary
 
 
 def test_a_file_that_cannot_be_read_or_a_missing_column_is_named_at_its_field(
