@@ -238,6 +238,8 @@ def test_the_old_registers_reference_shows_where_the_reference_does(
     assert "DL-2023-01</strong>" in shown.group(1) and laptop.imported_from in shown.group(1)
     listed = client.get("/register/?sort=reference_asc").get_data(as_text=True)
     assert 'title="Kenmerk in het eerdere register">DL-2023-01</span>' in listed
+    found = client.get("/register/?q=DL-2023-01").get_data(as_text=True)  # the search, too
+    assert re.findall(r'data-reference="([^"]+)"', found) == ["KRX-2023-0001"]
 
     # The spreadsheets: a column right after the reference.
     exported = client.get("/register/export.csv?sort=reference_asc").get_data()
