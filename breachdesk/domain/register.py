@@ -210,8 +210,9 @@ def parse_filter(args: Mapping[str, str], organisation_ids: Iterable[int]) -> Pa
         and values.get("discovered_to")
         and values["discovered_from"] > values["discovered_to"]
     ):
+        # Neither end is applied: a period that cannot be is no narrower view.
         errors["to"] = N_("The end of the period is before its start.")
-        del values["discovered_to"]
+        del values["discovered_from"], values["discovered_to"]
     if raw["outcome"] == "none":
         values["undecided"] = True
     elif raw["outcome"]:

@@ -220,11 +220,17 @@ _COUNT = re.compile(
 )
 
 
+#: What an old register writes for a number of people nobody knew (read as an empty cell).
+UNKNOWN_PEOPLE = frozenset(
+    {"onbekend", "niet bekend", "n.b.", "nb", "unknown", "not known", "?", "??"}
+)
+
+
 def parse_people(raw: str) -> tuple[int | None, int | None] | None:
-    """ "120" -> (120, 120); "100-150" -> (100, 150); "" -> (None, None); None if unreadable.
-    Dots and spaces inside a number are thousands separators ("1.200")."""
+    """ "120" -> (120, 120); "100-150" -> (100, 150); "", "onbekend", "?" -> (None, None);
+    None if unreadable. Dots and spaces inside a number are thousands separators ("1.200")."""
     text = raw.strip().lower()
-    if not text:
+    if not text or text in UNKNOWN_PEOPLE:
         return None, None
     found = _COUNT.match(text)
     if not found:
@@ -276,7 +282,15 @@ def read_row(
     people = parse_people(text(Field.PEOPLE))
     if people is None:
         errors.append(
-            RowError(number, Field.PEOPLE, N_("Not a number of people."), text(Field.PEOPLE))
+            RowError(
+                number,
+                Field.PEOPLE,
+                N_(
+                    "Not a number of people: write a number (120) or a range (100-150), or"
+                    " leave the cell empty when the number is not known."
+                ),
+                text(Field.PEOPLE),
+            )
         )
         people = (None, None)
     aware, filed, closed = moment(Field.AWARE), moment(Field.FILED), moment(Field.CLOSED)

@@ -6,6 +6,10 @@ the reasons the others cannot. :func:`import_breaches` writes the good rows as c
 entries, each marked with the file's SHA-256 and its own reference, with its decision (the
 reasoning from the file, rule set ``imported``) and its AP filing when it had one, and an
 audit event per incident; all in one transaction, so a file is imported whole or not at all.
+
+A file is imported into an organisation once: a file with the same SHA-256 again would list
+every breach twice (a corrected file has another digest). :func:`earlier_import` tells the
+check step so, and :func:`import_breaches` refuses it inside its own transaction.
 """
 
 from __future__ import annotations
@@ -17,20 +21,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.assessment import OUTCOME_DUTIES, Outcome
 from ..domain.deadline import NOTIFICATION_TERM, due_at
 from ..domain.lifecycle import State
+from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
 from ..domain.register_import import Field, ImportedBreach, RowError, read_row
+from ..domain.text import N_
 from ..domain.timeutil import AMSTERDAM
-from ..models import Decision, Incident, Notification, Organisation, User
+from ..models import AuditEvent, Decision, Incident, Notification, Organisation, User
 from . import audit
 from .audit import Actor
 from .clock import Clock
 from .incidents import next_reference
-from .recipient_files import open_table
+from .recipient_files import Source, open_table
+from .versioning import lock_row
 
 #: The rule set a decision imported from an earlier register is marked with.
 IMPORTED_RULESET = "imported"
@@ -47,8 +55,69 @@ class CheckResult:
         return len({e.row for e in self.errors})
 
 
+@dataclass(frozen=True)
+class EarlierImport:
+    """A file already imported into an organisation's register."""
+
+    incidents: int  # the register entries that came from it
+    imported_at: datetime | None  # when (from the audit trail; None if not found there)
+
+
+class AlreadyImported(Exception):
+    """This file was imported into this organisation's register before; nothing was written."""
+
+    def __init__(self, earlier: EarlierImport) -> None:
+        super().__init__(f"already imported: {earlier.incidents} incidents")
+        self.earlier = earlier
+
+
+def earlier_import(
+    session: Session, organisation_id: int, source_sha256: str
+) -> EarlierImport | None:
+    """The import of a file with ``source_sha256`` into the register of ``organisation_id``
+    that is already there (its entries, and when it was imported), or None."""
+    incidents = session.execute(
+        select(func.count())
+        .select_from(Incident)
+        .where(
+            Incident.organisation_id == organisation_id,
+            Incident.imported_from == source_sha256,
+        )
+    ).scalar_one()
+    if not incidents:
+        return None
+    events = session.execute(
+        select(AuditEvent.occurred_at, AuditEvent.after)
+        .where(
+            AuditEvent.entity_type == "organisation",
+            AuditEvent.entity_id == str(organisation_id),
+            AuditEvent.action == "register.imported",
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    imported_at = next(
+        (at for at, after in events if (after or {}).get("source_sha256") == source_sha256),
+        None,
+    )
+    return EarlierImport(incidents, imported_at)
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def open_register(data: bytes, filename: str) -> Source:
+    """The uploaded file, opened for reading, once it is known to hold at least one row.
+
+    Raises:
+        RecipientImportError: (field ``file``) the file cannot be read (see
+            :func:`.recipient_files.open_table`), or it holds no row at all (only blank rows
+            or separators, such as a CSV of ``;;;`` lines).
+    """
+    source = open_table(data, filename)
+    if next(source.rows(), None) is None:
+        raise RecipientImportError("file", N_("The file holds no rows."))
+    return source
 
 
 def check(
@@ -104,7 +173,19 @@ def import_breaches(
     actor: Actor,
     clock: Clock,
 ) -> list[Incident]:
-    """Write ``breaches`` as closed register entries of ``organisation`` (one transaction)."""
+    """Write ``breaches`` as closed register entries of ``organisation`` (one transaction).
+
+    Raises:
+        AlreadyImported: a file with ``source_sha256`` was imported into ``organisation``
+            before. Checked with the organisation's row locked (SQLite: the transaction holds
+            the write lock), so of two imports of one file at the same moment the second
+            waits for the first and is then refused. Nothing was written; rolled back.
+    """
+    lock_row(session, organisation)
+    earlier = earlier_import(session, organisation.id, source_sha256)
+    if earlier is not None:
+        session.rollback()
+        raise AlreadyImported(earlier)
     now = clock.now()
     made: list[Incident] = []
     for breach in breaches:

@@ -76,6 +76,14 @@ class _Standing:
         return people_affected(self)
 
     @property
+    def people_count(self) -> int | str | None:
+        """The number of people for a spreadsheet cell: a number when it is exact (so that
+        a spreadsheet can add it up), "100–500" for a range, None when it is not known."""
+        if self.subjects_mode == "exact" and self.subjects_exact is not None:
+            return self.subjects_exact
+        return self.people or None
+
+    @property
     def notified(self) -> bool:
         return self.filing is not None
 
@@ -134,6 +142,7 @@ class RegisterRow(_Standing):
     public_resolution: str
     term_deadline: datetime | None
     imported_from: str  # the SHA-256 of the earlier register it was imported from, or ""
+    source_reference: str  # the reference it had in that register, or ""
     # Not columns of their own (the fields above are COLUMNS, in order):
     organisation: str
     consequences: list[str]
@@ -167,6 +176,7 @@ class PageRow(_Standing):
     subjects_resolution: str
     term_deadline: datetime | None
     imported_from: str
+    source_reference: str
     # Not columns of their own (the fields above are PAGE_COLUMNS, in order):
     organisation: str
     filing: Filing | None
@@ -222,6 +232,7 @@ COLUMNS = (
     Incident.public_resolution,
     Incident.term_deadline,
     Incident.imported_from,
+    Incident.source_reference,
     # Last: RegisterRow takes the columns before it in its fields' order. Only the answer the
     # register shows is read from the checklist's answers (a large JSON document per incident).
     Incident.facts["consequences"].label("consequences"),
@@ -247,4 +258,5 @@ PAGE_COLUMNS = (
     Incident.subjects_resolution,
     Incident.term_deadline,
     Incident.imported_from,
+    Incident.source_reference,
 )

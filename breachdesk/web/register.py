@@ -93,6 +93,7 @@ class Labels:
         self.action_status = {k.value: _(v) for k, v in ACTION_STATUS_LABELS.items()}
         self.open_measures = _("open measures: %(num)s", num="%(num)s")
         self.imported = _("imported")
+        self.source_reference = _("Reference in the earlier register")
 
     @staticmethod
     def _join(values: list[str], labels: dict[str, str]) -> str:
@@ -148,6 +149,7 @@ def columns(lb: Labels) -> list[Column]:
     """The register's columns for a spreadsheet: the facts Art. 33(5) asks to document."""
     return [
         Column(_("Reference"), lambda r: r.reference, 16),
+        Column(lb.source_reference, lambda r: r.source_reference, 16),
         Column(_("Organisation"), lambda r: r.organisation, 24),
         Column(_("Title"), lambda r: r.title, 40),
         Column(_("What happened"), lambda r: r.description, 60),
@@ -158,7 +160,7 @@ def columns(lb: Labels) -> list[Column]:
         Column(_("Reported (Dutch time)"), lambda r: r.reported_at),
         Column(_("Type of breach"), lb.breach_types, 30),
         Column(_("Personal data"), lb.data, 40),
-        Column(_("Number of people"), lambda r: r.people, 14),
+        Column(_("Number of people"), lambda r: r.people_count, 14),
         Column(_("Groups of people"), lb.groups, 30),
         Column(_("Likely consequences"), lb.consequences, 40),
         Column(_("Measures taken"), lb.measures, 40),

@@ -11,9 +11,11 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain.formatting import long_datetime
 from ..domain.recipients import RecipientImportError
 from ..domain.register_import import (
     FIELD_LABELS,
@@ -91,7 +93,7 @@ def import_upload() -> ResponseReturnValue:
         else:
             data = _data({"key": stored.key})
             try:
-                open_table(data, upload.filename or "")
+                register_import.open_register(data, upload.filename or "")
             except RecipientImportError as error:
                 runtime().store.delete(stored.key)
                 errors["file"] = _(error.message, **error.params)
@@ -175,6 +177,8 @@ def import_check() -> ResponseReturnValue:
     pending["has_header"] = has_header
     session[_KEY] = pending
     result = _checked(pending)
+    organisation = next(o for o in _organisations() if o.id == pending["org"])
+    earlier = register_import.earlier_import(db_session(), organisation.id, pending["sha256"])
     return render_template(
         "register/import.html",
         step="check",
@@ -182,8 +186,30 @@ def import_check() -> ResponseReturnValue:
         result=result,
         shown_errors=result.errors[:SHOWN_ERRORS],
         field_label=lambda f: _(FIELD_LABELS[f]) if f else "",
-        organisation=next(o for o in _organisations() if o.id == pending["org"]),
+        organisation=organisation,
+        already=_already_imported(earlier, organisation) if earlier else "",
     )
+
+
+def _already_imported(earlier: register_import.EarlierImport, organisation: Organisation) -> str:
+    """The refusal of a file imported before, in words: when, and how many entries."""
+    where = (
+        _(
+            "This file was imported into the register of %(org)s on %(when)s.",
+            org=organisation.name,
+            when=long_datetime(earlier.imported_at, str(get_locale())),
+        )
+        if earlier.imported_at
+        else _("This file was imported into the register of %(org)s before.", org=organisation.name)
+    )
+    twice = ngettext(
+        "%(num)d incident came from it; importing it again would list it twice, so it is refused.",
+        "%(num)d incidents came from it; importing it again would list them twice, so it is"
+        " refused.",
+        earlier.incidents,
+    )
+    corrected = _("A corrected file has another fingerprint and can be imported.")
+    return f"{where} {twice} {corrected}"
 
 
 def _checked(pending: dict[str, Any]) -> register_import.CheckResult:
@@ -221,15 +247,19 @@ def import_run() -> ResponseReturnValue:
         flash(_("No row can be imported; nothing was changed."), "danger")
         return redirect(url_for("register.import_map"))
     organisation = next(o for o in _organisations() if o.id == pending["org"])
-    made = register_import.import_breaches(
-        db_session(),
-        organisation,
-        result.breaches,
-        source_sha256=pending["sha256"],
-        user=user(),
-        actor=actor(),
-        clock=runtime().clock,
-    )
+    try:
+        made = register_import.import_breaches(
+            db_session(),
+            organisation,
+            result.breaches,
+            source_sha256=pending["sha256"],
+            user=user(),
+            actor=actor(),
+            clock=runtime().clock,
+        )
+    except register_import.AlreadyImported as refused:
+        flash(_already_imported(refused.earlier, organisation), "danger")
+        return redirect(url_for("register.import_map"))
     runtime().store.delete(pending["key"])
     session.pop(_KEY, None)
     flash(

@@ -17,7 +17,7 @@ from alembic import op
 from breachdesk.models.incident_search import (
     PG_EXPRESSION_INDEX_CREATE,
     PG_EXPRESSION_INDEX_DROP,
-    POSTGRESQL_CREATE,
+    POSTGRESQL_CREATE_V1,
     POSTGRESQL_DROP,
 )
 
@@ -32,7 +32,7 @@ depends_on = None
 def upgrade():
     if op.get_bind().dialect.name != 'postgresql':
         return
-    for statement in (*PG_EXPRESSION_INDEX_DROP, *POSTGRESQL_CREATE):
+    for statement in (*PG_EXPRESSION_INDEX_DROP, *POSTGRESQL_CREATE_V1):
         op.execute(statement)
 
 

@@ -20,7 +20,7 @@ from breachdesk.domain.register import data_kinds
 from breachdesk.models.incident_search import (
     PG_EXPRESSION_INDEX_CREATE,
     PG_EXPRESSION_INDEX_DROP,
-    SQLITE_CREATE,
+    SQLITE_CREATE_V1,
     SQLITE_DROP,
 )
 
@@ -56,7 +56,7 @@ def upgrade():
                 sa.text("UPDATE incident SET data_kinds = :kinds WHERE id = :id"),
                 {"kinds": kinds, "id": incident_id},
             )
-    for statement in SQLITE_CREATE if bind.dialect.name == 'sqlite' else PG_EXPRESSION_INDEX_CREATE:
+    for statement in SQLITE_CREATE_V1 if bind.dialect.name == 'sqlite' else PG_EXPRESSION_INDEX_CREATE:
         op.execute(statement)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     inspect,
+    select,
     text,
 )
 from sqlalchemy.exc import DBAPIError, StatementError
@@ -300,5 +301,56 @@ def test_keyed_hashing_migration_downgrades_without_keyed_events(
         columns = {c["name"] for c in inspect(db.engine).get_columns("audit_event")}
         assert not columns & {"hash_version", "key_id", "content_digest"}
         _refuses_changes()
+        db.session.remove()
+        db.engine.dispose()
+
+
+SEARCH_OF_THE_EARLIER_REFERENCE = "c8e2f4a61d93"
+BEFORE_SEARCH_OF_THE_EARLIER_REFERENCE = "b7e3f1a2c9d4"
+
+
+def _found(words: str) -> list[int]:
+    from breachdesk.domain.register import search_terms
+    from breachdesk.models import Incident
+    from breachdesk.services.register_query import search_condition
+
+    condition = search_condition(db.session, search_terms(words))
+    return list(db.session.execute(select(Incident.id).where(condition)).scalars())
+
+
+def test_the_search_migration_finds_an_earlier_registers_reference(
+    tmp_path: Path, migrated_url: str
+) -> None:
+    """A database with imported entries: after the upgrade the search finds them by the
+    reference they had in the earlier register, also when it changes; after a downgrade it
+    searches what it searched before, and the upgrade can be run again."""
+    app = create_app(app_settings(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_url))
+    with app.app_context():
+        upgrade(revision=BEFORE_SEARCH_OF_THE_EARLIER_REFERENCE)
+        _insert_minimal("organisation", id=1, profile="{}", reminder_offsets="[24]")
+        _insert_minimal("user_account", id=1)
+        _insert_minimal(
+            "incident",
+            id=1,
+            organisation_id=1,
+            reporter_id=1,
+            title="Laptop kwijt",
+            imported_from="a" * 64,
+            source_reference="DL-2023-07",
+        )
+        db.session.commit()
+        assert _found("laptop") == [1] and _found("DL-2023-07") == []
+        db.session.remove()  # SQLite: the migration needs the write lock
+        upgrade(revision=SEARCH_OF_THE_EARLIER_REFERENCE)
+        assert _found("laptop") == [1] and _found("DL-2023-07") == [1] and _found("dl-20") == [1]
+        db.session.execute(text("UPDATE incident SET source_reference = 'OUD-42' WHERE id = 1"))
+        db.session.commit()
+        assert _found("oud-42") == [1] and _found("DL-2023-07") == []
+        db.session.remove()
+        downgrade(revision=BEFORE_SEARCH_OF_THE_EARLIER_REFERENCE)
+        assert _found("laptop") == [1] and _found("oud-42") == []
+        db.session.remove()
+        upgrade()
+        assert _found("oud-42") == [1]
         db.session.remove()
         db.engine.dispose()

@@ -7,12 +7,14 @@ import csv
 import hashlib
 import io
 import re
+import subprocess
+import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from breachdesk.domain.register_import import (
@@ -26,6 +28,7 @@ from breachdesk.domain.register_import import (
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Decision, Incident, Notification, Organisation
+from breachdesk.services.clock import FixedClock
 
 from ..conftest import MakeUser, login
 
@@ -76,6 +79,22 @@ def test_values_are_read_as_a_dutch_spreadsheet_writes_them() -> None:
     assert breach is None and [e.field for e in errors] == [Field.DISCOVERED]
 
 
+def test_a_number_of_people_nobody_knew_is_read_as_unknown_not_refused() -> None:
+    """Before, "onbekend" refused the whole row ("Geen aantal personen."), though an empty
+    cell meaning the same was taken."""
+    for unknown in ("onbekend", "Onbekend", " ONBEKEND ", "niet bekend", "n.b.", "unknown", "?"):
+        assert parse_people(unknown) == (None, None), unknown
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    row = {Field.TITLE: "Brief kwijt", Field.DISCOVERED: "2024-05-01", Field.PEOPLE: "onbekend"}
+    breach, errors = read_row(7, row, now)
+    assert errors == [] and breach is not None
+    assert breach.people_min is None and breach.people_max is None
+    # Other words are still refused, and the reason says an empty cell is accepted.
+    breach, errors = read_row(7, {**row, Field.PEOPLE: "veel"}, now)
+    assert breach is None and [e.field for e in errors] == [Field.PEOPLE]
+    assert "leave the cell empty" in errors[0].message
+
+
 @pytest.fixture
 def fg(app: Flask, orgs: dict[str, Organisation], make_user: MakeUser) -> None:
     make_user("fg@x.nl", (orgs["kruix"], Role.FG))
@@ -117,6 +136,8 @@ def test_the_fg_imports_the_good_rows_and_learns_why_the_others_were_left_out(
     problems = list(csv.reader(io.StringIO(report), delimiter=";"))
     assert {row[0] for row in problems[1:]} == {"5"}  # the spreadsheet's row 5
     assert {row[1] for row in problems[1:]} == {"discovered", "people", "notified"}
+    people = next(row for row in problems[1:] if row[1] == "people")
+    assert "laat de cel leeg" in people[2] and people[3] == "veel"
     assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 0
 
     done = client.post("/register/import/run")
@@ -152,6 +173,99 @@ def test_the_fg_imports_the_good_rows_and_learns_why_the_others_were_left_out(
     assert client.get("/register/import/map").status_code == 404  # the file is gone
 
 
+def test_the_same_file_again_is_refused_with_when_and_how_many_it_brought(
+    client: Any, orgs: dict[str, Organisation], fg: None, clock: FixedClock
+) -> None:
+    """Before, a second import of the same file succeeded without a word and the register
+    held every breach twice, both copies with the same SHA-256."""
+    login(client, "fg@x.nl")
+    data = workbook_bytes()
+
+    def checked() -> str:
+        assert upload(client, orgs, data, "register.xlsx").status_code == 302
+        mapping = proposed(client.get("/register/import/map").get_data(as_text=True))
+        return client.post("/register/import/check", data={**mapping, "has_header": "1"}).get_data(
+            as_text=True
+        )
+
+    first = checked()
+    assert 'id="import-already"' not in first and 'id="import-run"' in first
+    assert client.post("/register/import/run").status_code == 302
+    clock.advance(minutes=5)
+
+    again = checked()
+    refusal = re.search(r'id="import-already"[^>]*>(.*?)</div>', again, re.S)
+    assert refusal is not None and 'id="import-run"' not in again
+    assert refusal.group(1) == (
+        "Dit bestand is op 19 november 2026 om 11:00 al geïmporteerd in het register van"
+        " Kruix. Er staan 3 incidenten uit dit bestand in het register; het nog eens"
+        " importeren zou die dubbel opnemen en wordt daarom geweigerd. Een verbeterd bestand"
+        " heeft een andere vingerafdruk en kun je wel importeren."
+    )
+    # Asked anyway (a second tab, a page from before): refused, nothing written.
+    refused = client.post("/register/import/run", follow_redirects=True)
+    assert "al geïmporteerd in het register van Kruix" in refused.get_data(as_text=True)
+    assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 3
+
+
+def imported_workbook(client: Any, orgs: dict[str, Organisation]) -> list[Incident]:
+    """The workbook imported through the pages, as the FG does it; its incidents."""
+    assert upload(client, orgs, workbook_bytes(), "register.xlsx").status_code == 302
+    mapping = proposed(client.get("/register/import/map").get_data(as_text=True))
+    client.post("/register/import/check", data={**mapping, "has_header": "1"})
+    assert client.post("/register/import/run").status_code == 302
+    return list(db.session.execute(select(Incident).order_by(Incident.id)).scalars())
+
+
+def pdf_text(data: bytes) -> str:
+    run = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(run.stdout.decode().split())
+
+
+def test_the_old_registers_reference_shows_where_the_reference_does(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """The reference a breach had in the old register ("Uw eigen kenmerk") was stored but
+    shown nowhere: not on the incident page, in no export, not in the evidence pack."""
+    login(client, "fg@x.nl")
+    laptop = imported_workbook(client, orgs)[0]
+    assert (laptop.reference, laptop.source_reference) == ("KRX-2023-0001", "DL-2023-01")
+
+    page = client.get(f"/incidents/{laptop.id}").get_data(as_text=True)
+    shown = re.search(r'id="imported-from">(.*?)</p>', page, re.S)
+    assert shown is not None
+    assert "Kenmerk in het eerdere register: <strong" in shown.group(1)
+    assert "DL-2023-01</strong>" in shown.group(1) and laptop.imported_from in shown.group(1)
+    listed = client.get("/register/?sort=reference_asc").get_data(as_text=True)
+    assert 'title="Kenmerk in het eerdere register">DL-2023-01</span>' in listed
+    found = client.get("/register/?q=DL-2023-01").get_data(as_text=True)  # the search, too
+    assert re.findall(r'data-reference="([^"]+)"', found) == ["KRX-2023-0001"]
+
+    # The spreadsheets: a column right after the reference.
+    exported = client.get("/register/export.csv?sort=reference_asc").get_data()
+    table = list(csv.reader(io.StringIO(exported.decode("utf-8-sig")), delimiter=";"))
+    assert table[0][:3] == ["Kenmerk", "Kenmerk in het eerdere register", "Organisatie"]
+    assert [row[:2] for row in table[1:]] == [
+        ["KRX-2023-0001", "DL-2023-01"],
+        ["KRX-2023-0002", "DL-2023-02"],
+        ["KRX-2024-0001", "DL-2024-01"],
+    ]
+    workbook = client.get("/register/export.xlsx?sort=reference_asc").get_data()
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    assert [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))][:2] == [
+        "KRX-2023-0001",
+        "DL-2023-01",
+    ]
+
+    # The register's PDF and the evidence pack's summary.
+    printed = pdf_text(client.get("/register/export.pdf?sort=reference_asc").get_data())
+    assert "Kenmerk in het eerdere register: DL-2023-01" in printed
+    pack = client.get(f"/register/incidents/{laptop.id}/evidence.zip").get_data()
+    summary = pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf"))
+    assert "Kenmerk in het eerdere register: DL-2023-01" in summary
+    assert laptop.imported_from in summary
+
+
 def test_a_file_that_cannot_be_read_or_a_missing_column_is_named_at_its_field(
     client: Any, orgs: dict[str, Organisation], fg: None
 ) -> None:
@@ -168,6 +282,20 @@ def test_a_file_that_cannot_be_read_or_a_missing_column_is_named_at_its_field(
         data={"map_title": "2", "map_discovered": "2", "has_header": "1"},
     )
     assert 'id="mapping-error"' in twice.get_data(as_text=True)
+
+
+def test_a_file_without_rows_is_refused_at_its_field_not_mapped(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a CSV of separators only was taken, and the mapping page offered no column at
+    all: "(staat niet in het bestand)" for every field, without saying why."""
+    login(client, "fg@x.nl")
+    for data, name in ((b";;;\r\n;;;\r\n\r\n", "leeg.csv"), (b" ;\n", "spatie.csv")):
+        refused = upload(client, orgs, data, name)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 400, name
+        assert re.search(r'id="import-file-error">Het bestand bevat geen rijen\.<', text), name
+    assert client.get("/register/import/map").status_code == 404  # nothing waits to be mapped
 
 
 def test_only_an_fg_or_administrator_imports(

@@ -136,6 +136,21 @@ def test_a_filter_it_cannot_read_is_named_next_to_its_field_not_ignored_silently
     assert 'value="twintig"' in text  # what was typed is kept
 
 
+def test_a_period_that_ends_before_it_starts_narrows_neither_the_page_nor_an_export(
+    client: Any, filled: list[Incident]
+) -> None:
+    """Before, the error was shown but the start was still applied: every row discovered
+    before it disappeared from the page and the exports without a word."""
+    login(client, "fg@x.nl")
+    period = "from=2026-11-20&to=2026-11-01"  # the incidents were discovered before both
+    page = client.get(f"/register/?{period}").get_data(as_text=True)
+    assert 'id="filter-to-error"' in page
+    assert 'value="2026-11-20"' in page and 'value="2026-11-01"' in page  # kept as typed
+    assert len(references(page)) == 8
+    exported = client.get(f"/register/export.csv?{period}").get_data().decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(exported, newline=""), delimiter=";"))) == 1 + 8
+
+
 def test_pages_follow_one_another_through_the_links(
     app: Flask,
     client: Any,
@@ -213,6 +228,38 @@ def test_the_xlsx_holds_exactly_the_view_with_text_cells_not_formulas(
                 assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
     discovered = rows[1][header.index("Ontdekt (Nederlandse tijd)")].value
     assert discovered is not None and discovered.tzinfo is None  # a real date for Excel
+
+
+def test_the_xlsx_holds_an_exact_number_of_people_as_a_number_and_a_range_as_text(
+    client: Any, filled: list[Incident]
+) -> None:
+    """Before, "260" was a text cell: Excel could neither add the column up nor sort it."""
+    exact, unknown, ranged = filled[0], filled[2], filled[4]
+    db.session.execute(
+        update(Incident)
+        .where(Incident.id == exact.id)
+        .values(subjects_mode="exact", subjects_exact=260)
+    )
+    db.session.execute(
+        update(Incident).where(Incident.id == unknown.id).values(subjects_mode="unknown")
+    )
+    db.session.commit()
+    login(client, "fg@x.nl")
+    response = client.get("/register/export.xlsx?sort=reference_asc")
+    rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows())
+    column = [c.value for c in rows[0]].index("Aantal personen")
+    cells = {row[0].value: row[column] for row in rows[1:]}
+    assert cells[exact.reference].value == 260 and cells[exact.reference].data_type == "n"
+    assert cells[ranged.reference].value == "100–150"  # a range stays readable text
+    assert cells[unknown.reference].value is None
+    exported = client.get("/register/export.csv?sort=reference_asc").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported, newline=""), delimiter=";"))
+    people = {row[0]: row[table[0].index("Aantal personen")] for row in table[1:]}
+    assert (people[exact.reference], people[ranged.reference], people[unknown.reference]) == (
+        "260",
+        "100–150",
+        "",
+    )
 
 
 def test_the_pdf_holds_the_rows_and_refuses_a_view_beyond_its_limit(
