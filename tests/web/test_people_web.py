@@ -353,7 +353,9 @@ def test_breachdesks_draft_in_english_is_shown_then_saved_only_when_the_fg_saves
     assert "Important: data breach at" in form_part and "Onze eigen woorden" not in form_part
     assert "Nothing is saved yet" in page or "Er is nog niets opgeslagen" in page
     db.session.refresh(draft)
-    assert draft.lang == "nl" and draft.sections["what_happened"] == "Onze eigen woorden over het lek."
+    assert (
+        draft.lang == "nl" and draft.sections["what_happened"] == "Onze eigen woorden over het lek."
+    )
 
     fields = dict(re.findall(r'<input[^>]*name="(seen|subject)"[^>]*value="([^"]*)"', page))
     texts = dict(re.findall(r'<textarea[^>]*name="(\w+)"[^>]*>\n?([^<]*)</textarea>', page))
