@@ -173,6 +173,11 @@ def test_import_send_pause_resume_and_prove(
     assert 'data-count="errors">2<' in review and "piet@@example" in review
     report = client.get(mapped.headers["Location"] + "/errors.csv")
     assert report.status_code == 200 and report.data.startswith(b"\xef\xbb\xbf")
+    assert report.data.decode("utf-8-sig").splitlines()[0] == "Rij;Kolom;Probleem;Waarde"
+    client.get("/language/en?next=/")  # the report follows the interface's language
+    english = client.get(mapped.headers["Location"] + "/errors.csv").data.decode("utf-8-sig")
+    assert english.splitlines()[0] == "Row;Column;Problem;Value"
+    client.get("/language/nl?next=/")
     activate = mapped.headers["Location"] + "/activate"
     assert client.post(activate).status_code == 302
 
