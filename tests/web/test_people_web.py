@@ -204,6 +204,9 @@ def test_import_send_pause_resume_and_prove(
     proof = client.get(people_url(incident, f"/mailings/{mailing_id}/proof"))
     text = proof.get_data(as_text=True)
     assert text.count('data-delivery-status="sent"') == 2 and "anna@example.nl" in text
+    # The outbox's reply in the page's language, its recorded words in the tooltip.
+    assert text.count("in Postvak UIT gezet: ") == 2 and ">written to" not in text
+    assert re.search(r'<span title="written to [^"]+">in Postvak UIT gezet: ', text)
     db.session.expire_all()
     assert all(r.content_sha256 and r.message_id for r in rows)
     events = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
@@ -372,3 +375,14 @@ def test_breachdesks_draft_in_english_is_shown_then_saved_only_when_the_fg_saves
     db.session.refresh(draft)
     assert draft.lang == "en" and draft.subject.startswith("Important: data breach at")
     assert "Onze eigen woorden" not in " ".join(draft.sections.values())
+
+
+def test_a_mail_servers_reply_is_shown_as_it_came(app: Flask) -> None:
+    """Only the outbox's own phrase is translated: an SMTP server's reply is evidence."""
+    from flask import render_template_string
+
+    smtp = "250 2.0.0 Ok: queued as 4F2B81C0"
+    with app.test_request_context("/"):
+        assert render_template_string("{{ r | server_reply }}", r=smtp) == smtp
+        shown = render_template_string("{{ r | server_reply }}", r="written to leiz/x.eml")
+    assert shown == '<span title="written to leiz/x.eml">in Postvak UIT gezet: leiz/x.eml</span>'
