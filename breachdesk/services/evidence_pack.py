@@ -11,9 +11,14 @@ writes the ZIP:
                                     digest and size of the file as received
     filings/<n>-<addressee>-<kind>.json   each filed answer sheet, as filed
     notices/people-v<n>.json        each approved notice to the people affected
+    notices/mailing-<n>.json        each mailing as a whole: when it started, which version,
+                                    its e-mails counted by status, its letters and when
+                                    their posting was recorded (with the letters' digest)
     notices/mailing-<n>-proof.csv   per person of each mailing: channel, status, when sent,
                                     the server's reply and the digest of what was sent (not
                                     the address: the list itself stays in breachdesk)
+    notices/public.json             the public communication (Art. 34(3)(c)), once published:
+                                    where, when, its web address, its text and digest
     audit/events.json               the incident's audit events, with their hashes
     audit/verification.json         the verification of the organisation's chain, now
     manifest.json                   the SHA-256 and size of every file above
@@ -42,6 +47,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.audit import chain_name
+from ..domain.delivery import Status
+from ..domain.notices.ap_draft import Informing
 from ..domain.register import spreadsheet_safe
 from ..models import (
     Attachment,
@@ -51,21 +58,72 @@ from ..models import (
     Mailing,
     Notification,
     PeopleNotice,
+    PublicNotice,
     Recipient,
     RemedialAction,
 )
 from .actions import actions_of
 from .audit_verify import ChainReport, verify_trail
+from .informing import informing_of
 from .storage import FileStore
 
 #: The name of the manifest inside the ZIP.
 MANIFEST = "manifest.json"
 
 
+#: Delivery statuses of an e-mail that has not gone out yet but still may.
+WAITING = (Status.PLANNED.value, Status.SENDING.value, Status.HELD.value)
+
+
 @dataclass(frozen=True)
 class MailingSummary:
+    """One mailing: its e-mails counted by delivery status, its letters on the mailing."""
+
     mailing: Mailing
     counts: dict[str, int]  # delivery status -> rows
+
+    @property
+    def emails(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def sent(self) -> int:
+        return self.counts.get(Status.SENT.value, 0)
+
+    @property
+    def failed(self) -> int:
+        return self.counts.get(Status.FAILED.value, 0)
+
+    @property
+    def waiting(self) -> int:
+        return sum(self.counts.get(status, 0) for status in WAITING)
+
+    @property
+    def cancelled(self) -> int:
+        return self.counts.get(Status.CANCELLED.value, 0)
+
+    def record(self) -> dict[str, Any]:
+        """The mailing as ``notices/mailing-<n>.json`` records it (no personal data)."""
+        mailing = self.mailing
+        return {
+            "mailing": mailing.id,
+            "started_at": mailing.started_at,
+            "status": mailing.status,
+            "notice_version": mailing.notice.version,
+            "notice_sha256": mailing.notice.sha256,
+            "emails": {
+                "people": self.emails,
+                "sent": self.sent,
+                "failed": self.failed,
+                "waiting": self.waiting,
+                "cancelled": self.cancelled,
+            },
+            "letters": {
+                "people": mailing.letters,
+                "posted_at": mailing.letters_posted_at,
+                "pdf_sha256": mailing.letters_pdf_sha256 or None,
+            },
+        }
 
 
 @dataclass
@@ -82,6 +140,8 @@ class PackContents:
     attachments: list[Attachment]
     actions: list[RemedialAction]
     generated_at: datetime
+    public: PublicNotice | None = None  # the public communication, if one was saved
+    informing: Informing | None = None  # how far the people were informed, from the proof
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -132,6 +192,10 @@ def gather(session: Session, incident: Incident, now: datetime) -> PackContents:
         attachments=list(incident.attachments),
         actions=actions_of(session, incident),
         generated_at=now,
+        public=session.execute(
+            select(PublicNotice).where(PublicNotice.incident_id == incident.id)
+        ).scalar_one_or_none(),
+        informing=informing_of(session, incident),
         problems=[p.reason for p in trail.checkpoint_problems],
     )
 
@@ -273,7 +337,22 @@ def _files(
             ),
         )
     for summary in contents.mailings:
+        yield f"notices/mailing-{summary.mailing.id}.json", _json(summary.record())
         yield f"notices/mailing-{summary.mailing.id}-proof.csv", proof_csv(session, summary.mailing)
+    public = contents.public
+    if public is not None and public.published_at is not None:
+        yield (
+            "notices/public.json",
+            _json(
+                {
+                    "published_at": public.published_at,
+                    "channel": public.channel,
+                    "url": public.url,
+                    "text": public.text,
+                    "sha256": public.sha256,
+                }
+            ),
+        )
     yield "audit/events.json", _json([_event(e) for e in contents.events])
     yield "audit/verification.json", _json(verification(contents))
 

@@ -14,10 +14,11 @@ from ..models import Delivery, Incident, Mailing, PublicNotice
 
 def informing_of(session: Session, incident: Incident) -> Informing | None:
     """What the proof says so far; None when no mailing was started and nothing published."""
-    sent, total, last = session.execute(
+    sent, total, first, last = session.execute(
         select(
             func.count().filter(Delivery.status == Status.SENT.value),
             func.count().filter(Delivery.status != Status.CANCELLED.value),
+            func.min(Delivery.sent_at),
             func.max(Delivery.sent_at),
         ).where(Delivery.incident_id == incident.id, Delivery.kind == Kind.PEOPLE_NOTICE.value)
     ).one()
@@ -39,6 +40,7 @@ def informing_of(session: Session, incident: Incident) -> Informing | None:
     return Informing(
         emails_sent=int(sent or 0),
         emails_total=int(total or 0),
+        first_email_at=first,
         last_email_at=last,
         letters_posted=int(letters or 0),
         letters_total=int(letters_due or 0),

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..domain.notices.envelope import Piece, pieces, size_class, wraps
 from ..domain.notices.people_draft import Words
 from ..domain.notices.people_notice import MergePerson
 from ..domain.text import LINE_BREAKS, N_, single_line
@@ -78,10 +79,25 @@ class Sender:
 
 
 @dataclass(frozen=True)
-class Letter:
-    """One person's letter: the address lines (name first) and the merged notice."""
+class WindowLine:
+    """One line of the address in the window, in parts (a postcode, or a house number with
+    its addition, kept whole), and whether it is too long for one line even set small."""
 
-    address: tuple[str, ...]
+    pieces: tuple[Piece, ...]
+    wraps: bool
+
+    @classmethod
+    def of(cls, line: str) -> WindowLine:
+        return cls(pieces(line), wraps(line))
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One person's letter: the address lines (name first), the CSS class that sets them small
+    enough to stay one line each in the window, and the merged notice."""
+
+    address: tuple[WindowLine, ...]
+    address_size: str
     subject: str
     body: Markup
 
@@ -252,7 +268,9 @@ def letters_pdf(
             lang=notice.lang,
             person=MergePerson(person.name, person.data, person.reference),
         )
-        letters.append(Letter(lines, rendered.subject, _body_of(rendered.html)))
+        window = tuple(WindowLine.of(line) for line in lines)
+        size = size_class(lines)
+        letters.append(Letter(window, size, rendered.subject, _body_of(rendered.html)))
     sender = sender_of(incident)
     date = letter_date(now, lang)
     html = (

@@ -351,16 +351,21 @@ def _message(entry: dict[str, Any], translate: Callable[[str], str]) -> str:
         return message
 
 
+#: The error report's columns, as the review page names them (translated with the messages).
+ERROR_REPORT_HEADER = (N_("Row"), N_("Column"), N_("Problem"), N_("Value"))
+
+
 def error_report_csv(
     imp: RecipientImport, translate: Callable[[str], str] = lambda message: message
 ) -> bytes:
     """The refused rows kept for ``imp`` as a CSV file for Dutch Excel: UTF-8 with BOM, ``;``
-    separated, header ``rij;kolom;fout;waarde``. ``translate`` looks messages up (the web
-    layer passes ``gettext``). A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-    carriage return is prefixed with ``'`` so Excel never runs it as a formula."""
+    separated, header :data:`ERROR_REPORT_HEADER`. ``translate`` looks the header and the
+    messages up (the web layer passes ``gettext``: "Rij;Kolom;Probleem;Waarde" in Dutch). A
+    cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with
+    ``'`` so Excel never runs it as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["rij", "kolom", "fout", "waarde"])
+    writer.writerow([translate(name) for name in ERROR_REPORT_HEADER])
     for entry in imp.errors or []:
         cells = [entry.get("row", ""), entry.get("column", ""), _message(entry, translate)]
         writer.writerow([_safe_cell(c) for c in [*cells, entry.get("value", "")]])

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.evidence import safe_filename
@@ -70,7 +70,9 @@ __all__ = [
     "active_import",
     "discard",
     "error_report_csv",
+    "find_people",
     "purge",
+    "person_on",
     "purge_due",
     "read_table",
     "stage_import",
@@ -314,6 +316,36 @@ def active_import(session: Session, incident: Incident) -> RecipientImport | Non
         select(RecipientImport).where(
             RecipientImport.incident_id == incident.id, RecipientImport.status == "active"
         )
+    ).scalar_one_or_none()
+
+
+def find_people(
+    session: Session, imp: RecipientImport, query: str = "", *, limit: int = 25
+) -> tuple[list[Recipient], int]:
+    """The people of the list ``imp`` that ``query`` finds, in row order: the first ``limit``
+    and how many there are. It finds a row number, or a part of a name, e-mail address or
+    reference (case-insensitive); an empty query finds everyone. Reads only."""
+    where = [Recipient.import_id == imp.id]
+    wanted = query.strip()
+    if wanted:
+        found = [
+            column.icontains(wanted, autoescape=True)
+            for column in (Recipient.name, Recipient.email, Recipient.reference)
+        ]
+        if wanted.isdigit() and len(wanted) <= 9:
+            found.append(Recipient.row_number == int(wanted))
+        where.append(or_(*found))
+    total = session.execute(select(func.count()).where(*where)).scalar_one()
+    people = session.execute(
+        select(Recipient).where(*where).order_by(Recipient.row_number, Recipient.id).limit(limit)
+    ).scalars()
+    return list(people), int(total)
+
+
+def person_on(session: Session, imp: RecipientImport, person_id: int) -> Recipient | None:
+    """The person ``person_id`` if they are on the list ``imp``; else None."""
+    return session.execute(
+        select(Recipient).where(Recipient.id == person_id, Recipient.import_id == imp.id)
     ).scalar_one_or_none()
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, Response, current_app, render_template, request, session
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
 from ..domain.deadline import CONTROLLER_STATUS_LABELS, DUE_SOON, STATUS_LABELS, DeadlineStatus
 from ..domain.duties import (
@@ -19,6 +20,7 @@ from ..domain.formatting import decimal, file_size, long_datetime
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db, db_session, login_manager
+from ..mail import outbox_file_of
 from ..models import User
 from ..runtime import runtime
 from ..services import sessions
@@ -182,6 +184,18 @@ def register_web(app: Flask) -> None:
     def when(value: object) -> str:
         """An instant in words in the page's language: "4 december 2026 om 14:05"."""
         return long_datetime(value, str(get_locale())) if isinstance(value, datetime) else ""
+
+    @app.template_filter("server_reply")
+    def server_reply(value: object) -> str:
+        """A mail server's reply as recorded. The outbox's own "written to <file>" is said in
+        the page's language, the recorded words kept in a tooltip; an SMTP server's reply is
+        shown as it came."""
+        reply = str(value or "")
+        relative = outbox_file_of(reply)
+        if relative is None:
+            return reply
+        words = gettext("written to the outbox: %(file)s", file=relative)
+        return Markup('<span title="{}">{}</span>').format(reply, words)
 
     @app.template_filter("filesize")
     def filesize(value: int) -> str:

@@ -5,12 +5,13 @@ communication. Its two blueprints (:mod:`.people` for the notice and the mailing
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -87,27 +88,50 @@ def _form_of(draft: PeopleNotice) -> NoticeForm:
     return form
 
 
-def _preview_person(incident: Incident, lang: str) -> tuple[Any, list[Recipient]]:
+#: People offered in the preview's picker at a time; a search finds the others.
+PICKER_SIZE = 25
+
+
+@dataclass(frozen=True)
+class PreviewChoice:
+    """Whose notice the preview shows, and the people the picker offers."""
+
+    person: MergePerson
+    people: list[Recipient]  # the picker's options: the first of the list, or of a search
+    chosen: int | None  # the person shown, when a real one
+    find: str  # the search typed, "" for none
+    matches: int  # how many people the search (or the list) holds
+    note: str = ""  # what could not be found, in words
+
+
+def _preview_person(incident: Incident, lang: str) -> PreviewChoice:
+    """The person ``?person=`` names if they are on the active list, else the first the
+    search ``?find=`` finds (or the list's first); breachdesk's example person without a
+    list. Says so when the person or the search finds nobody."""
     from ..services import recipients as recipient_service
 
-    active = recipient_service.active_import(db_session(), incident)
-    people: list[Recipient] = []
-    if active is not None:
-        people = list(
-            db_session()
-            .execute(
-                select(Recipient)
-                .where(Recipient.import_id == active.id)
-                .order_by(Recipient.row_number)
-                .limit(25)
-            )
-            .scalars()
-        )
-    chosen = request.args.get("person", type=int)
-    for person in people:
-        if person.id == chosen or chosen is None:
-            return MergePerson(person.name, person.data, person.reference), people
-    return people_notices.sample_person(lang), people
+    session = db_session()
+    active = recipient_service.active_import(session, incident)
+    find = (request.args.get("find") or "").strip()[:100]
+    if active is None:
+        return PreviewChoice(people_notices.sample_person(lang), [], None, find, 0)
+    people, matches = recipient_service.find_people(session, active, find, limit=PICKER_SIZE)
+    note = ""
+    if find and not people:
+        note = _("Nobody on the list matches “%(find)s”.", find=find)
+        people, matches = recipient_service.find_people(session, active, limit=PICKER_SIZE)
+    wanted = request.args.get("person", type=int)
+    shown = recipient_service.person_on(session, active, wanted) if wanted else None
+    if wanted and shown is None:
+        note = _("That person is not on the current list; the preview shows the first one.")
+    if shown is None and people:
+        shown = people[0]
+    if shown is None:
+        return PreviewChoice(people_notices.sample_person(lang), people, None, find, matches, note)
+    if shown not in people:
+        people = [shown, *people]
+    person = MergePerson(shown.name, shown.data, shown.reference)
+    return PreviewChoice(person, people, shown.id, find, matches, note)
 
 
 def render_page(
@@ -120,9 +144,13 @@ def render_page(
     form = form or _form_of(draft)
     lang = form.lang.data or draft.lang
     sections = sections_of(form)
-    person, people = _preview_person(incident, lang)
+    choice = _preview_person(incident, lang)
     preview = people_notices.render_for(
-        incident, subject=form.subject.data or "", sections=sections, lang=lang, person=person
+        incident,
+        subject=form.subject.data or "",
+        sections=sections,
+        lang=lang,
+        person=choice.person,
     )
     mailing_list = mailings.mailings_of(session, incident)
     context: dict[str, Any] = {
@@ -136,7 +164,7 @@ def render_page(
         "notes": people_notices.draft_notes(incident, lang=lang, now=clock.now(), user=user()),
         "readability": readability.check("\n\n".join(sections.values()), lang),
         "preview": preview,
-        "people": people,
+        "choice": choice,
         "recipients": recipient_service.active_import(session, incident),
         "mailings": [(m, mailings.progress(session, m)) for m in mailing_list],
         "current": mailings.current(session, incident),

@@ -7,6 +7,7 @@ rest and writes the ZIP with its manifest. Every download is audited.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,55 @@ def _group_row(group: dict[str, Any]) -> tuple[str, str]:
     return head, "; ".join(parts) or "—"
 
 
+def _when(value: datetime) -> str:
+    return utc_to_local(value).strftime("%d-%m-%Y %H:%M")
+
+
+def informed_line(contents: evidence_pack.PackContents) -> str:
+    """How far the people were informed, from what was done when no answer was recorded
+    (at closing): e-mails sent, letters posted, the public communication published. The same
+    three steps tell webhooks that people are being informed. "" when nothing was done."""
+    done = contents.informing
+    if done is None:
+        return ""
+    parts = []
+    if done.emails_sent and done.first_email_at:
+        parts.append(
+            _(
+                "%(n)d of %(total)d by e-mail, from %(when)s",
+                n=done.emails_sent,
+                total=done.emails_total,
+                when=_when(done.first_email_at),
+            )
+        )
+    elif done.emails_total:
+        parts.append(_("%(total)d by e-mail, none sent yet", total=done.emails_total))
+    if done.letters_posted and done.letters_posted_at:
+        parts.append(
+            ngettext(
+                "%(num)d by letter, posted %(when)s",
+                "%(num)d by letter, posted %(when)s",
+                done.letters_posted,
+                when=_when(done.letters_posted_at),
+            )
+        )
+    elif done.letters_total:
+        parts.append(_("%(n)d by letter, not posted yet", n=done.letters_total))
+    if done.public_at:
+        parts.append(
+            _(
+                "publicly %(when)s (%(channel)s)",
+                when=_when(done.public_at),
+                channel=done.public_channel,
+            )
+            if done.public_channel
+            else _("publicly %(when)s", when=_when(done.public_at))
+        )
+    if done.reached or done.public_at:
+        return _("Yes, through breachdesk: %(parts)s.", parts="; ".join(parts))
+    return _("Not yet: %(parts)s.", parts="; ".join(parts))
+
+
 def _findings(contents: evidence_pack.PackContents) -> list[str]:
     """What is wrong with the audit trail, in words (the pack's JSON keeps the codes)."""
     found = [problem_text(p) for p in (contents.chain.problems if contents.chain else ())]
@@ -106,6 +156,7 @@ def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
         containment=dict(CONTAINMENT),
         verification=evidence_pack.verification(contents),
         findings=_findings(contents),
+        informed=informed_line(contents),
         action_status=lambda value: _(ACTION_STATUS_LABELS[ActionStatus(value)]),
     )
     static = Path(current_app.static_folder or current_app.root_path).resolve()

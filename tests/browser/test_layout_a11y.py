@@ -36,10 +36,14 @@ from breachdesk.extensions import db
 from breachdesk.mail import FileMailer
 from breachdesk.models import Incident, Invitation, Organisation, User
 from breachdesk.services import (
+    actions,
     answer_sheet,
     conversation,
     filings,
     invitations,
+    mailings,
+    people_notices,
+    recipients,
     reporting_links,
     triage,
 )
@@ -47,6 +51,8 @@ from breachdesk.services import incidents as incident_service
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import SystemClock
 from breachdesk.services.delivery import DeliverySettings
+
+from ..conftest import run_deliveries
 
 pytestmark = [
     pytest.mark.browser,
@@ -190,6 +196,50 @@ def _file_sheet(incident_id: int, clock: SystemClock) -> int:
     return filing.id
 
 
+def _informing_under_way(app: Flask, incident_id: int, clock: SystemClock) -> int:
+    """The demo's drafted notice approved and sent to a short list (through the outbox, so
+    each row has the outbox's reply, a message ID and a digest), and a remedial action with a
+    long title: the tables of the actions and the proof pages have rows. The mailing's id."""
+    incident = db.session.get_one(Incident, incident_id)
+    fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
+    actor = Actor.of(fg)
+    draft = people_notices.working_draft(db.session, incident, clock=clock, user=fg)
+    notice = people_notices.approve(
+        db.session, draft, seen=draft.edit_count, user=fg, actor=actor, clock=clock
+    )
+    data = (
+        b"naam;e-mail;straat;postcode;plaats\r\n"
+        b"Anna-Catharina Oudshoorn;a.oudshoorn-vanrijckevorsel@voorbeeld.nl;;;\r\n"
+        b"Jan Jansen;;Burgemeester van Nispen tot Sevenaerstraat 1234 bis;5211 AB;"
+        b"'s-Hertogenbosch\r\n"
+    )
+    staged = recipients.stage_import(
+        db.session, incident, data, "lijst.csv", recipients.read_table(data, "lijst.csv").proposed,
+        user=fg, actor=actor, clock=clock,
+    )  # fmt: skip
+    recipients.activate(db.session, staged, actor=actor, clock=clock)
+    incident.organisation.notice_rate_per_minute = 0
+    mailing = mailings.start(
+        db.session, incident, notice, staged, user=fg, actor=actor, clock=clock
+    )
+    run_deliveries(clock, FileMailer(Path(app.config["OUTBOX_DIR"])))
+    actions.add(
+        db.session,
+        incident,
+        actions.ActionInput(
+            title="Wachtwoorden van alle klantaccounts opnieuw laten instellen en de oude "
+            "koppeling van de webwinkel verwijderen",
+            owner_name="Daan van Duijn",
+            owner_email="daan.vanduijn@luxigo.example.nl",
+            due_on=(clock.now() + timedelta(days=14)).date(),
+        ),
+        user=fg,
+        actor=actor,
+        clock=clock,
+    )
+    return mailing.id
+
+
 def _post_without_csrf_token(page: Page) -> None:
     page.locator("input[name=csrf_token]").evaluate("e => e.remove()")
     page.locator("#email").fill("fg@demo.example.org")
@@ -262,6 +312,7 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
     invited = db.session.execute(select(Invitation)).scalar_one()
     invitation = "/uitnodiging/" + invitations.link_token(str(app.config["SECRET_KEY"]), invited)
     filed_sheet = f"/incidents/{informing}/ap-sheet/filings/{_file_sheet(informing, clock)}"
+    mailing = _informing_under_way(app, informing, clock)
     csv = tmp_path / "klanten.csv"
     csv.write_text(
         "Naam;E-mailadres;Adres;Postcode;Woonplaats\n"
@@ -310,6 +361,7 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         Visit(FG, f"/incidents/{informing}/ap-sheet"),
         Visit(FG, filed_sheet),
         Visit(FG, f"/incidents/{informing}/people"),
+        Visit(FG, f"/incidents/{informing}/people/mailings/{mailing}/proof"),
         Visit(FG, recipients),
         Visit(FG, recipients, act=partial(_upload_list, csv=csv, steps=1)),
         Visit(FG, recipients, act=partial(_upload_list, csv=csv, steps=2)),
@@ -357,6 +409,37 @@ def _sign_in(page: Page, base: str, who: str | None) -> None:
     page.wait_for_url(lambda url: not url.endswith("/login"))
 
 
+# Words of a table broken mid-word over two lines ("Mel dnu mmer"): a table squeezed into a
+# phone's width with overflow-wrap: anywhere. Only words of letters count (a part of a
+# hyphenated word on its own): an address, a file name or a digest may break where it must.
+BROKEN_WORDS = r"""() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.querySelector('main') || document.body,
+                                           NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement;
+    if (!parent.closest('table') || parent.closest('.visually-hidden')) continue;
+    const tokens = /\S+/g;
+    let token;
+    while ((token = tokens.exec(node.data))) {
+      const word = token[0].replace(/^[(\[«“'"]+|[).,:;!?\]»”'"]+$/g, '');
+      if (!/^[\p{L}]+(-[\p{L}]+)*$/u.test(word)) continue;
+      let at = token.index + token[0].indexOf(word);
+      for (const part of word.split('-')) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + part.length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                .map(r => Math.round(r.top)));
+        if (lines.size > 1) found.push(part);
+        at += part.length + 1;
+      }
+    }
+  }
+  return found.slice(0, 5);
+}"""
+
+
 def _problems(page: Page, label: str, shots: Path | None) -> list[str]:
     found = []
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -370,6 +453,9 @@ def _problems(page: Page, label: str, shots: Path | None) -> list[str]:
     )
     if inbox and inbox[0] > inbox[1]:
         found.append(f"{label}: the inbox is {inbox[0]} px wide in a {inbox[1]} px box")
+    broken = page.evaluate(BROKEN_WORDS)
+    if broken:
+        found.append(f"{label}: words broken mid-word in a table: {', '.join(broken)}")
     for v in page.evaluate(RUN_AXE, WCAG_TAGS):
         found.append(f"{label}: axe {v['id']} ({v['impact']}): " + " | ".join(v["nodes"]))
     if shots is not None:

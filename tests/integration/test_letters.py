@@ -199,6 +199,49 @@ def test_one_letter_per_person_without_e_mail_with_the_address_in_the_window(
             assert 22 <= left and right <= 108 and 52 <= top and bottom <= 93, (start, word)
 
 
+def window_lines(pdf: bytes, page: int) -> list[tuple[str, float, float]]:
+    """The lines in the band of the window on ``page``: (text, left, right in mm)."""
+    band = [b for b in word_boxes(pdf) if b[0] == page and 45 <= b[2] <= 100]
+    lines: dict[float, list[tuple[int, float, float, float, float, str]]] = {}
+    for box in band:
+        lines.setdefault(round(box[4], 1), []).append(box)
+    return [
+        (" ".join(b[5] for b in words), words[0][1], words[-1][3])
+        for _top, words in sorted(lines.items())
+    ]
+
+
+def test_a_long_address_keeps_each_line_on_one_line_in_the_window(
+    setup: Setup, clock: FixedClock
+) -> None:
+    """Set smaller rather than wrapped, and a house number never apart from its addition
+    (found by exploratory testing: "…Sevenaerstraat 1234" / "bis" / "5211 AB …")."""
+    name = "Mevrouw dr. Anna-Catharina Oudshoorn-van Rijckevorsel"
+    street = "Burgemeester van Nispen tot Sevenaerstraat 1234 bis"
+    piet = db.session.execute(select(Recipient).where(Recipient.row_number == 4)).scalar_one()
+    piet.name, piet.address = name, f"{street}\n5211 AB 's-Hertogenbosch"
+    db.session.commit()
+    pdf = letters_pdf(db.session, setup.mailing, now=clock.now())
+    pages = pdf_text(pdf).split("\f")[:-1]
+    page = next(n for n, text in enumerate(pages, start=1) if "Oudshoorn" in text)
+    lines = window_lines(pdf, page)
+    texts = [" ".join(text.split()) for text, _left, _right in lines[1:]]  # after the return line
+    assert texts == [name, street, "5211 AB 's-Hertogenbosch"]
+    for _text, left, right in lines:
+        assert 22 <= left and right <= 108
+
+    # A name too long for one line even at the smallest size wraps, inside the window, and
+    # the street's number stays with its addition.
+    piet.name = LONG_NAME
+    db.session.commit()
+    pdf = letters_pdf(db.session, setup.mailing, now=clock.now())
+    pages = pdf_text(pdf).split("\f")[:-1]
+    page = [n for n, text in enumerate(pages, start=1) if "Sevenaerstraat" in text][0]
+    lines = window_lines(pdf, page)
+    assert any(" ".join(text.split()) == street for text, _l, _r in lines)
+    assert all(22 <= left and right <= 108 for _text, left, right in lines)
+
+
 def test_printed_on_both_sides_every_letter_starts_on_a_front_page(
     setup: Setup, clock: FixedClock
 ) -> None:

@@ -312,7 +312,7 @@ def test_the_error_report_is_for_dutch_excel_and_never_runs_a_formula(
 
     assert report.startswith(b"\xef\xbb\xbf")
     lines = report.decode("utf-8-sig").splitlines()
-    assert lines[0] == "rij;kolom;fout;waarde"
+    assert lines[0] == "Row;Column;Problem;Value"  # translated by the web layer
     parsed = list(csv.reader(lines[1:], delimiter=";"))
     assert [row[0] for row in parsed] == ["2", "3", "4", "5"]
     assert [row[3] for row in parsed] == [

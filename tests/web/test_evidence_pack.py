@@ -17,14 +17,15 @@ from sqlalchemy import select
 from breachdesk.domain.assessment import Outcome
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.models import AuditEvent, Incident, Organisation
+from breachdesk.models import AuditEvent, Incident, Mailing, Organisation, PeopleNotice
 from breachdesk.services import filings
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 
-from ..conftest import MakeUser, login
+from ..conftest import MakeUser, deliver_now, login
 from ..integration import tampering
 from ..integration.test_register import decide
+from .test_people_web import CSV, informing, notice_form, people_url
 from .test_reports import PNG, form_data
 
 RATIONALE_MARK = "afweging staat in het dossier"
@@ -141,3 +142,87 @@ def test_only_the_organisations_fg_and_administrator_get_the_pack(
         login(client, email)
         url = f"/register/incidents/{filed.id}/evidence.zip"
         assert client.get(url).status_code == 404, email
+
+
+def summary_text(pack: zipfile.ZipFile) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pack.read("summary.pdf"), capture_output=True, check=True
+    ).stdout.decode()
+    return " ".join(text.split())
+
+
+def test_the_pack_tells_how_the_people_were_informed(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Per mailing the e-mails counted by status in words and the letters with their posting,
+    the public communication, and "informed" filled from what was done (found by exploratory
+    testing: "6 personen, 33 per brief · sent 6", no posting, no public notice, "—")."""
+    incident = informing(client, orgs, make_user)
+    incident.organisation.notice_rate_per_minute = 0
+    db.session.commit()
+    client.get(people_url(incident))
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    data = notice_form(draft, consequences="Iemand kan uw naam misbruiken.")
+    client.post(people_url(incident, "/notice"), data={**data, "action": "approve"})
+    uploaded = client.post(
+        people_url(incident, "/recipients/new"),
+        data={"file": (io.BytesIO(CSV), "klanten.csv")},
+        content_type="multipart/form-data",
+    )
+    columns = ["name", "email", "street", "postcode", "city"]
+    mapping = {"has_header": "y", **{f"col-{n}": name for n, name in enumerate(columns)}}
+    mapped = client.post(uploaded.headers["Location"], data=mapping)
+    assert client.post(mapped.headers["Location"] + "/activate").status_code == 302
+    assert client.post(people_url(incident, "/mailings")).status_code == 302
+    mailing = db.session.execute(select(Mailing)).scalar_one()
+
+    # Started, nothing sent or posted yet: not informed yet, and it says what waits.
+    text = summary_text(download(client, incident))
+    assert (
+        "Betrokkenen geïnformeerd Nog niet: 2 per e-mail, nog geen enkele verstuurd; "
+        "1 per brief, nog niet gepost." in text
+    )
+    assert "Per e-mail, 2 personen: 0 verstuurd, 0 mislukt, 2 wachtend" in text
+    assert "Per brief, 1 persoon: nog niet gepost" in text
+
+    deliver_now(app)
+    posted = client.post(
+        people_url(incident, f"/mailings/{mailing.id}/letters-posted"),
+        data={"posted_at": "2026-11-19T11:00"},
+    )
+    assert posted.status_code == 302
+    published = client.post(
+        people_url(incident, "/public"),
+        data={
+            "text": "Openbare mededeling over het datalek.",
+            "channel": "website",
+            "url": "https://x.nl/datalek",
+            "published_at": "2026-11-19T10:55",
+        },
+    )
+    assert published.status_code == 302
+    pack = download(client, incident)
+    text = summary_text(pack)
+    sent = "19-11-2026 11:00"  # the fixed clock, in Dutch time
+    assert (
+        f"Betrokkenen geïnformeerd Ja, via breachdesk: 2 van 2 per e-mail, vanaf {sent}; "
+        "1 per brief, gepost op 19-11-2026 11:00; openbaar op 19-11-2026 10:55 (website)."
+    ) in text
+    assert "Per e-mail, 2 personen: 2 verstuurd, 0 mislukt, 0 wachtend" in text
+    assert "Per brief, 1 persoon: gepost op 19-11-2026 11:00" in text
+    assert (
+        "Openbare mededeling: gepubliceerd op 19-11-2026 10:55 · website · "
+        "https://x.nl/datalek" in text
+    )
+    assert " sent " not in f" {text} " and "per brief ·" not in text
+
+    record = json.loads(pack.read(f"notices/mailing-{mailing.id}.json"))
+    assert record["emails"] == {"people": 2, "sent": 2, "failed": 0, "waiting": 0, "cancelled": 0}
+    assert record["letters"]["people"] == 1 and record["letters"]["posted_at"].startswith(
+        "2026-11-19 10:00"
+    )
+    public = json.loads(pack.read("notices/public.json"))
+    assert public["text"] == "Openbare mededeling over het datalek."
+    assert (public["channel"], public["url"]) == ("website", "https://x.nl/datalek")
+    listed = {e["path"] for e in json.loads(pack.read("manifest.json"))["files"]}
+    assert {f"notices/mailing-{mailing.id}.json", "notices/public.json"} <= listed

@@ -13,7 +13,17 @@ from sqlalchemy import select
 
 from breachdesk.domain.notices.people_notice import SECTION_KEYS, notice_digest
 from breachdesk.extensions import db
-from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, PeopleNotice
+from breachdesk.models import (
+    AuditEvent,
+    Delivery,
+    Incident,
+    Organisation,
+    PeopleNotice,
+    Recipient,
+    User,
+)
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
 
 from ..conftest import MakeUser, deliver_now
 from .test_stale_and_closing import assessed, decide
@@ -173,6 +183,11 @@ def test_import_send_pause_resume_and_prove(
     assert 'data-count="errors">2<' in review and "piet@@example" in review
     report = client.get(mapped.headers["Location"] + "/errors.csv")
     assert report.status_code == 200 and report.data.startswith(b"\xef\xbb\xbf")
+    assert report.data.decode("utf-8-sig").splitlines()[0] == "Rij;Kolom;Probleem;Waarde"
+    client.get("/language/en?next=/")  # the report follows the interface's language
+    english = client.get(mapped.headers["Location"] + "/errors.csv").data.decode("utf-8-sig")
+    assert english.splitlines()[0] == "Row;Column;Problem;Value"
+    client.get("/language/nl?next=/")
     activate = mapped.headers["Location"] + "/activate"
     assert client.post(activate).status_code == 302
 
@@ -199,6 +214,9 @@ def test_import_send_pause_resume_and_prove(
     proof = client.get(people_url(incident, f"/mailings/{mailing_id}/proof"))
     text = proof.get_data(as_text=True)
     assert text.count('data-delivery-status="sent"') == 2 and "anna@example.nl" in text
+    # The outbox's reply in the page's language, its recorded words in the tooltip.
+    assert text.count("in Postvak UIT gezet: ") == 2 and ">written to" not in text
+    assert re.search(r'<span title="written to [^"]+">in Postvak UIT gezet: ', text)
     db.session.expire_all()
     assert all(r.content_sha256 and r.message_id for r in rows)
     events = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
@@ -366,3 +384,58 @@ def test_breachdesks_draft_in_english_is_shown_then_saved_only_when_the_fg_saves
     db.session.refresh(draft)
     assert draft.lang == "en" and draft.subject.startswith("Important: data breach at")
     assert "Onze eigen woorden" not in " ".join(draft.sections.values())
+
+
+def test_a_mail_servers_reply_is_shown_as_it_came(app: Flask) -> None:
+    """Only the outbox's own phrase is translated: an SMTP server's reply is evidence."""
+    from flask import render_template_string
+
+    smtp = "250 2.0.0 Ok: queued as 4F2B81C0"
+    with app.test_request_context("/"):
+        assert render_template_string("{{ r | server_reply }}", r=smtp) == smtp
+        shown = render_template_string("{{ r | server_reply }}", r="written to leiz/x.eml")
+    assert shown == '<span title="written to leiz/x.eml">in Postvak UIT gezet: leiz/x.eml</span>'
+
+
+def test_the_preview_finds_any_person_on_the_list_and_says_when_it_cannot(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """Before, the picker offered the first 25 people only, and a ?person= not among them
+    quietly showed the first person (found by exploratory testing)."""
+    from breachdesk.services import recipients
+
+    incident = informing(client, orgs, make_user)
+    fg = db.session.execute(select(User).where(User.email == "fg@x.nl")).scalar_one()
+    rows = "".join(f"Klant {n:02d};klant{n}@example.nl;K-{1000 + n}\r\n" for n in range(1, 31))
+    data = ("naam;e-mail;kenmerk\r\n" + rows).encode()
+    staged = recipients.stage_import(
+        db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
+        user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    recipients.activate(db.session, staged, actor=Actor.of(fg), clock=clock)
+    last = db.session.execute(
+        select(Recipient).where(Recipient.import_id == staged.id, Recipient.name == "Klant 30")
+    ).scalar_one()
+
+    def preview(query: str) -> tuple[str, str, list[str]]:
+        page = client.get(people_url(incident, query)).get_data(as_text=True)
+        shown = page.split('id="notice-preview"')[1].split("</div>\n      </div>")[0]
+        note = re.search(r'id="person-note"[^>]*>([^<]*)<', page)
+        options = re.findall(r'<option value="\d+" ?(?:selected)?>([^<]*)<', page)
+        return html.unescape(shown), html.unescape(note.group(1) if note else ""), options
+
+    shown, note, options = preview("")
+    assert len(options) == 25 and "Klant 01" in shown and note == ""
+    more = "De eerste 25 van 30 personen staan in de lijst; zoek om de anderen te vinden."
+    assert more in client.get(people_url(incident)).get_data(as_text=True)
+    shown, note, options = preview(f"?person={last.id}")  # beyond the first 25
+    assert "Klant 30" in shown and "Klant 01" not in shown
+    shown, note, options = preview("?find=k-1028")  # by reference
+    assert options == ["29 · Klant 28"] and "Klant 28" in shown and note == ""
+    shown, note, options = preview("?find=31")  # by row number
+    assert options == ["31 · Klant 30"]
+    shown, note, _options = preview("?person=999999")
+    assert note == "Die persoon staat niet op de huidige lijst; het voorbeeld toont de eerste."
+    assert "Klant 01" in shown
+    shown, note, _options = preview("?find=nobody")
+    assert note == "Niemand op de lijst past bij “nobody”." and "Klant 01" in shown

@@ -76,6 +76,7 @@ class Informing:
 
     emails_sent: int = 0
     emails_total: int = 0  # e-mails planned (cancelled ones not counted)
+    first_email_at: datetime | None = None
     last_email_at: datetime | None = None
     letters_posted: int = 0
     letters_total: int = 0
