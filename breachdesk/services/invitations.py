@@ -307,4 +307,5 @@ breachdesk
         recipients=[invitation.email],
         subject=f"Uitnodiging voor breachdesk bij {org} / Invitation to breachdesk at {org}",
         text=text,
+        personal=True,  # the inviting administrator must not be able to accept it themselves
     )
