@@ -25,6 +25,7 @@ from ..domain.profile import (
 )
 from ..domain.references import DEFAULT_PREFIX
 from ..domain.roles import Role
+from ..domain.text import N_, Translatable
 from ..models import Organisation, User
 from . import audit
 from . import users as user_service
@@ -209,9 +210,10 @@ def taken_problems(session: Session, slug: str, prefix: str | None) -> list[tupl
     """What a new organisation with ``slug`` and ``prefix`` would take from an existing one,
     as (field path, reason) pairs; [] when both are free. Also usable before the profile is
     complete, so that a form can show these problems together with the others."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     if find(session, slug) is not None:
-        problems.append(("slug", f"an organisation with the slug {slug!r} already exists"))
+        taken = N_("The short name %(slug)s is already taken; choose another.")
+        problems.append(("slug", Translatable(taken, slug=slug)))
     return problems + _prefix_taken(session, prefix, None)
 
 
@@ -226,21 +228,18 @@ def _prefix_taken(
 ) -> list[tuple[str, str]]:
     """A prefix given in the profile must not be another organisation's: references such as
     KRX-2026-0001 must name one organisation across the installation. Organisations that set
-    no prefix share the default "BD" (as before prefixes existed)."""
+    no prefix share the default "BD" (as before prefixes existed). The reason never names the
+    organisation that has it: an administrator of one organisation could list every other
+    organisation of the installation by trying prefixes."""
     if not prefix:
         return []
-    query = select(Organisation.name).where(Organisation.reference_prefix == prefix)
+    query = select(Organisation.id).where(Organisation.reference_prefix == prefix)
     if organisation_id is not None:
         query = query.where(Organisation.id != organisation_id)
-    other = session.execute(query.limit(1)).scalar_one_or_none()
-    if other is None:
+    if session.execute(query.limit(1)).scalar_one_or_none() is None:
         return []
-    return [
-        (
-            "reference_prefix",
-            f"the prefix {prefix!r} is already used by {other}; give each organisation its own",
-        )
-    ]
+    taken = N_("The prefix %(prefix)s is already taken; choose another.")
+    return [("reference_prefix", Translatable(taken, prefix=prefix))]
 
 
 def save_profile(

@@ -32,6 +32,7 @@ from .labels import (
     action_label,
     citation,
     delivery_label,
+    message_text,
     next_action_label,
     reason_text,
     state_badge,
@@ -152,6 +153,7 @@ def register_web(app: Flask) -> None:
         status_colour=status_colour,
         row_link=row_link,
         reason_text=reason_text,
+        message_text=message_text,
         citation=citation,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from ..domain.profile import OPTIONAL_CATEGORY_FLAGS, OrganisationProfile, profile_to_dict
 from ..domain.references import normalise_prefix
+from .labels import message_text
 from .profile_rows import (
     CONTACT_KINDS,
     NIS2_ENTITIES,
@@ -347,7 +348,8 @@ class ProfileForm(FlaskForm):
     def place_problems(self, problems: list[tuple[str, str]]) -> list[str]:
         """Attach each problem to its field; return those that fit no single field."""
         unplaced = []
-        for path, reason in problems:
+        for path, message in problems:
+            reason = message_text(message)
             if path in self._TOP:
                 getattr(self, self._TOP[path]).errors.append(reason)
                 continue

@@ -54,7 +54,7 @@ def test_org_import_refuses_a_prefix_another_organisation_has(app: Flask, tmp_pa
     copy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(args=["org", "import", str(copy)])
     assert result.exit_code != 0
-    assert "reference_prefix: the prefix 'KRX' is already used by Kruix" in result.output
+    assert "reference_prefix: The prefix KRX is already taken; choose another." in result.output
     assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 1
 
 
