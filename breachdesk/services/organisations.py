@@ -31,7 +31,7 @@ from . import audit
 from . import users as user_service
 from .audit import Actor
 from .clock import Clock
-from .schema_check import InputError, schema_problems
+from .schema_check import InputError, plain_problems
 from .versioning import StaleEdit, claim_version, last_change
 
 PROFILE_ACTIONS = ("organisation.profile_updated",)
@@ -48,6 +48,15 @@ class ProfileError(InputError):
     """A profile that cannot be used; ``problems`` are (field path, reason) pairs."""
 
 
+#: What the schema's patterns ask for, in words (the schema's regular expression → why).
+_PATTERN_WORDS = {
+    "^[0-9]{8}$": N_("A KvK number has 8 digits."),
+    "^[A-Z]{2,6}$": N_("Use 2 to 6 letters, A to Z."),
+    "^[a-z0-9][a-z0-9-]{1,62}$": N_("Use 2 to 63 characters: a-z, 0-9 and -."),
+}
+_LIST_WORDS = {"data_categories": N_("Add at least one kind of personal data.")}
+
+
 def parse_profile(data: Any, source: str) -> OrganisationProfile:
     """Check ``data`` (already parsed YAML/JSON) and build the profile.
 
@@ -56,7 +65,9 @@ def parse_profile(data: Any, source: str) -> OrganisationProfile:
     """
     if not isinstance(data, Mapping):
         raise ProfileError(source, [("", "a profile must be a mapping of fields")])
-    problems = schema_problems("organisation-profile.schema.json", data)
+    problems = plain_problems(
+        "organisation-profile.schema.json", data, patterns=_PATTERN_WORDS, lists=_LIST_WORDS
+    )
     if problems:
         raise ProfileError(source, problems)
     profile = profile_from_dict(data)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.roles import Role
+from ..domain.text import N_
 from ..models import Membership, Organisation, User
 from . import audit, sessions
 from .audit import Actor
@@ -77,11 +78,11 @@ def create_user(
     """
     email = normalise_email(email)
     if not email or "@" not in email:
-        raise UserError("Enter a valid e-mail address.", field="email")
+        raise UserError(N_("Enter a valid e-mail address."), field="email")
     if find_by_email(session, email) is not None:
-        raise UserError("There is already an account with this e-mail address.", field="email")
+        raise UserError(N_("There is already an account with this e-mail address."), field="email")
     if not name.strip():
-        raise UserError("Enter a name.", field="name")
+        raise UserError(N_("Enter a name."), field="name")
     check_password(password)
     now = clock.now()
     user = User(
@@ -206,7 +207,7 @@ def _revoke(
         )
     ).scalar_one_or_none()
     if membership is None:
-        raise UserError("This person does not have that role.")
+        raise UserError(N_("This person does not have that role."))
     if role is Role.ADMIN:
         admins = session.execute(
             select(func.count())
@@ -216,7 +217,7 @@ def _revoke(
             )
         ).scalar_one()
         if admins <= 1:
-            raise UserError("An organisation needs at least one administrator.")
+            raise UserError(N_("An organisation needs at least one administrator."))
     session.delete(membership)
     user.version = User.version + 1
     audit.record(

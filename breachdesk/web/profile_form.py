@@ -343,6 +343,7 @@ class ProfileForm(FlaskForm):
         "breach_commitments": "breach_commitments",
         "notes": "notes",
     }
+    _LISTS = ("data_categories", "subject_categories", "processors", "recipients", "retention")
     _LIST = re.compile(r"^(?P<list>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>[a-z_]+))?")
 
     def place_problems(self, problems: list[tuple[str, str]]) -> list[str]:
@@ -352,6 +353,11 @@ class ProfileForm(FlaskForm):
             reason = message_text(message)
             if path in self._TOP:
                 getattr(self, self._TOP[path]).errors.append(reason)
+                continue
+            if path in self._LISTS and getattr(self, path).entries:  # "at least one": row 1
+                first = getattr(self, path).entries[0].form
+                target = getattr(first, "name", None) or first.applies_to
+                target.errors = [*target.errors, reason]
                 continue
             match = self._LIST.match(path)
             index_map = getattr(self, "_row_index", {}).get(match["list"]) if match else None

@@ -254,3 +254,17 @@ def test_reporters_can_neither_read_the_list_nor_create(
     assert client.get(NEW).status_code == 403
     assert _upload(client, _profile_text("x-y", "XY")).status_code == 403
     assert db.session.execute(select(User).where(User.email == "r@x.nl")).scalar_one()
+
+
+def test_an_organisation_needs_a_kind_of_personal_data_said_at_the_first_row(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    data = {k: v for k, v in _form().items() if not k.startswith("data_categories-")}
+    response = client.post(NEW, data={**data, "data_categories-0-name": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = page.split('id="data_categories-0-name-error">')[1].split("</div>")[0]
+    assert error == "Voeg minstens één soort persoonsgegevens toe."
+    assert "should be non-empty" not in page and "data_categories:" not in page
