@@ -330,6 +330,39 @@ def set_active(session: Session, user: User, active: bool, *, actor: Actor, cloc
     session.commit()
 
 
+#: Stored instead of a password hash while nobody knows a password: never accepted (argon2
+#: refuses it as a hash), so only a reset link sets one.
+NO_PASSWORD = "!"  # noqa: S105 - not a password: the marker that there is none
+
+
+def reactivate(session: Session, user: User, *, actor: Actor, clock: Clock) -> None:
+    """Let a deactivated account sign in again once the person has chosen a new password
+    (through a reset link): the old password stops working, since whoever knew it when the
+    account was switched off must not be let back in with it. The sessions that deactivation
+    ended stay ended; roles and second factor are kept. Audited (commits).
+
+    Raises:
+        UserError: the account is active (nothing is changed).
+    """
+    if user.active:
+        raise UserError(N_("This account is active."))
+    user.active = True
+    user.password_hash = NO_PASSWORD
+    user.version = User.version + 1
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="user.activated",
+        entity_type="user",
+        entity_id=user.id,
+        organisation_id=None,
+        before={"active": False},
+        after={"active": True, "password": "to be chosen"},
+    )
+    session.commit()
+
+
 # A real hash of a random password, so that sign-in for an unknown e-mail address takes as
 # long as for a known one and does not reveal which addresses have accounts.
 _DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
