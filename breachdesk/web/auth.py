@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     current_app,
@@ -141,6 +143,13 @@ def account() -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("auth.account"))
+    return account_page(form)
+
+
+def account_page(form: PasswordForm, status: int = 200, **extra: Any) -> ResponseReturnValue:
+    """The account page with all it shows (sessions, the second factor's state), ``form`` as
+    its password form; ``extra`` for what another form on it sends back (the API-token form
+    with its errors)."""
     return render_template(
         "auth/account.html",
         form=form,
@@ -148,7 +157,8 @@ def account() -> ResponseReturnValue:
         codes_left=second_factor.codes_left(db_session(), user()),
         second_factor_required=second_factor.required(db_session(), user()),
         this_session=sessions.current(db_session(), session.get("sid"), clock=runtime().clock),
-    )
+        **extra,
+    ), status
 
 
 @bp.post("/account/sign-out-everywhere")
