@@ -181,7 +181,31 @@ def user_deactivate(email: str) -> None:
     if user is None:
         raise click.ClickException(f"no account {email!r}")
     user_service.set_active(db_session(), user, False, actor=CLI_ACTOR, clock=runtime().clock)
-    click.echo(f"{email} can no longer sign in")
+    click.echo(f"{email} can no longer sign in (breachdesk user reactivate undoes it)")
+
+
+@user_cli.command("reactivate")
+@click.argument("email")
+@with_appcontext
+def user_reactivate(email: str) -> None:
+    """Let a deactivated EMAIL sign in again: prints a link (24 hours, once) to choose a new
+    password; the old password no longer works and ended sessions stay ended."""
+    from .services import password_reset
+
+    user = user_service.find_by_email(db_session(), email)
+    if user is None:
+        raise click.ClickException(f"no account {email!r}")
+    if user.active:
+        raise click.ClickException(f"{email} is active; nothing to reactivate")
+    rt = runtime()
+    user_service.reactivate(db_session(), user, actor=CLI_ACTOR, clock=rt.clock)
+    token = password_reset.cli_link(
+        db_session(), user, secret_key=str(current_app.config["SECRET_KEY"]), clock=rt.clock
+    )
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    click.echo(f"{email} can sign in again after choosing a new password with this link:")
+    click.echo(f"{base}/wachtwoord/{token}")
+    click.echo("Pass it on privately; it works once, for 24 hours. The old password is void.")
 
 
 @user_cli.command("reset-password")

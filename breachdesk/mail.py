@@ -5,7 +5,8 @@ one place that sets header values, each folded onto one line) and hand them to a
 :class:`Mailer`; they never talk to SMTP themselves. Every mailer returns a :class:`Receipt`,
 the proof kept with each delivery. The file sink writes each message as an
 ``.eml`` file under ``instance/outbox/<organisation slug>/`` so a demo works without a mail
-server and administrators can read what would have been sent.
+server and administrators can read what would have been sent (except mails with a link that
+acts as their recipient, which go to ``_system``: see ``Outgoing.personal``).
 
 Many messages in a row (a batch of the delivery engine, a mailing to the people affected) go
 over one :meth:`Mailer.connection`: for SMTP one session, opened at the first message and

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .text import N_, Translatable
+
 SCHEMA_VERSION = 1
 
 #: Optional profile fields (absent in older profiles) that say which other notification
@@ -351,29 +353,29 @@ def check_profile(profile: OrganisationProfile) -> list[tuple[str, str]]:
         seen: set[str] = set()
         for index, key in enumerate(keys):
             if key in seen:
-                problems.append((f"{list_name}[{index}].key", f"duplicate key {key!r}"))
+                twice = Translatable(N_("The key %(key)s is used twice."), key=key)
+                problems.append((f"{list_name}[{index}].key", twice))
             seen.add(key)
     known = set(profile.data_category_keys())
     for index, proc in enumerate(profile.processors):
         for key in proc.data_shared:
             if key not in known:
-                problems.append(
-                    (f"processors[{index}].data_shared", f"no data category with key {key!r}")
-                )
+                problems.append((f"processors[{index}].data_shared", _no_category(key)))
     for index, rule in enumerate(profile.retention):
         for key in rule.category_keys:
             if key not in known:
-                problems.append(
-                    (f"retention[{index}].category_keys", f"no data category with key {key!r}")
-                )
+                problems.append((f"retention[{index}].category_keys", _no_category(key)))
     problems += _understated_categories(profile)
     if profile.privacy_contact.kind is not ContactKind.NONE and not (
         profile.privacy_contact.email or profile.privacy_contact.phone
     ):
-        problems.append(
-            ("privacy_contact", "a designated contact needs an e-mail address or phone number")
-        )
+        needs = N_("A designated contact needs an e-mail address or phone number.")
+        problems.append(("privacy_contact", Translatable(needs)))
     return problems
+
+
+def _no_category(key: str) -> str:
+    return Translatable(N_("There is no kind of personal data with the key %(key)s."), key=key)
 
 
 def _understated_categories(profile: OrganisationProfile) -> list[tuple[str, str]]:
@@ -384,23 +386,45 @@ def _understated_categories(profile: OrganisationProfile) -> list[tuple[str, str
     financial = _BASE_SCORES[EnisaClass.FINANCIAL]
     for index, category in enumerate(profile.data_categories):
         path = f"data_categories[{index}]"
-        for flag, words, what in (
-            ("identity_documents", IDENTITY_DOCUMENT_WORDS, "identity documents"),
-            ("national_id_number", NATIONAL_NUMBER_WORDS, "a BSN or other national number"),
-            ("credentials", CREDENTIAL_WORDS, "passwords or access codes"),
-            ("financial_data", BANK_WORDS, "bank, card or payment data"),
+        for flag, words, says in (
+            (
+                "identity_documents",
+                IDENTITY_DOCUMENT_WORDS,
+                N_("The name says it holds identity documents: turn this on (%(flag)s: true)."),
+            ),
+            (
+                "national_id_number",
+                NATIONAL_NUMBER_WORDS,
+                N_(
+                    "The name says it holds a BSN or other national number: turn this on "
+                    "(%(flag)s: true)."
+                ),
+            ),
+            (
+                "credentials",
+                CREDENTIAL_WORDS,
+                N_(
+                    "The name says it holds passwords or access codes: turn this on "
+                    "(%(flag)s: true)."
+                ),
+            ),
+            (
+                "financial_data",
+                BANK_WORDS,
+                N_(
+                    "The name says it holds bank, card or payment data: turn this on "
+                    "(%(flag)s: true)."
+                ),
+            ),
         ):
             if mentions(category, words) and not getattr(category, flag):
-                problems.append(
-                    (f"{path}.{flag}", f"the name says it holds {what}: set {flag} to true")
-                )
+                problems.append((f"{path}.{flag}", Translatable(says, flag=flag)))
         for flag in ("identity_documents", "national_id_number", "financial_data"):
             if getattr(category, flag) and category.enisa_class.base_score < financial:
-                problems.append(
-                    (
-                        f"{path}.enisa_class",
-                        f"{flag} is set: the ENISA class must be financial or sensitive, "
-                        f"not {category.enisa_class.value}",
-                    )
+                low = N_(
+                    "With %(flag)s on, the ENISA class must be financial or sensitive, "
+                    "not %(enisa_class)s."
                 )
+                reason = Translatable(low, flag=flag, enisa_class=category.enisa_class.value)
+                problems.append((f"{path}.enisa_class", reason))
     return problems

@@ -2,13 +2,34 @@
 
 Domain code returns English message templates wrapped in :func:`N_`; the web layer looks them
 up in the active catalogue (``gettext(message) % params``). ``N_`` is listed as an extraction
-keyword in ``babel.cfg`` so the messages land in the catalogues.
+keyword in ``babel.cfg`` so the messages land in the catalogues. A :class:`Translatable` is
+such a message with its parameters, for code that passes messages around as plain strings.
 """
+
+from __future__ import annotations
 
 
 def N_(message: str) -> str:  # noqa: N802 - conventional name for "mark, do not translate yet"
     """Return ``message`` unchanged; marks it for extraction into the translation catalogue."""
     return message
+
+
+class Translatable(str):
+    """An English message that a page can show in the reader's language.
+
+    It *is* its English text, so the command line, logs and code that compare strings use it
+    like any other; ``template`` (marked with :func:`N_`) and ``params`` let the web layer
+    translate it (``gettext(template) % params``).
+    """
+
+    template: str
+    params: dict[str, str | int]
+
+    def __new__(cls, template: str, **params: str | int) -> Translatable:
+        message = super().__new__(cls, template % params if params else template)
+        message.template = template
+        message.params = params
+        return message
 
 
 #: Every character Python's ``str.splitlines`` treats as a line boundary: CR, LF, VT (Word's

@@ -71,9 +71,9 @@ def invite(
     """
     address = normalise_email(email)
     if not address or "@" not in address:
-        raise UserError("Enter a valid e-mail address.", field="email")
+        raise UserError(N_("Enter a valid e-mail address."), field="email")
     if not roles:
-        raise UserError("Choose at least one role.", field="roles")
+        raise UserError(N_("Choose at least one role."), field="roles")
     existing = find_by_email(session, address)
     if existing is not None and existing in dict(members(session, organisation)):
         for role in roles:
@@ -307,4 +307,5 @@ breachdesk
         recipients=[invitation.email],
         subject=f"Uitnodiging voor breachdesk bij {org} / Invitation to breachdesk at {org}",
         text=text,
+        personal=True,  # the inviting administrator must not be able to accept it themselves
     )

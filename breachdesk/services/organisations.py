@@ -25,12 +25,13 @@ from ..domain.profile import (
 )
 from ..domain.references import DEFAULT_PREFIX
 from ..domain.roles import Role
+from ..domain.text import N_, Translatable
 from ..models import Organisation, User
 from . import audit
 from . import users as user_service
 from .audit import Actor
 from .clock import Clock
-from .schema_check import InputError, schema_problems
+from .schema_check import InputError, plain_problems
 from .versioning import StaleEdit, claim_version, last_change
 
 PROFILE_ACTIONS = ("organisation.profile_updated",)
@@ -47,6 +48,15 @@ class ProfileError(InputError):
     """A profile that cannot be used; ``problems`` are (field path, reason) pairs."""
 
 
+#: What the schema's patterns ask for, in words (the schema's regular expression → why).
+_PATTERN_WORDS = {
+    "^[0-9]{8}$": N_("A KvK number has 8 digits."),
+    "^[A-Z]{2,6}$": N_("Use 2 to 6 letters, A to Z."),
+    "^[a-z0-9][a-z0-9-]{1,62}$": N_("Use 2 to 63 characters: a-z, 0-9 and -."),
+}
+_LIST_WORDS = {"data_categories": N_("Add at least one kind of personal data.")}
+
+
 def parse_profile(data: Any, source: str) -> OrganisationProfile:
     """Check ``data`` (already parsed YAML/JSON) and build the profile.
 
@@ -55,7 +65,9 @@ def parse_profile(data: Any, source: str) -> OrganisationProfile:
     """
     if not isinstance(data, Mapping):
         raise ProfileError(source, [("", "a profile must be a mapping of fields")])
-    problems = schema_problems("organisation-profile.schema.json", data)
+    problems = plain_problems(
+        "organisation-profile.schema.json", data, patterns=_PATTERN_WORDS, lists=_LIST_WORDS
+    )
     if problems:
         raise ProfileError(source, problems)
     profile = profile_from_dict(data)
@@ -209,9 +221,10 @@ def taken_problems(session: Session, slug: str, prefix: str | None) -> list[tupl
     """What a new organisation with ``slug`` and ``prefix`` would take from an existing one,
     as (field path, reason) pairs; [] when both are free. Also usable before the profile is
     complete, so that a form can show these problems together with the others."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     if find(session, slug) is not None:
-        problems.append(("slug", f"an organisation with the slug {slug!r} already exists"))
+        taken = N_("The short name %(slug)s is already taken; choose another.")
+        problems.append(("slug", Translatable(taken, slug=slug)))
     return problems + _prefix_taken(session, prefix, None)
 
 
@@ -226,21 +239,18 @@ def _prefix_taken(
 ) -> list[tuple[str, str]]:
     """A prefix given in the profile must not be another organisation's: references such as
     KRX-2026-0001 must name one organisation across the installation. Organisations that set
-    no prefix share the default "BD" (as before prefixes existed)."""
+    no prefix share the default "BD" (as before prefixes existed). The reason never names the
+    organisation that has it: an administrator of one organisation could list every other
+    organisation of the installation by trying prefixes."""
     if not prefix:
         return []
-    query = select(Organisation.name).where(Organisation.reference_prefix == prefix)
+    query = select(Organisation.id).where(Organisation.reference_prefix == prefix)
     if organisation_id is not None:
         query = query.where(Organisation.id != organisation_id)
-    other = session.execute(query.limit(1)).scalar_one_or_none()
-    if other is None:
+    if session.execute(query.limit(1)).scalar_one_or_none() is None:
         return []
-    return [
-        (
-            "reference_prefix",
-            f"the prefix {prefix!r} is already used by {other}; give each organisation its own",
-        )
-    ]
+    taken = N_("The prefix %(prefix)s is already taken; choose another.")
+    return [("reference_prefix", Translatable(taken, prefix=prefix))]
 
 
 def save_profile(

@@ -190,4 +190,5 @@ breachdesk
         recipients=[user.email],
         subject="Nieuw wachtwoord voor breachdesk / A new password for breachdesk",
         text=text,
+        personal=True,
     )

@@ -9,7 +9,8 @@
 
 Each is a delivery row written in the transaction of the change it reports on; the handlers
 below write the message when the scheduler sends it. The follow-up link is derived from the
-installation's secret when sending (see ``reporting_links``), never stored in the row.
+installation's secret when sending (see ``reporting_links``), never stored in the row; a
+mail carrying it is personal (``Outgoing.personal``): not filed in the organisation's outbox.
 """
 
 from __future__ import annotations
@@ -76,6 +77,13 @@ def _where_to_answer(incident: Incident, context: SendContext) -> str | None:
     return context.link(f"volg/{token}") if token else None
 
 
+def _is_followup_link(incident: Incident) -> bool:
+    """Whether the mail's link is the reporter's private follow-up link: whoever holds it adds
+    information and answers in the reporter's name, so the organisation's administrators must
+    not read it in the outbox (they see the report itself on the incident page anyway)."""
+    return incident.reporter is None
+
+
 def _contact_lines(incident: Incident) -> tuple[str, str]:
     contact = profile_of(incident.organisation).privacy_contact
     parts = [p for p in (contact.name, contact.email, contact.phone) if p]
@@ -137,6 +145,7 @@ breachdesk
         subject=f"[{incident.reference}] Je melding is ontvangen / Your report was received",
         text=text,
         reply_to=profile_of(incident.organisation).privacy_contact.email or None,
+        personal=_is_followup_link(incident),
     )
 
 
@@ -190,6 +199,7 @@ breachdesk
         subject=f"[{incident.reference}] Vraag over je melding / A question about your report",
         text=text,
         reply_to=profile_of(incident.organisation).privacy_contact.email or None,
+        personal=_is_followup_link(incident),
     )
 
 

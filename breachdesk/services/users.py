@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.roles import Role
+from ..domain.text import N_
 from ..models import Membership, Organisation, User
 from . import audit, sessions
 from .audit import Actor
@@ -77,11 +78,11 @@ def create_user(
     """
     email = normalise_email(email)
     if not email or "@" not in email:
-        raise UserError("Enter a valid e-mail address.", field="email")
+        raise UserError(N_("Enter a valid e-mail address."), field="email")
     if find_by_email(session, email) is not None:
-        raise UserError("There is already an account with this e-mail address.", field="email")
+        raise UserError(N_("There is already an account with this e-mail address."), field="email")
     if not name.strip():
-        raise UserError("Enter a name.", field="name")
+        raise UserError(N_("Enter a name."), field="name")
     check_password(password)
     now = clock.now()
     user = User(
@@ -206,7 +207,7 @@ def _revoke(
         )
     ).scalar_one_or_none()
     if membership is None:
-        raise UserError("This person does not have that role.")
+        raise UserError(N_("This person does not have that role."))
     if role is Role.ADMIN:
         admins = session.execute(
             select(func.count())
@@ -216,7 +217,7 @@ def _revoke(
             )
         ).scalar_one()
         if admins <= 1:
-            raise UserError("An organisation needs at least one administrator.")
+            raise UserError(N_("An organisation needs at least one administrator."))
     session.delete(membership)
     user.version = User.version + 1
     audit.record(
@@ -325,6 +326,39 @@ def set_active(session: Session, user: User, active: bool, *, actor: Actor, cloc
         organisation_id=None,
         before=before,
         after={"active": active},
+    )
+    session.commit()
+
+
+#: Stored instead of a password hash while nobody knows a password: never accepted (argon2
+#: refuses it as a hash), so only a reset link sets one.
+NO_PASSWORD = "!"  # noqa: S105 - not a password: the marker that there is none
+
+
+def reactivate(session: Session, user: User, *, actor: Actor, clock: Clock) -> None:
+    """Let a deactivated account sign in again once the person has chosen a new password
+    (through a reset link): the old password stops working, since whoever knew it when the
+    account was switched off must not be let back in with it. The sessions that deactivation
+    ended stay ended; roles and second factor are kept. Audited (commits).
+
+    Raises:
+        UserError: the account is active (nothing is changed).
+    """
+    if user.active:
+        raise UserError(N_("This account is active."))
+    user.active = True
+    user.password_hash = NO_PASSWORD
+    user.version = User.version + 1
+    audit.record(
+        session,
+        clock=clock,
+        actor=actor,
+        action="user.activated",
+        entity_type="user",
+        entity_id=user.id,
+        organisation_id=None,
+        before={"active": False},
+        after={"active": True, "password": "to be chosen"},
     )
     session.commit()
 

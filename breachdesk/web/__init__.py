@@ -36,6 +36,7 @@ from .labels import (
     ap_severity_label,
     citation,
     delivery_label,
+    message_text,
     next_action_label,
     reason_text,
     state_badge,
@@ -158,6 +159,7 @@ def register_web(app: Flask) -> None:
         reason_text=reason_text,
         ap_severity_label=ap_severity_label,
         actor_words=actor_words,
+        message_text=message_text,
         citation=citation,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[

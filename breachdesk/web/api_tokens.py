@@ -40,7 +40,10 @@ class TokenForm(FlaskForm):
     days = IntegerField(
         _l("Valid for (days)"),
         default=DEFAULT_DAYS,
-        validators=[InputRequired(), NumberRange(1, MAX_DAYS)],
+        validators=[
+            InputRequired(),
+            NumberRange(1, MAX_DAYS, _l("A token lives at least 1 and at most 365 days.")),
+        ],
     )
 
     def fill_choices(self) -> None:
@@ -73,25 +76,31 @@ def _back() -> ResponseReturnValue:
     return redirect(url_for("auth.account") + "#api-tokens")
 
 
+def _again(form: TokenForm) -> ResponseReturnValue:
+    """The account page with the token form as sent: the errors at their fields, the typing
+    kept (nothing was made)."""
+    return account_page(PasswordForm(formdata=None), 422, token_form=form)
+
+
 @bp.post("")
 @login_required
 def issue() -> ResponseReturnValue:
     form = TokenForm(prefix="token")
     form.fill_choices()
     chosen = {str(i.organisation.id): i for i in my_organisations()}.get(form.organisation.data)
-    if not form.validate_on_submit() or chosen is None or form.scope.data not in SCOPE_VALUES:
-        flash(
-            _(
-                "The token was not made: fill in a name, an organisation, a scope and a "
-                "number of days from 1 to 365."
-            ),
-            "danger",
-        )
-        return _back()
+    valid = form.validate_on_submit()
+    if chosen is None:
+        form.organisation.errors = [*form.organisation.errors, _("Choose an organisation.")]
+    if form.scope.data not in SCOPE_VALUES:
+        form.scope.errors = [*form.scope.errors, _("Choose a scope.")]
+    elif chosen is not None and Scope(form.scope.data) not in scopes_for(chosen.roles):
+        form.scope.errors = [
+            *form.scope.errors,
+            _("Your role in this organisation does not allow this scope."),
+        ]
+    if not valid or chosen is None or form.scope.errors:
+        return _again(form)
     scope = Scope(form.scope.data)
-    if scope not in scopes_for(chosen.roles):
-        flash(_("Your role in this organisation does not allow this scope."), "danger")
-        return _back()
     rt = runtime()
     try:
         token, plain = api_tokens.issue(
@@ -105,8 +114,9 @@ def issue() -> ResponseReturnValue:
             clock=rt.clock,
         )
     except api_tokens.TokenRefused as refused:
-        flash(_(refused.message), "danger")
-        return _back()
+        db_session().rollback()
+        getattr(form, refused.field).errors.append(_(refused.message))
+        return _again(form)
     # The whole account page, as /account shows it, with the token once.
     return account_page(PasswordForm(formdata=None), new_api_token=plain, new_api_token_row=token)
 

@@ -19,6 +19,7 @@ from ..domain.next_action import NEXT_ACTION_LABELS
 from ..domain.notices.ap_2022 import AP_2022
 from ..domain.reasons import Reason
 from ..domain.severity import Band
+from ..domain.text import Translatable
 from ..models import Delivery
 
 #: The Bootstrap colour of an incident's status badge (``info`` for the states not named).
@@ -241,6 +242,15 @@ def reason_text(reason: Reason) -> str:
         ):
             params[key] = _DECIMAL_POINT.sub(",", value)
     return gettext(reason.message) % params if params else gettext(reason.message)
+
+
+def message_text(message: str) -> str:
+    """A message from the services in the reader's language: a :class:`Translatable` is
+    translated with its values; any other text is shown as it is."""
+    if not isinstance(message, Translatable):
+        return message
+    text = gettext(message.template)
+    return text % message.params if message.params else text
 
 
 def citation(rule: str) -> str:

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from ..domain.profile import OPTIONAL_CATEGORY_FLAGS, OrganisationProfile, profile_to_dict
 from ..domain.references import normalise_prefix
+from .labels import message_text
 from .profile_rows import (
     CONTACT_KINDS,
     NIS2_ENTITIES,
@@ -342,14 +343,21 @@ class ProfileForm(FlaskForm):
         "breach_commitments": "breach_commitments",
         "notes": "notes",
     }
+    _LISTS = ("data_categories", "subject_categories", "processors", "recipients", "retention")
     _LIST = re.compile(r"^(?P<list>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>[a-z_]+))?")
 
     def place_problems(self, problems: list[tuple[str, str]]) -> list[str]:
         """Attach each problem to its field; return those that fit no single field."""
         unplaced = []
-        for path, reason in problems:
+        for path, message in problems:
+            reason = message_text(message)
             if path in self._TOP:
                 getattr(self, self._TOP[path]).errors.append(reason)
+                continue
+            if path in self._LISTS and getattr(self, path).entries:  # "at least one": row 1
+                first = getattr(self, path).entries[0].form
+                target = getattr(first, "name", None) or first.applies_to
+                target.errors = [*target.errors, reason]
                 continue
             match = self._LIST.match(path)
             index_map = getattr(self, "_row_index", {}).get(match["list"]) if match else None

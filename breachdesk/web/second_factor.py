@@ -287,18 +287,27 @@ def require(slug: str) -> ResponseReturnValue:
 @login_required
 def reset(slug: str, user_id: int) -> ResponseReturnValue:
     """A lost phone: the administrator removes the person's second factor (they set it up
-    again at their next sign-in). Only for an administrator of all the person's organisations."""
+    again at their next sign-in). Only for an administrator of all the person's organisations,
+    and never their own (the account page asks for a code). A refusal does not say why, so it
+    tells nothing about the person's other organisations."""
     org = organisation_for(slug, Role.ADMIN)
     person = db_session().get(User, user_id)
     if person is None or person not in dict(memberships.members(db_session(), org)):
         abort(404)
     if FlaskForm().validate_on_submit():
-        if not service.may_reset(db_session(), user(), person):
+        if person.id == user().id:
             flash(
                 _(
-                    "%(name)s also belongs to organisations you do not administer. Ask the "
-                    "server's administrator to reset the second factor "
-                    "(breachdesk user reset-second-factor).",
+                    "Your own second factor is changed on your account page, with a code "
+                    "from your app."
+                ),
+                "danger",
+            )
+        elif not service.may_reset(db_session(), user(), person):
+            flash(
+                _(
+                    "You cannot reset the second factor of %(name)s here. Ask the server's "
+                    "administrator to reset it (breachdesk user reset-second-factor).",
                     name=person.name,
                 ),
                 "danger",

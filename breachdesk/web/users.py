@@ -15,11 +15,11 @@ from ..domain.roles import ROLE_LABELS, Role
 from ..extensions import db, db_session
 from ..models import Organisation, User
 from ..runtime import runtime
-from ..services import invitations, memberships, password_reset
+from ..services import invitations, memberships, password_reset, second_factor
 from ..services import users as user_service
 from ..services.versioning import StaleEdit
 from .conflicts import Conflict, conflict
-from .context import actor, organisation_for
+from .context import actor, organisation_for, user
 from .report_form import MultiCheckboxField, options
 from .triage_forms import seen
 
@@ -96,13 +96,19 @@ def withdraw(slug: str, invitation_id: int) -> ResponseReturnValue:
 
 def _page(org: Organisation, form: NewUserForm, conflict: Conflict | None = None) -> str:
     form.roles.choices = options(_role_pairs())  # type: ignore[arg-type]
+    people = memberships.members(db_session(), org)
     return render_template(
         "admin/users.html",
         org=org,
         form=form,
         invited=invitations.open_invitations(db_session(), org),
         now=runtime().clock.now(),
-        people=memberships.members(db_session(), org),
+        people=people,
+        # The reset button only where it works: not on one's own row, nor for someone who
+        # also belongs to an organisation this administrator does not administer.
+        resettable=second_factor.resettable(
+            db_session(), user(), [person for person, _roles in people]
+        ),
         role_choices=_role_pairs(),
         conflict=conflict,
     )

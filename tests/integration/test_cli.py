@@ -54,7 +54,7 @@ def test_org_import_refuses_a_prefix_another_organisation_has(app: Flask, tmp_pa
     copy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(args=["org", "import", str(copy)])
     assert result.exit_code != 0
-    assert "reference_prefix: the prefix 'KRX' is already used by Kruix" in result.output
+    assert "reference_prefix: The prefix KRX is already taken; choose another." in result.output
     assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 1
 
 
@@ -67,8 +67,22 @@ def test_org_import_reports_every_problem_and_imports_nothing(app: Flask, tmp_pa
     bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["org", "import", str(good), str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}: kvk_number: '123' does not match" in result.output
-    assert f"{bad}: data_categories[0].enisa_class: 'secret' is not one of" in result.output
+    assert f"{bad}: kvk_number: A KvK number has 8 digits." in result.output
+    assert f"{bad}: data_categories[0].enisa_class: Choose one of: simple, " in result.output
+    assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 0
+
+
+def test_org_import_checks_e_mail_addresses(app: Flask, tmp_path: Path) -> None:
+    """As every address field of the web forms does: "a@b" is not an address."""
+    data = yaml.safe_load(profile_paths()[0].read_text(encoding="utf-8"))
+    data["contact"]["email"] = "a@b"
+    data["privacy_contact"]["email"] = "not an email@"
+    bad = tmp_path / "bad-mail.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["org", "import", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}: contact.email: Enter a valid e-mail address." in result.output
+    assert f"{bad}: privacy_contact.email: Enter a valid e-mail address." in result.output
     assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -160,3 +161,65 @@ def test_outbox_and_audit_pages(
     assert client.get("/admin/outbox/kruix/..%2Fsecret_key").status_code == 404
     audit_page = client.get("/admin/organisations/kruix/audit").get_data(as_text=True)
     assert "incident.reported" in audit_page and "alert-success" in audit_page
+
+
+def _error(page: str, field: str) -> str:
+    """The error shown next to ``field``."""
+    return page.split(f'id="{field}-error">')[1].split("</div>")[0]
+
+
+def test_profile_problems_are_plain_dutch_at_their_fields(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """The schema's checks in words a person can act on, next to the field, never the
+    validator's own ("'1234' does not match '^[0-9]{8}$'", "'' should be non-empty")."""
+    admin_of_all(make_user, orgs)
+    login(client, "admin@x.nl")
+    data = _edit_form(client, "luxigo")
+    data.update(kvk_number=["1234"], legal_name=[""], email=["x"])
+    data["retention-3-applies_to"] = ["Camerabeelden"]  # a blank row used, without a period
+    response = client.post("/admin/organisations/luxigo/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert _error(page, "kvk_number") == "Een KvK-nummer heeft 8 cijfers."
+    assert _error(page, "legal_name") == "Dit mag niet leeg zijn."
+    assert _error(page, "email") == "Vul een geldig e-mailadres in."
+    assert _error(page, "retention-3-period") == "Dit mag niet leeg zijn."
+    for raw in ("does not match", "is too short", "non-empty", "'1234'"):
+        assert raw not in page, raw
+    db.session.expire_all()
+    assert db.session.get(Organisation, orgs["luxigo"].id).profile_version == 1
+
+
+def test_removing_the_last_administrator_is_refused_in_dutch(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    admin = make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    page = client.post(
+        f"/admin/organisations/kruix/users/{admin.id}/roles",
+        data={"roles": ["fg"]},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Een organisatie heeft minstens één beheerder nodig." in page
+    assert "administrator" not in page
+    assert f'id="r-{admin.id}-admin" checked' in page
+
+
+@pytest.mark.parametrize("address", ["not-an-email", "a@b", "not an email@"])
+def test_profile_e_mail_addresses_are_checked_like_every_other_address(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, address: str
+) -> None:
+    """The schema says "format": "email"; the reminder settings page refuses "a@b" too."""
+    admin_of_all(make_user, orgs)
+    login(client, "admin@x.nl")
+    for field in ("contact_email", "email"):
+        data = _edit_form(client, "luxigo")
+        data[field] = [address]
+        response = client.post("/admin/organisations/luxigo/edit", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, (field, address)
+        assert _error(page, field) == "Vul een geldig e-mailadres in."
+        assert f'value="{address}"' in page
+    db.session.expire_all()
+    assert db.session.get(Organisation, orgs["luxigo"].id).profile_version == 1

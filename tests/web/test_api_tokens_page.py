@@ -54,37 +54,57 @@ def test_a_reporter_cannot_make_a_read_token_and_bad_input_makes_none(
     make_user("r@x.nl", (kruix, Role.REPORTER))
     other = make_user("o@x.nl", (kruix, Role.FG))
     login(client, "r@x.nl")
-    for data in (
-        {
-            "token-name": "x",
-            "token-organisation": str(kruix.id),
-            "token-scope": "read",
-            "token-days": "30",
-        },
-        {
-            "token-name": "x",
-            "token-organisation": str(orgs["leiz"].id),
-            "token-scope": "report",
-            "token-days": "30",
-        },
-        {
-            "token-name": "x",
-            "token-organisation": str(kruix.id),
-            "token-scope": "report",
-            "token-days": "9999",
-        },
-        {
-            "token-name": "",
-            "token-organisation": str(kruix.id),
-            "token-scope": "report",
-            "token-days": "30",
-        },
-        {"token-name": "x", "token-organisation": "abc", "token-scope": "nope", "token-days": "x"},
+    for data, fields in (
+        (
+            {
+                "token-name": "x",
+                "token-organisation": str(kruix.id),
+                "token-scope": "read",
+                "token-days": "30",
+            },
+            {"scope"},
+        ),
+        (
+            {
+                "token-name": "x",
+                "token-organisation": str(orgs["leiz"].id),
+                "token-scope": "report",
+                "token-days": "30",
+            },
+            {"organisation"},
+        ),
+        (
+            {
+                "token-name": "x",
+                "token-organisation": str(kruix.id),
+                "token-scope": "report",
+                "token-days": "9999",
+            },
+            {"days"},
+        ),
+        (
+            {
+                "token-name": "",
+                "token-organisation": str(kruix.id),
+                "token-scope": "report",
+                "token-days": "30",
+            },
+            {"name"},
+        ),
+        (
+            {
+                "token-name": "x",
+                "token-organisation": "abc",
+                "token-scope": "nope",
+                "token-days": "x",
+            },
+            {"organisation", "scope", "days"},
+        ),
     ):
         response = client.post("/account/api-tokens", data=data)
-        assert response.status_code == 302 and response.headers["Location"].endswith(
-            "/account#api-tokens"
-        )
+        assert response.status_code == 422, data
+        page = response.get_data(as_text=True)
+        assert set(re.findall(r'id="token-(\w+)-error"', page)) == fields, data
     assert db.session.execute(select(ApiToken)).first() is None
     # nobody revokes another's token
     from breachdesk.domain.api_access import Scope
@@ -105,3 +125,28 @@ def test_a_reporter_cannot_make_a_read_token_and_bad_input_makes_none(
     client.post(f"/account/api-tokens/{row.id}/revoke")
     db.session.refresh(row)
     assert row.revoked_at is None
+
+
+def test_a_token_form_with_errors_comes_back_as_typed_with_the_errors_at_the_fields(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    kruix = orgs["kruix"]
+    make_user("fg@x.nl", (kruix, Role.FG))
+    login(client, "fg@x.nl")
+    response = client.post(
+        "/account/api-tokens",
+        data={
+            "token-name": "My SIEM",
+            "token-organisation": str(kruix.id),
+            "token-scope": "read",
+            "token-days": "999",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    form = page.split('id="api-token-form"')[1]
+    assert 'value="My SIEM"' in form and 'value="999"' in form
+    assert 'id="token-days-error">Een token is minstens 1 en hoogstens 365 dagen geldig.' in form
+    assert re.search(rf'<option selected value="{kruix.id}"|value="{kruix.id}" selected', form)
+    assert 'id="session-list"' in page and "(deze browser)" in page  # the whole account page
+    assert db.session.execute(select(ApiToken)).first() is None

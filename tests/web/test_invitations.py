@@ -130,3 +130,25 @@ def test_a_member_gets_the_roles_at_once(
     invite(client, "r@kruix.nl", ["fg"])
     assert roles_of("r@kruix.nl", orgs["kruix"]) == {"reporter", "fg"}
     assert db.session.execute(select(Invitation)).first() is None
+
+
+def test_the_inviting_administrator_cannot_read_the_invitation_link(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """The link accepts the invitation and tells whether the address has an account: it is
+    meant for the person invited, so it stays out of the organisation's outbox."""
+    make_user("admin@kruix.nl", (orgs["kruix"], Role.ADMIN))
+    make_user("fg@luxigo.nl", (orgs["luxigo"], Role.FG))
+    login(client, "admin@kruix.nl")
+    invite(client, "fg@luxigo.nl", ["fg"])
+    invite(client, "nog.niemand@x.nl", ["reporter"])
+    path = invitation_path(app, "nog.niemand@x.nl")  # mailed, to the person invited
+    token = path.rsplit("/", 1)[1]
+    files = outbox_messages(app)
+    assert {f.parent.name for f in files} == {"_system"}
+    outbox = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Uitnodiging" not in outbox and "nog.niemand@x.nl" not in outbox
+    for listed in re.findall(r'href="(/admin/outbox/[^"]+)"', outbox):
+        assert token not in client.get(listed).get_data(as_text=True)
+    for mail in files:
+        assert client.get(f"/admin/outbox/_system/{mail.name}").status_code == 404

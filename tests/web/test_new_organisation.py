@@ -81,14 +81,14 @@ def test_form_errors_are_shown_at_their_fields_with_the_typing_kept(
     login(client, "admin@x.nl")
     before = (_count(Organisation), _count(AuditEvent))
     cases = [
-        ({"reference_prefix": "krx"}, "reference_prefix", "Kruix"),  # another's prefix
+        ({"reference_prefix": "krx"}, "reference_prefix", "al in gebruik"),  # another's prefix
         ({"reference_prefix": ""}, "reference_prefix", None),  # required for a new one
-        ({"slug": "kruix"}, "slug", "already exists"),  # taken
+        ({"slug": "kruix"}, "slug", "al in gebruik"),  # taken
         ({"slug": "De Vrije School!"}, "slug", None),  # not a slug
         ({"legal_name": ""}, "legal_name", None),  # the schema's own check
         ({"contact_email": ""}, "contact_kind", "e-mail"),  # check_profile's rule
         # Shown together with the profile's own problems, not one round later:
-        ({"reference_prefix": "KRX", "legal_name": ""}, "reference_prefix", "Kruix"),
+        ({"reference_prefix": "KRX", "legal_name": ""}, "reference_prefix", "al in gebruik"),
     ]
     for changes, field, words in cases:
         response = client.post(NEW, data=_form(**changes))
@@ -168,8 +168,8 @@ def test_a_bad_profile_file_lists_each_problem_with_its_path_and_creates_nothing
         ("slug: [unclosed", "line 1"),
         (b"\xff\xfe not utf-8", "cannot read file"),
         ("- a list", "mapping"),
-        (_profile_text("kruix", "KRZ"), "already exists"),
-        (_profile_text("kruix-zuid", "LUX"), "Luxigo"),  # another's prefix
+        (_profile_text("kruix", "KRZ"), "al in gebruik"),
+        (_profile_text("kruix-zuid", "KRX"), "al in gebruik"),  # another's prefix
     ]:
         response = _upload(client, content)
         page = response.get_data(as_text=True)
@@ -194,9 +194,35 @@ def test_an_existing_organisation_cannot_take_anothers_prefix(
     response = client.post("/admin/organisations/luxigo/edit", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="reference_prefix-error"' in page
-    assert "Kruix" in page and 'value="krx"' in page
+    assert "al in gebruik" in page and "Kruix" not in page and 'value="krx"' in page
     db.session.expire_all()
     assert db.session.get(Organisation, orgs["luxigo"].id).reference_prefix == "LUX"
+
+
+def test_a_taken_slug_or_prefix_never_names_the_organisation_that_has_it(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """By trying prefixes an administrator of one organisation could otherwise list the names
+    of every other organisation of the installation."""
+    from .test_admin import _edit_form
+
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    others = ("Luxigo", "LEIZ Mediaproducties", "Levensmozaiek", "123samenleven")
+    for changes, field in (
+        ({"slug": "luxigo"}, "slug"),
+        ({"reference_prefix": "LEIZ"}, "reference_prefix"),
+    ):
+        page = client.post(NEW, data=_form(**changes)).get_data(as_text=True)
+        error = page.split(f'id="{field}-error">')[1].split("</div>")[0]
+        assert "al in gebruik; kies een ander" in error, changes
+        assert not [name for name in others if name in page], changes
+    data = _edit_form(client, "kruix")
+    data["reference_prefix"] = ["LUX"]
+    page = client.post("/admin/organisations/kruix/edit", data=data).get_data(as_text=True)
+    error = page.split('id="reference_prefix-error">')[1].split("</div>")[0]
+    assert error == "Het voorvoegsel LUX is al in gebruik; kies een ander."
+    assert not [name for name in others if name in page]
 
 
 def test_the_fg_reads_the_profiles_of_the_organisations_they_serve(
@@ -228,3 +254,17 @@ def test_reporters_can_neither_read_the_list_nor_create(
     assert client.get(NEW).status_code == 403
     assert _upload(client, _profile_text("x-y", "XY")).status_code == 403
     assert db.session.execute(select(User).where(User.email == "r@x.nl")).scalar_one()
+
+
+def test_an_organisation_needs_a_kind_of_personal_data_said_at_the_first_row(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    data = {k: v for k, v in _form().items() if not k.startswith("data_categories-")}
+    response = client.post(NEW, data={**data, "data_categories-0-name": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = page.split('id="data_categories-0-name-error">')[1].split("</div>")[0]
+    assert error == "Voeg minstens één soort persoonsgegevens toe."
+    assert "should be non-empty" not in page and "data_categories:" not in page

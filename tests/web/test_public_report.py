@@ -263,6 +263,33 @@ def test_follow_up_both_ways_and_never_another_report(
     assert empty.status_code == 422 and count(IncidentMessage) == 2
 
 
+def test_an_administrator_never_reads_the_reporters_follow_up_link(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """Whoever has the follow-up link answers and adds files in the reporter's name: the
+    confirmation and the FG's question that carry it stay out of the organisation's outbox."""
+    kruix = orgs["kruix"]
+    make_user("fg@x.nl", (kruix, Role.FG))
+    make_user("admin@x.nl", (kruix, Role.ADMIN))
+    mine = follow_up_url(client, make_link(kruix, clock), reporter_email="piet@voorbeeld.nl")
+    incident = db.session.execute(select(Incident)).scalar_one()
+    fg = app.test_client()
+    login(fg, "fg@x.nl")
+    fg.post(f"/incidents/{incident.id}/questions", data={"body": "Aan wie ging de mail?"})
+    deliver_now(app)
+    to_reporter = [m for m in outbox_messages(app) if "To: piet@" in m.read_text()]
+    assert len(to_reporter) == 2 and {m.parent.name for m in to_reporter} == {"_system"}
+    assert all(mine in m.read_text().replace("=\n", "") for m in to_reporter)
+    admin = app.test_client()
+    login(admin, "admin@x.nl")
+    outbox = admin.get("/admin/outbox").get_data(as_text=True)
+    listed = re.findall(r'href="(/admin/outbox/[^"]+)"', outbox)
+    assert listed  # the FG's mail about the new report is there
+    token = mine.rsplit("/", 1)[1]
+    assert all(token not in admin.get(path).get_data(as_text=True) for path in listed)
+    assert "piet@voorbeeld.nl" not in outbox
+
+
 def test_a_reporter_with_an_account_answers_on_their_report(
     app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
 ) -> None:

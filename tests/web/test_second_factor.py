@@ -255,8 +255,12 @@ def test_an_administrator_resets_a_lost_phone_only_within_their_organisations(
     _enrol(admin, db.session.scalars(select(User).filter_by(email="admin@x.nl")).one(), clock)
 
     url = f"/admin/organisations/kruix/users/{fg.id}/second-factor/reset"
+    users_page = admin.get("/admin/organisations/kruix/users/").get_data(as_text=True)
+    assert url not in users_page  # no button that could only be refused
     page = admin.post(url, follow_redirects=True).get_data(as_text=True)
-    assert "niet beheert" in page
+    refusal = page.split("Je kunt de tweede factor van Fg hier niet resetten")[1]
+    assert "organisatie" not in refusal.split("</div>")[0]  # nothing about the others
+    assert other.name not in page
     db.session.refresh(fg)
     assert fg.has_second_factor  # not reset: the FG also serves another organisation
 
@@ -266,6 +270,7 @@ def test_an_administrator_resets_a_lost_phone_only_within_their_organisations(
         .where(db.metadata.tables["membership"].c.organisation_id == other.id)
     )
     db.session.commit()
+    assert url in admin.get("/admin/organisations/kruix/users/").get_data(as_text=True)
     admin.post(url)
     db.session.refresh(fg)
     assert not fg.has_second_factor
@@ -275,6 +280,23 @@ def test_an_administrator_resets_a_lost_phone_only_within_their_organisations(
     stranger = make_user("s@x.nl", (other, Role.FG))
     strange = f"/admin/organisations/kruix/users/{stranger.id}/second-factor/reset"
     assert admin.post(strange).status_code == 404
+
+
+def test_an_administrator_cannot_remove_their_own_second_factor_without_a_code(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """The account page asks for a code (and refuses while the organisation requires one); the
+    users page must not be a way round it."""
+    admin = make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    _enrol(client, admin, clock)
+    url = f"/admin/organisations/kruix/users/{admin.id}/second-factor/reset"
+    assert url not in client.get("/admin/organisations/kruix/users/").get_data(as_text=True)
+    page = client.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "Je eigen tweede factor wijzig je op je accountpagina" in page
+    db.session.refresh(admin)
+    assert admin.has_second_factor and "user.second_factor_reset" not in _actions(admin)
+    assert client.get("/incidents/").status_code == 200  # still signed in
 
 
 def test_the_command_line_resets_the_second_factor(

@@ -104,3 +104,44 @@ def test_deactivation_and_the_lifetime_end_sessions(
     assert signed_in(other)
     clock.advance(minutes=2)  # past the 8-hour lifetime
     assert not signed_in(other)
+
+
+def test_a_deactivated_account_is_reactivated_with_a_new_password_only(
+    app: Flask,
+    client: Any,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+) -> None:
+    """`breachdesk user reactivate`: the person chooses a new password with the link printed;
+    the old one stays void and the sessions deactivation ended stay ended."""
+    import re
+
+    make_user("fg@x.nl", (orgs["kruix"], Role.FG))
+    login(client, "fg@x.nl")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["user", "deactivate", "fg@x.nl"]).exit_code == 0
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    admin = app.test_client()
+    login(admin, "admin@x.nl")
+    users = admin.get("/admin/organisations/kruix/users/").get_data(as_text=True)
+    assert "uitgeschakeld" in users and "breachdesk user reactivate" in users
+    result = runner.invoke(args=["user", "reactivate", "fg@x.nl"])
+    assert result.exit_code == 0, result.output
+    assert not signed_in(client)  # ended by the deactivation, still ended
+    old = app.test_client()
+    old.post("/login", data={"email": "fg@x.nl", "password": PASSWORD})
+    assert not signed_in(old)  # the old password no longer works
+    path = re.search(r"(/wachtwoord/[\w-]+)", result.output).group(1)  # type: ignore[union-attr]
+    new = "een-nieuw-en-lang-wachtwoord"
+    assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
+    login(client, "fg@x.nl", new)
+    assert signed_in(client)
+    actions = db.session.execute(
+        select(AuditEvent.action).where(AuditEvent.entity_type == "user").order_by(AuditEvent.id)
+    ).scalars()
+    assert "user.activated" in list(actions)
+    # Only a deactivated account: an active one keeps its password.
+    again = runner.invoke(args=["user", "reactivate", "fg@x.nl"])
+    assert again.exit_code != 0 and "active" in again.output
+    assert signed_in(client)
+    assert runner.invoke(args=["user", "reactivate", "niemand@x.nl"]).exit_code != 0

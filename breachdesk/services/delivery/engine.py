@@ -357,12 +357,13 @@ def _send(
 ) -> tuple[EmailMessage, Receipt]:
     if not prepared.recipients:
         raise LookupError("no recipient: the organisation has no FG, administrator or deputy")
+    filed_under = row.organisation if not prepared.personal else None
     message = build_message(
         sender=settings.mail_from,
         to=prepared.recipients,
         subject=prepared.subject,
         text=prepared.text,
-        organisation=row.organisation.slug if row.organisation else None,
+        organisation=filed_under.slug if filed_under else None,
         html=prepared.html,
         reply_to=prepared.reply_to,
     )

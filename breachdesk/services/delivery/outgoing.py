@@ -24,13 +24,20 @@ from ...models import Delivery
 class Outgoing:
     """An e-mail to send: recipients, subject (one line is enforced later) and plain text;
     optionally an HTML version of the same text (sent as multipart/alternative, the plain
-    text first) and a Reply-To address."""
+    text first) and a Reply-To address.
+
+    ``personal``: the mail carries a link that acts as its recipient (an invitation, a
+    reporter's follow-up link). It is then not filed under the row's organisation, so the
+    file outbox keeps it in ``_system``, which no organisation's administrator can open:
+    an administrator must never be able to use a link meant for someone else.
+    """
 
     recipients: list[str]
     subject: str
     text: str
     html: str | None = None
     reply_to: str | None = None
+    personal: bool = False
 
 
 @dataclass(frozen=True)
