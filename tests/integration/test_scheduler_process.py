@@ -143,8 +143,9 @@ def test_a_reminder_due_while_stopped_arrives_once_after_restart(
 ) -> None:
     inbox = smtp_server[0]
     clock.current = datetime.now(UTC)
-    # The 24-hour reminder falls due 4 seconds from now.
-    incident = confirmed(orgs, people, clock, clock.now() - timedelta(hours=24, seconds=-4))
+    # The 24-hour reminder falls due 10 seconds from now: time for a scheduler process to
+    # start, tick and stop before it, even on a busy machine (4 seconds were too few there).
+    incident = confirmed(orgs, people, clock, clock.now() - timedelta(hours=24, seconds=-10))
     due = db.session.execute(
         select(Delivery.due_at).where(Delivery.incident_id == incident.id, Delivery.label == "24h")
     ).scalar_one()
