@@ -41,3 +41,28 @@ def reminder_times(due_on: date) -> list[tuple[str, datetime]]:
 
 def is_overdue(status: ActionStatus, due_on: date | None, today: date) -> bool:
     return status is ActionStatus.OPEN and due_on is not None and due_on < today
+
+
+class DueDateRefused(ValueError):
+    """A due date that cannot be right. ``message`` is an English template marked with
+    ``N_`` (the web layer translates it), ``params`` fills it."""
+
+    def __init__(self, message: str, params: dict[str, str]) -> None:
+        super().__init__(message % params)
+        self.message = message
+        self.params = params
+
+
+def check_due_on(due_on: date | None, discovered_on: date) -> None:
+    """Refuse a due date before ``discovered_on``, the day (Dutch date) the breach was
+    discovered or reported, whichever came first: a measure against a breach cannot have been
+    due before anyone knew of it (a typo such as 2020 for 2026).
+
+    Raises:
+        DueDateRefused: ``due_on`` lies before ``discovered_on``.
+    """
+    if due_on is not None and due_on < discovered_on:
+        raise DueDateRefused(
+            N_("The due date cannot lie before the breach was discovered (%(date)s)."),
+            {"date": discovered_on.strftime("%d-%m-%Y")},
+        )

@@ -16,10 +16,11 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.actions import ActionStatus, reminder_times
+from ..domain.actions import ActionStatus, check_due_on, reminder_times
 from ..domain.delivery import Kind, Status
 from ..domain.formatting import long_date
 from ..domain.text import single_line
+from ..domain.timeutil import utc_to_local
 from ..models import Delivery, Incident, RemedialAction, User
 from . import audit
 from .audit import Actor
@@ -115,6 +116,12 @@ def _plan(session: Session, action: RemedialAction, clock: Clock) -> None:
         )
 
 
+def discovered_on(incident: Incident) -> date:
+    """The day (Dutch date) the breach was discovered, or reported if that came first: no
+    measure can be due before it."""
+    return utc_to_local(min(incident.discovered_at, incident.reported_at)).date()
+
+
 def add(
     session: Session,
     incident: Incident,
@@ -124,6 +131,12 @@ def add(
     actor: Actor,
     clock: Clock,
 ) -> RemedialAction:
+    """Add a measure to ``incident``, with reminders planned for its due date. Commits.
+
+    Raises:
+        DueDateRefused: the due date lies before the breach was discovered.
+    """
+    check_due_on(data.due_on, discovered_on(incident))
     now = clock.now()
     action = RemedialAction(
         incident_id=incident.id,
@@ -164,7 +177,14 @@ def change(
     actor: Actor,
     clock: Clock,
 ) -> None:
-    """Finish, cancel or reopen ``action``, or move its due date (``due_on``)."""
+    """Finish, cancel or reopen ``action``, or move its due date (``due_on``). Commits.
+
+    Raises:
+        DueDateRefused: a new due date lies before the breach was discovered (a date left
+            as it was is not checked again).
+    """
+    if due_on is not None and due_on != action.due_on:
+        check_due_on(due_on, discovered_on(session.get_one(Incident, action.incident_id)))
     before = _summary(action)
     now = clock.now()
     action.status = status.value

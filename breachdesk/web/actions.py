@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..domain.actions import ACTION_STATUS_LABELS, ActionStatus, is_overdue
+from ..domain.actions import ACTION_STATUS_LABELS, ActionStatus, DueDateRefused, is_overdue
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import RemedialAction
@@ -45,7 +45,10 @@ class ChangeForm(FlaskForm):
 
 
 def _render(
-    incident_id: int, form: ActionForm | None = None, status: int = 200
+    incident_id: int,
+    form: ActionForm | None = None,
+    status: int = 200,
+    change_error: tuple[int, str, str] | None = None,
 ) -> ResponseReturnValue:
     incident = staff_incident(incident_id)
     found = actions.actions_of(db_session(), incident)
@@ -60,6 +63,7 @@ def _render(
             today=today,
             overdue=lambda a: is_overdue(ActionStatus(a.status), a.due_on, today),
             status_label=lambda a: _(ACTION_STATUS_LABELS[ActionStatus(a.status)]),
+            change_error=change_error,  # a refused new due date: (action id, message, as typed)
         ),
         status,
     )
@@ -78,19 +82,23 @@ def add(incident_id: int) -> ResponseReturnValue:
     form = ActionForm()
     if not form.validate_on_submit():
         return _render(incident_id, form, 400)
-    actions.add(
-        db_session(),
-        incident,
-        actions.ActionInput(
-            title=form.title.data or "",
-            owner_name=form.owner_name.data or "",
-            owner_email=form.owner_email.data or "",
-            due_on=form.due_on.data,
-        ),
-        user=user(),
-        actor=actor(),
-        clock=runtime().clock,
-    )
+    try:
+        actions.add(
+            db_session(),
+            incident,
+            actions.ActionInput(
+                title=form.title.data or "",
+                owner_name=form.owner_name.data or "",
+                owner_email=form.owner_email.data or "",
+                due_on=form.due_on.data,
+            ),
+            user=user(),
+            actor=actor(),
+            clock=runtime().clock,
+        )
+    except DueDateRefused as refused:
+        form.due_on.errors = [_(refused.message, **refused.params)]
+        return _render(incident_id, form, 400)
     flash(_("The measure has been added."), "success")
     return redirect(url_for("actions.index", incident_id=incident.id))
 
@@ -107,14 +115,19 @@ def change(incident_id: int, action_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit() or wanted not in ActionStatus._value2member_map_:
         flash(_("Not changed: check the date."), "danger")
         return redirect(url_for("actions.index", incident_id=incident.id))
-    actions.change(
-        db_session(),
-        action,
-        status=ActionStatus(wanted),
-        outcome=form.outcome.data or "",
-        due_on=form.due_on.data,
-        actor=actor(),
-        clock=runtime().clock,
-    )
+    try:
+        actions.change(
+            db_session(),
+            action,
+            status=ActionStatus(wanted),
+            outcome=form.outcome.data or "",
+            due_on=form.due_on.data,
+            actor=actor(),
+            clock=runtime().clock,
+        )
+    except DueDateRefused as refused:
+        message = _(refused.message, **refused.params)
+        typed = request.form.get("due_on", "")
+        return _render(incident_id, status=400, change_error=(action.id, message, typed))
     flash(_("The measure has been updated."), "success")
     return redirect(url_for("actions.index", incident_id=incident.id))

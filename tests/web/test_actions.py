@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from breachdesk.domain.delivery import Kind
 from breachdesk.domain.roles import Role
+from breachdesk.domain.timeutil import utc_to_local
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, RemedialAction
 from breachdesk.services.clock import FixedClock
@@ -154,3 +155,32 @@ def test_only_the_organisations_fg_or_administrator_sees_the_actions(
         assert add(client, incident).status_code == 404
         client.post("/logout")
     assert db.session.execute(select(RemedialAction)).first() is None
+
+
+def test_a_due_date_before_the_breach_was_discovered_is_refused_at_its_field(
+    client: Any, incident: Incident
+) -> None:
+    """A typo such as 2020 for 2026 was accepted (found by exploratory testing)."""
+    login(client, "fg@x.nl")
+    discovered = utc_to_local(incident.discovered_at).strftime("%d-%m-%Y")
+    response = add(client, incident, due_on="2020-01-01", title="Logbestanden nalopen")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="due_on-error"' in text
+    assert (
+        f"De uiterste datum kan niet vóór de ontdekking van het datalek liggen ({discovered})."
+        in text
+    )
+    assert 'value="Logbestanden nalopen"' in text
+    assert db.session.execute(select(RemedialAction)).first() is None
+
+    assert add(client, incident).status_code == 302  # 25-11-2026: after the discovery
+    action = db.session.execute(select(RemedialAction)).scalar_one()
+    moved = client.post(
+        f"/incidents/{incident.id}/actions/{action.id}",
+        data={"status": "open", "due_on": "2020-01-01"},
+    )
+    text = moved.get_data(as_text=True)
+    assert moved.status_code == 400 and f'id="due-{action.id}-error"' in text
+    assert 'value="2020-01-01"' in text and "<details open>" in text
+    db.session.expire_all()
+    assert action.due_on == date(2026, 11, 25)

@@ -331,7 +331,7 @@ def more_data(app: Flask, client: Any, clock: FixedClock) -> dict[str, str]:
     incidents = list(db.session.execute(select(Incident).order_by(Incident.id)).scalars())
     add_attachment(app, clock, incidents[0])
     login(client, FG, DEMO_PASSWORD)
-    action = {"title": "Wachtwoorden vervangen", "owner_email": FG, "due_on": "2026-11-01"}
+    action = {"title": "Wachtwoorden vervangen", "owner_email": FG, "due_on": "2026-11-18"}
     assert client.post(f"/incidents/{incidents[0].id}/actions/add", data=action).status_code == 302
     file_a_sheet(client, incidents)
     urls = {"recipients.mapping": inform_people(app, client, incidents)}
