@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from breachdesk.demo import DEMO_PASSWORD, load
 from breachdesk.demo.incidents import load_incidents
+from breachdesk.domain.api_access import Scope
 from breachdesk.domain.checklist import Tri
 from breachdesk.domain.notices.sheet import snapshot
 from breachdesk.domain.report import Answer, CountMode, IncidentReport
@@ -37,6 +38,7 @@ from breachdesk.mail import FileMailer
 from breachdesk.models import Incident, Invitation, Organisation, User
 from breachdesk.services import (
     answer_sheet,
+    api_tokens,
     conversation,
     filings,
     invitations,
@@ -260,6 +262,17 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         clock=clock,
     )
     invited = db.session.execute(select(Invitation)).scalar_one()
+    fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
+    api_tokens.issue(  # the account page's token table, on a phone too
+        db.session,
+        fg,
+        leiz,
+        name="Servicedesk TOPdesk",
+        scope=Scope.READ,
+        days=90,
+        actor=Actor.of(fg),
+        clock=clock,
+    )
     invitation = "/uitnodiging/" + invitations.link_token(str(app.config["SECRET_KEY"]), invited)
     filed_sheet = f"/incidents/{informing}/ap-sheet/filings/{_file_sheet(informing, clock)}"
     csv = tmp_path / "klanten.csv"
@@ -357,6 +370,27 @@ def _sign_in(page: Page, base: str, who: str | None) -> None:
     page.wait_for_url(lambda url: not url.endswith("/login"))
 
 
+# Words of the cells that ``selector`` finds which are broken across two lines ("Naa m"): the
+# rectangles of one word's text lie on more than one line.
+BROKEN_WORDS = """(selector) => {
+  const broken = [];
+  for (const cell of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+          .map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
 def _problems(page: Page, label: str, shots: Path | None) -> list[str]:
     found = []
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -370,6 +404,8 @@ def _problems(page: Page, label: str, shots: Path | None) -> list[str]:
     )
     if inbox and inbox[0] > inbox[1]:
         found.append(f"{label}: the inbox is {inbox[0]} px wide in a {inbox[1]} px box")
+    for word in page.evaluate(BROKEN_WORDS, "#api-token-list th, #api-token-list td"):
+        found.append(f"{label}: the API-token table breaks the word {word!r} across lines")
     for v in page.evaluate(RUN_AXE, WCAG_TAGS):
         found.append(f"{label}: axe {v['id']} ({v['impact']}): " + " | ".join(v["nodes"]))
     if shots is not None:
