@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from breachdesk.demo import DEMO_PASSWORD, load
 from breachdesk.demo.incidents import load_incidents
+from breachdesk.domain.api_access import Scope
 from breachdesk.domain.checklist import Tri
 from breachdesk.domain.notices.sheet import snapshot
 from breachdesk.domain.report import Answer, CountMode, IncidentReport
@@ -38,6 +39,7 @@ from breachdesk.models import Incident, Invitation, Organisation, User
 from breachdesk.services import (
     actions,
     answer_sheet,
+    api_tokens,
     conversation,
     filings,
     invitations,
@@ -310,6 +312,17 @@ def visits(app: Flask, tmp_path: Path) -> list[Visit]:
         clock=clock,
     )
     invited = db.session.execute(select(Invitation)).scalar_one()
+    fg = db.session.execute(select(User).where(User.email == "fg@demo.example.org")).scalar_one()
+    api_tokens.issue(  # the account page's token table, on a phone too
+        db.session,
+        fg,
+        leiz,
+        name="Servicedesk TOPdesk",
+        scope=Scope.READ,
+        days=90,
+        actor=Actor.of(fg),
+        clock=clock,
+    )
     invitation = "/uitnodiging/" + invitations.link_token(str(app.config["SECRET_KEY"]), invited)
     filed_sheet = f"/incidents/{informing}/ap-sheet/filings/{_file_sheet(informing, clock)}"
     mailing = _informing_under_way(app, informing, clock)
