@@ -38,11 +38,19 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
+#: A new password's length, refused in the words of the hint under the field (WTForms' own
+#: message said "Veld moet minstens 12 karakters lang zijn."); every new-password field uses it.
+NEW_PASSWORD_LENGTH = Length(
+    min=user_service.MIN_PASSWORD_LENGTH,
+    message=_l("The password is too short: use at least 12 characters."),
+)
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=user_service.MIN_PASSWORD_LENGTH)],
+        validators=[DataRequired(), NEW_PASSWORD_LENGTH],
         description=_l("At least 12 characters."),
     )
     confirm = PasswordField(

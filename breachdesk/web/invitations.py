@@ -16,6 +16,7 @@ from ..runtime import runtime
 from ..services import invitations
 from ..services import users as user_service
 from . import throttling
+from .auth import NEW_PASSWORD_LENGTH
 from .context import user
 
 bp = Blueprint("invitations", __name__)
@@ -25,7 +26,7 @@ class NewAccountForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=user_service.MIN_PASSWORD_LENGTH)],
+        validators=[DataRequired(), NEW_PASSWORD_LENGTH],
         description=_l("At least 12 characters."),
     )
     confirm = PasswordField(

@@ -15,6 +15,7 @@ from ..runtime import runtime
 from ..services import password_reset
 from ..services import users as user_service
 from . import throttling
+from .auth import NEW_PASSWORD_LENGTH
 
 bp = Blueprint("password_reset", __name__)
 
@@ -29,7 +30,7 @@ class ForgotForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=user_service.MIN_PASSWORD_LENGTH)],
+        validators=[DataRequired(), NEW_PASSWORD_LENGTH],
         description=_l("At least 12 characters."),
     )
     confirm = PasswordField(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.models import AuditEvent, Organisation
+from breachdesk.models import AuditEvent, Invitation, Organisation
 from breachdesk.services.clock import FixedClock
 
 from ..conftest import PASSWORD, Inbox, MakeUser, deliver_now, login
@@ -136,3 +136,36 @@ def test_the_command_line_prints_a_link(
     assert can_sign_in(app, "fg@x.nl", NEW)
     unknown = runner.invoke(args=["user", "reset-password", "niemand@x.nl"])
     assert unknown.exit_code != 0
+
+
+def test_a_short_new_password_is_refused_in_the_words_of_the_hint(
+    app: Flask,
+    client: Any,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+    clock: FixedClock,
+) -> None:
+    """The hint says "Minstens 12 tekens."; the error must say the same, not WTForms' "Veld
+    moet minstens 12 karakters lang zijn." (the reset page, the invitation, the account page)."""
+    from breachdesk.services import invitations, password_reset
+    from breachdesk.services.audit import Actor
+
+    fg = make_user("fg@x.nl", (orgs["kruix"], Role.FG))
+    reset = password_reset.cli_link(db.session, fg, secret_key="test-secret", clock=clock)
+    invitations.invite(
+        db.session, orgs["kruix"], "nieuw@x.nl", [Role.REPORTER], actor=Actor.of(fg), clock=clock
+    )
+    invitation = db.session.execute(select(Invitation)).scalar_one()
+    token = invitations.link_token("test-secret", invitation)
+    short = {"password": "kort", "confirm": "kort"}
+    pages = [
+        client.post(f"/wachtwoord/{reset}", data=short),
+        client.post(f"/uitnodiging/{token}", data={"name": "Nieuw", **short}),
+    ]
+    login(client, "fg@x.nl")
+    pages.append(client.post("/account", data={"current": PASSWORD, **short}))
+    for response in pages:
+        page = response.get_data(as_text=True)
+        error = page.split('id="password-error">')[1].split("</div>")[0]
+        assert error == "Het wachtwoord is te kort: gebruik minstens 12 tekens."
+        assert "Minstens 12 tekens." in page and "karakters" not in page
