@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from .assessment import Outcome
+from .duties import SubjectsResolution
 from .lifecycle import State
 from .text import N_
 from .timeutil import EARLIEST_YEAR, LATEST_YEAR
@@ -37,11 +38,45 @@ class Notified(StrEnum):
 class Informed(StrEnum):
     """How the duty to inform the people affected (Art. 34) stands."""
 
-    INFORMED = "informed"  # the people were informed
+    INFORMED = "informed"  # recorded as informed, or breachdesk's notices all reached them
+    INFORMING = "informing"  # notices or letters still to go, or some could not be delivered
     EXEMPT = "exempt"  # Art. 34(3)(a), (b) or (c) relied on, or another recorded reason
-    OWED = "owed"  # decided to inform them, not yet recorded as done
+    OWED = "owed"  # decided to inform them, not yet done
     NOT_REQUIRED = "not_required"  # the decision does not require it
     UNDECIDED = "undecided"  # no decision yet
+
+
+class Sending(StrEnum):
+    """How far breachdesk itself has informed the people (its notices by e-mail and letter)."""
+
+    NOTHING = ""  # no notice sent or started
+    UNDER_WAY = "under_way"  # notices planned, paused or failed, or letters not yet posted
+    DONE = "done"  # every notice sent and every letter posted
+
+
+def informed_state(
+    resolution: str, decided_outcome: str | None, sending: Sending = Sending.NOTHING
+) -> Informed:
+    """How the duty to inform stands for the register.
+
+    What the FG recorded at closing comes first (how the people were informed, or the ground
+    of Art. 34(3) for not informing them). Until then, what breachdesk sent speaks: a notice
+    still on its way (or undelivered) means informing is under way; every notice sent and
+    every letter posted means the people were informed, whatever the decision required.
+    Without either, the decision says whether informing is still owed."""
+    if resolution == SubjectsResolution.INFORMED.value:
+        return Informed.INFORMED
+    if resolution:
+        return Informed.EXEMPT
+    if sending is Sending.UNDER_WAY:
+        return Informed.INFORMING
+    if sending is Sending.DONE:
+        return Informed.INFORMED
+    if decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
+        return Informed.OWED
+    if decided_outcome is None:
+        return Informed.UNDECIDED
+    return Informed.NOT_REQUIRED
 
 
 class Sort(StrEnum):
@@ -69,6 +104,7 @@ class DataKind(StrEnum):
 NOTIFIED_LABELS = {Notified.YES: N_("Notified"), Notified.NO: N_("Not notified")}
 INFORMED_LABELS = {
     Informed.INFORMED: N_("Informed"),
+    Informed.INFORMING: N_("Informing under way"),
     Informed.EXEMPT: N_("Not informed: exception recorded"),
     Informed.OWED: N_("Still to be informed"),
     Informed.NOT_REQUIRED: N_("Not required by the decision"),

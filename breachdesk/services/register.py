@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ..domain.actions import ActionStatus
-from ..domain.register import RegisterFilter, Sort
+from ..domain.register import RegisterFilter, Sending, Sort
 from ..models import Decision, Incident, Notification, Organisation, RemedialAction, User
 from . import actions as remedial_actions
 from .decisions import latest_decisions
@@ -43,6 +43,7 @@ from .register_query import (
     driven_by_matches,
     encode_cursor,
     ids_in,
+    sending_of,
 )
 from .register_rows import (
     _FACTS,
@@ -245,6 +246,11 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
             )
         ).all()
     )
+    sending = dict(
+        session.execute(
+            select(Incident.id, sending_of(Incident.id)).where(ids_in(session, Incident.id, ids))
+        ).all()
+    )
     result = []
     for row in found:
         values = tuple(row)  # positional: far cheaper than a mapping per row
@@ -257,6 +263,7 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
                 decision=decisions.get(row.id),
                 filing=filings.get(row.id),
                 actions=measures.get(row.id, []),
+                sending=Sending(sending.get(row.id, "")),
             )
         )
     return result
@@ -319,6 +326,7 @@ def _page_rows(
             Notification.id.label("filing_id"),
             *_FILING_COLUMNS,
             open_count.label("open_count"),
+            sending_of(page.c.id).label("sending"),
         )
         .select_from(page)
         .outerjoin(Notification, Notification.id == first)
@@ -330,8 +338,11 @@ def _page_rows(
         PageRow(  # type: ignore[misc]  # the columns fill the fields before these
             *row[:listed],
             organisation=names.get(row.organisation_id, ""),
-            filing=Filing(*row[listed + 1 : -1]) if row.filing_id is not None else None,
+            filing=Filing(*row[listed + 1 : listed + 1 + len(_FILING_COLUMNS)])
+            if row.filing_id is not None
+            else None,
             open_count=int(row.open_count or 0),
+            sending=Sending(row.sending),
         )
         for row in session.execute(statement).all()
     ]

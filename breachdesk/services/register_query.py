@@ -21,6 +21,7 @@ from sqlalchemy import (
     Select,
     and_,
     any_,
+    case,
     column,
     exists,
     func,
@@ -35,11 +36,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ..domain.assessment import Outcome
+from ..domain.delivery import Kind
+from ..domain.delivery import Status as DeliveryStatus
 from ..domain.duties import SubjectsResolution
 from ..domain.lifecycle import State
-from ..domain.register import Informed, Notified, RegisterFilter, Sort
+from ..domain.register import Informed, Notified, RegisterFilter, Sending, Sort
 from ..domain.timeutil import local_to_utc
-from ..models import Incident, Notification, User
+from ..models import Delivery, Incident, Mailing, Notification, User
 from ..models.incident_search import PG_VECTOR, SEARCH_TABLE
 from .inbox import organisations_served
 
@@ -172,17 +175,79 @@ def _filed() -> ColumnElement[bool]:
 
 
 def _informed(informed: Informed) -> ColumnElement[bool]:
+    """The incidents whose duty to inform stands as ``informed``: the SQL of
+    :func:`breachdesk.domain.register.informed_state`, case by case."""
     unresolved = Incident.subjects_resolution == ""
     owed = Incident.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value
+    under_way, done = sending_under_way(Incident.id), sending_done(Incident.id)
+    nothing_sent = and_(unresolved, ~under_way, ~done)
     if informed is Informed.INFORMED:
-        return Incident.subjects_resolution == SubjectsResolution.INFORMED.value
+        recorded = Incident.subjects_resolution == SubjectsResolution.INFORMED.value
+        return or_(recorded, and_(unresolved, ~under_way, done))
+    if informed is Informed.INFORMING:
+        return and_(unresolved, under_way)
     if informed is Informed.EXEMPT:
         return Incident.subjects_resolution.in_(_EXEMPT)
     if informed is Informed.OWED:
-        return and_(unresolved, owed)
+        return and_(nothing_sent, owed)
     if informed is Informed.UNDECIDED:
-        return and_(unresolved, Incident.decided_outcome.is_(None))
-    return and_(unresolved, Incident.decided_outcome.is_not(None), ~owed)
+        return and_(nothing_sent, Incident.decided_outcome.is_(None))
+    return and_(nothing_sent, Incident.decided_outcome.is_not(None), ~owed)
+
+
+#: A notice to a person not yet delivered: still to send, paused, or failed.
+_UNDELIVERED = (
+    DeliveryStatus.PLANNED.value,
+    DeliveryStatus.SENDING.value,
+    DeliveryStatus.HELD.value,
+    DeliveryStatus.FAILED.value,
+)
+
+
+def sending_under_way(incident_id: Any) -> ColumnElement[bool]:
+    """breachdesk's informing of the incident ``incident_id`` (a column) is not finished: a
+    mailing is being prepared, a notice is undelivered, or a mailing's letters are not posted.
+    Index probes on the incident's deliveries and mailings."""
+    undelivered = exists().where(
+        Delivery.incident_id == incident_id,
+        Delivery.status.in_(_UNDELIVERED),
+        Delivery.kind == Kind.PEOPLE_NOTICE.value,
+    )
+    mailing_open = exists().where(
+        Mailing.incident_id == incident_id,
+        or_(
+            Mailing.status == "preparing",
+            and_(
+                Mailing.letters > 0,
+                Mailing.letters_posted_at.is_(None),
+                Mailing.status != "cancelled",
+            ),
+        ),
+    )
+    return or_(undelivered, mailing_open)
+
+
+def sending_done(incident_id: Any) -> ColumnElement[bool]:
+    """breachdesk has delivered a notice or posted letters for the incident ``incident_id``."""
+    delivered = exists().where(
+        Delivery.incident_id == incident_id,
+        Delivery.status == DeliveryStatus.SENT.value,
+        Delivery.kind == Kind.PEOPLE_NOTICE.value,
+    )
+    posted = exists().where(
+        Mailing.incident_id == incident_id, Mailing.letters_posted_at.is_not(None)
+    )
+    return or_(delivered, posted)
+
+
+def sending_of(incident_id: Any) -> ColumnElement[str]:
+    """A :class:`~breachdesk.domain.register.Sending` value for the incident ``incident_id``
+    (a column), for a page's or an export's rows."""
+    return case(
+        (sending_under_way(incident_id), Sending.UNDER_WAY.value),
+        (sending_done(incident_id), Sending.DONE.value),
+        else_=Sending.NOTHING.value,
+    )
 
 
 # Keyset cursors: the sort value and id of the row a page continues from.

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from ..domain.assessment import Outcome
-from ..domain.duties import SubjectsResolution
-from ..domain.register import Informed
+from ..domain.register import Informed, Sending, informed_state
 from ..models import Incident
 
 
@@ -69,6 +67,7 @@ class _Standing:
     decided_outcome: str | None
     term_deadline: datetime | None
     filing: Filing | None
+    sending: Sending  # how far breachdesk's own notices to the people have gone
 
     @property
     def people(self) -> str:
@@ -88,15 +87,7 @@ class _Standing:
         return self.filing is not None
 
     def informed(self) -> Informed:
-        if self.subjects_resolution == SubjectsResolution.INFORMED.value:
-            return Informed.INFORMED
-        if self.subjects_resolution:
-            return Informed.EXEMPT
-        if self.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
-            return Informed.OWED
-        if self.decided_outcome is None:
-            return Informed.UNDECIDED
-        return Informed.NOT_REQUIRED
+        return informed_state(self.subjects_resolution, self.decided_outcome, self.sending)
 
     def late(self, now: datetime) -> bool:
         """Filed late, or not filed while its term has run out."""
@@ -149,6 +140,7 @@ class RegisterRow(_Standing):
     decision: DecisionSummary | None
     filing: Filing | None
     actions: list[tuple[str, str]]  # remedial actions: (title, status)
+    sending: Sending
 
     def open_actions(self) -> int:
         return sum(1 for _title, status in self.actions if status == "open")
@@ -181,6 +173,7 @@ class PageRow(_Standing):
     organisation: str
     filing: Filing | None
     open_count: int  # remedial actions still open
+    sending: Sending
 
     def open_actions(self) -> int:
         return self.open_count

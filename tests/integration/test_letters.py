@@ -13,17 +13,19 @@ from html import unescape
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from breachdesk.domain.notices.people_notice import (
     MergePerson,
     draft_people_notice,
     notice_digest,
 )
+from breachdesk.domain.register import Informed, RegisterFilter
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import (
     AuditEvent,
+    Delivery,
     Incident,
     Mailing,
     Organisation,
@@ -32,7 +34,7 @@ from breachdesk.models import (
     RecipientImport,
     User,
 )
-from breachdesk.services import letters, triage
+from breachdesk.services import letters, register, triage
 from breachdesk.services.answer_sheet import sheet_facts
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
@@ -326,12 +328,22 @@ def test_the_posting_is_recorded_once_with_the_digest_and_no_personal_data(
         record_posted(db.session, setup.mailing, posted_at=clock.now() - timedelta(days=2),
                       pdf_sha256=digest, actor=actor, clock=clock)  # fmt: skip
     clock.advance(hours=5)
+
+    def informed() -> Informed:
+        rows = register.rows(db.session, setup.fg, RegisterFilter(), clock.now())
+        return next(r.informed() for r in rows if r.id == setup.mailing.incident_id)
+
+    db.session.execute(  # the e-mail to the one person with an address went out
+        update(Delivery).where(Delivery.mailing_id == setup.mailing.id).values(status="sent")
+    )
+    assert informed() is Informed.INFORMING  # the letters are not posted yet
     posted_at = clock.now() - timedelta(hours=1)
     count = record_posted(
         db.session, setup.mailing, posted_at=posted_at, pdf_sha256=digest.upper(), actor=actor,
         clock=clock,
     )  # fmt: skip
     assert count == 3
+    assert informed() is Informed.INFORMED  # the register follows without closing
     mailing = db.session.get_one(Mailing, setup.mailing.id)
     assert (mailing.letters_posted_at, mailing.letters_pdf_sha256) == (posted_at, digest)
     posted = {

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from breachdesk.domain.notices.people_notice import SECTION_KEYS
+from breachdesk.domain.register import Informed, RegisterFilter
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.models import AuditEvent, Delivery, Mailing, Organisation, User
-from breachdesk.services import mailing_control, mailings, people_notices, recipients
+from breachdesk.services import mailing_control, mailings, people_notices, recipients, register
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 
@@ -154,3 +155,53 @@ def test_a_fill_stopped_between_chunks_is_resumed_without_gaps_or_doubles(
     assert again == complete  # same people, same pace: one a second at 60 a minute
     assert mailing.status == "running"
     assert mailings.fill(db.session, mailing, clock=clock) == 0  # idempotent
+
+
+def test_the_register_follows_the_informing_until_the_fg_closes(
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],
+    clock: FixedClock,  # noqa: F811
+) -> None:
+    """Found by testing: the register said "still to be informed" after breachdesk had sent
+    the notice to everyone, until the incident was closed. It now says informing is under way
+    while notices are on their way or undelivered, and informed once all are sent; its filter
+    picks the same incidents as its rows show, on a page and in an export."""
+    _, fg = people
+
+    def standing(incident_id: int) -> set[Informed]:
+        def ids(wanted: RegisterFilter) -> set[int]:
+            return {r.id for r in register.view(db.session, fg, wanted, clock.now()).rows}
+
+        page = register.view(db.session, fg, RegisterFilter(), clock.now()).rows
+        exported = list(register.rows(db.session, fg, RegisterFilter(), clock.now()))
+        shown = {r.informed() for r in [*page, *exported] if r.id == incident_id}
+        filtered = {i for i in Informed if incident_id in ids(RegisterFilter(informed=i))}
+        assert shown == filtered, (shown, filtered)
+        return shown
+
+    mailing = started_mailing(orgs, people, clock, rate=0, people_count=3)
+    assert standing(mailing.incident_id) == {Informed.INFORMING}  # planned, not yet sent
+    rows = db.session.execute(
+        select(Delivery).where(Delivery.mailing_id == mailing.id).order_by(Delivery.id)
+    ).scalars().all()  # fmt: skip
+    run_deliveries(clock, RecordingMailer())
+    db.session.refresh(mailing)
+    assert mailing.status == "running"  # "done" is only written when someone looks
+    assert standing(mailing.incident_id) == {Informed.INFORMED}
+
+    # One person's notice failed: informing is not finished until it is sent again (or the
+    # FG records how the duty was met when closing).
+    db.session.refresh(rows[0])
+    rows[0].status = "failed"
+    db.session.commit()
+    assert standing(mailing.incident_id) == {Informed.INFORMING}
+    mailing_control.retry_failed(db.session, mailing, actor=Actor.of(fg), clock=clock)
+    run_deliveries(clock, RecordingMailer())
+    assert standing(mailing.incident_id) == {Informed.INFORMED}
+
+    # A mailing cancelled before it reached anyone leaves the incident as it was (here: no
+    # decision yet).
+    other = started_mailing(orgs, people, clock, rate=0, people_count=2)
+    assert standing(other.incident_id) == {Informed.INFORMING}
+    mailing_control.cancel(db.session, other, actor=Actor.of(fg), clock=clock)
+    assert standing(other.incident_id) == {Informed.UNDECIDED}

@@ -315,4 +315,4 @@ def test_a_register_row_takes_the_selected_columns_in_its_fields_order() -> None
     page_fields = [f.name for f in dataclasses.fields(register.PageRow)]
     page_columns = [c.name for c in register.PAGE_COLUMNS]
     assert page_fields[: len(page_columns)] == page_columns
-    assert page_fields[len(page_columns) :] == ["organisation", "filing", "open_count"]
+    assert page_fields[len(page_columns) :] == ["organisation", "filing", "open_count", "sending"]

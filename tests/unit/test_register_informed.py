@@ -1,0 +1,42 @@
+"""How the register says the duty to inform the people affected stands (Art. 34 GDPR)."""
+
+from __future__ import annotations
+
+import pytest
+
+from breachdesk.domain.assessment import Outcome
+from breachdesk.domain.duties import SubjectsResolution
+from breachdesk.domain.register import INFORMED_LABELS, Informed, Sending, informed_state
+
+OWED = Outcome.NOTIFY_AP_AND_SUBJECTS.value
+AP_ONLY = Outcome.NOTIFY_AP.value
+
+
+@pytest.mark.parametrize(
+    ("resolution", "outcome", "sending", "expected"),
+    [
+        # What the FG recorded at closing comes first, whatever breachdesk sent.
+        (SubjectsResolution.INFORMED.value, OWED, Sending.NOTHING, Informed.INFORMED),
+        (SubjectsResolution.INFORMED.value, OWED, Sending.UNDER_WAY, Informed.INFORMED),
+        (SubjectsResolution.ENCRYPTED.value, OWED, Sending.DONE, Informed.EXEMPT),
+        (SubjectsResolution.OTHER.value, OWED, Sending.NOTHING, Informed.EXEMPT),
+        # Before closing, breachdesk's own sending speaks.
+        ("", OWED, Sending.UNDER_WAY, Informed.INFORMING),
+        ("", OWED, Sending.DONE, Informed.INFORMED),
+        ("", AP_ONLY, Sending.DONE, Informed.INFORMED),  # informed without being required
+        ("", None, Sending.UNDER_WAY, Informed.INFORMING),
+        # Nothing sent: the decision says whether it is owed.
+        ("", OWED, Sending.NOTHING, Informed.OWED),
+        ("", AP_ONLY, Sending.NOTHING, Informed.NOT_REQUIRED),
+        ("", Outcome.REGISTER_ONLY.value, Sending.NOTHING, Informed.NOT_REQUIRED),
+        ("", None, Sending.NOTHING, Informed.UNDECIDED),
+    ],
+)
+def test_informed_state(
+    resolution: str, outcome: str | None, sending: Sending, expected: Informed
+) -> None:
+    assert informed_state(resolution, outcome, sending) is expected
+
+
+def test_every_state_has_a_label() -> None:
+    assert set(INFORMED_LABELS) == set(Informed)
