@@ -44,6 +44,7 @@ from .register_query import (
     encode_cursor,
     ids_in,
     sending_of,
+    with_mailings,
 )
 from .register_rows import (
     _FACTS,
@@ -246,10 +247,17 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
             )
         ).all()
     )
-    sending = dict(
-        session.execute(
-            select(Incident.id, sending_of(Incident.id)).where(ids_in(session, Incident.id, ids))
-        ).all()
+    informing = with_mailings(session, ids)  # usually none of the batch
+    sending = (
+        dict(
+            session.execute(
+                select(Incident.id, sending_of(Incident.id)).where(
+                    ids_in(session, Incident.id, informing)
+                )
+            ).all()
+        )
+        if informing
+        else {}
     )
     result = []
     for row in found:

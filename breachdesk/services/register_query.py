@@ -180,7 +180,7 @@ def _informed(informed: Informed) -> ColumnElement[bool]:
     unresolved = Incident.subjects_resolution == ""
     owed = Incident.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value
     under_way, done = sending_under_way(Incident.id), sending_done(Incident.id)
-    nothing_sent = and_(unresolved, ~under_way, ~done)
+    nothing_sent = and_(unresolved, or_(~_has_mailing(Incident.id), and_(~under_way, ~done)))
     if informed is Informed.INFORMED:
         recorded = Incident.subjects_resolution == SubjectsResolution.INFORMED.value
         return or_(recorded, and_(unresolved, ~under_way, done))
@@ -204,10 +204,16 @@ _UNDELIVERED = (
 )
 
 
+def _has_mailing(incident_id: Any) -> ColumnElement[bool]:
+    """breachdesk started informing the people of ``incident_id`` (every notice to a person
+    belongs to a mailing): one probe, which spares most incidents the others."""
+    return exists().where(Mailing.incident_id == incident_id)
+
+
 def sending_under_way(incident_id: Any) -> ColumnElement[bool]:
     """breachdesk's informing of the incident ``incident_id`` (a column) is not finished: a
     mailing is being prepared, a notice is undelivered, or a mailing's letters are not posted.
-    Index probes on the incident's deliveries and mailings."""
+    Index probes on the incident's mailings and deliveries."""
     undelivered = exists().where(
         Delivery.incident_id == incident_id,
         Delivery.status.in_(_UNDELIVERED),
@@ -224,7 +230,7 @@ def sending_under_way(incident_id: Any) -> ColumnElement[bool]:
             ),
         ),
     )
-    return or_(undelivered, mailing_open)
+    return and_(_has_mailing(incident_id), or_(mailing_open, undelivered))
 
 
 def sending_done(incident_id: Any) -> ColumnElement[bool]:
@@ -237,16 +243,27 @@ def sending_done(incident_id: Any) -> ColumnElement[bool]:
     posted = exists().where(
         Mailing.incident_id == incident_id, Mailing.letters_posted_at.is_not(None)
     )
-    return or_(delivered, posted)
+    return and_(_has_mailing(incident_id), or_(posted, delivered))
 
 
 def sending_of(incident_id: Any) -> ColumnElement[str]:
     """A :class:`~breachdesk.domain.register.Sending` value for the incident ``incident_id``
-    (a column), for a page's or an export's rows."""
+    (a column), for a page's or an export's rows: one probe for an incident without a
+    mailing (most of them)."""
     return case(
+        (~_has_mailing(incident_id), Sending.NOTHING.value),
         (sending_under_way(incident_id), Sending.UNDER_WAY.value),
         (sending_done(incident_id), Sending.DONE.value),
         else_=Sending.NOTHING.value,
+    )
+
+
+def with_mailings(session: Session, ids: Sequence[int]) -> list[int]:
+    """Those of the incidents ``ids`` for which breachdesk started informing the people."""
+    return list(
+        session.execute(
+            select(Mailing.incident_id).distinct().where(ids_in(session, Mailing.incident_id, ids))
+        ).scalars()
     )
 
 
