@@ -57,6 +57,10 @@ def test_the_history_names_each_question_answered_and_reverted(
     (reverted,) = lines(client, incident, "incident.answer_reverted")
     assert "teruggezet naar het concept: vraag 4.5 “Als u later" in reverted
 
+    # The audit trail page says it in the same words.
+    trail = client.get(f"/admin/organisations/{incident.organisation.slug}/audit")
+    assert "opgeslagen: vraag 10.1.1<br>" in trail.get_data(as_text=True)
+
     client.get(f"/language/en?next=/incidents/{incident.id}")
     english = lines(client, incident, "incident.answer_saved")
     assert (
