@@ -29,6 +29,7 @@ from .clock_view import clock_badge, clock_cell, clock_words, status_colour
 from .context import has_any_role, my_organisations, row_link, selected_locale, urgent_clocks
 from .edges import install_edges
 from .failures import database_down, install_failure_pages, not_saved
+from .history import event_words
 from .labels import (
     STATE_COLOURS,
     action_label,
@@ -150,6 +151,7 @@ def register_web(app: Flask) -> None:
         next_action_label=next_action_label,
         role_label=lambda value: gettext(ROLE_LABELS[Role(value)]),
         action_label=action_label,
+        event_words=event_words,
         delivery_label=delivery_label,
         clock_words=clock_words,
         clock_badge=clock_badge,

@@ -153,43 +153,49 @@ def action_label(action: str) -> str:
 
 def delivery_label(row: Delivery) -> str:
     """What a delivery row is, in words: "48 hours after awareness", "Escalation", ..."""
-    if row.kind == Kind.ESCALATION.value:
+    return delivery_words(row.kind, row.label)
+
+
+def delivery_words(kind: str, label: str) -> str:
+    """What a delivery of ``kind`` with ``label`` is, in words (the row's columns, as an
+    audit event about a failed delivery also holds them); an unknown kind as it is."""
+    if kind == Kind.ESCALATION.value:
         return gettext("Escalation at the deadline")
-    if row.kind == Kind.NEW_REPORT.value:
+    if kind == Kind.NEW_REPORT.value:
         return gettext("E-mail to the FG about the new report")
-    if row.kind == Kind.AUDIT_CHECKPOINT.value:
+    if kind == Kind.AUDIT_CHECKPOINT.value:
         return gettext("Audit checkpoint")
-    if row.kind == Kind.CONTROLLER_NOTICE.value:
+    if kind == Kind.CONTROLLER_NOTICE.value:
         return gettext("Notice to the controller")
-    if row.kind == Kind.ACTION_OVERDUE.value:
+    if kind == Kind.ACTION_OVERDUE.value:
         return gettext("Reminder to the owner of an overdue remedial action")
-    if row.kind == Kind.UNTRIAGED_REMINDER.value:
+    if kind == Kind.UNTRIAGED_REMINDER.value:
         return gettext("Reminder: the report is not yet triaged")
-    if row.kind == Kind.UNTRIAGED_ESCALATION.value:
+    if kind == Kind.UNTRIAGED_ESCALATION.value:
         return gettext("Escalation: the report is still not triaged")
-    if row.kind == Kind.REPORT_CONFIRMATION.value:
+    if kind == Kind.REPORT_CONFIRMATION.value:
         return gettext("Confirmation to the reporter")
-    if row.kind == Kind.REPORTER_QUESTION.value:
+    if kind == Kind.REPORTER_QUESTION.value:
         return gettext("Question to the reporter")
-    if row.kind == Kind.REPORTER_REPLY.value:
+    if kind == Kind.REPORTER_REPLY.value:
         return gettext("E-mail to the FG: the reporter replied")
-    if row.kind == Kind.PASSWORD_RESET.value:
+    if kind == Kind.PASSWORD_RESET.value:
         return gettext("Link for a new password")
-    if row.kind == Kind.INVITATION.value:
+    if kind == Kind.INVITATION.value:
         return gettext("Invitation to join")
-    if row.kind == Kind.PEOPLE_NOTICE.value:
+    if kind == Kind.PEOPLE_NOTICE.value:
         return gettext("Notice to a person affected")
-    if row.kind == Kind.WEBHOOK.value:
-        return gettext("Webhook call: %(event)s", event=row.label)
-    if row.kind == Kind.REMINDER.value and row.label[1:-1].isdigit() and row.label[0] == "-":
-        hours = int(row.label[1:-1])
+    if kind == Kind.WEBHOOK.value:
+        return gettext("Webhook call: %(event)s", event=label)
+    if kind == Kind.REMINDER.value and label[1:-1].isdigit() and label[0] == "-":
+        hours = int(label[1:-1])
         return ngettext(
             "%(num)d hour before the deadline", "%(num)d hours before the deadline", hours
         )
-    if row.kind == Kind.REMINDER.value and row.label[:-1].isdigit():
-        hours = int(row.label[:-1])
+    if kind == Kind.REMINDER.value and label[:-1].isdigit():
+        hours = int(label[:-1])
         return ngettext("%(num)d hour after awareness", "%(num)d hours after awareness", hours)
-    return row.kind
+    return kind
 
 
 _BANDS = {band.label for band in Band}
