@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from .problems import FieldProblem
 from .profile import OrganisationProfile
 from .text import N_
 from .timeutil import FUTURE_TOLERANCE
@@ -57,15 +57,6 @@ class Containment(StrEnum):
     ACCESS_BLOCKED = "access_blocked"
     RETRIEVED = "retrieved"  # got the letter, device or file back
     OTHER = "other"
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """A problem with one form field; ``message`` is an English template for translation."""
-
-    field: str
-    message: str
-    params: dict[str, str | int] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
