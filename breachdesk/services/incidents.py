@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from ..domain.lifecycle import State
+from ..domain.problems import FieldProblem
 from ..domain.profile import OrganisationProfile
 from ..domain.references import format_reference
-from ..domain.report import FieldProblem, IncidentReport, validate_report
+from ..domain.report import IncidentReport, validate_report
 from ..domain.roles import Role
 from ..domain.text import single_line
 from ..domain.timeutil import AMSTERDAM

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..domain.report import FieldProblem, IncidentReport, validate_report
+from ..domain.problems import FieldProblem
+from ..domain.report import IncidentReport, validate_report
 from ..domain.text import N_
 from ..models import Incident
 from . import audit

@@ -6,6 +6,7 @@ round later)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,8 +18,15 @@ from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation, RemedialAction
 from breachdesk.services.clock import FixedClock
 
-from ..conftest import MakeUser, login
+from ..conftest import T0, MakeUser, login
 from ..integration.test_incidents import submit
+from .test_stale_and_closing import (
+    UNENCRYPTED_LAPTOP,
+    assessed,
+    decide,
+    file_notification,
+    save_checklist,
+)
 
 
 @pytest.fixture
@@ -51,3 +59,123 @@ def test_a_measure_without_a_title_and_with_a_due_date_before_the_discovery(
     assert "De uiterste datum kan niet vóór de ontdekking van het datalek liggen" in page
     assert 'value="Pieter de Beheerder"' in page and 'value="2020-01-01"' in page
     assert db.session.execute(select(RemedialAction)).first() is None
+
+
+def confirmed(client: Any, incident: Incident) -> None:
+    """Triage ``incident`` as a breach; the FG aware at 10:30 Amsterdam (09:30 UTC)."""
+    login(client, "fg@x.nl")
+    response = client.post(
+        f"/incidents/{incident.id}/triage",
+        data={
+            "personal_data": "yes",
+            "security_breached": "yes",
+            "aware_at": "2026-11-19T10:30",
+            "breach_types": ["confidentiality"],
+        },
+    )
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def started_yesterday(
+    app: Flask, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> Incident:
+    """A report of a breach that began a day before the clock's now (T0)."""
+    kruix = orgs["kruix"]
+    reporter = make_user("r@x.nl", (kruix, Role.REPORTER))
+    make_user("fg@x.nl", (kruix, Role.FG))
+    return submit(reporter, kruix, clock, started_at=T0 - timedelta(days=1))
+
+
+def test_triage_without_an_answer_and_with_awareness_before_the_breach_began(
+    client: Any, started_yesterday: Incident
+) -> None:
+    incident = started_yesterday
+    login(client, "fg@x.nl")
+    response = client.post(
+        f"/incidents/{incident.id}/triage",
+        data={
+            "personal_data": "yes",  # the second question left open
+            "aware_at": "2026-11-01T09:00",  # weeks before the breach began
+            "breach_types": ["confidentiality"],
+            "reason": "Brief bij de buren bezorgd.",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "security_breached", "aware_at")
+    assert "Het moment van kennisname kan niet vóór het begin van het datalek liggen." in page
+    assert 'value="2026-11-01T09:00"' in page and "Brief bij de buren bezorgd." in page
+    db.session.expire_all()
+    assert incident.state == "reported" and incident.aware_at is None
+    assert incident.triaged_at is None
+
+
+def test_triage_with_a_malformed_moment_and_no_type_of_breach(
+    client: Any, incident: Incident
+) -> None:
+    login(client, "fg@x.nl")
+    response = client.post(
+        f"/incidents/{incident.id}/triage",
+        data={"personal_data": "yes", "security_breached": "yes", "aware_at": "gisteren"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "aware_at", "breach_types")
+    assert "Kies minstens één soort inbreuk" in page
+    db.session.expire_all()
+    assert incident.state == "reported" and incident.aware_at is None
+
+
+def test_awareness_with_a_reason_too_long_and_a_moment_in_the_future(
+    client: Any, incident: Incident
+) -> None:
+    confirmed(client, incident)
+    response = client.post(
+        f"/incidents/{incident.id}/awareness",
+        data={"aware_at": "2026-11-20T10:00", "reason": "x" * 5001},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "aware_at", "reason")
+    assert "Het moment van kennisname kan niet in de toekomst liggen." in page
+    db.session.expire_all()
+    assert incident.aware_at == datetime(2026, 11, 19, 9, 30, tzinfo=UTC)
+
+
+def test_a_triage_correction_without_a_reason_and_without_a_type_of_breach(
+    client: Any, incident: Incident
+) -> None:
+    confirmed(client, incident)
+    response = client.post(
+        f"/incidents/{incident.id}/triage/correct",
+        data={"our_role": "processor", "controller_name": "Gemeente Zwolle", "reason": ""},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "reason", "breach_types")
+    assert "Schrijf de reden van de correctie op." in page
+    assert "Kies minstens één soort inbreuk" in page
+    assert 'value="Gemeente Zwolle"' in page
+    db.session.expire_all()
+    assert incident.breach_types == ["confidentiality"] and incident.our_role == "controller"
+
+
+def test_closing_with_a_malformed_moment_and_without_saying_how(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    save_checklist(client, incident, UNENCRYPTED_LAPTOP, version=1)
+    assert decide(client, incident, 0, 2).status_code == 302  # notify the AP and the people
+    assert file_notification(client, incident).status_code == 302
+    response = client.post(
+        f"/incidents/{incident.id}/close",
+        data={"subjects_outcome": "informed", "subjects_at": "19-11-2026", "subjects_note": ""},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "subjects_at", "subjects_note")
+    assert "Geef aan hoe zij zijn geïnformeerd" in page
+    assert 'value="19-11-2026"' in page
+    db.session.expire_all()
+    assert incident.state == "decided" and incident.subjects_resolution == ""
