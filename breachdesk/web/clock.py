@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -13,6 +14,7 @@ from flask_login import login_required
 from ..domain.deadline import Duty
 from ..domain.lifecycle import TransitionRefused
 from ..domain.notices.sheet import snapshot
+from ..domain.problems import FieldProblem
 from ..domain.roles import Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
@@ -24,8 +26,9 @@ from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, organisation_for, user
 from .failures import NotSaved, keeps_typing
+from .form_checks import read, read_utc, validate_all
 from .labels import refusal_text
-from .triage import as_sent, back, form_utc, officer_incident, page
+from .triage import as_sent, back, officer_incident, page
 from .triage_forms import ClockSettingsForm, NotificationForm, seen
 
 bp = Blueprint("clock", __name__)
@@ -37,7 +40,10 @@ bp = Blueprint("clock", __name__)
 def notification(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = NotificationForm()
-    if form.validate_on_submit() and (submitted_at := form_utc(form.submitted_at)) is not None:
+    if (
+        validate_all(form, lambda: filing_problems(incident, form))
+        and (submitted_at := read_utc(form.submitted_at)) is not None
+    ):
         try:
             record_filing(incident, form, submitted_at)
             flash(_("The notification has been recorded."), "success")
@@ -65,17 +71,40 @@ def notification(incident_id: int) -> ResponseReturnValue:
     return render_template("incidents/show.html", **page(incident, notification_form=form)), 422
 
 
+def filing_problems(incident: Incident, form: NotificationForm) -> list[FieldProblem]:
+    """Every problem of the filing the form describes, on what it could read (see
+    :func:`~breachdesk.services.filings.notification_problems`)."""
+    submitted_at, delay_reason = read_utc(form.submitted_at), read(form.delay_reason)
+    sheet = None
+    if submitted_at is not None:
+        sheet = _sheet_as_filed(incident, submitted_at, delay_reason or "")
+    return filings.notification_problems(
+        incident,
+        submitted_at=submitted_at,
+        delay_reason=delay_reason,
+        now=runtime().clock.now(),
+        sheet=sheet,
+        provisional=bool(form.provisional.data),
+        confirm_incomplete=bool(form.confirm_incomplete.data),
+    )
+
+
+def _sheet_as_filed(
+    incident: Incident, submitted_at: datetime, delay_reason: str
+) -> dict[str, Any] | None:
+    """An AP filing freezes the answer sheet as the FG sees it now (None for other duties)."""
+    if duty_of(incident) is not Duty.AP:
+        return None
+    being_filed = answer_sheet.BeingFiled(submitted_at, delay_reason)
+    found = answer_sheet.sheet_of(
+        db_session(), incident, now=runtime().clock.now(), user=user(), being_filed=being_filed
+    )
+    return snapshot(found.sheet)
+
+
 def record_filing(incident: Incident, form: NotificationForm, submitted_at: datetime) -> None:
     """Record the filing the form describes; an AP filing freezes the answer sheet as the FG
     sees it now (the incident page and the answer sheet page both file through here)."""
-    sheet = None
-    if duty_of(incident) is Duty.AP:
-        now = runtime().clock.now()
-        being_filed = answer_sheet.BeingFiled(submitted_at, form.delay_reason.data or "")
-        found = answer_sheet.sheet_of(
-            db_session(), incident, now=now, user=user(), being_filed=being_filed
-        )
-        sheet = snapshot(found.sheet)
     filings.record_notification(
         db_session(),
         incident,
@@ -88,7 +117,7 @@ def record_filing(incident: Incident, form: NotificationForm, submitted_at: date
         actor=actor(),
         clock=runtime().clock,
         seen_filings=seen(form.seen_filings),
-        sheet=sheet,
+        sheet=_sheet_as_filed(incident, submitted_at, form.delay_reason.data or ""),
         confirm_incomplete=bool(form.confirm_incomplete.data),
     )
 

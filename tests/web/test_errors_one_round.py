@@ -179,3 +179,89 @@ def test_closing_with_a_malformed_moment_and_without_saying_how(
     assert 'value="19-11-2026"' in page
     db.session.expire_all()
     assert incident.state == "decided" and incident.subjects_resolution == ""
+
+
+def filings_of(incident: Incident) -> list[str]:
+    db.session.expire_all()
+    return [n.kind for n in incident.notifications]
+
+
+def test_a_notification_with_a_reference_too_long_and_filed_before_awareness(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)  # aware at 10:30 Amsterdam
+    response = client.post(
+        f"/incidents/{incident.id}/notification",
+        data={
+            "submitted_at": "2026-11-19T10:00",
+            "reference": "M" * 101,
+            "seen_filings": "0",
+            "confirm_incomplete": "y",
+            "notes": "Via het meldformulier van de AP.",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "submitted_at", "reference")
+    assert "De melding kan niet vóór het moment van kennisname liggen." in page
+    assert "Via het meldformulier van de AP." in page
+    assert filings_of(incident) == []
+
+
+def test_a_supplement_with_a_reference_too_long_dated_before_the_first_filing(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    url = f"/incidents/{incident.id}/ap-sheet/file"
+    first = {"submitted_at": "2026-11-19T11:00", "seen_filings": "0", "provisional": "y"}
+    assert client.post(url, data=first).status_code == 302
+    response = client.post(
+        url,
+        data={
+            "submitted_at": "2026-11-19T10:50",
+            "reference": "M" * 101,
+            "seen_filings": "1",
+            "confirm_incomplete": "y",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "submitted_at", "reference")
+    assert "Een aanvulling kan niet vóór de eerste melding liggen." in page
+    assert filings_of(incident) == ["initial"]
+
+
+def test_a_withdrawal_with_a_malformed_moment_and_without_a_reason(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    assert file_notification(client, incident).status_code == 302
+    response = client.post(
+        f"/incidents/{incident.id}/ap-sheet/withdraw",
+        data={"submitted_at": "morgen", "reason": "", "reference": "M-9", "seen_filings": "1"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "submitted_at", "reason")
+    assert "Geef de reden van de intrekking (voor de AP en voor het register)." in page
+    assert 'value="morgen"' in page and 'value="M-9"' in page
+    assert filings_of(incident) == ["initial"]
+
+
+def test_a_question_of_the_ap_without_a_date_and_without_the_question(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = assessed(client, orgs, make_user)
+    assert file_notification(client, incident).status_code == 302
+    (filing,) = incident.notifications
+    response = client.post(
+        f"/incidents/{incident.id}/ap-sheet/exchange",
+        data={"notification_id": str(filing.id), "asked_at": "", "question": "",
+              "answer": "Ongeveer 120 cliënten.", "answered_at": "2026-11-19T10:59"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "asked_at", "question")
+    assert "Schrijf de vraag van de AP op." in page and "Ongeveer 120 cliënten." in page
+    db.session.expire_all()
+    assert filing.exchanges == []
