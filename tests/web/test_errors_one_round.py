@@ -20,6 +20,8 @@ from breachdesk.services.clock import FixedClock
 
 from ..conftest import T0, MakeUser, login
 from ..integration.test_incidents import submit
+from .test_public_report import make_link
+from .test_reports import form_data
 from .test_stale_and_closing import (
     UNENCRYPTED_LAPTOP,
     assessed,
@@ -27,6 +29,7 @@ from .test_stale_and_closing import (
     file_notification,
     save_checklist,
 )
+from .test_triage_web import reported_incident
 
 
 @pytest.fixture
@@ -265,3 +268,62 @@ def test_a_question_of_the_ap_without_a_date_and_without_the_question(
     assert "Schrijf de vraag van de AP op." in page and "Ongeveer 120 cliënten." in page
     db.session.expire_all()
     assert filing.exchanges == []
+
+
+#: A report with one error of each kind: no title and a moment of discovery that does not
+#: parse (the form's), an end before the start and a maximum below the minimum (the domain's).
+BAD_REPORT = {
+    "title": "",
+    "discovered_at": "gisteren",
+    "started_at": "2026-11-18T09:00",
+    "ended_at": "2026-11-17T09:00",
+    "subjects_mode": "range",
+    "subjects_exact": "",
+    "subjects_min": "40",
+    "subjects_max": "4",
+}
+
+
+def assert_bad_report_shown(page: str) -> None:
+    errors_at(page, "title", "discovered_at", "ended_at", "subjects_max")
+    assert "Het einde kan niet vóór het begin liggen." in page
+    assert "Het maximum kan niet lager zijn dan het minimum." in page
+    assert 'value="gisteren"' in page and 'value="40"' in page
+
+
+def test_a_report_with_errors_of_the_form_and_of_the_domain(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "r@x.nl")
+    response = client.post("/report/kruix", data=form_data(**BAD_REPORT))
+    assert response.status_code == 200  # the report page answers its own errors with 200
+    assert_bad_report_shown(response.get_data(as_text=True))
+    assert db.session.execute(select(Incident)).first() is None
+
+
+def test_a_report_on_a_reporting_link_with_errors_of_the_form_and_of_the_domain(
+    client: Any, orgs: dict[str, Organisation], clock: FixedClock
+) -> None:
+    response = client.post(make_link(orgs["kruix"], clock), data=form_data(**BAD_REPORT))
+    assert response.status_code == 422
+    assert_bad_report_shown(response.get_data(as_text=True))
+    assert db.session.execute(select(Incident)).first() is None
+
+
+def test_a_correction_of_the_report_without_a_reason_and_with_an_impossible_range(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "fg@x.nl")
+    corrected = form_data(subjects_mode="range", subjects_min="340", subjects_max="34")
+    response = client.post(
+        f"/incidents/{incident.id}/report/correct", data={**corrected, "correction_reason": ""}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "correction_reason", "subjects_max")
+    assert "Schrijf op waarom je het corrigeert." in page
+    assert "Het maximum kan niet lager zijn dan het minimum." in page
+    db.session.expire_all()
+    assert incident.subjects_mode == "exact" and incident.reported_facts is None
