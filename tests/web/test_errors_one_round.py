@@ -20,6 +20,7 @@ from breachdesk.services.clock import FixedClock
 
 from ..conftest import T0, MakeUser, login
 from ..integration.test_incidents import submit
+from .test_controller_notice_web import processor_incident
 from .test_public_report import make_link
 from .test_reports import form_data
 from .test_stale_and_closing import (
@@ -327,3 +328,25 @@ def test_a_correction_of_the_report_without_a_reason_and_with_an_impossible_rang
     assert "Het maximum kan niet lager zijn dan het minimum." in page
     db.session.expire_all()
     assert incident.subjects_mode == "exact" and incident.reported_facts is None
+
+
+def test_a_notice_to_the_controller_with_a_subject_too_long_and_a_bad_address(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = processor_incident(client, orgs, make_user)
+    response = client.post(
+        f"/incidents/{incident.id}/controller-notice",
+        data={
+            "seen_filings": "0",
+            "to": "privacy@gemeente.example, geen-adres",
+            "subject": "S" * 251,
+            "text": "Aan de FG van de gemeente,\n\nEigen woorden van de FG.\n",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "to", "subject")
+    assert "“geen-adres” is geen e-mailadres." in page
+    assert "Eigen woorden van de FG." in page
+    db.session.expire_all()
+    assert incident.notifications == []
