@@ -169,7 +169,7 @@ def notice_problems(
         try:
             parse_recipients(to)
         except NoticeError as error:
-            params = {k: v for k, v in error.params.items() if isinstance(v, str | int)}
+            params = {k: v if isinstance(v, int) else str(v) for k, v in error.params.items()}
             problems.append(FieldProblem(error.field, error.message, params))
     problems += _content_problems(subject, text)
     return problems + filings.notification_problems(

@@ -11,7 +11,7 @@ writes, in its own transaction, and writes nothing when a check fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,7 @@ def read_utc(field: Field) -> datetime | None:
         return None
 
 
-def show(form: FlaskForm, problems: Iterable[FieldProblem], *, default: str = "") -> None:
+def show_problems(form: FlaskForm, problems: Iterable[FieldProblem], *, default: str = "") -> None:
     """Put each problem at its field (translated), or at ``default`` when the form has no field
     of that name, or above the form when there is no ``default`` either.
 
@@ -63,6 +63,20 @@ def show(form: FlaskForm, problems: Iterable[FieldProblem], *, default: str = ""
             target.errors = [message]
 
 
+def show_refusal(
+    form: FlaskForm,
+    field: str,
+    message: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    default: str = "",
+) -> None:
+    """Put a service's refusal (its field, English template and parameters) at its field, as
+    :func:`show_problems` does."""
+    values = {k: v if isinstance(v, int) else str(v) for k, v in (params or {}).items()}
+    show_problems(form, [FieldProblem(field, message, values)], default=default)
+
+
 def has_errors(form: FlaskForm) -> bool:
     return bool(form.form_errors) or any(field.errors for field in form)
 
@@ -76,7 +90,7 @@ def validate_all(form: FlaskForm, check: Check, *, default: str = "") -> bool:
     valid = bool(form.validate_on_submit())
     if not form.is_submitted() or _csrf_failed(form):
         return False
-    show(form, check(), default=default)
+    show_problems(form, check(), default=default)
     return valid and not has_errors(form)
 
 

@@ -41,7 +41,7 @@ from ..services.organisations import profile_of
 from . import held_uploads, throttling
 from .context import selected_locale
 from .failures import NotSaved, keeps_typing
-from .form_checks import show, validate_all
+from .form_checks import show_problems, validate_all
 from .report_form import LinkReportForm
 from .reporter_forms import ReplyForm
 from .reports import report_check, stage_uploads
@@ -164,7 +164,7 @@ def report(token: str) -> ResponseReturnValue:
                     clock=rt.clock,
                 )
             except incident_service.ReportRejected as rejected:
-                show(form, rejected.problems)
+                show_problems(form, rejected.problems)
             else:
                 held_uploads.claimed()
                 token_out = reporting_links.followup_token(_secret(), incident)

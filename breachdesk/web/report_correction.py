@@ -20,7 +20,7 @@ from ..services import report_correction
 from ..services.organisations import profile_of
 from .context import actor, selected_locale
 from .failures import NotSaved, keeps_typing
-from .form_checks import read, show, validate_all
+from .form_checks import read, show_problems, validate_all
 from .report_form import ReportCorrectionForm
 from .triage import officer_incident
 
@@ -77,7 +77,7 @@ def correct(incident_id: int) -> ResponseReturnValue:
                 clock=runtime().clock,
             )
         except incident_service.ReportRejected as rejected:
-            show(form, rejected.problems)
+            show_problems(form, rejected.problems)
         else:
             flash(
                 _("The report was corrected.") if changed else _("Nothing was changed."),

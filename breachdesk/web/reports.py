@@ -19,7 +19,7 @@ from ..services.organisations import profile_of
 from . import held_uploads
 from .context import my_organisations, organisation_for, selected_locale, user
 from .failures import NotSaved, keeps_typing
-from .form_checks import Check, show, validate_all
+from .form_checks import Check, show_problems, validate_all
 from .report_form import ReportForm
 
 bp = Blueprint("reports", __name__)
@@ -95,7 +95,7 @@ def _submit(
             clock=rt.clock,
         )
     except incident_service.ReportRejected as rejected:
-        show(form, rejected.problems)
+        show_problems(form, rejected.problems)
         return None
     held_uploads.claimed()
     return incident

@@ -21,7 +21,6 @@ from ..domain.duties import Resolution
 from ..domain.lifecycle import TransitionRefused
 from ..domain.problems import FieldProblem
 from ..domain.text import N_
-from ..domain.timeutil import LocalTimeError, local_to_utc
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
@@ -90,16 +89,6 @@ def refused(error: TransitionRefused | TriageError) -> None:
         flash(refusal_text(error), "danger")
     else:
         flash(_(error.message), "danger")
-
-
-def form_utc(form_field: Any) -> Any:
-    if form_field.data is None:
-        return None
-    try:
-        return local_to_utc(form_field.data)
-    except LocalTimeError as error:
-        form_field.errors = [*form_field.errors, _(error.message, **error.params)]
-        return None
 
 
 def _triage_problems(incident: Incident, form: TriageForm) -> list[FieldProblem]:

@@ -15,12 +15,20 @@ from sqlalchemy import select
 
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.models import Incident, Organisation, RemedialAction
+from breachdesk.models import (
+    Incident,
+    Organisation,
+    PeopleNotice,
+    PublicNotice,
+    RemedialAction,
+)
 from breachdesk.services.clock import FixedClock
+from breachdesk.services.people_notices import MAX_SECTION
 
 from ..conftest import T0, MakeUser, login
 from ..integration.test_incidents import submit
 from .test_controller_notice_web import processor_incident
+from .test_people_web import informing, notice_form
 from .test_public_report import make_link
 from .test_reports import form_data
 from .test_stale_and_closing import (
@@ -350,3 +358,49 @@ def test_a_notice_to_the_controller_with_a_subject_too_long_and_a_bad_address(
     assert "Eigen woorden van de FG." in page
     db.session.expire_all()
     assert incident.notifications == []
+
+
+def test_a_notice_to_people_to_approve_with_a_part_too_long_one_empty_and_no_subject(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = informing(client, orgs, make_user)
+    client.get(f"/incidents/{incident.id}/people")  # the working draft is made
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    saved = (draft.edit_count, dict(draft.sections), draft.subject)
+    data = notice_form(
+        draft,
+        subject="",
+        what_happened="x" * (MAX_SECTION + 1),
+        consequences="",
+        measures="Onze eigen woorden over de maatregelen.",
+    )
+    response = client.post(
+        f"/incidents/{incident.id}/people/notice", data={**data, "action": "approve"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "subject", "what_happened", "consequences")
+    assert "Geef de e-mail een onderwerp." in page
+    assert "Onze eigen woorden over de maatregelen." in page
+    db.session.expire_all()
+    assert (draft.edit_count, draft.sections, draft.subject) == saved
+    assert draft.approved_at is None
+
+
+def test_a_public_communication_with_a_malformed_moment_no_text_and_a_bad_address(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    incident = informing(client, orgs, make_user)
+    response = client.post(
+        f"/incidents/{incident.id}/people/public",
+        data={"text": "", "channel": "De Stentor", "url": "ftp://x.nl", "published_at": "vrijdag"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "published_at", "text", "url")
+    assert "Schrijf de tekst van de openbare mededeling." in page
+    assert "Geef een webadres dat begint met https:// (of http://)." in page
+    assert 'value="De Stentor"' in page
+    assert db.session.execute(select(PublicNotice)).first() is None
+    db.session.expire_all()
+    assert incident.public_resolution == ""
