@@ -140,43 +140,25 @@ def settings(slug: str) -> ResponseReturnValue:
     if not form.is_submitted():
         form = _settings_form(org)
         form.version.data = str(org.clock_settings_version)
-    elif form.validate_on_submit():
-        offsets, before = form.hours("reminder_offsets"), form.hours("processor_hours_before")
-        if offsets is not None and before is not None:
-            wanted = clock_settings.ClockSettings(
-                offsets,
-                form.deputy_email.data or "",
-                form.escalation_name.data or "",
-                form.escalation_email.data or "",
-                int(form.processor_term_hours.data or 0),
-                before,
-                form.ap_reporting_url.data or "",
-                _or(form.notice_rate_per_minute.data, org.notice_rate_per_minute),
-                _or(form.recipient_retention_days.data, org.recipient_retention_days),
-                "".join(form.office_days.data or []),
-                _or(form.office_start_hour.data, org.office_start_hour),
-                _or(form.office_end_hour.data, org.office_end_hour),
-                _or(form.untriaged_office_hours.data, org.untriaged_office_hours),
-                form.retention_days.data,  # empty: no period, nothing erased
+    elif validate_all(form, lambda: _settings_problems(form, org)):
+        try:
+            changed = clock_settings.save_clock_settings(
+                db_session(),
+                org,
+                _wanted(form, org)[0],
+                actor=actor(),
+                clock=runtime().clock,
+                seen_version=seen(form.version),
             )
-            try:
-                changed = clock_settings.save_clock_settings(
-                    db_session(),
-                    org,
-                    wanted,
-                    actor=actor(),
-                    clock=runtime().clock,
-                    seen_version=seen(form.version),
-                )
-                flash(_("Saved.") if changed else _("Nothing was changed."), "success")
-                return redirect(url_for("admin.organisation", slug=org.slug))
-            except clock_settings.SettingsError as error:
-                for name, (message, params) in error.problems.items():
-                    form[name].errors = [*form[name].errors, _(message, **params)]
-            except StaleEdit as error:
-                db_session().rollback()
-                form.version.data = str(error.current)
-                found = conflict(error, _("the reminder settings"), form, _settings_form(org))
+            flash(_("Saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.organisation", slug=org.slug))
+        except clock_settings.SettingsError as error:
+            for name, (message, params) in error.problems.items():
+                form[name].errors = [*form[name].errors, _(message, **params)]
+        except StaleEdit as error:
+            db_session().rollback()
+            form.version.data = str(error.current)
+            found = conflict(error, _("the reminder settings"), form, _settings_form(org))
     status = 409 if found else 422 if form.is_submitted() else 200
     page_ = render_template("admin/clock_settings.html", org=org, form=form, conflict=found)
     return page_, status
@@ -185,6 +167,42 @@ def settings(slug: str) -> ResponseReturnValue:
 def _or(value: int | None, current: int) -> int:
     """A number field left empty keeps the stored value."""
     return current if value is None else int(value)
+
+
+def _wanted(
+    form: ClockSettingsForm, org: Organisation
+) -> tuple[clock_settings.ClockSettings, frozenset[str]]:
+    """The settings as far as the form could read them, and the names of the fields it could
+    not (those hold the stored value as a stand-in). A field of hours that are not whole
+    numbers becomes an error here."""
+    current = clock_settings.ClockSettings.of(org)
+
+    def hours(name: str, stored: tuple[int, ...]) -> tuple[int, ...]:
+        return stored if form[name].errors else form.hours(name) or stored
+
+    wanted = clock_settings.ClockSettings(
+        hours("reminder_offsets", current.reminder_offsets),
+        read(form.deputy_email) or "",
+        read(form.escalation_name) or "",
+        read(form.escalation_email) or "",
+        _or(read(form.processor_term_hours), current.processor_term_hours),
+        hours("processor_hours_before", current.processor_hours_before),
+        read(form.ap_reporting_url) or "",
+        _or(read(form.notice_rate_per_minute), org.notice_rate_per_minute),
+        _or(read(form.recipient_retention_days), org.recipient_retention_days),
+        "".join(read(form.office_days) or []),
+        _or(read(form.office_start_hour), org.office_start_hour),
+        _or(read(form.office_end_hour), org.office_end_hour),
+        _or(read(form.untriaged_office_hours), org.untriaged_office_hours),
+        read(form.retention_days),  # empty: no period, nothing erased
+    )
+    fields = clock_settings.ClockSettings.__dataclass_fields__
+    return wanted, frozenset(name for name in fields if form[name].errors)
+
+
+def _settings_problems(form: ClockSettingsForm, org: Organisation) -> list[FieldProblem]:
+    wanted, unread = _wanted(form, org)
+    return clock_settings.settings_problems(wanted, unread=unread)
 
 
 def _settings_form(org: Organisation) -> ClockSettingsForm:

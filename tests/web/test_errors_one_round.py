@@ -404,3 +404,34 @@ def test_a_public_communication_with_a_malformed_moment_no_text_and_a_bad_addres
     assert db.session.execute(select(PublicNotice)).first() is None
     db.session.expire_all()
     assert incident.public_resolution == ""
+
+
+def test_reminder_settings_with_a_bad_address_and_reminders_outside_the_term(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    kruix = orgs["kruix"]
+    make_user("admin@x.nl", (kruix, Role.ADMIN))
+    stored = list(kruix.reminder_offsets)
+    login(client, "admin@x.nl")
+    response = client.post(
+        "/admin/organisations/kruix/clock",
+        data={
+            "reminder_offsets": "24, 80",  # after the 72 hours
+            "office_days": ["1", "2", "3", "4", "5"],
+            "office_start_hour": "9",
+            "office_end_hour": "8",  # before the start
+            "deputy_email": "vervanger bij kruix",
+            "escalation_name": "Directie",
+            "processor_term_hours": "",  # left empty: the hours before it are not judged
+            "processor_hours_before": "12, 4",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "deputy_email", "processor_term_hours", "reminder_offsets", "office_end_hour")
+    assert 'id="processor_hours_before-error"' not in page
+    assert "Elk herinneringsmoment moet tussen 1 en 71 uur liggen." in page
+    assert "De kantooruren eindigen na het begin, tussen 0 en 24." in page
+    assert 'value="Directie"' in page and 'value="vervanger bij kruix"' in page
+    db.session.expire_all()
+    assert kruix.reminder_offsets == stored

@@ -313,6 +313,7 @@ def test_the_administrators_long_forms_come_back_filled_in_with_503(
         "processor_term_hours": "24",
         "processor_hours_before": "6, 1",
         "escalation_name": "Directie Kruix",
+        "office_days": ["1", "2", "3", "4", "5"],  # at least one: checked before saving
     }
     response = client.post("/admin/organisations/kruix/clock", data=settings)
     page = response.get_data(as_text=True)
