@@ -21,6 +21,7 @@ from breachdesk.models import (
     PeopleNotice,
     PublicNotice,
     RemedialAction,
+    WebhookEndpoint,
 )
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.people_notices import MAX_SECTION
@@ -435,3 +436,21 @@ def test_reminder_settings_with_a_bad_address_and_reminders_outside_the_term(
     assert 'value="Directie"' in page and 'value="vervanger bij kruix"' in page
     db.session.expire_all()
     assert kruix.reminder_offsets == stored
+
+
+def test_a_webhook_with_a_description_too_long_a_plain_http_address_and_no_event(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    response = client.post(
+        "/admin/organisations/kruix/webhooks/new",
+        data={"url": "http://siem.kruix.example/in", "description": "S" * 201, "events": []},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors_at(page, "description", "url", "events")
+    assert "Alleen https://-adressen kunnen webhooks ontvangen." in page
+    assert "Kies ten minste één gebeurtenis." in page
+    assert 'value="http://siem.kruix.example/in"' in page
+    assert db.session.execute(select(WebhookEndpoint)).first() is None
