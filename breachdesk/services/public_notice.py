@@ -213,10 +213,9 @@ def public_problems(
     if channel is not None and len(single_line(channel)) > MAX_CHANNEL:
         problem("channel", N_("At most %(max)d characters."), max=MAX_CHANNEL)
     if url is not None and (url := single_line(url)):
-        parts = urlsplit(url)
         if len(url) > MAX_URL:
             problem("url", N_("At most %(max)d characters."), max=MAX_URL)
-        elif parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in url:
+        elif not _web_address(url):
             problem("url", N_("Give a web address starting with https:// (or http://)."))
     if published_at is not None:
         where = single_line(channel or "")
@@ -237,6 +236,14 @@ def public_problems(
                 N_("The publication was recorded already; correct the moment, do not remove it."),
             )
     return problems
+
+
+def _web_address(url: str) -> bool:
+    try:
+        parts = urlsplit(url)  # refuses e.g. "https://[x" (an unclosed IPv6 address)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
 def _resolution_note(channel: str, url: str) -> str:

@@ -454,3 +454,17 @@ def test_a_webhook_with_a_description_too_long_a_plain_http_address_and_no_event
     assert "Kies ten minste één gebeurtenis." in page
     assert 'value="http://siem.kruix.example/in"' in page
     assert db.session.execute(select(WebhookEndpoint)).first() is None
+
+
+def test_a_public_communication_with_an_unclosed_ipv6_address_is_refused_at_the_field(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """urlsplit raises on "https://[x"; that was a 500 (found while checking every field)."""
+    incident = informing(client, orgs, make_user)
+    response = client.post(
+        f"/incidents/{incident.id}/people/public",
+        data={"text": "Openbare mededeling.", "channel": "Website", "url": "https://[x"},
+    )
+    assert response.status_code == 422
+    errors_at(response.get_data(as_text=True), "url")
+    assert db.session.execute(select(PublicNotice)).first() is None
