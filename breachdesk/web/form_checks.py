@@ -49,18 +49,21 @@ def show_problems(form: FlaskForm, problems: Iterable[FieldProblem], *, default:
     """Put each problem at its field (translated), or at ``default`` when the form has no field
     of that name, or above the form when there is no ``default`` either.
 
-    A field keeps one message: a problem at a field that shows an error already is left out
-    (the domain repeating the form's "required", or a second rule about the same value).
+    A field that shows an error already (the form's own, or a time :func:`read_utc` refused)
+    gets none of these: it would be the domain repeating the form's "required", or a rule
+    about a value the form could not read. Several problems at one field are all shown.
     """
-    for problem in problems:
+    placed = [
+        (problem.field if problem.field in form else default, problem) for problem in problems
+    ]
+    taken = {name for name, _problem in placed if name and form[name].errors}
+    for name, problem in placed:
         message = _(problem.message, **problem.params)
-        name = problem.field if problem.field in form else default
         if not name:
-            form.form_errors.append(message)
-            continue
-        target = form[name]
-        if not target.errors:
-            target.errors = [message]
+            if message not in form.form_errors:
+                form.form_errors.append(message)
+        elif name not in taken and message not in form[name].errors:
+            form[name].errors = [*form[name].errors, message]
 
 
 def show_refusal(
@@ -90,7 +93,8 @@ def validate_all(form: FlaskForm, check: Check, *, default: str = "") -> bool:
     valid = bool(form.validate_on_submit())
     if not form.is_submitted() or _csrf_failed(form):
         return False
-    show_problems(form, check(), default=default)
+    problems = list(check())  # first: reading a time may set an error at its field
+    show_problems(form, problems, default=default)
     return valid and not has_errors(form)
 
 

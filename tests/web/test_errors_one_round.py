@@ -280,13 +280,15 @@ def test_a_question_of_the_ap_without_a_date_and_without_the_question(
     assert filing.exchanges == []
 
 
-#: A report with one error of each kind: no title and a moment of discovery that does not
-#: parse (the form's), an end before the start and a maximum below the minimum (the domain's).
+#: A report with errors of each kind: no title and a moment of discovery that does not parse
+#: (the form's), an end before the start of a breach still going on and a maximum below the
+#: minimum (the domain's; two of them at the end).
 BAD_REPORT = {
     "title": "",
     "discovered_at": "gisteren",
     "started_at": "2026-11-18T09:00",
     "ended_at": "2026-11-17T09:00",
+    "ongoing": "yes",
     "subjects_mode": "range",
     "subjects_exact": "",
     "subjects_min": "40",
@@ -297,6 +299,7 @@ BAD_REPORT = {
 def assert_bad_report_shown(page: str) -> None:
     errors_at(page, "title", "discovered_at", "ended_at", "subjects_max")
     assert "Het einde kan niet vóór het begin liggen." in page
+    assert "Je gaf aan dat het nog aan de gang is" in page
     assert "Het maximum kan niet lager zijn dan het minimum." in page
     assert 'value="gisteren"' in page and 'value="40"' in page
 
