@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from .problems import FieldProblem
 from .text import N_
 from .timeutil import local_to_utc
 
@@ -53,16 +54,27 @@ class DueDateRefused(ValueError):
         self.params = params
 
 
+def due_on_problems(due_on: date | None, discovered_on: date) -> list[FieldProblem]:
+    """The problem with ``due_on`` (field ``due_on``) when it lies before ``discovered_on``,
+    the day (Dutch date) the breach was discovered or reported, whichever came first: a
+    measure against a breach cannot have been due before anyone knew of it (a typo such as
+    2020 for 2026). [] when it is right, or not given or unknown (None)."""
+    if due_on is not None and due_on < discovered_on:
+        return [
+            FieldProblem(
+                "due_on",
+                N_("The due date cannot lie before the breach was discovered (%(date)s)."),
+                {"date": discovered_on.strftime("%d-%m-%Y")},
+            )
+        ]
+    return []
+
+
 def check_due_on(due_on: date | None, discovered_on: date) -> None:
-    """Refuse a due date before ``discovered_on``, the day (Dutch date) the breach was
-    discovered or reported, whichever came first: a measure against a breach cannot have been
-    due before anyone knew of it (a typo such as 2020 for 2026).
+    """Refuse a due date that :func:`due_on_problems` finds a problem with.
 
     Raises:
         DueDateRefused: ``due_on`` lies before ``discovered_on``.
     """
-    if due_on is not None and due_on < discovered_on:
-        raise DueDateRefused(
-            N_("The due date cannot lie before the breach was discovered (%(date)s)."),
-            {"date": discovered_on.strftime("%d-%m-%Y")},
-        )
+    for problem in due_on_problems(due_on, discovered_on):
+        raise DueDateRefused(problem.message, {k: str(v) for k, v in problem.params.items()})

@@ -17,7 +17,7 @@ from .timeutil import FUTURE_TOLERANCE, ensure_utc
 def awareness_problem(
     new: datetime,
     current: datetime | None,
-    reason: str,
+    reason: str | None,
     now: datetime,
     *,
     started_at: datetime | None = None,
@@ -29,7 +29,8 @@ def awareness_problem(
     breach before the organisation was aware of it: a moment outside those bounds would put a
     false deadline (and a false "on time" or "late") in the register. (It may precede the
     report's moment of discovery: the FG can learn of a breach from a processor or the news
-    before a colleague reports it.)
+    before a colleague reports it.) ``reason`` None means it is not known (a form could not
+    read it): the rule that a change needs one is then skipped.
     """
     moment = ensure_utc(new)
     if moment > ensure_utc(now) + FUTURE_TOLERANCE:
@@ -40,6 +41,7 @@ def awareness_problem(
         return N_(
             "The AP was notified before this moment: awareness cannot lie after the first filing."
         )
-    if current is not None and moment != ensure_utc(current) and not reason.strip():
+    changed = current is not None and moment != ensure_utc(current)
+    if changed and reason is not None and not reason.strip():
         return N_("Changing the moment of awareness moves the deadline: write down why.")
     return None

@@ -112,24 +112,39 @@ class Resolution:
     note: str  # how they were informed, or the ground or reason explained
 
 
-def resolution_problem(
+def resolution_problems(
     resolution: Resolution, done: str, aware_at: datetime | None, now: datetime
-) -> tuple[str, str] | None:
-    """The first problem with ``resolution`` as (field, message), or None.
+) -> list[tuple[str, str]]:
+    """Every problem with ``resolution`` as (field, message): field ``at`` or ``note``; [] if
+    none.
 
     ``done`` is the outcome that means "it was done" (informed / published); it needs the
     moment and how; every other outcome needs its ground or reason explained.
     """
+    problems: list[tuple[str, str]] = []
     if resolution.outcome == done:
         if resolution.at is None:
-            return "at", N_("Give the date and time when they were informed.")
-        if resolution.at > now + timedelta(minutes=5):
-            return "at", N_("This moment lies in the future.")
-        if aware_at is not None and resolution.at < aware_at - timedelta(days=1):
-            return "at", N_("This lies before the organisation became aware of the breach.")
+            problems.append(("at", N_("Give the date and time when they were informed.")))
+        elif resolution.at > now + timedelta(minutes=5):
+            problems.append(("at", N_("This moment lies in the future.")))
+        elif aware_at is not None and resolution.at < aware_at - timedelta(days=1):
+            problems.append(
+                ("at", N_("This lies before the organisation became aware of the breach."))
+            )
         if not resolution.note.strip():
-            return "note", N_("Say how they were informed (e-mail, letter, website, …).")
-        return None
-    if len(resolution.note.strip()) < MIN_NOTE:
-        return "note", N_("Explain the ground or the reason in a sentence; the AP may ask.")
-    return None
+            problems.append(
+                ("note", N_("Say how they were informed (e-mail, letter, website, …)."))
+            )
+    elif len(resolution.note.strip()) < MIN_NOTE:
+        problems.append(
+            ("note", N_("Explain the ground or the reason in a sentence; the AP may ask."))
+        )
+    return problems
+
+
+def resolution_problem(
+    resolution: Resolution, done: str, aware_at: datetime | None, now: datetime
+) -> tuple[str, str] | None:
+    """The first of :func:`resolution_problems`, or None."""
+    problems = resolution_problems(resolution, done, aware_at, now)
+    return problems[0] if problems else None

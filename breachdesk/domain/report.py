@@ -10,13 +10,13 @@ All times are aware UTC datetimes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from .problems import FieldProblem
 from .profile import OrganisationProfile
 from .text import N_
 from .timeutil import FUTURE_TOLERANCE
@@ -60,15 +60,6 @@ class Containment(StrEnum):
 
 
 @dataclass(frozen=True)
-class FieldProblem:
-    """A problem with one form field; ``message`` is an English template for translation."""
-
-    field: str
-    message: str
-    params: dict[str, str | int] = dataclass_field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class IncidentReport:
     """What a member of staff tells us about a possible breach."""
 
@@ -108,29 +99,39 @@ def _unknown_keys(chosen: Iterable[str], known: Iterable[str]) -> list[str]:
 
 
 def validate_report(
-    report: IncidentReport, profile: OrganisationProfile, now: datetime
+    report: IncidentReport,
+    profile: OrganisationProfile,
+    now: datetime,
+    *,
+    unread: Collection[str] = (),
 ) -> list[FieldProblem]:
     """Return every problem with ``report`` for the organisation of ``profile``; [] if none.
 
     ``now`` is the current time (aware UTC). Times up to five minutes ahead are accepted to
     allow for device clocks that run fast.
+
+    ``unread`` names the fields a form could not read (a date that did not parse, a required
+    answer left open): their values in ``report`` are stand-ins (None, empty, "unknown"), so
+    no problem is reported at them, and ``discovered_at`` is not compared with anything.
     """
     problems: list[FieldProblem] = []
     latest = now + FUTURE_TOLERANCE
+    discovered = None if "discovered_at" in unread else report.discovered_at
 
     def problem(name: str, message: str, **params: str | int) -> None:
-        problems.append(FieldProblem(name, message, params))
+        if name not in unread:
+            problems.append(FieldProblem(name, message, params))
 
     if not report.title.strip():
         problem("title", N_("Give a short title."))
     if not report.description.strip():
         problem("description", N_("Describe what happened."))
-    if report.discovered_at > latest:
+    if discovered is not None and discovered > latest:
         problem("discovered_at", N_("The time of discovery cannot be in the future."))
     if report.started_at is not None:
         if report.started_at > latest:
             problem("started_at", N_("The start cannot be in the future."))
-        elif report.started_at > report.discovered_at:
+        elif discovered is not None and report.started_at > discovered:
             problem("started_at", N_("The start cannot be after it was discovered."))
     if report.ended_at is not None:
         if report.ended_at > latest:

@@ -17,8 +17,10 @@ from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.actions import ActionStatus, check_due_on, reminder_times
+from ..domain.actions import due_on_problems as domain_due_on_problems
 from ..domain.delivery import Kind, Status
 from ..domain.formatting import long_date
+from ..domain.problems import FieldProblem
 from ..domain.text import single_line
 from ..domain.timeutil import utc_to_local
 from ..models import Delivery, Incident, RemedialAction, User
@@ -120,6 +122,12 @@ def discovered_on(incident: Incident) -> date:
     """The day (Dutch date) the breach was discovered, or reported if that came first: no
     measure can be due before it."""
     return utc_to_local(min(incident.discovered_at, incident.reported_at)).date()
+
+
+def due_on_problems(incident: Incident, due_on: date | None) -> list[FieldProblem]:
+    """What is wrong with ``due_on`` as a measure's due date for ``incident`` ([] when nothing
+    is, or when it is not given or unknown); :func:`add` and :func:`change` refuse it."""
+    return domain_due_on_problems(due_on, discovered_on(incident))
 
 
 def add(

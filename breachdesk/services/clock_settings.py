@@ -4,12 +4,14 @@ where it files with the AP, and the office hours that time the chasing of untria
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.lifecycle import State
+from ..domain.problems import FieldProblem
 from ..domain.reminders import check_offsets
 from ..domain.retention import (
     DEFAULT_RETENTION_DAYS,
@@ -71,9 +73,56 @@ class ClockSettings:
 class SettingsError(ValueError):
     """Settings that cannot be used; ``problems`` maps form field to (message, params)."""
 
-    def __init__(self, problems: dict[str, tuple[str, dict[str, int]]]) -> None:
+    def __init__(self, problems: dict[str, tuple[str, dict[str, str | int]]]) -> None:
         super().__init__("; ".join(message % params for message, params in problems.values()))
         self.problems = problems
+
+
+def settings_problems(
+    settings: ClockSettings, *, unread: Collection[str] = ()
+) -> list[FieldProblem]:
+    """Every problem with ``settings``, each at its form field: reminder hours outside the term
+    or repeated, a term of no hours, an address that is not https://, numbers out of range,
+    no office day, office hours that end before they start.
+
+    ``unread`` names the fields a form could not read: their values in ``settings`` are
+    stand-ins, so no problem is reported at them and nothing is compared with them. Reads only.
+    """
+    problems: list[FieldProblem] = []
+
+    def problem(name: str, message: str, params: dict[str, int] | None = None) -> None:
+        if name not in unread:
+            problems.append(FieldProblem(name, message, dict(params or {})))
+
+    for message, params in check_offsets(settings.reminder_offsets, 72)[:1]:
+        problem("reminder_offsets", message, params)
+    if not 1 <= settings.processor_term_hours <= 24 * 14:
+        problem("processor_term_hours", N_("Give a term between 1 and 336 hours."))
+    elif "processor_term_hours" not in unread:
+        before = check_offsets(settings.processor_hours_before, settings.processor_term_hours)
+        for message, params in before[:1]:
+            problem("processor_hours_before", message, params)
+    url = settings.ap_reporting_url.strip()
+    if url and (not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url)):
+        problem("ap_reporting_url", N_("Give an https:// address, or leave it empty."))
+    if not 0 <= settings.notice_rate_per_minute <= 100_000:
+        problem("notice_rate_per_minute", N_("Give a number from 0 (no limit) up."))
+    if not 1 <= settings.recipient_retention_days <= 3650:
+        problem("recipient_retention_days", N_("Give between 1 and 3650 days."))
+    if not check_days(settings.retention_days):
+        problem(
+            "retention_days",
+            N_("Give between %(min)d and %(max)d days, or leave it empty to keep the data."),
+            {"min": MIN_RETENTION_DAYS, "max": MAX_RETENTION_DAYS},
+        )
+    if not settings.office_days or any(c not in "1234567" for c in settings.office_days):
+        problem("office_days", N_("Choose at least one office day."))
+    hours_read = "office_start_hour" not in unread
+    if hours_read and not 0 <= settings.office_start_hour < settings.office_end_hour <= 24:
+        problem("office_end_hour", N_("Office hours end after they start, between 0 and 24."))
+    if not 1 <= settings.untriaged_office_hours <= 40:
+        problem("untriaged_office_hours", N_("Give between 1 and 40 hours."))
+    return problems
 
 
 def save_clock_settings(
@@ -94,36 +143,9 @@ def save_clock_settings(
         StaleEdit: the settings were saved after ``seen_version`` (the version the page
             showed); nothing was saved.
     """
-    problems: dict[str, tuple[str, dict[str, int]]] = {}
-    if offset_problems := check_offsets(settings.reminder_offsets, 72):
-        problems["reminder_offsets"] = offset_problems[0]
-    if not 1 <= settings.processor_term_hours <= 24 * 14:
-        problems["processor_term_hours"] = (N_("Give a term between 1 and 336 hours."), {})
-    elif before := check_offsets(settings.processor_hours_before, settings.processor_term_hours):
-        problems["processor_hours_before"] = before[0]
-    url = settings.ap_reporting_url.strip()
-    if url and (not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url)):
-        problems["ap_reporting_url"] = (N_("Give an https:// address, or leave it empty."), {})
-    if not 0 <= settings.notice_rate_per_minute <= 100_000:
-        problems["notice_rate_per_minute"] = (N_("Give a number from 0 (no limit) up."), {})
-    if not 1 <= settings.recipient_retention_days <= 3650:
-        problems["recipient_retention_days"] = (N_("Give between 1 and 3650 days."), {})
-    if not check_days(settings.retention_days):
-        problems["retention_days"] = (
-            N_("Give between %(min)d and %(max)d days, or leave it empty to keep the data."),
-            {"min": MIN_RETENTION_DAYS, "max": MAX_RETENTION_DAYS},
-        )
-    if not settings.office_days or any(c not in "1234567" for c in settings.office_days):
-        problems["office_days"] = (N_("Choose at least one office day."), {})
-    if not 0 <= settings.office_start_hour < settings.office_end_hour <= 24:
-        problems["office_end_hour"] = (
-            N_("Office hours end after they start, between 0 and 24."),
-            {},
-        )
-    if not 1 <= settings.untriaged_office_hours <= 40:
-        problems["untriaged_office_hours"] = (N_("Give between 1 and 40 hours."), {})
+    problems = settings_problems(settings)
     if problems:
-        raise SettingsError(problems)
+        raise SettingsError({p.field: (p.message, p.params) for p in problems})
     before_settings = ClockSettings.of(organisation)
     if seen_version is not None and seen_version != organisation.clock_settings_version:
         by, at = last_change(session, ("organisation", organisation.id), SETTINGS_ACTIONS)
@@ -144,7 +166,7 @@ def save_clock_settings(
     organisation.escalation_email = settings.escalation_email.strip()
     organisation.processor_term_hours = settings.processor_term_hours
     organisation.processor_hours_before = sorted(settings.processor_hours_before, reverse=True)
-    organisation.ap_reporting_url = url
+    organisation.ap_reporting_url = settings.ap_reporting_url.strip()
     organisation.notice_rate_per_minute = settings.notice_rate_per_minute
     organisation.recipient_retention_days = settings.recipient_retention_days
     organisation.office_days = "".join(sorted(set(settings.office_days)))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..domain.deadline import Duty
 from ..domain.delivery import Kind
 from ..domain.notices.controller_notice import ControllerNotice, NoticeKind, compose
+from ..domain.problems import FieldProblem
 from ..domain.text import N_, single_line
 from ..models import Delivery, Incident, Notification, User
 from . import audit, filings
@@ -128,6 +129,54 @@ def parse_recipients(value: str) -> list[str]:
     return found
 
 
+def _content_problems(subject: str | None, text: str | None) -> list[FieldProblem]:
+    """The subject's and the text's problems: empty or too long (None: not known)."""
+    problems: list[FieldProblem] = []
+    if subject is not None:
+        subject = single_line(subject)
+        if not subject:
+            problems.append(FieldProblem("subject", N_("Give the e-mail a subject.")))
+        elif len(subject) > MAX_SUBJECT:
+            problems.append(
+                FieldProblem("subject", N_("At most %(max)d characters."), {"max": MAX_SUBJECT})
+            )
+    if text is not None:
+        text = text.replace("\r\n", "\n").strip() + "\n"
+        if not text.strip():
+            problems.append(FieldProblem("text", N_("The notice has no text.")))
+        elif len(text) > MAX_TEXT:
+            problems.append(
+                FieldProblem("text", N_("At most %(max)d characters."), {"max": MAX_TEXT})
+            )
+    return problems
+
+
+def notice_problems(
+    incident: Incident,
+    *,
+    to: str | None,
+    subject: str | None,
+    text: str | None,
+    delay_reason: str | None,
+    now: datetime,
+) -> list[FieldProblem]:
+    """Every problem with sending this notice now, each at its form field: the addresses, the
+    subject and the text (as :func:`send_controller_notice` refuses them) and the filing it
+    records at this moment (:func:`~.filings.notification_problems`: a late first notice
+    needs the reasons for the delay). None: not known. Reads only."""
+    problems: list[FieldProblem] = []
+    if to is not None:
+        try:
+            parse_recipients(to)
+        except NoticeError as error:
+            params = {k: v if isinstance(v, int) else str(v) for k, v in error.params.items()}
+            problems.append(FieldProblem(error.field, error.message, params))
+    problems += _content_problems(subject, text)
+    return problems + filings.notification_problems(
+        incident, submitted_at=now, delay_reason=delay_reason, now=now
+    )
+
+
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
@@ -159,18 +208,12 @@ def send_controller_notice(
             :func:`~breachdesk.services.filings.record_notification`; nothing was saved.
     """
     recipients = parse_recipients(to if isinstance(to, str) else ", ".join(to))
-    subject = single_line(subject)
-    text = text.replace("\r\n", "\n").strip() + "\n"
     if duty_of(incident) is not Duty.CONTROLLER:
         raise NoticeError("to", N_("Only a processor sends a notice to its controller."))
-    if not subject:
-        raise NoticeError("subject", N_("Give the e-mail a subject."))
-    if len(subject) > MAX_SUBJECT:
-        raise NoticeError("subject", N_("At most %(max)d characters."), {"max": MAX_SUBJECT})
-    if not text.strip():
-        raise NoticeError("text", N_("The notice has no text."))
-    if len(text) > MAX_TEXT:
-        raise NoticeError("text", N_("At most %(max)d characters."), {"max": MAX_TEXT})
+    for problem in _content_problems(subject, text):
+        raise NoticeError(problem.field, problem.message, dict(problem.params))
+    subject = single_line(subject)
+    text = text.replace("\r\n", "\n").strip() + "\n"
     now = clock.now()
     first = first_filing(incident) is None
     try:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..domain.deadline import Duty, due_at, filed_late
 from ..domain.lifecycle import State, TransitionRefused
 from ..domain.notices.sheet import changes, has_open_answers, snapshot_digest
+from ..domain.problems import FieldProblem
 from ..domain.text import N_
 from ..domain.webhooks import EventType
 from ..models import FilingExchange, Incident, Notification, User
@@ -38,6 +39,82 @@ class NotificationError(ValueError):
 
 
 KINDS = ("initial", "supplement", "withdrawal")
+FUTURE_PLAY = timedelta(minutes=5)  # a device clock that runs a little fast
+
+
+def refuse(problems: list[FieldProblem]) -> None:
+    """Raise :class:`NotificationError` for the first of ``problems``; return when none."""
+    for problem in problems:
+        raise NotificationError(problem.field, problem.message)
+
+
+def notification_problems(
+    incident: Incident,
+    *,
+    submitted_at: datetime | None,
+    delay_reason: str | None,
+    now: datetime,
+    sheet: Mapping[str, Any] | None = None,
+    provisional: bool = False,
+    confirm_incomplete: bool = False,
+) -> list[FieldProblem]:
+    """Every problem with recording a filing of ``incident`` submitted at ``submitted_at``,
+    each at its form field (``submitted_at``, ``delay_reason``, ``provisional``): in the future
+    or before awareness, a supplement before the first filing, a late first filing without
+    the reasons for the delay (Art. 33(1) GDPR), a sheet with open answers filed neither
+    provisionally nor as it is. None: not known (its rules are skipped). [] while awareness is
+    not set (:func:`record_notification` refuses that as a transition). Reads only.
+    """
+    aware_at = incident.aware_at
+    if aware_at is None:
+        return []
+    problems: list[FieldProblem] = []
+    first = first_filing(incident)
+    if submitted_at is None:
+        pass
+    elif submitted_at > now + FUTURE_PLAY:
+        problems.append(FieldProblem("submitted_at", N_("This moment lies in the future.")))
+    elif submitted_at < aware_at:
+        problems.append(
+            FieldProblem(
+                "submitted_at", N_("The notification cannot precede the moment of awareness.")
+            )
+        )
+    elif first is not None and submitted_at < first.submitted_at:
+        problems.append(
+            FieldProblem("submitted_at", N_("A supplement cannot precede the first filing."))
+        )
+    elif (
+        first is None
+        and filed_late(due_at(aware_at, term_of(incident)), submitted_at)
+        and delay_reason is not None
+        and not delay_reason.strip()
+    ):
+        problems.append(
+            FieldProblem(
+                "delay_reason",
+                N_(
+                    "The deadline had passed: give the reasons for the delay; they must "
+                    "accompany a late notification (Art. 33(1) GDPR)."
+                )
+                if duty_of(incident) is Duty.AP
+                else N_(
+                    "The term of the processing agreement had passed: give the reasons for the "
+                    "delay, for the controller and for the register."
+                ),
+            )
+        )
+    if sheet is not None and not (provisional or confirm_incomplete) and has_open_answers(sheet):
+        problems.append(
+            FieldProblem(
+                "provisional",
+                N_(
+                    "Some answers are still open: file provisionally (and supplement later, "
+                    "Art. 33(4) GDPR), or confirm that you filed it as it is."
+                ),
+            )
+        )
+    return problems
 
 
 def record_notification(
@@ -94,41 +171,21 @@ def record_notification(
         )
     _lock_filings(session, incident, seen_filings)
     now = clock.now()
-    if submitted_at > now + timedelta(minutes=5):
-        raise NotificationError("submitted_at", N_("This moment lies in the future."))
-    if submitted_at < incident.aware_at:
-        raise NotificationError(
-            "submitted_at", N_("The notification cannot precede the moment of awareness.")
+    refuse(
+        notification_problems(
+            incident,
+            submitted_at=submitted_at,
+            delay_reason=delay_reason,
+            now=now,
+            sheet=sheet,
+            provisional=provisional,
+            confirm_incomplete=confirm_incomplete,
         )
+    )
     duty = duty_of(incident)
     deadline = due_at(incident.aware_at, term_of(incident))
-    first = first_filing(incident)
-    initial = first is None
-    if first is not None and submitted_at < first.submitted_at:
-        raise NotificationError("submitted_at", N_("A supplement cannot precede the first filing."))
+    initial = first_filing(incident) is None
     late = filed_late(deadline, submitted_at)
-    if initial and late and not delay_reason.strip():
-        raise NotificationError(
-            "delay_reason",
-            N_(
-                "The deadline had passed: give the reasons for the delay; they must accompany "
-                "a late notification (Art. 33(1) GDPR)."
-            )
-            if duty is Duty.AP
-            else N_(
-                "The term of the processing agreement had passed: give the reasons for the "
-                "delay, for the controller and for the register."
-            ),
-        )
-    if sheet is not None and not (provisional or confirm_incomplete):
-        if has_open_answers(sheet):
-            raise NotificationError(
-                "provisional",
-                N_(
-                    "Some answers are still open: file provisionally (and supplement later, "
-                    "Art. 33(4) GDPR), or confirm that you filed it as it is."
-                ),
-            )
     previous = last_filed_sheet(incident)
     notification = Notification(
         incident_id=incident.id,
@@ -232,6 +289,35 @@ def last_filed_sheet(incident: Incident) -> dict[str, Any] | None:
     return None
 
 
+def withdrawal_problems(
+    incident: Incident, *, submitted_at: datetime | None, reason: str | None, now: datetime
+) -> list[FieldProblem]:
+    """Every problem with recording a withdrawal of ``incident``'s notification, each at its
+    form field (``reason``, ``submitted_at``): nothing filed or withdrawn already, no reason,
+    a moment in the future or before the first filing. None: not known. Reads only."""
+    first = first_filing(incident)
+    if first is None:
+        return [FieldProblem("reason", N_("Nothing has been filed yet, so nothing to withdraw."))]
+    if any(n.kind == "withdrawal" for n in incident.notifications):
+        return [FieldProblem("reason", N_("This notification was already withdrawn."))]
+    problems: list[FieldProblem] = []
+    if reason is not None and not reason.strip():
+        problems.append(
+            FieldProblem(
+                "reason", N_("Give the reason for withdrawing (for the AP and for the register).")
+            )
+        )
+    if submitted_at is None:
+        pass
+    elif submitted_at > now + FUTURE_PLAY:
+        problems.append(FieldProblem("submitted_at", N_("This moment lies in the future.")))
+    elif submitted_at < first.submitted_at:
+        problems.append(
+            FieldProblem("submitted_at", N_("A withdrawal cannot precede the first filing."))
+        )
+    return problems
+
+
 def withdraw_notification(
     session: Session,
     incident: Incident,
@@ -252,20 +338,10 @@ def withdraw_notification(
         StaleEdit: someone recorded a filing since the page was loaded.
     """
     _lock_filings(session, incident, seen_filings)
-    first = first_filing(incident)
-    if first is None:
-        raise NotificationError("reason", N_("Nothing has been filed yet, so nothing to withdraw."))
-    if any(n.kind == "withdrawal" for n in incident.notifications):
-        raise NotificationError("reason", N_("This notification was already withdrawn."))
-    if not reason.strip():
-        raise NotificationError(
-            "reason", N_("Give the reason for withdrawing (for the AP and for the register).")
-        )
     now = clock.now()
-    if submitted_at > now + timedelta(minutes=5):
-        raise NotificationError("submitted_at", N_("This moment lies in the future."))
-    if submitted_at < first.submitted_at:
-        raise NotificationError("submitted_at", N_("A withdrawal cannot precede the first filing."))
+    refuse(withdrawal_problems(incident, submitted_at=submitted_at, reason=reason, now=now))
+    first = first_filing(incident)
+    assert first is not None  # noqa: S101 - withdrawal_problems refuses a withdrawal of nothing
     notification = Notification(
         incident_id=incident.id,
         addressee=first.addressee,
@@ -299,6 +375,34 @@ def withdraw_notification(
     return notification
 
 
+def exchange_problems(
+    *,
+    asked_at: datetime | None,
+    question: str | None,
+    answer: str | None,
+    answered_at: datetime | None,
+    now: datetime,
+) -> list[FieldProblem]:
+    """Every problem with a follow-up question of the AP and its answer, each at its form
+    field: no question, a moment in the future, an answer before the question or without a
+    date. None: not known (or, for ``answered_at``, not given). Reads only."""
+    problems: list[FieldProblem] = []
+    if question is not None and not question.strip():
+        problems.append(FieldProblem("question", N_("Write down the AP's question.")))
+    if asked_at is not None and asked_at > now + FUTURE_PLAY:
+        problems.append(FieldProblem("asked_at", N_("This moment lies in the future.")))
+    if answered_at is not None:
+        if answered_at > now + FUTURE_PLAY:
+            problems.append(FieldProblem("answered_at", N_("This moment lies in the future.")))
+        elif asked_at is not None and answered_at < asked_at:
+            problems.append(
+                FieldProblem("answered_at", N_("The answer cannot precede the question."))
+            )
+    elif answer is not None and answer.strip():
+        problems.append(FieldProblem("answered_at", N_("When was the answer sent?")))
+    return problems
+
+
 def record_exchange(
     session: Session,
     notification: Notification,
@@ -317,15 +421,11 @@ def record_exchange(
         NotificationError: no question, a moment in the future, or an answer without a date.
     """
     now = clock.now()
-    if not question.strip():
-        raise NotificationError("question", N_("Write down the AP's question."))
-    for name, moment in (("asked_at", asked_at), ("answered_at", answered_at)):
-        if moment is not None and moment > now + timedelta(minutes=5):
-            raise NotificationError(name, N_("This moment lies in the future."))
-    if answered_at is not None and answered_at < asked_at:
-        raise NotificationError("answered_at", N_("The answer cannot precede the question."))
-    if answer.strip() and answered_at is None:
-        raise NotificationError("answered_at", N_("When was the answer sent?"))
+    refuse(
+        exchange_problems(
+            asked_at=asked_at, question=question, answer=answer, answered_at=answered_at, now=now
+        )
+    )
     exchange = FilingExchange(
         notification_id=notification.id,
         asked_at=asked_at,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from ..domain.lifecycle import State
+from ..domain.problems import FieldProblem
 from ..domain.profile import OrganisationProfile
 from ..domain.references import format_reference
-from ..domain.report import FieldProblem, IncidentReport, validate_report
+from ..domain.report import IncidentReport, validate_report
 from ..domain.roles import Role
 from ..domain.text import single_line
 from ..domain.timeutil import AMSTERDAM
@@ -197,6 +199,19 @@ class LinkReporter:
     owner_key: str
     name: str = ""
     email: str = ""
+
+
+def report_problems(
+    organisation: Organisation,
+    report: IncidentReport,
+    now: datetime,
+    *,
+    unread: Collection[str] = (),
+) -> list[FieldProblem]:
+    """Every problem with ``report`` for ``organisation`` (see
+    :func:`~breachdesk.domain.report.validate_report`, also for ``unread``). Reads only;
+    :func:`submit_report` refuses a report that has any."""
+    return validate_report(report, profile_of(organisation), now, unread=unread)
 
 
 def submit_report(

@@ -24,6 +24,7 @@ from ..domain.notices.people_notice import (
     notice_digest,
     render_notice,
 )
+from ..domain.problems import FieldProblem
 from ..domain.text import N_, single_line
 from ..models import Incident, PeopleNotice, User
 from . import audit
@@ -111,21 +112,56 @@ def draft_incident(session: Session, notice: PeopleNotice) -> Incident:
     return session.get_one(Incident, notice.incident_id)
 
 
-def _checked(subject: str, sections: Mapping[str, str], lang: str) -> tuple[str, dict[str, str]]:
-    subject = single_line(subject)
-    if lang not in LANGS:
-        raise PeopleNoticeError("lang", N_("Choose Dutch or English."))
-    if not subject:
-        raise PeopleNoticeError("subject", N_("Give the e-mail a subject."))
-    if len(subject) > MAX_SUBJECT:
-        raise PeopleNoticeError("subject", N_("At most %(max)d characters."), {"max": MAX_SUBJECT})
-    cleaned = {}
+def draft_problems(
+    *, subject: str | None, sections: Mapping[str, str | None], lang: str | None
+) -> list[FieldProblem]:
+    """Every problem with a draft of the notice, each at its form field: a language other
+    than Dutch or English, no subject, a subject or a section too long. None: not known (its
+    rules are skipped). Reads only."""
+    problems: list[FieldProblem] = []
+    if lang is not None and lang not in LANGS:
+        problems.append(FieldProblem("lang", N_("Choose Dutch or English.")))
+    if subject is not None:
+        subject = single_line(subject)
+        if not subject:
+            problems.append(FieldProblem("subject", N_("Give the e-mail a subject.")))
+        elif len(subject) > MAX_SUBJECT:
+            problems.append(
+                FieldProblem("subject", N_("At most %(max)d characters."), {"max": MAX_SUBJECT})
+            )
     for key in SECTION_KEYS:
-        text = (sections.get(key) or "").replace("\r\n", "\n").strip()
-        if len(text) > MAX_SECTION:
-            raise PeopleNoticeError(key, N_("At most %(max)d characters."), {"max": MAX_SECTION})
-        cleaned[key] = text
-    return subject, cleaned
+        text = sections.get(key) or ""
+        if len(text.replace("\r\n", "\n").strip()) > MAX_SECTION:
+            problems.append(
+                FieldProblem(key, N_("At most %(max)d characters."), {"max": MAX_SECTION})
+            )
+    return problems
+
+
+def approval_problems(sections: Mapping[str, str | None]) -> list[FieldProblem]:
+    """Every part the law requires (Art. 34(2) GDPR) whose section is empty, at that section's
+    field. A section given as None is not known and not reported. Reads only."""
+    unknown = {key for key, text in sections.items() if text is None}
+    known = {key: text for key, text in sections.items() if text is not None}
+    return [
+        FieldProblem(
+            element.section,
+            N_("Fill in every part the law requires before approving (Art. 34(2) GDPR)."),
+        )
+        for element in missing_elements(known)
+        if element.section not in unknown
+    ]
+
+
+def _refuse(problems: list[FieldProblem]) -> None:
+    for problem in problems:
+        raise PeopleNoticeError(problem.field, problem.message, dict(problem.params))
+
+
+def _checked(subject: str, sections: Mapping[str, str], lang: str) -> tuple[str, dict[str, str]]:
+    _refuse(draft_problems(subject=subject, sections=sections, lang=lang))
+    cleaned = {key: (sections.get(key) or "").replace("\r\n", "\n").strip() for key in SECTION_KEYS}
+    return single_line(subject), cleaned
 
 
 def save_draft(
@@ -198,12 +234,7 @@ def approve(
     """
     if draft.approved_at is not None:
         raise PeopleNoticeError("subject", N_("This version is approved already."))
-    missing = missing_elements(draft.sections)
-    if missing:
-        raise PeopleNoticeError(
-            missing[0].section,
-            N_("Fill in every part the law requires before approving (Art. 34(2) GDPR)."),
-        )
+    _refuse(approval_problems(draft.sections))
     _claim(session, draft, seen)
     now = clock.now()
     draft.approved_at, draft.approved_by_id = now, user.id

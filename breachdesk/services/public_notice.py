@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.duties import PublicResolution, Resolution, resolution_problem
+from ..domain.duties import PublicResolution, Resolution, resolution_problems
 from ..domain.notices.people_draft import Words, _in_sentence
 from ..domain.notices.people_notice import (
     ART34_ELEMENTS,
@@ -28,6 +28,7 @@ from ..domain.notices.people_notice import (
     draft_people_notice,
     merge,
 )
+from ..domain.problems import FieldProblem
 from ..domain.text import N_, single_line
 from ..domain.webhooks import EventType
 from ..models import Incident, PeopleNotice, PublicNotice, User
@@ -183,48 +184,66 @@ def draft_text(session: Session, incident: Incident, *, now: datetime, lang: str
 # --- saving ----------------------------------------------------------------------------------
 
 
-def _checked(
+def public_problems(
+    session: Session,
     incident: Incident,
     *,
-    text: str,
-    channel: str,
-    url: str,
+    text: str | None,
+    channel: str | None,
+    url: str | None,
     published_at: datetime | None,
     now: datetime,
-) -> tuple[str, str, str]:
-    text = text.replace("\r\n", "\n").strip()
-    channel, url = single_line(channel), single_line(url)
-    if not text:
-        raise PublicNoticeError("text", N_("Write the text of the public communication."))
-    if len(text) > MAX_TEXT:
-        raise PublicNoticeError("text", N_("At most %(max)d characters."), {"max": MAX_TEXT})
-    if len(channel) > MAX_CHANNEL:
-        raise PublicNoticeError("channel", N_("At most %(max)d characters."), {"max": MAX_CHANNEL})
-    if url:
-        parts = urlsplit(url)
+) -> list[FieldProblem]:
+    """Every problem with saving this public communication, each at its form field (``text``,
+    ``channel``, ``url``, ``published_at``): no text; a text, channel or address too long; an
+    address that is not http(s); a publication without a channel, in the future or long
+    before awareness; a recorded publication left out. None: not known (its rules are
+    skipped; an unknown moment is not taken for one left out). Reads only."""
+    problems: list[FieldProblem] = []
+
+    def problem(name: str, message: str, **params: str | int) -> None:
+        problems.append(FieldProblem(name, message, params))
+
+    if text is not None:
+        text = text.replace("\r\n", "\n").strip()
+        if not text:
+            problem("text", N_("Write the text of the public communication."))
+        elif len(text) > MAX_TEXT:
+            problem("text", N_("At most %(max)d characters."), max=MAX_TEXT)
+    if channel is not None and len(single_line(channel)) > MAX_CHANNEL:
+        problem("channel", N_("At most %(max)d characters."), max=MAX_CHANNEL)
+    if url is not None and (url := single_line(url)):
         if len(url) > MAX_URL:
-            raise PublicNoticeError("url", N_("At most %(max)d characters."), {"max": MAX_URL})
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in url:
-            raise PublicNoticeError(
-                "url", N_("Give a web address starting with https:// (or http://).")
-            )
+            problem("url", N_("At most %(max)d characters."), max=MAX_URL)
+        elif not _web_address(url):
+            problem("url", N_("Give a web address starting with https:// (or http://)."))
     if published_at is not None:
-        if not channel:
-            raise PublicNoticeError(
-                "channel", N_("Say where it was published (website, newspaper, …).")
-            )
+        where = single_line(channel or "")
+        if channel is not None and not where:
+            problem("channel", N_("Say where it was published (website, newspaper, …)."))
         if published_at > now + FUTURE_PLAY:
-            raise PublicNoticeError("published_at", N_("This moment lies in the future."))
-        problem = resolution_problem(
-            Resolution(PublicResolution.PUBLISHED.value, published_at, channel),
-            PublicResolution.PUBLISHED.value,
-            incident.aware_at,
-            now,
-        )
-        if problem is not None:
-            field_name, message = problem
-            raise PublicNoticeError("published_at" if field_name == "at" else "channel", message)
-    return text, channel, url
+            problem("published_at", N_("This moment lies in the future."))
+        else:
+            published = PublicResolution.PUBLISHED.value
+            resolution = Resolution(published, published_at, where)
+            for name, message in resolution_problems(resolution, published, incident.aware_at, now):
+                problem("published_at" if name == "at" else "channel", message)
+    else:
+        notice = public_notice_of(session, incident)
+        if notice is not None and notice.published_at is not None:
+            problem(
+                "published_at",
+                N_("The publication was recorded already; correct the moment, do not remove it."),
+            )
+    return problems
+
+
+def _web_address(url: str) -> bool:
+    try:
+        parts = urlsplit(url)  # refuses e.g. "https://[x" (an unclosed IPv6 address)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
 def _resolution_note(channel: str, url: str) -> str:
@@ -257,15 +276,13 @@ def save(
             before the organisation became aware, or a recorded publication left out.
     """
     now = clock.now()
-    text, channel, url = _checked(
-        incident, text=text, channel=channel, url=url, published_at=published_at, now=now
-    )
+    for problem in public_problems(
+        session, incident, text=text, channel=channel, url=url, published_at=published_at, now=now
+    ):
+        raise PublicNoticeError(problem.field, problem.message, dict(problem.params))
+    text = text.replace("\r\n", "\n").strip()
+    channel, url = single_line(channel), single_line(url)
     notice = public_notice_of(session, incident)
-    if published_at is None and notice is not None and notice.published_at is not None:
-        raise PublicNoticeError(
-            "published_at",
-            N_("The publication was recorded already; correct the moment, do not remove it."),
-        )
     before = None
     if notice is None:
         notice = PublicNotice(incident_id=incident.id)

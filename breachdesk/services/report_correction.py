@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..domain.report import FieldProblem, IncidentReport, validate_report
+from ..domain.problems import FieldProblem
+from ..domain.report import IncidentReport, validate_report
 from ..domain.text import N_
 from ..models import Incident
 from . import audit
@@ -34,6 +37,23 @@ def _stored(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def correction_problems(
+    incident: Incident,
+    report: IncidentReport,
+    reason: str | None,
+    now: datetime,
+    *,
+    unread: Collection[str] = (),
+) -> list[FieldProblem]:
+    """Every problem with correcting ``incident``'s report to ``report`` for ``reason``: the
+    report's (see :func:`~breachdesk.domain.report.validate_report`, also for ``unread``) and
+    a missing reason (field ``correction_reason``; None: not known). Reads only."""
+    problems = validate_report(report, profile_of(incident.organisation), now, unread=unread)
+    if reason is not None and not reason.strip():
+        problems.append(FieldProblem("correction_reason", N_("Write down why you correct it.")))
+    return problems
+
+
 def correct_report(
     session: Session,
     incident: Incident,
@@ -52,12 +72,10 @@ def correct_report(
         ReportRejected: the corrected report has problems, or no reason was given (field
             ``correction_reason``); nothing is stored.
     """
-    profile = profile_of(incident.organisation)
-    problems = validate_report(report, profile, clock.now())
-    if not reason.strip():
-        problems.append(FieldProblem("correction_reason", N_("Write down why you correct it.")))
+    problems = correction_problems(incident, report, reason, clock.now())
     if problems:
         raise ReportRejected(problems)
+    profile = profile_of(incident.organisation)
     before = {name: _stored(getattr(incident, name)) for name in CORRECTABLE}
     for name, value in report_columns(report, profile_snapshots(report, profile)).items():
         setattr(incident, name, value)

@@ -19,20 +19,42 @@ from sqlalchemy.orm import Session
 
 from ..domain.awareness import awareness_problem
 from ..domain.checklist import BreachType, Tri
-from ..domain.duties import PublicResolution, Resolution, SubjectsResolution, resolution_problem
-from ..domain.lifecycle import State, TransitionRefused
+from ..domain.duties import PublicResolution, Resolution, SubjectsResolution, resolution_problems
+from ..domain.lifecycle import Guards, State, TransitionRefused, move
+from ..domain.problems import FieldProblem
 from ..domain.text import N_
 from ..models import AwarenessRecord, Delivery, Incident, Mailing
 from .audit import Actor
 from .clock import Clock
 from .deadlines import duties_owed, first_filing
-from .workflow import TriageError, audit_incident, commit, move_incident
+from .workflow import TriageError, audit_incident, commit, move_incident, refuse
 
 
 def start_triage(session: Session, incident: Incident, *, actor: Actor, clock: Clock) -> None:
     """reported → in triage."""
     move_incident(session, incident, State.IN_TRIAGE, actor=actor, clock=clock)
     commit(session, incident, clock)
+
+
+def awareness_problems(
+    incident: Incident, aware_at: datetime | None, reason: str | None, now: datetime
+) -> list[FieldProblem]:
+    """What is wrong with recording ``aware_at`` as the moment ``incident``'s organisation
+    became aware (field ``aware_at``): in the future, before the breach began, after the first
+    filing, or a correction without a reason. [] when nothing is, or when ``aware_at`` is not
+    known (None); ``reason`` None: not known either. Reads only."""
+    if aware_at is None:
+        return []
+    first = first_filing(incident)
+    problem = awareness_problem(
+        aware_at,
+        incident.aware_at,
+        reason,
+        now,
+        started_at=incident.started_at,
+        first_filed_at=first.submitted_at if first else None,
+    )
+    return [] if problem is None else [FieldProblem("aware_at", problem)]
 
 
 def _record_awareness(
@@ -44,17 +66,7 @@ def _record_awareness(
     actor: Actor,
     clock: Clock,
 ) -> bool:
-    first = first_filing(incident)
-    problem = awareness_problem(
-        aware_at,
-        incident.aware_at,
-        reason,
-        clock.now(),
-        started_at=incident.started_at,
-        first_filed_at=first.submitted_at if first else None,
-    )
-    if problem is not None:
-        raise TriageError(problem, field="aware_at")
+    refuse(awareness_problems(incident, aware_at, reason, clock.now()))
     if incident.aware_at is not None and incident.aware_at == aware_at:
         return False
     before = {"aware_at": incident.aware_at}
@@ -115,6 +127,73 @@ class TriageAnswers:
     controller_name: str = ""
 
 
+#: The states in which an incident is triaged.
+TRIAGE_STATES = (State.REPORTED.value, State.IN_TRIAGE.value)
+NAME_THE_CONTROLLER = N_("Name the controller you process these data for; it must be informed.")
+
+
+def triage_problems(
+    incident: Incident,
+    *,
+    personal_data: Tri | None,
+    security_breached: Tri | None,
+    reason: str | None,
+    aware_at: datetime | None,
+    our_role: str | None,
+    controller_name: str | None,
+    now: datetime,
+    aware_reason: str | None = "",
+) -> list[FieldProblem]:
+    """Every problem with these triage answers for ``incident``, each at its field. An answer
+    given as None is not known (a form could not read it): the rules that need it are
+    skipped. Reads only; :func:`record_triage` refuses the first problem.
+
+    As processor the controller must be named; either answer no needs a written reason; a
+    breach (both answers yes, or not known yet) records the moment of awareness, which
+    :func:`awareness_problems` checks.
+    """
+    problems: list[FieldProblem] = []
+    if our_role == "processor" and controller_name is not None and not controller_name.strip():
+        problems.append(FieldProblem("controller_name", NAME_THE_CONTROLLER))
+    answers = (personal_data, security_breached)
+    if Tri.NO in answers:
+        if reason is not None and not reason.strip():
+            problems.append(
+                FieldProblem(
+                    "reason",
+                    N_("Explain why this is not a personal-data breach; the AP may ask to see it."),
+                )
+            )
+    elif all(answer in (Tri.YES, None) for answer in answers):
+        problems += awareness_problems(incident, aware_at, aware_reason, now)
+    return problems
+
+
+def confirmation_problems(
+    incident: Incident,
+    *,
+    personal_data: Tri | None,
+    security_breached: Tri | None,
+    breach_types: frozenset[BreachType] | None,
+) -> list[FieldProblem]:
+    """For answers that confirm a breach (both yes): what the lifecycle's guard would refuse
+    about the types of breach (field ``breach_types``), asked before the move, so that it is
+    shown with the other problems. [] otherwise, or when the types are not known (None).
+    Reads only; :func:`record_triage` raises the guard's refusal as TransitionRefused."""
+    confirms = personal_data is Tri.YES and security_breached is Tri.YES
+    if not confirms or breach_types is None or incident.state not in TRIAGE_STATES:
+        return []
+    try:
+        move(
+            State(incident.state),
+            State.BREACH_CONFIRMED,
+            Guards(aware_at_set=True, breach_types_set=bool(breach_types)),  # awareness: above
+        )
+    except TransitionRefused as refused:
+        return [FieldProblem("breach_types", refused.message)]
+    return []
+
+
 def record_triage(
     session: Session, incident: Incident, answers: TriageAnswers, *, actor: Actor, clock: Clock
 ) -> State:
@@ -123,14 +202,26 @@ def record_triage(
     Both answers yes: a personal-data breach (awareness and breach types required).
     Either answer no: not a personal-data breach (a written reason required; kept in the
     incident log). Otherwise the incident stays in triage.
+
+    Raises:
+        TransitionRefused: triage is finished, or the breach cannot be confirmed yet.
+        TriageError: the first of :func:`triage_problems` (nothing is written).
     """
-    if incident.state not in (State.REPORTED.value, State.IN_TRIAGE.value):
+    if incident.state not in TRIAGE_STATES:
         raise TransitionRefused(N_("Triage is finished for this incident; reopen it first."))
-    if answers.our_role == "processor" and not answers.controller_name.strip():
-        raise TriageError(
-            N_("Name the controller you process these data for; it must be informed."),
-            field="controller_name",
+    refuse(
+        triage_problems(
+            incident,
+            personal_data=answers.personal_data,
+            security_breached=answers.security_breached,
+            reason=answers.reason,
+            aware_at=answers.aware_at,
+            our_role=answers.our_role,
+            controller_name=answers.controller_name,
+            now=clock.now(),
+            aware_reason=answers.aware_reason,
         )
+    )
     before = {
         "personal_data": incident.personal_data,
         "security_breached": incident.security_breached,
@@ -165,12 +256,6 @@ def record_triage(
         },
     )
     if Tri.NO in (answers.personal_data, answers.security_breached):
-        if not answers.reason.strip():
-            session.rollback()
-            raise TriageError(
-                N_("Explain why this is not a personal-data breach; the AP may ask to see it."),
-                field="reason",
-            )
         incident.not_breach_reason = answers.reason.strip()
         move_incident(
             session, incident, State.NOT_A_BREACH, actor=actor, clock=clock, reason=answers.reason
@@ -246,16 +331,17 @@ def close(
                 "cancel it, before closing."
             )  # fmt: skip
         )
+    refuse(closure_problems(incident, closure, now))
     recorded: dict[str, Resolution] = {}
     try:
         if duties.inform_subjects and not incident.subjects_resolution and closure.subjects:
-            _resolve(incident, "subjects", closure.subjects, SubjectsResolution.INFORMED, now)
+            _resolve(incident, "subjects", closure.subjects, SubjectsResolution.INFORMED)
             recorded["subjects"] = closure.subjects
         if duties.public_communication and not incident.public_resolution and closure.public:
-            _resolve(incident, "public", closure.public, PublicResolution.PUBLISHED, now)
+            _resolve(incident, "public", closure.public, PublicResolution.PUBLISHED)
             recorded["public"] = closure.public
         move_incident(session, incident, State.CLOSED, actor=actor, clock=clock)
-    except (TransitionRefused, TriageError):
+    except TransitionRefused:
         session.rollback()  # nothing of a refused closing is kept
         raise
     if recorded:
@@ -274,13 +360,26 @@ def close(
     commit(session, incident, clock)
 
 
-def _resolve(
-    incident: Incident, prefix: str, resolution: Resolution, done: str, now: datetime
-) -> None:
-    problem = resolution_problem(resolution, done, incident.aware_at, now)
-    if problem is not None:
-        field, message = problem
-        raise TriageError(message, field=f"{prefix}_{field}")
+def closure_problems(incident: Incident, closure: Closure, now: datetime) -> list[FieldProblem]:
+    """Every problem with how ``closure`` says the duties towards people were met, each at
+    its field (``subjects_at``, ``subjects_note``, ``public_at``, ``public_note``); only for a
+    duty that is owed and not recorded yet. Reads only; :func:`close` refuses the first."""
+    duties = duties_owed(incident)
+    wanted = (
+        ("subjects", duties.inform_subjects and not incident.subjects_resolution,
+         closure.subjects, SubjectsResolution.INFORMED),
+        ("public", duties.public_communication and not incident.public_resolution,
+         closure.public, PublicResolution.PUBLISHED),
+    )  # fmt: skip
+    return [
+        FieldProblem(f"{prefix}_{name}", message)
+        for prefix, owed, resolution, done in wanted
+        if owed and resolution is not None
+        for name, message in resolution_problems(resolution, done, incident.aware_at, now)
+    ]
+
+
+def _resolve(incident: Incident, prefix: str, resolution: Resolution, done: str) -> None:
     setattr(incident, f"{prefix}_resolution", resolution.outcome)
     setattr(
         incident, f"{prefix}_resolution_at", resolution.at if resolution.outcome == done else None
@@ -302,6 +401,32 @@ def reopen(
     move_incident(session, incident, target, actor=actor, clock=clock, reason=reason)
     incident.closed_at = None
     commit(session, incident, clock)
+
+
+def correction_problems(
+    *,
+    breach_types: frozenset[BreachType] | None,
+    our_role: str | None,
+    controller_name: str | None,
+    reason: str | None,
+) -> list[FieldProblem]:
+    """Every problem with a correction of the triage, each at its field: no reason, no type of
+    breach, a processor without its controller. None: not known (its rules are skipped)."""
+    problems: list[FieldProblem] = []
+    if reason is not None and not reason.strip():
+        problems.append(FieldProblem("reason", N_("Write down the reason for the correction.")))
+    if breach_types is not None and not breach_types:
+        problems.append(
+            FieldProblem(
+                "breach_types",
+                N_(
+                    "Choose at least one type of breach (confidentiality, integrity, availability)."
+                ),
+            )
+        )
+    if our_role == "processor" and controller_name is not None and not controller_name.strip():
+        problems.append(FieldProblem("controller_name", NAME_THE_CONTROLLER))
+    return problems
 
 
 def correct_triage(
@@ -332,19 +457,15 @@ def correct_triage(
         raise TransitionRefused(
             N_("Only the triage of an open, confirmed breach can be corrected.")
         )
-    if not reason.strip():
-        raise TriageError(N_("Write down the reason for the correction."), field="reason")
-    if not breach_types:
-        raise TriageError(
-            N_("Choose at least one type of breach (confidentiality, integrity, availability)."),
-            field="breach_types",
+    refuse(
+        correction_problems(
+            breach_types=breach_types,
+            our_role=our_role,
+            controller_name=controller_name,
+            reason=reason,
         )
+    )
     processor = our_role == "processor"
-    if processor and not controller_name.strip():
-        raise TriageError(
-            N_("Name the controller you process these data for; it must be informed."),
-            field="controller_name",
-        )
     before = {
         "breach_types": incident.breach_types,
         "our_role": incident.our_role,

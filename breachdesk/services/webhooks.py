@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.delivery import Kind, Status
+from ..domain.problems import FieldProblem
 from ..domain.text import N_
 from ..domain.webhooks import (
     DEADLINE_EVENTS,
@@ -93,24 +94,47 @@ def endpoint_of(
     return endpoint
 
 
-def _checked(data: EndpointInput, check: TargetCheck | None) -> EndpointInput:
-    """``data`` cleaned, or :class:`WebhookError` naming the field. The target is resolved
-    and checked by ``check`` (None: the URL is unchanged, kept as it was accepted)."""
-    events = [e for e in dict.fromkeys(data.events)]
+def endpoint_problems(
+    *, url: str | None, description: str | None, events: Sequence[str] | None
+) -> list[FieldProblem]:
+    """Every problem with an endpoint as typed, each at its form field: no known event, a
+    description too long, an address that is not a valid https:// address. None: not known
+    (its rules are skipped). Whether the target can be reached is not checked here (that
+    resolves the host, when it is saved). Reads only."""
+    problems: list[FieldProblem] = []
     known = {e.value for e in SUBSCRIBABLE}
-    if not events or any(e not in known for e in events):
-        raise WebhookError(N_("Choose at least one event."), field="events")
-    description = " ".join(data.description.split())
-    if len(description) > MAX_DESCRIPTION_LENGTH:
-        raise WebhookError(
-            N_("Keep the description under %(max)d characters."),
-            field="description",
-            max=MAX_DESCRIPTION_LENGTH,
+    if events is not None and (not events or any(e not in known for e in events)):
+        problems.append(FieldProblem("events", N_("Choose at least one event.")))
+    if description is not None and len(" ".join(description.split())) > MAX_DESCRIPTION_LENGTH:
+        problems.append(
+            FieldProblem(
+                "description",
+                N_("Keep the description under %(max)d characters."),
+                {"max": MAX_DESCRIPTION_LENGTH},
+            )
         )
+    if url is not None:
+        try:
+            parse_target(url)
+        except WebhookError as error:
+            params = {k: v if isinstance(v, int) else str(v) for k, v in error.params.items()}
+            problems.append(FieldProblem(error.field, error.message, params))
+    return problems
+
+
+def _checked(data: EndpointInput, check: TargetCheck | None) -> EndpointInput:
+    """``data`` cleaned, or :class:`WebhookError` naming the field (the first of
+    :func:`endpoint_problems`). The target is resolved and checked by ``check`` (None: the URL
+    is unchanged, kept as it was accepted)."""
+    for problem in endpoint_problems(
+        url=data.url, description=data.description, events=data.events
+    ):
+        raise WebhookError(problem.message, field=problem.field, **problem.params)
     url = parse_target(data.url).url
     if check is not None:
         check.check(url)
-    return EndpointInput(url, description, events, data.active)
+    events = list(dict.fromkeys(data.events))
+    return EndpointInput(url, " ".join(data.description.split()), events, data.active)
 
 
 def _summary(endpoint: WebhookEndpoint) -> dict[str, Any]:

@@ -7,11 +7,13 @@ checklist and the decision).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ..domain.lifecycle import Guards, State, move
+from ..domain.problems import FieldProblem
 from ..models import Incident
 from . import audit, reminders, untriaged
 from .audit import Actor
@@ -26,6 +28,12 @@ class TriageError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def refuse(problems: Iterable[FieldProblem]) -> None:
+    """Raise :class:`TriageError` for the first of ``problems``; return when there is none."""
+    for problem in problems:
+        raise TriageError(problem.message, field=problem.field)
 
 
 def audit_incident(

@@ -18,6 +18,7 @@ from ..models import RemedialAction
 from ..runtime import runtime
 from ..services import actions
 from .context import actor, user
+from .form_checks import read, validate_all
 from .triage import staff_incident
 
 bp = Blueprint("actions", __name__, url_prefix="/incidents/<int:incident_id>/actions")
@@ -80,7 +81,7 @@ def index(incident_id: int) -> ResponseReturnValue:
 def add(incident_id: int) -> ResponseReturnValue:
     incident = staff_incident(incident_id)
     form = ActionForm()
-    if not form.validate_on_submit():
+    if not validate_all(form, lambda: actions.due_on_problems(incident, read(form.due_on))):
         return _render(incident_id, form, 400)
     try:
         actions.add(

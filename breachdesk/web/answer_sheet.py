@@ -32,12 +32,13 @@ from ..services import answer_sheet, documents, filings
 from ..services.deadlines import clock_of, duty_of
 from ..services.organisations import profile_of
 from ..services.versioning import StaleEdit
-from .clock import record_filing
+from .clock import filing_problems, record_filing
 from .conflicts import conflict
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
+from .form_checks import read, read_utc, validate_all
 from .labels import refusal_text
-from .triage import form_utc, officer_incident
+from .triage import officer_incident
 from .triage_forms import AnswerForm, ExchangeForm, NotificationForm, WithdrawalForm, seen
 
 bp = Blueprint("sheet", __name__, url_prefix="/incidents/<int:incident_id>/ap-sheet")
@@ -168,7 +169,10 @@ def file(incident_id: int) -> ResponseReturnValue:
     supplement); the sheet is frozen on the filing."""
     incident = officer_incident(incident_id)
     form = NotificationForm()
-    if form.validate_on_submit() and (submitted_at := form_utc(form.submitted_at)) is not None:
+    if (
+        validate_all(form, lambda: filing_problems(incident, form))
+        and (submitted_at := read_utc(form.submitted_at)) is not None
+    ):
         try:
             record_filing(incident, form, submitted_at)
             flash(_("The filing has been recorded with the sheet as filed."), "success")
@@ -192,7 +196,19 @@ def file(incident_id: int) -> ResponseReturnValue:
 def withdraw(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = WithdrawalForm()
-    if form.validate_on_submit() and (submitted_at := form_utc(form.submitted_at)) is not None:
+    now = runtime().clock.now()
+    if (
+        validate_all(
+            form,
+            lambda: filings.withdrawal_problems(
+                incident,
+                submitted_at=read_utc(form.submitted_at),
+                reason=read(form.reason),
+                now=now,
+            ),
+        )
+        and (submitted_at := read_utc(form.submitted_at)) is not None
+    ):
         try:
             filings.withdraw_notification(
                 db_session(),
@@ -233,26 +249,37 @@ def exchange(incident_id: int) -> ResponseReturnValue:
     form = ExchangeForm()
     target = str(form.notification_id.data or "")
     notification = _filing(incident, int(target) if target.isdigit() and len(target) < 10 else 0)
-    if form.validate_on_submit() and (asked_at := form_utc(form.asked_at)) is not None:
-        answered_at = form_utc(form.answered_at) if form.answered_at.data else None
-        if not form.answered_at.errors:
-            try:
-                filings.record_exchange(
-                    db_session(),
-                    notification,
-                    asked_at=asked_at,
-                    question=form.question.data or "",
-                    answer=form.answer.data or "",
-                    answered_at=answered_at,
-                    recorded_by=user(),
-                    actor=actor(),
-                    clock=runtime().clock,
-                )
-                flash(_("The AP's question has been recorded."), "success")
-                return redirect(url_for("sheet.show", incident_id=incident.id) + "#filings")
-            except filings.NotificationError as error:
-                db_session().rollback()
-                form[error.field].errors.append(_(error.message))
+    now = runtime().clock.now()
+    if (
+        validate_all(
+            form,
+            lambda: filings.exchange_problems(
+                asked_at=read_utc(form.asked_at),
+                question=read(form.question),
+                answer=read(form.answer),
+                answered_at=read_utc(form.answered_at),
+                now=now,
+            ),
+        )
+        and (asked_at := read_utc(form.asked_at)) is not None
+    ):
+        try:
+            filings.record_exchange(
+                db_session(),
+                notification,
+                asked_at=asked_at,
+                question=form.question.data or "",
+                answer=form.answer.data or "",
+                answered_at=read_utc(form.answered_at),
+                recorded_by=user(),
+                actor=actor(),
+                clock=runtime().clock,
+            )
+            flash(_("The AP's question has been recorded."), "success")
+            return redirect(url_for("sheet.show", incident_id=incident.id) + "#filings")
+        except filings.NotificationError as error:
+            db_session().rollback()
+            form[error.field].errors.append(_(error.message))
     return render_sheet(incident, 422, exchange_form=form, exchange_for=notification.id)
 
 

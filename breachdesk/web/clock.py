@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -13,6 +14,7 @@ from flask_login import login_required
 from ..domain.deadline import Duty
 from ..domain.lifecycle import TransitionRefused
 from ..domain.notices.sheet import snapshot
+from ..domain.problems import FieldProblem
 from ..domain.roles import Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
@@ -24,8 +26,9 @@ from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, organisation_for, user
 from .failures import NotSaved, keeps_typing
+from .form_checks import read, read_utc, validate_all
 from .labels import refusal_text
-from .triage import as_sent, back, form_utc, officer_incident, page
+from .triage import as_sent, back, officer_incident, page
 from .triage_forms import ClockSettingsForm, NotificationForm, seen
 
 bp = Blueprint("clock", __name__)
@@ -37,7 +40,10 @@ bp = Blueprint("clock", __name__)
 def notification(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = NotificationForm()
-    if form.validate_on_submit() and (submitted_at := form_utc(form.submitted_at)) is not None:
+    if (
+        validate_all(form, lambda: filing_problems(incident, form))
+        and (submitted_at := read_utc(form.submitted_at)) is not None
+    ):
         try:
             record_filing(incident, form, submitted_at)
             flash(_("The notification has been recorded."), "success")
@@ -65,17 +71,40 @@ def notification(incident_id: int) -> ResponseReturnValue:
     return render_template("incidents/show.html", **page(incident, notification_form=form)), 422
 
 
+def filing_problems(incident: Incident, form: NotificationForm) -> list[FieldProblem]:
+    """Every problem of the filing the form describes, on what it could read (see
+    :func:`~breachdesk.services.filings.notification_problems`)."""
+    submitted_at, delay_reason = read_utc(form.submitted_at), read(form.delay_reason)
+    sheet = None
+    if submitted_at is not None:
+        sheet = _sheet_as_filed(incident, submitted_at, delay_reason or "")
+    return filings.notification_problems(
+        incident,
+        submitted_at=submitted_at,
+        delay_reason=delay_reason,
+        now=runtime().clock.now(),
+        sheet=sheet,
+        provisional=bool(form.provisional.data),
+        confirm_incomplete=bool(form.confirm_incomplete.data),
+    )
+
+
+def _sheet_as_filed(
+    incident: Incident, submitted_at: datetime, delay_reason: str
+) -> dict[str, Any] | None:
+    """An AP filing freezes the answer sheet as the FG sees it now (None for other duties)."""
+    if duty_of(incident) is not Duty.AP:
+        return None
+    being_filed = answer_sheet.BeingFiled(submitted_at, delay_reason)
+    found = answer_sheet.sheet_of(
+        db_session(), incident, now=runtime().clock.now(), user=user(), being_filed=being_filed
+    )
+    return snapshot(found.sheet)
+
+
 def record_filing(incident: Incident, form: NotificationForm, submitted_at: datetime) -> None:
     """Record the filing the form describes; an AP filing freezes the answer sheet as the FG
     sees it now (the incident page and the answer sheet page both file through here)."""
-    sheet = None
-    if duty_of(incident) is Duty.AP:
-        now = runtime().clock.now()
-        being_filed = answer_sheet.BeingFiled(submitted_at, form.delay_reason.data or "")
-        found = answer_sheet.sheet_of(
-            db_session(), incident, now=now, user=user(), being_filed=being_filed
-        )
-        sheet = snapshot(found.sheet)
     filings.record_notification(
         db_session(),
         incident,
@@ -88,7 +117,7 @@ def record_filing(incident: Incident, form: NotificationForm, submitted_at: date
         actor=actor(),
         clock=runtime().clock,
         seen_filings=seen(form.seen_filings),
-        sheet=sheet,
+        sheet=_sheet_as_filed(incident, submitted_at, form.delay_reason.data or ""),
         confirm_incomplete=bool(form.confirm_incomplete.data),
     )
 
@@ -111,43 +140,25 @@ def settings(slug: str) -> ResponseReturnValue:
     if not form.is_submitted():
         form = _settings_form(org)
         form.version.data = str(org.clock_settings_version)
-    elif form.validate_on_submit():
-        offsets, before = form.hours("reminder_offsets"), form.hours("processor_hours_before")
-        if offsets is not None and before is not None:
-            wanted = clock_settings.ClockSettings(
-                offsets,
-                form.deputy_email.data or "",
-                form.escalation_name.data or "",
-                form.escalation_email.data or "",
-                int(form.processor_term_hours.data or 0),
-                before,
-                form.ap_reporting_url.data or "",
-                _or(form.notice_rate_per_minute.data, org.notice_rate_per_minute),
-                _or(form.recipient_retention_days.data, org.recipient_retention_days),
-                "".join(form.office_days.data or []),
-                _or(form.office_start_hour.data, org.office_start_hour),
-                _or(form.office_end_hour.data, org.office_end_hour),
-                _or(form.untriaged_office_hours.data, org.untriaged_office_hours),
-                form.retention_days.data,  # empty: no period, nothing erased
+    elif validate_all(form, lambda: _settings_problems(form, org)):
+        try:
+            changed = clock_settings.save_clock_settings(
+                db_session(),
+                org,
+                _wanted(form, org)[0],
+                actor=actor(),
+                clock=runtime().clock,
+                seen_version=seen(form.version),
             )
-            try:
-                changed = clock_settings.save_clock_settings(
-                    db_session(),
-                    org,
-                    wanted,
-                    actor=actor(),
-                    clock=runtime().clock,
-                    seen_version=seen(form.version),
-                )
-                flash(_("Saved.") if changed else _("Nothing was changed."), "success")
-                return redirect(url_for("admin.organisation", slug=org.slug))
-            except clock_settings.SettingsError as error:
-                for name, (message, params) in error.problems.items():
-                    form[name].errors = [*form[name].errors, _(message, **params)]
-            except StaleEdit as error:
-                db_session().rollback()
-                form.version.data = str(error.current)
-                found = conflict(error, _("the reminder settings"), form, _settings_form(org))
+            flash(_("Saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("admin.organisation", slug=org.slug))
+        except clock_settings.SettingsError as error:
+            for name, (message, params) in error.problems.items():
+                form[name].errors = [*form[name].errors, _(message, **params)]
+        except StaleEdit as error:
+            db_session().rollback()
+            form.version.data = str(error.current)
+            found = conflict(error, _("the reminder settings"), form, _settings_form(org))
     status = 409 if found else 422 if form.is_submitted() else 200
     page_ = render_template("admin/clock_settings.html", org=org, form=form, conflict=found)
     return page_, status
@@ -156,6 +167,42 @@ def settings(slug: str) -> ResponseReturnValue:
 def _or(value: int | None, current: int) -> int:
     """A number field left empty keeps the stored value."""
     return current if value is None else int(value)
+
+
+def _wanted(
+    form: ClockSettingsForm, org: Organisation
+) -> tuple[clock_settings.ClockSettings, frozenset[str]]:
+    """The settings as far as the form could read them, and the names of the fields it could
+    not (those hold the stored value as a stand-in). A field of hours that are not whole
+    numbers becomes an error here."""
+    current = clock_settings.ClockSettings.of(org)
+
+    def hours(name: str, stored: tuple[int, ...]) -> tuple[int, ...]:
+        return stored if form[name].errors else form.hours(name) or stored
+
+    wanted = clock_settings.ClockSettings(
+        hours("reminder_offsets", current.reminder_offsets),
+        read(form.deputy_email) or "",
+        read(form.escalation_name) or "",
+        read(form.escalation_email) or "",
+        _or(read(form.processor_term_hours), current.processor_term_hours),
+        hours("processor_hours_before", current.processor_hours_before),
+        read(form.ap_reporting_url) or "",
+        _or(read(form.notice_rate_per_minute), org.notice_rate_per_minute),
+        _or(read(form.recipient_retention_days), org.recipient_retention_days),
+        "".join(read(form.office_days) or []),
+        _or(read(form.office_start_hour), org.office_start_hour),
+        _or(read(form.office_end_hour), org.office_end_hour),
+        _or(read(form.untriaged_office_hours), org.untriaged_office_hours),
+        read(form.retention_days),  # empty: no period, nothing erased
+    )
+    fields = clock_settings.ClockSettings.__dataclass_fields__
+    return wanted, frozenset(name for name in fields if form[name].errors)
+
+
+def _settings_problems(form: ClockSettingsForm, org: Organisation) -> list[FieldProblem]:
+    wanted, unread = _wanted(form, org)
+    return clock_settings.settings_problems(wanted, unread=unread)
 
 
 def _settings_form(org: Organisation) -> ClockSettingsForm:

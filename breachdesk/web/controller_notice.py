@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, render_template
@@ -16,6 +17,7 @@ from wtforms.validators import Length
 
 from ..domain.deadline import Duty
 from ..domain.lifecycle import TransitionRefused
+from ..domain.problems import FieldProblem
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Delivery, Incident
@@ -26,6 +28,7 @@ from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
+from .form_checks import read, validate_all
 from .labels import refusal_text
 from .triage import back, officer_incident
 from .triage_forms import seen
@@ -115,15 +118,26 @@ def _as_sent(incident_id: int) -> str:
     return str(page[0]) if isinstance(page, tuple) else str(page)
 
 
+def _problems(incident: Incident, form: NoticeForm, now: datetime) -> list[FieldProblem]:
+    return controller_notice.notice_problems(
+        incident,
+        to=read(form.to),
+        subject=read(form.subject),
+        text=read(form.text),
+        delay_reason=read(form.delay_reason),
+        now=now,
+    )
+
+
 @bp.post("")
 @keeps_typing(_as_sent, NotSaved.WORK)
 @login_required
 def send(incident_id: int) -> ResponseReturnValue:
     incident = _incident(incident_id)
     form = NoticeForm()
-    if not form.validate_on_submit():
-        return render_page(incident, form, 422)
     now = runtime().clock.now()
+    if not validate_all(form, lambda: _problems(incident, form, now)):
+        return render_page(incident, form, 422)
     draft = controller_notice.draft_notice(db_session(), incident, now=now, user=user())
     try:
         controller_notice.send_controller_notice(

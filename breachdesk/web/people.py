@@ -12,6 +12,7 @@ from flask_login import login_required
 from ..domain.notices.people_notice import (
     SECTION_KEYS,
 )
+from ..domain.problems import FieldProblem
 from ..extensions import db_session
 from ..models import Incident, Mailing
 from ..runtime import runtime
@@ -21,6 +22,7 @@ from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
+from .form_checks import read, show_refusal, validate_all
 from .people_page import NoticeForm, render_page, sections_of
 from .triage import officer_incident
 from .triage_forms import seen
@@ -48,7 +50,7 @@ def save_notice(incident_id: int) -> ResponseReturnValue:
     form = NoticeForm()
     if request.form.get("action") == "redraft" and form.validate_on_submit():
         return _redrafted(incident, form)
-    if not form.validate_on_submit():
+    if not validate_all(form, lambda: _problems(form)):
         return render_page(incident, form, 422)
     session, clock = db_session(), runtime().clock
     draft = people_notices.working_draft(session, incident, clock=clock, user=user())
@@ -75,17 +77,23 @@ def save_notice(incident_id: int) -> ResponseReturnValue:
         else:
             flash(_("The draft is saved."), "success")
     except PeopleNoticeError as error:
-        target = form[error.field] if error.field in form else None
-        message = _(error.message, **error.params)
-        (
-            target.errors.append(message)
-            if target is not None  # type: ignore[func-returns-value]
-            else form.form_errors.append(message)
-        )
+        show_refusal(form, error.field, error.message, error.params)
         return render_page(incident, form, 422)
     except StaleEdit as error:
         return render_page(incident, form, 409, conflict=conflict(error, _("the notice")))
     return redirect(url_for("people.show", incident_id=incident.id) + "#notice")
+
+
+def _problems(form: NoticeForm) -> list[FieldProblem]:
+    """The draft's problems and, when it is to be approved, the parts the law requires: all
+    shown at once, before anything is saved."""
+    sections = {key: read(form[key]) for key in SECTION_KEYS}
+    problems = people_notices.draft_problems(
+        subject=read(form.subject), sections=sections, lang=read(form.lang)
+    )
+    if request.form.get("action") == "approve":
+        problems += people_notices.approval_problems(sections)
+    return problems
 
 
 def _redrafted(incident: Incident, posted: NoticeForm) -> ResponseReturnValue:

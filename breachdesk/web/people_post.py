@@ -9,14 +9,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain.problems import FieldProblem
 from ..extensions import db_session
 from ..models import Incident, Mailing
 from ..runtime import runtime
 from ..services import letters, public_notice
 from ..services.documents import DocumentError
 from .context import actor, user
+from .form_checks import read, read_utc, show_refusal, validate_all
 from .people_page import PostedForm, PublicForm, render_page
-from .triage import form_utc, officer_incident
+from .triage import officer_incident
 
 bp = Blueprint("people_post", __name__, url_prefix="/incidents/<int:incident_id>/people")
 
@@ -65,7 +67,7 @@ def letters_posted(incident_id: int, mailing_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     mailing = _mailing(incident, mailing_id)
     form = PostedForm()
-    if form.validate_on_submit() and (posted_at := form_utc(form.posted_at)) is not None:
+    if form.validate_on_submit() and (posted_at := read_utc(form.posted_at)) is not None:
         try:
             digest = letters.letters_digest(db_session(), mailing)
             count = letters.record_posted(
@@ -92,14 +94,26 @@ def ngettext_count(count: int) -> str:
     )
 
 
+def _public_problems(incident: Incident, form: PublicForm) -> list[FieldProblem]:
+    return public_notice.public_problems(
+        db_session(),
+        incident,
+        text=read(form.text),
+        channel=read(form.channel),
+        url=read(form.url),
+        published_at=read_utc(form.published_at),
+        now=runtime().clock.now(),
+    )
+
+
 @bp.post("/public")
 @login_required
 def save_public(incident_id: int) -> ResponseReturnValue:
 
     incident = officer_incident(incident_id)
     form = PublicForm()
-    published_at = form_utc(form.published_at) if form.published_at.data else None
-    if form.validate_on_submit() and not form.published_at.errors:
+    if validate_all(form, lambda: _public_problems(incident, form)):
+        published_at = read_utc(form.published_at)
         try:
             public_notice.save(
                 db_session(),
@@ -113,8 +127,7 @@ def save_public(incident_id: int) -> ResponseReturnValue:
                 clock=runtime().clock,
             )
         except public_notice.PublicNoticeError as error:
-            target = form[error.field] if error.field in form else form.text
-            target.errors = [*target.errors, _(error.message, **error.params)]
+            show_refusal(form, error.field, error.message, error.params, default="text")
         else:
             flash(_("The public communication is saved."), "success")
             return redirect(url_for("people.show", incident_id=incident.id) + "#public")

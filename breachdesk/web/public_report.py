@@ -41,9 +41,10 @@ from ..services.organisations import profile_of
 from . import held_uploads, throttling
 from .context import selected_locale
 from .failures import NotSaved, keeps_typing
+from .form_checks import show_problems, validate_all
 from .report_form import LinkReportForm
 from .reporter_forms import ReplyForm
-from .reports import stage_uploads
+from .reports import report_check, stage_uploads
 
 bp = Blueprint("public", __name__)
 
@@ -139,7 +140,7 @@ def report(token: str) -> ResponseReturnValue:
                 )
             )
             return _page(link, form, [], 429)
-        valid = form.validate()
+        valid = validate_all(form, report_check(form, organisation))
         if form.confirm_email.data:  # the field only bots fill in
             valid = False
             form.form_errors.append(_("The report could not be sent."))
@@ -163,8 +164,7 @@ def report(token: str) -> ResponseReturnValue:
                     clock=rt.clock,
                 )
             except incident_service.ReportRejected as rejected:
-                for problem in rejected.problems:
-                    getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
+                show_problems(form, rejected.problems)
             else:
                 held_uploads.claimed()
                 token_out = reporting_links.followup_token(_secret(), incident)

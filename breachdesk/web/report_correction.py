@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain.problems import FieldProblem
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
@@ -19,6 +20,7 @@ from ..services import report_correction
 from ..services.organisations import profile_of
 from .context import actor, selected_locale
 from .failures import NotSaved, keeps_typing
+from .form_checks import read, show_problems, validate_all
 from .report_form import ReportCorrectionForm
 from .triage import officer_incident
 
@@ -47,6 +49,13 @@ def _as_sent(incident_id: int) -> str:
     return _page(incident, _form(incident))
 
 
+def _problems(incident: Incident, form: ReportCorrectionForm) -> list[FieldProblem]:
+    report, unread = form.read_report()
+    return report_correction.correction_problems(
+        incident, report, read(form.correction_reason), runtime().clock.now(), unread=unread
+    )
+
+
 @bp.route("/report/correct", methods=["GET", "POST"])
 @keeps_typing(_as_sent, NotSaved.WORK)
 @login_required
@@ -56,9 +65,8 @@ def correct(incident_id: int) -> ResponseReturnValue:
     if not form.is_submitted():
         form.fill(incident_service.report_of(incident))
         return _page(incident, form)
-    valid = form.validate()
-    report = form.to_report() if valid else None
-    if report is not None:
+    valid = validate_all(form, lambda: _problems(incident, form))
+    if valid and (report := form.to_report()) is not None:
         try:
             changed = report_correction.correct_report(
                 db_session(),
@@ -69,8 +77,7 @@ def correct(incident_id: int) -> ResponseReturnValue:
                 clock=runtime().clock,
             )
         except incident_service.ReportRejected as rejected:
-            for problem in rejected.problems:
-                getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
+            show_problems(form, rejected.problems)
         else:
             flash(
                 _("The report was corrected.") if changed else _("Nothing was changed."),

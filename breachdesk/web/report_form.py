@@ -6,7 +6,9 @@ exist because of the clock change is an error on its field).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,8 +29,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.profile import OrganisationProfile
 from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
-from ..domain.timeutil import LocalTimeError, local_to_utc, utc_to_local
+from ..domain.timeutil import utc_to_local
 from .fields import CountField, LocalDateTimeField
+from .form_checks import read, read_utc
 
 
 def options(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
@@ -196,62 +199,77 @@ class ReportForm(FlaskForm):
             [("", _("— choose —"))] + [(p.key, p.name) for p in profile.processors]
         )
 
-    def _utc(self, field: Field) -> datetime | None:
-        value = field.data
-        if value is None:
-            return None
-        try:
-            return local_to_utc(value)
-        except LocalTimeError as exc:
-            field.errors = [*field.errors, _(exc.message, **exc.params)]
-            return None
-
     def to_report(self) -> IncidentReport | None:
-        """The report as typed, or None when a time could not be converted (errors set)."""
-        times = {
-            name: self._utc(getattr(self, name))
-            for name in (
-                "started_at",
-                "ended_at",
-                "discovered_at",
-                "processor_aware_at",
-                "processor_notified_at",
-            )
-        }
-        if any(getattr(self, name).errors for name in times):
-            return None
+        """The report as typed, or None when a field could not be read (errors set)."""
+        report, unread = self.read_report()
+        return None if unread else report
+
+    def read_report(self) -> tuple[IncidentReport, frozenset[str]]:
+        """The report as far as it can be read, and the names of the fields that could not be
+        (an error at the field: a date that did not parse, an answer left open). Their values
+        in the report are stand-ins for :func:`~breachdesk.domain.report.validate_report`'s
+        ``unread``. Texts are read as typed, also when too long: rules about other fields may
+        depend on them. A time that does not exist in Amsterdam becomes an error here."""
+        times = {name: read_utc(self[name]) for name in REPORT_TIMES}
+        unread = {name for name in IncidentReport.__dataclass_fields__ if self[name].errors}
         discovered = times["discovered_at"]
-        assert discovered is not None  # noqa: S101 - InputRequired
-        return IncidentReport(
+        if discovered is None:
+            unread.add("discovered_at")
+        report = IncidentReport(
             title=self.title.data or "",
             description=self.description.data or "",
             started_at=times["started_at"],
             ended_at=times["ended_at"],
-            discovered_at=discovered,
+            discovered_at=discovered or UNREAD_TIME,
             discovery_how=self.discovery_how.data or "",
-            ongoing=Answer(self.ongoing.data),
-            processor_keys=tuple(self.processor_keys.data or ()),
+            ongoing=_choice(Answer, self.ongoing, Answer.UNKNOWN),
+            processor_keys=tuple(read(self.processor_keys) or ()),
             systems_other=self.systems_other.data or "",
-            data_category_keys=tuple(self.data_category_keys.data or ()),
+            data_category_keys=tuple(read(self.data_category_keys) or ()),
             data_other=self.data_other.data or "",
-            subjects_mode=CountMode(self.subjects_mode.data),
-            subjects_exact=self.subjects_exact.data,
-            subjects_min=self.subjects_min.data,
-            subjects_max=self.subjects_max.data,
-            records_count=self.records_count.data,
-            subject_group_keys=tuple(self.subject_group_keys.data or ()),
+            subjects_mode=_choice(CountMode, self.subjects_mode, CountMode.UNKNOWN),
+            subjects_exact=read(self.subjects_exact),
+            subjects_min=read(self.subjects_min),
+            subjects_max=read(self.subjects_max),
+            records_count=read(self.records_count),
+            subject_group_keys=tuple(read(self.subject_group_keys) or ()),
             subject_groups_other=self.subject_groups_other.data or "",
-            children_involved=Answer(self.children_involved.data),
-            protection=Protection(self.protection.data),
+            children_involved=_choice(Answer, self.children_involved, Answer.UNKNOWN),
+            protection=_choice(Protection, self.protection, Protection.UNKNOWN),
             protection_details=self.protection_details.data or "",
-            containment=tuple(Containment(c) for c in self.containment.data or ()),
+            containment=tuple(
+                Containment(c)
+                for c in read(self.containment) or ()
+                if c in Containment._value2member_map_
+            ),
             containment_details=self.containment_details.data or "",
-            reported_by_processor=bool(self.reported_by_processor.data),
-            reporting_processor_key=self.reporting_processor_key.data or "",
+            reported_by_processor=bool(read(self.reported_by_processor)),
+            reporting_processor_key=read(self.reporting_processor_key) or "",
             reporting_processor_name=self.reporting_processor_name.data or "",
             processor_aware_at=times["processor_aware_at"],
             processor_notified_at=times["processor_notified_at"],
         )
+        return report, frozenset(unread)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+#: The report's times, typed as Amsterdam wall-clock time.
+REPORT_TIMES = (
+    "started_at",
+    "ended_at",
+    "discovered_at",
+    "processor_aware_at",
+    "processor_notified_at",
+)
+#: The stand-in for a moment of discovery that could not be read (no rule reads it).
+UNREAD_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _choice(kind: type[E], field: Field, stand_in: E) -> E:
+    """The option chosen in ``field``, or ``stand_in`` when none could be read."""
+    value = read(field)
+    return kind(value) if value in kind._value2member_map_ else stand_in
 
 
 class ReportCorrectionForm(ReportForm):

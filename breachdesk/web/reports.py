@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
+from ..domain.problems import FieldProblem
 from ..domain.roles import Role
 from ..extensions import db_session
 from ..models import Incident, Organisation, PendingUpload, User
@@ -18,6 +19,7 @@ from ..services.organisations import profile_of
 from . import held_uploads
 from .context import my_organisations, organisation_for, selected_locale, user
 from .failures import NotSaved, keeps_typing
+from .form_checks import Check, show_problems, validate_all
 from .report_form import ReportForm
 
 bp = Blueprint("reports", __name__)
@@ -93,11 +95,22 @@ def _submit(
             clock=rt.clock,
         )
     except incident_service.ReportRejected as rejected:
-        for problem in rejected.problems:
-            getattr(form, problem.field).errors.append(_(problem.message, **problem.params))
+        show_problems(form, rejected.problems)
         return None
     held_uploads.claimed()
     return incident
+
+
+def report_check(form: ReportForm, organisation: Organisation) -> Check:
+    """The domain's check of the report as far as the form could read it (for
+    :func:`~.form_checks.validate_all`)."""
+
+    def check() -> list[FieldProblem]:
+        report, unread = form.read_report()
+        now = runtime().clock.now()
+        return incident_service.report_problems(organisation, report, now, unread=unread)
+
+    return check
 
 
 def _as_sent(slug: str) -> str:
@@ -125,7 +138,8 @@ def new(slug: str) -> ResponseReturnValue:
     form.set_choices(profile_of(organisation), selected_locale())
     pending: list[PendingUpload] = []
     if request.method == "POST":
-        valid = form.validate()  # resets every field's errors, so uploads are checked after
+        # Validating resets every field's errors, so uploads are checked after.
+        valid = validate_all(form, report_check(form, organisation))
         pending = stage_uploads(form, user(), hold=valid)
         incident = _submit(form, organisation, pending) if valid else None
         if incident is not None:

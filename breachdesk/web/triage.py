@@ -19,7 +19,8 @@ from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType, Tri
 from ..domain.duties import Resolution
 from ..domain.lifecycle import TransitionRefused
-from ..domain.timeutil import LocalTimeError, local_to_utc
+from ..domain.problems import FieldProblem
+from ..domain.text import N_
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
@@ -29,6 +30,7 @@ from ..services.workflow import TriageError
 from .conflicts import conflict
 from .context import actor, roles_in, user
 from .failures import NotSaved, keeps_typing
+from .form_checks import read, read_utc, validate_all
 from .labels import refusal_text
 from .triage_forms import (
     AwarenessForm,
@@ -37,6 +39,8 @@ from .triage_forms import (
     ReasonForm,
     TriageCorrectionForm,
     TriageForm,
+    read_breach_types,
+    read_tri,
     seen,
 )
 
@@ -87,14 +91,38 @@ def refused(error: TransitionRefused | TriageError) -> None:
         flash(_(error.message), "danger")
 
 
-def form_utc(form_field: Any) -> Any:
-    if form_field.data is None:
-        return None
-    try:
-        return local_to_utc(form_field.data)
-    except LocalTimeError as error:
-        form_field.errors = [*form_field.errors, _(error.message, **error.params)]
-        return None
+def _triage_problems(incident: Incident, form: TriageForm) -> list[FieldProblem]:
+    personal, breached = read_tri(form.personal_data), read_tri(form.security_breached)
+    aware_at = read_utc(form.aware_at)
+    problems = triage.triage_problems(
+        incident,
+        personal_data=personal,
+        security_breached=breached,
+        reason=read(form.reason),
+        aware_at=aware_at,
+        our_role=read(form.our_role),
+        controller_name=read(form.controller_name),
+        now=runtime().clock.now(),
+    )
+    if (
+        aware_at is None
+        and not form.aware_at.errors
+        and personal is Tri.YES
+        and breached is Tri.YES
+    ):
+        # Never assumed: the moment starts the 72 hours, so the FG states it.
+        problems.append(
+            FieldProblem(
+                "aware_at",
+                N_("Fill in when the organisation became aware: the 72 hours start there."),
+            )
+        )
+    return problems + triage.confirmation_problems(
+        incident,
+        personal_data=personal,
+        security_breached=breached,
+        breach_types=read_breach_types(form.breach_types),
+    )
 
 
 @bp.post("/triage")
@@ -103,38 +131,25 @@ def form_utc(form_field: Any) -> Any:
 def triage_incident(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = TriageForm()
-    if form.validate_on_submit():
-        aware_at = form_utc(form.aware_at)
-        if (
-            aware_at is None
-            and not form.aware_at.errors
-            and form.personal_data.data == "yes"
-            and form.security_breached.data == "yes"
-        ):
-            # Never assumed: the moment starts the 72 hours, so the FG states it.
-            form.aware_at.errors = [
-                *form.aware_at.errors,
-                _("Fill in when the organisation became aware: the 72 hours start there."),
-            ]
-        if not form.aware_at.errors:
-            answers = triage.TriageAnswers(
-                personal_data=Tri(form.personal_data.data),
-                security_breached=Tri(form.security_breached.data),
-                breach_types=frozenset(BreachType(t) for t in form.breach_types.data or []),
-                reason=form.reason.data or "",
-                aware_at=aware_at,
-                our_role=form.our_role.data or "controller",
-                controller_name=form.controller_name.data or "",
+    if validate_all(form, lambda: _triage_problems(incident, form)):
+        answers = triage.TriageAnswers(
+            personal_data=Tri(form.personal_data.data),
+            security_breached=Tri(form.security_breached.data),
+            breach_types=frozenset(BreachType(t) for t in form.breach_types.data or []),
+            reason=form.reason.data or "",
+            aware_at=read_utc(form.aware_at),
+            our_role=form.our_role.data or "controller",
+            controller_name=form.controller_name.data or "",
+        )
+        try:
+            triage.record_triage(
+                db_session(), incident, answers, actor=actor(), clock=runtime().clock
             )
-            try:
-                triage.record_triage(
-                    db_session(), incident, answers, actor=actor(), clock=runtime().clock
-                )
-                return back(incident)
-            except TriageError as error:
-                getattr(form, error.field or "reason").errors.append(_(error.message))
-            except TransitionRefused as error:
-                form.breach_types.errors.append(refusal_text(error))
+            return back(incident)
+        except TriageError as error:
+            getattr(form, error.field or "reason").errors.append(_(error.message))
+        except TransitionRefused as error:
+            form.breach_types.errors.append(refusal_text(error))
     return render_template("incidents/show.html", **page(incident, triage_form=form)), 422
 
 
@@ -144,21 +159,28 @@ def triage_incident(incident_id: int) -> ResponseReturnValue:
 def awareness(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = AwarenessForm()
-    if form.validate_on_submit():
-        aware_at = form_utc(form.aware_at)
-        if aware_at is not None:
-            try:
-                triage.record_awareness(
-                    db_session(),
-                    incident,
-                    aware_at,
-                    form.reason.data or "",
-                    actor=actor(),
-                    clock=runtime().clock,
-                )
-                return back(incident)
-            except TriageError as error:
-                getattr(form, error.field or "reason").errors.append(_(error.message))
+    now = runtime().clock.now()
+    if (
+        validate_all(
+            form,
+            lambda: triage.awareness_problems(
+                incident, read_utc(form.aware_at), read(form.reason), now
+            ),
+        )
+        and (aware_at := read_utc(form.aware_at)) is not None
+    ):
+        try:
+            triage.record_awareness(
+                db_session(),
+                incident,
+                aware_at,
+                form.reason.data or "",
+                actor=actor(),
+                clock=runtime().clock,
+            )
+            return back(incident)
+        except TriageError as error:
+            getattr(form, error.field or "reason").errors.append(_(error.message))
     return render_template("incidents/show.html", **page(incident, awareness_form=form)), 422
 
 
@@ -221,29 +243,32 @@ def _decision_conflict(
 def close(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = CloseForm()
-    if form.validate_on_submit():
-        closure = triage.Closure(
-            subjects=_resolution(form, "subjects"), public=_resolution(form, "public")
-        )
-        if not form.subjects_at.errors and not form.public_at.errors:
-            try:
-                triage.close(
-                    db_session(), incident, actor=actor(), clock=runtime().clock, closure=closure
-                )
-                flash(_("The incident has been closed."), "success")
-                return back(incident)
-            except TriageError as error:
-                form[error.field or "subjects_note"].errors.append(_(error.message))
-            except TransitionRefused as error:
-                form.form_errors.append(refusal_text(error))
+    now = runtime().clock.now()
+    if validate_all(form, lambda: triage.closure_problems(incident, _closure(form), now)):
+        try:
+            triage.close(
+                db_session(), incident, actor=actor(), clock=runtime().clock, closure=_closure(form)
+            )
+            flash(_("The incident has been closed."), "success")
+            return back(incident)
+        except TriageError as error:
+            form[error.field or "subjects_note"].errors.append(_(error.message))
+        except TransitionRefused as error:
+            form.form_errors.append(refusal_text(error))
     return render_template("incidents/show.html", **page(incident, close_form=form)), 422
 
 
+def _closure(form: CloseForm) -> triage.Closure:
+    return triage.Closure(
+        subjects=_resolution(form, "subjects"), public=_resolution(form, "public")
+    )
+
+
 def _resolution(form: CloseForm, prefix: str) -> Resolution | None:
-    outcome = form[f"{prefix}_outcome"].data
+    outcome = read(form[f"{prefix}_outcome"])
     if not outcome:
         return None
-    return Resolution(outcome, form_utc(form[f"{prefix}_at"]), form[f"{prefix}_note"].data or "")
+    return Resolution(outcome, read_utc(form[f"{prefix}_at"]), read(form[f"{prefix}_note"]) or "")
 
 
 @bp.post("/reopen")
@@ -269,7 +294,15 @@ def reopen(incident_id: int) -> ResponseReturnValue:
 def correct_triage(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = TriageCorrectionForm()
-    if form.validate_on_submit():
+    if validate_all(
+        form,
+        lambda: triage.correction_problems(
+            breach_types=read_breach_types(form.breach_types),
+            our_role=read(form.our_role),
+            controller_name=read(form.controller_name),
+            reason=read(form.reason),
+        ),
+    ):
         try:
             triage.correct_triage(
                 db_session(),

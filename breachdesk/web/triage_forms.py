@@ -22,9 +22,10 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from ..domain.assessment import Outcome
-from ..domain.checklist import BreachType
+from ..domain.checklist import BreachType, Tri
 from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_RESOLUTION_LABELS
 from .fields import LocalDateTimeField
+from .form_checks import read
 from .report_form import MultiCheckboxField, options
 
 TRI = [("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Not yet known"))]
@@ -304,6 +305,19 @@ class ClockSettingsForm(FlaskForm):
             self[name].errors = [*self[name].errors, _l("Give whole hours, separated by commas.")]
             return None
         return values
+
+
+def read_tri(form_field: Any) -> Tri | None:
+    """A yes / no / not yet known answer; None when not given or the field has an error."""
+    value = read(form_field)
+    return Tri(value) if value in Tri._value2member_map_ else None
+
+
+def read_breach_types(form_field: Any) -> frozenset[BreachType] | None:
+    """The types of breach ticked; None when the field has an error (not known)."""
+    if form_field.errors:
+        return None
+    return frozenset(BreachType(t) for t in form_field.data or [])
 
 
 def seen(form_field: Any) -> int | None:

@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
+from ..domain.problems import FieldProblem
 from ..domain.roles import Role
 from ..domain.webhooks import MAX_DESCRIPTION_LENGTH, SUBSCRIBABLE, EventType, WebhookError
 from ..extensions import db_session
@@ -22,6 +23,7 @@ from ..models import Organisation, WebhookEndpoint
 from ..runtime import runtime
 from ..services import webhooks
 from .context import actor, organisation_for
+from .form_checks import read, validate_all
 from .report_form import MultiCheckboxField, options
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/organisations/<slug>/webhooks")
@@ -61,6 +63,12 @@ class EndpointForm(FlaskForm):  # type: ignore[misc]
             bool(self.active.data),
         )
 
+    def problems(self) -> list[FieldProblem]:
+        """The domain's check of the endpoint as far as the form could read it."""
+        return webhooks.endpoint_problems(
+            url=read(self.url), description=read(self.description), events=read(self.events)
+        )
+
     def place(self, error: WebhookError) -> None:
         field = getattr(self, error.field, self.url)
         field.errors = [*field.errors, _(error.message, **error.params)]
@@ -97,7 +105,7 @@ def index(slug: str) -> ResponseReturnValue:
 def new(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
     form = EndpointForm()
-    if form.validate_on_submit():
+    if validate_all(form, form.problems):
         rt = runtime()
         try:
             made = webhooks.create(
@@ -118,7 +126,7 @@ def edit(slug: str, endpoint_id: int) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
     endpoint = _endpoint(org, endpoint_id)
     form = EndpointForm(obj=endpoint if request.method == "GET" else None)
-    if form.validate_on_submit():
+    if validate_all(form, form.problems):
         rt = runtime()
         try:
             changed = webhooks.change(

@@ -9,6 +9,12 @@ import pytest
 
 from breachdesk.domain.awareness import awareness_problem
 from breachdesk.domain.deadline import due_at, time_left
+from breachdesk.domain.duties import (
+    Resolution,
+    SubjectsResolution,
+    resolution_problem,
+    resolution_problems,
+)
 from breachdesk.domain.lifecycle import (
     OPEN_STATES,
     TRANSITIONS,
@@ -139,6 +145,16 @@ def test_awareness_rules() -> None:
     assert awareness_problem(now - timedelta(hours=5), earlier, "", now) is not None  # correction
     assert awareness_problem(now - timedelta(hours=5), earlier, "Logbestand bekeken", now) is None
     assert awareness_problem(earlier, earlier, "", now) is None  # unchanged
+    # A reason a form could not read (None) is not taken for a missing one.
+    assert awareness_problem(now - timedelta(hours=5), earlier, None, now) is None
+
+
+def test_a_resolution_names_its_moments_and_its_notes_problem_together() -> None:
+    now = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+    informed = Resolution(SubjectsResolution.INFORMED.value, None, "")
+    problems = resolution_problems(informed, SubjectsResolution.INFORMED.value, None, now)
+    assert [field for field, _message in problems] == ["at", "note"]
+    assert resolution_problem(informed, SubjectsResolution.INFORMED.value, None, now) == problems[0]
 
 
 def test_awareness_lies_between_the_start_of_the_breach_and_the_first_filing() -> None:

@@ -321,3 +321,24 @@ def test_tolerance_follows_now_not_the_system_clock() -> None:
     long_ago = datetime(2020, 1, 1, tzinfo=UTC)
     problems = validate_report(BASE, PROFILE, long_ago)
     assert [p.field for p in problems] == ["discovered_at"]
+
+
+def test_fields_a_form_could_not_read_are_neither_checked_nor_compared() -> None:
+    """A form that could not read the moment of discovery (or the minimum) still has the other
+    rules checked, without comparing anything with its stand-in value."""
+    report = replace(
+        BASE,
+        discovered_at=NOW - 1000 * HOUR,  # a stand-in: the start would lie after it
+        started_at=NOW - 3 * HOUR,
+        ended_at=NOW - 4 * HOUR,  # before the start: still found
+        subjects_mode=CountMode.RANGE,
+        subjects_min=None,  # typed, but not a number
+        subjects_max=5,
+    )
+    found = validate_report(report, PROFILE, NOW, unread={"discovered_at", "subjects_min"})
+    assert [p.field for p in found] == ["ended_at"]
+    assert [p.field for p in validate_report(report, PROFILE, NOW)] == [
+        "started_at",
+        "ended_at",
+        "subjects_min",
+    ]

@@ -186,7 +186,7 @@ def test_when_even_the_form_cannot_be_shown_the_plain_503_page_answers(
                 "personal_data": "yes",
                 "security_breached": "yes",
                 "breach_types": ["confidentiality"],
-                "aware_at": "2026-11-19T10:30",
+                "aware_at": "2026-11-15T10:00",  # as recorded: a change would need a reason
                 "reason": "Adreslijst naar verkeerde klant",
             },
             "triage",
@@ -202,7 +202,8 @@ def test_when_even_the_form_cannot_be_shown_the_plain_503_page_answers(
             "notification",
             None,
             {"submitted_at": "2026-11-19T10:45", "reference": "AP-123456",
-             "delay_reason": "Weekend en ziekte", "notes": "Voorlopig gemeld"},
+             "delay_reason": "Weekend en ziekte", "notes": "Voorlopig gemeld",
+             "provisional": "y"},  # the sheet has open answers
             "notification",
         ),
         (
@@ -312,6 +313,7 @@ def test_the_administrators_long_forms_come_back_filled_in_with_503(
         "processor_term_hours": "24",
         "processor_hours_before": "6, 1",
         "escalation_name": "Directie Kruix",
+        "office_days": ["1", "2", "3", "4", "5"],  # at least one: checked before saving
     }
     response = client.post("/admin/organisations/kruix/clock", data=settings)
     page = response.get_data(as_text=True)
