@@ -59,8 +59,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy breachdesk
 
+# The suite on every CPU (pytest-xdist; each worker has its own SQLite files, or its own
+# PostgreSQL database next to BREACHDESK_TEST_DATABASE_URL). PYTEST_WORKERS=0 runs it in one
+# process.
+PYTEST_WORKERS ?= auto
 pytest: install debian-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: debian-test install lint typecheck pytest
 

@@ -21,6 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 
 from breachdesk import create_app
 from breachdesk.demo import profile_paths
@@ -43,9 +44,31 @@ T0 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
 
 
 def database_url(tmp_path: Path) -> str:
-    return (
-        os.environ.get("BREACHDESK_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    )
+    shared = os.environ.get("BREACHDESK_TEST_DATABASE_URL")
+    return worker_database(shared) if shared else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@functools.cache
+def worker_database(url: str) -> str:
+    """The PostgreSQL database of this test process. Each test drops and creates the schema,
+    so under pytest-xdist every worker gets a database of its own next to ``url``
+    (``breachdesk_test_gw0``, …), created when missing; without xdist, ``url`` itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    server, name = url.rsplit("/", 1)
+    own = f"{name}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own}
+            )
+            if found.first() is None:
+                conn.execute(text(f'CREATE DATABASE "{own}"'))
+    finally:
+        admin.dispose()
+    return f"{server}/{own}"
 
 
 def app_settings(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
