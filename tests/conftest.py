@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import os
 import socket
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes
@@ -22,6 +24,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from breachdesk import create_app
 from breachdesk.demo import profile_paths
@@ -124,15 +127,60 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database with the whole schema and no rows, made once per test process:
+    copying it (the backup API, a few milliseconds) replaces creating the schema in each
+    test's own file (80 ms)."""
+    folder = tmp_path_factory.mktemp("schema")
+    path = folder / "schema.sqlite3"
+    application = make_app(folder, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with application.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+_schema_fresh: set[str] = set()
+
+
+def empty_database(application: Flask) -> None:
+    """Give ``application`` (in its app context) the current schema without rows.
+
+    PostgreSQL: the schema is dropped and created by the first test of a process (the
+    database may hold an older schema from an earlier run), then only emptied (TRUNCATE, 20 ms
+    instead of 150 ms); a test that dropped tables gets them created again."""
+    url = application.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql") and url in _schema_fresh:
+        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            return
+        except ProgrammingError:  # a table is missing: a test dropped the schema
+            pass
+    db.drop_all()
+    db.create_all()
+    _schema_fresh.add(url)
+
+
 @pytest.fixture
-def app(tmp_path: Path, clock: FixedClock, app_config: dict[str, Any]) -> Iterator[Flask]:
+def app(
+    tmp_path: Path, clock: FixedClock, app_config: dict[str, Any], sqlite_schema: Path
+) -> Iterator[Flask]:
+    settings = app_settings(tmp_path, **app_config)
+    own_file = settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    if own_file:  # the test's own SQLite file starts as a copy of the empty schema
+        with closing(sqlite3.connect(sqlite_schema)) as source:
+            with closing(sqlite3.connect(tmp_path / "test.sqlite3")) as copy:
+                source.backup(copy)
     application = make_app(tmp_path, CLOCK=clock, **app_config)
     with application.app_context():
-        db.drop_all()
-        db.create_all()
+        if not own_file:
+            empty_database(application)
         yield application
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 

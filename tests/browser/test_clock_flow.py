@@ -136,7 +136,10 @@ def test_a_page_left_open_turns_due_soon_then_overdue_by_itself(
     status = row.locator(".deadline-status")
     expect(status).to_have_text("Due soon")
     expect(row).not_to_have_class(re.compile(r"\btable-danger\b"))
-    page.clock.run_for("09:30:00")  # the FG leaves the page open past the deadline
+    # The FG leaves the page open past the deadline. fast_forward jumps the clock and lets the
+    # page's one-second timer fire once; run_for would fire it 34,200 times (under a loaded
+    # CI machine the banner assertion below once timed out behind 145,800 such ticks).
+    page.clock.fast_forward("09:30:00")
     expect(status).to_have_text("Overdue")
     expect(status).to_have_class(re.compile(r"\btext-bg-danger\b"))
     expect(row).to_have_class(re.compile(r"\btable-danger\b"))
@@ -146,7 +149,7 @@ def test_a_page_left_open_turns_due_soon_then_overdue_by_itself(
     page.locator("#incident-list tbody tr", has_text="Laptop").get_by_role("link").first.click()
     banner = page.locator("#deadline")
     expect(banner).to_have_class(re.compile(r"\balert-info\b"))
-    page.clock.run_for("40:30:00")
+    page.clock.fast_forward("40:30:00")
     expect(banner.locator(".deadline-status")).to_have_text("Due soon")
     expect(banner).to_have_class(re.compile(r"\balert-warning\b"))
     expect(banner).not_to_have_class(re.compile(r"\balert-info\b"))
