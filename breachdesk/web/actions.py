@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -45,11 +47,22 @@ class ChangeForm(FlaskForm):
     due_on = DateField(_l("New due date"), validators=[Optional()])
 
 
+@dataclass(frozen=True)
+class ChangeRefused:
+    """A change of one measure that was not made: its problems by field ("" for the form as
+    a whole) and what was typed, shown again in that measure's form."""
+
+    action_id: int
+    errors: dict[str, str]
+    outcome: str
+    due_on: str
+
+
 def _render(
     incident_id: int,
     form: ActionForm | None = None,
     status: int = 200,
-    change_error: tuple[int, str, str] | None = None,
+    change_error: ChangeRefused | None = None,
 ) -> ResponseReturnValue:
     incident = staff_incident(incident_id)
     found = actions.actions_of(db_session(), incident)
@@ -64,7 +77,7 @@ def _render(
             today=today,
             overdue=lambda a: is_overdue(ActionStatus(a.status), a.due_on, today),
             status_label=lambda a: _(ACTION_STATUS_LABELS[ActionStatus(a.status)]),
-            change_error=change_error,  # a refused new due date: (action id, message, as typed)
+            change_error=change_error,
         ),
         status,
     )
@@ -113,9 +126,27 @@ def change(incident_id: int, action_id: int) -> ResponseReturnValue:
         abort(404)
     form = ChangeForm()
     wanted = request.form.get("status", "")
-    if not form.validate_on_submit() or wanted not in ActionStatus._value2member_map_:
-        flash(_("Not changed: check the date."), "danger")
-        return redirect(url_for("actions.index", incident_id=incident.id))
+
+    def refused(errors: dict[str, str]) -> ResponseReturnValue:
+        """The actions page again with this measure's form open, its typing kept."""
+        typed = ChangeRefused(
+            action.id,
+            errors,
+            outcome=request.form.get("outcome", ""),
+            due_on=request.form.get("due_on", ""),
+        )
+        return _render(incident_id, status=400, change_error=typed)
+
+    valid = form.validate_on_submit()
+    if not valid or wanted not in ActionStatus._value2member_map_:
+        errors = {
+            name: str(getattr(form, name).errors[0])
+            for name in ("outcome", "due_on")
+            if getattr(form, name).errors
+        }
+        if valid or not errors:  # (a bad CSRF token never gets here: CSRFProtect answers)
+            errors[""] = _("Not changed: choose one of the buttons below the form.")
+        return refused(errors)
     try:
         actions.change(
             db_session(),
@@ -126,9 +157,7 @@ def change(incident_id: int, action_id: int) -> ResponseReturnValue:
             actor=actor(),
             clock=runtime().clock,
         )
-    except DueDateRefused as refused:
-        message = _(refused.message, **refused.params)
-        typed = request.form.get("due_on", "")
-        return _render(incident_id, status=400, change_error=(action.id, message, typed))
+    except DueDateRefused as refusal:
+        return refused({"due_on": _(refusal.message, **refusal.params)})
     flash(_("The measure has been updated."), "success")
     return redirect(url_for("actions.index", incident_id=incident.id))

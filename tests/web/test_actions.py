@@ -184,3 +184,37 @@ def test_a_due_date_before_the_breach_was_discovered_is_refused_at_its_field(
     assert 'value="2020-01-01"' in text and "<details open>" in text
     db.session.expire_all()
     assert action.due_on == date(2026, 11, 25)
+
+
+def test_a_change_that_cannot_be_read_comes_back_with_its_typing_and_the_error_at_its_field(
+    client: Any, incident: Incident
+) -> None:
+    """Found by testing: a date the form could not read, or an account of the work too long,
+    redirected with "Not changed: check the date." and lost what the FG had written about what
+    was done. Now the page comes back with that measure's form open, the typing in it and each
+    error at its field; nothing is changed."""
+    login(client, "fg@x.nl")
+    assert add(client, incident).status_code == 302
+    action = db.session.execute(select(RemedialAction)).scalar_one()
+    url = f"/incidents/{incident.id}/actions/{action.id}"
+    written = "Alle wachtwoorden zijn gereset; twee accounts waren al geblokkeerd."
+
+    bad_date = client.post(url, data={"status": "done", "outcome": written, "due_on": "31-02-2026"})
+    text = bad_date.get_data(as_text=True)
+    assert bad_date.status_code == 400 and "<details open>" in text
+    assert f">{written}</textarea>" in text and 'value="31-02-2026"' in text
+    assert f'id="due-{action.id}-error"' in text and "Niet gewijzigd" not in text
+
+    too_long = "x" * 2001
+    long_text = client.post(url, data={"status": "done", "outcome": too_long})
+    text = long_text.get_data(as_text=True)
+    assert long_text.status_code == 400 and f'id="outcome-{action.id}-error"' in text
+    assert f">{too_long}</textarea>" in text
+
+    no_button = client.post(url, data={"status": "finished", "outcome": written})
+    text = no_button.get_data(as_text=True)
+    assert no_button.status_code == 400 and f'id="change-{action.id}-error"' in text
+    assert f">{written}</textarea>" in text
+
+    db.session.expire_all()
+    assert (action.status, action.outcome, action.due_on) == ("open", "", date(2026, 11, 25))
