@@ -247,18 +247,7 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
             )
         ).all()
     )
-    informing = with_mailings(session, ids)  # usually none of the batch
-    sending = (
-        dict(
-            session.execute(
-                select(Incident.id, sending_of(Incident.id)).where(
-                    ids_in(session, Incident.id, informing)
-                )
-            ).all()
-        )
-        if informing
-        else {}
-    )
+    sending = _sending(session, ids)
     result = []
     for row in found:
         values = tuple(row)  # positional: far cheaper than a mapping per row
@@ -275,6 +264,19 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
             )
         )
     return result
+
+
+def _sending(session: Session, ids: list[int]) -> dict[int, str]:
+    """incident id -> how far breachdesk's notices to its people have gone, for those of
+    ``ids`` with a mailing (usually none): one probe of the mailings' index per incident, and
+    the full reading only where there is something to read."""
+    informing = with_mailings(session, ids)
+    if not informing:
+        return {}
+    found = session.execute(
+        select(Incident.id, sending_of(Incident.id)).where(ids_in(session, Incident.id, informing))
+    )
+    return {incident_id: str(sending) for incident_id, sending in found}
 
 
 #: What the register shows of the first filing (Filing's fields, in order).
@@ -334,7 +336,6 @@ def _page_rows(
             Notification.id.label("filing_id"),
             *_FILING_COLUMNS,
             open_count.label("open_count"),
-            sending_of(page.c.id).label("sending"),
         )
         .select_from(page)
         .outerjoin(Notification, Notification.id == first)
@@ -342,6 +343,8 @@ def _page_rows(
     )
     names = {m.organisation_id: m.organisation.name for m in user.memberships}
     listed = len(PAGE_COLUMNS)
+    found = session.execute(statement).all()
+    sending = _sending(session, [row.id for row in found])
     return [
         PageRow(  # type: ignore[misc]  # the columns fill the fields before these
             *row[:listed],
@@ -350,7 +353,7 @@ def _page_rows(
             if row.filing_id is not None
             else None,
             open_count=int(row.open_count or 0),
-            sending=Sending(row.sending),
+            sending=Sending(sending.get(row.id, "")),
         )
-        for row in session.execute(statement).all()
+        for row in found
     ]
