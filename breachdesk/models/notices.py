@@ -16,7 +16,8 @@ class AnswerSheet(db.Model):  # type: ignore[name-defined,misc]
     """The FG's own answers to the AP form for one incident, laid over breachdesk's drafts.
 
     ``edits`` maps a question number to ``{"text", "choices", "by", "at"}``; ``version``
-    counts saves (optimistic locking: a save from an older page is refused, not merged).
+    counts saves (optimistic locking per question: a save from an older page is refused when
+    the same question was saved or reverted since, from the trail's events).
     """
 
     __tablename__ = "answer_sheet"

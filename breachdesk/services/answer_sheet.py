@@ -27,7 +27,7 @@ from ..domain.notices.ap_draft import (
 from ..domain.notices.forms import FormTable, check_answer
 from ..domain.notices.other_regimes import regimes_for, supervisor_names
 from ..domain.notices.sheet import Edit, Sheet, build_sheet
-from ..models import AnswerSheet, Incident, User
+from ..models import AnswerSheet, AuditEvent, Incident, User
 from . import audit
 from .audit import Actor
 from .clock import Clock
@@ -227,6 +227,38 @@ def sheet_of(
     return SheetPage(sheet, row.version if row else 0, lang)
 
 
+def questions_changed_since(
+    session: Session, incident: Incident, seen: int, current: int
+) -> set[str] | None:
+    """The questions whose answers were saved or reverted after the sheet's version ``seen``
+    (up to ``current``), read from the trail: each save writes one event with its question
+    and the version it made. None when the trail does not account for every version since
+    (then any save from that page is a conflict)."""
+    if not 0 <= seen < current:
+        return None
+    events = session.execute(
+        select(AuditEvent.after)
+        .where(
+            AuditEvent.entity_type == "incident",
+            AuditEvent.entity_id == str(incident.id),
+            AuditEvent.action.in_(SHEET_ACTIONS),
+        )
+        .order_by(AuditEvent.seq.desc())
+        .limit(current - seen)
+    ).scalars()
+    changed: dict[int, str] = {}
+    for after in events:
+        if not isinstance(after, dict):
+            return None
+        version, question = after.get("version"), after.get("question")
+        if not isinstance(version, int) or not isinstance(question, str):
+            return None
+        changed[version] = question
+    if set(changed) != set(range(seen + 1, current + 1)):
+        return None
+    return set(changed.values())
+
+
 def save_answer(
     session: Session,
     incident: Incident,
@@ -244,7 +276,8 @@ def save_answer(
 
     Raises:
         AnswerError: the answer does not fit the question's options or length.
-        StaleEdit: the sheet was saved by someone else since ``seen_version``.
+        StaleEdit: someone else saved or reverted this question's answer since
+            ``seen_version`` (answers to other questions meanwhile are no conflict).
         KeyError: the form has no question ``number``.
     """
     lock_row(session, incident)
@@ -255,8 +288,11 @@ def save_answer(
         raise KeyError(number)
     current = row.version if row else 0
     if seen_version is not None and seen_version != current:
-        by, at = last_change(session, ("incident", incident.id), SHEET_ACTIONS)
-        raise StaleEdit(current, by, at)
+        changed = questions_changed_since(session, incident, seen_version, current)
+        if changed is None or number in changed:
+            by, at = last_change(session, ("incident", incident.id), SHEET_ACTIONS)
+            raise StaleEdit(current, by, at)
+        # Others answered other questions meanwhile: this answer is not in conflict with them.
     text = text.replace("\r\n", "\n").strip()
     if not revert:
         problem = check_answer(question, text, choices)

@@ -87,8 +87,20 @@ def test_an_edited_answer_is_kept_marked_and_checked_against_the_form(
     page = client.get(sheet_url(incident)).get_data(as_text=True)
     assert "Laptop uit auto" in page
 
+    # Someone else answering another question meanwhile is no conflict (found by testing:
+    # two people working through the sheet got in each other's way on every save).
+    other = save(client, incident, "3.1.2", "Via de servicedesk", version=0)
+    assert other.status_code == 302
+    page = client.get(sheet_url(incident)).get_data(as_text=True)
+    assert "Via de servicedesk" in page and "Laptop uit auto" in page
+    # ...but a page loaded before that answer to 3.1.2 cannot overwrite it unseen.
+    conflict = save(client, incident, "3.1.2", "Telefonisch", version=1)
+    assert conflict.status_code == 409 and "Telefonisch" in conflict.get_data(as_text=True)
+    # A version the trail cannot account for (ahead of the sheet) is a conflict, not a merge.
+    assert save(client, incident, "6.1", "Ja", version=99).status_code == 409
+
     # Back to the draft.
-    assert save(client, incident, "5.2", "", version=1, action="revert").status_code == 302
+    assert save(client, incident, "5.2", "", version=2, action="revert").status_code == 302
     page = client.get(sheet_url(incident)).get_data(as_text=True)
     assert (
         "data-edited" not in page.split('id="q-5.2"', 1)[1].split('class="list-group-item"', 1)[0]
