@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from ..checklist import Availability, Consequence, Facts, Integrity, Permanence, Protection
-from ..profile import OrganisationProfile
-from ..text import N_
-from ..timeutil import utc_to_local
-from .forms import FormTable
+from ...checklist import Availability, Consequence, Facts, Integrity, Permanence, Protection
+from ...profile import OrganisationProfile
+from ...text import N_
+from ...timeutil import utc_to_local
+from ..forms import FormTable
 
 
 class Status(StrEnum):
@@ -501,7 +501,7 @@ _BREACH_TYPE_ORDER = ("confidentiality", "integrity", "availability")
 
 
 def _q5_1(f: SheetFacts, w: _Words) -> Draft:
-    from .ap_2022 import AP_2022
+    from ..ap_2022 import AP_2022
 
     chosen = tuple(t for t in _BREACH_TYPE_ORDER if t in f.breach_types)
     if not chosen:
@@ -512,7 +512,7 @@ def _q5_1(f: SheetFacts, w: _Words) -> Draft:
 
 
 def _q5_2(f: SheetFacts, w: _Words) -> Draft:
-    from .ap_2022 import INCIDENT_KINDS
+    from ..ap_2022 import INCIDENT_KINDS
 
     guess = _guess_kind(f)
     if guess is None:
@@ -729,7 +729,7 @@ def _q9_2(f: SheetFacts, w: _Words) -> Draft:
 
 
 def _q9_3(f: SheetFacts, w: _Words) -> Draft:
-    from .ap_2022 import AP_2022
+    from ..ap_2022 import AP_2022
 
     question = AP_2022.question("9.3")
     chosen = f.decision.ap_severity if f.decision else f.severity_proposal
