@@ -4,19 +4,12 @@ The drafting itself is in :mod:`.drafting`; this package re-exports its public n
 ``from breachdesk.domain.notices.ap_draft import SheetFacts`` keeps working.
 """
 
+from .common import Draft, Status
 from .drafting import (
     _CONSEQUENCES as _CONSEQUENCES,  # read by a test: every consequence has words
 )
-from .drafting import (
-    DataItem,
-    DecisionSummary,
-    Draft,
-    Informing,
-    Person,
-    SheetFacts,
-    Status,
-    draft_answers,
-)
+from .drafting import draft_answers
+from .facts import DataItem, DecisionSummary, Informing, Person, SheetFacts
 
 __all__ = [
     "DataItem",
