@@ -22,6 +22,7 @@ from ...text import N_
 from ..forms import FormTable
 from .common import Draft, Status, _d, _missing, _Words
 from .facts import Person, SheetFacts
+from .introduction import _q1_1, _q1_2, _q1_3, _q2_1_1, _q2_2_1
 
 _CONTAINMENT = {
     "recall_email": ("de e-mail teruggehaald", "recalled the e-mail"),
@@ -134,73 +135,6 @@ def draft_answers(form: FormTable, facts: SheetFacts, lang: str = "nl") -> dict[
             question.number, draft.text, draft.choices, draft.status, draft.reason
         )
     return out
-
-
-# --- 1 Introductie --------------------------------------------------------------------------
-
-
-def _q1_1(f: SheetFacts, w: _Words) -> Draft:
-    return _d(
-        w("Eén datalek (reguliere melding)", "One breach (regular notification)"),
-        ("single",),
-        reason=N_("A bulk notification needs the AP's written permission beforehand."),
-    )
-
-
-def _q1_2(f: SheetFacts, w: _Words) -> Draft:
-    if f.organisation.telecom_provider:
-        return _d(
-            w("Telecommunicatiewet (en AVG, artikel 33)", "Telecommunications Act (and GDPR)"),
-            ("tw",),
-            Status.NEEDS_WORDS,
-            N_(
-                "A telecom provider also notifies under the Telecommunicatiewet: choose the law "
-                "the AP's form offers for this breach."
-            ),
-        )
-    return _d(w("AVG, artikel 33", "GDPR, Article 33"), ("avg",))
-
-
-def _q1_3(f: SheetFacts, w: _Words) -> Draft:
-    if f.other_supervisors:
-        return _d(
-            w(
-                "Mogelijk ook te melden bij: " + w.listing(f.other_supervisors) + ".",
-                "Possibly also to be notified to: " + w.listing(f.other_supervisors) + ".",
-            ),
-            (),
-            Status.NEEDS_WORDS,
-            N_("The profile names other notification duties: say whether they were notified."),
-        )
-    return _d(
-        w("Nee", "No"),
-        ("no",),
-        reason=N_("The profile names no other notification duty."),
-    )
-
-
-# --- 2 Internationale aspecten -----------------------------------------------------------------
-
-
-def _q2_1_1(f: SheetFacts, w: _Words) -> Draft:
-    return _d(
-        w(
-            "Nee, voor zover bekend alleen personen in Nederland.",
-            "No, as far as known only people in the Netherlands.",
-        ),
-        ("no",),
-        Status.NEEDS_WORDS,
-        N_("breachdesk does not record where the people live: confirm or correct."),
-    )
-
-
-def _q2_2_1(f: SheetFacts, w: _Words) -> Draft:
-    return _d(
-        w("Nee", "No"),
-        ("no",),
-        Status.NEEDS_WORDS,
-        N_("Only you know whether another country's supervisor was told: confirm."),
-    )
 
 
 # --- 3 De verwerkingsverantwoordelijke ---------------------------------------------------------
