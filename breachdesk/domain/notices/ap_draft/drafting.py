@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...checklist import Availability, Consequence, Integrity, Permanence, Protection
+from ...checklist import Availability, Consequence, Integrity, Permanence
 from ...text import N_
 from ..forms import FormTable
 from .breach import _q4_1_1, _q4_1_2, _q4_2, _q4_3, _q4_5, _q5_1, _q5_2, _q5_3, _q5_4
@@ -26,22 +26,7 @@ from .controller import _q3_1_1, _q3_1_2, _q3_2_1, _q3_2_2, _q3_3
 from .data_and_people import _q6_1, _q6_2, _q6_3_1, _q7_1, _q7_2, _q7_3
 from .facts import SheetFacts
 from .introduction import _q1_1, _q1_2, _q1_3, _q2_1_1, _q2_2_1
-
-_CONTAINMENT = {
-    "recall_email": ("de e-mail teruggehaald", "recalled the e-mail"),
-    "asked_deletion": (
-        "de ontvanger gevraagd de gegevens te verwijderen",
-        "asked the recipient to delete the data",
-    ),
-    "remote_wipe": ("het apparaat op afstand gewist", "wiped the device remotely"),
-    "password_reset": ("wachtwoorden gewijzigd", "changed passwords"),
-    "access_blocked": ("de toegang geblokkeerd", "blocked the access"),
-    "retrieved": (
-        "de brief, het apparaat of het bestand teruggekregen",
-        "got the letter, device or file back",
-    ),
-    "other": ("andere maatregelen (zie toelichting)", "other measures (see below)"),
-}
+from .measures import _q8_1, _q10_2
 
 _CONSEQUENCES = {
     Consequence.IDENTITY_FRAUD: ("identiteitsfraude", "identity fraud"),
@@ -78,28 +63,6 @@ _PERMANENCE = {
     Permanence.IRREVERSIBLE: ("blijvend of onomkeerbaar", "lasting or irreversible"),
 }
 
-_PROTECTION = {
-    Protection.STATE_OF_THE_ART_KEY_SAFE: (
-        "yes",
-        "Ja, versleuteld volgens de stand van de techniek; de sleutel is niet in handen van "
-        "onbevoegden gekomen.",
-        "Yes, encrypted to the state of the art; the key did not reach anyone not entitled.",
-    ),
-    Protection.ENCRYPTED_KEY_AT_RISK: (
-        "partly",
-        "Versleuteld, maar de sleutel kan in handen van onbevoegden zijn gekomen.",
-        "Encrypted, but the key may have reached people not entitled to it.",
-    ),
-    Protection.WEAK: (
-        "partly",
-        "Gedeeltelijk of zwak beveiligd (bijvoorbeeld een bestand met een wachtwoord).",
-        "Partly or weakly protected (for example a password-protected file).",
-    ),
-    Protection.NONE: ("no", "Nee, de gegevens waren leesbaar.", "No, the data were readable."),
-}
-
-_REPORT_PROTECTION = {"encrypted": "yes", "partially": "partly", "none": "no"}
-
 
 def draft_answers(form: FormTable, facts: SheetFacts, lang: str = "nl") -> dict[str, Draft]:
     """A draft for every question of ``form`` that breachdesk knows how to answer.
@@ -121,21 +84,6 @@ def draft_answers(form: FormTable, facts: SheetFacts, lang: str = "nl") -> dict[
             question.number, draft.text, draft.choices, draft.status, draft.reason
         )
     return out
-
-
-# --- 8 Maatregelen vooraf -----------------------------------------------------------------------
-
-
-def _q8_1(f: SheetFacts, w: _Words) -> Draft:
-    details = f.protection_details.strip()
-    if f.facts is not None and f.facts.protection in _PROTECTION:
-        key, nl, en = _PROTECTION[f.facts.protection]
-        return _d(w(nl, en) + (f"\n{details}" if details else ""), (key,))
-    reported = _REPORT_PROTECTION.get(f.report_protection)
-    if reported is None:
-        return _missing(N_("Not known whether the data were encrypted or otherwise protected."))
-    words = {"yes": ("Ja", "Yes"), "partly": ("Gedeeltelijk", "Partly"), "no": ("Nee", "No")}
-    return _d(w(*words[reported]) + (f"\n{details}" if details else ""), (reported,))
 
 
 # --- 9 Gevolgen ------------------------------------------------------------------------------
@@ -393,23 +341,6 @@ def _q10_1_7(f: SheetFacts, w: _Words) -> Draft:
         (),
         Status.NEEDS_WORDS,
         N_("Say how the people were or will be informed (e-mail, letter, public notice)."),
-    )
-
-
-def _q10_2(f: SheetFacts, w: _Words) -> Draft:
-    taken = [w(*_CONTAINMENT[c]) for c in f.containment if c in _CONTAINMENT]
-    parts = []
-    if taken:
-        parts.append(w("Genomen maatregelen: ", "Measures taken: ") + w.listing(taken) + ".")
-    if f.containment_details.strip():
-        parts.append(f.containment_details.strip())
-    if not parts:
-        return _missing(N_("The report names no measures; the AP asks what was done."))
-    return _d(
-        "\n".join(parts),
-        (),
-        Status.NEEDS_WORDS,
-        N_("Add the measures that prevent it happening again."),
     )
 
 
