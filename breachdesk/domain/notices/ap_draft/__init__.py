@@ -5,7 +5,7 @@ The drafting itself is in :mod:`.drafting`; this package re-exports its public n
 """
 
 from .common import Draft, Status
-from .drafting import (
+from .consequences import (
     _CONSEQUENCES as _CONSEQUENCES,  # read by a test: every consequence has words
 )
 from .drafting import draft_answers
