@@ -11,6 +11,9 @@ asked otherwise, because the AP form is Dutch), the options it picks, and a stat
 
 ``reason`` says why (an English template marked for translation). Nothing here reads a clock
 or a database: :class:`SheetFacts` carries everything, including ``now``.
+
+One builder per question number (``_BUILDERS``) drafts the answer; the builders are in a
+module per section of the form (see the package's docstring).
 """
 
 from __future__ import annotations
