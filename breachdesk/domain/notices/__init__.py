@@ -3,7 +3,7 @@
 * :mod:`.forms` — a notification form as a versioned table of questions and options;
 * :mod:`.ap_2022` — the AP's meldformulier datalekken (2022 questionnaire) as such a table;
 * :mod:`.ap_draft` — the drafted answers from what breachdesk knows, with per question
-  whether it is complete, missing or needs the FG's words;
+  whether it is complete, missing or needs the FG's words (a module per section of the form);
 * :mod:`.sheet` — the answer sheet: drafts and the FG's own edits together, counts, and the
   difference between two filed versions.
 
