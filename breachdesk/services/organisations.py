@@ -69,12 +69,39 @@ def parse_profile(data: Any, source: str) -> OrganisationProfile:
         "organisation-profile.schema.json", data, patterns=_PATTERN_WORDS, lists=_LIST_WORDS
     )
     if problems:
-        raise ProfileError(source, problems)
+        # Report the consistency checks in the same round where the profile still builds,
+        # so that fixing the format does not reveal a second list of problems.
+        raise ProfileError(source, problems + _consistency_problems(data, problems))
     profile = profile_from_dict(data)
     problems = check_profile(profile)
     if problems:
         raise ProfileError(source, problems)
     return profile
+
+
+def _consistency_problems(
+    data: Mapping[str, Any], format_problems: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """:func:`check_profile`'s problems of ``data`` that failed the schema, as far as it can
+    be built into a profile at all; none at a field (or inside or around a field) that the
+    schema already reported on."""
+    try:
+        profile = profile_from_dict(data)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return []  # too far from the format to say more before it is fixed
+
+    def overlaps(path: str, other: str) -> bool:
+        if not other:
+            return False
+        return any(
+            a == b or a.startswith((b + ".", b + "[")) for a, b in ((path, other), (other, path))
+        )
+
+    return [
+        (path, reason)
+        for path, reason in check_profile(profile)
+        if not any(overlaps(path, known) for known, _reason in format_problems)
+    ]
 
 
 def load_profile_file(path: Path) -> OrganisationProfile:

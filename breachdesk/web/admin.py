@@ -112,7 +112,13 @@ def edit_organisation(slug: str) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("admin.organisation", slug=org.slug))
-    elif not form.is_submitted():
+    elif form.is_submitted():
+        # The profile's own checks in the same round as the form's, not one round later.
+        try:
+            org_service.parse_profile(form.to_data(org.slug, profile.source_document), org.slug)
+        except org_service.ProfileError as error:
+            unplaced = form.place_problems(error.problems)
+    else:
         form.fill(profile)
         form.set_category_choices(profile)
         form.version.data = str(org.profile_version)

@@ -73,26 +73,28 @@ def form() -> ResponseReturnValue:
 @require_any_role(org_service.CREATOR_ROLE)
 def create() -> ResponseReturnValue:
     new = _blank_form()
-    unplaced: list[str] = []
-    if new.validate_on_submit():
-        data = new.to_data(new.slug.data, None)
-        try:
-            profile = org_service.parse_profile(data, new.slug.data)
-            org = org_service.create_organisation(
-                db_session(), profile, actor=actor(), clock=runtime().clock, admin=user()
-            )
-        except org_service.ProfileError as error:
-            db_session().rollback()
-            # A profile that fails its checks is not looked up yet: show the taken slug or
-            # prefix together with the other problems, not one round later.
-            known = {path for path, _reason in error.problems}
-            taken = org_service.taken_problems(db_session(), data["slug"], data["reference_prefix"])
-            problems = error.problems + [p for p in taken if p[0] not in known]
-            unplaced = new.place_problems(problems)
-        else:
-            flash(_("The organisation %(name)s has been created.", name=org.name), "success")
-            return redirect(url_for("admin.organisation", slug=org.slug))
-    return _page(new, ProfileUploadForm(formdata=None), unplaced=unplaced), 422
+    valid = new.validate_on_submit()
+    # The profile's own checks run even when the form's fail (a slug that is no slug), so
+    # that every problem shows in one round; fields the form already faulted keep its words.
+    data = new.to_data(new.slug.data or "", None)
+    try:
+        profile = org_service.parse_profile(data, data["slug"])
+        if not valid:
+            raise org_service.ProfileError(data["slug"], [])
+        org = org_service.create_organisation(
+            db_session(), profile, actor=actor(), clock=runtime().clock, admin=user()
+        )
+    except org_service.ProfileError as error:
+        db_session().rollback()
+        # A profile that fails its checks is not looked up yet: show the taken slug or
+        # prefix together with the other problems, not one round later.
+        known = {path for path, _reason in error.problems}
+        taken = org_service.taken_problems(db_session(), data["slug"], data["reference_prefix"])
+        problems = error.problems + [p for p in taken if p[0] not in known]
+        unplaced = new.place_problems(problems)
+        return _page(new, ProfileUploadForm(formdata=None), unplaced=unplaced), 422
+    flash(_("The organisation %(name)s has been created.", name=org.name), "success")
+    return redirect(url_for("admin.organisation", slug=org.slug))
 
 
 def _upload_as_sent() -> str:

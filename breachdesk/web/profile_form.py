@@ -219,7 +219,7 @@ class ProfileForm(FlaskForm):
             "schema_version": 1,
             "slug": slug,
             "legal_name": (self.legal_name.data or "").strip(),
-            "reference_prefix": normalise_prefix(self.reference_prefix.data or ""),
+            "reference_prefix": _prefix_or_none(self.reference_prefix.data),
             "trade_names": [
                 t.strip() for t in (self.trade_names.data or "").split(";") if t.strip()
             ],
@@ -347,17 +347,24 @@ class ProfileForm(FlaskForm):
     _LIST = re.compile(r"^(?P<list>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>[a-z_]+))?")
 
     def place_problems(self, problems: list[tuple[str, str]]) -> list[str]:
-        """Attach each problem to its field; return those that fit no single field."""
+        """Attach each problem to its field; return those that fit no single field.
+
+        A field that already shows the form's own error keeps only that one: the profile's
+        checks say the same thing about it in other words."""
+        faulted = {id(field) for field in _leaf_fields(self) if field.errors}
         unplaced = []
         for path, message in problems:
             reason = message_text(message)
             if path in self._TOP:
-                getattr(self, self._TOP[path]).errors.append(reason)
+                field = getattr(self, self._TOP[path])
+                if id(field) not in faulted:
+                    field.errors = [*field.errors, reason]
                 continue
             if path in self._LISTS and getattr(self, path).entries:  # "at least one": row 1
                 first = getattr(self, path).entries[0].form
                 target = getattr(first, "name", None) or first.applies_to
-                target.errors = [*target.errors, reason]
+                if id(target) not in faulted:
+                    target.errors = [*target.errors, reason]
                 continue
             match = self._LIST.match(path)
             index_map = getattr(self, "_row_index", {}).get(match["list"]) if match else None
@@ -368,10 +375,25 @@ class ProfileForm(FlaskForm):
                     or getattr(row, "name", None)
                     or row.applies_to
                 )
-                target.errors = [*target.errors, reason]
+                if id(target) not in faulted:
+                    target.errors = [*target.errors, reason]
                 continue
             unplaced.append(f"{path}: {reason}" if path else reason)
         return unplaced
+
+
+def _leaf_fields(form: Any) -> list[Field]:
+    """Every field of ``form``, inside its lists and rows too."""
+    found: list[Field] = []
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                found += _leaf_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(field, FormField):
+            found += _leaf_fields(field.form)
+        else:
+            found.append(field)
+    return found
 
 
 class NewOrganisationForm(ProfileForm):
@@ -416,6 +438,14 @@ class ProfileUploadForm(FlaskForm):
             "The format of “breachdesk org export”; it is checked as on the command line."
         ),
     )
+
+
+def _prefix_or_none(value: str | None) -> str | None:
+    """The prefix as stored; None when it is not one (the form's own check says why)."""
+    try:
+        return normalise_prefix(value or "")
+    except ValueError:
+        return None
 
 
 def _tristate(value: bool | None) -> str:

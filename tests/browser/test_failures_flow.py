@@ -184,3 +184,30 @@ def test_a_multi_line_description_keeps_its_line_breaks(
     line = float(text.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
     assert text.bounding_box()["height"] >= 2.5 * line  # type: ignore[index]
     shot(page, "incident-multi-line")
+
+
+def test_a_report_sent_through_the_reporting_link_is_not_filled_in_again(
+    page: Page,
+    live_server: str,
+    demo: None,
+) -> None:
+    """On a shared computer the next person opens the link in the same tab: they must find
+    an empty form, not the report just sent with its reporter's name and address (found by
+    exploratory testing: the follow-up page kept the link's draft)."""
+    sign_in(page, live_server, "admin@demo.example.org")
+    page.goto(f"{live_server}/admin/organisations/luxigo/reporting-links")
+    page.locator("#link-staff").get_by_role("button", name="Link maken").click()
+    link = page.locator("#url-staff").input_value()
+    page.get_by_role("button", name="Uitloggen").click()
+
+    page.goto(live_server + "/melden/" + link.rsplit("/melden/", 1)[1])
+    fill_report(page)
+    page.get_by_label("Je naam (optioneel)").fill("Sanne")
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.get_by_text("Bedankt, je melding is ontvangen.")).to_be_visible()
+    assert page.evaluate("sessionStorage.length") == 0
+
+    page.goto(live_server + "/melden/" + link.rsplit("/melden/", 1)[1])
+    expect(page.get_by_label("Korte titel")).to_have_value("")
+    expect(page.get_by_label("Je naam (optioneel)")).to_have_value("")
+    expect(page.locator("#draft-restored")).to_be_hidden()

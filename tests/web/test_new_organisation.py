@@ -157,7 +157,15 @@ def test_a_bad_profile_file_lists_each_problem_with_its_path_and_creates_nothing
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="file-problems"' in page
     assert "subject_categories[0].children" in page and "data_categories[1].enisa_class" in page
-    assert "2 problem" in page  # the schema's problems; the key check follows once it passes
+    assert "2 problem" in page  # an ENISA class that is none: the profile cannot be built
+
+    # The format's problems and the consistency checks in one round, not one after the other.
+    data = yaml.safe_load(_profile_text("kruix-zuid", "KRZ"))
+    data["subject_categories"][0]["children"] = "maybe"
+    data["retention"][0]["category_keys"] = ["no-such-kind"]
+    page = _upload(client, yaml.safe_dump(data, allow_unicode=True)).get_data(as_text=True)
+    assert "subject_categories[0].children" in page and "retention[0].category_keys" in page
+    assert "2 problem" in page
 
     data = yaml.safe_load(_profile_text("kruix-zuid", "KRZ"))
     data["retention"][0]["category_keys"] = ["no-such-kind"]
@@ -268,3 +276,41 @@ def test_an_organisation_needs_a_kind_of_personal_data_said_at_the_first_row(
     error = page.split('id="data_categories-0-name-error">')[1].split("</div>")[0]
     assert error == "Voeg minstens één soort persoonsgegevens toe."
     assert "should be non-empty" not in page and "data_categories:" not in page
+
+
+def test_every_problem_of_the_form_shows_in_one_round(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """The form's own check (a slug that is no slug), the profile's format (no legal name)
+    and its consistency (a privacy contact without an address) together, each at its field
+    and once (found by exploratory testing: they came in three rounds)."""
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    changes = {"slug": "De Vrije School!", "legal_name": "", "contact_email": ""}
+    response = client.post(NEW, data=_form(**changes))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field in ("slug", "legal_name", "contact_kind"):
+        assert f'id="{field}-error"' in page, field
+    slug_error = page.split('id="slug-error"')[1].split("</div>")[0]
+    assert slug_error.count("a-z") == 1  # the form's words, not also the schema's
+    assert 'value="de vrije school!"' in page and "Wij verwerken uw naam en adres." in page
+    # A prefix that is no prefix does not stop the other checks either.
+    page = client.post(NEW, data=_form(reference_prefix="K1", legal_name="")).get_data(as_text=True)
+    assert 'id="reference_prefix-error"' in page and 'id="legal_name-error"' in page
+    assert _count(Organisation) == len(orgs)
+
+
+def test_editing_a_profile_shows_the_forms_and_the_profiles_problems_in_one_round(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    page = client.get("/admin/organisations/kruix/edit").get_data(as_text=True)
+    version = page.split('name="version" type="hidden" value="')[1].split('"')[0]
+    data = {**_form(), "version": version, "reference_prefix": "K1", "legal_name": ""}
+    del data["slug"]
+    response = client.post("/admin/organisations/kruix/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="reference_prefix-error"' in page and 'id="legal_name-error"' in page
