@@ -106,6 +106,8 @@ def flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
         for key, value in messages.items():
             if not prefix and key in ("json", "query", "form", "files", "headers", "view_args"):
                 pairs += flatten(value, "")
+            elif key == "_schema":  # marshmallow's name for the object as a whole
+                pairs += flatten(value, prefix)
             else:
                 name = f"{prefix}.{key}" if prefix else str(key)
                 pairs += flatten(value, name)

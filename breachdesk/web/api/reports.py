@@ -24,7 +24,7 @@ from ...services import incidents as incident_service
 from ...services.api_idempotency import Outcome
 from .. import held_uploads
 from .auth import access, authenticated
-from .problems import ApiProblem, flatten
+from .problems import MEDIA_TYPE, ApiProblem, ProblemSchema, flatten
 from .schemas import CreatedSchema, IncidentSummarySchema, ReportSchema
 from .views import summary
 
@@ -64,10 +64,23 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _json(text: str | bytes, field: str) -> Any:
+    """``text`` read as JSON; else a 400 naming ``field`` ("body" or "report") and where the
+    JSON stopped making sense."""
     try:
         return json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError, UnicodeDecodeError) as error:
-        raise ApiProblem(400, f"The {field} is not valid JSON: {error}") from None
+    except json.JSONDecodeError as error:
+        where = f"{error.msg} (line {error.lineno}, column {error.colno})"
+    except UnicodeDecodeError:
+        where = "not UTF-8 text"
+    except (ValueError, RecursionError) as error:
+        where = str(error) if isinstance(error, ValueError) else "nested too deeply"
+    part = "body" if field == "body" else "report part"
+    raise ApiProblem(
+        400,
+        f"The {part} is not valid JSON.",
+        kind="validation",
+        errors=[(field, f"Not valid JSON: {where}.")],
+    )
 
 
 def _load(data: Any) -> dict[str, Any]:
@@ -91,7 +104,7 @@ def _body() -> tuple[Any, list[FileStorage]]:
                 errors=[("report", "Missing data for required field.")],
             )
         files = [f for f in request.files.getlist("evidence") if f and f.filename]
-        return _json(text, "report part"), files
+        return _json(text, "report"), files
     raise ApiProblem(
         415,
         "Send application/json, or multipart/form-data with a report part (JSON) and "
@@ -179,6 +192,28 @@ def _created(incident: Incident, replayed: bool) -> ResponseReturnValue:
 @authenticated(Scope.REPORT)
 @blp.doc(requestBody=REQUEST_BODY, parameters=[IDEMPOTENCY_KEY])
 @blp.response(201, CreatedSchema, description="The report is stored (or was, under this key).")
+@blp.alt_response(
+    400, schema=ProblemSchema, content_type=MEDIA_TYPE, description="The body is not JSON."
+)
+@blp.alt_response(
+    409,
+    schema=ProblemSchema,
+    content_type=MEDIA_TYPE,
+    description="A request with this Idempotency-Key is still being handled (Retry-After).",
+)
+@blp.alt_response(
+    415,
+    schema=ProblemSchema,
+    content_type=MEDIA_TYPE,
+    description="Neither application/json nor multipart/form-data.",
+)
+@blp.alt_response(
+    422,
+    schema=ProblemSchema,
+    content_type=MEDIA_TYPE,
+    description="Fields that cannot be accepted (each in errors), or an Idempotency-Key "
+    "used for another request.",
+)
 def create() -> ResponseReturnValue:
     """Report an incident, as a member of staff does with the form."""
     data, files = _body()
