@@ -22,7 +22,9 @@ from .test_reminders import confirmed, people  # noqa: F401 - the fixture is use
 
 
 def decided_and_filed(
-    orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],  # noqa: F811 - the fixture, passed on
+    clock: FixedClock,
 ) -> Incident:
     incident = confirmed(orgs, people, clock)
     fg = Actor.of(people[1])
@@ -39,7 +41,10 @@ def decided_and_filed(
 
 
 def test_a_provisional_filing_must_be_supplemented_before_closing(
-    app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock  # noqa: F811
+    app: Flask,
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],  # noqa: F811 - the fixture
+    clock: FixedClock,
 ) -> None:
     incident = decided_and_filed(orgs, people, clock)
     fg = Actor.of(people[1])
@@ -57,7 +62,10 @@ def test_a_provisional_filing_must_be_supplemented_before_closing(
 
 
 def test_a_withdrawn_provisional_filing_does_not_hold_the_incident_open(
-    app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock  # noqa: F811
+    app: Flask,
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],  # noqa: F811 - the fixture
+    clock: FixedClock,
 ) -> None:
     incident = decided_and_filed(orgs, people, clock)
     fg = Actor.of(people[1])
