@@ -66,6 +66,8 @@ class Guards:
     checklist_confirmed: bool = False
     has_decision: bool = False
     notification_outstanding: bool = False  # a notification is owed and not yet recorded
+    # the last filing was provisional ("supplemented later", Art. 33(4)) and nothing followed
+    supplement_outstanding: bool = False
     decision_stale: bool = False  # the checklist changed after the decision (see duties.py)
     subjects_outstanding: bool = False  # the people must be informed; nothing recorded yet
     public_outstanding: bool = False  # a public communication is owed; nothing recorded yet
@@ -110,6 +112,12 @@ def _close(g: Guards) -> str | None:
         return N_(
             "A notification is still owed: record it first (when it was filed and the "
             "reference), or revise the decision."
+        )
+    if g.supplement_outstanding:
+        return N_(
+            "The last notification was filed as provisional, to be supplemented later (Art. "
+            "33(4) GDPR): record the supplement (it may say that nothing has changed) or the "
+            "withdrawal first."
         )
     if g.subjects_outstanding:
         return N_(

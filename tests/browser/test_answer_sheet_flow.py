@@ -80,3 +80,33 @@ def test_the_fg_edits_copies_files_provisionally_and_supplements(
     expect(changed).to_contain_text("12 records")
     page.screenshot(path=str(tmp_path / "supplement.png"), full_page=True)
     context.close()
+
+
+def test_saving_one_answer_keeps_what_was_typed_in_another(
+    browser: Browser,
+    live_server: str,
+    confirmed: int,  # noqa: F811
+) -> None:
+    # Each question has its own form: saving 4.1.1 reloads the page, and the answer typed
+    # in 4.1.2 but not yet saved used to vanish without a word.
+    page = browser.new_context().new_page()
+    sign_in(page, live_server, "fg@demo.example.org")
+    page.goto(f"{live_server}/incidents/{confirmed}/ap-sheet")
+    ended = page.locator('[id="q-4.1.2"]')
+    ended.get_by_text("Edit answer").click()
+    ended.get_by_label("Answer 4.1.2", exact=True).fill("Beëindigd op 2 december")
+    started = page.locator('[id="q-4.1.1"]')
+    started.get_by_text("Edit answer").click()
+    started.get_by_label("Answer 4.1.1", exact=True).fill("1 december")
+    started.get_by_role("button", name="Save answer").click()
+    expect(page.get_by_text("Answer 4.1.1 saved.")).to_be_visible()
+
+    ended = page.locator('[id="q-4.1.2"]')
+    expect(ended.get_by_label("Answer 4.1.2", exact=True)).to_have_value("Beëindigd op 2 december")
+    expect(ended.locator("[data-draft-note]")).to_be_visible()
+    expect(page.locator('[id="q-4.1.1"] [data-draft-note]')).to_be_hidden()
+    ended.get_by_role("button", name="Save answer").click()
+    expect(page.get_by_text("Answer 4.1.2 saved.")).to_be_visible()
+    expect(page.locator('[id="answer-4.1.2"]')).to_have_text("Beëindigd op 2 december")
+    page.reload()
+    expect(page.locator("[data-draft-note]:visible")).to_have_count(0)

@@ -87,6 +87,13 @@ def test_every_other_move_is_refused(current: State, target: State) -> None:
             "decision",
             id="decided-without-decision",
         ),
+        pytest.param(
+            State.DECIDED,
+            State.CLOSED,
+            Guards(supplement_outstanding=True),
+            "provisional",
+            id="close-with-a-provisional-filing-not-supplemented",
+        ),
         pytest.param(State.CLOSED, State.IN_TRIAGE, Guards(), "reason", id="reopen-without-reason"),
         pytest.param(
             State.NOT_A_BREACH,

@@ -7,6 +7,16 @@
 //   <div data-draft-clear="...">         the thank-you page: the report is stored, drop it
 //   <div data-draft-clear-all>           the sign-in page: drop every draft in this tab
 //
+// A page may hold several such forms (the AP answer sheet: one per question). Then:
+//   data-draft-hidden="version"          hidden fields kept with the draft and restored, so a
+//                                        restored answer is saved against the version it was
+//                                        typed on (the server's conflict check still works)
+//   data-draft-drop-on-submit            the form's own draft is dropped when it is sent: the
+//                                        server keeps what was typed if the save fails; the
+//                                        other forms' drafts stay and are restored on the
+//                                        next page, their <details> opened, [data-draft-note]
+//                                        shown
+//
 // File inputs cannot be filled in by a script; the note #draft-restored says so.
 (function () {
   "use strict";
@@ -24,55 +34,74 @@
     });
   }
 
-  var form = document.querySelector("form[data-draft-key]");
-  if (!form) { return; }
-  var key = PREFIX + form.getAttribute("data-draft-key");
   var SKIPPED = ["file", "hidden", "password", "submit", "button", "reset"];
 
-  function fields() {
-    return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.name !== "pending" && SKIPPED.indexOf(el.type) === -1;
-    });
-  }
+  function track(form) {
+    var key = PREFIX + form.getAttribute("data-draft-key");
+    var hidden = (form.getAttribute("data-draft-hidden") || "").split(" ").filter(Boolean);
 
-  function save() {
-    var values = [];
-    fields().forEach(function (el) {
-      if (el.type === "checkbox" || el.type === "radio") {
-        if (el.checked) { values.push([el.name, el.value]); }
-      } else {
-        values.push([el.name, el.value]);
+    function fields() {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        if (!el.name || el.name === "pending") { return false; }
+        if (el.type === "hidden") { return hidden.indexOf(el.name) !== -1; }
+        return SKIPPED.indexOf(el.type) === -1;
+      });
+    }
+
+    function save() {
+      var values = [];
+      fields().forEach(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") {
+          if (el.checked) { values.push([el.name, el.value]); }
+        } else {
+          values.push([el.name, el.value]);
+        }
+      });
+      try { store.setItem(key, JSON.stringify({ version: 1, values: values })); } catch (e) { /* full */ }
+    }
+
+    function restore() {
+      var draft = null;
+      try { draft = JSON.parse(store.getItem(key) || "null"); } catch (e) { return false; }
+      if (!draft || !Array.isArray(draft.values)) { return false; }
+      var changed = false;
+      var kept = [];  // hidden fields: restored only along with something typed
+      fields().forEach(function (el) {
+        var mine = draft.values.filter(function (pair) { return pair[0] === el.name; })
+          .map(function (pair) { return String(pair[1]); });
+        if (el.type === "checkbox" || el.type === "radio") {
+          var checked = mine.indexOf(el.value) !== -1;
+          if (checked !== el.checked) { el.checked = checked; changed = true; }
+        } else if (el.type === "hidden") {
+          if (mine.length) { kept.push([el, mine[0]]); }
+        } else if (mine.length && el.value !== mine[0]) {
+          el.value = mine[0];
+          changed = true;
+        }
+      });
+      if (changed) { kept.forEach(function (pair) { pair[0].value = pair[1]; }); }
+      return changed;
+    }
+
+    if (form.hasAttribute("data-draft-restore")) {
+      if (restore()) {
+        var note = form.querySelector("[data-draft-note]") || document.getElementById("draft-restored");
+        if (note) { note.hidden = false; }
+        var box = document.getElementById("reported_by_processor");
+        if (box && box.checked && box.closest("details")) { box.closest("details").open = true; }
+        if (form.closest("details")) { form.closest("details").open = true; }
+      } else if (hidden.length) {
+        store.removeItem(key);  // nothing differs from the page: a stale draft, drop it
       }
-    });
-    try { store.setItem(key, JSON.stringify({ version: 1, values: values })); } catch (e) { /* full */ }
+    }
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+    if (form.hasAttribute("data-draft-drop-on-submit")) {
+      form.addEventListener("submit", function () { store.removeItem(key); });
+    } else {
+      form.addEventListener("submit", save);
+    }
   }
 
-  function restore() {
-    var draft = null;
-    try { draft = JSON.parse(store.getItem(key) || "null"); } catch (e) { return false; }
-    if (!draft || !Array.isArray(draft.values)) { return false; }
-    var changed = false;
-    fields().forEach(function (el) {
-      var mine = draft.values.filter(function (pair) { return pair[0] === el.name; })
-        .map(function (pair) { return String(pair[1]); });
-      if (el.type === "checkbox" || el.type === "radio") {
-        var checked = mine.indexOf(el.value) !== -1;
-        if (checked !== el.checked) { el.checked = checked; changed = true; }
-      } else if (mine.length && el.value !== mine[0]) {
-        el.value = mine[0];
-        changed = true;
-      }
-    });
-    return changed;
-  }
-
-  if (form.hasAttribute("data-draft-restore") && restore()) {
-    var note = document.getElementById("draft-restored");
-    if (note) { note.hidden = false; }
-    var box = document.getElementById("reported_by_processor");
-    if (box && box.checked && box.closest("details")) { box.closest("details").open = true; }
-  }
-  form.addEventListener("input", save);
-  form.addEventListener("change", save);
-  form.addEventListener("submit", save);
+  document.querySelectorAll("form[data-draft-key]").forEach(track);
 })();

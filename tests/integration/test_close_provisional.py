@@ -1,0 +1,78 @@
+"""A notification filed as provisional ("supplemented later", Art. 33(4) GDPR) holds the
+incident open until a supplement or a withdrawal is recorded."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from breachdesk.domain.assessment import Outcome
+from breachdesk.domain.lifecycle import State, TransitionRefused
+from breachdesk.domain.prefill import prefill
+from breachdesk.extensions import db
+from breachdesk.models import Incident, Organisation, User
+from breachdesk.services import decisions, triage
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
+from breachdesk.services.filings import record_notification, withdraw_notification
+from breachdesk.services.incidents import report_of
+from breachdesk.services.organisations import profile_of
+
+from .test_reminders import confirmed, people  # noqa: F401 - the fixture is used by name
+
+
+def decided_and_filed(
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],  # noqa: F811 - the fixture, passed on
+    clock: FixedClock,
+) -> Incident:
+    incident = confirmed(orgs, people, clock)
+    fg = Actor.of(people[1])
+    facts = prefill(report_of(incident), profile_of(incident.organisation), frozenset())
+    decisions.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
+    decisions.record_decision(
+        db.session, incident, outcome=Outcome.NOTIFY_AP, rationale="", actor=fg, clock=clock
+    )
+    record_notification(
+        db.session, incident, submitted_at=clock.now(), reference="M-1", provisional=True,
+        delay_reason="", notes="", recorded_by=people[1], actor=fg, clock=clock,
+    )  # fmt: skip
+    return incident
+
+
+def test_a_provisional_filing_must_be_supplemented_before_closing(
+    app: Flask,
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],  # noqa: F811 - the fixture
+    clock: FixedClock,
+) -> None:
+    incident = decided_and_filed(orgs, people, clock)
+    fg = Actor.of(people[1])
+    with pytest.raises(TransitionRefused, match="provisional"):
+        triage.close(db.session, incident, actor=fg, clock=clock)
+    assert incident.state == State.DECIDED.value
+
+    clock.advance(hours=1)
+    record_notification(
+        db.session, incident, submitted_at=clock.now(), reference="M-1", provisional=False,
+        delay_reason="", notes="Niets gewijzigd.", recorded_by=people[1], actor=fg, clock=clock,
+    )  # fmt: skip
+    triage.close(db.session, incident, actor=fg, clock=clock)
+    assert incident.state == State.CLOSED.value
+
+
+def test_a_withdrawn_provisional_filing_does_not_hold_the_incident_open(
+    app: Flask,
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],  # noqa: F811 - the fixture
+    clock: FixedClock,
+) -> None:
+    incident = decided_and_filed(orgs, people, clock)
+    fg = Actor.of(people[1])
+    clock.advance(hours=1)
+    withdraw_notification(
+        db.session, incident, submitted_at=clock.now(), reason="Geen datalek gebleken.",
+        reference="", recorded_by=people[1], actor=fg, clock=clock,
+    )  # fmt: skip
+    triage.close(db.session, incident, actor=fg, clock=clock)
+    assert incident.state == State.CLOSED.value
