@@ -44,6 +44,7 @@ from ..domain.register import (
 from ..domain.roles import Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
+from ..models import User
 from ..runtime import runtime
 from ..services import register
 from ..services.documents import DocumentError, render_pdf
@@ -261,13 +262,21 @@ def count() -> ResponseReturnValue:
 @require_any_role(Role.FG, Role.ADMIN)
 def export_csv() -> ResponseReturnValue:
     wanted = _filter().filter
-    now = runtime().clock.now()
+    now, fg_id = runtime().clock.now(), user().id
     _audit_export(wanted, "csv")
-    chunks = csv_chunks(register.rows(db_session(), user(), wanted, now), columns(Labels(now)))
+    labels = columns(Labels(now))
+
+    def chunks() -> Iterator[str]:
+        # The user is read again inside the stream's own read: the object loaded for the view
+        # belongs to the transaction long_read has just ended (one export broke off with
+        # "Instance <User> is not bound to a Session" after a restart).
+        fg = db_session().get_one(User, fg_id)
+        yield from csv_chunks(register.rows(db_session(), fg, wanted, now), labels)
+
     # The rows are read and written while the response is sent, in the request's context
     # (its database session, its language).
     return _download(
-        Response(stream_with_context(_read_only_stream(chunks))),
+        Response(stream_with_context(_read_only_stream(chunks()))),
         "csv",
         "text/csv; charset=utf-8",
         now,
@@ -292,10 +301,11 @@ def _read_only_stream(chunks: Iterator[str]) -> Iterator[bytes]:
 @require_any_role(Role.FG, Role.ADMIN)
 def export_xlsx() -> ResponseReturnValue:
     wanted = _filter().filter
-    now = runtime().clock.now()
+    now, fg_id = runtime().clock.now(), user().id
     _audit_export(wanted, "xlsx")
-    labels, fg = columns(Labels(now)), user()
+    labels = columns(Labels(now))
     with long_read(db_session()):  # as for the CSV: no write lock (30 s at 100,000 incidents)
+        fg = db_session().get_one(User, fg_id)  # in this read, as for the CSV
         handle = xlsx_file(
             register.rows(db_session(), fg, wanted, now), labels, title=_("Breach register")
         )
