@@ -124,8 +124,8 @@ def _conflict(incident: Incident, form: ChecklistForm, error: StaleEdit) -> Resp
 @login_required
 def preview(incident_id: int) -> ResponseReturnValue:
     """The live preview: the same assessment function, on the answers as they stand."""
-    officer_incident(incident_id)
+    incident = officer_incident(incident_id)
     facts = _facts(ChecklistForm())
     if facts is None:
         return render_template("incidents/_preview_invalid.html"), 422
-    return render_template("incidents/_recommendation.html", rec=assess(facts))
+    return render_template("incidents/_recommendation.html", rec=assess(facts), incident=incident)

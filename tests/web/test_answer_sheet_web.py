@@ -287,3 +287,28 @@ def test_the_proposed_severity_is_named_in_the_readers_language(
     english = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     levels = set(re.findall(r"(?:severity question|severity on the AP form): ([a-z ]+)\.", english))
     assert levels and levels <= {"negligible", "limited", "significant", "very high"}
+
+
+def test_once_notified_the_advice_says_what_was_done_not_to_notify_within_72_hours(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by testing: after a (late) filing, the advice still told the FG to notify within
+    the 72 hours, provisionally. It now says when it was notified and whether in time, and to
+    supplement a provisional notification."""
+    incident = assessed(client, orgs, make_user)
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert 'id="recommendation"' in page and 'id="recommendation-filed"' not in page
+    assert file(client, incident, 0, provisional="y").status_code == 302
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    filed = page.split('id="recommendation-filed"', 1)[1].split("</p>", 1)[0]
+    assert 'data-late="false"' in filed and "binnen de termijn" in filed
+    assert "voorlopig" in filed and "vul die aan" in filed
+    assert "doe binnen de 72 uur een voorlopige melding" not in page.split('id="recommendation"')[1]
+
+    db.session.expire_all()
+    first = incident.notifications[0]
+    first.late, first.provisional = True, False
+    db.session.commit()
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    filed = page.split('id="recommendation-filed"', 1)[1].split("</p>", 1)[0]
+    assert 'data-late="true"' in filed and "te laat" in filed and "voorlopig" not in filed
