@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from ..domain.deadline import due_at
-from ..domain.notices.ap_2022 import CURRENT, FORMS
+from ..domain.notices.ap_2022 import AP_2022, CURRENT, FORMS
 from ..domain.notices.ap_draft import (
     DataItem,
     DecisionSummary,
@@ -184,6 +184,22 @@ def stored_sheet(session: Session, incident: Incident) -> AnswerSheet | None:
     return session.scalars(
         select(AnswerSheet).where(AnswerSheet.incident_id == incident.id)
     ).one_or_none()
+
+
+#: The AP form's question on the reasons for a filing later than 72 hours ("Als u later dan 72
+#: uur meldt: waarom?"); the filing records the same reasons.
+DELAY_QUESTION = "4.5"
+
+
+def delay_reason_answered(session: Session, incident: Incident) -> str:
+    """The reasons for the delay as the FG wrote them on the AP sheet (its question 4.5), or
+    "": the filing form starts from them, so they are not typed twice (and cannot differ
+    between the filed sheet and the filing)."""
+    row = stored_sheet(session, incident)
+    if row is None or form_of(row) is not AP_2022:
+        return ""
+    edit = (row.edits or {}).get(DELAY_QUESTION)
+    return str(edit.get("text", "")).strip() if isinstance(edit, dict) else ""
 
 
 def form_of(row: AnswerSheet | None) -> FormTable:

@@ -39,7 +39,14 @@ from .failures import NotSaved, keeps_typing
 from .form_checks import read, read_utc, validate_all
 from .labels import refusal_text
 from .triage import officer_incident
-from .triage_forms import AnswerForm, ExchangeForm, NotificationForm, WithdrawalForm, seen
+from .triage_forms import (
+    AnswerForm,
+    ExchangeForm,
+    NotificationForm,
+    WithdrawalForm,
+    fresh_notification_form,
+    seen,
+)
 
 bp = Blueprint("sheet", __name__, url_prefix="/incidents/<int:incident_id>/ap-sheet")
 
@@ -49,11 +56,8 @@ def _lang() -> str:
 
 
 def _fresh_filing_form(incident: Incident) -> NotificationForm:
-    form = NotificationForm(formdata=None)
-    form.seen_filings.data = str(len(incident.notifications))
-    now = utc_to_local(runtime().clock.now()).replace(tzinfo=None, second=0, microsecond=0)
-    form.submitted_at.data = now
-    return form
+    delay = answer_sheet.delay_reason_answered(db_session(), incident)
+    return fresh_notification_form(len(incident.notifications), runtime().clock.now(), delay)
 
 
 def _fresh_withdrawal_form(incident: Incident) -> WithdrawalForm:

@@ -32,6 +32,7 @@ from ..extensions import db_session
 from ..models import Delivery, Incident
 from ..runtime import runtime
 from ..services import (
+    answer_sheet,
     audit,
     conversation,
     deadlines,
@@ -64,6 +65,7 @@ from .triage_forms import (
     ReasonForm,
     TriageCorrectionForm,
     TriageForm,
+    fresh_notification_form,
 )
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
@@ -182,7 +184,12 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
             decision_form=forms.get("decision_form") or _fresh_decision_form(incident),
             reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
             notification_form=_addressed(
-                forms.get("notification_form") or _fresh_notification_form(incident, now),
+                forms.get("notification_form")
+                or fresh_notification_form(
+                    len(incident.notifications),
+                    now,
+                    answer_sheet.delay_reason_answered(db_session(), incident),
+                ),
                 deadlines.duty_of(incident),
             ),
             close_form=forms.get("close_form") or _fresh_close_form(incident),
@@ -318,13 +325,6 @@ def _addressed(form: NotificationForm, duty: Duty) -> NotificationForm:
     """As processor, the moment is when the controller was told, not the AP's confirmation."""
     if duty is Duty.CONTROLLER:
         form.submitted_at.description = _("Dutch time: when the controller was told.")
-    return form
-
-
-def _fresh_notification_form(incident: Incident, now: datetime) -> NotificationForm:
-    form = NotificationForm(formdata=None)
-    form.seen_filings.data = str(len(incident.notifications))
-    form.submitted_at.data = utc_to_local(now).replace(tzinfo=None, second=0, microsecond=0)
     return form
 
 

@@ -5,6 +5,7 @@ Shape only: the lifecycle guards and the awareness rules live in the domain.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -24,6 +25,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType, Tri
 from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_RESOLUTION_LABELS
+from ..domain.timeutil import utc_to_local
 from .fields import LocalDateTimeField
 from .form_checks import read
 from .report_form import MultiCheckboxField, options
@@ -161,6 +163,17 @@ class NotificationForm(FlaskForm):
     confirm_incomplete = BooleanField(
         _l("Some answers were still open, and I filed it as it is (not provisional)")
     )
+
+
+def fresh_notification_form(filings: int, now: datetime, delay_reason: str) -> NotificationForm:
+    """The filing form as a page first shows it: ``filings`` already recorded (optimistic
+    locking), submitted now (Dutch time, ``now`` aware), and the reasons for the delay as the
+    FG wrote them on the answer sheet."""
+    form = NotificationForm(formdata=None)
+    form.seen_filings.data = str(filings)
+    form.submitted_at.data = utc_to_local(now).replace(tzinfo=None, second=0, microsecond=0)
+    form.delay_reason.data = delay_reason
+    return form
 
 
 class WithdrawalForm(FlaskForm):

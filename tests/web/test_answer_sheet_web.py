@@ -312,3 +312,17 @@ def test_once_notified_the_advice_says_what_was_done_not_to_notify_within_72_hou
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     filed = page.split('id="recommendation-filed"', 1)[1].split("</p>", 1)[0]
     assert 'data-late="true"' in filed and "te laat" in filed and "voorlopig" not in filed
+
+
+def test_the_filing_forms_start_from_the_reasons_for_the_delay_on_the_sheet(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by testing: the reasons for a late filing written as answer 4.5 on the sheet had
+    to be typed again in the filing form (and could then differ from the filed sheet)."""
+    incident = assessed(client, orgs, make_user)
+    reasons = "Het onderzoek naar de omvang liep over het weekend."
+    assert save(client, incident, "4.5", reasons, version=0).status_code == 302
+    for url in (f"/incidents/{incident.id}", sheet_url(incident)):
+        page = client.get(url).get_data(as_text=True)
+        field = page.split('name="delay_reason"', 1)[1].split("</textarea>", 1)[0]
+        assert field.endswith(reasons), url
