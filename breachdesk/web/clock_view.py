@@ -39,7 +39,7 @@ def clock_words() -> dict[str, Any]:
     if locale not in cache:
         cache[locale] = {
             "left": gettext("{t} left"),
-            "over": gettext("overdue by {t}"),
+            "over": gettext("{t} late"),
             "hms": gettext("hours:minutes:seconds"),
             "ap": {s.value: gettext(label) for s, label in STATUS_LABELS.items()},
             "controller": {
@@ -60,7 +60,7 @@ class ClockBadge:
     running: bool
     deadline: str  # ISO 8601, for the live countdown script
     now: str  # ISO 8601: the server's time when the page was made
-    countdown: str  # "12:03:04 left" or "overdue by 1:02:03"
+    countdown: str  # "12:03:04 left" or "1:02:03 late"
     words: dict[str, Any]  # clock_words(), for the countdown script's labels
 
 

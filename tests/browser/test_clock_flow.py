@@ -54,12 +54,12 @@ def test_countdown_moves_and_overdue_is_marked(page: Page, live_server: str, dem
     rows = page.locator("#incident-list tbody tr")
     expect(rows).to_have_count(7)
 
-    # Most urgent first: the overdue one heads the list, marked red, with "overdue by".
+    # Most urgent first: the overdue one heads the list, marked red, with "… late".
     overdue = rows.nth(0)
     expect(overdue).to_contain_text("USB-stick")
     expect(overdue).to_have_class(re.compile(r"\btable-danger\b"))
     expect(overdue.locator(".deadline-status")).to_have_text("Overdue")
-    expect(overdue.locator(".countdown")).to_contain_text("overdue by")
+    expect(overdue.locator(".countdown")).to_contain_text(re.compile(r"^\d+:\d\d:\d\d late$"))
     expect(overdue.locator(".countdown")).to_have_class(re.compile(r"\btext-bg-danger\b"))
     late_by = countdown_seconds(overdue.locator(".countdown").inner_text())
     assert 5.9 * 3600 < late_by < 6.1 * 3600  # aware 78 h ago: 6 h past the deadline
@@ -143,7 +143,7 @@ def test_a_page_left_open_turns_due_soon_then_overdue_by_itself(
     expect(status).to_have_text("Overdue")
     expect(status).to_have_class(re.compile(r"\btext-bg-danger\b"))
     expect(row).to_have_class(re.compile(r"\btable-danger\b"))
-    expect(row.locator(".countdown")).to_contain_text("overdue by")
+    expect(row.locator(".countdown")).to_contain_text(re.compile(r"^\d+:\d\d:\d\d late$"))
 
     # The incident page's banner follows the same way: the open one, 40 hours on.
     page.locator("#incident-list tbody tr", has_text="Laptop").get_by_role("link").first.click()
