@@ -3,7 +3,8 @@
 The steps follow the work in order: triage the report, record when the organisation became
 aware (this starts the term), work through the risk checklist, decide (or decide again when
 the checklist now advises other duties), file with the AP (as processor: inform the
-controller), inform the people affected, close. A finished incident has no next step.
+controller), inform the people affected, supplement a provisional notification (Art. 33(4)
+GDPR), close. A finished incident has no next step.
 
 Filing is not held back until the decision: when the term is nearly over or over, the next
 step is filing (in phases if need be, Art. 33(4) GDPR), whatever else is still open.
@@ -27,6 +28,7 @@ class NextAction(StrEnum):
     FILE_AP = "file_ap"
     INFORM_CONTROLLER = "inform_controller"
     INFORM_PEOPLE = "inform_people"
+    SUPPLEMENT = "supplement"
     CLOSE = "close"
     NONE = "none"
 
@@ -40,6 +42,7 @@ NEXT_ACTION_LABELS: dict[NextAction, str] = {
     NextAction.FILE_AP: N_("File with the AP"),
     NextAction.INFORM_CONTROLLER: N_("Inform the controller"),
     NextAction.INFORM_PEOPLE: N_("Inform the people affected"),
+    NextAction.SUPPLEMENT: N_("Record the supplement"),
     NextAction.CLOSE: N_("Close"),
     NextAction.NONE: N_("Nothing to do"),
 }
@@ -57,6 +60,7 @@ class Standing:
     filing_owed: bool  # the term runs: a notification is owed and not yet filed
     term_pressing: bool  # ... and it is due soon or overdue
     informing_owed: bool  # the people must be told and nothing has been sent or recorded
+    supplement_owed: bool = False  # the last filing was provisional, nothing followed it
 
 
 def next_action(standing: Standing) -> NextAction:
@@ -81,4 +85,6 @@ def next_action(standing: Standing) -> NextAction:
         return file
     if standing.informing_owed:
         return NextAction.INFORM_PEOPLE
+    if standing.supplement_owed:
+        return NextAction.SUPPLEMENT
     return NextAction.CLOSE

@@ -146,6 +146,14 @@ def first_filing(incident: Incident) -> Notification | None:
     return None
 
 
+def supplement_outstanding(incident: Incident) -> bool:
+    """True when the last filing of the incident's duty was provisional (to be supplemented,
+    Art. 33(4) GDPR) and no supplement or withdrawal followed it."""
+    duty = duty_of(incident).value
+    filed = [n for n in incident.notifications if n.addressee == duty]
+    return bool(filed) and filed[-1].kind != "withdrawal" and filed[-1].provisional
+
+
 def _first_filed(incident: ClockSubject) -> FiledNotice | None:
     duty = duty_of(incident)
     return next((n for n in incident.notifications if n.addressee == duty.value), None)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, exists, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.deadline import DeadlineStatus, Duty
@@ -25,7 +25,7 @@ from ..domain.lifecycle import State
 from ..domain.next_action import NextAction, Standing, next_action
 from ..domain.roles import Role
 from ..models import Decision, Incident, Mailing, Membership, Notification, Organisation, User
-from .deadlines import IncidentClock, clock_of, duties_owed, duty_of
+from .deadlines import IncidentClock, clock_of, duties_owed, duty_of, supplement_outstanding
 
 RUNNING = {State.BREACH_CONFIRMED, State.ASSESSED}
 UNTRIAGED = {State.REPORTED, State.IN_TRIAGE}
@@ -124,6 +124,14 @@ def _page_columns(chosen: Any) -> list[Any]:
         )
 
     informing = exists(select(Mailing.id).where(Mailing.incident_id == chosen.id))
+    # The last filing was provisional and nothing followed it: a supplement is owed.
+    supplement = (
+        select(and_(Notification.provisional, Notification.kind != "withdrawal"))
+        .where(Notification.incident_id == chosen.id, Notification.addressee == towards)
+        .order_by(Notification.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     return [
         *(chosen[column.key] for column in _LISTED),
         latest_decision(Decision.notify_ap),
@@ -132,6 +140,7 @@ def _page_columns(chosen: Any) -> list[Any]:
         first_filing(Notification.submitted_at, "filed_at"),
         first_filing(Notification.late, "filed_late"),
         informing.label("informing_started"),
+        supplement.label("supplement_owed"),
     ]
 
 
@@ -293,7 +302,14 @@ def inbox(
     for incident, listed in zip(page_incidents, found, strict=True):
         clock = clock_of(incident, now)
         running = clock is not None and clock.running
-        action = next_action(standing_of(incident, clock, bool(listed.informing_started)))
+        action = next_action(
+            standing_of(
+                incident,
+                clock,
+                bool(listed.informing_started),
+                supplement_owed=bool(listed.supplement_owed),
+            )
+        )
         rows.append(
             InboxRow(incident, clock, clock.time_left(now) if clock and running else None, action)
         )
@@ -341,11 +357,18 @@ def next_action_for(session: Session, incident: Incident, now: datetime) -> Next
         ).first()
         is not None
     )
-    return next_action(standing_of(incident, clock_of(incident, now), started))
+    owed = supplement_outstanding(incident)
+    return next_action(
+        standing_of(incident, clock_of(incident, now), started, supplement_owed=owed)
+    )
 
 
 def standing_of(
-    incident: InboxIncident | Incident, clock: IncidentClock | None, informing_started: bool
+    incident: InboxIncident | Incident,
+    clock: IncidentClock | None,
+    informing_started: bool,
+    *,
+    supplement_owed: bool = False,
 ) -> Standing:
     """Where ``incident`` stands for :func:`~breachdesk.domain.next_action.next_action`."""
     running = clock is not None and clock.running
@@ -364,4 +387,5 @@ def standing_of(
         filing_owed=running,
         term_pressing=pressing,
         informing_owed=informing_owed,
+        supplement_owed=supplement_owed,
     )

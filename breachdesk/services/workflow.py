@@ -18,7 +18,12 @@ from ..models import Incident
 from . import audit, reminders, untriaged
 from .audit import Actor
 from .clock import Clock
-from .deadlines import duties_owed, duty_of, first_filing, notification_required
+from .deadlines import (
+    duties_owed,
+    first_filing,
+    notification_required,
+    supplement_outstanding,
+)
 
 
 class TriageError(ValueError):
@@ -83,14 +88,6 @@ def guards(incident: Incident, reason: str = "") -> Guards:
         subjects_outstanding=duties.inform_subjects and not incident.subjects_resolution,
         public_outstanding=duties.public_communication and not incident.public_resolution,
     )
-
-
-def supplement_outstanding(incident: Incident) -> bool:
-    """True when the last filing of the incident's duty was provisional (to be supplemented,
-    Art. 33(4) GDPR) and no supplement or withdrawal followed it."""
-    duty = duty_of(incident).value
-    filed = [n for n in incident.notifications if n.addressee == duty]
-    return bool(filed) and filed[-1].kind != "withdrawal" and filed[-1].provisional
 
 
 def move_incident(

@@ -125,6 +125,7 @@ _STEP_ANCHORS = {
     NextAction.AWARENESS: "awareness",
     NextAction.DECIDE: "decision",
     NextAction.DECIDE_AGAIN: "decision",
+    NextAction.SUPPLEMENT: "notification",
     NextAction.CLOSE: "close",
 }
 

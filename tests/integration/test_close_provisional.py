@@ -8,10 +8,11 @@ from flask import Flask
 
 from breachdesk.domain.assessment import Outcome
 from breachdesk.domain.lifecycle import State, TransitionRefused
+from breachdesk.domain.next_action import NextAction
 from breachdesk.domain.prefill import prefill
 from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation, User
-from breachdesk.services import decisions, triage
+from breachdesk.services import decisions, inbox, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.filings import record_notification, withdraw_notification
@@ -40,6 +41,18 @@ def decided_and_filed(
     return incident
 
 
+def steps(incident: Incident, fg: User, clock: FixedClock) -> set[NextAction]:
+    """The next step for ``incident`` on its page and in ``fg``'s inbox."""
+    page = inbox.next_action_for(db.session, incident, clock.now())
+    listed = [
+        r.action
+        for r in inbox.inbox(db.session, fg, clock.now()).rows
+        if r.incident.id == incident.id
+    ]
+    assert len(listed) == 1
+    return {page, *listed}
+
+
 def test_a_provisional_filing_must_be_supplemented_before_closing(
     app: Flask,
     orgs: dict[str, Organisation],
@@ -48,6 +61,8 @@ def test_a_provisional_filing_must_be_supplemented_before_closing(
 ) -> None:
     incident = decided_and_filed(orgs, people, clock)
     fg = Actor.of(people[1])
+    # The next step says so, on the incident page and in the inbox (it said "Close").
+    assert steps(incident, people[1], clock) == {NextAction.SUPPLEMENT}
     with pytest.raises(TransitionRefused, match="provisional"):
         triage.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.DECIDED.value
@@ -57,6 +72,7 @@ def test_a_provisional_filing_must_be_supplemented_before_closing(
         db.session, incident, submitted_at=clock.now(), reference="M-1", provisional=False,
         delay_reason="", notes="Niets gewijzigd.", recorded_by=people[1], actor=fg, clock=clock,
     )  # fmt: skip
+    assert steps(incident, people[1], clock) == {NextAction.CLOSE}
     triage.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.CLOSED.value
 

@@ -54,6 +54,10 @@ DECIDED = Standing(
         ({"decision_stale": True, "filing_owed": True}, NextAction.DECIDE_AGAIN),
         ({"filing_owed": True, "informing_owed": True}, NextAction.FILE_AP),
         ({"informing_owed": True}, NextAction.INFORM_PEOPLE),
+        # A provisional notification is supplemented before closing (Art. 33(4)); telling
+        # the people comes first.
+        ({"informing_owed": True, "supplement_owed": True}, NextAction.INFORM_PEOPLE),
+        ({"supplement_owed": True}, NextAction.SUPPLEMENT),
         ({}, NextAction.CLOSE),
         ({"state": State.CLOSED}, NextAction.NONE),
         ({"state": State.NOT_A_BREACH, "filing_owed": True}, NextAction.NONE),
