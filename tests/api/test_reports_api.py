@@ -213,3 +213,42 @@ def test_the_openapi_document_names_every_refusal_of_a_report(client: Any) -> No
     answers = spec["paths"]["/api/v1/reports"]["post"]["responses"]
     for status in ("400", "409", "415", "422"):
         assert list(answers[status]["content"]) == ["application/problem+json"], status
+
+
+def test_an_incident_read_lists_its_files_as_the_token_may_know_them(
+    app: Flask,
+    client: Any,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+    make_token: MakeToken,
+) -> None:
+    """Found by testing: POST /reports answered "attachments": 1, but GET /incidents/{id}
+    said nothing of the files. A read token sees every file's name, size and digest; the
+    reporter's own token only the files its user uploaded, not the FG's evidence."""
+    kruix = orgs["kruix"]
+    reporter = make_user("r@x.nl", (kruix, Role.REPORTER))
+    fg = make_user("fg@x.nl", (kruix, Role.FG))
+    mine, reader = make_token(reporter, kruix, "report"), make_token(fg, kruix, "read")
+    data = {
+        "report": json.dumps(report_body()),
+        "evidence": [(io.BytesIO(PNG), "schermafdruk.png")],
+    }
+    created = client.post(
+        "/api/v1/reports", data=data, content_type="multipart/form-data", headers=bearer(mine)
+    ).get_json()
+    own = db.session.execute(select(Attachment)).scalar_one()
+    db.session.add(
+        Attachment(
+            incident_id=own.incident_id, filename="logboek-fg.txt", content_type="text/plain",
+            size=3, sha256="ab" * 32, storage_key="fg-evidence", uploaded_by_id=fg.id,
+            uploaded_at=own.uploaded_at,
+        )
+    )  # fmt: skip
+    db.session.commit()
+    url = f"/api/v1/incidents/{created['id']}"
+    seen_by_fg = client.get(url, headers=bearer(reader)).get_json()["attachments"]
+    assert [a["filename"] for a in seen_by_fg] == ["schermafdruk.png", "logboek-fg.txt"]
+    assert seen_by_fg[0]["size"] == len(PNG) and seen_by_fg[0]["erased"] is False
+    assert seen_by_fg[0]["sha256"] == own.sha256
+    seen_by_reporter = client.get(url, headers=bearer(mine)).get_json()["attachments"]
+    assert [a["filename"] for a in seen_by_reporter] == ["schermafdruk.png"]

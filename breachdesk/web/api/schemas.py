@@ -152,6 +152,20 @@ class ExportQuerySchema(RegisterQuerySchema):
     format = fields.String(validate=validate.OneOf(["csv", "xlsx", "json"]), load_default="json")
 
 
+class AttachmentSchema(ma.Schema):
+    """A file of the incident (its contents are not in the API)."""
+
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True, metadata={"description": "Bytes, as uploaded."})
+    sha256 = fields.String(required=True, metadata={"description": "Of the file as uploaded."})
+    uploaded_at = When(required=True)
+    erased = fields.Boolean(
+        required=True, metadata={"description": "Erased by the retention period."}
+    )
+
+
 class IncidentSchema(ma.Schema):
     """One incident: what was reported, and how it stands."""
 
@@ -189,6 +203,11 @@ class IncidentSchema(ma.Schema):
     decided_outcome = fields.String(allow_none=True)
     term_deadline = When(allow_none=True)
     closed_at = When(allow_none=True)
+    attachments = fields.List(
+        fields.Nested(AttachmentSchema),
+        required=True,
+        metadata={"description": "All files for a read token; a reporter's own uploads."},
+    )
 
 
 class AssessmentSchema(ma.Schema):

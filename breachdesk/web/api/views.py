@@ -108,7 +108,29 @@ def incident_body(incident: Incident) -> dict[str, Any]:
     body["data_category_keys"] = _keys(incident.data_categories)
     body["subject_group_keys"] = _keys(incident.subject_groups)
     body["checklist_version"] = incident.facts_version
+    body["attachments"] = _attachments(incident)
     return body
+
+
+def _attachments(incident: Incident) -> list[dict[str, Any]]:
+    """The incident's files as the token may know them: all of them for a token that reads
+    incidents (FG, administrator); for a reporter's token only the files its user uploaded
+    (the FG's own evidence is not the reporter's to see). Their contents are not in the API."""
+    found = access()
+    everything = allows(found.scope, found.roles, Scope.READ)
+    return [
+        {
+            "id": a.id,
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "size": a.size,
+            "sha256": a.sha256,
+            "uploaded_at": a.uploaded_at,
+            "erased": a.erased_at is not None,
+        }
+        for a in incident.attachments
+        if everything or a.uploaded_by_id == found.user.id
+    ]
 
 
 def summary(row: Incident | PageRow) -> dict[str, Any]:
