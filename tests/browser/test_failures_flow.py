@@ -205,7 +205,9 @@ def test_a_report_sent_through_the_reporting_link_is_not_filled_in_again(
     page.get_by_label("Je naam (optioneel)").fill("Sanne")
     page.get_by_role("button", name="Melding versturen").click()
     expect(page.get_by_text("Bedankt, je melding is ontvangen.")).to_be_visible()
-    assert page.evaluate("sessionStorage.length") == 0
+    # The page's script (loaded after the text shows) drops the link's draft: wait for it,
+    # up to 5 s (on a loaded CI run the text showed before the script had run).
+    page.wait_for_function("() => sessionStorage.length === 0", timeout=5000)
 
     page.goto(live_server + "/melden/" + link.rsplit("/melden/", 1)[1])
     expect(page.get_by_label("Korte titel")).to_have_value("")
