@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
+from .text import N_, single_line
+
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -21,3 +23,16 @@ class FieldProblem:
     field: str
     message: str
     params: dict[str, str | int] = dataclass_field(default_factory=dict)
+
+
+def subject_problems(subject: str | None, limit: int) -> list[FieldProblem]:
+    """An e-mail subject's problems at the field ``subject``: none given, or longer than
+    ``limit`` characters once on one line (None: not known, nothing to say)."""
+    if subject is None:
+        return []
+    subject = single_line(subject)
+    if not subject:
+        return [FieldProblem("subject", N_("Give the e-mail a subject."))]
+    if len(subject) > limit:
+        return [FieldProblem("subject", N_("At most %(max)d characters."), {"max": limit})]
+    return []

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ..domain.deadline import Duty
 from ..domain.delivery import Kind
 from ..domain.notices.controller_notice import ControllerNotice, NoticeKind, compose
-from ..domain.problems import FieldProblem
+from ..domain.problems import FieldProblem, subject_problems
 from ..domain.text import N_, single_line
 from ..models import Delivery, Incident, Notification, User
 from . import audit, filings
@@ -131,15 +131,7 @@ def parse_recipients(value: str) -> list[str]:
 
 def _content_problems(subject: str | None, text: str | None) -> list[FieldProblem]:
     """The subject's and the text's problems: empty or too long (None: not known)."""
-    problems: list[FieldProblem] = []
-    if subject is not None:
-        subject = single_line(subject)
-        if not subject:
-            problems.append(FieldProblem("subject", N_("Give the e-mail a subject.")))
-        elif len(subject) > MAX_SUBJECT:
-            problems.append(
-                FieldProblem("subject", N_("At most %(max)d characters."), {"max": MAX_SUBJECT})
-            )
+    problems = subject_problems(subject, MAX_SUBJECT)
     if text is not None:
         text = text.replace("\r\n", "\n").strip() + "\n"
         if not text.strip():

@@ -24,7 +24,7 @@ from ..domain.notices.people_notice import (
     notice_digest,
     render_notice,
 )
-from ..domain.problems import FieldProblem
+from ..domain.problems import FieldProblem, subject_problems
 from ..domain.text import N_, single_line
 from ..models import Incident, PeopleNotice, User
 from . import audit
@@ -121,14 +121,7 @@ def draft_problems(
     problems: list[FieldProblem] = []
     if lang is not None and lang not in LANGS:
         problems.append(FieldProblem("lang", N_("Choose Dutch or English.")))
-    if subject is not None:
-        subject = single_line(subject)
-        if not subject:
-            problems.append(FieldProblem("subject", N_("Give the e-mail a subject.")))
-        elif len(subject) > MAX_SUBJECT:
-            problems.append(
-                FieldProblem("subject", N_("At most %(max)d characters."), {"max": MAX_SUBJECT})
-            )
+    problems += subject_problems(subject, MAX_SUBJECT)
     for key in SECTION_KEYS:
         text = sections.get(key) or ""
         if len(text.replace("\r\n", "\n").strip()) > MAX_SECTION:
