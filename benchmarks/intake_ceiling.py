@@ -13,6 +13,9 @@ BREACHDESK_TEST_DATABASE_URL) and, in the same run, with one client at a time:
 * the **same statements replayed through raw psycopg** (the exact SQL and parameters one
   report sent, captured from the engine), in a transaction rolled back, one statement at a
   time and in pipeline mode: what the database layer would cost without SQLAlchemy;
+* the same statements through **SQLAlchemy Core's connection** (``exec_driver_sql``: no ORM,
+  no statement compiling), a lower bound for rewriting the intake in Core instead of the ORM
+  (one code path on both databases; Core constructs add their cache-key lookup on top);
 * PostgreSQL's own CPU per request, read from /proc when the server runs on this machine.
 
 It prints the report's cost rebuilt with the raw driver in place of SQLAlchemy, and the ratio
@@ -185,6 +188,8 @@ def measure(url: str, count: int) -> Table:
     event.remove(engine, "before_cursor_execute", captured)
     progress(f"raw psycopg: the report's {len(statements)} statements, {count} times")
     raw, piped = replay(url, statements, count)
+    progress(f"SQLAlchemy Core: the report's {len(statements)} statements, {count} times")
+    core = replay_core(engine, statements, count)
 
     table = Table(f"CPU per request, {count} requests each, one client at a time")
 
@@ -201,13 +206,18 @@ def measure(url: str, count: int) -> Table:
     )
     table.add("report's statements via raw psycopg", f"{raw * 1000:.2f} ms", "one at a time")
     table.add("report's statements via raw psycopg", f"{piped * 1000:.2f} ms", "pipeline mode")
+    table.add("report's statements via SQLAlchemy Core", f"{core * 1000:.2f} ms", "no ORM")
     bare_total = bare_cpu + (bare_pg or 0.0)
     now_total = report_cpu + (report_pg or 0.0)
     table.add("ratio now (bare / report, CPU)", f"{bare_total / now_total:.2f}x", "bar 0.25x")
-    for label, driver in (("one at a time", raw), ("pipelined", piped)):
+    for label, driver in (
+        ("SQLAlchemy Core", core),
+        ("raw psycopg, one at a time", raw),
+        ("raw psycopg, pipelined", piped),
+    ):
         rebuilt = report_cpu - in_layer + driver + (report_pg or 0.0)
         table.add(
-            f"ceiling with raw psycopg ({label})",
+            f"ceiling with {label}",
             f"{bare_total / rebuilt:.2f}x",
             f"a report at {rebuilt * 1000:.2f} ms against {bare_total * 4000:.2f} ms allowed",
         )
@@ -239,6 +249,27 @@ def replay(url: str, statements: list[tuple[str, Any]], count: int) -> tuple[flo
                 once(pipelined)
             results.append((time.process_time() - start) / count)
     return results[0], results[1]
+
+
+def replay_core(engine: Any, statements: list[tuple[str, Any]], count: int) -> float:
+    """CPU seconds per report of ``statements`` through SQLAlchemy Core's connection, each
+    report in a transaction rolled back."""
+
+    def once() -> None:
+        with engine.connect() as conn:
+            with conn.begin() as transaction:
+                for sql, params in statements:
+                    result = conn.exec_driver_sql(sql, params)
+                    if result.returns_rows:
+                        result.fetchall()
+                transaction.rollback()
+
+    for _ in range(10):
+        once()
+    start = time.process_time()
+    for _ in range(count):
+        once()
+    return (time.process_time() - start) / count
 
 
 def unique_again(params: Any) -> Any:
