@@ -66,6 +66,12 @@ class DemoIncident:
     aware_hours_ago: float | None  # None: reported, awaiting triage
     # The kinds of data the report names: keys of the organisation's profile, matching the text.
     data_category_keys: tuple[str, ...] = ()
+    # Kinds of data the profile does not list, in the reporter's words.
+    data_other: str = ""
+    # What the FG's triage finds was breached; a lost or destroyed carrier is at least an
+    # availability breach (the guidance's own example, EDPB Guidelines 9/2022), whatever else
+    # it may be.
+    breach_types: frozenset[BreachType] = frozenset({BreachType.CONFIDENTIALITY})
     notified_hours_ago: float | None = None  # the AP notification was filed then
     meldnummer: str = ""
     # As processor the organisation informs its controller (Art. 33(2) GDPR), not the AP.
@@ -155,6 +161,7 @@ SCRIPT: tuple[DemoIncident, ...] = (
         containment=(Containment.PASSWORD_RESET, Containment.ACCESS_BLOCKED),
         aware_hours_ago=118,
         data_category_keys=("voor-en-achternaam", "e-mailadres"),
+        data_other="Wachtwoorden van klantaccounts (als ongezouten hash)",
         notified_hours_ago=100,
         meldnummer="DEMO-2026-0002",
         checklist=(
@@ -183,6 +190,7 @@ SCRIPT: tuple[DemoIncident, ...] = (
         containment=(),
         aware_hours_ago=78,
         data_category_keys=("voor-en-achternaam", "adresgegevens", "telefoonnummer", "e-mailadres"),
+        breach_types=frozenset({BreachType.AVAILABILITY, BreachType.CONFIDENTIALITY}),
     ),
     DemoIncident(
         slug="123samenleven",
@@ -313,6 +321,7 @@ def _play(
         discovery_how=item.discovery_how,
         ongoing=Answer.NO,
         data_category_keys=item.data_category_keys,
+        data_other=item.data_other,
         subjects_mode=CountMode.EXACT,
         subjects_exact=item.subjects,
         protection=item.protection,
@@ -333,7 +342,7 @@ def _play(
     answers = triage.TriageAnswers(
         personal_data=Tri.YES,
         security_breached=Tri.YES,
-        breach_types=frozenset({BreachType.CONFIDENTIALITY}),
+        breach_types=item.breach_types,
         reason="",
         aware_at=aware_at,
         aware_reason="Demo: het moment waarop de FG de melding bevestigde.",
@@ -369,7 +378,7 @@ def _decide(
         prefill(
             incident_service.report_of(incident),
             profile_of(incident.organisation),
-            frozenset({BreachType.CONFIDENTIALITY}),
+            item.breach_types,
         ),
         **dict(item.checklist),
     )

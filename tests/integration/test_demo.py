@@ -105,3 +105,30 @@ def test_the_script_names_only_categories_of_the_demo_profiles() -> None:
         assert item.data_category_keys, item.title
         assert set(item.data_category_keys) <= set(profiles[item.slug].data_category_keys())
         assert "geboortedat" not in item.description.lower()
+
+
+def test_each_kind_of_data_a_demo_report_mentions_is_in_its_categories_or_other_data(
+    app: Flask,
+) -> None:
+    """A report that says passwords were copied lists them (the profile has no category for
+    them, so in the report's own words) — the register's data categories must not omit them."""
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    for incident in db.session.execute(select(Incident)).scalars():
+        report = incident_service.report_of(incident)
+        text = f"{incident.title} {report.description}".lower()
+        if "wachtwoorden" in text and "gekopieerd" in text:
+            assert "wachtwoord" in report.data_other.lower(), incident.title
+
+
+def test_a_lost_carrier_is_triaged_as_an_availability_breach(app: Flask) -> None:
+    """EDPB Guidelines 9/2022's own example: a lost USB key is an availability breach for
+    certain, even when nobody can say whether anyone read it."""
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    lost = [
+        incident
+        for incident in db.session.execute(select(Incident)).scalars()
+        if "kwijt" in incident.title.lower() or "verloren" in incident.title.lower()
+    ]
+    assert lost
+    for incident in lost:
+        assert "availability" in set(incident.breach_types or ()), incident.title
