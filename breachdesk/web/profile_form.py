@@ -14,6 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
@@ -165,7 +166,7 @@ class ProfileForm(FlaskForm):
             "recipients",
             "retention",
         ):
-            for _ in range(BLANK_ROWS):
+            for _blank in range(BLANK_ROWS):
                 getattr(self, list_name).append_entry()
 
     def set_category_choices(self, profile: OrganisationProfile) -> None:
@@ -199,8 +200,8 @@ class ProfileForm(FlaskForm):
         for row in rows["data_categories"]:
             categories.append(
                 {
-                    "key": row.key.data or _new_key(row.name.data, taken["data_categories"]),
-                    "name": row.name.data.strip(),
+                    "key": row.key.data or _new_key(row.name.data or "", taken["data_categories"]),
+                    "name": (row.name.data or "").strip(),
                     "name_en": text(row.name_en),
                     "enisa_class": row.enisa_class.data,
                     "special_category": bool(row.special_category.data),
@@ -256,8 +257,8 @@ class ProfileForm(FlaskForm):
             "data_categories": categories,
             "subject_categories": [
                 {
-                    "key": r.key.data or _new_key(r.name.data, taken["subject_categories"]),
-                    "name": r.name.data.strip(),
+                    "key": r.key.data or _new_key(r.name.data or "", taken["subject_categories"]),
+                    "name": (r.name.data or "").strip(),
                     "name_en": text(r.name_en),
                     "children": bool(r.children.data),
                     "source": (r.source.data or "").strip(),
@@ -266,8 +267,8 @@ class ProfileForm(FlaskForm):
             ],
             "processors": [
                 {
-                    "key": r.key.data or _new_key(r.name.data, taken["processors"]),
-                    "name": r.name.data.strip(),
+                    "key": r.key.data or _new_key(r.name.data or "", taken["processors"]),
+                    "name": (r.name.data or "").strip(),
                     "service": text(r.service),
                     "data_shared": list(r.data_shared.data or []),
                     "data_shared_note": text(r.data_shared_note),
@@ -280,7 +281,7 @@ class ProfileForm(FlaskForm):
             ],
             "recipients": [
                 {
-                    "name": r.name.data.strip(),
+                    "name": (r.name.data or "").strip(),
                     "purpose": text(r.purpose),
                     "source": (r.source.data or "").strip(),
                 }
@@ -288,7 +289,7 @@ class ProfileForm(FlaskForm):
             ],
             "retention": [
                 {
-                    "applies_to": r.applies_to.data.strip(),
+                    "applies_to": (r.applies_to.data or "").strip(),
                     "period": (r.period.data or "").strip(),
                     "category_keys": [k for k in (r.category_keys.data or "").split(",") if k],
                     "source": (r.source.data or "").strip(),
@@ -346,6 +347,43 @@ class ProfileForm(FlaskForm):
     _LISTS = ("data_categories", "subject_categories", "processors", "recipients", "retention")
     _LIST = re.compile(r"^(?P<list>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>[a-z_]+))?")
 
+    #: The headings of the lists on the page, to name a field inside one of their rows.
+    _LIST_TITLES = {
+        "data_categories": _l("Kinds of personal data"),
+        "subject_categories": _l("Groups of people"),
+        "processors": _l("Processors"),
+        "recipients": _l("Other recipients"),
+        "retention": _l("Retention periods"),
+    }
+
+    #: The order of the page (admin/_profile_fields.html), for the summary's links.
+    _PAGE_ORDER = (
+        "slug", "legal_name", "reference_prefix", "trade_names", "parent_organisation", "sector",
+        "street", "postal_code", "city", "country", "kvk_number", "vat_number", "email", "phone",
+        "website", "financial_undertaking", "nis2_entity", "telecom_provider", "dora_entity",
+        "contact_kind", "contact_name", "contact_email", "contact_phone",
+        "fg_registration_number", "breach_commitments", *_LISTS, "notes",
+    )  # fmt: skip
+
+    def problem_links(self) -> list[tuple[str, str]]:
+        """(id, label) of every field with an error, in the page's order, a field in a list's
+        row named with its list and row ("Processors, row 2: Name"), for the summary's links."""
+        found: list[tuple[str, str]] = []
+        order = {name: position for position, name in enumerate(self._PAGE_ORDER)}
+        fields = sorted(self, key=lambda f: order.get(f.short_name, len(order)))
+        for field in fields:
+            if isinstance(field, FieldList):
+                title = self._LIST_TITLES.get(field.name, field.label.text)
+                for number, entry in enumerate(field.entries, start=1):
+                    for leaf in _leaf_fields(entry.form):
+                        if leaf.errors:
+                            label = _("%(list)s, row %(n)d: %(field)s", list=title, n=number,
+                                      field=leaf.label.text)  # fmt: skip
+                            found.append((leaf.id, label))
+            elif field.errors and field.type not in ("CSRFTokenField", "HiddenField"):
+                found.append((field.id, field.label.text))
+        return found
+
     def place_problems(self, problems: list[tuple[str, str]]) -> list[str]:
         """Attach each problem to its field; return those that fit no single field.
 
@@ -396,6 +434,16 @@ def _leaf_fields(form: Any) -> list[Field]:
     return found
 
 
+SLUG = r"^[a-z0-9][a-z0-9-]{1,62}$"
+
+
+def _slug_as_typed(value: str | None) -> str:
+    """The slug in lower case when that makes it a valid one (``Kruix`` is ``kruix``); else
+    as typed, so that the error shows what the person wrote."""
+    typed = (value or "").strip()
+    return typed.lower() if re.match(SLUG, typed.lower()) else typed
+
+
 class NewOrganisationForm(ProfileForm):
     """A new organisation: the profile form with the slug, and a prefix that must be given
     (an installation with several organisations needs one per organisation)."""
@@ -404,14 +452,12 @@ class NewOrganisationForm(ProfileForm):
         _l("Short name (slug)"),
         validators=[
             DataRequired(),
-            Regexp(
-                r"^[a-z0-9][a-z0-9-]{1,62}$", message=_l("Use 2 to 63 characters: a-z, 0-9 and -.")
-            ),
+            Regexp(SLUG, message=_l("Use 2 to 63 characters: a-z, 0-9 and -.")),
         ],
         description=_l(
             "Lower-case letters, digits and hyphens, e.g. kruix. It cannot be changed later."
         ),
-        filters=[lambda value: (value or "").strip().lower()],
+        filters=[lambda value: _slug_as_typed(value)],
     )
     reference_prefix = StringField(
         _l("Prefix of incident references"),

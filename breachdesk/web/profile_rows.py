@@ -5,8 +5,18 @@ offer. Used by :mod:`.profile_form`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    Form,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length
 
 from .report_form import MultiCheckboxField, options
@@ -47,9 +57,35 @@ class _Row(Form):
     key = HiddenField()
     remove = BooleanField(_l("Remove"))
 
+    def _name(self) -> Field:
+        return getattr(self, "name", None) or self.applies_to
+
+    def _typed(self) -> bool:
+        """Whether anything was typed or ticked in the row (a choice left at its default,
+        the hidden fields and "remove" do not count)."""
+        for field in self:
+            if field.short_name in ("key", "remove", "category_keys") or isinstance(
+                field, SelectField
+            ):
+                continue
+            data = field.data
+            if (isinstance(data, str) and data.strip()) or (data and not isinstance(data, str)):
+                return True
+        return False
+
     def is_blank(self) -> bool:
-        name = getattr(self, "name", None) or getattr(self, "applies_to", None)
-        return not (name and (name.data or "").strip())
+        """Nothing in the row: one of the empty rows for additions (it is dropped)."""
+        return not self._typed()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A row with typing but no name is refused at its name, not dropped: what was typed
+        would be lost without a word."""
+        valid = super().validate(extra_validators)
+        name = self._name()
+        if not self.remove.data and self._typed() and not (name.data or "").strip():
+            name.errors = [*name.errors, _l("Give this row a name, or tick “Remove”.")]
+            return False
+        return valid
 
 
 class DataCategoryRow(_Row):

@@ -294,11 +294,47 @@ def test_every_problem_of_the_form_shows_in_one_round(
         assert f'id="{field}-error"' in page, field
     slug_error = page.split('id="slug-error"')[1].split("</div>")[0]
     assert slug_error.count("a-z") == 1  # the form's words, not also the schema's
-    assert 'value="de vrije school!"' in page and "Wij verwerken uw naam en adres." in page
+    # The slug comes back as typed (not lower-cased: that would not make it valid).
+    assert 'value="De Vrije School!"' in page and "Wij verwerken uw naam en adres." in page
+    # The summary links to each field with an error, in the page's order, rows named.
+    summary = page.split('id="form-problems"')[1].split("</div>")[0]
+    assert summary.index('href="#slug"') < summary.index('href="#legal_name"')
+    assert 'href="#contact_kind"' in summary
     # A prefix that is no prefix does not stop the other checks either.
     page = client.post(NEW, data=_form(reference_prefix="K1", legal_name="")).get_data(as_text=True)
     assert 'id="reference_prefix-error"' in page and 'id="legal_name-error"' in page
     assert _count(Organisation) == len(orgs)
+    # A field in a list's row is named by its list and row.
+    page = client.post(
+        NEW, data=_form(slug="Kruix-Twee", **{"subject_categories-0-name": ""})
+    ).get_data(as_text=True)
+    summary = page.split('id="form-problems"')[1].split("</div>")[0]
+    assert 'href="#subject_categories-0-name"' in summary
+    assert "Groepen personen, rij 1: Naam (Nederlands)" in summary
+    assert 'value="kruix-twee"' in page  # a valid slug in capitals is taken in lower case
+
+
+def test_a_row_with_typing_but_no_name_is_refused_not_dropped(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by exploratory testing: a processor typed without its name vanished from the
+    new organisation without a word. Now it is an error at the name, the typing kept; an
+    untouched row for additions is still dropped, and so is a row marked for removal."""
+    make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
+    login(client, "admin@x.nl")
+    typed = {"processors-0-service": "Hosting van de website", "processors-0-country": "NL"}
+    response = client.post(NEW, data=_form(**typed))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = page.split('id="processors-0-name-error"')[1].split("</div>")[0]
+    assert "Geef deze rij een naam" in error
+    assert "Hosting van de website" in page
+    assert _count(Organisation) == len(orgs)
+    # Marked for removal: dropped, and the organisation is made without it.
+    response = client.post(NEW, data=_form(**typed, **{"processors-0-remove": "y"}))
+    assert response.status_code == 302
+    made = db.session.execute(select(Organisation).filter_by(slug="de-vrije-school")).scalar_one()
+    assert "Hosting" not in str(made.profile)
 
 
 def test_editing_a_profile_shows_the_forms_and_the_profiles_problems_in_one_round(
