@@ -448,6 +448,11 @@ def record_exchange(
         organisation_id=incident.organisation_id,
         after={
             "notification_id": notification.id,
+            # Which filing the question is about, for the history to name it.
+            "addressee": notification.addressee,
+            "kind": notification.kind,
+            "submitted_at": notification.submitted_at,
+            "reference": notification.reference,
             "asked_at": asked_at,
             "answered_at": answered_at,
             "question_sha256": hashlib.sha256(exchange.question.encode("utf-8")).hexdigest(),

@@ -185,6 +185,11 @@ def test_filings_freeze_the_sheet_and_a_supplement_shows_what_changed(
     )  # fmt: skip
     assert asked.status_code == 302
     assert "Hoeveel cliënten precies?" in client.get(sheet_url(incident)).get_data(as_text=True)
+    # The incident's history says which filing the question was about.
+    history = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert "Vraag van de AP vastgelegd: over de eerste melding aan de AP van " in history
+    line = history.split("Vraag van de AP vastgelegd: ")[1].split("<")[0]
+    assert "kenmerk M-2026-001; gesteld op 19-11-2026 11:00" in line, line
 
     # A withdrawal needs its reason; then it is recorded and shown.
     data = {"submitted_at": "2026-11-19T11:00", "reason": "", "seen_filings": "2"}

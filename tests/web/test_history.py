@@ -234,6 +234,13 @@ EXAMPLES: list[tuple[str, Any, Any, str]] = [
      {"notification_id": 1, "asked_at": "2026-11-20T10:00:00.000000+00:00",
       "answered_at": None, "question_sha256": "0" * 64},
      "Vraag van de AP vastgelegd: gesteld op 20-11-2026 11:00; nog niet beantwoord"),
+    ("incident.filing_exchange_recorded", None,
+     {"notification_id": 1, "addressee": "ap", "kind": "supplement",
+      "submitted_at": "2026-11-19T12:00:00.000000+00:00", "reference": "M-1",
+      "asked_at": "2026-11-20T10:00:00.000000+00:00",
+      "answered_at": "2026-11-21T09:00:00.000000+00:00", "question_sha256": "0" * 64},
+     "Vraag van de AP vastgelegd: over de aanvulling op de melding aan de AP van "
+     "19-11-2026 13:00; kenmerk M-1; gesteld op 20-11-2026 11:00; beantwoord op 21-11-2026 10:00"),
     ("incident.controller_notice_queued", None, {"kind": "supplement", "recipients": 2},
      "Melding aan de verwerkingsverantwoordelijke verstuurd: aanvulling; aan 2 adressen"),
     ("incident.people_duties_recorded", None,

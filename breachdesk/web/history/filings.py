@@ -63,8 +63,22 @@ def answer(before: Data, after: Data) -> list[str]:
 
 
 def exchange(before: Data, after: Data) -> list[str]:
+    """The question's moments, and the filing it is about (events since December 2026 say)."""
+    parts: list[str] = []
+    about = _FILINGS.get((text_of(after, "addressee"), text_of(after, "kind")))
+    if about:
+        submitted = moment_of(after, "submitted_at")
+        reference = text_of(after, "reference")
+        parts.append(
+            gettext("about the %(filing)s of %(moment)s", filing=about, moment=submitted)
+            if submitted
+            else gettext("about the %(filing)s", filing=about)
+        )
+        if reference:
+            parts.append(gettext("reference %(reference)s", reference=reference))
     asked, answered = moment_of(after, "asked_at"), moment_of(after, "answered_at")
-    parts = [gettext("asked on %(moment)s", moment=asked)] if asked else []
+    if asked:
+        parts.append(gettext("asked on %(moment)s", moment=asked))
     if answered:
         parts.append(gettext("answered on %(moment)s", moment=answered))
     elif "answered_at" in after:
