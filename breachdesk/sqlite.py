@@ -56,6 +56,15 @@ def long_read(session: Any) -> Iterator[None]:
         session.rollback()  # a read: nothing to keep; frees the snapshot at once
 
 
+#: The SQL function, on SQLite, that folds a text's case as Python does (every letter, not only
+#: ASCII): ``func.bd_casefold(column)`` in a query.
+CASEFOLD = "bd_casefold"
+
+
+def _casefold(value: str | bytes | int | float | None) -> str | bytes | int | float | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def install() -> None:
     """Register the listeners once per process (they apply to SQLite engines only)."""
     global _installed
@@ -73,6 +82,8 @@ def install() -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's LIKE and lower() fold ASCII only: "öztürk" would not find "Öztürk".
+        dbapi_connection.create_function(CASEFOLD, 1, _casefold, deterministic=True)
 
     @event.listens_for(Engine, "begin")
     def _on_begin(connection: Connection) -> None:

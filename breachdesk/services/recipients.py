@@ -328,8 +328,13 @@ def find_people(
     where = [Recipient.import_id == imp.id]
     wanted = query.strip()
     if wanted:
+        sqlite = session.get_bind().dialect.name == "sqlite"
         found = [
-            column.icontains(wanted, autoescape=True)
+            # SQLite folds the case of ASCII letters only ("öztürk" missed "Öztürk");
+            # PostgreSQL's ILIKE folds every letter.
+            func.bd_casefold(column).contains(wanted.casefold(), autoescape=True)
+            if sqlite
+            else column.icontains(wanted, autoescape=True)
             for column in (Recipient.name, Recipient.email, Recipient.reference)
         ]
         if wanted.isdigit() and len(wanted) <= 9:

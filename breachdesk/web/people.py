@@ -23,7 +23,7 @@ from .conflicts import conflict
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
 from .form_checks import read, show_refusal, validate_all
-from .people_page import NoticeForm, render_page, sections_of
+from .people_page import NoticeForm, band_label, render_page, sections_of
 from .triage import officer_incident
 from .triage_forms import seen
 
@@ -131,7 +131,7 @@ def check_readability(incident_id: int) -> ResponseReturnValue:
     result = readability.check(text, lang)
     return jsonify(
         score=None if result.score is None else round(result.score),
-        band=result.band.label if result.band else "",
+        band=band_label(result),
         long_sentences=[s.text[:200] for s in result.long_sentences][:10],
         jargon=[[j.term, j.plain] for j in result.jargon][:20],
         words=result.words,

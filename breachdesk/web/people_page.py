@@ -21,6 +21,7 @@ from ..domain.notices.people_notice import (
     missing_elements,
     unknown_fields,
 )
+from ..domain.notices.readability import Readability
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident, Mailing, PeopleNotice, Recipient
@@ -29,6 +30,21 @@ from ..services import letters, mailings, people_notices, public_notice, readabi
 from .context import user
 from .fields import LocalDateTimeField
 from .report_form import options
+
+#: The readability bands in the words of the page (the FG's language, not the notice's).
+BAND_LABELS = {
+    "easy": _l("easy"),
+    "fairly_easy": _l("fairly easy"),
+    "standard": _l("standard"),
+    "fairly_difficult": _l("fairly difficult"),
+    "difficult": _l("difficult"),
+    "very_difficult": _l("very difficult"),
+}
+
+
+def band_label(result: Readability) -> str:
+    """The band of a readability check, in the page's language ("" for a text without words)."""
+    return str(BAND_LABELS[result.band.key]) if result.band else ""
 
 
 class PostedForm(FlaskForm):
@@ -162,7 +178,9 @@ def render_page(
         "missing": missing_elements(sections),
         "unknown": unknown_fields(" ".join([form.subject.data or "", *sections.values()])),
         "notes": people_notices.draft_notes(incident, lang=lang, now=clock.now(), user=user()),
-        "readability": readability.check("\n\n".join(sections.values()), lang),
+        "readability": (checked := readability.check("\n\n".join(sections.values()), lang)),
+        "readability_band": band_label(checked),
+        "notice_lang": lang,
         "preview": preview,
         "choice": choice,
         "recipients": recipient_service.active_import(session, incident),

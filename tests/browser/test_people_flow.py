@@ -108,4 +108,4 @@ def test_the_fg_drafts_approves_imports_sends_and_proves(
     posted = datetime.now(ZoneInfo("Europe/Amsterdam")) - timedelta(minutes=2)
     page.get_by_label("Posted at").fill(posted.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Record that the letters were posted").click()
-    expect(page.locator("#letters-posted")).to_be_visible()
+    expect(page.locator("[data-letters] .letters-posted")).to_be_visible()

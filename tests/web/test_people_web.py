@@ -133,6 +133,18 @@ def test_readability_answers_as_the_fg_types(
     assert plain.status_code == hard.status_code == 200
     assert plain.json["score"] > hard.json["score"]
     assert hard.json["long_sentences"] and hard.json["jargon"]
+    # The band is in the FG's language, whatever the notice's (found by exploratory testing:
+    # an English notice showed "easy" in the Dutch page).
+    english = client.post(
+        people_url(incident, "/readability"),
+        json={"text": "We lost your name. We are sorry.", "lang": "en"},
+    )
+    assert english.json["band"] == "makkelijk"
+    client.get("/language/en")
+    assert client.post(
+        people_url(incident, "/readability"),
+        json={"text": "Wij zijn uw naam kwijt. Dat spijt ons.", "lang": "nl"},
+    ).json["band"] in ("easy", "fairly easy")
 
 
 def test_import_send_pause_resume_and_prove(
@@ -247,6 +259,9 @@ def test_import_send_pause_resume_and_prove(
         data={"posted_at": "2026-11-19T11:00"},
     )
     assert again.status_code == 422
+    # Each sending's letters say which sending they came from (several read the same before).
+    letters = client.get(people_url(incident)).get_data(as_text=True).split('id="letters"')[1]
+    assert "1 brief voor versie 1 van het bericht, uit de verzending gestart " in letters
     sheet = client.get(f"/incidents/{incident.id}/ap-sheet").get_data(as_text=True)
     assert re.search(r"2 per e-mail .*1 per brief", sheet)
 
@@ -406,7 +421,8 @@ def test_the_preview_finds_any_person_on_the_list_and_says_when_it_cannot(
 
     incident = informing(client, orgs, make_user)
     fg = db.session.execute(select(User).where(User.email == "fg@x.nl")).scalar_one()
-    rows = "".join(f"Klant {n:02d};klant{n}@example.nl;K-{1000 + n}\r\n" for n in range(1, 31))
+    rows = "".join(f"Klant {n:02d};klant{n}@example.nl;K-{1000 + n}\r\n" for n in range(1, 30))
+    rows += "Henriëtte Öztürk;h.ozturk@example.nl;K-1030\r\n"
     data = ("naam;e-mail;kenmerk\r\n" + rows).encode()
     staged = recipients.stage_import(
         db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
@@ -414,7 +430,7 @@ def test_the_preview_finds_any_person_on_the_list_and_says_when_it_cannot(
     )  # fmt: skip
     recipients.activate(db.session, staged, actor=Actor.of(fg), clock=clock)
     last = db.session.execute(
-        select(Recipient).where(Recipient.import_id == staged.id, Recipient.name == "Klant 30")
+        select(Recipient).where(Recipient.import_id == staged.id, Recipient.row_number == 31)
     ).scalar_one()
 
     def preview(query: str) -> tuple[str, str, list[str]]:
@@ -429,11 +445,15 @@ def test_the_preview_finds_any_person_on_the_list_and_says_when_it_cannot(
     more = "De eerste 25 van 30 personen staan in de lijst; zoek om de anderen te vinden."
     assert more in client.get(people_url(incident)).get_data(as_text=True)
     shown, note, options = preview(f"?person={last.id}")  # beyond the first 25
-    assert "Klant 30" in shown and "Klant 01" not in shown
+    assert "Henriëtte Öztürk" in shown and "Klant 01" not in shown
     shown, note, options = preview("?find=k-1028")  # by reference
     assert options == ["29 · Klant 28"] and "Klant 28" in shown and note == ""
     shown, note, options = preview("?find=31")  # by row number
-    assert options == ["31 · Klant 30"]
+    assert options == ["31 · Henriëtte Öztürk"]
+    # Any letter in either case, on SQLite too (its LIKE folds ASCII only: "öztürk" missed).
+    for query in ("öztürk", "ÖZTÜRK", "henriëtte", "HENRIËTTE öz"):
+        shown, note, options = preview(f"?find={query}")
+        assert options == ["31 · Henriëtte Öztürk"] and note == "", query
     shown, note, _options = preview("?person=999999")
     assert note == "Die persoon staat niet op de huidige lijst; het voorbeeld toont de eerste."
     assert "Klant 01" in shown
