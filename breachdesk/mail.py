@@ -23,10 +23,10 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.headerregistry import BaseHeader, HeaderRegistry
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -136,6 +136,13 @@ def header_value(value: str) -> str:
     if value.isprintable() and "  " not in value and value == value.strip():
         return value  # nothing to fold (the common case; single_line walks every character)
     return single_line(value)
+
+
+def sender_named(mail_from: str, name: str) -> str:
+    """``mail_from`` with ``name`` as its display name (the address stays: it is the one the
+    mail server and SPF/DKIM vouch for), e.g. ``Luxigo <breachdesk@example.org>``."""
+    address = parseaddr(mail_from)[1] or mail_from
+    return str(Address(display_name=single_line(name), addr_spec=address))
 
 
 def build_message(

@@ -33,6 +33,7 @@ from .audit import Actor
 from .clock import Clock
 from .deadlines import duty_of, first_filing
 from .delivery import Outgoing, SendContext, enqueue
+from .organisations import public_name
 
 MAX_RECIPIENTS = 20
 MAX_SUBJECT = 250
@@ -283,4 +284,5 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing:
         recipients=[str(a) for a in payload.get("to", [])],
         subject=str(payload.get("subject", "")),
         text=text,
+        sender_name=public_name(row.organisation) if row.organisation else None,
     )

@@ -51,6 +51,11 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
         ("reply_to", incident.organisation_id),
         lambda: profile_of(incident.organisation).privacy_contact.email or None,
     )
+    organisation_name = _cached(
+        context,
+        ("organisation_name", incident.organisation_id),
+        lambda: organisation_name_of(incident),
+    )
     prepared: PreparedNotice = _cached(
         context,
         ("prepared", notice.id),
@@ -59,7 +64,7 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
             subject=notice.subject,
             sections=notice.sections,
             lang=notice.lang,
-            organisation_name=organisation_name_of(incident),
+            organisation_name=organisation_name,
         ),
     )
     rendered = prepared.render(
@@ -71,6 +76,7 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
         text=rendered.text,
         html=rendered.html,
         reply_to=reply_to,
+        sender_name=organisation_name,
     )
 
 

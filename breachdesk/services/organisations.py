@@ -145,6 +145,12 @@ def profile_of(organisation: Organisation) -> OrganisationProfile:
     return profile_from_dict(organisation.profile)
 
 
+def public_name(organisation: Organisation) -> str:
+    """The name the organisation is known by to the outside (its profile's display name, else
+    its name): in the notices, the letters and as the sender of its mail."""
+    return profile_of(organisation).display_name or organisation.name
+
+
 def dump_profile(profile: OrganisationProfile) -> str:
     """The profile as YAML text in the file format (UTF-8, keys in schema order)."""
     return yaml.safe_dump(profile_to_dict(profile), allow_unicode=True, sort_keys=False, width=100)

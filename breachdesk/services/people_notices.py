@@ -32,7 +32,7 @@ from .answer_sheet import sheet_facts
 from .audit import Actor
 from .clock import Clock
 from .notice_templates import environment
-from .organisations import profile_of
+from .organisations import public_name
 from .versioning import claim_version
 
 NOTICE_ACTIONS = ("incident.people_notice_saved", "incident.people_notice_approved")
@@ -278,7 +278,7 @@ def render_for(
 
 
 def organisation_name_of(incident: Incident) -> str:
-    return profile_of(incident.organisation).display_name or incident.organisation.name
+    return public_name(incident.organisation)
 
 
 def sample_person(lang: str) -> MergePerson:

@@ -18,6 +18,7 @@ from breachdesk.services import controller_notice
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.deadlines import clock_of
+from breachdesk.services.organisations import public_name
 from breachdesk.services.versioning import StaleEdit
 
 from ..conftest import Inbox, run_deliveries
@@ -91,6 +92,9 @@ def test_the_notice_reaches_a_real_smtp_server_once_and_the_term_stops(
     recipients, message = inbox.messages[0]
     assert recipients == ["privacy@gemeente.example"]
     assert str(make_header(decode_header(message["Subject"]))) == draft.subject
+    # From the processor by name (the controller would not know "breachdesk").
+    sender = str(make_header(decode_header(message["From"])))
+    assert sender == f"{public_name(incident.organisation)} <bd@x.nl>", sender
     body = message.get_payload(decode=True)
     assert (
         isinstance(body, bytes)

@@ -34,7 +34,7 @@ from ...domain.delivery import (
     retry_delay,
 )
 from ...domain.reminders import LATE_AFTER, is_late
-from ...mail import Mailer, Receipt, Sender, build_message, open_connection
+from ...mail import Mailer, Receipt, Sender, build_message, open_connection, sender_named
 from ...models import Delivery, Incident
 from .. import audit
 from ..audit import Actor
@@ -359,7 +359,9 @@ def _send(
         raise LookupError("no recipient: the organisation has no FG, administrator or deputy")
     filed_under = row.organisation if not prepared.personal else None
     message = build_message(
-        sender=settings.mail_from,
+        sender=sender_named(settings.mail_from, prepared.sender_name)
+        if prepared.sender_name
+        else settings.mail_from,
         to=prepared.recipients,
         subject=prepared.subject,
         text=prepared.text,

@@ -24,7 +24,7 @@ from ...models import Delivery
 class Outgoing:
     """An e-mail to send: recipients, subject (one line is enforced later) and plain text;
     optionally an HTML version of the same text (sent as multipart/alternative, the plain
-    text first) and a Reply-To address.
+    text first), a Reply-To address and the sender's display name.
 
     ``personal``: the mail carries a link that acts as its recipient (an invitation, a
     reporter's follow-up link). It is then not filed under the row's organisation, so the
@@ -38,6 +38,9 @@ class Outgoing:
     html: str | None = None
     reply_to: str | None = None
     personal: bool = False
+    #: The display name of the sender (the address is the installation's MAIL_FROM): the
+    #: organisation's name on mail that leaves it (people would not know "breachdesk").
+    sender_name: str | None = None
 
 
 @dataclass(frozen=True)
