@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ..domain.notices.envelope import Piece, pieces, size_class, wraps
 from ..domain.notices.people_draft import Words
 from ..domain.notices.people_notice import MergePerson
+from ..domain.recipients.rows import dutch_postcode, is_home_country
 from ..domain.text import LINE_BREAKS, N_, single_line
 from ..domain.webhooks import EventType
 from ..models import Incident, Mailing, Recipient, RecipientImport
@@ -33,7 +34,7 @@ from .audit import Actor
 from .clock import Clock
 from .documents import render_pdf
 from .notice_templates import environment
-from .organisations import profile_of
+from .organisations import profile_of, public_name
 from .people_notices import render_for, verified
 
 TEMPLATE = "people/letter.html"
@@ -122,10 +123,13 @@ def place_name(city: str) -> str:
 def sender_of(incident: Incident) -> Sender:
     """The organisation's name, address and contact details from its profile."""
     profile = profile_of(incident.organisation)
-    name = single_line(profile.display_name or incident.organisation.name)
+    name = single_line(public_name(incident.organisation))
     address = profile.address
     street = single_line(address.street or "")
-    postal = (single_line(address.postal_code or ""), single_line(address.city or ""))
+    postcode = single_line(address.postal_code or "")
+    if is_home_country(address.country or ""):
+        postcode = dutch_postcode(postcode)  # as the people's addresses are written
+    postal = (postcode, single_line(address.city or ""))
     town = " ".join(part for part in postal if part)
     contact = profile.privacy_contact
     lines = [line for line in (street, town) if line]

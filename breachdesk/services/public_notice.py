@@ -37,7 +37,7 @@ from .answer_sheet import sheet_facts
 from .audit import Actor
 from .clock import Clock
 from .notice_templates import environment
-from .organisations import profile_of
+from .organisations import profile_of, public_name
 from .people_notices import versions
 from .workflow import audit_incident, commit
 
@@ -163,8 +163,7 @@ def draft_text(session: Session, incident: Incident, *, now: datetime, lang: str
     else:
         drafted = draft_people_notice(sheet_facts(incident, now=now, lang=lang), lang)
         title, sections = drafted.subject, drafted.sections
-    profile = profile_of(incident.organisation)
-    organisation = single_line(profile.display_name or incident.organisation.name)
+    organisation = single_line(public_name(incident.organisation))
     parts = public_sections(sections, data_names=_data_names(incident, lang), lang=lang)
     index = 0 if lang == "nl" else 1
     text = (

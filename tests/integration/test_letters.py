@@ -373,3 +373,20 @@ def test_dates_and_place_names_as_written_in_a_letter() -> None:
     assert letters.place_name("DEN HAAG") == "Den Haag"
     assert letters.place_name("'S-HERTOGENBOSCH") == "'s-Hertogenbosch"
     assert letters.place_name("Alphen aan den Rijn") == "Alphen aan den Rijn"
+
+
+def test_the_organisations_own_postcode_is_written_as_the_peoples(setup: Setup) -> None:
+    """Found by exploratory testing: the people's "2517AB" became "2517 AB" in the window,
+    while the organisation's own "2629HG" stayed as typed in its return line."""
+    organisation = setup.incident.organisation
+    address = {**organisation.profile["address"], "postal_code": "8031hm"}
+    organisation.profile = {**organisation.profile, "address": address}
+    db.session.commit()
+    sender = letters.sender_of(setup.incident)
+    assert "8031 HM" in sender.return_line and "8031hm" not in sender.return_line
+    assert any("8031 HM" in line for line in sender.lines)
+    # Abroad, a postcode is left as written.
+    abroad = {**address, "postal_code": "8031hm", "country": "België"}
+    organisation.profile = {**organisation.profile, "address": abroad}
+    db.session.commit()
+    assert "8031hm" in letters.sender_of(setup.incident).return_line

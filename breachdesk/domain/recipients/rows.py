@@ -88,6 +88,17 @@ _NL_POSTCODE = re.compile(r"([1-9][0-9]{3})\s*([A-Za-z]{2})")
 _HOME = {"", "nl", "nld", "nederland", "netherlands", "thenetherlands", "holland"}
 
 
+def dutch_postcode(postcode: str) -> str:
+    """A Dutch postcode written as PostNL asks ("2629HG" is "2629 HG"); anything else as it is."""
+    match = _NL_POSTCODE.fullmatch(postcode.strip())
+    return f"{match.group(1)} {match.group(2).upper()}" if match else postcode
+
+
+def is_home_country(country: str) -> bool:
+    """Whether ``country`` means the Netherlands (or says nothing): a letter needs no country."""
+    return header_key(country) in _HOME
+
+
 def postal_address(raw: Callable[[int | None], str], mapping: Mapping) -> tuple[list[str], bool]:
     """The postal address lines of one row, and whether they make a usable address.
 
@@ -120,9 +131,9 @@ def postal_address(raw: Callable[[int | None], str], mapping: Mapping) -> tuple[
     lines.extend(free)
     country = one(mapping.country)
     postcode = one(mapping.postcode)
-    home = header_key(country) in _HOME
-    if home and (match := _NL_POSTCODE.fullmatch(postcode)):
-        postcode = f"{match.group(1)} {match.group(2).upper()}"
+    home = is_home_country(country)
+    if home:
+        postcode = dutch_postcode(postcode)
     city = one(mapping.city)
     if postcode or city:
         lines.append("  ".join(p for p in (postcode, city) if p))
