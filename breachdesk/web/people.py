@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import login_required
 
-from ..domain.notices.people_notice import (
-    SECTION_KEYS,
-)
+from ..domain.notices.people_notice import SECTION_KEYS, missing_elements
 from ..domain.problems import FieldProblem
 from ..extensions import db_session
 from ..models import Incident, Mailing
@@ -125,11 +123,29 @@ def _redrafted(incident: Incident, posted: NoticeForm) -> ResponseReturnValue:
 @login_required
 def check_readability(incident_id: int) -> ResponseReturnValue:
     officer_incident(incident_id)
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        payload = {}  # no JSON, or JSON that is no object: nothing to check
     text = str(payload.get("text", ""))[: people_notices.MAX_SECTION * len(SECTION_KEYS)]
     lang = "en" if payload.get("lang") == "en" else "nl"
     result = readability.check(text, lang)
+    sections = payload.get("sections")
+    missing = (
+        missing_elements(
+            {
+                key: str(sections.get(key) or "")[: people_notices.MAX_SECTION]
+                for key in SECTION_KEYS
+            }
+        )
+        if isinstance(sections, dict)
+        else None
+    )
+    locale = str(get_locale())
     return jsonify(
+        # The Art. 34(2) parts still empty, by the rule approving applies (None: not asked).
+        missing=None
+        if missing is None
+        else [{"key": m.key, "label": m.label(locale)} for m in missing],
         score=None if result.score is None else round(result.score),
         band=band_label(result),
         long_sentences=[s.text[:200] for s in result.long_sentences][:10],

@@ -63,6 +63,15 @@ def test_the_fg_drafts_approves_imports_sends_and_proves(
     page.get_by_label("What we did and will do").fill(
         "Wij hebben de ontvanger gevraagd de lijst te wissen. Dat heeft hij gedaan."
     )
+    # What the law requires answers as the FG types too: an emptied contact point shows.
+    contact = page.locator('[data-section="contact"] textarea')
+    written = contact.input_value()
+    expect(page.locator("#elements [data-complete]")).to_be_visible(timeout=5000)
+    contact.fill("")
+    expect(page.locator('#elements [data-missing="contact_point"]')).to_be_visible(timeout=5000)
+    expect(page.locator("#elements [data-complete]")).to_be_hidden()
+    contact.fill(written)
+    expect(page.locator("#elements [data-complete]")).to_be_visible(timeout=5000)
     page.get_by_role("button", name="Save and approve this version").click()
     expect(page.get_by_text("Version 1 is approved")).to_be_visible()
     page.screenshot(path=str(tmp_path / "notice.png"), full_page=True)

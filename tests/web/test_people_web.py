@@ -140,6 +140,24 @@ def test_readability_answers_as_the_fg_types(
         json={"text": "We lost your name. We are sorry.", "lang": "en"},
     )
     assert english.json["band"] == "makkelijk"
+    # The Art. 34(2) parts still empty, by the rule approving applies, as the FG types
+    # (found by exploratory testing: the box said "all there" until approving refused).
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    sections = {key: draft.sections.get(key, "") for key in SECTION_KEYS}
+    sections["consequences"] = "Iemand kan uw naam misbruiken."
+    answer = client.post(
+        people_url(incident, "/readability"),
+        json={"text": "x", "lang": "nl", "sections": {**sections, "contact": " "}},
+    ).json
+    assert [m["key"] for m in answer["missing"]] == ["contact_point"]
+    assert answer["missing"][0]["label"].startswith("Naam en contactgegevens van de FG")
+    assert (
+        client.post(
+            people_url(incident, "/readability"), json={"text": "x", "sections": sections}
+        ).json["missing"]
+        == []
+    )
+    assert client.post(people_url(incident, "/readability"), json=[1]).status_code == 200
     client.get("/language/en")
     assert client.post(
         people_url(incident, "/readability"),

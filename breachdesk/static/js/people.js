@@ -15,6 +15,30 @@
       });
       return parts.join("\n\n");
     };
+    var sections = function () {
+      var found = {};
+      form.querySelectorAll("[data-section]").forEach(function (box) {
+        var area = box.querySelector("textarea");
+        if (area) { found[box.getAttribute("data-section")] = area.value; }
+      });
+      return found;
+    };
+    // The Art. 34(2) box says what approving would refuse, as the FG types.
+    var missing = function (items) {
+      var box = document.getElementById("elements");
+      if (!box || !items) { return; }
+      var list = box.querySelector("ul[data-missing-list]");
+      var done = box.querySelector("p[data-complete]");
+      list.textContent = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        li.setAttribute("data-missing", item.key);
+        li.textContent = box.getAttribute("data-missing-word") + ": " + item.label;
+        list.appendChild(li);
+      });
+      list.hidden = !items.length;
+      done.hidden = !!items.length;
+    };
     var list = function (host, title, items) {
       host.textContent = "";
       if (!items.length) { return; }
@@ -36,11 +60,12 @@
         method: "POST",
         credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRFToken": token ? token.value : ""},
-        body: JSON.stringify({text: text(), lang: lang ? lang.value : "nl"})
+        body: JSON.stringify({text: text(), lang: lang ? lang.value : "nl", sections: sections()})
       }).then(function (response) {
         return response.ok ? response.json() : null;
       }).then(function (data) {
         if (!data) { return; }
+        missing(data.missing);
         var box = document.getElementById("readability");
         document.getElementById("readability-score").textContent =
           data.score === null ? "—" : String(data.score);
