@@ -63,6 +63,14 @@ def test_the_fg_drafts_approves_imports_sends_and_proves(
     page.get_by_label("What we did and will do").fill(
         "Wij hebben de ontvanger gevraagd de lijst te wissen. Dat heeft hij gedaan."
     )
+    # Showing breachdesk's draft again asks first, since it would replace the typing.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("#redraft-notice").click()
+    assert asked and "replaced by breachdesk" in asked[0]
+    expect(page.get_by_label("What it may mean for them")).to_have_value(
+        "Iemand anders heeft uw naam gezien."
+    )
     # What the law requires answers as the FG types too: an emptied contact point shows.
     contact = page.locator('[data-section="contact"] textarea')
     written = contact.input_value()

@@ -75,7 +75,18 @@
           data.jargon.map(function (pair) { return pair[0] + " → " + pair[1]; }));
       }).catch(function () { /* the figure stays as it was; saving still works */ });
     };
+    // Showing breachdesk's draft replaces the text: ask first when something is unsaved.
+    var unsaved = false;
+    var redraft = form.querySelector("[data-confirm-unsaved]");
+    if (redraft) {
+      redraft.addEventListener("click", function (event) {
+        if (unsaved && !window.confirm(redraft.getAttribute("data-confirm-unsaved"))) {
+          event.preventDefault();
+        }
+      });
+    }
     form.addEventListener("input", function () {
+      unsaved = true;
       window.clearTimeout(timer);
       timer = window.setTimeout(update, 600);
     });
