@@ -183,7 +183,10 @@ def render_page(
         "notice_lang": lang,
         "preview": preview,
         "choice": choice,
-        "recipients": recipient_service.active_import(session, incident),
+        "recipients": (active := recipient_service.active_import(session, incident)),
+        # Whether this very list was sent to before (sending again reaches everyone again).
+        "list_sent_before": active is not None
+        and any(m.import_id == active.id and m.status != "cancelled" for m in mailing_list),
         "mailings": [(m, mailings.progress(session, m)) for m in mailing_list],
         "current": mailings.current(session, incident),
         "now": clock.now(),

@@ -193,8 +193,14 @@ def _import(incident: Incident, import_id: int) -> RecipientImport:
 @login_required
 def review(incident_id: int, import_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
+    imp = _import(incident, import_id)
+    current = service.active_import(db_session(), incident)
     return render_template(
-        "people/review.html", incident=incident, imp=_import(incident, import_id)
+        "people/review.html",
+        incident=incident,
+        imp=imp,
+        # Using this list replaces the one in use: the page says so, with its size.
+        replaces=current if current is not None and current.id != imp.id else None,
     )
 
 

@@ -1,0 +1,61 @@
+"""A new list replaces the list in use, and the pages say so (found by exploratory testing:
+importing one person "to add them" silently replaced a list of seven, and the send step then
+said everyone on the list would get the notice again, which was not true of the new list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from breachdesk.extensions import db
+from breachdesk.models import Incident, Organisation, PeopleNotice, RecipientImport, User
+from breachdesk.services import recipients
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
+
+from ..conftest import MakeUser, deliver_now
+from .test_people_web import informing, notice_form, people_url
+
+
+def _stage(incident: Incident, rows: str, clock: FixedClock) -> RecipientImport:
+    fg = db.session.execute(select(User).where(User.email == "fg@x.nl")).scalar_one()
+    data = ("naam;e-mail\r\n" + rows).encode()
+    return recipients.stage_import(
+        db.session, incident, data, "l.csv", recipients.read_table(data, "l.csv").proposed,
+        user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+
+
+def test_a_new_list_says_it_replaces_the_one_in_use_and_the_send_step_says_who_gets_it(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    incident = informing(client, orgs, make_user)
+    incident.organisation.notice_rate_per_minute = 0  # no provider cap: sent at once
+    db.session.commit()
+    client.get(people_url(incident))
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    approve = {
+        **notice_form(draft, consequences="Iemand kan uw naam misbruiken."),
+        "action": "approve",
+    }
+    assert client.post(people_url(incident, "/notice"), data=approve).status_code == 302
+    review = people_url(incident, "/recipients/{}")
+    first = _stage(incident, "Anna;anna@example.nl\r\nBram;bram@example.nl\r\n", clock)
+    assert 'id="replaces-list"' not in client.get(review.format(first.id)).get_data(as_text=True)
+    assert client.post(review.format(first.id) + "/activate").status_code == 302
+    assert client.post(people_url(incident, "/mailings")).status_code == 302
+    deliver_now(app)
+    send = client.get(people_url(incident)).get_data(as_text=True).split('id="send"')[1]
+    assert "Iedereen op de lijst krijgt het dan opnieuw" in send.split("</form>")[0]
+
+    second = _stage(incident, "Cor;cor@example.nl\r\n", clock)
+    page = client.get(review.format(second.id)).get_data(as_text=True)
+    warning = page.split('id="replaces-list"')[1].split("</div>")[0]
+    assert "vervangt de lijst die nu in gebruik is (2 personen)" in warning
+    assert client.post(review.format(second.id) + "/activate").status_code == 302
+    send = client.get(people_url(incident)).get_data(as_text=True).split('id="send"')[1]
+    send = send.split("</form>")[0]
+    assert "Naar deze lijst is nog niet verzonden" in send
+    assert "krijgt het dan opnieuw" not in send and "opnieuw" in send
