@@ -50,6 +50,11 @@ STATE_LABELS: dict[State, str] = {
     State.DISCARDED: N_("Discarded (not a real report)"),
 }
 
+#: States of an incident the FG confirmed to be a personal-data breach.
+BREACH_STATES = frozenset({State.BREACH_CONFIRMED, State.ASSESSED, State.DECIDED, State.CLOSED})
+#: States of a report the FG has not yet judged.
+UNTRIAGED_STATES = frozenset({State.REPORTED, State.IN_TRIAGE})
+
 #: States in which the incident is still being worked on by the FG.
 OPEN_STATES = frozenset(
     {State.REPORTED, State.IN_TRIAGE, State.BREACH_CONFIRMED, State.ASSESSED, State.DECIDED}

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, String, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.dashboard import Month, median, share
-from ..domain.lifecycle import State
+from ..domain.lifecycle import BREACH_STATES, UNTRIAGED_STATES, State
 from ..models import Incident, Notification, User
 from . import actions
 from .inbox import FINISHED, organisations_served
@@ -31,6 +31,7 @@ class Figures:
     by_type: dict[str, int]  # breach type -> breaches (one breach may have several)
     breaches: int
     not_breaches: int  # incidents judged not to be a personal-data breach
+    to_triage: int  # reports not yet judged (not counted as breaches)
     filed: int  # breaches notified to the AP (first filing in the span)
     filed_on_time: int
     median_hours_to_filing: float | None
@@ -56,7 +57,9 @@ def figures(
     scope = _scope(user, organisation_id)
     start, end = months[0].start, months[-1].end
     in_span = [*scope, Incident.discovered_at >= start, Incident.discovered_at < end]
-    breach = Incident.state != State.NOT_A_BREACH.value
+    # Confirmed breaches only: a report not yet judged is not one (yet), nor is a discarded one.
+    breach = Incident.state.in_([s.value for s in BREACH_STATES])
+    untriaged = Incident.state.in_([s.value for s in UNTRIAGED_STATES])
 
     month_of = case(
         *[(Incident.discovered_at < m.end, index) for index, m in enumerate(months)],
@@ -83,7 +86,8 @@ def figures(
                 for kind in BREACH_TYPES
             ],
             func.count().filter(breach),
-            func.count().filter(~breach),
+            func.count().filter(Incident.state == State.NOT_A_BREACH.value),
+            func.count().filter(untriaged),
         ).where(*in_span)
     ).one()
     first_filing = (
@@ -117,6 +121,7 @@ def figures(
         by_type={kind: int(n or 0) for kind, n in zip(BREACH_TYPES, type_counts[:3], strict=True)},
         breaches=int(type_counts[3] or 0),
         not_breaches=int(type_counts[4] or 0),
+        to_triage=int(type_counts[5] or 0),
         filed=len(filings),
         filed_on_time=sum(1 for *_rest, late in filings if not late),
         median_hours_to_filing=median(hours),

@@ -78,6 +78,7 @@ def test_the_figures_count_the_span_by_month_decision_type_and_timeliness(
         reporter, kruix, clock, discovered_at=datetime(2026, 10, 31, 22, 30, tzinfo=UTC)
     )
     not_one = submit(reporter, kruix, clock)
+    submit(reporter, kruix, clock)  # not judged yet: no breach (yet), counted apart
     submit(reporter, orgs["leiz"], clock)  # another FG's organisation: not counted
     triage.record_triage(
         db.session,
@@ -97,7 +98,7 @@ def test_the_figures_count_the_span_by_month_decision_type_and_timeliness(
     found = dashboard.figures(db.session, fg, months)
     per_month = {m.key: n for m, n in found.months}
     assert per_month["2026-11"] == 1 and per_month["2026-10"] == 1 and sum(per_month.values()) == 2
-    assert found.breaches == 2 and found.not_breaches == 1
+    assert found.breaches == 2 and found.not_breaches == 1 and found.to_triage == 1
     assert found.by_outcome == {
         Outcome.NOTIFY_AP.value: 1,
         Outcome.NOTIFY_AP_AND_SUBJECTS.value: 1,
@@ -105,7 +106,7 @@ def test_the_figures_count_the_span_by_month_decision_type_and_timeliness(
     assert found.by_type == {"confidentiality": 2, "integrity": 0, "availability": 0}
     assert (found.filed, found.filed_on_time, found.on_time_share) == (2, 1, 0.5)
     assert found.median_hours_to_filing == pytest.approx((12 + 82) / 2)
-    assert found.open_incidents == 2  # decided, not yet closed
+    assert found.open_incidents == 3  # two decided, not yet closed; one to judge
 
     only_earlier = dashboard.figures(db.session, fg, months_until(date(2026, 9, 30), 12))
     assert only_earlier.breaches == 0 and only_earlier.median_hours_to_filing is None
@@ -124,7 +125,9 @@ def test_the_dashboard_page_draws_each_chart_with_its_table(
         assert f'id="{chart}"' in text
     assert text.count("<rect") >= 24 and 'class="visually-hidden"' in text
     assert len(re.findall(r'<th scope="row">\d{4}-\d{2}</th>', text)) == 24
-    assert re.search(r'id="fig-breaches">1<', text)
+    # A report not yet judged is no breach (yet): counted apart (found by exploratory testing).
+    assert re.search(r'id="fig-breaches">0<', text)
+    assert "en 1 melding die nog beoordeeld moet worden" in text
     assert client.get("/dashboard/?months=999&org=12345").status_code == 200  # ignored
     client.post("/logout")
     login(client, "r@x.nl")
