@@ -226,3 +226,73 @@ def test_the_pack_tells_how_the_people_were_informed(
     assert (public["channel"], public["url"]) == ("website", "https://x.nl/datalek")
     listed = {e["path"] for e in json.loads(pack.read("manifest.json"))["files"]}
     assert {f"notices/mailing-{mailing.id}.json", "notices/public.json"} <= listed
+
+
+def _pages_of(html: str, base_url: str | None) -> list[list[Any]]:
+    """The boxes WeasyPrint lays out on each page of ``html`` (its layout, not its PDF)."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=base_url).render()
+    # The page's box tree is WeasyPrint's own (``_page_box``): the one way to see where each
+    # element went.
+    return [list(page._page_box.descendants()) for page in document.pages]
+
+
+def _separated(pages: list[list[Any]]) -> list[str]:
+    """Questions parted from their answers: a table row or a dt/dd pair on two pages, or a
+    heading that ends a page."""
+    found = []
+    root = next(box.element for box in pages[0] if box.element_tag == "html")
+    question = {  # a dd's question is the dt before it
+        id(child): parent[index - 1]
+        for parent in root.iter()
+        for index, child in enumerate(parent)
+        if child.tag == "dd" and index
+    }
+    seen: dict[int, tuple[Any, set[int]]] = {}
+    for number, boxes in enumerate(pages, start=1):
+        for box in boxes:
+            if box.element_tag in ("tr", "dt", "dd"):
+                element = question.get(id(box.element), box.element)
+                seen.setdefault(id(element), (element, set()))[1].add(number)
+        blocks = [b for b in boxes if b.element_tag in ("h2", "h3", "p", "dt", "dd", "tr", "li")]
+        if number < len(pages) and blocks and blocks[-1].element_tag in ("h2", "h3"):
+            found.append(f"page {number} ends with the heading {blocks[-1].element.text!r}")
+    for element, numbers in seen.values():
+        if len(numbers) > 1:
+            text = " ".join("".join(element.itertext()).split())[:60]
+            found.append(f"{text!r} on pages {sorted(numbers)}")
+    return found
+
+
+def test_the_summary_keeps_each_question_with_its_answer(
+    client: Any, filed: Incident, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wherever a page ends, a checklist question stays on the page of its answer, a label
+    on the page of its value, and a heading with what follows it (found by exploratory
+    testing: an answer "—" at the foot of page 1, its question at the top of page 2). The
+    text is pushed down step by step, so that every kind of row meets a page's end."""
+    from breachdesk.web import register_pack
+
+    filed.facts = {"malicious": "yes", "recipients": "unknown"}  # the whole checklist shows
+    db.session.commit()
+    rendered: dict[str, Any] = {}
+    real = register_pack.render_pdf
+
+    def keep(html: str, *, base_url: str | None = None) -> bytes:
+        rendered.update(html=html, base_url=base_url)
+        return real(html, base_url=base_url)
+
+    monkeypatch.setattr(register_pack, "render_pdf", keep)
+    download(client, filed)
+    html = rendered["html"]
+    assert 'class="answers"' in html
+    problems = []
+    # Millimetres pushed in above the title: the first page then ends in the checklist, row
+    # after row (0-24 mm: more than the tallest row), or in "What happened" (170-210 mm).
+    for shift in [*range(0, 26, 2), *range(170, 211, 5)]:
+        shifted = html.replace("<body>", f'<body><div style="height: {shift}mm"></div>', 1)
+        pages = _pages_of(shifted, rendered["base_url"])
+        assert len(pages) > 1
+        problems += [f"{shift} mm: {p}" for p in _separated(pages)]
+    assert not problems, "\n".join(problems)
