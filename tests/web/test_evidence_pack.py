@@ -3,9 +3,11 @@ the attachments byte for byte, the audit events, and a verification that shows t
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
+import re
 import subprocess
 import zipfile
 from typing import Any
@@ -151,22 +153,21 @@ def summary_text(pack: zipfile.ZipFile) -> str:
     return " ".join(text.split())
 
 
-def test_the_pack_tells_how_the_people_were_informed(
-    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
-) -> None:
-    """Per mailing the e-mails counted by status in words and the letters with their posting,
-    the public communication, and "informed" filled from what was done (found by exploratory
-    testing: "6 personen, 33 per brief · sent 6", no posting, no public notice, "—")."""
-    incident = informing(client, orgs, make_user)
+def send_to_list(client: Any, incident: Incident, people: bytes = CSV) -> Mailing:
+    """The notice approved (the first time), ``people`` imported as the list and sent to;
+    the new mailing. No provider cap: everything is due at once."""
     incident.organisation.notice_rate_per_minute = 0
     db.session.commit()
     client.get(people_url(incident))
-    draft = db.session.execute(select(PeopleNotice)).scalar_one()
-    data = notice_form(draft, consequences="Iemand kan uw naam misbruiken.")
-    client.post(people_url(incident, "/notice"), data={**data, "action": "approve"})
+    draft = db.session.execute(
+        select(PeopleNotice).where(PeopleNotice.approved_at.is_(None))
+    ).scalar_one()
+    if draft.version == 1:
+        data = notice_form(draft, consequences="Iemand kan uw naam misbruiken.")
+        client.post(people_url(incident, "/notice"), data={**data, "action": "approve"})
     uploaded = client.post(
         people_url(incident, "/recipients/new"),
-        data={"file": (io.BytesIO(CSV), "klanten.csv")},
+        data={"file": (io.BytesIO(people), "klanten.csv")},
         content_type="multipart/form-data",
     )
     columns = ["name", "email", "street", "postcode", "city"]
@@ -174,7 +175,17 @@ def test_the_pack_tells_how_the_people_were_informed(
     mapped = client.post(uploaded.headers["Location"], data=mapping)
     assert client.post(mapped.headers["Location"] + "/activate").status_code == 302
     assert client.post(people_url(incident, "/mailings")).status_code == 302
-    mailing = db.session.execute(select(Mailing)).scalar_one()
+    return db.session.execute(select(Mailing).order_by(Mailing.id.desc()).limit(1)).scalar_one()
+
+
+def test_the_pack_tells_how_the_people_were_informed(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Per mailing the e-mails counted by status in words and the letters with their posting,
+    the public communication, and "informed" filled from what was done (found by exploratory
+    testing: "6 personen, 33 per brief · sent 6", no posting, no public notice, "—")."""
+    incident = informing(client, orgs, make_user)
+    mailing = send_to_list(client, incident)
 
     # Started, nothing sent or posted yet: not informed yet, and it says what waits.
     text = summary_text(download(client, incident))
@@ -296,3 +307,67 @@ def test_the_summary_keeps_each_question_with_its_answer(
         assert len(pages) > 1
         problems += [f"{shift} mm: {p}" for p in _separated(pages)]
     assert not problems, "\n".join(problems)
+
+
+def proof_rows(pack: zipfile.ZipFile, mailing: Mailing) -> list[list[str]]:
+    """The rows of a mailing's proof per person in the pack (after its header)."""
+    text = pack.read(f"notices/mailing-{mailing.id}-proof.csv").decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["row", "reference", "channel", "status"]
+    return rows[1:]
+
+
+def test_people_informed_by_letter_have_their_proof_per_person_too(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """The proof per person (the page and the pack's CSV) lists the people who get a letter
+    as well, with where their letter stands (found by exploratory testing: only the e-mailed
+    people were listed, so a letter's person appeared nowhere, while the summary said the
+    proof per person was in that file)."""
+    incident = informing(client, orgs, make_user)
+    mailing = send_to_list(client, incident)  # two by e-mail; Els Bakker (row 5) by letter
+    deliver_now(app)
+    url = people_url(incident, f"/mailings/{mailing.id}/proof")
+
+    page = client.get(url).get_data(as_text=True)
+    letter = re.search(
+        r'<tr data-channel="letter" data-letter-status="to_post">(.*?)</tr>', page, re.S
+    )
+    assert letter is not None, page[page.find('id="proof"') :][:3000]
+    assert page.count('data-channel="email"') == 2
+    words = " ".join(re.sub(r"<[^>]+>", " ", letter.group(1)).split())
+    assert words.startswith("5 Els Bakker Dorpsstraat 12, 1234 AB")
+    assert "brief klaar om te printen, nog niet gepost" in words
+    assert "1 brief: nog niet gepost" in " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    rows = proof_rows(download(client, incident), mailing)
+    assert [row[2:4] for row in rows] == [
+        ["email", "sent"],
+        ["email", "sent"],
+        ["letter", "to_post"],
+    ]
+    assert rows[2] == ["5", "", "letter", "to_post", "", "", "", "", ""]
+
+    posted = client.post(
+        people_url(incident, f"/mailings/{mailing.id}/letters-posted"),
+        data={"posted_at": "2026-11-19T11:00"},
+    )
+    assert posted.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    letter = re.search(
+        r'<tr data-channel="letter" data-letter-status="posted">(.*?)</tr>', page, re.S
+    )
+    assert letter is not None and "gepost op 19-11-2026 11:00" in letter.group(1)
+    rows = proof_rows(download(client, incident), mailing)
+    assert rows[2] == ["5", "", "letter", "posted", "2026-11-19T10:00:00+00:00", "", "", "", ""]
+
+    # The same list sent again and cancelled before its letters were posted: not posted.
+    again = send_to_list(client, incident)
+    assert client.post(people_url(incident, f"/mailings/{again.id}/cancel")).status_code == 302
+    page = client.get(people_url(incident, f"/mailings/{again.id}/proof")).get_data(as_text=True)
+    letter = re.search(
+        r'<tr data-channel="letter" data-letter-status="cancelled">(.*?)</tr>', page, re.S
+    )
+    assert letter is not None and "niet gepost: de verzending is geannuleerd" in letter.group(1)
+    pack = download(client, incident)
+    assert proof_rows(pack, again)[2][2:5] == ["letter", "cancelled", ""]
+    assert proof_rows(pack, mailing)[2][3] == "posted"  # the first one's letters still were
