@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 from ..domain.audit import chain_name
 from ..domain.delivery import Status
 from ..domain.notices.ap_draft import Informing
-from ..domain.register import spreadsheet_safe
+from ..domain.register import Informed, spreadsheet_safe
 from ..models import (
     Attachment,
     AuditEvent,
@@ -65,7 +65,7 @@ from ..models import (
 )
 from .actions import actions_of
 from .audit_verify import ChainReport, verify_trail
-from .informing import informing_of
+from .informing import informed_of, informing_of
 from .mailings import letter_status, proof_select
 from .storage import FileStore
 
@@ -144,6 +144,7 @@ class PackContents:
     generated_at: datetime
     public: PublicNotice | None = None  # the public communication, if one was saved
     informing: Informing | None = None  # how far the people were informed, from the proof
+    informed: Informed = Informed.UNDECIDED  # the register's verdict on informing them
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -198,6 +199,7 @@ def gather(session: Session, incident: Incident, now: datetime) -> PackContents:
             select(PublicNotice).where(PublicNotice.incident_id == incident.id)
         ).scalar_one_or_none(),
         informing=informing_of(session, incident),
+        informed=informed_of(session, incident),
         problems=[p.reason for p in trail.checkpoint_problems],
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from breachdesk.domain.assessment import Outcome
+from breachdesk.domain.register import Informed
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Incident, Mailing, Organisation, PeopleNotice
@@ -371,3 +373,85 @@ def test_people_informed_by_letter_have_their_proof_per_person_too(
     pack = download(client, incident)
     assert proof_rows(pack, again)[2][2:5] == ["letter", "cancelled", ""]
     assert proof_rows(pack, mailing)[2][3] == "posted"  # the first one's letters still were
+
+
+LATER_LIST = (
+    "naam;e-mail;straat;postcode;plaats\r\n"
+    "Jan Jansen;jan@example.nl;;;\r\n"
+    "Anaïs de Vries;anna@example.nl;;;\r\n"
+    "Kees Kist;;Kerkstraat 1;2345 BC;Elders\r\n"
+).encode()
+
+
+def register_says(client: Any, incident: Incident) -> list[str]:
+    """The register's filter values on people informed that select ``incident``."""
+    return [
+        value.value
+        for value in Informed
+        if incident.reference
+        in client.get(f"/register/?informed={value.value}").get_data(as_text=True)
+    ]
+
+
+def closing(client: Any, incident: Incident) -> tuple[str, str]:
+    """The incident page's closing form: the answer proposed for the people affected (or ""),
+    and the form's text."""
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    form = page[page.index('id="close"') :]
+    form = form[: form.index("</form>")]
+    proposed = [
+        value
+        for tag in re.findall(r'<input[^>]*name="subjects_outcome"[^>]*>', form)
+        if re.search(r"\schecked[\s>]", tag)
+        for value in re.findall(r'value="(\w+)"', tag)
+    ]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", form)).split())
+    return (proposed[0] if proposed else ""), text
+
+
+def test_the_pack_and_the_closing_form_say_what_the_register_says(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Whether the people were informed follows one rule in the register, the evidence pack
+    and the closing form (found by exploratory testing: after a second sending whose letter
+    was not posted yet, the register said "informing under way" while the pack said "Yes,
+    through breachdesk" and the closing form proposed "informed" with one letter too few)."""
+    incident = informing(client, orgs, make_user)
+    first = send_to_list(client, incident)  # two by e-mail, one by letter
+    deliver_now(app)
+    posted = client.post(
+        people_url(incident, f"/mailings/{first.id}/letters-posted"),
+        data={"posted_at": "2026-11-19T11:00"},
+    )
+    assert posted.status_code == 302
+    assert register_says(client, incident) == ["informed"]
+
+    later = send_to_list(client, incident, LATER_LIST)  # two by e-mail, Kees Kist by letter
+    deliver_now(app)
+    assert register_says(client, incident) == ["informing"]
+    text = summary_text(download(client, incident))
+    assert (
+        "Betrokkenen geïnformeerd Nog niet: 4 van 4 per e-mail, vanaf 19-11-2026 11:00; "
+        "1 per brief, gepost op 19-11-2026 11:00; 1 per brief, nog niet gepost." in text
+    ), text[text.find("Betrokkenen geïnformeerd") :][:300]
+    proposed, form = closing(client, incident)
+    assert proposed == ""  # not "informed" while a letter waits
+    assert (
+        "Nog niet: 4 van 4 per e-mail, vanaf 19-11-2026 11:00; 1 per brief, gepost op "
+        "19-11-2026 11:00; 1 per brief, nog niet gepost." in form
+    ), form
+
+    posted = client.post(
+        people_url(incident, f"/mailings/{later.id}/letters-posted"),
+        data={"posted_at": "2026-11-19T11:00"},
+    )
+    assert posted.status_code == 302
+    assert register_says(client, incident) == ["informed"]
+    text = summary_text(download(client, incident))
+    assert (
+        "Betrokkenen geïnformeerd Ja, via breachdesk: 4 van 4 per e-mail, vanaf "
+        "19-11-2026 11:00; 2 per brief, gepost op 19-11-2026 11:00." in text
+    )
+    proposed, form = closing(client, incident)
+    assert proposed == "informed"
+    assert "Geïnformeerd via breachdesk: 4 van 4 per e-mail; 2 per brief." in form
