@@ -15,8 +15,9 @@ writes the ZIP:
                                     its e-mails counted by status, its letters and when
                                     their posting was recorded (with the letters' digest)
     notices/mailing-<n>-proof.csv   per person of each mailing: channel, status, when sent,
-                                    the server's reply and the digest of what was sent (not
-                                    the address: the list itself stays in breachdesk)
+                                    the server's reply and the digest of what was sent; for
+                                    a letter its status and when it was posted (not the
+                                    address: the list itself stays in breachdesk)
     notices/public.json             the public communication (Art. 34(3)(c)), once published:
                                     where, when, its web address, its text and digest
     audit/events.json               the incident's audit events, with their hashes
@@ -49,7 +50,7 @@ from sqlalchemy.orm import Session
 from ..domain.audit import chain_name
 from ..domain.delivery import Status
 from ..domain.notices.ap_draft import Informing
-from ..domain.register import spreadsheet_safe
+from ..domain.register import Informed, spreadsheet_safe
 from ..models import (
     Attachment,
     AuditEvent,
@@ -64,7 +65,8 @@ from ..models import (
 )
 from .actions import actions_of
 from .audit_verify import ChainReport, verify_trail
-from .informing import informing_of
+from .informing import informed_of, informing_of
+from .mailings import letter_status, proof_select
 from .storage import FileStore
 
 #: The name of the manifest inside the ZIP.
@@ -142,6 +144,7 @@ class PackContents:
     generated_at: datetime
     public: PublicNotice | None = None  # the public communication, if one was saved
     informing: Informing | None = None  # how far the people were informed, from the proof
+    informed: Informed = Informed.UNDECIDED  # the register's verdict on informing them
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -196,6 +199,7 @@ def gather(session: Session, incident: Incident, now: datetime) -> PackContents:
             select(PublicNotice).where(PublicNotice.incident_id == incident.id)
         ).scalar_one_or_none(),
         informing=informing_of(session, incident),
+        informed=informed_of(session, incident),
         problems=[p.reason for p in trail.checkpoint_problems],
     )
 
@@ -257,19 +261,24 @@ PROOF_HEADER = (
 
 def proof_csv(session: Session, mailing: Mailing) -> IO[bytes]:
     """The proof per person of ``mailing`` as CSV (UTF-8, ``;``), in a temporary file read
-    from the start, written a batch at a time (a mailing may have 100,000 rows)."""
+    from the start, written a batch at a time (a mailing may have 100,000 rows). Every person
+    of the mailing has a row: an e-mail with its delivery's status and proof, a letter with
+    its status (``to_post``, ``posted`` or ``cancelled``) and when it was posted."""
     target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned open
     text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
     writer.writerow(PROOF_HEADER)
+    letter = letter_status(mailing)
+    posted_at = mailing.letters_posted_at
     last = 0
     while True:
         batch = session.execute(
-            select(
-                Delivery.id,
+            proof_select(
+                mailing,
+                Recipient.id,
                 Recipient.row_number,
                 Recipient.reference,
-                Delivery.channel,
+                Delivery.id,
                 Delivery.status,
                 Delivery.sent_at,
                 Delivery.message_id,
@@ -277,20 +286,20 @@ def proof_csv(session: Session, mailing: Mailing) -> IO[bytes]:
                 Delivery.content_sha256,
                 Delivery.attempts,
             )
-            .outerjoin(Recipient, Recipient.id == Delivery.recipient_id)
-            .where(Delivery.mailing_id == mailing.id, Delivery.id > last)
-            .order_by(Delivery.id)
+            .where(Recipient.id > last)
             .limit(PROOF_BATCH)
         ).all()
         if not batch:
             break
-        for row in batch:
-            _id, number, reference, channel, status, sent_at, message_id, reply, digest, tries = row
+        for _id, number, reference, delivery, *proof in batch:
+            status, sent_at, message_id, reply, digest, tries = proof
+            if delivery is None:  # a letter
+                status, sent_at, tries = letter, posted_at, ""
             writer.writerow(
                 [
-                    number if number is not None else "",
+                    number,
                     spreadsheet_safe(reference or ""),
-                    channel,
+                    "letter" if delivery is None else "email",
                     status,
                     sent_at.isoformat() if sent_at else "",
                     spreadsheet_safe(message_id or ""),

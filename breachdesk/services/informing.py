@@ -1,15 +1,18 @@
 """How far the people affected have been informed: counted from the proof, for the incident
 page, the register and the AP answer sheet ("informed 2,431 of 2,500 by e-mail on …; 69 by
-letter on …"). Reads only; one aggregate query per channel."""
+letter on …"), and whether that counts as informed by the register's rule. Reads only; one
+aggregate query per channel."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.delivery import Kind, Status
 from ..domain.notices.ap_draft import Informing
+from ..domain.register import Informed, Sending, informed_state
 from ..models import Delivery, Incident, Mailing, PublicNotice
+from .register_query import sending_of
 
 
 def informing_of(session: Session, incident: Incident) -> Informing | None:
@@ -27,9 +30,11 @@ def informing_of(session: Session, incident: Incident) -> Informing | None:
             func.coalesce(func.sum(Mailing.letters), 0), func.max(Mailing.letters_posted_at)
         ).where(Mailing.incident_id == incident.id, Mailing.letters_posted_at.is_not(None))
     ).one()
+    # The letters to post: a mailing cancelled before its letters were posted has none.
     letters_due = session.execute(
         select(func.coalesce(func.sum(Mailing.letters), 0)).where(
-            Mailing.incident_id == incident.id
+            Mailing.incident_id == incident.id,
+            or_(Mailing.letters_posted_at.is_not(None), Mailing.status != "cancelled"),
         )
     ).scalar_one()
     public = session.execute(
@@ -48,3 +53,12 @@ def informing_of(session: Session, incident: Incident) -> Informing | None:
         public_channel=public.channel if public is not None and public.published_at else "",
         public_at=public.published_at if public is not None else None,
     )
+
+
+def informed_of(session: Session, incident: Incident) -> Informed:
+    """How the duty to inform the people of ``incident`` stands, by the register's own rule
+    (:func:`~breachdesk.domain.register.informed_state` on what
+    :func:`~.register_query.sending_of` reads, the SQL its filter uses), so that the evidence
+    pack and the closing form say what the register says."""
+    sending = session.execute(select(sending_of(incident.id))).scalar_one()
+    return informed_state(incident.subjects_resolution, incident.decided_outcome, Sending(sending))

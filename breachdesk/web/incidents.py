@@ -25,7 +25,9 @@ from ..domain.assessment import RULESET_VERSION
 from ..domain.deadline import Duty
 from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
 from ..domain.next_action import NextAction
+from ..domain.notices.ap_draft import Informing
 from ..domain.notices.other_regimes import regimes_for
+from ..domain.register import Informed
 from ..domain.roles import Role, can_see_all_incidents
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
@@ -42,7 +44,7 @@ from ..services import (
     incident_access,
     report_correction,
 )
-from ..services.informing import informing_of
+from ..services.informing import informed_of, informing_of
 from ..services.organisations import profile_of
 from .context import (
     actor,
@@ -53,6 +55,7 @@ from .context import (
     selected_locale,
     user,
 )
+from .informing_words import informed_line
 from .labels import next_action_label, state_badge
 from .report_form import ReportCorrectionForm
 from .reporter_forms import DiscardForm, EvidenceForm, QuestionForm, ReplyForm
@@ -193,7 +196,7 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
                 ),
                 deadlines.duty_of(incident),
             ),
-            close_form=forms.get("close_form") or _fresh_close_form(incident),
+            close_form=_close_form(incident, forms.get("close_form")),
             question_form=forms.get("question_form") or QuestionForm(formdata=None),
             correction_form=forms.get("correction_form") or _correction_form(incident),
             evidence_form=forms.get("evidence_form") or EvidenceForm(formdata=None),
@@ -297,11 +300,23 @@ def _fresh_triage_form(incident: Incident) -> TriageForm:
     return form
 
 
-def _fresh_close_form(incident: Incident) -> CloseForm:
-    """Closing, with how the people were informed filled in from the mailings' proof."""
-    form = CloseForm(formdata=None)
+def _close_form(incident: Incident, sent_back: CloseForm | None) -> CloseForm:
+    """The closing form (as sent back, or fresh) with how far breachdesk informed the people,
+    by the register's rule: "informed" proposed with the counts once the register says so;
+    while it says informing is under way, what still waits under the first question."""
     done = informing_of(db_session(), incident)
-    if done is None or not done.reached:
+    standing = informed_of(db_session(), incident)
+    form = sent_back or _fresh_close_form(standing, done)
+    if standing is Informed.INFORMING:
+        form.subjects_outcome.description = informed_line(standing, done)
+    return form
+
+
+def _fresh_close_form(standing: Informed, done: Informing | None) -> CloseForm:
+    """Closing, with "informed" filled in from the mailings' proof when breachdesk's notices
+    were all sent and its letters all posted (the register's "informed")."""
+    form = CloseForm(formdata=None)
+    if standing is not Informed.INFORMED or done is None or not done.reached:
         return form
     moments = [m for m in (done.last_email_at, done.letters_posted_at) if m is not None]
     parts = []

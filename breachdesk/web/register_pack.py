@@ -7,7 +7,6 @@ rest and writes the ZIP with its manifest. Every download is audited.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from ..runtime import runtime
 from ..services import audit, evidence_pack
 from ..services.documents import DocumentError, render_pdf
 from ..services.register_export import file_chunks
+from . import informing_words
 from .audit_words import problem_text
 from .checklist_form import GROUP_FLAGS, MISUSE, RECIPIENTS, SECTIONS
 from .context import actor
@@ -75,53 +75,11 @@ def _group_row(group: dict[str, Any]) -> tuple[str, str]:
     return head, "; ".join(parts) or "—"
 
 
-def _when(value: datetime) -> str:
-    return utc_to_local(value).strftime("%d-%m-%Y %H:%M")
-
-
 def informed_line(contents: evidence_pack.PackContents) -> str:
-    """How far the people were informed, from what was done when no answer was recorded
-    (at closing): e-mails sent, letters posted, the public communication published. The same
-    three steps tell webhooks that people are being informed. "" when nothing was done."""
-    done = contents.informing
-    if done is None:
-        return ""
-    parts = []
-    if done.emails_sent and done.first_email_at:
-        parts.append(
-            _(
-                "%(n)d of %(total)d by e-mail, from %(when)s",
-                n=done.emails_sent,
-                total=done.emails_total,
-                when=_when(done.first_email_at),
-            )
-        )
-    elif done.emails_total:
-        parts.append(_("%(total)d by e-mail, none sent yet", total=done.emails_total))
-    if done.letters_posted and done.letters_posted_at:
-        parts.append(
-            ngettext(
-                "%(num)d by letter, posted %(when)s",
-                "%(num)d by letter, posted %(when)s",
-                done.letters_posted,
-                when=_when(done.letters_posted_at),
-            )
-        )
-    elif done.letters_total:
-        parts.append(_("%(n)d by letter, not posted yet", n=done.letters_total))
-    if done.public_at:
-        parts.append(
-            _(
-                "publicly %(when)s (%(channel)s)",
-                when=_when(done.public_at),
-                channel=done.public_channel,
-            )
-            if done.public_channel
-            else _("publicly %(when)s", when=_when(done.public_at))
-        )
-    if done.reached or done.public_at:
-        return _("Yes, through breachdesk: %(parts)s.", parts="; ".join(parts))
-    return _("Not yet: %(parts)s.", parts="; ".join(parts))
+    """How far the people were informed, when no answer was recorded at closing: the
+    register's verdict (the same rule), with the e-mails sent, the letters posted and not
+    posted yet, and the public communication published."""
+    return informing_words.informed_line(contents.informed, contents.informing)
 
 
 def _findings(contents: evidence_pack.PackContents) -> list[str]:

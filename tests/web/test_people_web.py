@@ -263,15 +263,22 @@ def test_import_send_pause_resume_and_prove(
     assert progress["status"] == "cancelled" and progress["cancelled"] == 2
     assert progress["sent"] == 0
 
-    # Closing proposes "informed", with the counts from the proof.
+    # Closing says what still waits: the letter (the register's rule: not informed yet).
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
-    assert "Geïnformeerd via breachdesk: 2 van 2 per e-mail." in page, page[-3000:]
+    assert "Geïnformeerd via breachdesk" not in page
+    assert (
+        "Nog niet: 2 van 2 per e-mail, vanaf 19-11-2026 11:00; 1 per brief, nog niet gepost."
+        in page
+    )
     # Letters: recorded as posted once; the AP answer sheet counts who was informed.
     posted = client.post(
         people_url(incident, f"/mailings/{mailing_id}/letters-posted"),
         data={"posted_at": "2026-11-19T11:00"},
     )
     assert posted.status_code == 302
+    # Now closing proposes "informed", with the counts from the proof.
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert "Geïnformeerd via breachdesk: 2 van 2 per e-mail; 1 per brief." in page, page[-3000:]
     again = client.post(
         people_url(incident, f"/mailings/{mailing_id}/letters-posted"),
         data={"posted_at": "2026-11-19T11:00"},
