@@ -44,9 +44,7 @@ def test_org_import_export_round_trip(app: Flask, tmp_path: Path) -> None:
     assert kruix.profile["sector"] == "Verzekeringen (test)" and kruix.profile_version == 2
 
 
-def test_every_organisation_exported_at_once_imports_again(
-    app: Flask, tmp_path: Path
-) -> None:
+def test_every_organisation_exported_at_once_imports_again(app: Flask, tmp_path: Path) -> None:
     """Found by exploratory testing: "org export" without a slug printed the profiles run
     together as one YAML mapping, and importing that created only the last organisation (and
     said nothing of the other four)."""
