@@ -60,10 +60,15 @@ from ..services.register_rows import RegisterRow
 from ..sqlite import long_read
 from .checklist_form import CONSEQUENCES
 from .context import actor, organisations_where, require_any_role, selected_locale, user
+from .labels import citation, reason_text
 from .report_form import CONTAINMENT
 from .triage_forms import BREACH_TYPES, OUTCOME_LABELS
 
 bp = Blueprint("register", __name__, url_prefix="/register")
+
+#: The most reasons an export keeps translated (a register repeats the same few sentences; a
+#: number of people in one makes it another).
+REASONS_KEPT = 5_000
 
 
 def _filter() -> ParsedFilter:
@@ -95,6 +100,11 @@ class Labels:
         self.open_measures = _("open measures: %(num)s", num="%(num)s")
         self.imported = _("imported")
         self.source_reference = _("Reference in the earlier register")
+        self.followed = _("Follows the advice.")
+        self.departed = _("Departs from the advice (%(advice)s).", advice="%(advice)s")
+        self.fg_words = _("The FG's reasoning: %(text)s", text="%(text)s")
+        self.advice_reasons_title = _("The advice's reasons:")
+        self._reason_texts: dict[tuple[Any, ...], str] = {}
 
     @staticmethod
     def _join(values: list[str], labels: dict[str, str]) -> str:
@@ -142,6 +152,57 @@ class Labels:
             f"{title} ({self.action_status.get(status, status)})" for title, status in row.actions
         )
 
+    def advice_reasons(self, row: RegisterRow) -> list[str]:
+        """The reasons of the advice the decision rested on, as stored with it, each with
+        the source it cites, in the reader's language: the sentences the incident page shows
+        (:func:`.labels.reason_text`, :func:`.labels.citation`), each translated once."""
+        if row.decision is None:
+            return []
+        known, texts = self._reason_texts, []
+        for reason in row.decision.reasons:
+            key = (reason.message, reason.rule, reason.factor, *reason.params.items())
+            text = known.get(key)
+            if text is None:
+                if len(known) >= REASONS_KEPT:
+                    known.clear()
+                text = known[key] = f"{reason_text(reason)} ({citation(reason.rule)})"
+            texts.append(text)
+        return texts
+
+    def verdict(self, row: RegisterRow) -> str:
+        """Whether the decision follows the advice it was given ("Follows the advice.",
+        "Departs from the advice (Notify the AP)."); "" when no advice was stored with it (an
+        entry imported from an earlier register)."""
+        decision = row.decision
+        if decision is None or not decision.reasons:
+            return ""
+        if decision.follows_recommendation:
+            return self.followed
+        return self.departed % {"advice": self.outcome.get(decision.recommended, "")}
+
+    def own_words(self, row: RegisterRow) -> str:
+        """The FG's own reasoning, when given ("The FG's reasoning: …"); an imported entry's
+        reasoning as the earlier register gave it."""
+        decision = row.decision
+        if decision is None or not decision.rationale:
+            return ""
+        if not decision.reasons:
+            return decision.rationale
+        return self.fg_words % {"text": decision.rationale}
+
+    def reasoning(self, row: RegisterRow) -> str:
+        """The decision's reasoning for a spreadsheet cell (Art. 33(5)): whether it follows
+        the advice, the FG's own words when given, then the advice's reasons, numbered, a
+        line each."""
+        if row.decision is None:
+            return ""
+        lines = [" ".join(part for part in (self.verdict(row), self.own_words(row)) if part)]
+        reasons = self.advice_reasons(row)
+        if reasons:
+            lines.append(self.advice_reasons_title)
+            lines += [f"{number}. {text}" for number, text in enumerate(reasons, 1)]
+        return "\n".join(line for line in lines if line)
+
     def notified_to(self, row: RegisterRow) -> str:
         return self.addressee.get(row.filing.addressee, "") if row.filing else ""
 
@@ -167,7 +228,7 @@ def columns(lb: Labels) -> list[Column]:
         Column(_("Measures taken"), lb.measures, 40),
         Column(_("Remedial actions"), lb.remedial, 50),
         Column(_("Decision"), lb.decision, 30),
-        Column(_("Reasoning"), lambda r: r.decision.rationale if r.decision else "", 50),
+        Column(_("Reasoning"), lb.reasoning, 60),
         Column(_("Rule set"), lambda r: r.decision.ruleset_version if r.decision else "", 12),
         Column(_("Decided (Dutch time)"), lambda r: r.decision.decided_at if r.decision else None),
         Column(_("Notified to"), lb.notified_to, 14),

@@ -4,6 +4,7 @@ cells that a spreadsheet never runs as formulas, a PDF with the rows, every expo
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -15,15 +16,22 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from breachdesk.domain.assessment import Outcome, assess
+from breachdesk.domain.checklist import BreachType
+from breachdesk.domain.prefill import prefill
 from breachdesk.domain.register import RegisterFilter, Sort
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Incident, Organisation, User
-from breachdesk.services import register
+from breachdesk.services import decisions, register, triage
+from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
+from breachdesk.services.incidents import report_of
+from breachdesk.services.organisations import profile_of
 
 from ..conftest import MakeUser, login
 from ..integration.test_incidents import submit
+from ..integration.test_triage import answers
 
 #: Texts a spreadsheet would run as a formula (or hide one behind), and one it would not.
 HOSTILE = [
@@ -428,3 +436,90 @@ def test_an_xlsx_export_reads_without_the_write_lock(
     response = client.get("/register/export.xlsx")
     assert response.status_code == 200 and response.data.startswith(b"PK")
     assert seen == [True]
+
+
+def decide(
+    incident: Incident, fg: User, clock: FixedClock, *, follow: bool, rationale: str
+) -> None:
+    """Confirm the checklist as the report fills it in and decide: as advised, or otherwise."""
+    actor = Actor.of(fg)
+    triage.record_triage(db.session, incident, answers(), actor=actor, clock=clock)
+    facts = prefill(
+        report_of(incident),
+        profile_of(incident.organisation),
+        frozenset({BreachType.CONFIDENTIALITY}),
+    )
+    decisions.save_checklist(db.session, incident, facts, confirm=True, actor=actor, clock=clock)
+    advised = assess(facts).outcome
+    other = Outcome.NOTIFY_AP if advised is Outcome.REGISTER_ONLY else Outcome.REGISTER_ONLY
+    decisions.record_decision(
+        db.session,
+        incident,
+        outcome=None if follow else other,
+        rationale=rationale,
+        actor=actor,
+        clock=clock,
+    )
+
+
+def page_reasons(client: Any, incident: Incident) -> list[str]:
+    """The advice's reasons as the incident page lists them: "sentence (source)"."""
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    listed = re.search(r'id="recommendation-reasons">(.*?)</ol>', page, re.S)
+    assert listed is not None
+    items = re.findall(r"<li>(.*?)</li>", listed.group(1), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", item)).split()) for item in items]
+
+
+def test_every_export_carries_the_reasoning_also_when_the_fg_follows_the_advice(
+    client: Any, filled: list[Incident], people: tuple[User, User], clock: FixedClock
+) -> None:
+    """Found by testing: when the FG followed the advice, the register's exports (which go to
+    the AP) held no reasoning at all: an empty "Onderbouwing" cell, and in the PDF only the
+    decision's date and rule set; only a decision against the advice showed the FG's words.
+    Art. 33(5) asks for the reasoning of every decision: each export now gives the reasons of
+    the advice the decision rested on, as the incident page shows them, in the reader's
+    language, and the FG's own words when given."""
+    followed, departed = filled[6], filled[7]
+    fg = people[1]
+    decide(followed, fg, clock, follow=True, rationale="")
+    own = "De ontvanger is een collega met geheimhoudingsplicht die alles direct heeft gewist."
+    decide(departed, fg, clock, follow=False, rationale=own)
+    login(client, "fg@x.nl")
+    reasons = page_reasons(client, followed)
+    assert len(reasons) >= 3 and all(r.endswith(")") for r in reasons)
+    numbered = "\n".join(f"{n}. {r}" for n, r in enumerate(reasons, 1))
+
+    exported = client.get("/register/export.csv?sort=reference_asc").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported, newline=""), delimiter=";"))
+    cells = {row[0]: row[table[0].index("Onderbouwing")] for row in table[1:]}
+    assert cells[followed.reference] == (f"Advies gevolgd.\nRedenen van het advies:\n{numbered}")
+    departed_cell = cells[departed.reference]
+    assert (
+        departed_cell.startswith("Afgeweken van het advies (")
+        and f"Motivering van de FG: {own}" in departed_cell
+    )
+    assert "\nRedenen van het advies:\n1. " in departed_cell
+    assert cells[filled[0].reference] == ""  # no decision yet
+
+    sheet = load_workbook(io.BytesIO(client.get("/register/export.xlsx").get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = list(rows[0]).index("Onderbouwing")
+    assert {r[0]: r[column] for r in rows[1:]}[followed.reference] == cells[followed.reference]
+
+    pdf = client.get(f"/register/export.pdf?q={followed.reference}").data
+    text = " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
+    assert "Advies gevolgd." in text and "Redenen van het advies:" in text
+    for number, reason in enumerate(reasons, 1):
+        assert f"{number}. {reason}" in text
+
+    client.get("/language/en?next=/register/")
+    english = client.get("/register/export.csv?sort=reference_asc").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(english, newline=""), delimiter=";"))
+    cell = {row[0]: row[table[0].index("Reasoning")] for row in table[1:]}[followed.reference]
+    first = page_reasons(client, followed)[0]
+    assert cell.startswith(f"Follows the advice.\nThe advice's reasons:\n1. {first}\n2. ")
