@@ -26,6 +26,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
 
@@ -39,6 +40,7 @@ from ..domain.register import (
     SORT_LABELS,
     ParsedFilter,
     RegisterFilter,
+    Sort,
     parse_filter,
 )
 from ..domain.roles import Role
@@ -65,6 +67,22 @@ from .report_form import CONTAINMENT
 from .triage_forms import BREACH_TYPES, OUTCOME_LABELS
 
 bp = Blueprint("register", __name__, url_prefix="/register")
+
+#: The register filter form's fields as it names them (templates/register/index.html); a PDF
+#: of a filtered view names its filters with the same words (:func:`filter_words`).
+FILTER_LABELS = {
+    "q": _l("Search"),
+    "year": _l("Year"),
+    "from": _l("Discovered from"),
+    "to": _l("until"),
+    "outcome": _l("Decision"),
+    "notified": _l("AP notified"),
+    "informed": _l("People informed"),
+    "state": _l("Status"),
+    "data": _l("Kind of data"),
+    "sort": _l("Order"),
+    "late": _l("Only late or overdue"),
+}
 
 #: The most reasons an export keeps translated (a register repeats the same few sentences; a
 #: number of people in one makes it another).
@@ -246,6 +264,42 @@ def columns(lb: Labels) -> list[Column]:
     ]
 
 
+def filter_words(wanted: RegisterFilter, lb: Labels) -> list[str]:
+    """The filters and order of the view ``wanted`` (its organisation apart) in the reader's
+    words, as the filter form shows them: "Year: 2026", "Decision: Notify the AP", "Only late
+    or overdue", ... (a PDF for the AP names its view with them, not with URL codes)."""
+    label = {key: str(text) for key, text in FILTER_LABELS.items()}
+    words = []
+    if wanted.query:
+        words.append(f"{label['q']}: “{wanted.query}”")
+    if wanted.year is not None:
+        words.append(f"{label['year']}: {wanted.year}")
+    start, end = wanted.discovered_from, wanted.discovered_to
+    if start and end:
+        words.append(f"{label['from']}: {start:%d-%m-%Y} {label['to']} {end:%d-%m-%Y}")
+    elif start:
+        words.append(f"{label['from']}: {start:%d-%m-%Y}")
+    elif end:
+        words.append(_("Discovered until: %(date)s", date=f"{end:%d-%m-%Y}"))
+    if wanted.undecided:
+        words.append(f"{label['outcome']}: {lb.outcome['']}")
+    elif wanted.outcome:
+        words.append(f"{label['outcome']}: {lb.outcome[wanted.outcome.value]}")
+    if wanted.notified:
+        words.append(f"{label['notified']}: {_(NOTIFIED_LABELS[wanted.notified])}")
+    if wanted.informed:
+        words.append(f"{label['informed']}: {lb.informed[wanted.informed.value]}")
+    if wanted.state:
+        words.append(f"{label['state']}: {lb.state[wanted.state.value]}")
+    if wanted.data_kind:
+        words.append(f"{label['data']}: {_(DATA_KIND_LABELS[wanted.data_kind])}")
+    if wanted.late:
+        words.append(label["late"])
+    if wanted.sort is not Sort.REPORTED_DESC:
+        words.append(f"{label['sort']}: {_(SORT_LABELS[wanted.sort])}")
+    return words
+
+
 def _audit_export(wanted: RegisterFilter, fmt: str) -> None:
     record_export(db_session(), wanted, fmt, actor=actor(), clock=runtime().clock)
 
@@ -280,6 +334,7 @@ def index() -> ResponseReturnValue:
         data_options=[(k.value, _(v)) for k, v in DATA_KIND_LABELS.items()],
         sort_options=[(k.value, _(v)) for k, v in SORT_LABELS.items()],
         states=list(STATE_LABELS),
+        filter_labels=FILTER_LABELS,
         lb=lb,
         pdf_limit=PDF_LIMIT,
         count_words=count_words(page.total, page.more_than) if page.total is not None else "",
@@ -396,13 +451,15 @@ def export_pdf() -> ResponseReturnValue:
         return redirect(back)
     _audit_export(wanted, "pdf")
     found = list(register.rows(db_session(), user(), wanted, now, limit=PDF_LIMIT))
+    lb = Labels(now)
     html = render_template(
         "register/print.html",
         rows=found,
         wanted=wanted,
+        filters=filter_words(wanted, lb),
         now=now,
         orgs={o.id: o for o in organisations_where(Role.FG, Role.ADMIN)},
-        lb=Labels(now),
+        lb=lb,
     )
     try:
         static = Path(current_app.static_folder or current_app.root_path).resolve()

@@ -523,3 +523,46 @@ def test_every_export_carries_the_reasoning_also_when_the_fg_follows_the_advice(
     cell = {row[0]: row[table[0].index("Reasoning")] for row in table[1:]}[followed.reference]
     first = page_reasons(client, followed)[0]
     assert cell.startswith(f"Follows the advice.\nThe advice's reasons:\n1. {first}\n2. ")
+
+
+def pdf_text(client: Any, query: str) -> str:
+    """The text of the register's PDF of the view ``query``, its white space made single."""
+    response = client.get(f"/register/export.pdf?{query}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    read = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True)
+    return " ".join(read.stdout.decode().split())
+
+
+def test_the_pdf_names_its_filters_in_words_as_the_filter_form_does(
+    client: Any, filled: list[Incident]
+) -> None:
+    """Found by testing: the PDF, a document for the AP, named its view with the URL's own
+    codes ("Gefilterde weergave: year=2026, from=2026-11-01, outcome=notify_ap_and_subjects,
+    informed=informing, late=1"). It names them now as the filter form does, in the reader's
+    language."""
+    login(client, "fg@x.nl")
+    view = "year=2026&from=2026-11-01&outcome=notify_ap_and_subjects&informed=informing&late=1"
+    text = pdf_text(client, view)
+    assert (
+        "Gefilterde weergave: Jaar: 2026; Ontdekt vanaf: 01-11-2026; Besluit: Melden bij de AP"
+        " en de betrokkenen informeren; Betrokkenen geïnformeerd: Informeren loopt; Alleen te"
+        " laat of verlopen" in text
+    )
+    assert "year=" not in text and "notify_ap_and_subjects" not in text
+    other = "to=2026-11-30&outcome=none&notified=no&state=reported&data=special&sort=reference_asc"
+    org = filled[0].organisation_id
+    text = pdf_text(client, f"org={org}&q=laptop&{other}")
+    assert (
+        f"{filled[0].organisation.name} · Gefilterde weergave: Zoeken: “laptop”; Ontdekt tot en"
+        " met: 30-11-2026; Besluit: Nog geen besluit; AP gemeld: Niet gemeld; Status: Gemeld;"
+        " Soort gegevens: Bijzondere persoonsgegevens (art. 9); Volgorde: Kenmerk A–Z" in text
+    )
+    assert "Gefilterde weergave" not in pdf_text(client, f"org={org}")  # an organisation only
+
+    client.get("/language/en?next=/register/")
+    text = pdf_text(client, view.replace("late=1", "to=2026-11-30"))
+    assert (
+        "Filtered view: Year: 2026; Discovered from: 01-11-2026 until 30-11-2026; Decision:"
+        " Notify the AP and inform the people affected; People informed: Informing under way"
+        in text
+    )
