@@ -46,7 +46,9 @@ from sqlalchemy import exists, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from breachdesk.demo import profile_paths
-from breachdesk.domain.assessment import OUTCOME_DUTIES, Outcome
+from breachdesk.domain.assessment import OUTCOME_DUTIES, Outcome, assess
+from breachdesk.domain.assessment_json import facts_from_dict, recommendation_to_dict
+from breachdesk.domain.checklist import Facts
 from breachdesk.domain.deadline import NOTIFICATION_TERM, due_at
 from breachdesk.domain.lifecycle import State
 from breachdesk.domain.references import format_reference
@@ -222,6 +224,9 @@ def add_incidents(
             continue
         notify_ap, inform, public = OUTCOME_DUTIES[outcome]
         decided = row["aware_at"] + timedelta(hours=rng.uniform(2, 40))
+        # The advice as a decision stores it (the register's reasoning column shows its
+        # reasons), for this incident's number of people.
+        advice = assess(dataclasses.replace(ADVISED[outcome], subjects_count=row["subjects_exact"]))
         decisions.append(
             {
                 "incident_id": incident_id,
@@ -233,9 +238,9 @@ def add_incidents(
                 "ap_severity": "medium",
                 "follows_recommendation": True,
                 "rationale": "Afgewogen volgens de checklist; zie de antwoorden.",
-                "ruleset_version": "2026.1",
+                "ruleset_version": advice.ruleset_version,
                 "facts_snapshot": {},
-                "recommendation_snapshot": {},
+                "recommendation_snapshot": recommendation_to_dict(advice),
                 "decided_by_id": reporter,
                 "decided_at": decided,
             }
@@ -267,6 +272,43 @@ def add_incidents(
 
 OUTCOMES = [Outcome.REGISTER_ONLY, Outcome.NOTIFY_AP, Outcome.NOTIFY_AP_AND_SUBJECTS]
 OUTCOME_WEIGHTS = [60, 30, 10]
+#: Checklist answers that the rules advise each outcome for (cases WP250-B1, B2 and B6 of
+#: tests/cases/wp250-annex-b.yaml); each decision stores the advice for its own answers.
+ADVISED: dict[Outcome, Facts] = {
+    Outcome.REGISTER_ONLY: facts_from_dict(
+        {
+            "breach_types": ["availability", "confidentiality"],
+            "malicious": "yes",
+            "exfiltration": "yes",
+            "recipients": "many_or_unknown",
+            "protection": "state_of_the_art_key_safe",
+            "availability": "no_loss",
+            "backup_available": "yes",
+            "data_classes": ["simple", "financial"],
+            "financial_data": "yes",
+        }
+    ),
+    Outcome.NOTIFY_AP: facts_from_dict(
+        {
+            "breach_types": ["confidentiality"],
+            "malicious": "yes",
+            "exfiltration": "yes",
+            "recipients": "many_or_unknown",
+            "protection": "none",
+        }
+    ),
+    Outcome.NOTIFY_AP_AND_SUBJECTS: facts_from_dict(
+        {
+            "breach_types": ["confidentiality"],
+            "malicious": "yes",
+            "exfiltration": "yes",
+            "recipients": "many_or_unknown",
+            "protection": "none",
+            "data_classes": ["simple", "behavioural"],
+            "credentials": "yes",
+        }
+    ),
+}
 
 
 TITLES = [
