@@ -8,6 +8,7 @@ The columns of the file are mapped onto :class:`Field`; every row is read by
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -142,11 +143,26 @@ def read_mapping(
 
 
 @dataclass(frozen=True)
-class RowError:
+class RowMessage:
+    """What the check page says about one row: ``message`` is untranslated (N_), to be
+    filled in with ``params`` once translated."""
+
     row: int  # the row number as the spreadsheet shows it
     field: Field | None
     message: str  # untranslated (N_)
     value: str = ""
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class RowError(RowMessage):
+    """Why a row cannot be imported."""
+
+
+@dataclass(frozen=True)
+class RowNote(RowMessage):
+    """Something the FG should know about a row that is imported all the same: a value the
+    file does not give and that stays unknown or is assumed, or a text shortened."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +183,7 @@ class ImportedBreach:
     informed: bool = False
     reasoning: str = ""
     closed_at: datetime | None = None
+    notes: tuple[RowNote, ...] = ()
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
@@ -245,8 +262,10 @@ def parse_people(raw: str) -> tuple[int | None, int | None] | None:
 def read_row(
     number: int, cells: Mapping[Field, str], now: datetime
 ) -> tuple[ImportedBreach | None, list[RowError]]:
-    """One row of the file, read; or the reasons it cannot be imported."""
+    """One row of the file, read (with what the FG should know about it, its notes); or the
+    reasons it cannot be imported."""
     errors: list[RowError] = []
+    notes: list[RowNote] = []
 
     def text(field: Field, one_line: bool = False) -> str:
         value = (cells.get(field) or "").strip()
@@ -301,6 +320,19 @@ def read_row(
         if value is not None and discovered is not None and value < discovered:
             if field is not Field.AWARE:  # awareness may be recorded as the same day
                 errors.append(RowError(number, field, N_("This date lies before the discovery.")))
+    if notified and filed is None:
+        notes.append(
+            RowNote(
+                number,
+                Field.FILED,
+                N_(
+                    "Notified to the AP, says the file, but not when: the notification is"
+                    " imported with its date unknown, and it is called neither in time nor"
+                    " late. If you can find the date (the AP's confirmation gives it), add it"
+                    " to the file."
+                ),
+            )
+        )
     if errors or discovered is None:
         return None, errors
     return (
@@ -321,6 +353,33 @@ def read_row(
             informed=informed,
             reasoning=text(Field.REASONING),
             closed_at=closed,
+            notes=tuple(notes),
         ),
         [],
     )
+
+
+@dataclass(frozen=True)
+class NoteGroup:
+    """One note as the check page lists it, with every row it is about."""
+
+    field: Field | None
+    message: str  # untranslated (N_)
+    params: Mapping[str, object]
+    rows: tuple[int, ...]
+
+
+def group_notes(notes: Sequence[RowNote]) -> list[NoteGroup]:
+    """The notes by what they say (field, message and its values), in the order first met:
+    a thousand rows without a closing date are one line naming a thousand rows, not a
+    thousand lines."""
+    rows: dict[tuple[Field | None, str, tuple[tuple[str, object], ...]], list[int]] = {}
+    first: dict[tuple[Field | None, str, tuple[tuple[str, object], ...]], RowNote] = {}
+    for note in notes:
+        key = (note.field, note.message, tuple(sorted(note.params.items())))
+        rows.setdefault(key, []).append(note.row)
+        first.setdefault(key, note)
+    return [
+        NoteGroup(first[key].field, first[key].message, first[key].params, tuple(found))
+        for key, found in rows.items()
+    ]

@@ -25,11 +25,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.assessment import OUTCOME_DUTIES, Outcome
-from ..domain.deadline import NOTIFICATION_TERM, due_at
+from ..domain.deadline import NOTIFICATION_TERM, due_at, filed_late
 from ..domain.lifecycle import State
 from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
-from ..domain.register_import import Field, ImportedBreach, RowError, read_row
+from ..domain.register_import import Field, ImportedBreach, RowError, RowNote, read_row
 from ..domain.text import N_
 from ..domain.timeutil import AMSTERDAM
 from ..models import AuditEvent, Decision, Incident, Notification, Organisation, User
@@ -53,6 +53,11 @@ class CheckResult:
     @property
     def refused_rows(self) -> int:
         return len({e.row for e in self.errors})
+
+    @property
+    def notes(self) -> list[RowNote]:
+        """What the FG should know about the rows that are imported, row by row."""
+        return [note for breach in self.breaches for note in breach.notes]
 
 
 @dataclass(frozen=True)
@@ -266,19 +271,19 @@ def import_breaches(
         if breach.notified:
             aware = breach.aware_at or breach.discovered_at
             deadline = due_at(aware, NOTIFICATION_TERM)
-            submitted = breach.filed_at or closed
             session.add(
                 Notification(
                     incident_id=incident.id,
                     addressee="ap",
                     kind="initial",
-                    submitted_at=submitted,
+                    # No date in the file: not known, and so neither is whether in time.
+                    submitted_at=breach.filed_at,
                     reference=breach.ap_reference,
                     provisional=False,
                     delay_reason="",
                     notes="",
                     deadline_at=deadline,
-                    late=breach.filed_at is not None and breach.filed_at > deadline,
+                    late=None if breach.filed_at is None else filed_late(deadline, breach.filed_at),
                     recorded_by_id=user.id,
                     recorded_at=now,
                 )

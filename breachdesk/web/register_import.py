@@ -21,6 +21,7 @@ from ..domain.register_import import (
     FIELD_LABELS,
     REQUIRED,
     Field,
+    group_notes,
     propose_mapping,
     read_mapping,
 )
@@ -37,6 +38,8 @@ from .register import bp
 _KEY = "register_import"
 #: Refused rows listed on the page (all of them are in the downloadable report).
 SHOWN_ERRORS = 100
+#: Rows named for one note on the page (the rest are counted).
+SHOWN_ROWS = 30
 
 
 def _organisations() -> list[Organisation]:
@@ -185,6 +188,8 @@ def import_check() -> ResponseReturnValue:
         pending=pending,
         result=result,
         shown_errors=result.errors[:SHOWN_ERRORS],
+        note_groups=group_notes(result.notes),
+        shown_rows=SHOWN_ROWS,
         field_label=lambda f: _(FIELD_LABELS[f]) if f else "",
         organisation=organisation,
         already=_already_imported(earlier, organisation) if earlier else "",

@@ -304,3 +304,75 @@ def test_only_an_fg_or_administrator_imports(
     login(client, "r@x.nl")
     assert client.get("/register/import").status_code == 403
     assert upload(client, orgs, workbook_bytes(), "r.xlsx").status_code == 403
+
+
+def checked_csv(client: Any, orgs: dict[str, Organisation], lines: list[str]) -> str:
+    """A CSV file (``;``-separated lines, the first the header) uploaded and checked with the
+    columns the page proposes; the check page."""
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    assert upload(client, orgs, data, "register.csv").status_code == 302
+    mapping = proposed(client.get("/register/import/map").get_data(as_text=True))
+    page = client.post("/register/import/check", data={**mapping, "has_header": "1"})
+    assert page.status_code == 200
+    return str(page.get_data(as_text=True))
+
+
+def imported_csv(client: Any, orgs: dict[str, Organisation], lines: list[str]) -> list[Incident]:
+    """The CSV file checked and imported; the incidents it made."""
+    checked_csv(client, orgs, lines)
+    before = db.session.execute(select(func.max(Incident.id))).scalar_one() or 0
+    assert client.post("/register/import/run").status_code == 302
+    return list(
+        db.session.execute(
+            select(Incident).where(Incident.id > before).order_by(Incident.id)
+        ).scalars()
+    )
+
+
+def note_rows(page: str) -> dict[str, str]:
+    """The check page's notes: field -> the rows it names."""
+    return dict(re.findall(r'data-note-field="(\w*)".*?data-note-rows="([^"]*)"', page, re.S))
+
+
+def test_notified_without_a_date_stays_without_a_date_and_is_called_neither_in_time_nor_late(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a row "Gemeld bij AP: Ja" without a date of filing was recorded as filed on
+    its closing date (24 days after the discovery, past the deadline) and called "on time"
+    on the incident page, in the exports and in the evidence pack."""
+    login(client, "fg@x.nl")
+    header = "Nr.;Datum ontdekt;Titel;Gemeld bij AP;Datum melding AP;Afgesloten;Datum bekend"
+    lines = [header, "7;06-05-2024;Datum van de melding kwijt;Ja;;30-05-2024;06-05-2024 09:00"]
+    page = checked_csv(client, orgs, lines)
+    assert note_rows(page) == {"filed": "2"}
+    assert "Gemeld bij de AP, zegt het bestand, maar niet wanneer" in page
+
+    assert client.post("/register/import/run").status_code == 302
+    incident = db.session.execute(select(Incident)).scalar_one()
+    filing = db.session.execute(select(Notification)).scalar_one()
+    assert filing.submitted_at is None and filing.late is None
+
+    shown = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert 'data-status="filed_undated">Gemeld, datum onbekend<' in shown  # the clock
+    assert 'data-status="met"' not in shown and "Op tijd gemeld" not in shown
+    filings = re.search(r'id="filing-list".*?</table>', shown, re.S)
+    assert filings is not None and "data-filed-undated" in filings.group(0)
+    assert ">op tijd</span>" not in filings.group(0) and ">te laat</span>" not in filings.group(0)
+    assert "30-05-2024" not in filings.group(0) and "toenmalige deadline" not in filings.group(0)
+
+    exported = client.get("/register/export.csv").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row["Gemeld (Nederlandse tijd)"] == ""
+    assert row["Op tijd"] == "onbekend: datum van de melding niet bekend"
+    listed = client.get("/register/").get_data(as_text=True)
+    assert "datum onbekend" in listed
+    figures = client.get("/dashboard/?months=36").get_data(as_text=True)
+    assert re.search(r'id="fig-filed">1<', figures) and 'id="fig-filed-undated"' in figures
+    assert "— op tijd (binnen 72 uur)" in figures  # not "100% op tijd"
+
+    pack = client.get(f"/register/incidents/{incident.id}/evidence.zip").get_data()
+    summary = pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf"))
+    notices = summary[summary.index("Meldingen") : summary.index("De betrokkenen")]
+    assert "Datum van de melding niet bekend" in notices and "30-05-2024" not in notices
+    assert "op tijd (termijn" not in notices and "te laat (termijn" not in notices

@@ -234,10 +234,18 @@ class FilingSchema(ma.Schema):
     id = fields.Integer(required=True)
     addressee = fields.String(required=True)
     kind = fields.String(required=True)
-    submitted_at = When(required=True)
+    submitted_at = When(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: imported from an earlier register that gave no date."},
+    )
     reference = fields.String(required=True)
     provisional = fields.Boolean(required=True)
-    late = fields.Boolean(required=True)
+    late = fields.Boolean(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: the date of filing is not known, nor whether in time."},
+    )
     deadline_at = When(required=True)
     delay_reason = fields.String(required=True)
 
