@@ -9,7 +9,10 @@ audit event per incident; all in one transaction, so a file is imported whole or
 
 A file is imported into an organisation once: a file with the same SHA-256 again would list
 every breach twice (a corrected file has another digest). :func:`earlier_import` tells the
-check step so, and :func:`import_breaches` refuses it inside its own transaction.
+check step so, and :func:`import_breaches` refuses it inside its own transaction. A breach is
+imported once as well: a row whose reference (the earlier register's own number) is in the
+organisation's register already, or repeats an earlier row, is skipped
+(:func:`compare_with_register`), so a corrected file brings in only what is new.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import hashlib
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,7 +32,19 @@ from ..domain.deadline import NOTIFICATION_TERM, due_at, filed_late
 from ..domain.lifecycle import State
 from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
-from ..domain.register_import import Field, ImportedBreach, RowError, RowNote, read_row
+from ..domain.register_import import (
+    Field,
+    ImportedBreach,
+    Known,
+    RowError,
+    RowMessage,
+    RowNote,
+    RowSkipped,
+    read_row,
+    reference_key,
+    set_aside_repeats,
+    title_key,
+)
 from ..domain.text import N_
 from ..domain.timeutil import AMSTERDAM
 from ..models import AuditEvent, Decision, Incident, Notification, Organisation, User
@@ -49,6 +64,8 @@ class CheckResult:
     breaches: list[ImportedBreach] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
+    #: Good rows left out as a breach listed already (see :func:`compare_with_register`).
+    skipped: list[RowSkipped] = field(default_factory=list)
 
     @property
     def refused_rows(self) -> int:
@@ -151,17 +168,80 @@ def check(
     return result
 
 
+#: References looked up in one query (SQL's IN list).
+_CHUNK = 500
+
+
+def known_entries(session: Session, organisation_id: int, breaches: list[ImportedBreach]) -> Known:
+    """What the register of ``organisation_id`` holds of ``breaches`` already: the earlier
+    registers' references of its entries, breachdesk's own references that a row gives (a
+    register exported from breachdesk), and the day and title of the entries discovered on
+    the days of the rows without a reference."""
+    in_org = Incident.organisation_id == organisation_id
+    references: dict[str, str] = {}
+    for reference, source in session.execute(
+        select(Incident.reference, Incident.source_reference)
+        .where(in_org, Incident.source_reference != "")
+        .order_by(Incident.id)
+    ):
+        references.setdefault(reference_key(source), reference)
+    given = sorted({reference_key(b.reference) for b in breaches if b.reference})
+    for start in range(0, len(given), _CHUNK):
+        for (reference,) in session.execute(
+            select(Incident.reference).where(
+                in_org, func.lower(Incident.reference).in_(given[start : start + _CHUNK])
+            )
+        ):
+            references.setdefault(reference_key(reference), reference)
+    titles: dict[tuple[date, str], str] = {}
+    wanted = {title_key(b.discovered_at, b.title) for b in breaches if not b.reference}
+    if wanted:
+        days = [b.discovered_at for b in breaches if not b.reference]
+        for discovered_at, title, reference in session.execute(
+            select(Incident.discovered_at, Incident.title, Incident.reference)
+            .where(
+                in_org,
+                Incident.discovered_at >= min(days) - timedelta(days=1),
+                Incident.discovered_at < max(days) + timedelta(days=2),
+            )
+            .order_by(Incident.id)
+        ):
+            key = title_key(discovered_at, title)
+            if key in wanted:
+                titles.setdefault(key, reference)
+    return Known(references, titles)
+
+
+def compare_with_register(
+    session: Session, organisation_id: int, result: CheckResult
+) -> CheckResult:
+    """``result`` with the rows whose breach is in the register of ``organisation_id``
+    already, or earlier in the file, set aside as skipped (and notes on the rows without a
+    reference that look like one): see :func:`~..domain.register_import.set_aside_repeats`."""
+    kept, skipped = set_aside_repeats(
+        result.breaches, known_entries(session, organisation_id, result.breaches)
+    )
+    return CheckResult(kept, result.errors, result.rows, [*result.skipped, *skipped])
+
+
+def message_text(message: RowMessage, translate: Callable[[str], str]) -> str:
+    """A row's message translated, its values filled in."""
+    text = translate(message.message)
+    return text % dict(message.params) if message.params else text
+
+
 def error_report(result: CheckResult, translate: Callable[[str], str]) -> str:
-    """The refused rows as CSV for Dutch Excel (BOM, ``;``), safe against formula injection."""
+    """The refused rows, and those skipped as listed already, as CSV for Dutch Excel (BOM,
+    ``;``), safe against formula injection."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([translate(h) for h in ("Row", "Column", "Problem", "Value")])
-    for error in result.errors:
+    for error in [*result.errors, *result.skipped]:
         writer.writerow(
             [
                 error.row,
                 error.field.value if error.field else "",
-                spreadsheet_safe(translate(error.message)),
+                spreadsheet_safe(message_text(error, translate)),
                 spreadsheet_safe(error.value[:200]),
             ]
         )
@@ -178,7 +258,9 @@ def import_breaches(
     actor: Actor,
     clock: Clock,
 ) -> list[Incident]:
-    """Write ``breaches`` as closed register entries of ``organisation`` (one transaction).
+    """Write ``breaches`` as closed register entries of ``organisation`` (one transaction),
+    except those whose reference is in its register already or in an earlier one of them
+    (see :func:`compare_with_register`; checked again here, under the lock).
 
     Raises:
         AlreadyImported: a file with ``source_sha256`` was imported into ``organisation``
@@ -191,6 +273,11 @@ def import_breaches(
     if earlier is not None:
         session.rollback()
         raise AlreadyImported(earlier)
+    # Checked again under the lock: a row whose reference came in since the check (another
+    # file imported meanwhile) is skipped too, never listed twice.
+    breaches, _skipped = set_aside_repeats(
+        breaches, known_entries(session, organisation.id, breaches)
+    )
     now = clock.now()
     made: list[Incident] = []
     for breach in breaches:

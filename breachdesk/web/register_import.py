@@ -188,6 +188,7 @@ def import_check() -> ResponseReturnValue:
         pending=pending,
         result=result,
         shown_errors=result.errors[:SHOWN_ERRORS],
+        shown_skipped=result.skipped[:SHOWN_ERRORS],
         note_groups=group_notes(result.notes),
         shown_rows=SHOWN_ROWS,
         field_label=lambda f: _(FIELD_LABELS[f]) if f else "",
@@ -213,7 +214,10 @@ def _already_imported(earlier: register_import.EarlierImport, organisation: Orga
         " refused.",
         earlier.incidents,
     )
-    corrected = _("A corrected file has another fingerprint and can be imported.")
+    corrected = _(
+        "A corrected file has another fingerprint and can be imported: its rows whose"
+        " reference is in the register already are skipped."
+    )
     return f"{where} {twice} {corrected}"
 
 
@@ -221,13 +225,14 @@ def _checked(pending: dict[str, Any]) -> register_import.CheckResult:
     mapping = {Field(k): int(v) for k, v in (pending.get("mapping") or {}).items()}
     if not mapping:
         abort(404)
-    return register_import.check(
+    result = register_import.check(
         _data(pending),
         pending["name"],
         mapping,
         has_header=bool(pending.get("has_header")),
         now=runtime().clock.now(),
     )
+    return register_import.compare_with_register(db_session(), pending["org"], result)
 
 
 @bp.get("/import/errors.csv")
@@ -248,10 +253,17 @@ def import_errors() -> ResponseReturnValue:
 def import_run() -> ResponseReturnValue:
     pending = _pending()
     result = _checked(pending)
-    if not result.breaches:
-        flash(_("No row can be imported; nothing was changed."), "danger")
-        return redirect(url_for("register.import_map"))
     organisation = next(o for o in _organisations() if o.id == pending["org"])
+    if not result.breaches:
+        # The same file again has every row skipped: say that it was imported before.
+        earlier = register_import.earlier_import(db_session(), organisation.id, pending["sha256"])
+        flash(
+            _already_imported(earlier, organisation)
+            if earlier
+            else _("No row can be imported; nothing was changed."),
+            "danger",
+        )
+        return redirect(url_for("register.import_map"))
     try:
         made = register_import.import_breaches(
             db_session(),
@@ -267,14 +279,22 @@ def import_run() -> ResponseReturnValue:
         return redirect(url_for("register.import_map"))
     runtime().store.delete(pending["key"])
     session.pop(_KEY, None)
-    flash(
-        _(
-            "%(num)d incidents imported into the register of %(org)s as closed entries;"
-            " %(left)d rows left out.",
-            num=len(made),
-            org=organisation.name,
-            left=result.refused_rows,
-        ),
-        "success",
+    done = ngettext(
+        "%(num)d incident imported into the register of %(org)s as a closed entry;"
+        " %(left)d rows left out.",
+        "%(num)d incidents imported into the register of %(org)s as closed entries;"
+        " %(left)d rows left out.",
+        len(made),
+        org=organisation.name,
+        left=result.refused_rows,
     )
+    # Rows set aside on the check page, and any whose reference came in since (another file).
+    skipped = len(result.skipped) + len(result.breaches) - len(made)
+    if skipped:
+        done += " " + ngettext(
+            "%(num)d row was skipped: its breach is in the register already.",
+            "%(num)d rows were skipped: their breaches are in the register already.",
+            skipped,
+        )
+    flash(done, "success")
     return redirect(url_for("register.index", org=organisation.id, sort="discovered_desc"))

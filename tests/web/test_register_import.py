@@ -200,7 +200,8 @@ def test_the_same_file_again_is_refused_with_when_and_how_many_it_brought(
         "Dit bestand is op 19 november 2026 om 11:00 al geïmporteerd in het register van"
         " Kruix. Er staan 3 incidenten uit dit bestand in het register; het nog eens"
         " importeren zou die dubbel opnemen en wordt daarom geweigerd. Een verbeterd bestand"
-        " heeft een andere vingerafdruk en kun je wel importeren."
+        " heeft een andere vingerafdruk en kun je wel importeren: de rijen waarvan het kenmerk"
+        " al in het register staat, worden dan overgeslagen."
     )
     # Asked anyway (a second tab, a page from before): refused, nothing written.
     refused = client.post("/register/import/run", follow_redirects=True)
@@ -376,3 +377,75 @@ def test_notified_without_a_date_stays_without_a_date_and_is_called_neither_in_t
     notices = summary[summary.index("Meldingen") : summary.index("De betrokkenen")]
     assert "Datum van de melding niet bekend" in notices and "30-05-2024" not in notices
     assert "op tijd (termijn" not in notices and "te laat (termijn" not in notices
+
+
+def skipped_rows(page: str) -> list[str]:
+    return re.findall(r'data-skipped-row="(\d+)"', page)
+
+
+def test_a_breach_listed_already_is_skipped_with_a_count_not_imported_twice(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a row repeated in the file became two entries, and a corrected file (which the
+    page said could be imported) brought every row in a second time: 20 entries for 10."""
+    login(client, "fg@x.nl")
+    header = "Nr.;Datum ontdekt;Titel"
+    first = [
+        header,
+        "A1;01-02-2024;Laptop kwijt",
+        "A2;02-02-2024;Mail verkeerd",
+        "A1;01-02-2024;Laptop kwijt",
+    ]
+    page = checked_csv(client, orgs, first)
+    assert skipped_rows(page) == ["4"]
+    assert 'data-skipped="1"' in page and "1 rij wordt overgeslagen" in page
+    assert "Hetzelfde kenmerk als rij 2" in page
+    assert "2 rijen importeren" in page
+    done = client.post("/register/import/run", follow_redirects=True).get_data(as_text=True)
+    assert "2 incidenten als afgesloten registraties in het register van Kruix" in done
+    assert [i.source_reference for i in db.session.execute(select(Incident)).scalars()] == [
+        "A1",
+        "A2",
+    ]
+
+    # The corrected file: A2 reworded, a1 with other capitals, and one new row.
+    corrected = [
+        header,
+        "a1;01-02-2024;Laptop kwijt",
+        "A2;02-02-2024;Mail aan verkeerde klant",
+        "A3;03-02-2024;Brief kwijt",
+    ]
+    page = checked_csv(client, orgs, corrected)
+    assert 'id="import-already"' not in page  # another file: not refused as a whole
+    assert skipped_rows(page) == ["2", "3"] and "1 rij importeren" in page
+    assert "Staat al in het register, als KRX-2024-0001" in page
+    report = client.get("/register/import/errors.csv").get_data().decode("utf-8-sig")
+    listed = list(csv.reader(io.StringIO(report), delimiter=";"))[1:]
+    assert [(row[0], row[3]) for row in listed] == [("2", "a1"), ("3", "A2")]
+    done = client.post("/register/import/run", follow_redirects=True).get_data(as_text=True)
+    assert "1 incident als afgesloten registratie in het register van Kruix" in done
+    assert "2 rijen zijn overgeslagen" in done
+    references = db.session.execute(select(Incident.source_reference)).scalars().all()
+    assert sorted(references) == ["A1", "A2", "A3"]
+
+
+def test_rows_without_a_reference_like_an_entry_are_imported_with_a_note(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Without a reference a repeated breach cannot be told apart surely: the same day of
+    discovery and title is named on the check page, and the row imported all the same."""
+    login(client, "fg@x.nl")
+    header = "Datum ontdekt;Titel"
+    assert len(imported_csv(client, orgs, [header, "01-02-2024;Laptop kwijt"])) == 1
+    lines = [header, "01-02-2024;laptop  KWIJT", "05-02-2024;Brief kwijt", "05-02-2024;Brief kwijt"]
+    page = checked_csv(client, orgs, lines)
+    assert skipped_rows(page) == []
+    assert "3 rijen importeren" in page
+    notes = re.search(r'id="import-notes".*?</table>', page, re.S)
+    assert notes is not None
+    assert "dezelfde titel als KRX-2024-0001 in het register" in notes.group(0)
+    assert "dezelfde titel als rij 3" in notes.group(0)
+    assert re.findall(r'data-note-field="(\w*)".*?data-note-rows="([^"]*)"', page, re.S) == [
+        ("title", "2"),
+        ("title", "4"),
+    ]
