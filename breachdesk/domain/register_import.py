@@ -97,9 +97,11 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
 _YES = {"ja", "j", "yes", "y", "1", "true", "waar", "x", "gemeld", "geinformeerd"}
 _NO = {"nee", "n", "no", "0", "false", "onwaar", "niet", "niet gemeld", "-", ""}
 
-#: Text longer than this is cut (the form's own limits).
+#: Text longer than this does not fit (the form's own limits): a text is shortened, with a
+#: note on the check page; a reference is refused (cut, it would name something else).
 LIMITS = {Field.TITLE: 200, Field.REFERENCE: 100, Field.AP_REFERENCE: 100}
 MAX_TEXT = 5000
+REFERENCES = frozenset({Field.REFERENCE, Field.AP_REFERENCE})
 
 
 def header_key(header: str) -> str:
@@ -274,8 +276,42 @@ def read_row(
 
     def text(field: Field, one_line: bool = False) -> str:
         value = (cells.get(field) or "").strip()
-        value = single_line(value) if one_line else value
-        return value[: LIMITS.get(field, MAX_TEXT)]
+        return single_line(value) if one_line else value
+
+    def kept(field: Field, one_line: bool = False) -> str:
+        """A text as it is imported: never cut without a word. Past what fits, a text is
+        shortened (ending in "…", so the entry shows it) with a note; a reference refused."""
+        value = text(field, one_line)
+        limit = LIMITS.get(field, MAX_TEXT)
+        if len(value) <= limit:
+            return value
+        if field in REFERENCES:
+            errors.append(
+                RowError(
+                    number,
+                    field,
+                    N_(
+                        "Longer than the %(limit)d characters a reference may have: is this"
+                        " the right column?"
+                    ),
+                    value,
+                    {"limit": limit},
+                )
+            )
+            return ""
+        notes.append(
+            RowNote(
+                number,
+                field,
+                N_(
+                    "Longer than the %(limit)d characters that fit: imported shortened to"
+                    " %(limit)d characters, the last one “…”. The whole text stays in your"
+                    " file."
+                ),
+                params={"limit": limit},
+            )
+        )
+        return value[: limit - 1] + "…"
 
     def moment(field: Field) -> datetime | None:
         raw = text(field)
@@ -297,7 +333,7 @@ def read_row(
             return False
         return value
 
-    title = text(Field.TITLE, one_line=True)
+    title = kept(Field.TITLE, one_line=True)
     if not title:
         errors.append(RowError(number, Field.TITLE, N_("A title is needed.")))
     discovered = moment(Field.DISCOVERED)
@@ -338,6 +374,10 @@ def read_row(
                 ),
             )
         )
+    description, data, measures = kept(Field.DESCRIPTION), kept(Field.DATA), kept(Field.MEASURES)
+    reasoning = kept(Field.REASONING)
+    reference = kept(Field.REFERENCE, one_line=True)
+    ap_reference = kept(Field.AP_REFERENCE, one_line=True)
     if errors or discovered is None:
         return None, errors
     return (
@@ -345,18 +385,18 @@ def read_row(
             row=number,
             title=title,
             discovered_at=discovered,
-            description=text(Field.DESCRIPTION),
-            reference=text(Field.REFERENCE, one_line=True),
+            description=description,
+            reference=reference,
             aware_at=aware,
             people_min=people[0],
             people_max=people[1],
-            data=text(Field.DATA),
-            measures=text(Field.MEASURES),
+            data=data,
+            measures=measures,
             notified=notified,
             filed_at=filed,
-            ap_reference=text(Field.AP_REFERENCE, one_line=True),
+            ap_reference=ap_reference,
             informed=informed,
-            reasoning=text(Field.REASONING),
+            reasoning=reasoning,
             closed_at=closed,
             notes=tuple(notes),
         ),

@@ -449,3 +449,31 @@ def test_rows_without_a_reference_like_an_entry_are_imported_with_a_note(
         ("title", "2"),
         ("title", "4"),
     ]
+
+
+def test_a_text_too_long_is_shortened_with_a_note_and_a_reference_too_long_refused(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a 262-character title was stored as its first 200 characters and a 6,000-
+    character description as 5,000, without a word anywhere."""
+    login(client, "fg@x.nl")
+    title, description = "Titel " + "t" * 256, "Omschrijving " + "d" * 5987
+    lines = [
+        "Nr.;Datum ontdekt;Titel;Omschrijving",
+        f"A1;01-02-2024;{title};{description}",
+        "A2;02-02-2024;Kort;Ook kort",
+        f"{'B' * 101};03-02-2024;Kenmerk te lang;",
+    ]
+    page = checked_csv(client, orgs, lines)
+    assert note_rows(page) == {"title": "2", "description": "2"}
+    assert "Langer dan de 200 tekens die passen" in page
+    assert "Langer dan de 5000 tekens die passen" in page
+    errors = re.search(r'id="import-errors".*?</table>', page, re.S)
+    assert errors is not None and "Langer dan de 100 tekens die een kenmerk mag hebben" in (
+        errors.group(0)
+    )
+    assert client.post("/register/import/run").status_code == 302
+    shortened, short = db.session.execute(select(Incident).order_by(Incident.id)).scalars()
+    assert len(shortened.title) == 200 and shortened.title == title[:199] + "…"
+    assert len(shortened.description) == 5000 and shortened.description.endswith("d…")
+    assert (short.title, short.description) == ("Kort", "Ook kort")
