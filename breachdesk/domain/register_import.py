@@ -239,9 +239,14 @@ def parse_yes_no(raw: str) -> bool | None:
     return None
 
 
-_COUNT = re.compile(
-    r"^(?:ca\.?\s*|circa\s*|about\s*|~\s*)?(\d[\d.\s]*)(?:\s*[-–]\s*(\d[\d.\s]*))?$"
-)
+#: What an old register writes before a number it only estimated ("ca. 250").
+_ABOUT = r"(?:ca\.?\s*|circa\s*|ongeveer\s*|about\s*|~\s*|±\s*)"
+_COUNT = re.compile(rf"^{_ABOUT}?(\d[\d.\s]*)(?:\s*[-–]\s*(\d[\d.\s]*))?$")
+
+
+def is_estimate(raw: str) -> bool:
+    """Whether a number of people is written as an estimate: "ca. 250", "± 40"."""
+    return re.match(_ABOUT, raw.strip().lower()) is not None
 
 
 #: What an old register writes for a number of people nobody knew (read as an empty cell).
@@ -353,10 +358,47 @@ def read_row(
             )
         )
         people = (None, None)
+    elif people[0] is not None and is_estimate(text(Field.PEOPLE)):
+        notes.append(
+            RowNote(
+                number,
+                Field.PEOPLE,
+                N_(
+                    "An estimate (“%(value)s”) is imported as the number itself: the register"
+                    " records a number or a range, not “about”. Write a range (200-300) in"
+                    " the file if that says better what was known."
+                ),
+                text(Field.PEOPLE),
+                {"value": text(Field.PEOPLE)},
+            )
+        )
     aware, filed, closed = moment(Field.AWARE), moment(Field.FILED), moment(Field.CLOSED)
     notified, informed = yes_no(Field.NOTIFIED), yes_no(Field.INFORMED)
-    if filed is not None or text(Field.AP_REFERENCE):
-        notified = True  # a filing date or a report number means it was notified
+    said_not_notified = parse_yes_no(text(Field.NOTIFIED)) is False and bool(text(Field.NOTIFIED))
+    if said_not_notified and (filed is not None or text(Field.AP_REFERENCE)):
+        errors.append(
+            RowError(
+                number,
+                Field.NOTIFIED,
+                N_(
+                    "Not notified to the AP, says the file, yet it gives a date of"
+                    " notification or an AP report number: which is it? Correct the row."
+                ),
+                text(Field.NOTIFIED),
+            )
+        )
+    elif not notified and (filed is not None or text(Field.AP_REFERENCE)):
+        notified = True  # the cell is empty: a filing date or a report number says notified
+        notes.append(
+            RowNote(
+                number,
+                Field.NOTIFIED,
+                N_(
+                    "The file does not say whether it was notified to the AP, but gives a"
+                    " date of notification or an AP report number: imported as notified."
+                ),
+            )
+        )
     for field, value in ((Field.AWARE, aware), (Field.FILED, filed), (Field.CLOSED, closed)):
         if value is not None and discovered is not None and value < discovered:
             if field is not Field.AWARE:  # awareness may be recorded as the same day
@@ -378,6 +420,33 @@ def read_row(
     reasoning = kept(Field.REASONING)
     reference = kept(Field.REFERENCE, one_line=True)
     ap_reference = kept(Field.AP_REFERENCE, one_line=True)
+    if notified and filed is not None and aware is None:
+        notes.append(
+            RowNote(
+                number,
+                Field.AWARE,
+                N_(
+                    "No date of awareness: whether the notification was in time is judged"
+                    " from the date of discovery (the 72 hours counted from then)."
+                ),
+            )
+        )
+    if informed:
+        notes.append(
+            RowNote(
+                number,
+                Field.INFORMED,
+                N_("People informed, says the file, but not when: the date stays unknown."),
+            )
+        )
+    if closed is None:
+        notes.append(
+            RowNote(
+                number,
+                Field.CLOSED,
+                N_("No date closed: the entry is imported as closed, its closing date unknown."),
+            )
+        )
     if errors or discovered is None:
         return None, errors
     return (

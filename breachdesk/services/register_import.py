@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -57,6 +57,8 @@ from .versioning import lock_row
 
 #: The rule set a decision imported from an earlier register is marked with.
 IMPORTED_RULESET = "imported"
+#: How an imported entry came into breachdesk (``Incident.reported_via``): not reported.
+IMPORTED_VIA = "import"
 
 
 @dataclass
@@ -122,6 +124,34 @@ def earlier_import(
         None,
     )
     return EarlierImport(incidents, imported_at)
+
+
+@dataclass(frozen=True)
+class ImportOrigin:
+    """How an entry came into breachdesk from an earlier register: who imported it and when
+    (the audit event's), from which file and row. Pages show this where an entry reported in
+    breachdesk shows its reporter: the importer did not report the breach."""
+
+    by: str
+    at: datetime
+    file_name: str  # "" for an import from before the file's name was kept
+    row: int | None
+
+
+def import_origin(session: Session, events: Iterable[AuditEvent]) -> ImportOrigin | None:
+    """The origin of an imported entry, from its audit ``events`` (None if not imported)."""
+    event = next((e for e in events if e.action == "incident.imported"), None)
+    if event is None:
+        return None
+    after = event.after if isinstance(event.after, dict) else {}
+    importer = session.get(User, event.actor_id) if event.actor_id is not None else None
+    row = after.get("source_row")
+    return ImportOrigin(
+        by=importer.name if importer is not None else event.actor_label,
+        at=event.occurred_at,
+        file_name=str(after.get("source_name") or ""),
+        row=row if isinstance(row, int) else None,
+    )
 
 
 def digest(data: bytes) -> str:
@@ -254,6 +284,7 @@ def import_breaches(
     breaches: list[ImportedBreach],
     *,
     source_sha256: str,
+    source_name: str = "",
     user: User,
     actor: Actor,
     clock: Clock,
@@ -290,7 +321,6 @@ def import_breaches(
             if breach.notified
             else Outcome.REGISTER_ONLY
         )
-        closed = breach.closed_at or breach.filed_at or breach.discovered_at
         people_mode = (
             "unknown"
             if breach.people_min is None
@@ -302,8 +332,10 @@ def import_breaches(
             year=year,
             seq=seq,
             state=State.CLOSED.value,
-            reporter_id=user.id,
-            reported_at=breach.discovered_at,
+            # Not reported in breachdesk: brought in now, by the importer (in the audit event).
+            reporter_id=None,
+            reported_via=IMPORTED_VIA,
+            reported_at=now,
             updated_at=now,
             title=breach.title,
             description=breach.description,
@@ -326,11 +358,11 @@ def import_breaches(
             security_breached="yes",
             breach_types=[],
             aware_at=breach.aware_at,
-            triaged_at=breach.aware_at,
+            triaged_at=now,  # the answers above were recorded now, at the import
             decided_outcome=outcome.value,
             subjects_resolution="informed" if breach.informed else "",
-            subjects_resolution_at=closed if breach.informed else None,
-            closed_at=closed,
+            subjects_resolution_at=None,  # the file does not say when
+            closed_at=breach.closed_at,  # None when the file does not say
             imported_from=source_sha256,
             source_reference=breach.reference,
         )
@@ -346,13 +378,13 @@ def import_breaches(
                 inform_subjects=inform,
                 public_communication=public,
                 ap_severity="",
-                follows_recommendation=True,
+                follows_recommendation=None,  # there was no advice to follow or differ from
                 rationale=breach.reasoning,
                 ruleset_version=IMPORTED_RULESET,
                 facts_snapshot={},
                 recommendation_snapshot={},
-                decided_by_id=user.id,
-                decided_at=breach.filed_at or closed,
+                decided_by_id=user.id,  # who imported it; who decided is not in the file
+                decided_at=None,  # nor when
             )
         )
         if breach.notified:
@@ -386,6 +418,7 @@ def import_breaches(
             after={
                 "reference": reference,
                 "source_sha256": source_sha256,
+                "source_name": source_name,
                 "source_row": breach.row,
                 "outcome": outcome.value,
             },
@@ -399,7 +432,11 @@ def import_breaches(
         entity_type="organisation",
         entity_id=organisation.id,
         organisation_id=organisation.id,
-        after={"source_sha256": source_sha256, "incidents": len(made)},
+        after={
+            "source_sha256": source_sha256,
+            "source_name": source_name,
+            "incidents": len(made),
+        },
     )
     session.commit()
     return made

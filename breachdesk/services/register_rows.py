@@ -59,8 +59,8 @@ class DecisionSummary:
     outcome: str
     rationale: str
     ruleset_version: str
-    follows_recommendation: bool
-    decided_at: datetime
+    follows_recommendation: bool | None  # None: taken over from an earlier register
+    decided_at: datetime | None  # None: not known (taken over from an earlier register)
 
 
 class _Standing:

@@ -270,6 +270,7 @@ def import_run() -> ResponseReturnValue:
             organisation,
             result.breaches,
             source_sha256=pending["sha256"],
+            source_name=pending["name"],
             user=user(),
             actor=actor(),
             clock=runtime().clock,

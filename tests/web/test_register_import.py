@@ -445,10 +445,8 @@ def test_rows_without_a_reference_like_an_entry_are_imported_with_a_note(
     assert notes is not None
     assert "dezelfde titel als KRX-2024-0001 in het register" in notes.group(0)
     assert "dezelfde titel als rij 3" in notes.group(0)
-    assert re.findall(r'data-note-field="(\w*)".*?data-note-rows="([^"]*)"', page, re.S) == [
-        ("title", "2"),
-        ("title", "4"),
-    ]
+    found = re.findall(r'data-note-field="(\w*)".*?data-note-rows="([^"]*)"', page, re.S)
+    assert [rows for field, rows in found if field == "title"] == ["2", "4"]
 
 
 def test_a_text_too_long_is_shortened_with_a_note_and_a_reference_too_long_refused(
@@ -465,7 +463,7 @@ def test_a_text_too_long_is_shortened_with_a_note_and_a_reference_too_long_refus
         f"{'B' * 101};03-02-2024;Kenmerk te lang;",
     ]
     page = checked_csv(client, orgs, lines)
-    assert note_rows(page) == {"title": "2", "description": "2"}
+    assert note_rows(page) == {"title": "2", "description": "2", "closed": "2 3"}
     assert "Langer dan de 200 tekens die passen" in page
     assert "Langer dan de 5000 tekens die passen" in page
     errors = re.search(r'id="import-errors".*?</table>', page, re.S)
@@ -477,3 +475,62 @@ def test_a_text_too_long_is_shortened_with_a_note_and_a_reference_too_long_refus
     assert len(shortened.title) == 200 and shortened.title == title[:199] + "…"
     assert len(shortened.description) == 5000 and shortened.description.endswith("d…")
     assert (short.title, short.description) == ("Kort", "Ook kort")
+
+
+def test_what_the_file_does_not_say_is_not_made_up(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, every imported decision "followed the advice" (there was none), the importing
+    FG was shown as the reporter and the one who decided, a row without a closing date was
+    closed on its discovery date, "informed" on its closing date, "ca. 250" became exactly
+    250 without a word, and "Gemeld bij AP: Nee" with a report number became "notified"."""
+    login(client, "fg@x.nl")
+    lines = [
+        "Nr.;Datum ontdekt;Titel;Aantal betrokkenen;Gemeld bij AP;Datum melding AP;Meldnummer;"
+        "Betrokkenen geïnformeerd;Afgesloten",
+        "A1;06-05-2024;Zonder afsluitdatum;ca. 250;Ja;07-05-2024;M-1;Ja;",
+        "A2;06-05-2024;Nee met nummer;;Nee;;M-999;Nee;10-05-2024",
+        "A3;07-05-2024;Leeg met nummer;;;;M-5;Nee;10-05-2024",
+    ]
+    page = checked_csv(client, orgs, lines)
+    errors = re.search(r'id="import-errors".*?</table>', page, re.S)
+    assert errors is not None and "Niet gemeld bij de AP, zegt het bestand" in errors.group(0)
+    assert re.findall(r'data-label="Rij" class="stack-half">(\d+)<', errors.group(0)) == ["3"]
+    assert note_rows(page) == {
+        "people": "2",
+        "aware": "2",
+        "informed": "2",
+        "closed": "2",
+        "notified": "4",
+        "filed": "4",
+    }
+    assert "Een schatting (“ca. 250”)" in page and 'id="import-what-it-says"' in page
+    assert client.post("/register/import/run").status_code == 302
+    unclosed, empty = db.session.execute(select(Incident).order_by(Incident.id)).scalars()
+    assert empty.source_reference == "A3" and empty.decided_outcome == "notify_ap"
+    assert unclosed.state == "closed" and unclosed.closed_at is None
+    assert unclosed.subjects_resolution == "informed" and unclosed.subjects_resolution_at is None
+    assert unclosed.subjects_exact == 250
+    assert unclosed.reporter_id is None and unclosed.reported_via == "import"
+    decision = unclosed.decisions[0]
+    assert decision.follows_recommendation is None and decision.decided_at is None
+
+    shown = client.get(f"/incidents/{unclosed.id}").get_data(as_text=True)
+    reported = re.search(r'id="reported-by" data-imported>(.*?)</dd>', shown, re.S)
+    assert reported is not None and reported.group(1) == (
+        "niet in breachdesk gemeld: overgenomen uit een eerder register · geïmporteerd door"
+        " Fg op 19-11-2026 11:00 uit “register.csv”, rij 2"
+    )
+    assert "volgt het advies" not in shown and "wijkt af van het advies" not in shown
+    assert "uit het eerdere register (geïmporteerd door Fg; wie besloot, en wanneer" in shown
+    assert 'id="conversation"' not in shown  # no reporter to ask
+
+    pack = client.get(f"/register/incidents/{unclosed.id}/evidence.zip").get_data()
+    summary = pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf"))
+    assert "volgt het advies" not in summary and "geïmporteerd door Fg op" in summary
+    assert "uit het eerdere register (geïmporteerd door Fg;" in summary
+
+    # Reopened, its page still opens (an imported decision had no advice to compare with).
+    reopened = client.post(f"/incidents/{unclosed.id}/reopen", data={"reason": "Nakijken"})
+    assert reopened.status_code == 302
+    assert client.get(f"/incidents/{unclosed.id}").status_code == 200
