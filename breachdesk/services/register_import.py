@@ -33,6 +33,7 @@ from ..domain.lifecycle import State
 from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
 from ..domain.register_import import (
+    FIELD_LABELS,
     Field,
     ImportedBreach,
     Known,
@@ -270,7 +271,7 @@ def error_report(result: CheckResult, translate: Callable[[str], str]) -> str:
         writer.writerow(
             [
                 error.row,
-                error.field.value if error.field else "",
+                translate(FIELD_LABELS[error.field]) if error.field else "",  # as the page
                 spreadsheet_safe(message_text(error, translate)),
                 spreadsheet_safe(error.value[:200]),
             ]

@@ -135,8 +135,13 @@ def test_the_fg_imports_the_good_rows_and_learns_why_the_others_were_left_out(
     report = client.get("/register/import/errors.csv").get_data().decode("utf-8-sig")
     problems = list(csv.reader(io.StringIO(report), delimiter=";"))
     assert {row[0] for row in problems[1:]} == {"5"}  # the spreadsheet's row 5
-    assert {row[1] for row in problems[1:]} == {"discovered", "people", "notified"}
-    people = next(row for row in problems[1:] if row[1] == "people")
+    # The column as the page names it (before: the internal key, "discovered").
+    assert {row[1] for row in problems[1:]} == {
+        "Datum ontdekt",
+        "Aantal personen",
+        "Gemeld bij de AP (ja/nee)",
+    }
+    people = next(row for row in problems[1:] if row[1] == "Aantal personen")
     assert "laat de cel leeg" in people[2] and people[3] == "veel"
     assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 0
 
@@ -421,7 +426,10 @@ def test_a_breach_listed_already_is_skipped_with_a_count_not_imported_twice(
     assert "Staat al in het register, als KRX-2024-0001" in page
     report = client.get("/register/import/errors.csv").get_data().decode("utf-8-sig")
     listed = list(csv.reader(io.StringIO(report), delimiter=";"))[1:]
-    assert [(row[0], row[3]) for row in listed] == [("2", "a1"), ("3", "A2")]
+    assert [(row[0], row[1], row[3]) for row in listed] == [
+        ("2", "Je eigen kenmerk", "a1"),
+        ("3", "Je eigen kenmerk", "A2"),
+    ]
     done = client.post("/register/import/run", follow_redirects=True).get_data(as_text=True)
     assert "1 incident als afgesloten registratie in het register van Kruix" in done
     assert "2 rijen zijn overgeslagen" in done
