@@ -199,7 +199,13 @@ _TIME_FORMATS = ("%H:%M:%S", "%H:%M")
 
 def parse_moment(raw: str) -> datetime | None:
     """A date (or date and time) as a spreadsheet writes it, Dutch time, in UTC; None if it
-    cannot be read. A date alone is the start of that day."""
+    cannot be read. A date alone is the start of that day.
+
+    Raises:
+        LocalTimeError: it reads as a date and time, but not one that existed in the
+            Netherlands (the hour the clocks skip in spring), or past the years people may
+            type; its message says so.
+    """
     text = raw.strip().replace("T", " ")
     if not text:
         return None
@@ -224,10 +230,7 @@ def parse_moment(raw: str) -> datetime | None:
             return None
     if day.year < EARLIEST_YEAR:
         return None
-    try:
-        return local_to_utc(datetime.combine(day, moment))
-    except LocalTimeError:
-        return None
+    return local_to_utc(datetime.combine(day, moment))
 
 
 def parse_yes_no(raw: str) -> bool | None:
@@ -322,7 +325,11 @@ def read_row(
         raw = text(field)
         if not raw:
             return None
-        value = parse_moment(raw)
+        try:
+            value = parse_moment(raw)
+        except LocalTimeError as refused:  # 02:30 on the night the clocks move forward
+            errors.append(RowError(number, field, refused.message, raw, refused.params))
+            return None
         if value is None:
             errors.append(RowError(number, field, N_("Not a date (use 31-12-2024)."), raw))
         elif value > now:

@@ -542,3 +542,33 @@ def test_what_the_file_does_not_say_is_not_made_up(
     reopened = client.post(f"/incidents/{unclosed.id}/reopen", data={"reason": "Nakijken"})
     assert reopened.status_code == 302
     assert client.get(f"/incidents/{unclosed.id}").status_code == 200
+
+
+def test_a_time_the_clocks_skipped_is_refused_as_such_not_as_no_date() -> None:
+    """Before, 31-03-2024 02:30 (the hour the clocks move forward) was refused with "Not a
+    date (use 31-12-2024)", though it is one, written as asked."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    row = {Field.TITLE: "Zomertijd", Field.DISCOVERED: "31-03-2024 02:30"}
+    breach, errors = read_row(6, row, now)
+    assert breach is None and [(e.field, e.value) for e in errors] == [
+        (Field.DISCOVERED, "31-03-2024 02:30")
+    ]
+    assert errors[0].message == (
+        "This time does not exist in the Netherlands (the clocks moved forward)."
+    )
+    # The hour before and after, and the autumn's doubled hour (its first time), are read.
+    for fine in ("31-03-2024 01:59", "31-03-2024 03:00", "27-10-2024 02:30"):
+        assert read_row(6, {**row, Field.DISCOVERED: fine}, now)[1] == [], fine
+
+
+def test_the_check_page_says_the_time_did_not_exist(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    login(client, "fg@x.nl")
+    page = checked_csv(client, orgs, ["Datum ontdekt;Titel", "31-03-2024 02:30;Zomertijd"])
+    errors = re.search(r'id="import-errors".*?</table>', page, re.S)
+    assert (
+        errors is not None
+        and "Dit tijdstip bestaat niet in Nederland (de klok werd vooruitgezet)" in errors.group(0)
+    )
+    assert "Geen datum" not in errors.group(0)
