@@ -48,7 +48,15 @@ from ..domain.register_import import (
 )
 from ..domain.text import N_
 from ..domain.timeutil import AMSTERDAM
-from ..models import AuditEvent, Decision, Incident, Notification, Organisation, User
+from ..models import (
+    AuditEvent,
+    AwarenessRecord,
+    Decision,
+    Incident,
+    Notification,
+    Organisation,
+    User,
+)
 from . import audit
 from .audit import Actor
 from .clock import Clock
@@ -369,6 +377,16 @@ def import_breaches(
         )
         session.add(incident)
         session.flush()
+        if breach.aware_at is not None:  # the file's moment of awareness, as its first value
+            session.add(
+                AwarenessRecord(
+                    incident_id=incident.id,
+                    aware_at=breach.aware_at,
+                    reason="",  # shown as "from the earlier register"
+                    recorded_by_id=user.id,
+                    recorded_at=now,
+                )
+            )
         notify_ap, inform, public = OUTCOME_DUTIES[outcome]
         session.add(
             Decision(

@@ -572,3 +572,33 @@ def test_the_check_page_says_the_time_did_not_exist(
         and "Dit tijdstip bestaat niet in Nederland (de klok werd vooruitgezet)" in errors.group(0)
     )
     assert "Geen datum" not in errors.group(0)
+
+
+def test_the_evidence_pack_and_the_page_of_an_imported_entry_read_well(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, the pack's summary said "Persoonsgegevens —; e-mail" (an empty part joined) and
+    "bevat de 1 auditgebeurtenissen", and the moment of awareness the file gave was in neither
+    the summary's "Beoordeling en moment van bekendheid" nor the page's awareness table."""
+    login(client, "fg@x.nl")
+    lines = [
+        "Nr.;Datum ontdekt;Titel;Persoonsgegevens;Datum bekend;Afgesloten",
+        "A1;01-02-2024;Lijst gemaild;e-mail;02-02-2024 10:00;10-02-2024",
+    ]
+    (incident,) = imported_csv(client, orgs, lines)
+    assert [(a.aware_at, a.reason) for a in incident.awareness_history] == [
+        (datetime(2024, 2, 2, 9, 0, tzinfo=UTC), "")
+    ]
+    shown = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    awareness = re.search(r'id="awareness".*?</table>', shown, re.S)
+    assert awareness is not None and "02-02-2024 10:00" in awareness.group(0)
+    assert "uit het eerdere register" in awareness.group(0)
+
+    pack = client.get(f"/register/incidents/{incident.id}/evidence.zip").get_data()
+    summary = pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf"))
+    assert "Persoonsgegevens e-mail" in summary and "—; e-mail" not in summary
+    assert "bevat de 1 auditgebeurtenis van dit incident" in summary
+    triage = summary[
+        summary.index("Beoordeling en moment van bekendheid") : summary.index("Besluiten")
+    ]
+    assert "02-02-2024 10:00" in triage and "uit het eerdere register" in triage
