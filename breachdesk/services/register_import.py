@@ -105,10 +105,18 @@ class AlreadyImported(Exception):
 
 
 def earlier_import(
-    session: Session, organisation_id: int, source_sha256: str
+    session: Session,
+    organisation_id: int,
+    source_sha256: str,
+    sheet: str | None = None,
+    *,
+    first_sheet: str | None = None,
 ) -> EarlierImport | None:
     """The import of a file with ``source_sha256`` into the register of ``organisation_id``
-    that is already there (its entries, and when it was imported), or None."""
+    that is already there (its entries, and when it was imported), or None. Of a workbook,
+    the import of its sheet ``sheet``: another sheet of the same workbook may be imported
+    (``first_sheet``, the sheet the workbook opens on, is what an import read that did not
+    record its sheet)."""
     incidents = session.execute(
         select(func.count())
         .select_from(Incident)
@@ -128,11 +136,18 @@ def earlier_import(
         )
         .order_by(AuditEvent.id)
     ).all()
-    imported_at = next(
-        (at for at, after in events if (after or {}).get("source_sha256") == source_sha256),
-        None,
-    )
-    return EarlierImport(incidents, imported_at)
+    of_file = [
+        (at, after)
+        for at, after in events
+        if isinstance(after, dict) and after.get("source_sha256") == source_sha256
+    ]
+    for at, after in of_file:
+        if after.get("sheet", first_sheet) == sheet:
+            count = after.get("incidents")
+            return EarlierImport(count if isinstance(count, int) else incidents, at)
+    if of_file:
+        return None  # other sheets of the workbook were imported, not this one
+    return EarlierImport(incidents, None)  # its entries are there; when is not in the trail
 
 
 @dataclass(frozen=True)
@@ -167,18 +182,30 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def open_register(data: bytes, filename: str) -> Source:
-    """The uploaded file, opened for reading, once it is known to hold at least one row.
+def open_register(data: bytes, filename: str, sheet: str | None = None) -> Source:
+    """The uploaded file, opened for reading, once it is known to hold at least one row. Of
+    a workbook the sheet ``sheet``; None: the sheet it opens on or, when that one is empty,
+    the first sheet that holds rows (:attr:`Source.sheet` says which; the pages name it and
+    the sheets not read).
 
     Raises:
         RecipientImportError: (field ``file``) the file cannot be read (see
             :func:`.recipient_files.open_table`), or it holds no row at all (only blank rows
-            or separators, such as a CSV of ``;;;`` lines).
+            or separators, such as a CSV of ``;;;`` lines; of a workbook, in no sheet).
     """
-    source = open_table(data, filename)
-    if next(source.rows(), None) is None:
-        raise RecipientImportError("file", N_("The file holds no rows."))
-    return source
+    source = open_table(data, filename, sheet)
+    if next(source.rows(), None) is not None:
+        return source
+    if sheet is None:
+        for other in source.other_sheets:
+            found = open_table(data, filename, other)
+            if next(found.rows(), None) is not None:
+                return found
+    if sheet is not None:
+        raise RecipientImportError(
+            "file", N_("The sheet “%(sheet)s” holds no rows."), {"sheet": sheet}
+        )
+    raise RecipientImportError("file", N_("The file holds no rows."))
 
 
 def check(
@@ -188,14 +215,16 @@ def check(
     *,
     has_header: bool,
     now: datetime,
+    sheet: str | None = None,
 ) -> CheckResult:
-    """Every row of the file read with ``mapping`` (field -> column index).
+    """Every row of the file (of a workbook, of the sheet ``sheet``) read with ``mapping``
+    (field -> column index).
 
     Raises:
         RecipientImportError: the file cannot be read (see :func:`.recipient_files.open_table`).
     """
     result = CheckResult()
-    for position, (number, cells) in enumerate(open_table(data, filename).rows()):
+    for position, (number, cells) in enumerate(open_table(data, filename, sheet).rows()):
         if position == 0 and has_header:
             continue
         result.rows += 1
@@ -294,6 +323,8 @@ def import_breaches(
     *,
     source_sha256: str,
     source_name: str = "",
+    sheet: str | None = None,
+    first_sheet: str | None = None,
     user: User,
     actor: Actor,
     clock: Clock,
@@ -303,13 +334,16 @@ def import_breaches(
     (see :func:`compare_with_register`; checked again here, under the lock).
 
     Raises:
-        AlreadyImported: a file with ``source_sha256`` was imported into ``organisation``
-            before. Checked with the organisation's row locked (SQLite: the transaction holds
-            the write lock), so of two imports of one file at the same moment the second
-            waits for the first and is then refused. Nothing was written; rolled back.
+        AlreadyImported: a file with ``source_sha256`` (of a workbook: its sheet ``sheet``;
+            see :func:`earlier_import`) was imported into ``organisation`` before. Checked
+            with the organisation's row locked (SQLite: the transaction holds the write
+            lock), so of two imports of one file at the same moment the second waits for the
+            first and is then refused. Nothing was written; rolled back.
     """
     lock_row(session, organisation)
-    earlier = earlier_import(session, organisation.id, source_sha256)
+    earlier = earlier_import(
+        session, organisation.id, source_sha256, sheet, first_sheet=first_sheet
+    )
     if earlier is not None:
         session.rollback()
         raise AlreadyImported(earlier)
@@ -454,6 +488,7 @@ def import_breaches(
         after={
             "source_sha256": source_sha256,
             "source_name": source_name,
+            "sheet": sheet,
             "incidents": len(made),
         },
     )

@@ -602,3 +602,79 @@ def test_the_evidence_pack_and_the_page_of_an_imported_entry_read_well(
         summary.index("Beoordeling en moment van bekendheid") : summary.index("Besluiten")
     ]
     assert "02-02-2024 10:00" in triage and "uit het eerdere register" in triage
+
+
+def workbook_of_sheets(sheets: dict[str, list[list[Any]]], active: str) -> bytes:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.active = list(sheets).index(active)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+SHEETS = {
+    "2023": [["Nr.", "Datum ontdekt", "Titel"], ["A1", "05-03-2023", "Laptop kwijt"]],
+    "2024": [["Nr.", "Datum ontdekt", "Titel"], ["B1", "10-01-2024", "Mail verkeerd"]],
+    "Toelichting <b>": [["Dit blad legt de kolommen uit."]],
+}
+
+
+def test_the_mapping_page_names_the_sheet_read_and_the_others_and_another_can_be_chosen(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, only the sheet the workbook opened on was read, and its other sheets were
+    ignored without a word: the mapping page did not say which sheet it read."""
+    login(client, "fg@x.nl")
+    data = workbook_of_sheets(SHEETS, active="2024")
+
+    def mapped() -> str:
+        return str(client.get("/register/import/map").get_data(as_text=True))
+
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    page = mapped()
+    assert re.search(r'id="import-sheet">2024<', page)
+    others = re.search(r'id="import-other-sheets"[^>]*>(.*?)</div>', page, re.S)
+    assert others is not None
+    assert "nog 2 bladen, die niet worden gelezen: “2023”, “Toelichting &lt;b&gt;”" in (
+        others.group(1)
+    )
+    assert "Mail verkeerd" in page and "Laptop kwijt" not in page
+
+    # Another sheet: read instead, its columns proposed afresh, and imported.
+    assert client.post("/register/import/sheet", data={"sheet": "2023"}).status_code == 302
+    page = mapped()
+    assert re.search(r'id="import-sheet">2023<', page) and "Laptop kwijt" in page
+    assert client.post("/register/import/sheet", data={"sheet": "Elders"}).status_code == 400
+    checked = client.post("/register/import/check", data={**proposed(page), "has_header": "1"})
+    assert "1 rij importeren" in checked.get_data(as_text=True)
+    assert client.post("/register/import/run").status_code == 302
+
+    # The same workbook again: its other sheet may be imported; the same sheet is refused.
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    page = mapped()
+    checked = client.post("/register/import/check", data={**proposed(page), "has_header": "1"})
+    assert 'id="import-already"' not in checked.get_data(as_text=True)
+    assert client.post("/register/import/run").status_code == 302
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    client.post("/register/import/sheet", data={"sheet": "2023"})
+    checked = client.post("/register/import/check", data={**proposed(mapped()), "has_header": "1"})
+    assert 'id="import-already"' in checked.get_data(as_text=True)
+    references = db.session.execute(select(Incident.source_reference)).scalars().all()
+    assert sorted(references) == ["A1", "B1"]
+
+
+def test_an_empty_sheet_the_workbook_opens_on_gives_way_to_one_with_rows(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    login(client, "fg@x.nl")
+    data = workbook_of_sheets({"Leeg": [], **SHEETS}, active="Leeg")
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    page = client.get("/register/import/map").get_data(as_text=True)
+    assert re.search(r'id="import-sheet">2023<', page) and "“Leeg”" in page
