@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from .limits import MAX_COUNT
 from .text import N_, single_line
 from .timeutil import EARLIEST_YEAR, LocalTimeError, local_to_utc, utc_to_local
 
@@ -360,6 +361,18 @@ def read_row(
                 N_(
                     "Not a number of people: write a number (120) or a range (100-150), or"
                     " leave the cell empty when the number is not known."
+                ),
+                text(Field.PEOPLE),
+            )
+        )
+        people = (None, None)
+    elif people[1] is not None and people[1] > MAX_COUNT:  # nor would it fit the database
+        errors.append(
+            RowError(
+                number,
+                Field.PEOPLE,
+                N_(
+                    "More than a billion people: no breach is that large. Is this the right column?"
                 ),
                 text(Field.PEOPLE),
             )

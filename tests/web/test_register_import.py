@@ -678,3 +678,16 @@ def test_an_empty_sheet_the_workbook_opens_on_gives_way_to_one_with_rows(
     assert upload(client, orgs, data, "register.xlsx").status_code == 302
     page = client.get("/register/import/map").get_data(as_text=True)
     assert re.search(r'id="import-sheet">2023<', page) and "“Leeg”" in page
+
+
+def test_a_number_of_people_past_any_breach_is_refused_at_its_row_not_a_failure(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, "100000000000000000000" people passed the check and the import then failed
+    (the number does not fit the database's integer): a server error, nothing imported."""
+    login(client, "fg@x.nl")
+    lines = ["Datum ontdekt;Titel;Aantal betrokkenen", "01-02-2024;Te veel;100000000000000000000"]
+    page = checked_csv(client, orgs, lines)
+    errors = re.search(r'id="import-errors".*?</table>', page, re.S)
+    assert errors is not None and "Meer dan een miljard mensen" in errors.group(0)
+    assert 'id="import-run"' not in page
