@@ -344,8 +344,10 @@ def import_run() -> ResponseReturnValue:
     skipped = len(result.skipped) + len(result.breaches) - len(made)
     if skipped:
         done += " " + ngettext(
-            "%(num)d row was skipped: its breach is in the register already.",
-            "%(num)d rows were skipped: their breaches are in the register already.",
+            "%(num)d row was skipped: its breach was listed already (in the register, or"
+            " earlier in the file).",
+            "%(num)d rows were skipped: their breaches were listed already (in the register, or"
+            " earlier in the file).",
             skipped,
         )
     flash(done, "success")
