@@ -48,12 +48,13 @@ org_cli = click.Group("org", help="Organisation profiles.")
 @click.option("--replace", is_flag=True, help="Update the profile of an existing organisation.")
 @with_appcontext
 def org_import(files: tuple[Path, ...], replace: bool) -> None:
-    """Check and import profile FILES (YAML). Nothing is imported if any file is invalid."""
+    """Check and import profile FILES (YAML; a file may hold several profiles separated by
+    "---", as "org export" prints them). Nothing is imported if any profile is invalid."""
     profiles = []
     failed = False
     for path in files:
         try:
-            profiles.append(org_service.load_profile_file(path))
+            profiles.extend(org_service.load_profile_files(path))
         except org_service.ProfileError as error:
             click.echo(str(error), err=True)
             failed = True
@@ -75,7 +76,9 @@ def org_import(files: tuple[Path, ...], replace: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File or folder.")
 @with_appcontext
 def org_export(slug: str | None, output: Path | None) -> None:
-    """Print the profile of SLUG as YAML (all organisations into a folder with -o DIR)."""
+    """Print the profile of SLUG as YAML; without SLUG every organisation's, as YAML documents
+    separated by "---" ("org import" reads them back), or one file each into a folder with
+    -o DIR."""
     orgs = (
         [org_service.find(db_session(), slug)]
         if slug
@@ -83,11 +86,15 @@ def org_export(slug: str | None, output: Path | None) -> None:
     )
     if slug and orgs[0] is None:
         raise click.ClickException(f"no organisation {slug!r}")
-    for org in orgs:
+    if output is not None and not slug and output.exists() and not output.is_dir():
+        raise click.ClickException(
+            f"{output} is a file: give a folder for every organisation's profile, or a SLUG"
+        )
+    for number, org in enumerate(orgs):
         assert org is not None  # noqa: S101 - checked above
         text = org_service.dump_profile(org_service.profile_of(org))
         if output is None:
-            click.echo(text, nl=False)
+            click.echo(("---\n" if number else "") + text, nl=False)
         else:
             target = output / f"{org.slug}.yaml" if (output.is_dir() or not slug) else output
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +117,11 @@ user_cli = click.Group("user", help="User accounts and roles.")
 def _parse_roles(values: tuple[str, ...]) -> list[tuple[Organisation, Role]]:
     roles: list[tuple[Organisation, Role]] = []
     for value in values:
-        slug, _, role = value.partition(":")
+        slug, colon, role = value.partition(":")
+        if not colon or not slug or not role:
+            raise click.BadParameter(
+                f"{value!r}: give ORG-SLUG:ROLE, e.g. kruix:fg", param_hint="--role"
+            )
         org = org_service.find(db_session(), slug)
         if org is None:
             raise click.BadParameter(f"no organisation {slug!r}", param_hint="--role")

@@ -66,7 +66,8 @@ def render_text(rec: Recommendation) -> str:
     help="JSON for programs, text for people.",
 )
 def assess_command(file: Path, output_format: str) -> None:
-    """Assess the breach described in FILE (JSON, format version 1; see docs/assessment.md)."""
+    """Assess the breach described in FILE (JSON, format version 2, which still reads version
+    1; see docs/assessment.md)."""
     try:
         facts = load_facts_file(file)
     except AssessmentInputError as error:

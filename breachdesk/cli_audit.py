@@ -101,7 +101,10 @@ def audit_verify_checkpoints(file: Path | None, public_keys: tuple[Path, ...]) -
     path = file or files.checkpoint_file
     if not path.exists():
         raise click.ClickException(f"{path} does not exist")
-    keys = audit_signing.load_public_keys(list(public_keys) or [files.public_key_file])
+    try:
+        keys = audit_signing.load_public_keys(list(public_keys) or [files.public_key_file])
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     if not keys:
         raise click.ClickException("no public key to check the signatures with")
     log = audit_signing.read_checkpoints(path, keys)

@@ -218,6 +218,17 @@ def reason_to_dict(reason: Reason) -> dict[str, Any]:
     }
 
 
+def reason_from_dict(data: Mapping[str, Any]) -> Reason:
+    """A reason as :func:`reason_to_dict` stored it (its ``text`` is made again from the
+    template and parameters)."""
+    return Reason(
+        factor=str(data.get("factor", "")),
+        rule=str(data.get("rule", "")),
+        message=str(data["message"]),
+        params=dict(data.get("params") or {}),
+    )
+
+
 def severity_to_dict(severity: Severity) -> dict[str, Any]:
     """The ENISA score with every intermediate value and its reason."""
     return {

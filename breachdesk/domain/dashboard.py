@@ -84,8 +84,10 @@ def column_chart(
 
 
 def nice_top(value: int) -> int:
-    """The smallest of 1, 2, 5, 10, 20, 50, … at or above ``value`` (at least 1)."""
-    top = 1
+    """The smallest of 2, 4, 10, 20, 40, 100, … at or above ``value`` (at least 2): round
+    numbers whose half is a whole number too, for the scale's middle line (a count of 2.5
+    breaches, shown as "2", misread the chart)."""
+    top = 2
     while top < value:
         for factor in (2, 5 / 2, 2):
             top = round(top * factor)

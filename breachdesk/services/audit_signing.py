@@ -81,7 +81,13 @@ def load_public_keys(paths: Sequence[Path]) -> dict[str, Ed25519PublicKey]:
     for path in paths:
         if not path.exists():
             continue
-        key = serialization.load_pem_public_key(path.read_bytes())
+        try:
+            key = serialization.load_pem_public_key(path.read_bytes())
+        except ValueError:  # not PEM, or a private key, a certificate, ...
+            raise ValueError(
+                f"{path} is not a public key in PEM format "
+                "(use the file 'breachdesk audit public-key' prints)"
+            ) from None
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError(f"{path} does not hold an Ed25519 public key")
         keys[signer_id(key)] = key

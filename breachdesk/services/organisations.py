@@ -105,16 +105,67 @@ def _consistency_problems(
 
 
 def load_profile_file(path: Path) -> OrganisationProfile:
-    """Read and check a YAML profile file.
+    """Read and check a YAML profile file (one profile).
 
     Raises:
-        ProfileError: unreadable file, YAML syntax error (with line), or invalid content.
+        ProfileError: unreadable file, YAML syntax error (with line), invalid content, or
+            more than one profile in the file.
     """
+    return load_profile_text(_read(path), str(path))
+
+
+def load_profile_files(path: Path) -> list[OrganisationProfile]:
+    """Read and check a YAML file of one or more profiles (documents separated by ``---``, as
+    ``breachdesk org export`` prints every organisation).
+
+    Raises:
+        ProfileError: unreadable file, YAML syntax error (with line), or invalid content (the
+            source named with the document's number when there are several).
+    """
+    documents = _yaml_documents(_read(path), str(path))
+    if len(documents) == 1:
+        return [parse_profile(documents[0], str(path))]
+    return [parse_profile(data, f"{path} #{n}") for n, data in enumerate(documents, start=1)]
+
+
+def _read(path: Path) -> bytes:
     try:
-        text = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ProfileError(str(path), [("", f"cannot read file: {exc}")]) from exc
-    return load_profile_text(text, str(path))
+
+
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last
+    silently: two profiles run together would become the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_documents(text: bytes | str, source: str) -> list[Any]:
+    """The YAML documents of ``text`` (at least one: an empty text is one empty document)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProfileError(source, [("", f"cannot read file: {exc}")]) from exc
+    try:
+        documents = list(yaml.load_all(text, Loader=_UniqueKeys))  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ProfileError(source, [(where, f"YAML syntax error: {reason}")]) from exc
+    return documents or [None]
 
 
 def load_profile_text(text: bytes | str, source: str) -> OrganisationProfile:
@@ -125,19 +176,13 @@ def load_profile_text(text: bytes | str, source: str) -> OrganisationProfile:
     Raises:
         ProfileError: not UTF-8, YAML syntax error (with line), or invalid content.
     """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ProfileError(source, [("", f"cannot read file: {exc}")]) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise ProfileError(source, [(where, f"YAML syntax error: {reason}")]) from exc
-    return parse_profile(data, source)
+    documents = _yaml_documents(text, source)
+    if len(documents) > 1:
+        raise ProfileError(
+            source,
+            [("", f"{len(documents)} profiles in one file; give one organisation's profile")],
+        )
+    return parse_profile(documents[0], source)
 
 
 def profile_of(organisation: Organisation) -> OrganisationProfile:

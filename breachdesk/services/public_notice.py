@@ -5,7 +5,7 @@ them "in an equally effective manner" in public: a notice on the website, in a n
 :func:`draft_text` drafts that text from the notice to people (the approved version, else the
 working draft, else breachdesk's draft from the record), without anyone's personal merge
 fields. :func:`save` keeps the FG's text with where and when it was published; once it was
-published, the incident's public resolution says so, as :func:`.triage.close` expects it.
+published, the incident's public resolution says so, as :func:`.closing.close` expects it.
 """
 
 from __future__ import annotations

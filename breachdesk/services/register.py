@@ -14,11 +14,13 @@ the same with a register of a thousand incidents or a hundred thousand:
 
 Only the page's rows are read, as plain columns (their types are in :mod:`.register_rows`),
 with their first filing and open actions in the same query; an export's rows with their
-latest decision, first filing and actions in one query each per batch.
+latest decision (and the reasons of the advice it rested on), first filing and actions in one
+query each per batch.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -26,6 +28,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    case,
     func,
     select,
     tuple_,
@@ -33,6 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ..domain.actions import ActionStatus
+from ..domain.assessment_json import reason_from_dict
+from ..domain.reasons import Reason
 from ..domain.register import RegisterFilter, Sending, Sort
 from ..models import Decision, Incident, Notification, Organisation, RemedialAction, User
 from . import actions as remedial_actions
@@ -81,6 +86,8 @@ COUNT_CAP = 1_000
 IN_ORDER_FROM = 500
 #: Rows read per query when exporting.
 EXPORT_BATCH = 1_000
+#: The most distinct advices (their reasons as stored) an export keeps read.
+ADVICE_KEPT = 200
 
 
 _SORT_COLUMN = {
@@ -194,10 +201,11 @@ def rows(
     where = conditions(session, user, wanted, now, in_order=limit is None)
     position: tuple[Any, int] | None = None
     given = 0
+    advice: dict[str, tuple[Reason, ...]] = {}
     while limit is None or given < limit:
         size = batch if limit is None else min(batch, limit - given)
         statement = _ordered(_base(where, COLUMNS), wanted.sort, position, False).limit(size)
-        found = _rows(session, session.execute(statement).all())
+        found = _rows(session, session.execute(statement).all(), advice)
         yield from found
         given += len(found)
         if len(found) < size:
@@ -217,14 +225,35 @@ def _base(where: list[ColumnElement[bool]], columns: Sequence[Any]) -> Select[An
     return select(*columns).where(*where)
 
 
-def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
+_ADVICE = Decision.recommendation_snapshot
+#: The outcome a decision was advised: its own when it follows the advice (read from the
+#: stored advice only for a decision that departs from it, which is rare; none for one taken
+#: over from an earlier register, which had no advice: follows_recommendation is NULL).
+_ADVISED = case(
+    (Decision.follows_recommendation.is_(True), Decision.outcome),
+    else_=_ADVICE["outcome"].as_string(),
+)
+
+
+def _rows(
+    session: Session, found: Sequence[Any], advice: dict[str, tuple[Reason, ...]]
+) -> list[RegisterRow]:
     """Export rows for the selected COLUMNS, with each incident's latest decision and first
-    filing (one query each for all of them)."""
+    filing (one query each for all of them). ``advice`` holds the advices read so far."""
     ids = [row.id for row in found]
     if not ids:
         return []
     decisions = {
-        d.incident_id: DecisionSummary(*tuple(d)[1:])
+        d.incident_id: DecisionSummary(
+            d.version,
+            d.outcome,
+            d.rationale,
+            d.ruleset_version,
+            d.follows_recommendation,
+            d.decided_at,
+            d.recommended or "",
+            _advice_reasons(d.reasons, advice),
+        )
         for d in latest_decisions(
             session,
             ids_in(session, Decision.incident_id, ids),
@@ -234,6 +263,10 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
             Decision.ruleset_version,
             Decision.follows_recommendation,
             Decision.decided_at,
+            _ADVISED.label("recommended"),
+            # Only the reasons of the stored advice (the whole is a large JSON document: the
+            # severity's arithmetic, the groups' own advice, ...), as its JSON text.
+            _ADVICE["reasons"].as_string().label("reasons"),
         )
     }
     filings = _filings(session, ids)
@@ -264,6 +297,21 @@ def _rows(session: Session, found: Sequence[Any]) -> list[RegisterRow]:
             )
         )
     return result
+
+
+def _advice_reasons(stored: str | None, known: dict[str, tuple[Reason, ...]]) -> tuple[Reason, ...]:
+    """The reasons of a decision's advice from their stored JSON text, read once per distinct
+    text (a register repeats the same advice: every "register only" of one kind of breach
+    gives the same reasons). A decision stored without advice (an entry imported from an
+    earlier register) has none."""
+    if not stored:
+        return ()
+    reasons = known.get(stored)
+    if reasons is None:
+        if len(known) >= ADVICE_KEPT:
+            known.clear()
+        reasons = known[stored] = tuple(reason_from_dict(r) for r in json.loads(stored))
+    return reasons
 
 
 def _sending(session: Session, ids: list[int]) -> dict[int, str]:

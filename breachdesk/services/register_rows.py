@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from ..domain.reasons import Reason
 from ..domain.register import Informed, Sending, informed_state
 from ..models import Incident
 
@@ -61,6 +62,12 @@ class DecisionSummary:
     ruleset_version: str
     follows_recommendation: bool | None  # None: taken over from an earlier register
     decided_at: datetime | None  # None: not known (taken over from an earlier register)
+    # The advice the decision rested on, as it was stored with it: the outcome it advised
+    # (the decision's own when it follows it) and its reasons; none for a decision stored
+    # without advice (an entry imported from an earlier register). The same advice read
+    # again is the same tuple.
+    recommended: str
+    reasons: tuple[Reason, ...]
 
 
 class _Standing:

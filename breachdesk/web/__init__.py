@@ -23,7 +23,7 @@ from ..extensions import db, db_session, login_manager
 from ..mail import outbox_file_of
 from ..models import User
 from ..runtime import runtime
-from ..services import sessions
+from ..services import deadlines, sessions
 from ..services.vault import VaultError
 from .clock_view import clock_badge, clock_cell, clock_words, status_colour
 from .context import has_any_role, my_organisations, row_link, selected_locale, urgent_clocks
@@ -163,6 +163,10 @@ def register_web(app: Flask) -> None:
         actor_words=actor_words,
         message_text=message_text,
         citation=citation,
+        # The filing of the incident's own duty (to the AP, or as processor to the
+        # controller), and whether a provisional one still awaits its supplement.
+        first_filing=deadlines.first_filing,
+        supplement_outstanding=deadlines.supplement_outstanding,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[
                 DeadlineStatus(value)

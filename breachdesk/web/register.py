@@ -26,6 +26,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
 
@@ -39,6 +40,7 @@ from ..domain.register import (
     SORT_LABELS,
     ParsedFilter,
     RegisterFilter,
+    Sort,
     parse_filter,
 )
 from ..domain.roles import Role
@@ -60,10 +62,31 @@ from ..services.register_rows import RegisterRow
 from ..sqlite import long_read
 from .checklist_form import CONSEQUENCES
 from .context import actor, organisations_where, require_any_role, selected_locale, user
+from .labels import citation, reason_text
 from .report_form import CONTAINMENT
 from .triage_forms import BREACH_TYPES, OUTCOME_LABELS
 
 bp = Blueprint("register", __name__, url_prefix="/register")
+
+#: The register filter form's fields as it names them (templates/register/index.html); a PDF
+#: of a filtered view names its filters with the same words (:func:`filter_words`).
+FILTER_LABELS = {
+    "q": _l("Search"),
+    "year": _l("Year"),
+    "from": _l("Discovered from"),
+    "to": _l("until"),
+    "outcome": _l("Decision"),
+    "notified": _l("AP notified"),
+    "informed": _l("People informed"),
+    "state": _l("Status"),
+    "data": _l("Kind of data"),
+    "sort": _l("Order"),
+    "late": _l("Only late or overdue"),
+}
+
+#: The most reasons an export keeps translated (a register repeats the same few sentences; a
+#: number of people in one makes it another).
+REASONS_KEPT = 5_000
 
 
 def _filter() -> ParsedFilter:
@@ -97,6 +120,11 @@ class Labels:
         self.open_measures = _("open measures: %(num)s", num="%(num)s")
         self.imported = _("imported")
         self.source_reference = _("Reference in the earlier register")
+        self.followed = _("Follows the advice.")
+        self.departed = _("Departs from the advice (%(advice)s).", advice="%(advice)s")
+        self.fg_words = _("The FG's reasoning: %(text)s", text="%(text)s")
+        self.advice_reasons_title = _("The advice's reasons:")
+        self._reason_texts: dict[tuple[Any, ...], str] = {}
 
     @staticmethod
     def _join(values: list[str], labels: dict[str, str]) -> str:
@@ -146,6 +174,57 @@ class Labels:
             f"{title} ({self.action_status.get(status, status)})" for title, status in row.actions
         )
 
+    def advice_reasons(self, row: RegisterRow) -> list[str]:
+        """The reasons of the advice the decision rested on, as stored with it, each with
+        the source it cites, in the reader's language: the sentences the incident page shows
+        (:func:`.labels.reason_text`, :func:`.labels.citation`), each translated once."""
+        if row.decision is None:
+            return []
+        known, texts = self._reason_texts, []
+        for reason in row.decision.reasons:
+            key = (reason.message, reason.rule, reason.factor, *reason.params.items())
+            text = known.get(key)
+            if text is None:
+                if len(known) >= REASONS_KEPT:
+                    known.clear()
+                text = known[key] = f"{reason_text(reason)} ({citation(reason.rule)})"
+            texts.append(text)
+        return texts
+
+    def verdict(self, row: RegisterRow) -> str:
+        """Whether the decision follows the advice it was given ("Follows the advice.",
+        "Departs from the advice (Notify the AP)."); "" when no advice was stored with it (an
+        entry imported from an earlier register)."""
+        decision = row.decision
+        if decision is None or not decision.reasons:
+            return ""
+        if decision.follows_recommendation:
+            return self.followed
+        return self.departed % {"advice": self.outcome.get(decision.recommended, "")}
+
+    def own_words(self, row: RegisterRow) -> str:
+        """The FG's own reasoning, when given ("The FG's reasoning: …"); an imported entry's
+        reasoning as the earlier register gave it."""
+        decision = row.decision
+        if decision is None or not decision.rationale:
+            return ""
+        if not decision.reasons:
+            return decision.rationale
+        return self.fg_words % {"text": decision.rationale}
+
+    def reasoning(self, row: RegisterRow) -> str:
+        """The decision's reasoning for a spreadsheet cell (Art. 33(5)): whether it follows
+        the advice, the FG's own words when given, then the advice's reasons, numbered, a
+        line each."""
+        if row.decision is None:
+            return ""
+        lines = [" ".join(part for part in (self.verdict(row), self.own_words(row)) if part)]
+        reasons = self.advice_reasons(row)
+        if reasons:
+            lines.append(self.advice_reasons_title)
+            lines += [f"{number}. {text}" for number, text in enumerate(reasons, 1)]
+        return "\n".join(line for line in lines if line)
+
     def notified_to(self, row: RegisterRow) -> str:
         return self.addressee.get(row.filing.addressee, "") if row.filing else ""
 
@@ -171,7 +250,7 @@ def columns(lb: Labels) -> list[Column]:
         Column(_("Measures taken"), lb.measures, 40),
         Column(_("Remedial actions"), lb.remedial, 50),
         Column(_("Decision"), lb.decision, 30),
-        Column(_("Reasoning"), lambda r: r.decision.rationale if r.decision else "", 50),
+        Column(_("Reasoning"), lb.reasoning, 60),
         Column(_("Rule set"), lambda r: r.decision.ruleset_version if r.decision else "", 12),
         Column(_("Decided (Dutch time)"), lambda r: r.decision.decided_at if r.decision else None),
         Column(_("Notified to"), lb.notified_to, 14),
@@ -187,6 +266,42 @@ def columns(lb: Labels) -> list[Column]:
         Column(_("Why not a personal-data breach"), lambda r: r.not_breach_reason, 40),
         Column(_("Imported from (SHA-256)"), lambda r: r.imported_from, 20),
     ]
+
+
+def filter_words(wanted: RegisterFilter, lb: Labels) -> list[str]:
+    """The filters and order of the view ``wanted`` (its organisation apart) in the reader's
+    words, as the filter form shows them: "Year: 2026", "Decision: Notify the AP", "Only late
+    or overdue", ... (a PDF for the AP names its view with them, not with URL codes)."""
+    label = {key: str(text) for key, text in FILTER_LABELS.items()}
+    words = []
+    if wanted.query:
+        words.append(f"{label['q']}: “{wanted.query}”")
+    if wanted.year is not None:
+        words.append(f"{label['year']}: {wanted.year}")
+    start, end = wanted.discovered_from, wanted.discovered_to
+    if start and end:
+        words.append(f"{label['from']}: {start:%d-%m-%Y} {label['to']} {end:%d-%m-%Y}")
+    elif start:
+        words.append(f"{label['from']}: {start:%d-%m-%Y}")
+    elif end:
+        words.append(_("Discovered until: %(date)s", date=f"{end:%d-%m-%Y}"))
+    if wanted.undecided:
+        words.append(f"{label['outcome']}: {lb.outcome['']}")
+    elif wanted.outcome:
+        words.append(f"{label['outcome']}: {lb.outcome[wanted.outcome.value]}")
+    if wanted.notified:
+        words.append(f"{label['notified']}: {_(NOTIFIED_LABELS[wanted.notified])}")
+    if wanted.informed:
+        words.append(f"{label['informed']}: {lb.informed[wanted.informed.value]}")
+    if wanted.state:
+        words.append(f"{label['state']}: {lb.state[wanted.state.value]}")
+    if wanted.data_kind:
+        words.append(f"{label['data']}: {_(DATA_KIND_LABELS[wanted.data_kind])}")
+    if wanted.late:
+        words.append(label["late"])
+    if wanted.sort is not Sort.REPORTED_DESC:
+        words.append(f"{label['sort']}: {_(SORT_LABELS[wanted.sort])}")
+    return words
 
 
 def _audit_export(wanted: RegisterFilter, fmt: str) -> None:
@@ -223,6 +338,7 @@ def index() -> ResponseReturnValue:
         data_options=[(k.value, _(v)) for k, v in DATA_KIND_LABELS.items()],
         sort_options=[(k.value, _(v)) for k, v in SORT_LABELS.items()],
         states=list(STATE_LABELS),
+        filter_labels=FILTER_LABELS,
         lb=lb,
         pdf_limit=PDF_LIMIT,
         count_words=count_words(page.total, page.more_than) if page.total is not None else "",
@@ -339,13 +455,15 @@ def export_pdf() -> ResponseReturnValue:
         return redirect(back)
     _audit_export(wanted, "pdf")
     found = list(register.rows(db_session(), user(), wanted, now, limit=PDF_LIMIT))
+    lb = Labels(now)
     html = render_template(
         "register/print.html",
         rows=found,
         wanted=wanted,
+        filters=filter_words(wanted, lb),
         now=now,
         orgs={o.id: o for o in organisations_where(Role.FG, Role.ADMIN)},
-        lb=Labels(now),
+        lb=lb,
     )
     try:
         static = Path(current_app.static_folder or current_app.root_path).resolve()

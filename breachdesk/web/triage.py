@@ -24,7 +24,7 @@ from ..domain.text import N_
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
-from ..services import decisions, incident_access, triage
+from ..services import closing, decisions, incident_access, triage
 from ..services.versioning import StaleEdit
 from ..services.workflow import TriageError
 from .conflicts import conflict
@@ -244,9 +244,9 @@ def close(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = CloseForm()
     now = runtime().clock.now()
-    if validate_all(form, lambda: triage.closure_problems(incident, _closure(form), now)):
+    if validate_all(form, lambda: closing.closure_problems(incident, _closure(form), now)):
         try:
-            triage.close(
+            closing.close(
                 db_session(), incident, actor=actor(), clock=runtime().clock, closure=_closure(form)
             )
             flash(_("The incident has been closed."), "success")
@@ -258,8 +258,8 @@ def close(incident_id: int) -> ResponseReturnValue:
     return render_template("incidents/show.html", **page(incident, close_form=form)), 422
 
 
-def _closure(form: CloseForm) -> triage.Closure:
-    return triage.Closure(
+def _closure(form: CloseForm) -> closing.Closure:
+    return closing.Closure(
         subjects=_resolution(form, "subjects"), public=_resolution(form, "public")
     )
 
@@ -279,7 +279,7 @@ def reopen(incident_id: int) -> ResponseReturnValue:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            triage.reopen(
+            closing.reopen(
                 db_session(), incident, form.reason.data or "", actor=actor(), clock=runtime().clock
             )
             return back(incident)

@@ -1,8 +1,9 @@
 """The deployment tests run the files under deploy/ as an administrator would: real gunicorn,
 scheduler, pg_dump and nginx processes, each on a PostgreSQL database of its own.
 
-They need PostgreSQL (CI's second run): production runs on it, and the backup scripts are
-pg_dump/pg_restore. On a SQLite-only run they are skipped.
+They need PostgreSQL (CI's second run): production runs on it, and the backup scripts use
+pg_dump/pg_restore there. On a SQLite-only run they are skipped, except the backup and restore
+of the smaller set-up on SQLite.
 """
 
 from __future__ import annotations

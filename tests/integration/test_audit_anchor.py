@@ -296,3 +296,13 @@ def test_verify_checkpoints_needs_neither_database_nor_private_key(
     assert result.exit_code == 0, result.output
     assert "2 of 2 checkpoints validly signed" in result.output
     assert not (tmp_path / "outsider-instance" / "audit").exists()  # no key was made
+    # A file that is no public key (a text, the private key) is refused in words, not with a
+    # traceback (found by exploratory testing).
+    not_a_key = handed_over / "notes.txt"
+    not_a_key.write_text("hello", encoding="utf-8")
+    refused = outsider.test_cli_runner().invoke(
+        args=["audit", "verify-checkpoints", str(handed_over / "checkpoints.jsonl"),
+              "--public-key", str(not_a_key)]
+    )  # fmt: skip
+    assert refused.exit_code == 1 and "is not a public key in PEM format" in refused.output
+    assert refused.exception is None or isinstance(refused.exception, SystemExit)

@@ -44,6 +44,30 @@ def test_org_import_export_round_trip(app: Flask, tmp_path: Path) -> None:
     assert kruix.profile["sector"] == "Verzekeringen (test)" and kruix.profile_version == 2
 
 
+def test_every_organisation_exported_at_once_imports_again(app: Flask, tmp_path: Path) -> None:
+    """Found by exploratory testing: "org export" without a slug printed the profiles run
+    together as one YAML mapping, and importing that created only the last organisation (and
+    said nothing of the other four)."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["org", "import", *map(str, profile_paths())]).exit_code == 0
+    printed = runner.invoke(args=["org", "export"])
+    assert printed.exit_code == 0 and printed.output.count("\n---\n") == 4
+    everything = tmp_path / "all.yaml"
+    everything.write_text(printed.output, encoding="utf-8")
+    result = runner.invoke(args=["org", "import", "--replace", str(everything)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": unchanged") == 5  # every one read back, as it was
+    # The profiles run together as one mapping, as before: refused at the repeated key.
+    together = tmp_path / "together.yaml"
+    together.write_text(printed.output.replace("---\n", ""), encoding="utf-8")
+    refused = runner.invoke(args=["org", "import", str(together)])
+    assert refused.exit_code != 0 and "is given twice" in refused.output
+    # A folder is needed for every organisation's file; an existing file is refused in words.
+    answer = runner.invoke(args=["org", "export", "-o", str(everything)])
+    assert answer.exit_code != 0 and "is a file" in answer.output
+    assert "Traceback" not in answer.output
+
+
 def test_org_import_refuses_a_prefix_another_organisation_has(app: Flask, tmp_path: Path) -> None:
     runner = app.test_cli_runner()
     kruix = next(p for p in profile_paths() if p.name == "kruix.yaml")
@@ -121,6 +145,9 @@ def test_user_create_and_grant(app: Flask) -> None:
         ]
     )
     assert bad.exit_code != 0 and "unknown role" in bad.output
+    # A slug without its role says the form (it said "unknown role ''").
+    half = runner.invoke(args=["user", "grant", "fg@org.nl", "kruix"])
+    assert half.exit_code != 0 and "give ORG-SLUG:ROLE, e.g. kruix:fg" in half.output
     assert runner.invoke(args=["user", "grant", "fg@org.nl", "luxigo:reporter"]).exit_code == 0
     roles = db.session.execute(select(func.count()).select_from(Membership)).scalar_one()
     assert roles == 3

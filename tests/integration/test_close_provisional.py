@@ -12,7 +12,7 @@ from breachdesk.domain.next_action import NextAction
 from breachdesk.domain.prefill import prefill
 from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation, User
-from breachdesk.services import decisions, inbox, triage
+from breachdesk.services import closing, decisions, inbox
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.filings import record_notification, withdraw_notification
@@ -64,7 +64,7 @@ def test_a_provisional_filing_must_be_supplemented_before_closing(
     # The next step says so, on the incident page and in the inbox (it said "Close").
     assert steps(incident, people[1], clock) == {NextAction.SUPPLEMENT}
     with pytest.raises(TransitionRefused, match="provisional"):
-        triage.close(db.session, incident, actor=fg, clock=clock)
+        closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.DECIDED.value
 
     clock.advance(hours=1)
@@ -73,7 +73,7 @@ def test_a_provisional_filing_must_be_supplemented_before_closing(
         delay_reason="", notes="Niets gewijzigd.", recorded_by=people[1], actor=fg, clock=clock,
     )  # fmt: skip
     assert steps(incident, people[1], clock) == {NextAction.CLOSE}
-    triage.close(db.session, incident, actor=fg, clock=clock)
+    closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.CLOSED.value
 
 
@@ -90,5 +90,5 @@ def test_a_withdrawn_provisional_filing_does_not_hold_the_incident_open(
         db.session, incident, submitted_at=clock.now(), reason="Geen datalek gebleken.",
         reference="", recorded_by=people[1], actor=fg, clock=clock,
     )  # fmt: skip
-    triage.close(db.session, incident, actor=fg, clock=clock)
+    closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.CLOSED.value

@@ -16,7 +16,7 @@ from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Incident, Organisation, PeopleNotice, User
-from breachdesk.services import decisions, triage
+from breachdesk.services import closing, decisions, triage
 from breachdesk.services.answer_sheet import sheet_facts
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
@@ -163,7 +163,7 @@ def test_a_draft_is_kept_and_publishing_completes_the_public_duty(
     assert (notice.text, notice.sha256) == (TEXT, text_digest(TEXT))
     assert notice.published_at is None and incident.public_resolution == ""
     with pytest.raises(TransitionRefused, match="public communication is still owed"):
-        triage.close(db.session, incident, actor=actor, clock=clock)
+        closing.close(db.session, incident, actor=actor, clock=clock)
 
     clock.advance(hours=1)
     published_at = clock.now() - timedelta(minutes=10)
@@ -201,5 +201,5 @@ def test_a_draft_is_kept_and_publishing_completes_the_public_duty(
     assert raised.value.field == "published_at"
 
     # Closing sees the public communication as done.
-    triage.close(db.session, incident, actor=actor, clock=clock)
+    closing.close(db.session, incident, actor=actor, clock=clock)
     assert incident.state == State.CLOSED.value

@@ -17,7 +17,7 @@ from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, User
-from breachdesk.services import decisions, delivery, triage
+from breachdesk.services import closing, decisions, delivery, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.deadlines import clock_of
@@ -246,7 +246,7 @@ def test_register_only_decision_cancels_reminders_and_close_needs_the_filing(
         db.session, incident, outcome=Outcome.NOTIFY_AP, rationale="", actor=fg, clock=clock
     )
     with pytest.raises(TransitionRefused, match="notification is still owed"):
-        triage.close(db.session, incident, actor=fg, clock=clock)
+        closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.DECIDED.value
     assert len(planned(incident)) == 5
 
@@ -260,7 +260,7 @@ def test_register_only_decision_cancels_reminders_and_close_needs_the_filing(
     )
     assert planned(incident) == []
     assert clock_of(incident, clock.now()).status is DeadlineStatus.NOT_REQUIRED  # type: ignore[union-attr]
-    triage.close(db.session, incident, actor=fg, clock=clock)
+    closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.CLOSED.value
 
 

@@ -13,7 +13,7 @@ from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, User
-from breachdesk.services import decisions, triage
+from breachdesk.services import closing, decisions, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.incidents import report_of
@@ -58,7 +58,7 @@ def decided_and_closed(
         actor=fg,
         clock=clock,
     )
-    triage.close(db.session, incident, actor=fg, clock=clock)
+    closing.close(db.session, incident, actor=fg, clock=clock)
     return incident
 
 
@@ -71,9 +71,9 @@ def test_reopening_a_decided_incident_keeps_triage_checklist_and_decision(
     incident = decided_and_closed(orgs, people, clock)
     fg = Actor.of(people[1])
     with pytest.raises(TransitionRefused):
-        triage.reopen(db.session, incident, "", actor=fg, clock=clock)
+        closing.reopen(db.session, incident, "", actor=fg, clock=clock)
     db.session.rollback()
-    triage.reopen(
+    closing.reopen(
         db.session, incident, "De ontvanger blijkt het door te sturen.", actor=fg, clock=clock
     )
     assert incident.state == State.DECIDED.value
@@ -88,7 +88,7 @@ def test_reopening_a_decided_incident_keeps_triage_checklist_and_decision(
         actor=fg,
         clock=clock,
     )
-    triage.close(db.session, incident, actor=fg, clock=clock)
+    closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.CLOSED.value and len(incident.decisions) == 2
 
 

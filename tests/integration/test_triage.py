@@ -18,7 +18,7 @@ from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, AwarenessRecord, Incident, Organisation, User
-from breachdesk.services import deadlines, decisions, filings, inbox, triage, urgency
+from breachdesk.services import closing, deadlines, decisions, filings, inbox, triage, urgency
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.incidents import report_of
@@ -92,8 +92,8 @@ def test_not_a_breach_needs_a_reason_and_is_kept(
     assert event.before == {"state": "reported"} and event.after["state"] == "not_a_breach"
 
     with pytest.raises(TransitionRefused, match="reason"):
-        triage.reopen(db.session, incident, "", actor=Actor.of(fg), clock=clock)
-    triage.reopen(
+        closing.reopen(db.session, incident, "", actor=Actor.of(fg), clock=clock)
+    closing.reopen(
         db.session, incident, "Ontvanger meldt toch klantnamen", actor=Actor.of(fg), clock=clock
     )
     assert incident.state == State.IN_TRIAGE.value and incident.closed_at is None

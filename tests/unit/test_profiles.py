@@ -268,6 +268,23 @@ def test_yaml_syntax_error(tmp_path: Path) -> None:
     assert "YAML syntax error" in text
 
 
+def test_a_key_given_twice_is_refused_with_its_line(tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys without a word: two data_categories lists would
+    lose the first."""
+    path = tmp_path / "twice.yaml"
+    path.write_text("slug: a\nlegal_name: A\nslug: b\n", encoding="utf-8")
+    text = str(load_error(path))
+    assert "the key 'slug' is given twice" in text and "line 3" in text
+
+
+def test_a_file_of_two_profiles_is_refused_where_one_is_expected(
+    tmp_path: Path, valid_data: dict[str, Any]
+) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump_all([valid_data, valid_data]), encoding="utf-8")
+    assert "2 profiles in one file" in str(load_error(path))
+
+
 def test_yaml_list_is_not_a_profile(tmp_path: Path) -> None:
     path = tmp_path / "list.yaml"
     path.write_text("- slug: a\n- slug: b\n", encoding="utf-8")

@@ -309,6 +309,12 @@ def test_once_notified_the_advice_says_what_was_done_not_to_notify_within_72_hou
     assert 'data-late="false"' in filed and "binnen de termijn" in filed
     assert "voorlopig" in filed and "vul die aan" in filed
     assert "doe binnen de 72 uur een voorlopige melding" not in page.split('id="recommendation"')[1]
+    # Once supplemented, it no longer asks for the supplement (it did: it read the first
+    # filing's flag, not whether a supplement followed).
+    assert file(client, incident, 1, confirm_incomplete="y").status_code == 302
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    filed = page.split('id="recommendation-filed"', 1)[1].split("</p>", 1)[0]
+    assert "binnen de termijn" in filed and "vul die aan" not in filed
 
     db.session.expire_all()
     first = incident.notifications[0]

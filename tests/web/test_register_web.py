@@ -4,6 +4,7 @@ cells that a spreadsheet never runs as formulas, a PDF with the rows, every expo
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -15,15 +16,22 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from breachdesk.domain.assessment import Outcome, assess
+from breachdesk.domain.checklist import BreachType
+from breachdesk.domain.prefill import prefill
 from breachdesk.domain.register import RegisterFilter, Sort
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Incident, Organisation, User
-from breachdesk.services import register
+from breachdesk.services import decisions, register, triage
+from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
+from breachdesk.services.incidents import report_of
+from breachdesk.services.organisations import profile_of
 
 from ..conftest import MakeUser, login
 from ..integration.test_incidents import submit
+from ..integration.test_triage import answers
 
 #: Texts a spreadsheet would run as a formula (or hide one behind), and one it would not.
 HOSTILE = [
@@ -428,3 +436,133 @@ def test_an_xlsx_export_reads_without_the_write_lock(
     response = client.get("/register/export.xlsx")
     assert response.status_code == 200 and response.data.startswith(b"PK")
     assert seen == [True]
+
+
+def decide(
+    incident: Incident, fg: User, clock: FixedClock, *, follow: bool, rationale: str
+) -> None:
+    """Confirm the checklist as the report fills it in and decide: as advised, or otherwise."""
+    actor = Actor.of(fg)
+    triage.record_triage(db.session, incident, answers(), actor=actor, clock=clock)
+    facts = prefill(
+        report_of(incident),
+        profile_of(incident.organisation),
+        frozenset({BreachType.CONFIDENTIALITY}),
+    )
+    decisions.save_checklist(db.session, incident, facts, confirm=True, actor=actor, clock=clock)
+    advised = assess(facts).outcome
+    other = Outcome.NOTIFY_AP if advised is Outcome.REGISTER_ONLY else Outcome.REGISTER_ONLY
+    decisions.record_decision(
+        db.session,
+        incident,
+        outcome=None if follow else other,
+        rationale=rationale,
+        actor=actor,
+        clock=clock,
+    )
+
+
+def page_reasons(client: Any, incident: Incident) -> list[str]:
+    """The advice's reasons as the incident page lists them: "sentence (source)"."""
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    listed = re.search(r'id="recommendation-reasons">(.*?)</ol>', page, re.S)
+    assert listed is not None
+    items = re.findall(r"<li>(.*?)</li>", listed.group(1), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", item)).split()) for item in items]
+
+
+def test_every_export_carries_the_reasoning_also_when_the_fg_follows_the_advice(
+    client: Any, filled: list[Incident], people: tuple[User, User], clock: FixedClock
+) -> None:
+    """Found by testing: when the FG followed the advice, the register's exports (which go to
+    the AP) held no reasoning at all: an empty "Onderbouwing" cell, and in the PDF only the
+    decision's date and rule set; only a decision against the advice showed the FG's words.
+    Art. 33(5) asks for the reasoning of every decision: each export now gives the reasons of
+    the advice the decision rested on, as the incident page shows them, in the reader's
+    language, and the FG's own words when given."""
+    followed, departed = filled[6], filled[7]
+    fg = people[1]
+    decide(followed, fg, clock, follow=True, rationale="")
+    own = "De ontvanger is een collega met geheimhoudingsplicht die alles direct heeft gewist."
+    decide(departed, fg, clock, follow=False, rationale=own)
+    login(client, "fg@x.nl")
+    reasons = page_reasons(client, followed)
+    assert len(reasons) >= 3 and all(r.endswith(")") for r in reasons)
+    numbered = "\n".join(f"{n}. {r}" for n, r in enumerate(reasons, 1))
+
+    exported = client.get("/register/export.csv?sort=reference_asc").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported, newline=""), delimiter=";"))
+    cells = {row[0]: row[table[0].index("Onderbouwing")] for row in table[1:]}
+    assert cells[followed.reference] == (f"Advies gevolgd.\nRedenen van het advies:\n{numbered}")
+    departed_cell = cells[departed.reference]
+    assert (
+        departed_cell.startswith("Afgeweken van het advies (")
+        and f"Motivering van de FG: {own}" in departed_cell
+    )
+    assert "\nRedenen van het advies:\n1. " in departed_cell
+    assert cells[filled[0].reference] == ""  # no decision yet
+
+    sheet = load_workbook(io.BytesIO(client.get("/register/export.xlsx").get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = list(rows[0]).index("Onderbouwing")
+    assert {r[0]: r[column] for r in rows[1:]}[followed.reference] == cells[followed.reference]
+
+    pdf = client.get(f"/register/export.pdf?q={followed.reference}").data
+    text = " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
+    assert "Advies gevolgd." in text and "Redenen van het advies:" in text
+    for number, reason in enumerate(reasons, 1):
+        assert f"{number}. {reason}" in text
+
+    client.get("/language/en?next=/register/")
+    english = client.get("/register/export.csv?sort=reference_asc").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(english, newline=""), delimiter=";"))
+    cell = {row[0]: row[table[0].index("Reasoning")] for row in table[1:]}[followed.reference]
+    first = page_reasons(client, followed)[0]
+    assert cell.startswith(f"Follows the advice.\nThe advice's reasons:\n1. {first}\n2. ")
+
+
+def pdf_text(client: Any, query: str) -> str:
+    """The text of the register's PDF of the view ``query``, its white space made single."""
+    response = client.get(f"/register/export.pdf?{query}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    read = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True)
+    return " ".join(read.stdout.decode().split())
+
+
+def test_the_pdf_names_its_filters_in_words_as_the_filter_form_does(
+    client: Any, filled: list[Incident]
+) -> None:
+    """Found by testing: the PDF, a document for the AP, named its view with the URL's own
+    codes ("Gefilterde weergave: year=2026, from=2026-11-01, outcome=notify_ap_and_subjects,
+    informed=informing, late=1"). It names them now as the filter form does, in the reader's
+    language."""
+    login(client, "fg@x.nl")
+    view = "year=2026&from=2026-11-01&outcome=notify_ap_and_subjects&informed=informing&late=1"
+    text = pdf_text(client, view)
+    assert (
+        "Gefilterde weergave: Jaar: 2026; Ontdekt vanaf: 01-11-2026; Besluit: Melden bij de AP"
+        " en de betrokkenen informeren; Betrokkenen geïnformeerd: Informeren loopt; Alleen te"
+        " laat of verlopen" in text
+    )
+    assert "year=" not in text and "notify_ap_and_subjects" not in text
+    other = "to=2026-11-30&outcome=none&notified=no&state=reported&data=special&sort=reference_asc"
+    org = filled[0].organisation_id
+    text = pdf_text(client, f"org={org}&q=laptop&{other}")
+    assert (
+        f"{filled[0].organisation.name} · Gefilterde weergave: Zoeken: “laptop”; Ontdekt tot en"
+        " met: 30-11-2026; Besluit: Nog geen besluit; AP gemeld: Niet gemeld; Status: Gemeld;"
+        " Soort gegevens: Bijzondere persoonsgegevens (art. 9); Volgorde: Kenmerk A–Z" in text
+    )
+    assert "Gefilterde weergave" not in pdf_text(client, f"org={org}")  # an organisation only
+
+    client.get("/language/en?next=/register/")
+    text = pdf_text(client, view.replace("late=1", "to=2026-11-30"))
+    assert (
+        "Filtered view: Year: 2026; Discovered from: 01-11-2026 until 30-11-2026; Decision:"
+        " Notify the AP and inform the people affected; People informed: Informing under way"
+        in text
+    )
