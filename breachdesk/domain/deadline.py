@@ -44,6 +44,7 @@ class DeadlineStatus(StrEnum):
     OVERDUE = "overdue"
     MET = "met"  # filed in time
     LATE = "late"  # filed after the deadline
+    FILED_UNDATED = "filed_undated"  # filed, but when is not known: neither in time nor late
     NOT_REQUIRED = "not_required"  # register only, or not a personal-data breach
 
 
@@ -53,6 +54,7 @@ STATUS_LABELS = {
     DeadlineStatus.OVERDUE: N_("Overdue"),
     DeadlineStatus.MET: N_("Notified in time"),
     DeadlineStatus.LATE: N_("Notified late"),
+    DeadlineStatus.FILED_UNDATED: N_("Notified, date not known"),
     DeadlineStatus.NOT_REQUIRED: N_("Not required"),
 }
 
@@ -61,6 +63,7 @@ CONTROLLER_STATUS_LABELS = {
     **STATUS_LABELS,
     DeadlineStatus.MET: N_("Controller informed in time"),
     DeadlineStatus.LATE: N_("Controller informed late"),
+    DeadlineStatus.FILED_UNDATED: N_("Controller informed, date not known"),
 }
 
 #: The states in which the term keeps running (the clock is "live").
@@ -84,10 +87,14 @@ def filed_late(deadline: datetime, filed_at: datetime) -> bool:
 
 @dataclass(frozen=True)
 class Filing:
-    """The first filing of a duty as recorded: when, and whether it was late at that time."""
+    """The first filing of a duty as recorded: when, and whether it was late at that time.
 
-    filed_at: datetime
-    late: bool
+    Both None for a filing taken over from an earlier register that does not say when it was
+    made: it was filed, but whether in time cannot be told.
+    """
+
+    filed_at: datetime | None
+    late: bool | None
 
 
 def deadline_status(
@@ -102,9 +109,12 @@ def deadline_status(
 
     ``required`` is False when the decision is "register only" or the incident is not a
     personal-data breach. A recorded filing decides between met and late by what was stored
-    when it was first filed, never by the deadline as it stands today.
+    when it was first filed, never by the deadline as it stands today; a filing without a
+    known date is neither.
     """
     if first_filing is not None:
+        if first_filing.filed_at is None or first_filing.late is None:
+            return DeadlineStatus.FILED_UNDATED
         return DeadlineStatus.LATE if first_filing.late else DeadlineStatus.MET
     if not required:
         return DeadlineStatus.NOT_REQUIRED

@@ -8,14 +8,16 @@ The columns of the file are mapped onto :class:`Field`; every row is read by
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 
+from .limits import MAX_COUNT
 from .text import N_, single_line
-from .timeutil import EARLIEST_YEAR, LocalTimeError, local_to_utc
+from .timeutil import EARLIEST_YEAR, LocalTimeError, local_to_utc, utc_to_local
 
 
 class Field(StrEnum):
@@ -96,9 +98,11 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
 _YES = {"ja", "j", "yes", "y", "1", "true", "waar", "x", "gemeld", "geinformeerd"}
 _NO = {"nee", "n", "no", "0", "false", "onwaar", "niet", "niet gemeld", "-", ""}
 
-#: Text longer than this is cut (the form's own limits).
+#: Text longer than this does not fit (the form's own limits): a text is shortened, with a
+#: note on the check page; a reference is refused (cut, it would name something else).
 LIMITS = {Field.TITLE: 200, Field.REFERENCE: 100, Field.AP_REFERENCE: 100}
 MAX_TEXT = 5000
+REFERENCES = frozenset({Field.REFERENCE, Field.AP_REFERENCE})
 
 
 def header_key(header: str) -> str:
@@ -142,11 +146,31 @@ def read_mapping(
 
 
 @dataclass(frozen=True)
-class RowError:
+class RowMessage:
+    """What the check page says about one row: ``message`` is untranslated (N_), to be
+    filled in with ``params`` once translated."""
+
     row: int  # the row number as the spreadsheet shows it
     field: Field | None
     message: str  # untranslated (N_)
     value: str = ""
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class RowError(RowMessage):
+    """Why a row cannot be imported."""
+
+
+@dataclass(frozen=True)
+class RowNote(RowMessage):
+    """Something the FG should know about a row that is imported all the same: a value the
+    file does not give and that stays unknown or is assumed, or a text shortened."""
+
+
+@dataclass(frozen=True)
+class RowSkipped(RowMessage):
+    """A row left out because its breach is in the register already, or earlier in the file."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +191,7 @@ class ImportedBreach:
     informed: bool = False
     reasoning: str = ""
     closed_at: datetime | None = None
+    notes: tuple[RowNote, ...] = ()
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
@@ -175,7 +200,13 @@ _TIME_FORMATS = ("%H:%M:%S", "%H:%M")
 
 def parse_moment(raw: str) -> datetime | None:
     """A date (or date and time) as a spreadsheet writes it, Dutch time, in UTC; None if it
-    cannot be read. A date alone is the start of that day."""
+    cannot be read. A date alone is the start of that day.
+
+    Raises:
+        LocalTimeError: it reads as a date and time, but not one that existed in the
+            Netherlands (the hour the clocks skip in spring), or past the years people may
+            type; its message says so.
+    """
     text = raw.strip().replace("T", " ")
     if not text:
         return None
@@ -200,10 +231,7 @@ def parse_moment(raw: str) -> datetime | None:
             return None
     if day.year < EARLIEST_YEAR:
         return None
-    try:
-        return local_to_utc(datetime.combine(day, moment))
-    except LocalTimeError:
-        return None
+    return local_to_utc(datetime.combine(day, moment))
 
 
 def parse_yes_no(raw: str) -> bool | None:
@@ -215,9 +243,14 @@ def parse_yes_no(raw: str) -> bool | None:
     return None
 
 
-_COUNT = re.compile(
-    r"^(?:ca\.?\s*|circa\s*|about\s*|~\s*)?(\d[\d.\s]*)(?:\s*[-–]\s*(\d[\d.\s]*))?$"
-)
+#: What an old register writes before a number it only estimated ("ca. 250").
+_ABOUT = r"(?:ca\.?\s*|circa\s*|ongeveer\s*|about\s*|~\s*|±\s*)"
+_COUNT = re.compile(rf"^{_ABOUT}?(\d[\d.\s]*)(?:\s*[-–]\s*(\d[\d.\s]*))?$")
+
+
+def is_estimate(raw: str) -> bool:
+    """Whether a number of people is written as an estimate: "ca. 250", "± 40"."""
+    return re.match(_ABOUT, raw.strip().lower()) is not None
 
 
 #: What an old register writes for a number of people nobody knew (read as an empty cell).
@@ -245,19 +278,59 @@ def parse_people(raw: str) -> tuple[int | None, int | None] | None:
 def read_row(
     number: int, cells: Mapping[Field, str], now: datetime
 ) -> tuple[ImportedBreach | None, list[RowError]]:
-    """One row of the file, read; or the reasons it cannot be imported."""
+    """One row of the file, read (with what the FG should know about it, its notes); or the
+    reasons it cannot be imported."""
     errors: list[RowError] = []
+    notes: list[RowNote] = []
 
     def text(field: Field, one_line: bool = False) -> str:
         value = (cells.get(field) or "").strip()
-        value = single_line(value) if one_line else value
-        return value[: LIMITS.get(field, MAX_TEXT)]
+        return single_line(value) if one_line else value
+
+    def kept(field: Field, one_line: bool = False) -> str:
+        """A text as it is imported: never cut without a word. Past what fits, a text is
+        shortened (ending in "…", so the entry shows it) with a note; a reference refused."""
+        value = text(field, one_line)
+        limit = LIMITS.get(field, MAX_TEXT)
+        if len(value) <= limit:
+            return value
+        if field in REFERENCES:
+            errors.append(
+                RowError(
+                    number,
+                    field,
+                    N_(
+                        "Longer than the %(limit)d characters a reference may have: is this"
+                        " the right column?"
+                    ),
+                    value,
+                    {"limit": limit},
+                )
+            )
+            return ""
+        notes.append(
+            RowNote(
+                number,
+                field,
+                N_(
+                    "Longer than the %(limit)d characters that fit: imported shortened to"
+                    " %(limit)d characters, the last one “…”. The whole text stays in your"
+                    " file."
+                ),
+                params={"limit": limit},
+            )
+        )
+        return value[: limit - 1] + "…"
 
     def moment(field: Field) -> datetime | None:
         raw = text(field)
         if not raw:
             return None
-        value = parse_moment(raw)
+        try:
+            value = parse_moment(raw)
+        except LocalTimeError as refused:  # 02:30 on the night the clocks move forward
+            errors.append(RowError(number, field, refused.message, raw, refused.params))
+            return None
         if value is None:
             errors.append(RowError(number, field, N_("Not a date (use 31-12-2024)."), raw))
         elif value > now:
@@ -273,7 +346,7 @@ def read_row(
             return False
         return value
 
-    title = text(Field.TITLE, one_line=True)
+    title = kept(Field.TITLE, one_line=True)
     if not title:
         errors.append(RowError(number, Field.TITLE, N_("A title is needed.")))
     discovered = moment(Field.DISCOVERED)
@@ -293,14 +366,107 @@ def read_row(
             )
         )
         people = (None, None)
+    elif people[1] is not None and people[1] > MAX_COUNT:  # nor would it fit the database
+        errors.append(
+            RowError(
+                number,
+                Field.PEOPLE,
+                N_(
+                    "More than a billion people: no breach is that large. Is this the right column?"
+                ),
+                text(Field.PEOPLE),
+            )
+        )
+        people = (None, None)
+    elif people[0] is not None and is_estimate(text(Field.PEOPLE)):
+        notes.append(
+            RowNote(
+                number,
+                Field.PEOPLE,
+                N_(
+                    "An estimate (“%(value)s”) is imported as the number itself: the register"
+                    " records a number or a range, not “about”. Write a range (200-300) in"
+                    " the file if that says better what was known."
+                ),
+                text(Field.PEOPLE),
+                {"value": text(Field.PEOPLE)},
+            )
+        )
     aware, filed, closed = moment(Field.AWARE), moment(Field.FILED), moment(Field.CLOSED)
     notified, informed = yes_no(Field.NOTIFIED), yes_no(Field.INFORMED)
-    if filed is not None or text(Field.AP_REFERENCE):
-        notified = True  # a filing date or a report number means it was notified
+    said_not_notified = parse_yes_no(text(Field.NOTIFIED)) is False and bool(text(Field.NOTIFIED))
+    if said_not_notified and (filed is not None or text(Field.AP_REFERENCE)):
+        errors.append(
+            RowError(
+                number,
+                Field.NOTIFIED,
+                N_(
+                    "Not notified to the AP, says the file, yet it gives a date of"
+                    " notification or an AP report number: which is it? Correct the row."
+                ),
+                text(Field.NOTIFIED),
+            )
+        )
+    elif not notified and (filed is not None or text(Field.AP_REFERENCE)):
+        notified = True  # the cell is empty: a filing date or a report number says notified
+        notes.append(
+            RowNote(
+                number,
+                Field.NOTIFIED,
+                N_(
+                    "The file does not say whether it was notified to the AP, but gives a"
+                    " date of notification or an AP report number: imported as notified."
+                ),
+            )
+        )
     for field, value in ((Field.AWARE, aware), (Field.FILED, filed), (Field.CLOSED, closed)):
         if value is not None and discovered is not None and value < discovered:
             if field is not Field.AWARE:  # awareness may be recorded as the same day
                 errors.append(RowError(number, field, N_("This date lies before the discovery.")))
+    if notified and filed is None:
+        notes.append(
+            RowNote(
+                number,
+                Field.FILED,
+                N_(
+                    "Notified to the AP, says the file, but not when: the notification is"
+                    " imported with its date unknown, and it is called neither in time nor"
+                    " late. If you can find the date (the AP's confirmation gives it), add it"
+                    " to the file."
+                ),
+            )
+        )
+    description, data, measures = kept(Field.DESCRIPTION), kept(Field.DATA), kept(Field.MEASURES)
+    reasoning = kept(Field.REASONING)
+    reference = kept(Field.REFERENCE, one_line=True)
+    ap_reference = kept(Field.AP_REFERENCE, one_line=True)
+    if notified and filed is not None and aware is None:
+        notes.append(
+            RowNote(
+                number,
+                Field.AWARE,
+                N_(
+                    "No date of awareness: whether the notification was in time is judged"
+                    " from the date of discovery (the 72 hours counted from then)."
+                ),
+            )
+        )
+    if informed:
+        notes.append(
+            RowNote(
+                number,
+                Field.INFORMED,
+                N_("People informed, says the file, but not when: the date stays unknown."),
+            )
+        )
+    if closed is None:
+        notes.append(
+            RowNote(
+                number,
+                Field.CLOSED,
+                N_("No date closed: the entry is imported as closed, its closing date unknown."),
+            )
+        )
     if errors or discovered is None:
         return None, errors
     return (
@@ -308,19 +474,150 @@ def read_row(
             row=number,
             title=title,
             discovered_at=discovered,
-            description=text(Field.DESCRIPTION),
-            reference=text(Field.REFERENCE, one_line=True),
+            description=description,
+            reference=reference,
             aware_at=aware,
             people_min=people[0],
             people_max=people[1],
-            data=text(Field.DATA),
-            measures=text(Field.MEASURES),
+            data=data,
+            measures=measures,
             notified=notified,
             filed_at=filed,
-            ap_reference=text(Field.AP_REFERENCE, one_line=True),
+            ap_reference=ap_reference,
             informed=informed,
-            reasoning=text(Field.REASONING),
+            reasoning=reasoning,
             closed_at=closed,
+            notes=tuple(notes),
         ),
         [],
     )
+
+
+@dataclass(frozen=True)
+class NoteGroup:
+    """One note as the check page lists it, with every row it is about."""
+
+    field: Field | None
+    message: str  # untranslated (N_)
+    params: Mapping[str, object]
+    rows: tuple[int, ...]
+
+
+def group_notes(notes: Sequence[RowNote]) -> list[NoteGroup]:
+    """The notes by what they say (field, message and its values), in the order first met:
+    a thousand rows without a closing date are one line naming a thousand rows, not a
+    thousand lines."""
+    rows: dict[tuple[Field | None, str, tuple[tuple[str, object], ...]], list[int]] = {}
+    first: dict[tuple[Field | None, str, tuple[tuple[str, object], ...]], RowNote] = {}
+    for note in notes:
+        key = (note.field, note.message, tuple(sorted(note.params.items())))
+        rows.setdefault(key, []).append(note.row)
+        first.setdefault(key, note)
+    return [
+        NoteGroup(first[key].field, first[key].message, first[key].params, tuple(found))
+        for key, found in rows.items()
+    ]
+
+
+def reference_key(reference: str) -> str:
+    """An earlier register's reference as compared: spaces and capitals do not count."""
+    return " ".join(reference.split()).casefold()
+
+
+def title_key(discovered_at: datetime, title: str) -> tuple[date, str]:
+    """What tells two breaches apart when the file gives no reference: the day of discovery
+    (Dutch time) and the title, spaces and capitals not counted."""
+    return utc_to_local(discovered_at).date(), " ".join(title.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the organisation's register holds already, to recognise a row imported before:
+    the earlier registers' references (and breachdesk's own), and the day of discovery and
+    title of each entry, each with the entry's reference in breachdesk."""
+
+    references: Mapping[str, str]  # reference_key -> breachdesk reference
+    titles: Mapping[tuple[date, str], str]  # title_key -> breachdesk reference
+
+
+def set_aside_repeats(
+    breaches: Sequence[ImportedBreach], known: Known
+) -> tuple[list[ImportedBreach], list[RowSkipped]]:
+    """The rows to import, and those skipped as a breach listed already.
+
+    A row whose reference (the earlier register's own number) is in the register already, or
+    in an earlier row of the file, is skipped: importing it would list the breach twice, as a
+    corrected file imported again would. A row without a reference cannot be told apart so
+    surely: when its day of discovery and title are those of an entry in the register or of
+    an earlier row, it is imported with a note asking the FG to check.
+    """
+    kept: list[ImportedBreach] = []
+    skipped: list[RowSkipped] = []
+    rows_by_reference: dict[str, int] = {}
+    rows_by_title: dict[tuple[date, str], int] = {}
+    for breach in breaches:
+        same_day_and_title = title_key(breach.discovered_at, breach.title)
+        if breach.reference:
+            key = reference_key(breach.reference)
+            if key in known.references:
+                skipped.append(
+                    RowSkipped(
+                        breach.row,
+                        Field.REFERENCE,
+                        N_(
+                            "Already in the register, as %(entry)s: skipped, so that the"
+                            " breach is not listed twice."
+                        ),
+                        breach.reference,
+                        {"entry": known.references[key]},
+                    )
+                )
+                continue
+            if key in rows_by_reference:
+                skipped.append(
+                    RowSkipped(
+                        breach.row,
+                        Field.REFERENCE,
+                        N_(
+                            "The same reference as row %(row)d: skipped as a repeated row. If"
+                            " it is another breach, give it a reference of its own."
+                        ),
+                        breach.reference,
+                        {"row": rows_by_reference[key]},
+                    )
+                )
+                continue
+            rows_by_reference[key] = breach.row
+        else:
+            note = None
+            if same_day_and_title in known.titles:
+                note = RowNote(
+                    breach.row,
+                    Field.TITLE,
+                    N_(
+                        "Discovered on the same day and with the same title as %(entry)s in"
+                        " the register. Imported all the same: without a reference it cannot"
+                        " be told whether it is the same breach. Check it, or leave the row"
+                        " out of the file."
+                    ),
+                    breach.title,
+                    {"entry": known.titles[same_day_and_title]},
+                )
+            elif same_day_and_title in rows_by_title:
+                note = RowNote(
+                    breach.row,
+                    Field.TITLE,
+                    N_(
+                        "Discovered on the same day and with the same title as row %(row)d."
+                        " Imported all the same: without a reference it cannot be told"
+                        " whether it is the same breach. Check it, or leave the row out of"
+                        " the file."
+                    ),
+                    breach.title,
+                    {"row": rows_by_title[same_day_and_title]},
+                )
+            if note is not None:
+                breach = dataclasses.replace(breach, notes=(*breach.notes, note))
+        rows_by_title.setdefault(same_day_and_title, breach.row)
+        kept.append(breach)
+    return kept, skipped

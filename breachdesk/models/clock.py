@@ -28,6 +28,10 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     The first one of an incident is ``initial``; later ones are ``supplement`` or
     ``withdrawal`` (Art. 33(4)). ``deadline_at`` and ``late`` are stored as they stood when it
     was filed, so correcting the moment of awareness afterwards cannot hide a late filing.
+
+    ``submitted_at`` and ``late`` are None for a filing imported from an earlier register
+    that says the breach was notified but not when: the date is not known, so neither is
+    whether it was in time, and no page claims either.
     """
 
     __tablename__ = "notification"
@@ -36,13 +40,13 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
     addressee: Mapped[str] = mapped_column(String(12))  # ap | controller
     kind: Mapped[str] = mapped_column(String(12))  # initial | supplement | withdrawal
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reference: Mapped[str] = mapped_column(String(100), default="")  # the AP's meldnummer
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     delay_reason: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    late: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The answer sheet as filed (None for filings recorded before the sheet existed, and for

@@ -230,13 +230,17 @@ class Decision(db.Model):  # type: ignore[name-defined,misc]
     inform_subjects: Mapped[bool] = mapped_column(Boolean)
     public_communication: Mapped[bool] = mapped_column(Boolean)
     ap_severity: Mapped[str] = mapped_column(String(20))
-    follows_recommendation: Mapped[bool] = mapped_column(Boolean)
+    # None for a decision taken over from an earlier register (rule set "imported"): there
+    # was no advice to follow or to differ from.
+    follows_recommendation: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     rationale: Mapped[str] = mapped_column(Text, default="")
     ruleset_version: Mapped[str] = mapped_column(String(20))
     facts_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     recommendation_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Of a decision taken over from an earlier register: who imported it, and None (the file
+    # does not say when it was taken).
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     incident: Mapped[Incident] = relationship(back_populates="decisions")
     decided_by: Mapped[User] = relationship()

@@ -37,10 +37,13 @@ class Figures:
     median_hours_to_filing: float | None
     open_incidents: int  # not yet closed, at any date
     open_actions: int  # remedial actions not yet done, at any date
+    #: Of ``filed``, those whose date is not known (imported from an earlier register that
+    #: gave none): neither in time nor late, so left out of the share on time.
+    filed_undated: int = 0
 
     @property
     def on_time_share(self) -> float | None:
-        return share(self.filed_on_time, self.filed)
+        return share(self.filed_on_time, self.filed - self.filed_undated)
 
 
 def _scope(user: User, organisation_id: int | None) -> list[ColumnElement[bool]]:
@@ -123,7 +126,8 @@ def figures(
         not_breaches=int(type_counts[4] or 0),
         to_triage=int(type_counts[5] or 0),
         filed=len(filings),
-        filed_on_time=sum(1 for *_rest, late in filings if not late),
+        filed_on_time=sum(1 for *_rest, late in filings if late is False),
+        filed_undated=sum(1 for *_rest, late in filings if late is None),
         median_hours_to_filing=median(hours),
         open_incidents=int(open_incidents),
         open_actions=actions.open_count(

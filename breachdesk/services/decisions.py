@@ -139,8 +139,8 @@ def new_rules_advice(incident: Incident) -> Outcome | None:
     if not incident.decisions or incident.state in (State.CLOSED.value, State.NOT_A_BREACH.value):
         return None
     latest = incident.decisions[-1]
-    if latest.ruleset_version == RULESET_VERSION:
-        return None
+    if latest.ruleset_version == RULESET_VERSION or not latest.recommendation_snapshot:
+        return None  # the rules in force; or no advice at all (taken over from a register)
     now = recommended_then(latest)
     given = Outcome(latest.recommendation_snapshot["outcome"])
     return now if now is not given else None
@@ -230,6 +230,7 @@ def record_decision(
         ).scalar_one()
         or 0
     ) + 1
+    decided_at = clock.now()
     decision = Decision(
         incident_id=incident.id,
         version=version,
@@ -244,7 +245,7 @@ def record_decision(
         facts_snapshot=facts_to_dict(facts),
         recommendation_snapshot=recommendation_to_dict(recommendation),
         decided_by_id=actor.id,
-        decided_at=clock.now(),
+        decided_at=decided_at,
     )
     session.add(decision)
     session.flush()
@@ -266,7 +267,7 @@ def record_decision(
         session,
         incident,
         EventType.DECISION_RECORDED,
-        occurred_at=decision.decided_at,
+        occurred_at=decided_at,
         now=clock.now(),
         key=(decision.version,),
         data={  # the register's facts of the decision; never the rationale (free text)

@@ -80,7 +80,11 @@ def notification_problems(
                 "submitted_at", N_("The notification cannot precede the moment of awareness.")
             )
         )
-    elif first is not None and submitted_at < first.submitted_at:
+    elif (
+        first is not None
+        and first.submitted_at is not None  # None: imported, date not known
+        and submitted_at < first.submitted_at
+    ):
         problems.append(
             FieldProblem("submitted_at", N_("A supplement cannot precede the first filing."))
         )
@@ -311,7 +315,7 @@ def withdrawal_problems(
         pass
     elif submitted_at > now + FUTURE_PLAY:
         problems.append(FieldProblem("submitted_at", N_("This moment lies in the future.")))
-    elif submitted_at < first.submitted_at:
+    elif first.submitted_at is not None and submitted_at < first.submitted_at:
         problems.append(
             FieldProblem("submitted_at", N_("A withdrawal cannot precede the first filing."))
         )

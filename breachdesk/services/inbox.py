@@ -51,8 +51,8 @@ class Filed:
     """A filed notification, as the clock reads it."""
 
     addressee: str
-    submitted_at: datetime
-    late: bool
+    submitted_at: datetime | None  # None: filed, date not known (imported)
+    late: bool | None
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ def _page_columns(chosen: Any) -> list[Any]:
         latest_decision(Decision.notify_ap),
         latest_decision(Decision.inform_subjects),
         latest_decision(Decision.public_communication),
+        first_filing(Notification.id, "filed_id"),
         first_filing(Notification.submitted_at, "filed_at"),
         first_filing(Notification.late, "filed_late"),
         informing.label("informing_started"),
@@ -340,8 +341,14 @@ def _inbox_incidents(session: Session, found: Sequence[Any]) -> list[InboxIncide
                 )
             ),
             notifications=(
-                (Filed(duty_of(row).value, row.filed_at, bool(row.filed_late)),)
-                if row.filed_at is not None
+                (
+                    Filed(
+                        duty_of(row).value,
+                        row.filed_at,  # None: filed, date not known (imported)
+                        None if row.filed_at is None else bool(row.filed_late),
+                    ),
+                )
+                if row.filed_id is not None
                 else ()
             ),
         )

@@ -65,7 +65,8 @@ def _error(message: str, params: dict[str, object] | None = None) -> RecipientIm
 @dataclass(frozen=True)
 class Source:
     """A checked file: its format (``csv`` or ``xlsx``), encoding and separator (text only),
-    and the sheet read (workbooks). :meth:`rows` reads it from the start each time."""
+    and the sheet read with every sheet of the workbook, in their order (workbooks; only
+    the one sheet is read). :meth:`rows` reads it from the start each time."""
 
     data: bytes = field(repr=False)
     format: str
@@ -73,6 +74,12 @@ class Source:
     separator: str | None = None  # None: one column
     sheet: str | None = None
     _text: str = field(default="", repr=False)
+    sheets: tuple[str, ...] = ()
+
+    @property
+    def other_sheets(self) -> tuple[str, ...]:
+        """The workbook's sheets that are not read (say so: they are not ignored unseen)."""
+        return tuple(name for name in self.sheets if name != self.sheet)
 
     def rows(self) -> Iterator[Row]:
         """The non-blank rows, cells as text without trailing empty cells.
@@ -81,7 +88,7 @@ class Source:
             RecipientImportError: the file turns out unreadable partway, or holds more than
                 :data:`MAX_ROWS` rows.
         """
-        reader = _xlsx_rows(self.data) if self.format == "xlsx" else self._csv_rows()
+        reader = _xlsx_rows(self.data, self.sheet) if self.format == "xlsx" else self._csv_rows()
         count = 0
         for number, cells in reader:
             trimmed = list(cells[:MAX_COLUMNS])
@@ -111,7 +118,8 @@ class Source:
             ) from None
 
 
-def _xlsx_rows(data: bytes) -> Iterator[Row]:
+def _xlsx_rows(data: bytes, sheet_name: str | None = None) -> Iterator[Row]:
+    """The rows of the sheet ``sheet_name`` (None: the sheet the workbook opens on)."""
     import openpyxl  # a heavy import, needed only for workbooks
 
     try:
@@ -122,7 +130,7 @@ def _xlsx_rows(data: bytes) -> Iterator[Row]:
                 io.BytesIO(data), read_only=True, data_only=False, keep_links=False
             )
             try:
-                sheet = book.active if book.active is not None else book.worksheets[0]
+                sheet = _chosen(book, sheet_name)
                 sheet.reset_dimensions()  # a wrong stored size must not cut rows off
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                     yield number, tuple(_cell_text(v) for v in values[:MAX_COLUMNS])
@@ -134,7 +142,22 @@ def _xlsx_rows(data: bytes) -> Iterator[Row]:
         raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx).")) from None
 
 
-def _sheet_name(data: bytes) -> str:
+def _chosen(book: Any, sheet_name: str | None) -> Any:
+    """The worksheet called ``sheet_name``, or else the one the workbook opens on (its
+    first worksheet when that is a chart)."""
+    if sheet_name is not None:
+        return book[sheet_name]
+    active = book.active
+    return active if active in book.worksheets else book.worksheets[0]
+
+
+def _sheet_names(data: bytes, sheet_name: str | None) -> tuple[str, tuple[str, ...]]:
+    """The sheet that is read (``sheet_name``, or the one the workbook opens on) and every
+    worksheet of the workbook, in order.
+
+    Raises:
+        RecipientImportError: the workbook is damaged, or has no sheet ``sheet_name``.
+    """
     import openpyxl
 
     try:
@@ -142,10 +165,16 @@ def _sheet_name(data: bytes) -> str:
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
             try:
-                sheet = book.active if book.active is not None else book.worksheets[0]
-                return str(sheet.title)
+                names = tuple(str(sheet.title) for sheet in book.worksheets)
+                if sheet_name is not None and sheet_name not in names:
+                    raise _error(
+                        N_("The workbook has no sheet “%(sheet)s”."), {"sheet": sheet_name}
+                    )
+                return str(_chosen(book, sheet_name).title), names
             finally:
                 book.close()
+    except RecipientImportError:
+        raise
     except Exception:
         raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx).")) from None
 
@@ -216,12 +245,14 @@ def _sniff(text: str) -> str | None:
     return chosen
 
 
-def open_table(data: bytes, filename: str) -> Source:
-    """Check the size and the format of a file and decide how to read it.
+def open_table(data: bytes, filename: str, sheet: str | None = None) -> Source:
+    """Check the size and the format of a file and decide how to read it: of a workbook the
+    sheet ``sheet``, or (None) the sheet it opens on; a text file has no sheets.
 
     Raises:
         RecipientImportError: larger than :data:`MAX_BYTES` (checked before anything is
-            read), empty, an old ``.xls``, a damaged workbook, or not text.
+            read), empty, an old ``.xls``, a damaged workbook or one without ``sheet``, or
+            not text.
     """
     if len(data) > MAX_BYTES:
         raise _error(
@@ -235,7 +266,8 @@ def open_table(data: bytes, filename: str) -> Source:
     if data.startswith(_ZIP_MAGIC):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx)."))
-        return Source(data, "xlsx", sheet=_sheet_name(data))
+        read, sheets = _sheet_names(data, sheet)
+        return Source(data, "xlsx", sheet=read, sheets=sheets)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx)."))
     text, encoding = _decode(data)
@@ -270,6 +302,7 @@ class Table:
     sheet: str | None
     has_header: bool
     proposed: Mapping
+    other_sheets: tuple[str, ...] = ()  # a workbook's sheets that are not read
 
 
 def probe(source: Source, mapping: Mapping) -> int:
@@ -335,6 +368,7 @@ def read_table(data: bytes, filename: str) -> Table:
         sheet=source.sheet,
         has_header=has_header,
         proposed=proposed,
+        other_sheets=source.other_sheets,
     )
 
 

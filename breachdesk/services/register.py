@@ -227,9 +227,10 @@ def _base(where: list[ColumnElement[bool]], columns: Sequence[Any]) -> Select[An
 
 _ADVICE = Decision.recommendation_snapshot
 #: The outcome a decision was advised: its own when it follows the advice (read from the
-#: stored advice only for a decision that departs from it, which is rare).
+#: stored advice only for a decision that departs from it, which is rare; none for one taken
+#: over from an earlier register, which had no advice: follows_recommendation is NULL).
 _ADVISED = case(
-    (Decision.follows_recommendation, Decision.outcome),
+    (Decision.follows_recommendation.is_(True), Decision.outcome),
     else_=_ADVICE["outcome"].as_string(),
 )
 

@@ -9,7 +9,10 @@ audit event per incident; all in one transaction, so a file is imported whole or
 
 A file is imported into an organisation once: a file with the same SHA-256 again would list
 every breach twice (a corrected file has another digest). :func:`earlier_import` tells the
-check step so, and :func:`import_breaches` refuses it inside its own transaction.
+check step so, and :func:`import_breaches` refuses it inside its own transaction. A breach is
+imported once as well: a row whose reference (the earlier register's own number) is in the
+organisation's register already, or repeats an earlier row, is skipped
+(:func:`compare_with_register`), so a corrected file brings in only what is new.
 """
 
 from __future__ import annotations
@@ -17,22 +20,43 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.assessment import OUTCOME_DUTIES, Outcome
-from ..domain.deadline import NOTIFICATION_TERM, due_at
+from ..domain.deadline import NOTIFICATION_TERM, due_at, filed_late
 from ..domain.lifecycle import State
 from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
-from ..domain.register_import import Field, ImportedBreach, RowError, read_row
+from ..domain.register_import import (
+    FIELD_LABELS,
+    Field,
+    ImportedBreach,
+    Known,
+    RowError,
+    RowMessage,
+    RowNote,
+    RowSkipped,
+    read_row,
+    reference_key,
+    set_aside_repeats,
+    title_key,
+)
 from ..domain.text import N_
 from ..domain.timeutil import AMSTERDAM
-from ..models import AuditEvent, Decision, Incident, Notification, Organisation, User
+from ..models import (
+    AuditEvent,
+    AwarenessRecord,
+    Decision,
+    Incident,
+    Notification,
+    Organisation,
+    User,
+)
 from . import audit
 from .audit import Actor
 from .clock import Clock
@@ -42,6 +66,8 @@ from .versioning import lock_row
 
 #: The rule set a decision imported from an earlier register is marked with.
 IMPORTED_RULESET = "imported"
+#: How an imported entry came into breachdesk (``Incident.reported_via``): not reported.
+IMPORTED_VIA = "import"
 
 
 @dataclass
@@ -49,10 +75,17 @@ class CheckResult:
     breaches: list[ImportedBreach] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
+    #: Good rows left out as a breach listed already (see :func:`compare_with_register`).
+    skipped: list[RowSkipped] = field(default_factory=list)
 
     @property
     def refused_rows(self) -> int:
         return len({e.row for e in self.errors})
+
+    @property
+    def notes(self) -> list[RowNote]:
+        """What the FG should know about the rows that are imported, row by row."""
+        return [note for breach in self.breaches for note in breach.notes]
 
 
 @dataclass(frozen=True)
@@ -72,10 +105,18 @@ class AlreadyImported(Exception):
 
 
 def earlier_import(
-    session: Session, organisation_id: int, source_sha256: str
+    session: Session,
+    organisation_id: int,
+    source_sha256: str,
+    sheet: str | None = None,
+    *,
+    first_sheet: str | None = None,
 ) -> EarlierImport | None:
     """The import of a file with ``source_sha256`` into the register of ``organisation_id``
-    that is already there (its entries, and when it was imported), or None."""
+    that is already there (its entries, and when it was imported), or None. Of a workbook,
+    the import of its sheet ``sheet``: another sheet of the same workbook may be imported
+    (``first_sheet``, the sheet the workbook opens on, is what an import read that did not
+    record its sheet)."""
     incidents = session.execute(
         select(func.count())
         .select_from(Incident)
@@ -95,29 +136,76 @@ def earlier_import(
         )
         .order_by(AuditEvent.id)
     ).all()
-    imported_at = next(
-        (at for at, after in events if (after or {}).get("source_sha256") == source_sha256),
-        None,
+    of_file = [
+        (at, after)
+        for at, after in events
+        if isinstance(after, dict) and after.get("source_sha256") == source_sha256
+    ]
+    for at, after in of_file:
+        if after.get("sheet", first_sheet) == sheet:
+            count = after.get("incidents")
+            return EarlierImport(count if isinstance(count, int) else incidents, at)
+    if of_file:
+        return None  # other sheets of the workbook were imported, not this one
+    return EarlierImport(incidents, None)  # its entries are there; when is not in the trail
+
+
+@dataclass(frozen=True)
+class ImportOrigin:
+    """How an entry came into breachdesk from an earlier register: who imported it and when
+    (the audit event's), from which file and row. Pages show this where an entry reported in
+    breachdesk shows its reporter: the importer did not report the breach."""
+
+    by: str
+    at: datetime
+    file_name: str  # "" for an import from before the file's name was kept
+    row: int | None
+
+
+def import_origin(session: Session, events: Iterable[AuditEvent]) -> ImportOrigin | None:
+    """The origin of an imported entry, from its audit ``events`` (None if not imported)."""
+    event = next((e for e in events if e.action == "incident.imported"), None)
+    if event is None:
+        return None
+    after = event.after if isinstance(event.after, dict) else {}
+    importer = session.get(User, event.actor_id) if event.actor_id is not None else None
+    row = after.get("source_row")
+    return ImportOrigin(
+        by=importer.name if importer is not None else event.actor_label,
+        at=event.occurred_at,
+        file_name=str(after.get("source_name") or ""),
+        row=row if isinstance(row, int) else None,
     )
-    return EarlierImport(incidents, imported_at)
 
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def open_register(data: bytes, filename: str) -> Source:
-    """The uploaded file, opened for reading, once it is known to hold at least one row.
+def open_register(data: bytes, filename: str, sheet: str | None = None) -> Source:
+    """The uploaded file, opened for reading, once it is known to hold at least one row. Of
+    a workbook the sheet ``sheet``; None: the sheet it opens on or, when that one is empty,
+    the first sheet that holds rows (:attr:`Source.sheet` says which; the pages name it and
+    the sheets not read).
 
     Raises:
         RecipientImportError: (field ``file``) the file cannot be read (see
             :func:`.recipient_files.open_table`), or it holds no row at all (only blank rows
-            or separators, such as a CSV of ``;;;`` lines).
+            or separators, such as a CSV of ``;;;`` lines; of a workbook, in no sheet).
     """
-    source = open_table(data, filename)
-    if next(source.rows(), None) is None:
-        raise RecipientImportError("file", N_("The file holds no rows."))
-    return source
+    source = open_table(data, filename, sheet)
+    if next(source.rows(), None) is not None:
+        return source
+    if sheet is None:
+        for other in source.other_sheets:
+            found = open_table(data, filename, other)
+            if next(found.rows(), None) is not None:
+                return found
+    if sheet is not None:
+        raise RecipientImportError(
+            "file", N_("The sheet “%(sheet)s” holds no rows."), {"sheet": sheet}
+        )
+    raise RecipientImportError("file", N_("The file holds no rows."))
 
 
 def check(
@@ -127,14 +215,16 @@ def check(
     *,
     has_header: bool,
     now: datetime,
+    sheet: str | None = None,
 ) -> CheckResult:
-    """Every row of the file read with ``mapping`` (field -> column index).
+    """Every row of the file (of a workbook, of the sheet ``sheet``) read with ``mapping``
+    (field -> column index).
 
     Raises:
         RecipientImportError: the file cannot be read (see :func:`.recipient_files.open_table`).
     """
     result = CheckResult()
-    for position, (number, cells) in enumerate(open_table(data, filename).rows()):
+    for position, (number, cells) in enumerate(open_table(data, filename, sheet).rows()):
         if position == 0 and has_header:
             continue
         result.rows += 1
@@ -146,17 +236,80 @@ def check(
     return result
 
 
+#: References looked up in one query (SQL's IN list).
+_CHUNK = 500
+
+
+def known_entries(session: Session, organisation_id: int, breaches: list[ImportedBreach]) -> Known:
+    """What the register of ``organisation_id`` holds of ``breaches`` already: the earlier
+    registers' references of its entries, breachdesk's own references that a row gives (a
+    register exported from breachdesk), and the day and title of the entries discovered on
+    the days of the rows without a reference."""
+    in_org = Incident.organisation_id == organisation_id
+    references: dict[str, str] = {}
+    for reference, source in session.execute(
+        select(Incident.reference, Incident.source_reference)
+        .where(in_org, Incident.source_reference != "")
+        .order_by(Incident.id)
+    ):
+        references.setdefault(reference_key(source), reference)
+    given = sorted({reference_key(b.reference) for b in breaches if b.reference})
+    for start in range(0, len(given), _CHUNK):
+        for (reference,) in session.execute(
+            select(Incident.reference).where(
+                in_org, func.lower(Incident.reference).in_(given[start : start + _CHUNK])
+            )
+        ):
+            references.setdefault(reference_key(reference), reference)
+    titles: dict[tuple[date, str], str] = {}
+    wanted = {title_key(b.discovered_at, b.title) for b in breaches if not b.reference}
+    if wanted:
+        days = [b.discovered_at for b in breaches if not b.reference]
+        for discovered_at, title, reference in session.execute(
+            select(Incident.discovered_at, Incident.title, Incident.reference)
+            .where(
+                in_org,
+                Incident.discovered_at >= min(days) - timedelta(days=1),
+                Incident.discovered_at < max(days) + timedelta(days=2),
+            )
+            .order_by(Incident.id)
+        ):
+            key = title_key(discovered_at, title)
+            if key in wanted:
+                titles.setdefault(key, reference)
+    return Known(references, titles)
+
+
+def compare_with_register(
+    session: Session, organisation_id: int, result: CheckResult
+) -> CheckResult:
+    """``result`` with the rows whose breach is in the register of ``organisation_id``
+    already, or earlier in the file, set aside as skipped (and notes on the rows without a
+    reference that look like one): see :func:`~..domain.register_import.set_aside_repeats`."""
+    kept, skipped = set_aside_repeats(
+        result.breaches, known_entries(session, organisation_id, result.breaches)
+    )
+    return CheckResult(kept, result.errors, result.rows, [*result.skipped, *skipped])
+
+
+def message_text(message: RowMessage, translate: Callable[[str], str]) -> str:
+    """A row's message translated, its values filled in."""
+    text = translate(message.message)
+    return text % dict(message.params) if message.params else text
+
+
 def error_report(result: CheckResult, translate: Callable[[str], str]) -> str:
-    """The refused rows as CSV for Dutch Excel (BOM, ``;``), safe against formula injection."""
+    """The refused rows, and those skipped as listed already, as CSV for Dutch Excel (BOM,
+    ``;``), safe against formula injection."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([translate(h) for h in ("Row", "Column", "Problem", "Value")])
-    for error in result.errors:
+    for error in [*result.errors, *result.skipped]:
         writer.writerow(
             [
                 error.row,
-                error.field.value if error.field else "",
-                spreadsheet_safe(translate(error.message)),
+                translate(FIELD_LABELS[error.field]) if error.field else "",  # as the page
+                spreadsheet_safe(message_text(error, translate)),
                 spreadsheet_safe(error.value[:200]),
             ]
         )
@@ -169,23 +322,36 @@ def import_breaches(
     breaches: list[ImportedBreach],
     *,
     source_sha256: str,
+    source_name: str = "",
+    sheet: str | None = None,
+    first_sheet: str | None = None,
     user: User,
     actor: Actor,
     clock: Clock,
 ) -> list[Incident]:
-    """Write ``breaches`` as closed register entries of ``organisation`` (one transaction).
+    """Write ``breaches`` as closed register entries of ``organisation`` (one transaction),
+    except those whose reference is in its register already or in an earlier one of them
+    (see :func:`compare_with_register`; checked again here, under the lock).
 
     Raises:
-        AlreadyImported: a file with ``source_sha256`` was imported into ``organisation``
-            before. Checked with the organisation's row locked (SQLite: the transaction holds
-            the write lock), so of two imports of one file at the same moment the second
-            waits for the first and is then refused. Nothing was written; rolled back.
+        AlreadyImported: a file with ``source_sha256`` (of a workbook: its sheet ``sheet``;
+            see :func:`earlier_import`) was imported into ``organisation`` before. Checked
+            with the organisation's row locked (SQLite: the transaction holds the write
+            lock), so of two imports of one file at the same moment the second waits for the
+            first and is then refused. Nothing was written; rolled back.
     """
     lock_row(session, organisation)
-    earlier = earlier_import(session, organisation.id, source_sha256)
+    earlier = earlier_import(
+        session, organisation.id, source_sha256, sheet, first_sheet=first_sheet
+    )
     if earlier is not None:
         session.rollback()
         raise AlreadyImported(earlier)
+    # Checked again under the lock: a row whose reference came in since the check (another
+    # file imported meanwhile) is skipped too, never listed twice.
+    breaches, _skipped = set_aside_repeats(
+        breaches, known_entries(session, organisation.id, breaches)
+    )
     now = clock.now()
     made: list[Incident] = []
     for breach in breaches:
@@ -198,7 +364,6 @@ def import_breaches(
             if breach.notified
             else Outcome.REGISTER_ONLY
         )
-        closed = breach.closed_at or breach.filed_at or breach.discovered_at
         people_mode = (
             "unknown"
             if breach.people_min is None
@@ -210,8 +375,10 @@ def import_breaches(
             year=year,
             seq=seq,
             state=State.CLOSED.value,
-            reporter_id=user.id,
-            reported_at=breach.discovered_at,
+            # Not reported in breachdesk: brought in now, by the importer (in the audit event).
+            reporter_id=None,
+            reported_via=IMPORTED_VIA,
+            reported_at=now,
             updated_at=now,
             title=breach.title,
             description=breach.description,
@@ -234,16 +401,26 @@ def import_breaches(
             security_breached="yes",
             breach_types=[],
             aware_at=breach.aware_at,
-            triaged_at=breach.aware_at,
+            triaged_at=now,  # the answers above were recorded now, at the import
             decided_outcome=outcome.value,
             subjects_resolution="informed" if breach.informed else "",
-            subjects_resolution_at=closed if breach.informed else None,
-            closed_at=closed,
+            subjects_resolution_at=None,  # the file does not say when
+            closed_at=breach.closed_at,  # None when the file does not say
             imported_from=source_sha256,
             source_reference=breach.reference,
         )
         session.add(incident)
         session.flush()
+        if breach.aware_at is not None:  # the file's moment of awareness, as its first value
+            session.add(
+                AwarenessRecord(
+                    incident_id=incident.id,
+                    aware_at=breach.aware_at,
+                    reason="",  # shown as "from the earlier register"
+                    recorded_by_id=user.id,
+                    recorded_at=now,
+                )
+            )
         notify_ap, inform, public = OUTCOME_DUTIES[outcome]
         session.add(
             Decision(
@@ -254,31 +431,31 @@ def import_breaches(
                 inform_subjects=inform,
                 public_communication=public,
                 ap_severity="",
-                follows_recommendation=True,
+                follows_recommendation=None,  # there was no advice to follow or differ from
                 rationale=breach.reasoning,
                 ruleset_version=IMPORTED_RULESET,
                 facts_snapshot={},
                 recommendation_snapshot={},
-                decided_by_id=user.id,
-                decided_at=breach.filed_at or closed,
+                decided_by_id=user.id,  # who imported it; who decided is not in the file
+                decided_at=None,  # nor when
             )
         )
         if breach.notified:
             aware = breach.aware_at or breach.discovered_at
             deadline = due_at(aware, NOTIFICATION_TERM)
-            submitted = breach.filed_at or closed
             session.add(
                 Notification(
                     incident_id=incident.id,
                     addressee="ap",
                     kind="initial",
-                    submitted_at=submitted,
+                    # No date in the file: not known, and so neither is whether in time.
+                    submitted_at=breach.filed_at,
                     reference=breach.ap_reference,
                     provisional=False,
                     delay_reason="",
                     notes="",
                     deadline_at=deadline,
-                    late=breach.filed_at is not None and breach.filed_at > deadline,
+                    late=None if breach.filed_at is None else filed_late(deadline, breach.filed_at),
                     recorded_by_id=user.id,
                     recorded_at=now,
                 )
@@ -294,6 +471,7 @@ def import_breaches(
             after={
                 "reference": reference,
                 "source_sha256": source_sha256,
+                "source_name": source_name,
                 "source_row": breach.row,
                 "outcome": outcome.value,
             },
@@ -307,7 +485,12 @@ def import_breaches(
         entity_type="organisation",
         entity_id=organisation.id,
         organisation_id=organisation.id,
-        after={"source_sha256": source_sha256, "incidents": len(made)},
+        after={
+            "source_sha256": source_sha256,
+            "source_name": source_name,
+            "sheet": sheet,
+            "incidents": len(made),
+        },
     )
     session.commit()
     return made

@@ -36,14 +36,22 @@ def people_affected(of: _People) -> str:
 
 @dataclass(frozen=True)
 class Filing:
-    """The first notification to the AP (or, as processor, to the controller)."""
+    """The first notification to the AP (or, as processor, to the controller).
+
+    ``submitted_at`` and ``late`` are None when the filing came from an earlier register
+    that did not say when it was made (see :attr:`dated`)."""
 
     addressee: str
-    submitted_at: datetime
+    submitted_at: datetime | None
     reference: str  # the AP's meldnummer
-    late: bool
+    late: bool | None
     delay_reason: str
     provisional: bool
+
+    @property
+    def dated(self) -> bool:
+        """Whether it is known when it was filed (and so whether it was in time)."""
+        return self.submitted_at is not None and self.late is not None
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,8 @@ class DecisionSummary:
     outcome: str
     rationale: str
     ruleset_version: str
-    follows_recommendation: bool
-    decided_at: datetime
+    follows_recommendation: bool | None  # None: taken over from an earlier register
+    decided_at: datetime | None  # None: not known (taken over from an earlier register)
     # The advice the decision rested on, as it was stored with it: the outcome it advised
     # (the decision's own when it follows it) and its reasons; none for a decision stored
     # without advice (an entry imported from an earlier register). The same advice read
@@ -97,9 +105,10 @@ class _Standing:
         return informed_state(self.subjects_resolution, self.decided_outcome, self.sending)
 
     def late(self, now: datetime) -> bool:
-        """Filed late, or not filed while its term has run out."""
+        """Filed late, or not filed while its term has run out (False for a filing whose
+        date is not known: it cannot be called late)."""
         if self.filing is not None:
-            return self.filing.late
+            return self.filing.late is True
         return self.term_deadline is not None and self.term_deadline < now
 
 

@@ -62,7 +62,9 @@ def notification(incident_id: int) -> ResponseReturnValue:
                 note=_(
                     "Recorded in the meantime: filed at %(when)s, reference %(ref)s. Record "
                     "yours only if it is another filing (a supplement).",
-                    when=utc_to_local(latest.submitted_at).strftime("%d-%m-%Y %H:%M"),
+                    when=utc_to_local(latest.submitted_at).strftime("%d-%m-%Y %H:%M")
+                    if latest.submitted_at
+                    else "—",
                     ref=latest.reference or "—",
                 ),
             )

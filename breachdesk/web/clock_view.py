@@ -24,6 +24,7 @@ STATUS_COLOURS = {
     DeadlineStatus.OVERDUE.value: "danger",
     DeadlineStatus.MET.value: "success",
     DeadlineStatus.LATE.value: "danger",
+    DeadlineStatus.FILED_UNDATED.value: "secondary",
     DeadlineStatus.NOT_REQUIRED.value: "secondary",
 }
 

@@ -173,7 +173,9 @@ def send(incident_id: int) -> ResponseReturnValue:
             note=_(
                 "Recorded in the meantime: the controller was informed at %(when)s. Send yours "
                 "only if it adds to that (a supplement).",
-                when=utc_to_local(latest.submitted_at).strftime("%d-%m-%Y %H:%M"),
+                when=utc_to_local(latest.submitted_at).strftime("%d-%m-%Y %H:%M")
+                if latest.submitted_at
+                else "—",
             ),
         )
         return render_page(incident, form, 409, conflict=found)

@@ -42,6 +42,7 @@ from ..services import (
     delivery,
     inbox,
     incident_access,
+    register_import,
     report_correction,
 )
 from ..services.informing import informed_of, informing_of
@@ -155,6 +156,9 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "officer": officer,
         "fg": fg,
         "events": context_events,
+        "origin": register_import.import_origin(db_session(), context_events)
+        if incident.imported_from
+        else None,
         "now": now,
         "clock": deadlines.clock_of(incident, now),
         "reminder_rows": delivery.rows_of(db_session(), incident) if officer else [],

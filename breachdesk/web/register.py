@@ -110,6 +110,8 @@ class Labels:
         self.consequence = {k: str(v) for k, v in CONSEQUENCES}
         self.containment = {k: str(v) for k, v in CONTAINMENT}
         self.late, self.on_time, self.overdue = _("late"), _("on time"), _("overdue, not filed")
+        self.undated = _("not known: date of filing not known")
+        self.date_unknown = _("date not known")
         self.addressee = {"ap": _("the AP"), "controller": _("the controller")}
         # Translated once, filled in per row (the placeholder formats as itself).
         self.people = _("%(people)s people", people="%(people)s")
@@ -161,6 +163,8 @@ class Labels:
 
     def timeliness(self, row: RegisterRow) -> str:
         if row.filing is not None:
+            if not row.filing.dated:
+                return self.undated
             return self.late if row.filing.late else self.on_time
         return self.overdue if row.late(self.now) else ""
 

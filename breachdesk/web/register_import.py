@@ -21,6 +21,7 @@ from ..domain.register_import import (
     FIELD_LABELS,
     REQUIRED,
     Field,
+    group_notes,
     propose_mapping,
     read_mapping,
 )
@@ -29,7 +30,7 @@ from ..extensions import db_session
 from ..models import Organisation
 from ..runtime import runtime
 from ..services import register_import
-from ..services.recipient_files import MAX_BYTES, open_table
+from ..services.recipient_files import MAX_BYTES, Source, open_table
 from ..services.storage import TooLarge
 from .context import actor, organisations_where, require_any_role, user
 from .register import bp
@@ -37,6 +38,8 @@ from .register import bp
 _KEY = "register_import"
 #: Refused rows listed on the page (all of them are in the downloadable report).
 SHOWN_ERRORS = 100
+#: Rows named for one note on the page (the rest are counted).
+SHOWN_ROWS = 30
 
 
 def _organisations() -> list[Organisation]:
@@ -93,7 +96,7 @@ def import_upload() -> ResponseReturnValue:
         else:
             data = _data({"key": stored.key})
             try:
-                register_import.open_register(data, upload.filename or "")
+                source = register_import.open_register(data, upload.filename or "")
             except RecipientImportError as error:
                 runtime().store.delete(stored.key)
                 errors["file"] = _(error.message, **error.params)
@@ -106,6 +109,7 @@ def import_upload() -> ResponseReturnValue:
                     "name": upload.filename,
                     "sha256": stored.sha256,
                     "org": org_id,
+                    "sheet": source.sheet,  # a workbook's sheet that is read (None: a CSV)
                 }
                 return redirect(url_for("register.import_map"))
     return (
@@ -116,12 +120,20 @@ def import_upload() -> ResponseReturnValue:
     )
 
 
+def _source(pending: dict[str, Any]) -> Source:
+    """The file as it is read: of a workbook, the sheet chosen."""
+    try:
+        return open_table(_data(pending), pending["name"], pending.get("sheet"))
+    except RecipientImportError:  # the sheet is gone: a file is stored once, so never
+        abort(404)
+
+
 def _table(pending: dict[str, Any]) -> tuple[list[str], list[tuple[str, ...]]]:
     """The file's first row (as column names, one per column) and the next rows, for the
     mapping step."""
     rows = []
     width = 0
-    for index, (_number, cells) in enumerate(open_table(_data(pending), pending["name"]).rows()):
+    for index, (_number, cells) in enumerate(_source(pending).rows()):
         if index < 6:
             rows.append(cells)
         width = max(width, len(cells))
@@ -139,10 +151,13 @@ def _map_page(
     has_header: bool,
     errors: dict[str, str],
 ) -> str:
+    source = _source(pending)
     return render_template(
         "register/import.html",
         step="map",
         pending=pending,
+        sheet=source.sheet,
+        other_sheets=source.other_sheets,
         headers=headers,
         preview=preview,
         fields=[(f, _(FIELD_LABELS[f]), f in REQUIRED) for f in Field],
@@ -162,6 +177,25 @@ def import_map() -> ResponseReturnValue:
     return _map_page(pending, headers, preview, chosen, has_header=True, errors={})
 
 
+@bp.post("/import/sheet")
+@login_required
+@require_any_role(Role.FG, Role.ADMIN)
+def import_sheet() -> ResponseReturnValue:
+    """Read another sheet of the workbook: its columns are proposed afresh."""
+    pending = _pending()
+    chosen = request.form.get("sheet", "")
+    if chosen not in _source(pending).sheets:
+        abort(400)
+    try:
+        register_import.open_register(_data(pending), pending["name"], chosen)
+    except RecipientImportError as error:
+        flash(_(error.message, **error.params), "danger")
+        return redirect(url_for("register.import_map"))
+    pending.update(sheet=chosen, mapping=None)
+    session[_KEY] = pending
+    return redirect(url_for("register.import_map"))
+
+
 @bp.post("/import/check")
 @login_required
 @require_any_role(Role.FG, Role.ADMIN)
@@ -178,16 +212,36 @@ def import_check() -> ResponseReturnValue:
     session[_KEY] = pending
     result = _checked(pending)
     organisation = next(o for o in _organisations() if o.id == pending["org"])
-    earlier = register_import.earlier_import(db_session(), organisation.id, pending["sha256"])
+    earlier = _earlier(pending, organisation)
     return render_template(
         "register/import.html",
         step="check",
         pending=pending,
         result=result,
         shown_errors=result.errors[:SHOWN_ERRORS],
+        shown_skipped=result.skipped[:SHOWN_ERRORS],
+        note_groups=group_notes(result.notes),
+        shown_rows=SHOWN_ROWS,
         field_label=lambda f: _(FIELD_LABELS[f]) if f else "",
         organisation=organisation,
         already=_already_imported(earlier, organisation) if earlier else "",
+    )
+
+
+def _first_sheet(pending: dict[str, Any]) -> str | None:
+    """The sheet the workbook opens on (what an import read before sheets could be chosen)."""
+    return open_table(_data(pending), pending["name"]).sheet
+
+
+def _earlier(
+    pending: dict[str, Any], organisation: Organisation
+) -> register_import.EarlierImport | None:
+    return register_import.earlier_import(
+        db_session(),
+        organisation.id,
+        pending["sha256"],
+        pending.get("sheet"),
+        first_sheet=_first_sheet(pending),
     )
 
 
@@ -208,7 +262,10 @@ def _already_imported(earlier: register_import.EarlierImport, organisation: Orga
         " refused.",
         earlier.incidents,
     )
-    corrected = _("A corrected file has another fingerprint and can be imported.")
+    corrected = _(
+        "A corrected file has another fingerprint and can be imported: its rows whose"
+        " reference is in the register already are skipped."
+    )
     return f"{where} {twice} {corrected}"
 
 
@@ -216,13 +273,15 @@ def _checked(pending: dict[str, Any]) -> register_import.CheckResult:
     mapping = {Field(k): int(v) for k, v in (pending.get("mapping") or {}).items()}
     if not mapping:
         abort(404)
-    return register_import.check(
+    result = register_import.check(
         _data(pending),
         pending["name"],
         mapping,
         has_header=bool(pending.get("has_header")),
         now=runtime().clock.now(),
+        sheet=pending.get("sheet"),
     )
+    return register_import.compare_with_register(db_session(), pending["org"], result)
 
 
 @bp.get("/import/errors.csv")
@@ -243,16 +302,26 @@ def import_errors() -> ResponseReturnValue:
 def import_run() -> ResponseReturnValue:
     pending = _pending()
     result = _checked(pending)
-    if not result.breaches:
-        flash(_("No row can be imported; nothing was changed."), "danger")
-        return redirect(url_for("register.import_map"))
     organisation = next(o for o in _organisations() if o.id == pending["org"])
+    if not result.breaches:
+        # The same file again has every row skipped: say that it was imported before.
+        earlier = _earlier(pending, organisation)
+        flash(
+            _already_imported(earlier, organisation)
+            if earlier
+            else _("No row can be imported; nothing was changed."),
+            "danger",
+        )
+        return redirect(url_for("register.import_map"))
     try:
         made = register_import.import_breaches(
             db_session(),
             organisation,
             result.breaches,
             source_sha256=pending["sha256"],
+            source_name=pending["name"],
+            sheet=pending.get("sheet"),
+            first_sheet=_first_sheet(pending),
             user=user(),
             actor=actor(),
             clock=runtime().clock,
@@ -262,14 +331,24 @@ def import_run() -> ResponseReturnValue:
         return redirect(url_for("register.import_map"))
     runtime().store.delete(pending["key"])
     session.pop(_KEY, None)
-    flash(
-        _(
-            "%(num)d incidents imported into the register of %(org)s as closed entries;"
-            " %(left)d rows left out.",
-            num=len(made),
-            org=organisation.name,
-            left=result.refused_rows,
-        ),
-        "success",
+    done = ngettext(
+        "%(num)d incident imported into the register of %(org)s as a closed entry;"
+        " %(left)d rows left out.",
+        "%(num)d incidents imported into the register of %(org)s as closed entries;"
+        " %(left)d rows left out.",
+        len(made),
+        org=organisation.name,
+        left=result.refused_rows,
     )
+    # Rows set aside on the check page, and any whose reference came in since (another file).
+    skipped = len(result.skipped) + len(result.breaches) - len(made)
+    if skipped:
+        done += " " + ngettext(
+            "%(num)d row was skipped: its breach was listed already (in the register, or"
+            " earlier in the file).",
+            "%(num)d rows were skipped: their breaches were listed already (in the register, or"
+            " earlier in the file).",
+            skipped,
+        )
+    flash(done, "success")
     return redirect(url_for("register.index", org=organisation.id, sort="discovered_desc"))

@@ -22,7 +22,7 @@ from ..domain.lifecycle import STATE_LABELS, State
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..runtime import runtime
-from ..services import audit, evidence_pack
+from ..services import audit, evidence_pack, register_import
 from ..services.documents import DocumentError, render_pdf
 from ..services.register_export import file_chunks
 from . import informing_words
@@ -115,6 +115,9 @@ def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
         verification=evidence_pack.verification(contents),
         findings=_findings(contents),
         informed=informed_line(contents),
+        origin=register_import.import_origin(db_session(), contents.events)
+        if incident.imported_from
+        else None,
         action_status=lambda value: _(ACTION_STATUS_LABELS[ActionStatus(value)]),
     )
     static = Path(current_app.static_folder or current_app.root_path).resolve()

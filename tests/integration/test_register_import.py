@@ -5,6 +5,7 @@ row locks)."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -79,6 +80,28 @@ def test_a_file_is_imported_into_an_organisation_once(
     # Another organisation's register may hold the same file; a corrected file is another.
     assert len(run_import(luxigo, fg, clock)) == 2
     assert register_import.earlier_import(db.session, kruix.id, "0" * 64) is None
+
+
+def test_a_row_whose_reference_came_in_since_the_check_is_skipped_at_the_import(
+    app: Flask, orgs: dict[str, Organisation], fg: User, clock: FixedClock
+) -> None:
+    """The check page sets aside the rows listed already; the import looks again under the
+    organisation's lock, so a reference brought in meanwhile (another file, another tab) is
+    not listed twice either."""
+    kruix = orgs["kruix"]
+    checked = breaches()  # checked before either import
+    assert len(run_import(kruix, fg, clock)) == 2
+    made = register_import.import_breaches(
+        db.session,
+        kruix,
+        [*checked, replace(checked[0], row=9, reference="DL-2023-09")],
+        source_sha256="1" * 64,  # a corrected file: another digest
+        user=fg,
+        actor=Actor.of(fg),
+        clock=clock,
+    )
+    assert [i.source_reference for i in made] == ["DL-2023-09"]
+    assert imported(kruix.id) == 3
 
 
 def test_two_imports_of_one_file_at_the_same_moment_import_it_once(

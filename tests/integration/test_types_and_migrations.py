@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -352,5 +353,95 @@ def test_the_search_migration_finds_an_earlier_registers_reference(
         db.session.remove()
         upgrade()
         assert _found("oud-42") == [1]
+        db.session.remove()
+        db.engine.dispose()
+
+
+BEFORE_HONEST_IMPORTS = "c8e2f4a61d93"  # before an imported entry kept unknowns unknown
+
+
+def test_the_migrations_of_imported_entries_keep_what_is_known_and_go_back(
+    tmp_path: Path, migrated_url: str
+) -> None:
+    """An entry imported before: its decision no longer "follows the advice", its importer is
+    no longer its reporter, its moment of awareness is in its history (recorded when it was
+    imported, by its importer). The downgrade puts the older representation back, and refuses
+    while a filing has no date (the older schema needs one; none is invented)."""
+    app = create_app(app_settings(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_url))
+    imported_at = datetime(2026, 11, 20, 8, 0)
+    with app.app_context():
+        upgrade(revision=BEFORE_HONEST_IMPORTS)
+        _insert_minimal("organisation", id=1, profile="{}", reminder_offsets="[24]")
+        _insert_minimal("user_account", id=1)
+        _insert_minimal(
+            "incident",
+            id=1,
+            organisation_id=1,
+            reporter_id=1,
+            reported_via="account",
+            imported_from="a" * 64,
+            aware_at=datetime(2024, 2, 2, 9, 0),
+        )
+        _insert_minimal(
+            "incident", id=2, seq=2, organisation_id=1, reporter_id=1, reported_via="account",
+            imported_from="",
+        )  # fmt: skip
+        _insert_minimal(
+            "decision", id=1, incident_id=1, version=1, ruleset_version="imported",
+            follows_recommendation=True, decided_by_id=1,
+        )  # fmt: skip
+        _insert_minimal(
+            "decision", id=2, incident_id=2, version=1, ruleset_version="2026.2",
+            follows_recommendation=True, decided_by_id=1,
+        )  # fmt: skip
+        _insert_minimal("notification", id=1, incident_id=1, recorded_by_id=1)
+        _insert_minimal(
+            "audit_event", id=1, organisation_id=1, entity_type="incident", entity_id="1",
+            action="incident.imported", occurred_at=imported_at, actor_id=1,
+        )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+
+        def read(sql: str) -> list[tuple[Any, ...]]:
+            return [tuple(row) for row in db.session.execute(text(sql))]
+
+        assert read("SELECT id, reported_via, reporter_id FROM incident ORDER BY id") == [
+            (1, "import", None),
+            (2, "account", 1),
+        ]
+        assert read("SELECT id, follows_recommendation FROM decision ORDER BY id") == [
+            (1, None),
+            (2, True),
+        ]
+        history = read(
+            "SELECT incident_id, reason, recorded_by_id, recorded_at FROM awareness_record"
+        )
+        assert [row[:3] for row in history] == [(1, "", 1)]
+        assert str(history[0][3]).startswith("2026-11-20 08:00")
+        db.session.execute(text("UPDATE notification SET submitted_at = NULL, late = NULL"))
+        db.session.execute(text("UPDATE decision SET decided_at = NULL WHERE id = 1"))
+        db.session.commit()
+        db.session.remove()
+        with pytest.raises(SystemExit):  # flask-migrate logs the RuntimeError and exits
+            downgrade(revision=BEFORE_HONEST_IMPORTS)
+        db.session.remove()
+        assert read("SELECT count(*) FROM notification WHERE submitted_at IS NULL") == [(1,)]
+        db.session.execute(
+            text("UPDATE notification SET submitted_at = :at, late = :late"),
+            {"at": imported_at, "late": False},
+        )
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision=BEFORE_HONEST_IMPORTS)
+        assert read("SELECT id, reported_via, reporter_id FROM incident ORDER BY id") == [
+            (1, "account", 1),
+            (2, "account", 1),
+        ]
+        assert read("SELECT follows_recommendation FROM decision ORDER BY id") == [(True,), (True,)]
+        assert read("SELECT count(*) FROM decision WHERE decided_at IS NULL") == [(0,)]
+        assert read("SELECT count(*) FROM awareness_record") == [(0,)]
+        db.session.remove()
+        upgrade()
         db.session.remove()
         db.engine.dispose()

@@ -67,6 +67,14 @@ def test_notified_late_stays_late_even_if_the_deadline_moves_later() -> None:
     )
 
 
+def test_a_filing_without_a_known_date_is_neither_met_nor_late() -> None:
+    """An earlier register's "notified: yes" without a date: filed, but whether in time
+    cannot be told (before, the import invented a date and called it met)."""
+    filing = Filing(filed_at=None, late=None)
+    for now in PHASES.values():
+        assert deadline_status(DEADLINE, now, first_filing=filing) is (DeadlineStatus.FILED_UNDATED)
+
+
 def test_not_required_when_register_only() -> None:
     assert deadline_status(DEADLINE, PHASES["overdue"], required=False) is (
         DeadlineStatus.NOT_REQUIRED

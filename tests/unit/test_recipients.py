@@ -277,6 +277,35 @@ def test_a_workbook_is_read_with_formulas_as_text() -> None:
     )
 
 
+def test_a_workbook_names_its_sheets_and_reads_the_one_asked_for() -> None:
+    """The list of people still reads the sheet the workbook opens on; the source also names
+    the others (the register's import says so), and can read another."""
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Uitleg"
+    first.append(["Alleen uitleg"])
+    people = book.create_sheet("Klanten")
+    people.append(["Naam", "E-mail"])
+    people.append(["Jan", "jan@voorbeeld.nl"])
+    book.active = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    table = read_table(data, "lijst.xlsx")
+    assert (table.sheet, table.row_count, table.other_sheets) == ("Klanten", 1, ("Uitleg",))
+    source = recipient_files.open_table(data, "lijst.xlsx")
+    assert (source.sheet, source.sheets, source.other_sheets) == (
+        "Klanten", ("Uitleg", "Klanten"), ("Uitleg",)
+    )  # fmt: skip
+    other = recipient_files.open_table(data, "lijst.xlsx", "Uitleg")
+    assert [cells for _, cells in other.rows()] == [("Alleen uitleg",)]
+    with pytest.raises(RecipientImportError, match="no sheet"):
+        recipient_files.open_table(data, "lijst.xlsx", "Elders")
+    text = recipient_files.open_table(b"a;b\n1;2\n", "lijst.csv")
+    assert (text.sheet, text.sheets, text.other_sheets) == (None, (), ())
+
+
 def refused(data: bytes, filename: str = "lijst.csv") -> RecipientImportError:
     with pytest.raises(RecipientImportError) as info:
         read_table(data, filename)

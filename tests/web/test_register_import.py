@@ -135,8 +135,13 @@ def test_the_fg_imports_the_good_rows_and_learns_why_the_others_were_left_out(
     report = client.get("/register/import/errors.csv").get_data().decode("utf-8-sig")
     problems = list(csv.reader(io.StringIO(report), delimiter=";"))
     assert {row[0] for row in problems[1:]} == {"5"}  # the spreadsheet's row 5
-    assert {row[1] for row in problems[1:]} == {"discovered", "people", "notified"}
-    people = next(row for row in problems[1:] if row[1] == "people")
+    # The column as the page names it (before: the internal key, "discovered").
+    assert {row[1] for row in problems[1:]} == {
+        "Datum ontdekt",
+        "Aantal personen",
+        "Gemeld bij de AP (ja/nee)",
+    }
+    people = next(row for row in problems[1:] if row[1] == "Aantal personen")
     assert "laat de cel leeg" in people[2] and people[3] == "veel"
     assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 0
 
@@ -200,7 +205,8 @@ def test_the_same_file_again_is_refused_with_when_and_how_many_it_brought(
         "Dit bestand is op 19 november 2026 om 11:00 al geïmporteerd in het register van"
         " Kruix. Er staan 3 incidenten uit dit bestand in het register; het nog eens"
         " importeren zou die dubbel opnemen en wordt daarom geweigerd. Een verbeterd bestand"
-        " heeft een andere vingerafdruk en kun je wel importeren."
+        " heeft een andere vingerafdruk en kun je wel importeren: de rijen waarvan het kenmerk"
+        " al in het register staat, worden dan overgeslagen."
     )
     # Asked anyway (a second tab, a page from before): refused, nothing written.
     refused = client.post("/register/import/run", follow_redirects=True)
@@ -304,3 +310,384 @@ def test_only_an_fg_or_administrator_imports(
     login(client, "r@x.nl")
     assert client.get("/register/import").status_code == 403
     assert upload(client, orgs, workbook_bytes(), "r.xlsx").status_code == 403
+
+
+def checked_csv(client: Any, orgs: dict[str, Organisation], lines: list[str]) -> str:
+    """A CSV file (``;``-separated lines, the first the header) uploaded and checked with the
+    columns the page proposes; the check page."""
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    assert upload(client, orgs, data, "register.csv").status_code == 302
+    mapping = proposed(client.get("/register/import/map").get_data(as_text=True))
+    page = client.post("/register/import/check", data={**mapping, "has_header": "1"})
+    assert page.status_code == 200
+    return str(page.get_data(as_text=True))
+
+
+def imported_csv(client: Any, orgs: dict[str, Organisation], lines: list[str]) -> list[Incident]:
+    """The CSV file checked and imported; the incidents it made."""
+    checked_csv(client, orgs, lines)
+    before = db.session.execute(select(func.max(Incident.id))).scalar_one() or 0
+    assert client.post("/register/import/run").status_code == 302
+    return list(
+        db.session.execute(
+            select(Incident).where(Incident.id > before).order_by(Incident.id)
+        ).scalars()
+    )
+
+
+def note_rows(page: str) -> dict[str, str]:
+    """The check page's notes: field -> the rows it names."""
+    return dict(re.findall(r'data-note-field="(\w*)".*?data-note-rows="([^"]*)"', page, re.S))
+
+
+def test_notified_without_a_date_stays_without_a_date_and_is_called_neither_in_time_nor_late(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a row "Gemeld bij AP: Ja" without a date of filing was recorded as filed on
+    its closing date (24 days after the discovery, past the deadline) and called "on time"
+    on the incident page, in the exports and in the evidence pack."""
+    login(client, "fg@x.nl")
+    header = "Nr.;Datum ontdekt;Titel;Gemeld bij AP;Datum melding AP;Afgesloten;Datum bekend"
+    lines = [header, "7;06-05-2024;Datum van de melding kwijt;Ja;;30-05-2024;06-05-2024 09:00"]
+    page = checked_csv(client, orgs, lines)
+    assert note_rows(page) == {"filed": "2"}
+    assert "Gemeld bij de AP, zegt het bestand, maar niet wanneer" in page
+
+    assert client.post("/register/import/run").status_code == 302
+    incident = db.session.execute(select(Incident)).scalar_one()
+    filing = db.session.execute(select(Notification)).scalar_one()
+    assert filing.submitted_at is None and filing.late is None
+
+    shown = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert 'data-status="filed_undated">Gemeld, datum onbekend<' in shown  # the clock
+    assert 'data-status="met"' not in shown and "Op tijd gemeld" not in shown
+    filings = re.search(r'id="filing-list".*?</table>', shown, re.S)
+    assert filings is not None and "data-filed-undated" in filings.group(0)
+    assert ">op tijd</span>" not in filings.group(0) and ">te laat</span>" not in filings.group(0)
+    assert "30-05-2024" not in filings.group(0) and "toenmalige deadline" not in filings.group(0)
+
+    exported = client.get("/register/export.csv").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row["Gemeld (Nederlandse tijd)"] == ""
+    assert row["Op tijd"] == "onbekend: datum van de melding niet bekend"
+    listed = client.get("/register/").get_data(as_text=True)
+    assert "datum onbekend" in listed
+    figures = client.get("/dashboard/?months=36").get_data(as_text=True)
+    assert re.search(r'id="fig-filed">1<', figures) and 'id="fig-filed-undated"' in figures
+    assert "— op tijd (binnen 72 uur)" in figures  # not "100% op tijd"
+
+    pack = client.get(f"/register/incidents/{incident.id}/evidence.zip").get_data()
+    summary = pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf"))
+    notices = summary[summary.index("Meldingen") : summary.index("De betrokkenen")]
+    assert "Datum van de melding niet bekend" in notices and "30-05-2024" not in notices
+    assert "op tijd (termijn" not in notices and "te laat (termijn" not in notices
+
+
+def skipped_rows(page: str) -> list[str]:
+    return re.findall(r'data-skipped-row="(\d+)"', page)
+
+
+def test_a_breach_listed_already_is_skipped_with_a_count_not_imported_twice(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a row repeated in the file became two entries, and a corrected file (which the
+    page said could be imported) brought every row in a second time: 20 entries for 10."""
+    login(client, "fg@x.nl")
+    header = "Nr.;Datum ontdekt;Titel"
+    first = [
+        header,
+        "A1;01-02-2024;Laptop kwijt",
+        "A2;02-02-2024;Mail verkeerd",
+        "A1;01-02-2024;Laptop kwijt",
+    ]
+    page = checked_csv(client, orgs, first)
+    assert skipped_rows(page) == ["4"]
+    assert 'data-skipped="1"' in page and "1 rij wordt overgeslagen" in page
+    assert "Hetzelfde kenmerk als rij 2" in page
+    assert "2 rijen importeren" in page
+    done = client.post("/register/import/run", follow_redirects=True).get_data(as_text=True)
+    assert "2 incidenten als afgesloten registraties in het register van Kruix" in done
+    assert [i.source_reference for i in db.session.execute(select(Incident)).scalars()] == [
+        "A1",
+        "A2",
+    ]
+
+    # The corrected file: A2 reworded, a1 with other capitals, and one new row.
+    corrected = [
+        header,
+        "a1;01-02-2024;Laptop kwijt",
+        "A2;02-02-2024;Mail aan verkeerde klant",
+        "A3;03-02-2024;Brief kwijt",
+    ]
+    page = checked_csv(client, orgs, corrected)
+    assert 'id="import-already"' not in page  # another file: not refused as a whole
+    assert skipped_rows(page) == ["2", "3"] and "1 rij importeren" in page
+    assert "Staat al in het register, als KRX-2024-0001" in page
+    report = client.get("/register/import/errors.csv").get_data().decode("utf-8-sig")
+    listed = list(csv.reader(io.StringIO(report), delimiter=";"))[1:]
+    assert [(row[0], row[1], row[3]) for row in listed] == [
+        ("2", "Je eigen kenmerk", "a1"),
+        ("3", "Je eigen kenmerk", "A2"),
+    ]
+    done = client.post("/register/import/run", follow_redirects=True).get_data(as_text=True)
+    assert "1 incident als afgesloten registratie in het register van Kruix" in done
+    assert "2 rijen zijn overgeslagen" in done
+    references = db.session.execute(select(Incident.source_reference)).scalars().all()
+    assert sorted(references) == ["A1", "A2", "A3"]
+
+
+def test_rows_without_a_reference_like_an_entry_are_imported_with_a_note(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Without a reference a repeated breach cannot be told apart surely: the same day of
+    discovery and title is named on the check page, and the row imported all the same."""
+    login(client, "fg@x.nl")
+    header = "Datum ontdekt;Titel"
+    assert len(imported_csv(client, orgs, [header, "01-02-2024;Laptop kwijt"])) == 1
+    lines = [header, "01-02-2024;laptop  KWIJT", "05-02-2024;Brief kwijt", "05-02-2024;Brief kwijt"]
+    page = checked_csv(client, orgs, lines)
+    assert skipped_rows(page) == []
+    assert "3 rijen importeren" in page
+    notes = re.search(r'id="import-notes".*?</table>', page, re.S)
+    assert notes is not None
+    assert "dezelfde titel als KRX-2024-0001 in het register" in notes.group(0)
+    assert "dezelfde titel als rij 3" in notes.group(0)
+    found = re.findall(r'data-note-field="(\w*)".*?data-note-rows="([^"]*)"', page, re.S)
+    assert [rows for field, rows in found if field == "title"] == ["2", "4"]
+
+
+def test_a_text_too_long_is_shortened_with_a_note_and_a_reference_too_long_refused(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a 262-character title was stored as its first 200 characters and a 6,000-
+    character description as 5,000, without a word anywhere."""
+    login(client, "fg@x.nl")
+    title, description = "Titel " + "t" * 256, "Omschrijving " + "d" * 5987
+    lines = [
+        "Nr.;Datum ontdekt;Titel;Omschrijving",
+        f"A1;01-02-2024;{title};{description}",
+        "A2;02-02-2024;Kort;Ook kort",
+        f"{'B' * 101};03-02-2024;Kenmerk te lang;",
+    ]
+    page = checked_csv(client, orgs, lines)
+    assert note_rows(page) == {"title": "2", "description": "2", "closed": "2 3"}
+    assert "Langer dan de 200 tekens die passen" in page
+    assert "Langer dan de 5000 tekens die passen" in page
+    errors = re.search(r'id="import-errors".*?</table>', page, re.S)
+    assert errors is not None and "Langer dan de 100 tekens die een kenmerk mag hebben" in (
+        errors.group(0)
+    )
+    assert client.post("/register/import/run").status_code == 302
+    shortened, short = db.session.execute(select(Incident).order_by(Incident.id)).scalars()
+    assert len(shortened.title) == 200 and shortened.title == title[:199] + "…"
+    assert len(shortened.description) == 5000 and shortened.description.endswith("d…")
+    assert (short.title, short.description) == ("Kort", "Ook kort")
+
+
+def test_what_the_file_does_not_say_is_not_made_up(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, every imported decision "followed the advice" (there was none), the importing
+    FG was shown as the reporter and the one who decided, a row without a closing date was
+    closed on its discovery date, "informed" on its closing date, "ca. 250" became exactly
+    250 without a word, and "Gemeld bij AP: Nee" with a report number became "notified"."""
+    login(client, "fg@x.nl")
+    lines = [
+        "Nr.;Datum ontdekt;Titel;Aantal betrokkenen;Gemeld bij AP;Datum melding AP;Meldnummer;"
+        "Betrokkenen geïnformeerd;Afgesloten",
+        "A1;06-05-2024;Zonder afsluitdatum;ca. 250;Ja;07-05-2024;M-1;Ja;",
+        "A2;06-05-2024;Nee met nummer;;Nee;;M-999;Nee;10-05-2024",
+        "A3;07-05-2024;Leeg met nummer;;;;M-5;Nee;10-05-2024",
+    ]
+    page = checked_csv(client, orgs, lines)
+    errors = re.search(r'id="import-errors".*?</table>', page, re.S)
+    assert errors is not None and "Niet gemeld bij de AP, zegt het bestand" in errors.group(0)
+    assert re.findall(r'data-label="Rij" class="stack-half">(\d+)<', errors.group(0)) == ["3"]
+    assert note_rows(page) == {
+        "people": "2",
+        "aware": "2",
+        "informed": "2",
+        "closed": "2",
+        "notified": "4",
+        "filed": "4",
+    }
+    assert "Een schatting (“ca. 250”)" in page and 'id="import-what-it-says"' in page
+    assert client.post("/register/import/run").status_code == 302
+    unclosed, empty = db.session.execute(select(Incident).order_by(Incident.id)).scalars()
+    assert empty.source_reference == "A3" and empty.decided_outcome == "notify_ap"
+    assert unclosed.state == "closed" and unclosed.closed_at is None
+    assert unclosed.subjects_resolution == "informed" and unclosed.subjects_resolution_at is None
+    assert unclosed.subjects_exact == 250
+    assert unclosed.reporter_id is None and unclosed.reported_via == "import"
+    decision = unclosed.decisions[0]
+    assert decision.follows_recommendation is None and decision.decided_at is None
+
+    shown = client.get(f"/incidents/{unclosed.id}").get_data(as_text=True)
+    reported = re.search(r'id="reported-by" data-imported>(.*?)</dd>', shown, re.S)
+    assert reported is not None and reported.group(1) == (
+        "niet in breachdesk gemeld: overgenomen uit een eerder register · geïmporteerd door"
+        " Fg op 19-11-2026 11:00 uit “register.csv”, rij 2"
+    )
+    assert "volgt het advies" not in shown and "wijkt af van het advies" not in shown
+    assert "uit het eerdere register (geïmporteerd door Fg; wie besloot, en wanneer" in shown
+    assert 'id="conversation"' not in shown  # no reporter to ask
+
+    pack = client.get(f"/register/incidents/{unclosed.id}/evidence.zip").get_data()
+    summary = pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf"))
+    assert "volgt het advies" not in summary and "geïmporteerd door Fg op" in summary
+    assert "uit het eerdere register (geïmporteerd door Fg;" in summary
+
+    # Reopened, its page still opens (an imported decision had no advice to compare with).
+    reopened = client.post(f"/incidents/{unclosed.id}/reopen", data={"reason": "Nakijken"})
+    assert reopened.status_code == 302
+    assert client.get(f"/incidents/{unclosed.id}").status_code == 200
+
+
+def test_a_time_the_clocks_skipped_is_refused_as_such_not_as_no_date() -> None:
+    """Before, 31-03-2024 02:30 (the hour the clocks move forward) was refused with "Not a
+    date (use 31-12-2024)", though it is one, written as asked."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    row = {Field.TITLE: "Zomertijd", Field.DISCOVERED: "31-03-2024 02:30"}
+    breach, errors = read_row(6, row, now)
+    assert breach is None and [(e.field, e.value) for e in errors] == [
+        (Field.DISCOVERED, "31-03-2024 02:30")
+    ]
+    assert errors[0].message == (
+        "This time does not exist in the Netherlands (the clocks moved forward)."
+    )
+    # The hour before and after, and the autumn's doubled hour (its first time), are read.
+    for fine in ("31-03-2024 01:59", "31-03-2024 03:00", "27-10-2024 02:30"):
+        assert read_row(6, {**row, Field.DISCOVERED: fine}, now)[1] == [], fine
+
+
+def test_the_check_page_says_the_time_did_not_exist(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    login(client, "fg@x.nl")
+    page = checked_csv(client, orgs, ["Datum ontdekt;Titel", "31-03-2024 02:30;Zomertijd"])
+    errors = re.search(r'id="import-errors".*?</table>', page, re.S)
+    assert (
+        errors is not None
+        and "Dit tijdstip bestaat niet in Nederland (de klok werd vooruitgezet)" in errors.group(0)
+    )
+    assert "Geen datum" not in errors.group(0)
+
+
+def test_the_evidence_pack_and_the_page_of_an_imported_entry_read_well(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, the pack's summary said "Persoonsgegevens —; e-mail" (an empty part joined) and
+    "bevat de 1 auditgebeurtenissen", and the moment of awareness the file gave was in neither
+    the summary's "Beoordeling en moment van bekendheid" nor the page's awareness table."""
+    login(client, "fg@x.nl")
+    lines = [
+        "Nr.;Datum ontdekt;Titel;Persoonsgegevens;Datum bekend;Afgesloten",
+        "A1;01-02-2024;Lijst gemaild;e-mail;02-02-2024 10:00;10-02-2024",
+    ]
+    (incident,) = imported_csv(client, orgs, lines)
+    assert [(a.aware_at, a.reason) for a in incident.awareness_history] == [
+        (datetime(2024, 2, 2, 9, 0, tzinfo=UTC), "")
+    ]
+    shown = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    awareness = re.search(r'id="awareness".*?</table>', shown, re.S)
+    assert awareness is not None and "02-02-2024 10:00" in awareness.group(0)
+    assert "uit het eerdere register" in awareness.group(0)
+
+    pack = client.get(f"/register/incidents/{incident.id}/evidence.zip").get_data()
+    summary = pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf"))
+    assert "Persoonsgegevens e-mail" in summary and "—; e-mail" not in summary
+    assert "bevat de 1 auditgebeurtenis van dit incident" in summary
+    triage = summary[
+        summary.index("Beoordeling en moment van bekendheid") : summary.index("Besluiten")
+    ]
+    assert "02-02-2024 10:00" in triage and "uit het eerdere register" in triage
+
+
+def workbook_of_sheets(sheets: dict[str, list[list[Any]]], active: str) -> bytes:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.active = list(sheets).index(active)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+SHEETS = {
+    "2023": [["Nr.", "Datum ontdekt", "Titel"], ["A1", "05-03-2023", "Laptop kwijt"]],
+    "2024": [["Nr.", "Datum ontdekt", "Titel"], ["B1", "10-01-2024", "Mail verkeerd"]],
+    "Toelichting <b>": [["Dit blad legt de kolommen uit."]],
+}
+
+
+def test_the_mapping_page_names_the_sheet_read_and_the_others_and_another_can_be_chosen(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, only the sheet the workbook opened on was read, and its other sheets were
+    ignored without a word: the mapping page did not say which sheet it read."""
+    login(client, "fg@x.nl")
+    data = workbook_of_sheets(SHEETS, active="2024")
+
+    def mapped() -> str:
+        return str(client.get("/register/import/map").get_data(as_text=True))
+
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    page = mapped()
+    assert re.search(r'id="import-sheet">2024<', page)
+    others = re.search(r'id="import-other-sheets"[^>]*>(.*?)</div>', page, re.S)
+    assert others is not None
+    assert "nog 2 bladen, die niet worden gelezen: “2023”, “Toelichting &lt;b&gt;”" in (
+        others.group(1)
+    )
+    assert "Mail verkeerd" in page and "Laptop kwijt" not in page
+
+    # Another sheet: read instead, its columns proposed afresh, and imported.
+    assert client.post("/register/import/sheet", data={"sheet": "2023"}).status_code == 302
+    page = mapped()
+    assert re.search(r'id="import-sheet">2023<', page) and "Laptop kwijt" in page
+    assert client.post("/register/import/sheet", data={"sheet": "Elders"}).status_code == 400
+    checked = client.post("/register/import/check", data={**proposed(page), "has_header": "1"})
+    assert "1 rij importeren" in checked.get_data(as_text=True)
+    assert client.post("/register/import/run").status_code == 302
+
+    # The same workbook again: its other sheet may be imported; the same sheet is refused.
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    page = mapped()
+    checked = client.post("/register/import/check", data={**proposed(page), "has_header": "1"})
+    assert 'id="import-already"' not in checked.get_data(as_text=True)
+    assert client.post("/register/import/run").status_code == 302
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    client.post("/register/import/sheet", data={"sheet": "2023"})
+    checked = client.post("/register/import/check", data={**proposed(mapped()), "has_header": "1"})
+    assert 'id="import-already"' in checked.get_data(as_text=True)
+    references = db.session.execute(select(Incident.source_reference)).scalars().all()
+    assert sorted(references) == ["A1", "B1"]
+
+
+def test_an_empty_sheet_the_workbook_opens_on_gives_way_to_one_with_rows(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    login(client, "fg@x.nl")
+    data = workbook_of_sheets({"Leeg": [], **SHEETS}, active="Leeg")
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    page = client.get("/register/import/map").get_data(as_text=True)
+    assert re.search(r'id="import-sheet">2023<', page) and "“Leeg”" in page
+
+
+def test_a_number_of_people_past_any_breach_is_refused_at_its_row_not_a_failure(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, "100000000000000000000" people passed the check and the import then failed
+    (the number does not fit the database's integer): a server error, nothing imported."""
+    login(client, "fg@x.nl")
+    lines = ["Datum ontdekt;Titel;Aantal betrokkenen", "01-02-2024;Te veel;100000000000000000000"]
+    page = checked_csv(client, orgs, lines)
+    errors = re.search(r'id="import-errors".*?</table>', page, re.S)
+    assert errors is not None and "Meer dan een miljard mensen" in errors.group(0)
+    assert 'id="import-run"' not in page

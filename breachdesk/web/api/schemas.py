@@ -177,7 +177,13 @@ class IncidentSchema(ma.Schema):
     title = fields.String(required=True)
     description = fields.String(required=True)
     reported_at = When(required=True)
-    reported_via = fields.String(required=True)
+    reported_via = fields.String(
+        required=True,
+        metadata={
+            "description": "account, link_public, link_processor; import: not reported, but"
+            " taken over from an earlier register (reported_at is then the import)."
+        },
+    )
     discovered_at = When(required=True)
     started_at = When(allow_none=True)
     ended_at = When(allow_none=True)
@@ -224,20 +230,36 @@ class DecisionSchema(ma.Schema):
     inform_subjects = fields.Boolean(required=True)
     public_communication = fields.Boolean(required=True)
     ap_severity = fields.String(required=True)
-    follows_recommendation = fields.Boolean(required=True)
+    follows_recommendation = fields.Boolean(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: taken over from an earlier register (no advice)."},
+    )
     rationale = fields.String(required=True)
     ruleset_version = fields.String(required=True)
-    decided_at = When(required=True)
+    decided_at = When(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: taken over from an earlier register that gave none."},
+    )
 
 
 class FilingSchema(ma.Schema):
     id = fields.Integer(required=True)
     addressee = fields.String(required=True)
     kind = fields.String(required=True)
-    submitted_at = When(required=True)
+    submitted_at = When(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: imported from an earlier register that gave no date."},
+    )
     reference = fields.String(required=True)
     provisional = fields.Boolean(required=True)
-    late = fields.Boolean(required=True)
+    late = fields.Boolean(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: the date of filing is not known, nor whether in time."},
+    )
     deadline_at = When(required=True)
     delay_reason = fields.String(required=True)
 
