@@ -92,7 +92,10 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
         "people informed",
     ),
     Field.REASONING: ("motivering", "toelichting", "afweging", "reasoning", "rationale"),
-    Field.CLOSED: ("afgesloten", "datum afgesloten", "gesloten", "closed", "date closed"),
+    Field.CLOSED: (
+        "afgesloten", "datum afgesloten", "gesloten", "afgehandeld", "datum afgehandeld",
+        "afgerond", "datum afgerond", "closed", "date closed",
+    ),
 }  # fmt: skip
 
 _YES = {"ja", "j", "yes", "y", "1", "true", "waar", "x", "gemeld", "geinformeerd"}

@@ -74,6 +74,9 @@ def test_values_are_read_as_a_dutch_spreadsheet_writes_them() -> None:
     mapping = propose_mapping(HEADERS)
     assert mapping[Field.REFERENCE] == 0 and mapping[Field.DISCOVERED] == 1
     assert mapping[Field.INFORMED] == 8 and mapping[Field.AP_REFERENCE] == 7
+    # Dutch registers often say "afgehandeld" or "afgerond" for closed.
+    for header in ("Afgehandeld", "Datum afgehandeld", "Afgerond"):
+        assert propose_mapping(["Nr.", header])[Field.CLOSED] == 1, header
     now = datetime(2026, 1, 1, tzinfo=UTC)
     breach, errors = read_row(9, {Field.TITLE: "x", Field.DISCOVERED: "2027-01-01"}, now)
     assert breach is None and [e.field for e in errors] == [Field.DISCOVERED]
