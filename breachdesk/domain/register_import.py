@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -145,6 +146,10 @@ def read_mapping(
             problems[field.value] = N_("Choose the column that holds this.")
     if len(mapping.values()) != len(set(mapping.values())):
         problems["mapping"] = N_("Each column can be used for one field only.")
+        used = Counter(mapping.values())
+        for field, column in mapping.items():  # each field concerned, at its choice
+            if used[column] > 1 and field.value not in problems:
+                problems[field.value] = N_("This column is chosen for another field too.")
     return mapping, problems
 
 

@@ -290,7 +290,12 @@ def test_a_file_that_cannot_be_read_or_a_missing_column_is_named_at_its_field(
         "/register/import/check",
         data={"map_title": "2", "map_discovered": "2", "has_header": "1"},
     )
-    assert 'id="mapping-error"' in twice.get_data(as_text=True)
+    page = twice.get_data(as_text=True)
+    assert 'id="mapping-error"' in page
+    # Each field concerned says so at its choice (the summary alone did not say which).
+    for field in ("title", "discovered"):
+        error = page.split(f'id="map-{field}-error"')[1].split("</div>")[0]
+        assert "ook voor een ander veld gekozen" in error, field
 
 
 def test_a_file_without_rows_is_refused_at_its_field_not_mapped(
