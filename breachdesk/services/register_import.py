@@ -36,16 +36,13 @@ from ..domain.register_import import (
     FIELD_LABELS,
     Field,
     ImportedBreach,
-    Known,
     RowError,
     RowMessage,
     RowNote,
     RowSkipped,
     read_row,
-    reference_key,
-    set_aside_repeats,
-    title_key,
 )
+from ..domain.register_repeats import Known, reference_key, set_aside_repeats, title_key
 from ..domain.text import N_
 from ..domain.timeutil import AMSTERDAM
 from ..models import (

@@ -21,10 +21,10 @@ from ..domain.register_import import (
     FIELD_LABELS,
     REQUIRED,
     Field,
-    group_notes,
     propose_mapping,
     read_mapping,
 )
+from ..domain.register_repeats import group_notes
 from ..domain.roles import Role
 from ..extensions import db_session
 from ..models import Organisation
