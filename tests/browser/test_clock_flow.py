@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,10 +17,13 @@ from playwright.sync_api import Page, expect
 
 from breachdesk.demo import DEMO_PASSWORD, load
 from breachdesk.demo.incidents import demo_clock, load_incidents
+from breachdesk.domain.deadline import NOTIFICATION_TERM, DeadlineStatus, Duty
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.services.clock import SystemClock
+from breachdesk.services.deadlines import IncidentClock
 from breachdesk.services.delivery import DeliverySettings
+from breachdesk.web.clock_view import clock_cell
 
 pytestmark = pytest.mark.browser
 
@@ -153,3 +157,32 @@ def test_a_page_left_open_turns_due_soon_then_overdue_by_itself(
     expect(banner.locator(".deadline-status")).to_have_text("Due soon")
     expect(banner).to_have_class(re.compile(r"\balert-warning\b"))
     expect(banner).not_to_have_class(re.compile(r"\balert-info\b"))
+
+
+@pytest.mark.parametrize(
+    "left", [9.6, 9.4, -9.6, -9.4], ids=["left-.6", "left-.4", "late-.6", "late-.4"]
+)
+def test_the_script_takes_over_the_servers_countdown_without_a_jump(
+    page: Page, app: Flask, left: float
+) -> None:
+    # The server renders the countdown first; the script then takes over, counting on the
+    # server's time. Its first reading must be the server's own, never a second more left
+    # (the FG saw "51:59:52 left" turn "51:59:53 left"): both cut the fraction of a second
+    # the same way, for the time left and the time late alike.
+    now = datetime(2026, 12, 5, 12, 0, 0, 600_000, tzinfo=UTC)
+    deadline = now + timedelta(seconds=left)
+    status = DeadlineStatus.DUE_SOON if left > 0 else DeadlineStatus.OVERDUE
+    clock = IncidentClock(
+        Duty.AP, deadline - NOTIFICATION_TERM, deadline, status, NOTIFICATION_TERM
+    )
+    with app.test_request_context("/"):
+        badge = str(clock_cell(clock, now))
+    script = (Path(app.static_folder or "") / "js" / "countdown.js").read_text()
+    page.clock.set_fixed_time(datetime.now(UTC))  # this computer's clock stands still
+    page.set_content(f"<body>{badge}</body>")
+    countdown = page.locator(".countdown")
+    rendered = countdown.inner_text()
+    assert rendered == ("nog 0:00:09" if left > 0 else "0:00:09 te laat")  # Dutch by default
+    page.add_script_tag(content=script)
+    page.clock.run_for(1000)
+    expect(countdown).to_have_text(rendered)

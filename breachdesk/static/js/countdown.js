@@ -19,7 +19,9 @@
     skew = Date.parse(first.dataset.now) - Date.now();
   }
 
-  function secondsLeft(iso) { return Math.round((Date.parse(iso) - (Date.now() + skew)) / 1000); }
+  // Whole seconds, the fraction cut off as the server cuts it (Python's int()): the first
+  // reading then shows what the server rendered, and the count never steps back up.
+  function secondsLeft(iso) { return Math.trunc((Date.parse(iso) - (Date.now() + skew)) / 1000); }
   function statusOf(secs) { return secs < 0 ? "overdue" : (secs <= dueSoon ? "due_soon" : "open"); }
   function colour(el, prefix, status) {
     Object.keys(COLOURS).forEach(function (s) { el.classList.toggle(prefix + COLOURS[s], s === status); });
