@@ -165,7 +165,9 @@ def test_signing_out_drops_the_draft(
     page.get_by_label("Korte titel").fill(TITLE)
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_role("button", name="Inloggen")).to_be_visible()
-    assert page.evaluate("sessionStorage.length") == 0
+    # The sign-in page's script drops the drafts when it runs, which may be just after the
+    # button shows (a full run once read the storage in between): wait for it, up to 5 s.
+    page.wait_for_function("sessionStorage.length === 0", timeout=5000)
 
 
 def test_a_multi_line_description_keeps_its_line_breaks(
