@@ -74,7 +74,13 @@ class SubjectsResolution(StrEnum):
     MEASURES = "art34_3b"  # the high risk is no longer likely
     DISPROPORTIONATE = "art34_3c"  # a public communication instead
     OTHER = "other"
+    #: Only for a breach imported from an earlier register that does not say whether the
+    #: people were informed: never a choice when closing.
+    NOT_RECORDED = "not_recorded"
 
+
+#: What the FG may choose when closing (the import's "not recorded" is not a choice).
+SUBJECTS_CHOICES = tuple(r for r in SubjectsResolution if r is not SubjectsResolution.NOT_RECORDED)
 
 SUBJECTS_RESOLUTION_LABELS: dict[SubjectsResolution, str] = {
     SubjectsResolution.INFORMED: N_("The people affected were informed"),
@@ -89,6 +95,9 @@ SUBJECTS_RESOLUTION_LABELS: dict[SubjectsResolution, str] = {
         "a public communication was made instead"
     ),
     SubjectsResolution.OTHER: N_("Another reason (explain)"),
+    SubjectsResolution.NOT_RECORDED: N_(
+        "Not known: the earlier register this breach was imported from does not say"
+    ),
 }
 
 
@@ -121,6 +130,13 @@ def resolution_problems(
     ``done`` is the outcome that means "it was done" (informed / published); it needs the
     moment and how; every other outcome needs its ground or reason explained.
     """
+    choices = (
+        {r.value for r in SUBJECTS_CHOICES}
+        if done == SubjectsResolution.INFORMED
+        else {r.value for r in PublicResolution}
+    )
+    if resolution.outcome not in choices:  # a forged form: the page offers only these
+        return [("outcome", N_("Choose one of the options given."))]
     problems: list[tuple[str, str]] = []
     if resolution.outcome == done:
         if resolution.at is None:

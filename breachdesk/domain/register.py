@@ -44,6 +44,7 @@ class Informed(StrEnum):
     OWED = "owed"  # decided to inform them, not yet done
     NOT_REQUIRED = "not_required"  # the decision does not require it
     UNDECIDED = "undecided"  # no decision yet
+    UNKNOWN = "unknown"  # imported from an earlier register that does not say
 
 
 class Sending(StrEnum):
@@ -66,12 +67,15 @@ def informed_state(
     Without either, the decision says whether informing is still owed."""
     if resolution == SubjectsResolution.INFORMED.value:
         return Informed.INFORMED
-    if resolution:
+    not_recorded = resolution == SubjectsResolution.NOT_RECORDED.value
+    if resolution and not not_recorded:
         return Informed.EXEMPT
     if sending is Sending.UNDER_WAY:
         return Informed.INFORMING
     if sending is Sending.DONE:
         return Informed.INFORMED
+    if not_recorded:  # an earlier register's entry that does not say, and nothing sent since
+        return Informed.UNKNOWN
     if decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
         return Informed.OWED
     if decided_outcome is None:
@@ -109,6 +113,7 @@ INFORMED_LABELS = {
     Informed.OWED: N_("Still to be informed"),
     Informed.NOT_REQUIRED: N_("Not required by the decision"),
     Informed.UNDECIDED: N_("Not yet decided"),
+    Informed.UNKNOWN: N_("Not known (the earlier register does not say)"),
 }
 SORT_LABELS = {
     Sort.REPORTED_DESC: N_("Reported, newest first"),

@@ -196,7 +196,9 @@ class ImportedBreach:
     notified: bool = False
     filed_at: datetime | None = None
     ap_reference: str = ""
-    informed: bool = False
+    #: None: the file does not say (no such column, or an empty cell) for a notified breach;
+    #: the register then says "not known" instead of "not required".
+    informed: bool | None = False
     reasoning: str = ""
     closed_at: datetime | None = None
     notes: tuple[RowNote, ...] = ()
@@ -401,7 +403,8 @@ def read_row(
             )
         )
     aware, filed, closed = moment(Field.AWARE), moment(Field.FILED), moment(Field.CLOSED)
-    notified, informed = yes_no(Field.NOTIFIED), yes_no(Field.INFORMED)
+    notified = yes_no(Field.NOTIFIED)
+    informed: bool | None = yes_no(Field.INFORMED) if text(Field.INFORMED) else None
     said_not_notified = parse_yes_no(text(Field.NOTIFIED)) is False and bool(text(Field.NOTIFIED))
     if said_not_notified and (filed is not None or text(Field.AP_REFERENCE)):
         errors.append(
@@ -459,6 +462,20 @@ def read_row(
                 ),
             )
         )
+    if informed is None and notified:
+        notes.append(
+            RowNote(
+                number,
+                Field.INFORMED,
+                N_(
+                    "The file does not say whether the people affected were informed: the"
+                    " register says “not known” for this breach rather than guess. Add yes or"
+                    " no to the file if you know."
+                ),
+            )
+        )
+    elif informed is None:
+        informed = False  # not notified: informing them was not required by the decision
     if informed:
         notes.append(
             RowNote(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.assessment import OUTCOME_DUTIES, Outcome
 from ..domain.deadline import NOTIFICATION_TERM, due_at, filed_late
+from ..domain.duties import SubjectsResolution
 from ..domain.lifecycle import State
 from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
@@ -400,7 +401,13 @@ def import_breaches(
             aware_at=breach.aware_at,
             triaged_at=now,  # the answers above were recorded now, at the import
             decided_outcome=outcome.value,
-            subjects_resolution="informed" if breach.informed else "",
+            subjects_resolution=(
+                SubjectsResolution.INFORMED.value
+                if breach.informed
+                else SubjectsResolution.NOT_RECORDED.value
+                if breach.informed is None
+                else ""
+            ),
             subjects_resolution_at=None,  # the file does not say when
             closed_at=breach.closed_at,  # None when the file does not say
             imported_from=source_sha256,

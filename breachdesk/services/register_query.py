@@ -177,17 +177,22 @@ def _filed() -> ColumnElement[bool]:
 def _informed(informed: Informed) -> ColumnElement[bool]:
     """The incidents whose duty to inform stands as ``informed``: the SQL of
     :func:`breachdesk.domain.register.informed_state`, case by case."""
+    not_recorded = SubjectsResolution.NOT_RECORDED.value
     unresolved = Incident.subjects_resolution == ""
+    sending_speaks = Incident.subjects_resolution.in_(("", not_recorded))
     owed = Incident.decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value
     under_way, done = sending_under_way(Incident.id), sending_done(Incident.id)
-    nothing_sent = and_(unresolved, or_(~_has_mailing(Incident.id), and_(~under_way, ~done)))
+    none_sent = or_(~_has_mailing(Incident.id), and_(~under_way, ~done))
+    nothing_sent = and_(unresolved, none_sent)
     if informed is Informed.INFORMED:
         recorded = Incident.subjects_resolution == SubjectsResolution.INFORMED.value
-        return or_(recorded, and_(unresolved, ~under_way, done))
+        return or_(recorded, and_(sending_speaks, ~under_way, done))
     if informed is Informed.INFORMING:
-        return and_(unresolved, under_way)
+        return and_(sending_speaks, under_way)
     if informed is Informed.EXEMPT:
         return Incident.subjects_resolution.in_(_EXEMPT)
+    if informed is Informed.UNKNOWN:
+        return and_(Incident.subjects_resolution == not_recorded, none_sent)
     if informed is Informed.OWED:
         return and_(nothing_sent, owed)
     if informed is Informed.UNDECIDED:

@@ -24,7 +24,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType, Tri
-from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_RESOLUTION_LABELS
+from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_CHOICES, SUBJECTS_RESOLUTION_LABELS
 from ..domain.timeutil import utc_to_local
 from .fields import LocalDateTimeField
 from .form_checks import read
@@ -339,7 +339,7 @@ def seen(form_field: Any) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-SUBJECTS_RESOLUTIONS = [(r.value, _l(label)) for r, label in SUBJECTS_RESOLUTION_LABELS.items()]
+SUBJECTS_RESOLUTIONS = [(r.value, _l(SUBJECTS_RESOLUTION_LABELS[r])) for r in SUBJECTS_CHOICES]
 PUBLIC_RESOLUTIONS = [(r.value, _l(label)) for r, label in PUBLIC_RESOLUTION_LABELS.items()]
 
 

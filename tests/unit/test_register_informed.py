@@ -30,6 +30,11 @@ AP_ONLY = Outcome.NOTIFY_AP.value
         ("", AP_ONLY, Sending.NOTHING, Informed.NOT_REQUIRED),
         ("", Outcome.REGISTER_ONLY.value, Sending.NOTHING, Informed.NOT_REQUIRED),
         ("", None, Sending.NOTHING, Informed.UNDECIDED),
+        # Imported from an earlier register that does not say: not known, not "not required"
+        # (which would claim the decision did not require it); breachdesk's sending since speaks.
+        (SubjectsResolution.NOT_RECORDED.value, AP_ONLY, Sending.NOTHING, Informed.UNKNOWN),
+        (SubjectsResolution.NOT_RECORDED.value, AP_ONLY, Sending.DONE, Informed.INFORMED),
+        (SubjectsResolution.NOT_RECORDED.value, AP_ONLY, Sending.UNDER_WAY, Informed.INFORMING),
     ],
 )
 def test_informed_state(

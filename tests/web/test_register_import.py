@@ -358,7 +358,7 @@ def test_notified_without_a_date_stays_without_a_date_and_is_called_neither_in_t
     header = "Nr.;Datum ontdekt;Titel;Gemeld bij AP;Datum melding AP;Afgesloten;Datum bekend"
     lines = [header, "7;06-05-2024;Datum van de melding kwijt;Ja;;30-05-2024;06-05-2024 09:00"]
     page = checked_csv(client, orgs, lines)
-    assert note_rows(page) == {"filed": "2"}
+    assert note_rows(page) == {"filed": "2", "informed": "2"}  # informed: not in the file
     assert "Gemeld bij de AP, zegt het bestand, maar niet wanneer" in page
 
     assert client.post("/register/import/run").status_code == 302
@@ -699,3 +699,39 @@ def test_a_number_of_people_past_any_breach_is_refused_at_its_row_not_a_failure(
     errors = re.search(r'id="import-errors".*?</table>', page, re.S)
     assert errors is not None and "Meer dan een miljard mensen" in errors.group(0)
     assert 'id="import-run"' not in page
+
+
+def test_a_file_that_does_not_say_whether_people_were_informed_is_not_read_as_no(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a register without a column "informed" (or an empty cell) was read as "no":
+    every notified breach in it then said "Not required by the decision" in the register
+    handed to the AP, a fact the file never gave. It now says "not known", the check page
+    says why, and the register's filter finds these entries."""
+    login(client, "fg@x.nl")
+    lines = [
+        "Nr.;Datum ontdekt;Titel;Gemeld bij AP;Datum melding AP;Afgesloten",
+        "B1;06-05-2024;Gemeld zonder woord over betrokkenen;Ja;07-05-2024;10-05-2024",
+        "B2;07-05-2024;Niet gemeld;Nee;;10-05-2024",
+    ]
+    page = checked_csv(client, orgs, lines)
+    assert note_rows(page)["informed"] == "2"  # the notified row only
+    assert "zegt niet of de betrokkenen zijn geïnformeerd" in page
+    client.post("/register/import/run")
+    notified, register_only = db.session.execute(
+        select(Incident).order_by(Incident.id)
+    ).scalars()
+    assert notified.subjects_resolution == "not_recorded"
+    assert register_only.subjects_resolution == ""  # not notified: informing not required
+
+    listed = client.get("/register/").get_data(as_text=True)
+    row = re.search(rf'<tr data-reference="{notified.reference}">.*?</tr>', listed, re.S)
+    assert row is not None
+    assert "Niet bekend (het eerdere register zegt het niet)" in row.group(0)
+    assert "Niet vereist door het besluit" not in row.group(0)
+    unknown = client.get("/register/?informed=unknown").get_data(as_text=True)
+    assert notified.reference in unknown and register_only.reference not in unknown
+    not_required = client.get("/register/?informed=not_required").get_data(as_text=True)
+    assert register_only.reference in not_required and notified.reference not in not_required
+    shown = client.get(f"/incidents/{notified.id}").get_data(as_text=True)
+    assert 'data-resolution="not_recorded"' in shown

@@ -162,6 +162,15 @@ def test_closing_needs_the_people_informed_or_a_ground(
 
     vague = client.post(url, data={"subjects_outcome": "art34_3b", "subjects_note": "Opgelost"})
     assert vague.status_code == 422 and 'id="subjects_note-error"' in vague.get_data(True)
+    # A forged answer (the page offers no such choice, and "not recorded" is the import's
+    # alone) is refused at the field; before, it was stored and the page then failed (500).
+    note = "Een zin die lang genoeg is om als reden te gelden."
+    for forged in ("bogus", "not_recorded"):
+        refused = client.post(url, data={"subjects_outcome": forged, "subjects_note": note})
+        assert refused.status_code == 422, forged
+        assert 'id="subjects_outcome-error"' in refused.get_data(True)
+        assert "Kies een van de gegeven mogelijkheden." in refused.get_data(True)
+    assert 'value="not_recorded"' not in page
     db.session.expire_all()
     assert incident.state == "decided" and incident.subjects_resolution == ""
 
