@@ -718,9 +718,7 @@ def test_a_file_that_does_not_say_whether_people_were_informed_is_not_read_as_no
     assert note_rows(page)["informed"] == "2"  # the notified row only
     assert "zegt niet of de betrokkenen zijn geïnformeerd" in page
     client.post("/register/import/run")
-    notified, register_only = db.session.execute(
-        select(Incident).order_by(Incident.id)
-    ).scalars()
+    notified, register_only = db.session.execute(select(Incident).order_by(Incident.id)).scalars()
     assert notified.subjects_resolution == "not_recorded"
     assert register_only.subjects_resolution == ""  # not notified: informing not required
 
