@@ -66,7 +66,9 @@ class PeopleNotice(db.Model):  # type: ignore[name-defined,misc]
 class RecipientImport(db.Model):  # type: ignore[name-defined,misc]
     """One list of people for an incident: ``staging`` while it is written, then ``active``
     (the incident's list), ``replaced`` by a later one, or ``discarded``; ``purged`` once the
-    personal data were erased (the counts stay).
+    personal data were erased (the counts stay). A ``subset`` is the part of a list
+    (``derived_from_id``) a mailing went to when the FG sent a version only to the people it
+    had not reached yet (:mod:`breachdesk.services.unreached`); it is never the active list.
 
     ``errors`` holds the rows that were refused (row number, column, message), at most
     :data:`MAX_ERRORS_KEPT`; ``error_rows`` counts them all.
@@ -91,6 +93,9 @@ class RecipientImport(db.Model):  # type: ignore[name-defined,misc]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    derived_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recipient_import.id"), nullable=True
+    )
 
     created_by: Mapped[User | None] = relationship()
 

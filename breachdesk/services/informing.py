@@ -12,7 +12,7 @@ from ..domain.delivery import Kind, Status
 from ..domain.notices.ap_draft import Informing
 from ..domain.register import Informed, Sending, informed_state
 from ..models import Delivery, Incident, Mailing, PublicNotice
-from .register_query import sending_of
+from .register_query import reached_later, sending_of
 
 
 def informing_of(session: Session, incident: Incident) -> Informing | None:
@@ -20,7 +20,11 @@ def informing_of(session: Session, incident: Incident) -> Informing | None:
     sent, total, first, last = session.execute(
         select(
             func.count().filter(Delivery.status == Status.SENT.value),
-            func.count().filter(Delivery.status != Status.CANCELLED.value),
+            # A failed notice to someone a later mailing reached is not counted twice.
+            func.count().filter(
+                Delivery.status != Status.CANCELLED.value,
+                or_(Delivery.status != Status.FAILED.value, ~reached_later(Delivery)),
+            ),
             func.min(Delivery.sent_at),
             func.max(Delivery.sent_at),
         ).where(Delivery.incident_id == incident.id, Delivery.kind == Kind.PEOPLE_NOTICE.value)

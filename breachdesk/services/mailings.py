@@ -28,7 +28,7 @@ from ..domain.delivery import PRIORITY, Kind, Status
 from ..domain.text import N_
 from ..domain.webhooks import EventType
 from ..models import Delivery, Incident, Mailing, PeopleNotice, Recipient, RecipientImport, User
-from . import audit, webhook_events
+from . import audit, unreached, webhook_events
 from .audit import Actor
 from .clock import Clock
 from .people_notices import verified
@@ -106,12 +106,16 @@ def start(
     actor: Actor,
     clock: Clock,
     chunk: int = CHUNK,
+    only_unreached: bool = False,
 ) -> Mailing:
-    """Start sending ``notice`` (approved) to the people of ``recipients`` (the active list).
+    """Start sending ``notice`` (approved) to the people of ``recipients`` (the active list);
+    with ``only_unreached``, to those of them this version has not reached yet (see
+    :mod:`.unreached`: they are kept as a list of their own, the one the mailing goes to).
 
     Raises:
         MailingError: the notice is not approved (or changed since), the list is not the
-            incident's active one or holds nobody, or another mailing is still in progress.
+            incident's active one or holds nobody (or nobody not reached yet), or another
+            mailing is still in progress.
     """
     if not verified(notice) or notice.incident_id != incident.id:
         raise MailingError(N_("Approve the notice first; only an approved version is sent."))
@@ -119,6 +123,18 @@ def start(
         raise MailingError(N_("Import the list of people first."))
     if current(session, incident) is not None:
         raise MailingError(N_("A mailing is still in progress: let it finish, or cancel it."))
+    whole_list, skipped = recipients, 0
+    if only_unreached:
+        before = unreached.reached(session, notice)
+        if before:
+            recipients = unreached.subset(session, whole_list, before, clock=clock)
+            skipped = whole_list.valid_rows - recipients.valid_rows
+            if recipients.valid_rows == 0:
+                session.rollback()
+                raise MailingError(
+                    N_("Everyone on the list has had version %(v)d already."),
+                    {"v": notice.version},
+                )
     counts = dict(
         session.execute(
             select(Recipient.channel, func.count())
@@ -159,6 +175,11 @@ def start(
             "emails": mailing.total,
             "letters": mailing.letters,
             "rate_per_minute": mailing.rate_per_minute,
+            **(
+                {"only_unreached": True, "list": whole_list.id, "skipped_reached": skipped}
+                if only_unreached
+                else {}
+            ),
         },
     )
     webhook_events.emit(

@@ -33,7 +33,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..domain.assessment import Outcome
 from ..domain.delivery import Kind
@@ -42,7 +42,7 @@ from ..domain.duties import SubjectsResolution
 from ..domain.lifecycle import State
 from ..domain.register import Informed, Notified, RegisterFilter, Sending, Sort
 from ..domain.timeutil import local_to_utc
-from ..models import Delivery, Incident, Mailing, Notification, User
+from ..models import Delivery, Incident, Mailing, Notification, Recipient, User
 from ..models.incident_search import PG_VECTOR, SEARCH_TABLE
 from .inbox import organisations_served
 
@@ -223,6 +223,7 @@ def sending_under_way(incident_id: Any) -> ColumnElement[bool]:
         Delivery.incident_id == incident_id,
         Delivery.status.in_(_UNDELIVERED),
         Delivery.kind == Kind.PEOPLE_NOTICE.value,
+        ~reached_later(Delivery),
     )
     mailing_open = exists().where(
         Mailing.incident_id == incident_id,
@@ -236,6 +237,27 @@ def sending_under_way(incident_id: Any) -> ColumnElement[bool]:
         ),
     )
     return and_(_has_mailing(incident_id), or_(mailing_open, undelivered))
+
+
+def reached_later(failed: Any) -> ColumnElement[bool]:
+    """The person of the notice ``failed`` (a :class:`Delivery`, or an alias of it) was
+    reached by a later mailing of the incident: a notice sent to the same address (a
+    corrected list sent to those not reached yet). Such a failure no longer leaves the
+    informing unfinished. Probed only for undelivered notices, which are few."""
+    person, later, theirs = aliased(Recipient), aliased(Delivery), aliased(Recipient)
+    return (
+        exists()
+        .where(
+            person.id == failed.recipient_id,
+            later.incident_id == failed.incident_id,
+            later.kind == Kind.PEOPLE_NOTICE.value,
+            later.status == DeliveryStatus.SENT.value,
+            later.mailing_id > failed.mailing_id,
+            theirs.id == later.recipient_id,
+            func.lower(theirs.email) == func.lower(person.email),
+        )
+        .correlate(failed)
+    )
 
 
 def sending_done(incident_id: Any) -> ColumnElement[bool]:

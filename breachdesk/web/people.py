@@ -178,7 +178,16 @@ def start_mailing(incident_id: int) -> ResponseReturnValue:
         if approved is None or active is None:
             raise mailings.MailingError("Approve the notice and import the list of people first.")
         mailings.start(
-            session, incident, approved, active, user=user(), actor=actor(), clock=runtime().clock
+            session,
+            incident,
+            approved,
+            active,
+            user=user(),
+            actor=actor(),
+            clock=runtime().clock,
+            # Unless the FG chose everyone again: a page opened before the last sending
+            # finished must not send the same version to those it reached meanwhile.
+            only_unreached=request.form.get("who") != "everyone",
         )
     except mailings.MailingError as error:
         flash(_(error.message, **error.params), "danger")

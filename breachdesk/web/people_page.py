@@ -24,9 +24,9 @@ from ..domain.notices.people_notice import (
 from ..domain.notices.readability import Readability
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
-from ..models import Incident, Mailing, PeopleNotice, Recipient
+from ..models import Incident, Mailing, PeopleNotice, Recipient, RecipientImport
 from ..runtime import runtime
-from ..services import letters, mailings, people_notices, public_notice, readability
+from ..services import letters, mailings, people_notices, public_notice, readability, unreached
 from .context import user
 from .fields import LocalDateTimeField
 from .report_form import options
@@ -150,6 +150,17 @@ def _preview_person(incident: Incident, lang: str) -> PreviewChoice:
     return PreviewChoice(person, people, shown.id, find, matches, note)
 
 
+def _reach(
+    session: Any, approved: PeopleNotice | None, active: RecipientImport | None
+) -> unreached.Split | None:
+    """How many of the list in use the approved version reached before (None: it reached
+    nobody yet, and sending goes to everyone on the list)."""
+    if approved is None or active is None:
+        return None
+    before = unreached.reached(session, approved)
+    return unreached.split(session, active, before) if before else None
+
+
 def render_page(
     incident: Incident, form: NoticeForm | None = None, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
@@ -169,11 +180,13 @@ def render_page(
         person=choice.person,
     )
     mailing_list = mailings.mailings_of(session, incident)
+    derived = unreached.derived_lists(session, [m.import_id for m in mailing_list])
+    approved = people_notices.latest_approved(session, incident)
     context: dict[str, Any] = {
         "incident": incident,
         "form": form,
         "draft": draft,
-        "approved": people_notices.latest_approved(session, incident),
+        "approved": approved,
         "versions": people_notices.versions(session, incident),
         "missing": missing_elements(sections),
         "unknown": unknown_fields(" ".join([form.subject.data or "", *sections.values()])),
@@ -184,9 +197,15 @@ def render_page(
         "preview": preview,
         "choice": choice,
         "recipients": (active := recipient_service.active_import(session, incident)),
-        # Whether this very list was sent to before (sending again reaches everyone again).
+        # Whether this very list was sent to before (sending again reaches everyone again),
+        # and the mailings that went only to the people of a list not reached yet.
         "list_sent_before": active is not None
-        and any(m.import_id == active.id and m.status != "cancelled" for m in mailing_list),
+        and any(
+            active.id in (m.import_id, derived.get(m.import_id)) and m.status != "cancelled"
+            for m in mailing_list
+        ),
+        "to_unreached": {m.id for m in mailing_list if m.import_id in derived},
+        "reach": _reach(session, approved, active),
         "mailings": [(m, mailings.progress(session, m)) for m in mailing_list],
         "current": mailings.current(session, incident),
         "now": clock.now(),

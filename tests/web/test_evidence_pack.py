@@ -156,8 +156,9 @@ def summary_text(pack: zipfile.ZipFile) -> str:
 
 
 def send_to_list(client: Any, incident: Incident, people: bytes = CSV) -> Mailing:
-    """The notice approved (the first time), ``people`` imported as the list and sent to;
-    the new mailing. No provider cap: everything is due at once."""
+    """The notice approved (the first time), ``people`` imported as the list and sent to
+    everyone on it (also those an earlier sending reached: the FG's choice on the page); the
+    new mailing. No provider cap: everything is due at once."""
     incident.organisation.notice_rate_per_minute = 0
     db.session.commit()
     client.get(people_url(incident))
@@ -176,7 +177,8 @@ def send_to_list(client: Any, incident: Incident, people: bytes = CSV) -> Mailin
     mapping = {"has_header": "y", **{f"col-{n}": name for n, name in enumerate(columns)}}
     mapped = client.post(uploaded.headers["Location"], data=mapping)
     assert client.post(mapped.headers["Location"] + "/activate").status_code == 302
-    assert client.post(people_url(incident, "/mailings")).status_code == 302
+    sent = client.post(people_url(incident, "/mailings"), data={"who": "everyone"})
+    assert sent.status_code == 302
     return db.session.execute(select(Mailing).order_by(Mailing.id.desc()).limit(1)).scalar_one()
 
 

@@ -7,10 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from breachdesk.extensions import db
-from breachdesk.models import Incident, Organisation, PeopleNotice, RecipientImport, User
+from breachdesk.models import (
+    Delivery,
+    Incident,
+    Mailing,
+    Organisation,
+    PeopleNotice,
+    Recipient,
+    RecipientImport,
+    User,
+)
 from breachdesk.services import recipients
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
@@ -48,7 +57,12 @@ def test_a_new_list_says_it_replaces_the_one_in_use_and_the_send_step_says_who_g
     assert client.post(people_url(incident, "/mailings")).status_code == 302
     deliver_now(app)
     send = client.get(people_url(incident)).get_data(as_text=True).split('id="send"')[1]
-    assert "Iedereen op de lijst krijgt het dan opnieuw" in send.split("</form>")[0]
+    send = send.split("</form>")[0]
+    assert "Versie 1 heeft 2 personen op deze lijst al bereikt." in send
+    # Nobody is left to reach: that choice is off, "everyone again" is the one chosen.
+    assert 'value="unreached" disabled' in send and 'value="everyone" checked' in send
+    refused = client.post(people_url(incident, "/mailings"), follow_redirects=True)
+    assert "Iedereen op de lijst heeft versie 1 al gehad." in refused.get_data(as_text=True)
 
     second = _stage(incident, "Cor;cor@example.nl\r\n", clock)
     page = client.get(review.format(second.id)).get_data(as_text=True)
@@ -58,4 +72,47 @@ def test_a_new_list_says_it_replaces_the_one_in_use_and_the_send_step_says_who_g
     send = client.get(people_url(incident)).get_data(as_text=True).split('id="send"')[1]
     send = send.split("</form>")[0]
     assert "Naar deze lijst is nog niet verzonden" in send
-    assert "krijgt het dan opnieuw" not in send and "opnieuw" in send
+    assert 'id="send-to"' not in send  # nobody on it was reached: no choice to make
+
+
+def test_a_corrected_list_goes_by_default_only_to_the_people_not_reached_yet(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """Before, adding one person meant importing the list with everyone, who then all got
+    the same notice a second time; the page now offers the people not reached yet."""
+    incident = informing(client, orgs, make_user)
+    incident.organisation.notice_rate_per_minute = 0
+    db.session.commit()
+    client.get(people_url(incident))
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    approve = {
+        **notice_form(draft, consequences="Iemand kan uw naam misbruiken."),
+        "action": "approve",
+    }
+    assert client.post(people_url(incident, "/notice"), data=approve).status_code == 302
+    review = people_url(incident, "/recipients/{}")
+    first = _stage(incident, "Anna;anna@example.nl\r\nBram;bram@example.nl\r\n", clock)
+    assert client.post(review.format(first.id) + "/activate").status_code == 302
+    assert client.post(people_url(incident, "/mailings")).status_code == 302
+    deliver_now(app)
+
+    rows = "Anna;anna@example.nl\r\nBram;bram@example.nl\r\nCor;cor@example.nl\r\n"
+    corrected = _stage(incident, rows, clock)
+    assert client.post(review.format(corrected.id) + "/activate").status_code == 302
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    send = page.split('id="send"')[1].split("</form>")[0]
+    assert 'value="unreached" checked' in send
+    assert "Alleen de 1 persoon die nog niet is bereikt" in send
+    assert "Iedereen op de lijst opnieuw (3 personen)" in send
+    started = client.post(people_url(incident, "/mailings"), data={"who": "unreached"})
+    assert started.status_code == 302
+    deliver_now(app)
+    latest = db.session.execute(select(func.max(Mailing.id))).scalar_one()
+    sent = db.session.execute(
+        select(Recipient.email, Delivery.status)
+        .join(Delivery, Delivery.recipient_id == Recipient.id)
+        .where(Delivery.mailing_id == latest)
+    ).all()  # fmt: skip
+    assert [tuple(row) for row in sent] == [("cor@example.nl", "sent")]
+    listed = client.get(people_url(incident)).get_data(as_text=True)
+    assert "alleen aan wie nog niet was bereikt" in listed

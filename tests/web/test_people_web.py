@@ -252,8 +252,9 @@ def test_import_send_pause_resume_and_prove(
     events = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
     assert "incident.mailing_started" in events and "incident.recipients_imported" in events
 
-    # A second sending (e.g. a corrected version) can be cancelled: nothing more goes out.
-    assert client.post(people_url(incident, "/mailings")).status_code == 302
+    # A second sending to everyone again can be cancelled: nothing more goes out.
+    again = client.post(people_url(incident, "/mailings"), data={"who": "everyone"})
+    assert again.status_code == 302
     second = db.session.execute(
         select(Delivery.mailing_id).where(Delivery.mailing_id != mailing_id).limit(1)
     ).scalar_one()
