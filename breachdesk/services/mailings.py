@@ -124,17 +124,14 @@ def start(
     if current(session, incident) is not None:
         raise MailingError(N_("A mailing is still in progress: let it finish, or cancel it."))
     whole_list, skipped = recipients, 0
-    if only_unreached:
-        before = unreached.reached(session, notice)
-        if before:
-            recipients = unreached.subset(session, whole_list, before, clock=clock)
-            skipped = whole_list.valid_rows - recipients.valid_rows
-            if recipients.valid_rows == 0:
-                session.rollback()
-                raise MailingError(
-                    N_("Everyone on the list has had version %(v)d already."),
-                    {"v": notice.version},
-                )
+    if only_unreached and unreached.sent_before(session, notice):
+        recipients = unreached.subset(session, whole_list, notice, clock=clock)
+        skipped = whole_list.valid_rows - recipients.valid_rows
+        if recipients.valid_rows == 0:
+            session.rollback()
+            raise MailingError(
+                N_("Everyone on the list has had version %(v)d already."), {"v": notice.version}
+            )
     counts = dict(
         session.execute(
             select(Recipient.channel, func.count())

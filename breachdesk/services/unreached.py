@@ -18,23 +18,17 @@ exactly the people that mailing was for, as for any list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, insert, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from ..domain.delivery import Status
 from ..models import Delivery, Mailing, PeopleNotice, Recipient, RecipientImport
 from .clock import Clock
 
-CHUNK = 2000
 _COPIED = ("row_number", "name", "email", "address", "data", "reference", "channel")
-
-
-def email_key(email: str) -> str:
-    return email.strip().casefold()
 
 
 def letter_key(name: str, address: str) -> tuple[str, str]:
@@ -44,42 +38,62 @@ def letter_key(name: str, address: str) -> tuple[str, str]:
     return plain(name), plain(address)
 
 
-@dataclass
-class Reached:
-    """Whom one version of the notice reached before: e-mail addresses and letter keys."""
-
-    emails: set[str] = field(default_factory=set)
-    letters: set[tuple[str, str]] = field(default_factory=set)
-
-    def __bool__(self) -> bool:
-        return bool(self.emails or self.letters)
-
-    def has(self, channel: str, email: str, name: str, address: str) -> bool:
-        if channel == "email":
-            return email_key(email) in self.emails
-        return letter_key(name, address) in self.letters
-
-
-def reached(session: Session, notice: PeopleNotice) -> Reached:
-    """Everyone ``notice`` (one approved version) reached in the incident's mailings so far."""
-    earlier = select(Mailing.id).where(
+def _earlier(notice: PeopleNotice) -> Select[Any]:
+    return select(Mailing.id).where(
         Mailing.incident_id == notice.incident_id, Mailing.notice_id == notice.id
     )
-    emails = session.execute(
-        select(Recipient.email)
-        .join(Delivery, Delivery.recipient_id == Recipient.id)
-        .where(Delivery.mailing_id.in_(earlier), Delivery.status == Status.SENT.value)
-    ).scalars()
-    letters = session.execute(
+
+
+def _email_reached(notice: PeopleNotice) -> ColumnElement[bool]:
+    """SQL, for a :class:`Recipient` row: an e-mail of ``notice`` was sent to its address
+    before (compared in lower case; one subquery, not one per person)."""
+    sent_to = aliased(Recipient)
+    addresses = (
+        select(func.lower(sent_to.email))
+        .join(Delivery, Delivery.recipient_id == sent_to.id)
+        .where(Delivery.mailing_id.in_(_earlier(notice)), Delivery.status == Status.SENT.value)
+    )
+    return func.lower(Recipient.email).in_(addresses)
+
+
+def _letters_reached(session: Session, notice: PeopleNotice) -> set[tuple[str, str]]:
+    rows = session.execute(
         select(Recipient.name, Recipient.address)
         .join(Mailing, Mailing.import_id == Recipient.import_id)
         .where(
-            Mailing.id.in_(earlier),
+            Mailing.id.in_(_earlier(notice)),
             Mailing.letters_posted_at.is_not(None),
             Recipient.channel == "letter",
         )
     ).all()
-    return Reached({email_key(e) for e in emails}, {letter_key(n, a) for n, a in letters})
+    return {letter_key(name, address) for name, address in rows}
+
+
+def _letters_not_reached(
+    session: Session, imp: RecipientImport, notice: PeopleNotice
+) -> tuple[list[Any], int]:
+    """The people of ``imp`` who get a letter and had none of ``notice`` posted to them (their
+    rows), and how many did. Letters go to the few without an e-mail address: read here."""
+    posted = _letters_reached(session, notice)
+    columns = [getattr(Recipient, name) for name in _COPIED]
+    rows = session.execute(
+        select(*columns)
+        .where(Recipient.import_id == imp.id, Recipient.channel == "letter")
+        .order_by(Recipient.id)
+    ).all()
+    left = [row for row in rows if letter_key(row.name, row.address) not in posted]
+    return left, len(rows) - len(left)
+
+
+def sent_before(session: Session, notice: PeopleNotice) -> bool:
+    """Whether ``notice`` reached anyone yet: an e-mail of it sent, or its letters posted."""
+    emailed = (
+        select(Delivery.id)
+        .where(Delivery.mailing_id.in_(_earlier(notice)), Delivery.status == Status.SENT.value)
+        .limit(1)
+    )
+    posted = _earlier(notice).where(Mailing.letters_posted_at.is_not(None)).limit(1)
+    return bool(session.execute(emailed).first() is not None or session.execute(posted).first())
 
 
 @dataclass(frozen=True)
@@ -95,41 +109,25 @@ class Split:
         return self.emails + self.letters
 
 
-def _people(session: Session, imp: RecipientImport) -> Iterator[Any]:
-    """The people of ``imp`` in chunks by id (no cursor held open while :func:`subset`
-    writes; a list may hold 100,000 people)."""
-    columns = [Recipient.id, *(getattr(Recipient, name) for name in _COPIED)]
-    last = 0
-    while True:
-        chunk = session.execute(
-            select(*columns)
-            .where(Recipient.import_id == imp.id, Recipient.id > last)
-            .order_by(Recipient.id)
-            .limit(CHUNK)
-        ).all()
-        if not chunk:
-            return
-        yield from chunk
-        last = chunk[-1].id
-
-
-def split(session: Session, imp: RecipientImport, before: Reached) -> Split:
-    emails = letters = done = 0
-    for person in _people(session, imp):
-        if before.has(person.channel, person.email, person.name, person.address):
-            done += 1
-        elif person.channel == "email":
-            emails += 1
-        else:
-            letters += 1
-    return Split(emails, letters, done)
+def split(session: Session, imp: RecipientImport, notice: PeopleNotice) -> Split:
+    """How many people of ``imp`` ``notice`` reached before, and how many it did not (by
+    channel): one count for the e-mail addresses, the letters read."""
+    reached_email = _email_reached(notice)
+    emails_reached, emails = session.execute(
+        select(func.count().filter(reached_email), func.count()).where(
+            Recipient.import_id == imp.id, Recipient.channel == "email"
+        )
+    ).one()
+    letters, letters_reached = _letters_not_reached(session, imp, notice)
+    return Split(emails - emails_reached, len(letters), emails_reached + letters_reached)
 
 
 def subset(
-    session: Session, imp: RecipientImport, before: Reached, *, clock: Clock
+    session: Session, imp: RecipientImport, notice: PeopleNotice, *, clock: Clock
 ) -> RecipientImport:
-    """The people of ``imp`` whom ``before`` does not hold, as a list of their own (flushed,
-    not committed: it belongs to the mailing that goes to it)."""
+    """The people of ``imp`` whom ``notice`` has not reached yet, as a list of their own
+    (flushed, not committed: it belongs to the mailing that goes to it). The e-mail
+    addresses are copied by one INSERT … SELECT."""
     part = RecipientImport(
         incident_id=imp.incident_id,
         status="subset",
@@ -143,21 +141,28 @@ def subset(
     )
     session.add(part)
     session.flush()
-    rows: list[dict[str, Any]] = []
-    emails = letters = 0
-    for person in _people(session, imp):
-        if before.has(person.channel, person.email, person.name, person.address):
-            continue
-        rows.append({"import_id": part.id, **{name: getattr(person, name) for name in _COPIED}})
-        emails += person.channel == "email"
-        letters += person.channel == "letter"
-        if len(rows) == CHUNK:
-            session.execute(insert(Recipient), rows)
-            rows = []
-    if rows:
-        session.execute(insert(Recipient), rows)
-    part.total_rows = part.valid_rows = emails + letters
-    part.email_count, part.letter_count = emails, letters
+    columns = [getattr(Recipient, name) for name in _COPIED]
+    emails = session.execute(
+        insert(Recipient).from_select(
+            ["import_id", *_COPIED],
+            select(literal(part.id), *columns)
+            .where(
+                Recipient.import_id == imp.id,
+                Recipient.channel == "email",
+                ~_email_reached(notice),
+            )
+            .order_by(Recipient.id),
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    letters, _reached = _letters_not_reached(session, imp, notice)
+    if letters:
+        session.execute(
+            insert(Recipient),
+            [{"import_id": part.id, **{name: getattr(row, name) for name in _COPIED}}
+             for row in letters],
+        )  # fmt: skip
+    part.total_rows = part.valid_rows = int(emails) + len(letters)
+    part.email_count, part.letter_count = int(emails), len(letters)
     session.flush()
     return part
 

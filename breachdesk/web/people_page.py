@@ -157,8 +157,9 @@ def _reach(
     nobody yet, and sending goes to everyone on the list)."""
     if approved is None or active is None:
         return None
-    before = unreached.reached(session, approved)
-    return unreached.split(session, active, before) if before else None
+    if not unreached.sent_before(session, approved):
+        return None
+    return unreached.split(session, active, approved)
 
 
 def render_page(
