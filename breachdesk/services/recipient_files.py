@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -107,15 +108,35 @@ class Source:
             text = text.split("\n", 1)[1] if "\n" in text else ""
         delimiter = self.separator or "\x1f"  # one column: a separator that cannot occur
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        number = 0
+        number, lines_before, last_start = 0, 0, 0
+        last: tuple[str, ...] = ()
         try:
             for number, cells in enumerate(reader, start=1):  # noqa: B007 - used after the loop
-                yield number, tuple(cells)
+                last_start, lines_before, last = lines_before, reader.line_num, tuple(cells)
+                yield number, last
         except csv.Error:
-            raise _error(
-                N_("Row %(row)d cannot be read (an opening quote without its closing quote?)."),
-                {"row": number + 1},
-            ) from None
+            raise _error(_UNCLOSED, {"row": number + 1}) from None
+        # A quote opened and never closed takes the rest of the file into one cell of the last
+        # row, without an error from the lenient reader: read that row again, strictly.
+        multi_line = any("\n" in cell or "\r" in cell for cell in last)
+        if multi_line and _ends_inside_quotes(text, last_start, delimiter):
+            raise _error(_UNCLOSED, {"row": number})
+
+
+_UNCLOSED = N_("Row %(row)d cannot be read (an opening quote without its closing quote?).")
+
+
+def _ends_inside_quotes(text: str, start_line: int, delimiter: str) -> bool:
+    """Whether the text from its line ``start_line`` (as the csv reader counts lines) ends
+    inside a quoted cell. A quote inside a cell the lenient reader tolerates ("x"y) is no
+    such end."""
+    tail = itertools.islice(io.StringIO(text, newline=""), start_line, None)
+    try:
+        for _row in csv.reader(tail, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
 
 
 def _xlsx_rows(data: bytes, sheet_name: str | None = None) -> Iterator[Row]:

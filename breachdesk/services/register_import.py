@@ -192,6 +192,11 @@ def open_register(data: bytes, filename: str, sheet: str | None = None) -> Sourc
             or separators, such as a CSV of ``;;;`` lines; of a workbook, in no sheet).
     """
     source = open_table(data, filename, sheet)
+    if source.format == "csv":
+        # Read to the end once: a text that cannot be read (a quote never closed) is
+        # refused here, at the file, not after the columns were chosen.
+        for _row in source.rows():
+            pass
     if next(source.rows(), None) is not None:
         return source
     if sheet is None:

@@ -329,6 +329,22 @@ def test_broken_files_are_refused_with_a_clear_message() -> None:
     assert "closing quote" in str(refused(b'Naam;E-mail\r\n"Jan' + b"x" * 200_000, "lijst.csv"))
 
 
+def test_a_quote_never_closed_is_refused_at_its_row_not_read_as_one_long_cell() -> None:
+    """Before, a short file with one opening quote and no closing one was read without a
+    word: the rest of the file became one cell of that row (two people became one)."""
+    unclosed = b'Naam;E-mail\r\nJan;jan@x.nl\r\n"Piet;piet@x.nl\r\nAnna;anna@x.nl\r\n'
+    assert "Row 3 cannot be read (an opening quote without its closing quote?)" in str(
+        refused(unclosed, "lijst.csv")
+    )
+    # A cell over two lines in quotes (an address from Excel), last or not, is fine, and so
+    # is a quote inside a cell, which the reader has always let through.
+    fine = (
+        b'Naam;E-mail;Adres\r\nJan;jan@x.nl;"Straat 1\r\n1234 AB Dorp"\r\n'
+        b'"Piet" de Vries;piet@x.nl;\r\nEls;;"Dorpsstraat 12\r\n1234 AB Ons Dorp"\r\n'
+    )
+    assert read_table(fine, "lijst.csv").row_count == 3
+
+
 def test_a_file_over_the_limit_is_refused_before_it_is_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

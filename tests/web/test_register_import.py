@@ -282,6 +282,12 @@ def test_a_file_that_cannot_be_read_or_a_missing_column_is_named_at_its_field(
     old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
     refused = upload(client, orgs, old_excel, "register.xls")
     assert refused.status_code == 400 and 'id="import-file-error"' in refused.get_data(as_text=True)
+    # A quote never closed is refused at the file, with its row (before, the file was read as
+    # one column and the next page showed two fields without a column).
+    unclosed = b'Titel;Datum ontdekt\r\n"Laptop kwijt;01-02-2024\r\nUSB-stick;02-02-2024\r\n'
+    refused = upload(client, orgs, unclosed, "register.csv")
+    error = refused.get_data(as_text=True).split('id="import-file-error"')[1].split("</div>")[0]
+    assert refused.status_code == 400 and "Rij 2 kan niet worden gelezen" in error
     assert upload(client, orgs, workbook_bytes(), "r.xlsx").status_code == 302
     missing = client.post("/register/import/check", data={"map_title": "2", "has_header": "1"})
     assert missing.status_code == 400
