@@ -9,16 +9,22 @@ The columns of the file are mapped onto :class:`Field`; every row is read by
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from enum import StrEnum
 
 from .limits import MAX_COUNT
+from .register_cells import (
+    header_key,
+    is_estimate,
+    parse_moment,
+    parse_people,
+    parse_yes_no,
+)
 from .text import N_, single_line
-from .timeutil import EARLIEST_YEAR, LocalTimeError, local_to_utc
+from .timeutil import LocalTimeError
 
 
 class Field(StrEnum):
@@ -99,19 +105,11 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
-_YES = {"ja", "j", "yes", "y", "1", "true", "waar", "x", "gemeld", "geinformeerd"}
-_NO = {"nee", "n", "no", "0", "false", "onwaar", "niet", "niet gemeld", "-", ""}
-
 #: Text longer than this does not fit (the form's own limits): a text is shortened, with a
 #: note on the check page; a reference is refused (cut, it would name something else).
 LIMITS = {Field.TITLE: 200, Field.REFERENCE: 100, Field.AP_REFERENCE: 100}
 MAX_TEXT = 5000
 REFERENCES = frozenset({Field.REFERENCE, Field.AP_REFERENCE})
-
-
-def header_key(header: str) -> str:
-    cleaned = header.lower().replace("ï", "i").replace("ë", "e").replace("é", "e")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", cleaned).split())
 
 
 def propose_mapping(headers: Sequence[str]) -> dict[Field, int]:
@@ -202,87 +200,6 @@ class ImportedBreach:
     reasoning: str = ""
     closed_at: datetime | None = None
     notes: tuple[RowNote, ...] = ()
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
-_TIME_FORMATS = ("%H:%M:%S", "%H:%M")
-
-
-def parse_moment(raw: str) -> datetime | None:
-    """A date (or date and time) as a spreadsheet writes it, Dutch time, in UTC; None if it
-    cannot be read. A date alone is the start of that day.
-
-    Raises:
-        LocalTimeError: it reads as a date and time, but not one that existed in the
-            Netherlands (the hour the clocks skip in spring), or past the years people may
-            type; its message says so.
-    """
-    text = raw.strip().replace("T", " ")
-    if not text:
-        return None
-    day_part, _, time_part = text.partition(" ")
-    for fmt in _DATE_FORMATS:
-        try:
-            day = datetime.strptime(day_part, fmt).date()
-            break
-        except ValueError:
-            continue
-    else:
-        return None
-    moment = time()
-    if time_part.strip():
-        for fmt in _TIME_FORMATS:
-            try:
-                moment = datetime.strptime(time_part.strip()[:8], fmt).time()
-                break
-            except ValueError:
-                continue
-        else:
-            return None
-    if day.year < EARLIEST_YEAR:
-        return None
-    return local_to_utc(datetime.combine(day, moment))
-
-
-def parse_yes_no(raw: str) -> bool | None:
-    key = header_key(raw)
-    if key in _YES:
-        return True
-    if key in _NO:
-        return False
-    return None
-
-
-#: What an old register writes before a number it only estimated ("ca. 250").
-_ABOUT = r"(?:ca\.?\s*|circa\s*|ongeveer\s*|about\s*|~\s*|±\s*)"
-_COUNT = re.compile(rf"^{_ABOUT}?(\d[\d.\s]*)(?:\s*[-–]\s*(\d[\d.\s]*))?$")
-
-
-def is_estimate(raw: str) -> bool:
-    """Whether a number of people is written as an estimate: "ca. 250", "± 40"."""
-    return re.match(_ABOUT, raw.strip().lower()) is not None
-
-
-#: What an old register writes for a number of people nobody knew (read as an empty cell).
-UNKNOWN_PEOPLE = frozenset(
-    {"onbekend", "niet bekend", "n.b.", "nb", "unknown", "not known", "?", "??"}
-)
-
-
-def parse_people(raw: str) -> tuple[int | None, int | None] | None:
-    """ "120" -> (120, 120); "100-150" -> (100, 150); "", "onbekend", "?" -> (None, None);
-    None if unreadable. Dots and spaces inside a number are thousands separators ("1.200")."""
-    text = raw.strip().lower()
-    if not text or text in UNKNOWN_PEOPLE:
-        return None, None
-    found = _COUNT.match(text)
-    if not found:
-        return None
-    low = int(re.sub(r"[.\s]", "", found.group(1)))
-    high = int(re.sub(r"[.\s]", "", found.group(2))) if found.group(2) else low
-    if high < low:
-        return None
-    return low, high
 
 
 def read_row(
