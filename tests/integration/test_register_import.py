@@ -16,7 +16,7 @@ from breachdesk.domain.register_import import Field
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation, User
-from breachdesk.services import register_import
+from breachdesk.services import register_entries, register_import
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 
@@ -115,7 +115,7 @@ def test_two_imports_of_one_file_at_the_same_moment_import_it_once(
     kruix_id, fg_id = orgs["kruix"].id, fg.id
     db.session.commit()  # SQLite: this thread holds no transaction (its write lock) either
     checked = threading.Barrier(2)
-    reserve = register_import.next_reference
+    reserve = register_entries.next_reference
 
     def next_reference_after_both_checks(*args: object) -> tuple[int, str]:
         try:
@@ -124,7 +124,7 @@ def test_two_imports_of_one_file_at_the_same_moment_import_it_once(
             pass  # the other import waits for this one's lock: it never gets here
         return reserve(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(register_import, "next_reference", next_reference_after_both_checks)
+    monkeypatch.setattr(register_entries, "next_reference", next_reference_after_both_checks)
     start = threading.Barrier(2)
     outcomes: list[str] = []
 
