@@ -20,11 +20,9 @@ import codecs
 import csv
 import io
 import itertools
-import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from ..domain.recipients import (
@@ -37,6 +35,8 @@ from ..domain.recipients import (
 )
 from ..domain.register import spreadsheet_safe
 from ..domain.text import N_, single_line
+from . import workbooks
+from .workbooks import Row
 
 if TYPE_CHECKING:
     from ..models import RecipientImport
@@ -55,8 +55,6 @@ _SEPARATORS = (";", "\t", ",")  # ties go to the first: ";" is Dutch Excel's
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-
-Row = tuple[int, tuple[str, ...]]  # the row number as a spreadsheet shows it, and its cells
 
 
 def _error(message: str, params: dict[str, object] | None = None) -> RecipientImportError:
@@ -89,7 +87,11 @@ class Source:
             RecipientImportError: the file turns out unreadable partway, or holds more than
                 :data:`MAX_ROWS` rows.
         """
-        reader = _xlsx_rows(self.data, self.sheet) if self.format == "xlsx" else self._csv_rows()
+        reader = (
+            workbooks.rows(self.data, self.sheet, MAX_COLUMNS)
+            if self.format == "xlsx"
+            else self._csv_rows()
+        )
         count = 0
         for number, cells in reader:
             trimmed = list(cells[:MAX_COLUMNS])
@@ -137,83 +139,6 @@ def _ends_inside_quotes(text: str, start_line: int, delimiter: str) -> bool:
     except csv.Error as error:
         return "unexpected end of data" in str(error)
     return False
-
-
-def _xlsx_rows(data: bytes, sheet_name: str | None = None) -> Iterator[Row]:
-    """The rows of the sheet ``sheet_name`` (None: the sheet the workbook opens on)."""
-    import openpyxl  # a heavy import, needed only for workbooks
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about features it skips (data validation, styles): not our concern
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(
-                io.BytesIO(data), read_only=True, data_only=False, keep_links=False
-            )
-            try:
-                sheet = _chosen(book, sheet_name)
-                sheet.reset_dimensions()  # a wrong stored size must not cut rows off
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield number, tuple(_cell_text(v) for v in values[:MAX_COLUMNS])
-            finally:
-                book.close()
-    except RecipientImportError:
-        raise
-    except Exception:  # openpyxl raises many types for a damaged file
-        raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx).")) from None
-
-
-def _chosen(book: Any, sheet_name: str | None) -> Any:
-    """The worksheet called ``sheet_name``, or else the one the workbook opens on (its
-    first worksheet when that is a chart)."""
-    if sheet_name is not None:
-        return book[sheet_name]
-    active = book.active
-    return active if active in book.worksheets else book.worksheets[0]
-
-
-def _sheet_names(data: bytes, sheet_name: str | None) -> tuple[str, tuple[str, ...]]:
-    """The sheet that is read (``sheet_name``, or the one the workbook opens on) and every
-    worksheet of the workbook, in order.
-
-    Raises:
-        RecipientImportError: the workbook is damaged, or has no sheet ``sheet_name``.
-    """
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
-            try:
-                names = tuple(str(sheet.title) for sheet in book.worksheets)
-                if sheet_name is not None and sheet_name not in names:
-                    raise _error(
-                        N_("The workbook has no sheet “%(sheet)s”."), {"sheet": sheet_name}
-                    )
-                return str(_chosen(book, sheet_name).title), names
-            finally:
-                book.close()
-    except RecipientImportError:
-        raise
-    except Exception:
-        raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx).")) from None
-
-
-def _cell_text(value: object) -> str:
-    """A workbook cell as text: whole numbers without ".0", dates as ISO dates, a formula as
-    its text (openpyxl gives it as the string "=...")."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -287,7 +212,7 @@ def open_table(data: bytes, filename: str, sheet: str | None = None) -> Source:
     if data.startswith(_ZIP_MAGIC):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx)."))
-        read, sheets = _sheet_names(data, sheet)
+        read, sheets = workbooks.sheet_names(data, sheet)
         return Source(data, "xlsx", sheet=read, sheets=sheets)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx)."))

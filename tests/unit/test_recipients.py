@@ -23,7 +23,7 @@ from breachdesk.domain.recipients import (
     propose_mapping,
     validate_row,
 )
-from breachdesk.services import recipient_files
+from breachdesk.services import recipient_files, workbooks
 from breachdesk.services.recipient_files import MAX_BYTES, read_table
 
 DUTCH = ("Klantnummer", "Voornaam", "Tussenvoegsel", "Achternaam", "E-mailadres", "Straat",
@@ -352,7 +352,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(
         raise AssertionError("parsed")
 
     monkeypatch.setattr(recipient_files, "_decode", no_parsing)
-    monkeypatch.setattr(recipient_files, "_xlsx_rows", no_parsing)
+    monkeypatch.setattr(workbooks, "rows", no_parsing)
     big = bytes(MAX_BYTES + 1024 * 1024)  # 51 MB of zeros, only in memory
     error = refused(big, "groot.csv")
     assert str(error) == "The file is larger than 50 MB; split the list."
