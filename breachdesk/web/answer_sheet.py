@@ -28,7 +28,7 @@ from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident, Notification
 from ..runtime import runtime
-from ..services import answer_sheet, documents, filings
+from ..services import answer_sheet, ap_exchanges, documents, filings
 from ..services.deadlines import clock_of, duty_of
 from ..services.organisations import profile_of
 from ..services.versioning import StaleEdit
@@ -257,7 +257,7 @@ def exchange(incident_id: int) -> ResponseReturnValue:
     if (
         validate_all(
             form,
-            lambda: filings.exchange_problems(
+            lambda: ap_exchanges.exchange_problems(
                 asked_at=read_utc(form.asked_at),
                 question=read(form.question),
                 answer=read(form.answer),
@@ -268,7 +268,7 @@ def exchange(incident_id: int) -> ResponseReturnValue:
         and (asked_at := read_utc(form.asked_at)) is not None
     ):
         try:
-            filings.record_exchange(
+            ap_exchanges.record_exchange(
                 db_session(),
                 notification,
                 asked_at=asked_at,
