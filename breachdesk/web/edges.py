@@ -4,6 +4,8 @@
   place of Werkzeug's ``int`` for the whole app: an id beyond the database's integer range
   does not match the route, so it is a plain 404 instead of an ``OverflowError`` (SQLite)
   or a ``DataError`` (PostgreSQL) from the database.
+* A number in a query string (``?page=``, ``?person=``) is read by :func:`whole_number`,
+  bounded the same way.
 * A ``next`` parameter is only ever followed when :func:`local_path` accepts it.
 * NUL characters are dropped from every form field and query parameter
   (:class:`EdgeRequest`), and a path holding one is a 404: PostgreSQL cannot store NUL in
@@ -33,6 +35,16 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
         if self.max is None or self.max > DB_INT_MAX:
             self.max = DB_INT_MAX
+
+
+def whole_number(value: str | None, default: int) -> int:
+    """A number in a query string (a page, an id): ``default`` when absent or not a positive
+    whole number, and at most :data:`DB_INT_MAX` (a hand-made ?page=99999999999999999999
+    went to the database as it was, and the page failed)."""
+    text = (value or "").strip()
+    if not text.isascii() or not text.isdigit() or int(text[:12]) < 1:
+        return default
+    return min(int(text[:12]), DB_INT_MAX) if len(text) <= 12 else DB_INT_MAX
 
 
 def _without_nul(value: Any) -> Any:

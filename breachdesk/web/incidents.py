@@ -56,6 +56,7 @@ from .context import (
     selected_locale,
     user,
 )
+from .edges import whole_number
 from .informing_words import informed_line
 from .labels import next_action_label, state_badge
 from .report_form import ReportCorrectionForm
@@ -91,7 +92,7 @@ def index() -> ResponseReturnValue:
         now,
         organisation_id=org_id,
         state=state,
-        page=request.args.get("page", 1, type=int) or 1,
+        page=whole_number(request.args.get("page"), 1),
         per_page=inbox.PAGE_SIZE,
     )
     return render_template(

@@ -28,6 +28,7 @@ from ..models import Incident, Mailing, PeopleNotice, Recipient, RecipientImport
 from ..runtime import runtime
 from ..services import letters, mailings, people_notices, public_notice, readability, unreached
 from .context import user
+from .edges import whole_number
 from .fields import LocalDateTimeField
 from .report_form import options
 
@@ -136,7 +137,7 @@ def _preview_person(incident: Incident, lang: str) -> PreviewChoice:
     if find and not people:
         note = _("Nobody on the list matches “%(find)s”.", find=find)
         people, matches = recipient_service.find_people(session, active, limit=PICKER_SIZE)
-    wanted = request.args.get("person", type=int)
+    wanted = whole_number(request.args.get("person"), 0)
     shown = recipient_service.person_on(session, active, wanted) if wanted else None
     if wanted and shown is None:
         note = _("That person is not on the current list; the preview shows the first one.")

@@ -19,7 +19,7 @@ from werkzeug.routing import IntegerConverter
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation
-from breachdesk.web.edges import DB_INT_MAX, BoundedIntConverter
+from breachdesk.web.edges import DB_INT_MAX, BoundedIntConverter, whole_number
 
 from ..conftest import PASSWORD, MakeUser, login
 from .test_clock_web import confirmed
@@ -297,3 +297,18 @@ def test_nul_characters_are_dropped_from_forms_and_refused_in_paths(
     for path in ("/report/%00", "/report/kruix%00", "/admin/organisations/%00"):
         assert client.get(path).status_code == 404, path
     assert client.get("/language/en?next=/reports%00").headers["Location"] == "/reports"
+
+
+def test_numbers_in_a_query_string_beyond_the_database_range_are_bounded(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Before, ?page=99999999999999999999 on the inbox went to SQLite as it was (500); the
+    register already bounded it. Now every page or id in a query string is bounded."""
+    make_user("a@x.nl", (orgs["kruix"], Role.FG), (orgs["kruix"], Role.ADMIN))
+    login(client, "a@x.nl")
+    for path in (f"/incidents/?page={HUGE}", f"/incidents/?page={DB_INT_MAX + 1}"):
+        assert client.get(path).status_code == 200, path
+    assert client.get(f"/admin/organisations/kruix/webhooks?page={HUGE}").status_code == 200
+    assert whole_number(HUGE, 1) == DB_INT_MAX and whole_number("0", 1) == 1
+    assert whole_number("-3", 1) == 1 and whole_number("٣", 1) == 1  # not ASCII digits
+    assert whole_number(" 7 ", 1) == 7 and whole_number(None, 5) == 5

@@ -116,3 +116,8 @@ def test_a_corrected_list_goes_by_default_only_to_the_people_not_reached_yet(
     assert [tuple(row) for row in sent] == [("cor@example.nl", "sent")]
     listed = client.get(people_url(incident)).get_data(as_text=True)
     assert "alleen aan wie nog niet was bereikt" in listed
+    # Hand-made numbers past the database's range are bounded, not a 500.
+    huge = "99999999999999999999"
+    assert client.get(people_url(incident) + f"?person={huge}").status_code == 200
+    proof = people_url(incident, f"/mailings/{latest}/proof?page={huge}")
+    assert client.get(proof).status_code == 200
