@@ -253,7 +253,9 @@ def _promises(facts: Facts, outcome: Outcome) -> list[Reason]:
     """The organisation's own promises, beside the legal advice (never instead of it)."""
     if not facts.commitments:
         return []
-    promised = " / ".join(facts.commitments)
+    # Quoted inside a sentence that goes on after the quote: without its own full stop
+    # ("… if needed.”. Check …" read as a slip).
+    promised = " / ".join(c.strip().rstrip(".") for c in facts.commitments)
     rule = "the organisation's own promise (privacy statement or agreement)"
     if outcome is Outcome.REGISTER_ONLY:
         message = N_(

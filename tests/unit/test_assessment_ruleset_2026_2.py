@@ -277,7 +277,9 @@ def test_a_promise_is_quoted_beside_register_only_advice_without_changing_it() -
     )
     assert plain.outcome is promised.outcome is Outcome.REGISTER_ONLY
     reason = next(r for r in promised.reasons if r.factor == "commitments")
-    assert PROMISE in reason.text() and "does not require notifying" in reason.text()
+    assert "does not require notifying" in reason.text()
+    # Quoted without its own full stop: the sentence goes on after the quote.
+    assert f"“{PROMISE[:-1]}”. A promise is not a legal duty" in reason.text()
     assert "commitments" not in {r.factor for r in plain.reasons}
 
 
