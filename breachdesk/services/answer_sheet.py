@@ -238,9 +238,33 @@ def sheet_of(
     hours = (now - incident.aware_at).total_seconds() / 3600 if incident.aware_at else None
     decided = bool(incident.decisions and incident.decisions[-1].notify_ap)
     sheet = build_sheet(
-        form, drafts, _edits(row), hours_since_awareness=hours, decided_to_notify=decided
+        form,
+        drafts,
+        _filing_reasons_stand(incident, form, _edits(row), being_filed),
+        hours_since_awareness=hours,
+        decided_to_notify=decided,
     )
     return SheetPage(sheet, row.version if row else 0, lang)
+
+
+def _filing_reasons_stand(
+    incident: Incident, form: FormTable, edits: dict[str, Edit], being_filed: BeingFiled | None
+) -> dict[str, Edit]:
+    """``edits`` without the FG's answer to the delay question (4.5) where the first filing's
+    reasons for the delay take its place: on the sheet frozen as that filing is recorded, and
+    on the sheet afterwards while the answer predates the filing. The filing form starts from
+    the answer but may be changed; before, the sheet as filed could then give other reasons
+    than the filing it belongs to (found by exploratory testing). An answer written after the
+    first filing (for a supplement) stands."""
+    answer = edits.get(DELAY_QUESTION)
+    if answer is None or form is not AP_2022:
+        return edits
+    first = first_filing(incident)
+    if first is None:
+        superseded = being_filed is not None
+    else:
+        superseded = answer.at is None or answer.at < first.recorded_at
+    return {k: v for k, v in edits.items() if k != DELAY_QUESTION} if superseded else edits
 
 
 def questions_changed_since(

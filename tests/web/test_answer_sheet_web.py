@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -12,6 +13,7 @@ from breachdesk.domain.notices.sheet import snapshot_digest
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Incident, Organisation
+from breachdesk.services.clock import FixedClock
 
 from ..conftest import MakeUser
 from ..unit.test_ap_sheet import AP_NUMBERS
@@ -337,3 +339,38 @@ def test_the_filing_forms_start_from_the_reasons_for_the_delay_on_the_sheet(
         page = client.get(url).get_data(as_text=True)
         field = page.split('name="delay_reason"', 1)[1].split("</textarea>", 1)[0]
         assert field.endswith(reasons), url
+
+
+def test_the_sheet_as_filed_gives_the_filings_reasons_for_the_delay(
+    app: Flask,
+    client: Any,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+    clock: FixedClock,
+) -> None:
+    """Found by exploratory testing: answer 4.5 saved as "REDEN X", the filing form (which
+    starts from it) changed to "REDEN Y": the sheet as filed said X, the filing and the
+    register Y. The filing's reasons stand on the sheet as filed and on the sheet after it; an
+    answer written after the first filing (for a supplement) stands."""
+    incident = assessed(client, orgs, make_user)
+    incident.aware_at = datetime(2026, 11, 15, 9, 0, tzinfo=UTC)  # 72 hours long past
+    db.session.commit()
+    saved = save(client, incident, "4.5", "REDEN X: eerst intern onderzoek", version=0)
+    assert saved.status_code == 302
+    clock.advance(minutes=5)
+    filed = file(
+        client, incident, 0, provisional="y", delay_reason="REDEN Y: de directie moest akkoord"
+    )
+    assert filed.status_code == 302
+    db.session.expire_all()
+    first = incident.notifications[0]
+    assert first.late and first.delay_reason == "REDEN Y: de directie moest akkoord"
+    answers = {a["number"]: a for a in first.sheet["answers"]}
+    assert answers["4.5"]["text"] == "REDEN Y: de directie moest akkoord"
+    page = client.get(sheet_url(incident)).get_data(as_text=True)
+    assert "REDEN Y: de directie moest akkoord" in page and "REDEN X" not in page
+
+    clock.advance(minutes=5)
+    later = "Aanvulling: het akkoord kwam pas op maandag."
+    assert save(client, incident, "4.5", later, version=1).status_code == 302
+    assert later in client.get(sheet_url(incident)).get_data(as_text=True)
