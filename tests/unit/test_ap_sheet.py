@@ -149,6 +149,27 @@ def test_checklist_and_decision_fill_the_consequences_and_the_follow_up() -> Non
     assert "sub a" in draft_answers(AP_2022, exempt)["10.1.1"].text
 
 
+def test_negligible_because_the_risk_is_unlikely_does_not_cite_a_high_score_as_its_basis() -> None:
+    """Found by exploratory testing: encrypted data, advice "register only", and 9.3 read
+    "Negligible / Basis: ENISA severity score 3.00 (high)"; before the decision its note
+    called the proposal the ENISA score's."""
+    unlikely = facts(
+        severity_proposal="verwaarloosbaar",
+        severity_score=3.0,
+        severity_band="high",
+        risk_level="unlikely",
+    )
+    proposed = draft_answers(AP_2022, unlikely)["9.3"]
+    assert proposed.choices == ("verwaarloosbaar",) and "from the advice" in proposed.reason
+    decided = replace(
+        unlikely, decision=DecisionSummary(False, False, False, "verwaarloosbaar", "")
+    )
+    text = draft_answers(AP_2022, decided)["9.3"].text
+    assert text.startswith("Verwaarloosbaar\nOnderbouwing: een risico voor de betrokkenen is")
+    assert "onwaarschijnlijk" in text and "3,00 (hoog)" in text and "weegt daarom niet mee" in text
+    assert "Onderbouwing: ernstscore" not in text
+
+
 @pytest.mark.parametrize(
     ("risk", "severity"), [("high", "aanzienlijk"), ("high", "zeer_groot"), ("risk", "zeer_groot")]
 )

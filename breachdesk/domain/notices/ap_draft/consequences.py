@@ -124,7 +124,22 @@ def _q9_3(f: SheetFacts, w: _Words) -> Draft:
     if option is None:
         return _missing(N_("The severity follows from the checklist; fill it in first."))
     text = option.label(w.lang)
-    if f.severity_score is not None:
+    unlikely = option.key == "verwaarloosbaar" and f.severity_proposal == "verwaarloosbaar"
+    if f.severity_score is not None and unlikely and f.severity_band not in ("", "low"):
+        # The advice found a risk unlikely (the data unintelligible, say) whatever the ENISA
+        # score: "negligible, basis: score 3.00 (high)" read as a contradiction.
+        band = _BANDS.get(f.severity_band, (f.severity_band, f.severity_band))
+        score = f"{f.severity_score:.2f}"
+        text += "\n" + w(
+            "Onderbouwing: een risico voor de betrokkenen is onwaarschijnlijk (zie de redenen"
+            " van het advies). De ernstscore volgens de ENISA-methode (2013),"
+            f" {score.replace('.', ',')} ({band[0]}), meet de schade als de gegevens misbruikt"
+            " zouden worden, en weegt daarom niet mee.",
+            "Basis: a risk to the people affected is unlikely (see the advice's reasons). The"
+            f" severity score by the ENISA method (2013), {score} ({band[1]}), measures the harm"
+            " if the data were misused, and so does not count here.",
+        )
+    elif f.severity_score is not None:
         band = _BANDS.get(f.severity_band, (f.severity_band, f.severity_band))
         score = f"{f.severity_score:.2f}"
         text += "\n" + w(
@@ -149,7 +164,7 @@ def _q9_3(f: SheetFacts, w: _Words) -> Draft:
             text,
             (option.key,),
             Status.NEEDS_WORDS,
-            N_("breachdesk's proposal from the ENISA score; record the decision to confirm it."),
+            N_("breachdesk's proposal from the advice; record the decision to confirm it."),
         )
     return _d(text, (option.key,))
 
