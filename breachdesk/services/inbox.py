@@ -17,7 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from ..domain.deadline import DeadlineStatus, Duty
@@ -146,7 +157,11 @@ def _page_columns(chosen: Any) -> list[Any]:
 
 
 #: The columns the order needs besides those listed (for sorting the page's rows again).
-_SORTED_BY = (Incident.term_deadline, Incident.reported_at, Incident.updated_at)
+_SORTED_BY = (
+    Incident.term_deadline,
+    Incident.reported_at,
+    Incident.updated_at,
+)  # + state, aware_at
 
 
 @dataclass(frozen=True)
@@ -187,14 +202,18 @@ def organisations_served(user: User) -> Select[int]:
 
 
 #: Urgency as a sort key in SQL: running terms (least time left first), then new reports and
-#: confirmed breaches without a running term (oldest report first), then decided incidents,
-#: then the rest (most recently changed first).
+#: confirmed breaches whose awareness is still to be recorded (oldest report first), then
+#: those with no term running any more (notified, or none owed) and decided incidents, then
+#: the rest (most recently changed first). Before, a breach already notified sat among the
+#: new reports and pushed them down (found by exploratory testing).
 def _urgency(of: Any) -> tuple[Any, ...]:
     """The sort key on the columns of ``of`` (the incident table, or a subquery of its rows)."""
+    running = of.state.in_([s.value for s in RUNNING])
     group = case(
         (of.term_deadline.is_not(None), 0),
-        (of.state.in_([s.value for s in (*UNTRIAGED, *RUNNING)]), 1),
-        (of.state == State.DECIDED.value, 2),
+        (of.state.in_([s.value for s in UNTRIAGED]), 1),
+        (and_(running, of.aware_at.is_(None)), 1),
+        (or_(running, of.state == State.DECIDED.value), 2),
         else_=3,
     )
     return (

@@ -310,6 +310,23 @@ def test_inbox_puts_the_least_time_left_first(
     assert filed.clock.first_filing is not None
     assert filed.clock.first_filing.submitted_at == clock.now()
     assert [r.incident.id for r in rows][-1] == nearly.id  # decided, filed: least urgent
+    # Notified before any decision (filed at once): no term runs any more, and the report
+    # still to be triaged comes first. Before, the notified breach sat among the new reports
+    # (found by exploratory testing).
+    filings.record_notification(
+        db.session,
+        fresh,
+        submitted_at=clock.now(),
+        reference="M-2026-000124",
+        provisional=True,
+        delay_reason="",
+        notes="",
+        recorded_by=fg,
+        actor=actor,
+        clock=clock,
+    )
+    order = [r.incident.id for r in inbox.inbox(db.session, fg, clock.now()).rows]
+    assert order.index(untriaged.id) < order.index(fresh.id), order
 
 
 def test_an_inbox_incident_takes_the_listed_columns_in_its_fields_order() -> None:
