@@ -26,15 +26,23 @@ def exchange_problems(
     answer: str | None,
     answered_at: datetime | None,
     now: datetime,
+    filed_at: datetime | None = None,
 ) -> list[FieldProblem]:
     """Every problem with a follow-up question of the AP and its answer, each at its form
-    field: no question, a moment in the future, an answer before the question or without a
-    date. None: not known (or, for ``answered_at``, not given). Reads only."""
+    field: no question, a moment in the future or before the filing it is about (``filed_at``,
+    when its date is known), an answer before the question or without a date. None: not known
+    (or, for ``answered_at``, not given). Reads only."""
     problems: list[FieldProblem] = []
     if question is not None and not question.strip():
         problems.append(FieldProblem("question", N_("Write down the AP's question.")))
     if asked_at is not None and asked_at > now + FUTURE_PLAY:
         problems.append(FieldProblem("asked_at", N_("This moment lies in the future.")))
+    elif asked_at is not None and filed_at is not None and asked_at < filed_at:
+        problems.append(
+            FieldProblem(
+                "asked_at", N_("The AP cannot have asked this before the filing it is about.")
+            )
+        )
     if answered_at is not None:
         if answered_at > now + FUTURE_PLAY:
             problems.append(FieldProblem("answered_at", N_("This moment lies in the future.")))
@@ -67,7 +75,12 @@ def record_exchange(
     now = clock.now()
     refuse(
         exchange_problems(
-            asked_at=asked_at, question=question, answer=answer, answered_at=answered_at, now=now
+            asked_at=asked_at,
+            question=question,
+            answer=answer,
+            answered_at=answered_at,
+            now=now,
+            filed_at=notification.submitted_at,
         )
     )
     exchange = FilingExchange(

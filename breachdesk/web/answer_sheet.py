@@ -263,6 +263,7 @@ def exchange(incident_id: int) -> ResponseReturnValue:
                 answer=read(form.answer),
                 answered_at=read_utc(form.answered_at),
                 now=now,
+                filed_at=notification.submitted_at,
             ),
         )
         and (asked_at := read_utc(form.asked_at)) is not None

@@ -179,6 +179,16 @@ def test_filings_freeze_the_sheet_and_a_supplement_shows_what_changed(
     history = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert re.findall(r'data-filed-sheet="(\d+)"', history) == [str(first.id), str(second.id)]
 
+    # A question dated before the filing it is about is refused at its field (before, one
+    # dated three weeks before the filing, and before the breach, was accepted).
+    early = client.post(
+        f"{sheet_url(incident)}/exchange",
+        data={"notification_id": str(first.id), "asked_at": "2026-11-01T10:00",
+              "question": "Hoeveel cliënten precies?", "answer": "", "answered_at": ""},
+    )  # fmt: skip
+    assert early.status_code == 422
+    error = early.get_data(as_text=True).split('id="asked_at-error"')[1].split("</div>")[0]
+    assert "De AP kan dit niet vóór de melding waarover het gaat hebben gevraagd." in error
     # The AP asks a question; the answer is recorded against the filing.
     asked = client.post(
         f"{sheet_url(incident)}/exchange",
