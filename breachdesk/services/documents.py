@@ -172,10 +172,14 @@ def ap_sheet_pdf(
     """
     digest = ""
     filed_without_sheet = False
+    same_as: Notification | None = None  # a draft no different from this filing
     if notification is None:
         page = sheet_of(session, incident, now=now, user=user, lang=lang)
         form, answers = page.sheet.form, page.sheet.answers
         digest = snapshot_digest(snapshot(page.sheet))
+        same_as = next(
+            (n for n in reversed(incident.notifications) if n.sheet_sha256 == digest), None
+        )
     else:
         if notification.incident_id != incident.id:
             raise ValueError("the notification belongs to another incident")
@@ -204,6 +208,7 @@ def ap_sheet_pdf(
             total=len(answers),
             digest=digest,
             filed_without_sheet=filed_without_sheet,
+            same_as=same_as,
             generated_at=now,
             Status=Status,
             page_words=page_words(),

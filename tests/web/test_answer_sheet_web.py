@@ -280,6 +280,21 @@ def test_the_sheet_as_a_pdf_and_a_clear_error_when_it_cannot_be_made(
     assert "M-2026-001" in flat and "10 Vervolgacties" in flat
     assert client.get(f"{sheet_url(incident)}/pdf?filing=999999").status_code == 404
 
+    def draft_status() -> str:
+        data = client.get(f"{sheet_url(incident)}/pdf").data
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        return " ".join(text.split()).split("Status ", 1)[1].split(" Beantwoord", 1)[0]
+
+    # Nothing changed since the filing: the draft says so (before: "not filed with this
+    # content" beside the very digest of the filing; found by exploratory testing).
+    assert draft_status() == (
+        "Zoals gemeld: dezelfde inhoud als de melding van 19-11-2026 11:00 (Eerste melding)"
+    )
+    assert save(client, incident, "6.3.1", "Ongeveer 120", version=0).status_code == 302
+    assert draft_status() == "Concept: niet met deze inhoud ingediend"
+
     def broken(*args: Any, **kwargs: Any) -> bytes:
         raise documents.DocumentError("Pango is missing")
 
