@@ -119,9 +119,13 @@ def sheet_rows(form: FormTable, answers: Sequence[Answer], lang: str) -> list[Pr
             option.label(lang) if (option := question.option(key)) else key
             for key in answer.choices
         )
-        # A drafted choice often opens its text with the option's label: print that once.
-        first, _, rest = answer.text.partition("\n")
-        text = rest.strip("\n") if first.strip() in labels else answer.text
+        # A drafted choice often opens its text with the chosen options' labels, a line each:
+        # print them once (before, only the first line was left out, so a second ticked
+        # option was printed twice).
+        lines = answer.text.split("\n")
+        while lines and lines[0].strip() and lines[0].strip() in labels:
+            lines.pop(0)
+        text = "\n".join(lines).strip("\n")
         row = PrintRow(
             question.number,
             question.wording(lang),

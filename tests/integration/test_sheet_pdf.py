@@ -46,6 +46,11 @@ CHAPTERS_NL = [
     "7 Getroffen personen", "8 Maatregelen vooraf", "9 Gevolgen", "10 Vervolgacties",
 ]  # fmt: skip
 MELDNUMMER = "AP-2026-0471123"
+CONF = (
+    "Vertrouwelijkheid: persoonsgegevens (mogelijk) ingezien, gekopieerd of verstrekt aan"
+    " onbevoegden"
+)
+AVAIL = "Beschikbaarheid: persoonsgegevens verwijderd, vernietigd of (tijdelijk) niet toegankelijk"
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -171,6 +176,9 @@ def test_snapshot_rows_keep_the_filed_answers_in_form_order() -> None:
              "status": "needs_words", "edited": False},
             {"number": "9.3", "text": "Beperkt\nOnderbouwing: ENISA 1,5.", "choices": ["beperkt"],
              "status": "complete", "edited": False},
+            {"number": "5.1", "text": f"{CONF}\n{AVAIL}",
+             "choices": ["confidentiality", "availability"], "status": "complete",
+             "edited": False},
         ],
     }  # fmt: skip
     rows = rows_from_snapshot(AP_2022, data)
@@ -188,6 +196,9 @@ def test_snapshot_rows_keep_the_filed_answers_in_form_order() -> None:
     # On paper the option's label is not repeated as the first line of the text.
     nine = next(r for c in chapters if c.number == "9" for r in c.rows if r.number == "9.3")
     assert nine.options == ("Beperkt",) and nine.text == "Onderbouwing: ENISA 1,5."
+    # Two options ticked: neither label is printed again (before, the second one was).
+    q51 = next(r for r in five.rows if r.number == "5.1")
+    assert q51.options == (CONF, AVAIL) and q51.text == ""
 
 
 def test_a_failing_render_raises_document_error(
