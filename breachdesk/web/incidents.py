@@ -57,6 +57,7 @@ from .context import (
     user,
 )
 from .edges import whole_number
+from .fields import own_ids
 from .informing_words import informed_line
 from .labels import next_action_label, state_badge
 from .report_form import ReportCorrectionForm
@@ -189,9 +190,11 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
     if fg:
         context.update(
             triage_form=forms.get("triage_form") or _fresh_triage_form(incident),
-            awareness_form=forms.get("awareness_form") or AwarenessForm(formdata=None),
+            awareness_form=own_ids(
+                forms.get("awareness_form") or AwarenessForm(formdata=None), "awareness"
+            ),
             decision_form=forms.get("decision_form") or _fresh_decision_form(incident),
-            reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
+            reopen_form=own_ids(forms.get("reopen_form") or ReasonForm(formdata=None), "reopen"),
             notification_form=_addressed(
                 forms.get("notification_form")
                 or fresh_notification_form(
@@ -203,9 +206,13 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
             ),
             close_form=_close_form(incident, forms.get("close_form")),
             question_form=forms.get("question_form") or QuestionForm(formdata=None),
-            correction_form=forms.get("correction_form") or _correction_form(incident),
-            evidence_form=forms.get("evidence_form") or EvidenceForm(formdata=None),
-            discard_form=forms.get("discard_form") or DiscardForm(formdata=None),
+            correction_form=own_ids(
+                forms.get("correction_form") or _correction_form(incident), "correct"
+            ),
+            evidence_form=own_ids(forms.get("evidence_form") or EvidenceForm(formdata=None), "add"),
+            discard_form=own_ids(
+                forms.get("discard_form") or DiscardForm(formdata=None), "discard"
+            ),
         )
     return context
 

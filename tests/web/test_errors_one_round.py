@@ -150,7 +150,7 @@ def test_awareness_with_a_reason_too_long_and_a_moment_in_the_future(
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    errors_at(page, "aware_at", "reason")
+    errors_at(page, "awareness-aware_at", "awareness-reason")  # the page's own ids
     assert "Het moment van kennisname kan niet in de toekomst liggen." in page
     db.session.expire_all()
     assert incident.aware_at == datetime(2026, 11, 19, 9, 30, tzinfo=UTC)
@@ -166,7 +166,7 @@ def test_a_triage_correction_without_a_reason_and_without_a_type_of_breach(
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    errors_at(page, "reason", "breach_types")
+    errors_at(page, "correct-reason", "correct-breach_types")
     assert "Schrijf de reden van de correctie op." in page
     assert "Kies minstens één soort inbreuk" in page
     assert 'value="Gemeente Zwolle"' in page

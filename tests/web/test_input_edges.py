@@ -22,7 +22,7 @@ from breachdesk.models import Incident, Organisation
 from breachdesk.web.edges import DB_INT_MAX, BoundedIntConverter, whole_number
 
 from ..conftest import PASSWORD, MakeUser, login
-from .test_clock_web import confirmed
+from .test_clock_web import confirm_breach, confirmed
 from .test_reports import form_data
 from .test_triage_web import reported_incident
 
@@ -126,14 +126,17 @@ def test_fg_dates_out_of_range_are_errors_at_the_field(
 ) -> None:
     incident = confirmed(client, orgs, make_user)  # signed in as the FG
     for typed in BAD_YEARS:
-        for path, field, extra in (
-            ("awareness", "aware_at", {"reason": "Correctie"}),
-            ("notification", "submitted_at", {"reference": "AP-1", "delay_reason": "Laat"}),
-        ):
+        for path, field, shown_as, extra in (
+            ("awareness", "aware_at", "awareness-aware_at", {"reason": "Correctie"}),
+            ("notification", "submitted_at", "submitted_at", {"reference": "AP-1",
+                                                              "delay_reason": "Laat"}),
+        ):  # fmt: skip
             response = client.post(f"/incidents/{incident.id}/{path}", data={field: typed, **extra})
             page = response.get_data(as_text=True)
             assert response.status_code == 422, (path, typed)
-            assert f'id="{field}-error"' in page and "Geef een datum tussen 1970 en 2100." in page
+            assert (
+                f'id="{shown_as}-error"' in page and "Geef een datum tussen 1970 en 2100." in page
+            )
             assert f'value="{typed}"' in page
     db.session.expire_all()
     assert len(incident.awareness_history) == 1 and incident.notifications == []
@@ -312,3 +315,25 @@ def test_numbers_in_a_query_string_beyond_the_database_range_are_bounded(
     assert whole_number(HUGE, 1) == DB_INT_MAX and whole_number("0", 1) == 1
     assert whole_number("-3", 1) == 1 and whole_number("٣", 1) == 1  # not ASCII digits
     assert whole_number(" 7 ", 1) == 7 and whole_number(None, 5) == 5
+
+
+def test_the_incident_page_gives_each_field_an_id_of_its_own(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by exploratory testing: the triage's and the set-aside's "reason" (and the
+    correction's and the awareness') shared one id, so a label focused another form's field
+    and a screen reader read another field's help. Hidden CSRF inputs aside, ids are unique."""
+    import collections
+    import re
+
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "fg@x.nl")
+    pages = [client.get(f"/incidents/{incident.id}").get_data(as_text=True)]  # to triage
+    confirm_breach(client, incident, "2026-11-18T10:00")
+    pages.append(client.get(f"/incidents/{incident.id}").get_data(as_text=True))  # confirmed
+    for state, page in zip(("reported", "confirmed"), pages, strict=True):
+        ids = collections.Counter(re.findall(r'\sid="([^"]+)"', page))
+        twice = sorted(i for i, n in ids.items() if n > 1 and i != "csrf_token")
+        assert twice == [], (state, twice)
+        for label_for in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
+            assert ids[label_for] == 1, (state, label_for)
