@@ -369,6 +369,11 @@ def test_the_links_page_shows_the_link_and_its_qr_code(
     assert "http://breachdesk.test/melden/" in page and "<svg" in page
     poster = client.get("/admin/organisations/kruix/reporting-links/staff/poster")
     assert poster.status_code == 200 and "<svg" in poster.get_data(as_text=True)
+    # On paper the poster is only the poster: the screen's warnings (mail to a folder) and
+    # messages are not printed (found by exploratory testing: the red warning was).
+    printed = poster.get_data(as_text=True)
+    warnings = re.findall(r'<div class="alert [^"]*"[^>]*data-warning="[^"]+"', printed)
+    assert warnings and all("d-print-none" in w for w in warnings)
 
 
 def test_outsiders_do_not_see_an_organisations_links(

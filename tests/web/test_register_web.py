@@ -554,7 +554,7 @@ def test_the_pdf_names_its_filters_in_words_as_the_filter_form_does(
     text = pdf_text(client, f"org={org}&q=laptop&{other}")
     assert (
         f"{filled[0].organisation.name} · Gefilterde weergave: Zoeken: “laptop”; Ontdekt tot en"
-        " met: 30-11-2026; Besluit: Nog geen besluit; AP gemeld: Niet gemeld; Status: Gemeld;"
+        " met: 30-11-2026; Besluit: Nog geen besluit; AP gemeld: Niet gemeld; Status: Ontvangen;"
         " Soort gegevens: Bijzondere persoonsgegevens (art. 9); Volgorde: Kenmerk A–Z" in text
     )
     assert "Gefilterde weergave" not in pdf_text(client, f"org={org}")  # an organisation only
