@@ -40,7 +40,7 @@ class State(StrEnum):
 
 
 STATE_LABELS: dict[State, str] = {
-    State.REPORTED: N_("Received"),  # not "Reported": in Dutch "Gemeld" read as "notified to the AP"
+    State.REPORTED: N_("Received"),  # not "Reported": Dutch "Gemeld" read as "notified to the AP"
     State.IN_TRIAGE: N_("In triage"),
     State.NOT_A_BREACH: N_("Not a personal-data breach"),
     State.BREACH_CONFIRMED: N_("Breach confirmed"),
