@@ -20,6 +20,7 @@ from ..extensions import db_session
 from ..models import ApiToken
 from ..runtime import runtime
 from ..services import api_tokens
+from ..services.memberships import OrgRoles
 from .auth import PasswordForm, account_page
 from .context import actor, my_organisations, user
 from .report_form import options
@@ -50,7 +51,23 @@ class TokenForm(FlaskForm):
         self.organisation.choices = options(
             [(str(item.organisation.id), item.organisation.name) for item in my_organisations()]
         )
-        self.scope.choices = options([(s.value, _(SCOPE_LABELS[s])) for s in Scope])
+        self.scope.choices = options(scope_choices(my_organisations()))
+
+
+def scope_choices(mine: list[OrgRoles]) -> list[tuple[str, object]]:
+    """The scopes the user's roles allow in at least one of their organisations, each saying
+    where when not in all. Before, every scope was offered, and one the role does not allow
+    was refused only after sending (found by exploratory testing)."""
+    choices: list[tuple[str, object]] = []
+    for scope in Scope:
+        where = [item.organisation.name for item in mine if scope in scopes_for(item.roles)]
+        if not where:
+            continue
+        label = _(SCOPE_LABELS[scope])
+        if len(where) < len(mine):
+            label += " " + _("(only for %(organisations)s)", organisations=", ".join(where))
+        choices.append((scope.value, label))
+    return choices
 
 
 @bp.app_template_global()

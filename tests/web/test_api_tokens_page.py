@@ -150,3 +150,23 @@ def test_a_token_form_with_errors_comes_back_as_typed_with_the_errors_at_the_fie
     assert re.search(rf'<option selected value="{kruix.id}"|value="{kruix.id}" selected', form)
     assert 'id="session-list"' in page and "(deze browser)" in page  # the whole account page
     assert db.session.execute(select(ApiToken)).first() is None
+
+
+def test_the_form_offers_only_the_scopes_the_roles_allow(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by exploratory testing: an administrator (not FG) was offered "record awareness,
+    checklist and decisions", refused only after sending."""
+    kruix, leiz = orgs["kruix"], orgs["leiz"]
+    make_user("a@x.nl", (kruix, Role.ADMIN), (leiz, Role.FG))
+    login(client, "a@x.nl")
+    page = client.get("/account").get_data(as_text=True)
+    select = page.split('name="token-scope"')[1].split("</select>")[0]
+    assert 'value="report"' in select and 'value="read"' in select
+    assert "(alleen voor LEIZ" in select.split('value="write"')[1].split("</option>")[0]
+    client.post("/logout")
+    make_user("b@x.nl", (kruix, Role.ADMIN))
+    login(client, "b@x.nl")
+    page = client.get("/account").get_data(as_text=True)
+    select = page.split('name="token-scope"')[1].split("</select>")[0]
+    assert 'value="read"' in select and 'value="write"' not in select and "alleen voor" not in select
