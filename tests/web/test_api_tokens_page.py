@@ -169,4 +169,6 @@ def test_the_form_offers_only_the_scopes_the_roles_allow(
     login(client, "b@x.nl")
     page = client.get("/account").get_data(as_text=True)
     select = page.split('name="token-scope"')[1].split("</select>")[0]
-    assert 'value="read"' in select and 'value="write"' not in select and "alleen voor" not in select
+    assert (
+        'value="read"' in select and 'value="write"' not in select and "alleen voor" not in select
+    )
