@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from flask import Flask
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Attachment, AuditEvent, Incident, Organisation
+from breachdesk.services.clock import FixedClock
 
 from ..conftest import MakeUser, login
 from .test_reports import PNG, form_data
@@ -126,3 +128,38 @@ def test_downloads_and_pages_are_never_cached_and_name_their_charset_once(
     static = fg.get("/static/css/app.css")
     assert static.headers.get("Cache-Control") != "no-store, private"
     static.close()
+
+
+def test_a_file_the_reporter_added_later_is_not_called_part_of_the_report(
+    app: Flask,
+    client: Any,
+    orgs: dict[str, Organisation],
+    make_user: MakeUser,
+    clock: FixedClock,
+) -> None:
+    """Found by exploratory testing: a file a reporter attached to an answer days later was
+    labelled "with the report", like the report's own photo."""
+    incident, fg = setup(app, client, orgs, make_user)
+    first = db.session.execute(select(Attachment)).scalar_one()
+    clock.advance(days=2)
+    later = Attachment(
+        incident_id=incident.id,
+        filename="nagekomen.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        storage_key=first.storage_key + "-later",  # never downloaded here
+        uploaded_by_id=incident.reporter_id,
+        uploaded_at=clock.now(),
+        note="",
+    )
+    db.session.add(later)
+    db.session.commit()
+    login(fg, "fg@x.nl")  # two days on: the session of then has ended
+    page = fg.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    section = page.split('id="evidence"')[1].split("</section>")[0]
+    items = re.findall(r"<li.*?</li>", section, re.S)
+    photo = next(i for i in items if "foto.png" in i)
+    added = next(i for i in items if "nagekomen.pdf" in i)
+    assert "bij de melding" in photo
+    assert "later toegevoegd door de melder" in added and "bij de melding" not in added
