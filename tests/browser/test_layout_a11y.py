@@ -459,13 +459,15 @@ def _problems(page: Page, label: str, shots: Path | None) -> list[str]:
     inner = page.evaluate("window.innerWidth")
     if width > inner:
         found.append(f"{label}: scrollWidth {width} > innerWidth {inner}")
-    # The inbox's table may scroll in its box, but must not need to (its clock column is last).
-    inbox = page.evaluate(
-        "(() => { const t = document.querySelector('#incident-list');"
-        " return t ? [t.scrollWidth, t.parentElement.clientWidth] : null; })()"
-    )
-    if inbox and inbox[0] > inbox[1]:
-        found.append(f"{label}: the inbox is {inbox[0]} px wide in a {inbox[1]} px box")
+    # These tables may scroll in their box, but must not need to: the inbox's clock column is
+    # last, a reporter's status and an administrator's role boxes were off-screen at 390 px.
+    for table in ("#incident-list", "#my-reports", "#users"):
+        sizes = page.evaluate(
+            f"(() => {{ const t = document.querySelector('{table}');"
+            " return t ? [t.scrollWidth, t.parentElement.clientWidth] : null; })()"
+        )
+        if sizes and sizes[0] > sizes[1]:
+            found.append(f"{label}: {table} is {sizes[0]} px wide in a {sizes[1]} px box")
     broken = page.evaluate(BROKEN_WORDS)
     if broken:
         found.append(f"{label}: words broken mid-word in a table: {', '.join(broken)}")
