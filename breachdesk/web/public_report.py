@@ -32,6 +32,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import Incident, ReportingLink
 from ..runtime import runtime
@@ -110,10 +111,44 @@ def _page(link: ReportingLink, form: LinkReportForm, pending: list, status: int 
     )
 
 
+def _for_supplier(link: ReportingLink, form: LinkReportForm) -> LinkReportForm:
+    """The form of a supplier's (processor's) link speaks to the supplier: it asks for their
+    own name and when they became aware, and neither offers the organisation's list of
+    suppliers (an outsider holds the link) nor asks when they told the organisation: that is
+    the moment they send it. Before, it asked "was this reported to us by a supplier?" and
+    had them pick themselves from every supplier (found by exploratory testing)."""
+    if link.audience != reporting_links.Audience.PROCESSOR.value:
+        return form
+    form.reporting_processor_name.label.text = _("Name of your organisation")
+    form.processor_aware_at.label.text = _("When did your organisation become aware of it?")
+    form.reported_by_processor.data = True
+    form.reporting_processor_key.data = ""
+    form.processor_keys.data = []
+    if request.method == "POST" and not form.processor_notified_at.data:
+        now = utc_to_local(runtime().clock.now())
+        form.processor_notified_at.data = now.replace(second=0, microsecond=0, tzinfo=None)
+    return form
+
+
+def _supplier_problems(link: ReportingLink, form: LinkReportForm) -> None:
+    """A supplier's link shows no list of suppliers: "say which supplier" belongs at the
+    field where they give their name."""
+    if link.audience == reporting_links.Audience.PROCESSOR.value:
+        form.reporting_processor_name.errors = [
+            *form.reporting_processor_name.errors,
+            *(
+                _("Give the name of your organisation.")
+                for _e in form.reporting_processor_key.errors
+            ),
+        ]
+        form.reporting_processor_key.errors = []
+
+
 def _as_sent(token: str) -> str:
     link = _link(token)
     form = LinkReportForm()
     form.set_choices(profile_of(link.organisation), selected_locale())
+    _for_supplier(link, form)
     kept = [*request.form.getlist("pending"), *g.get("staged_uploads", [])]
     pending = evidence.pending_of(db_session(), owner_key(), kept)
     page, _status = _page(link, form, pending)
@@ -128,8 +163,7 @@ def report(token: str) -> ResponseReturnValue:
     organisation = link.organisation
     form = LinkReportForm()
     form.set_choices(profile_of(organisation), selected_locale())
-    if request.method == "GET" and link.audience == reporting_links.Audience.PROCESSOR.value:
-        form.reported_by_processor.data = True
+    _for_supplier(link, form)
     pending: list = []  # type: ignore[type-arg]
     if request.method == "POST":
         if _over_daily_cap(link):
@@ -141,6 +175,7 @@ def report(token: str) -> ResponseReturnValue:
             )
             return _page(link, form, [], 429)
         valid = validate_all(form, report_check(form, organisation))
+        _supplier_problems(link, form)
         if form.confirm_email.data:  # the field only bots fill in
             valid = False
             form.form_errors.append(_("The report could not be sent."))
@@ -165,6 +200,7 @@ def report(token: str) -> ResponseReturnValue:
                 )
             except incident_service.ReportRejected as rejected:
                 show_problems(form, rejected.problems)
+                _supplier_problems(link, form)
             else:
                 held_uploads.claimed()
                 token_out = reporting_links.followup_token(_secret(), incident)

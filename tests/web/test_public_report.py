@@ -155,20 +155,33 @@ def test_unknown_forged_and_revoked_links_are_not_found(
 def test_the_processor_link_marks_the_report_as_from_a_processor(
     client: Any, orgs: dict[str, Organisation], clock: FixedClock
 ) -> None:
+    """The supplier's form speaks to the supplier and shows no list of the organisation's
+    suppliers (found by exploratory testing: it asked "was this reported to us by a
+    supplier?" and had them pick themselves from every supplier, with its service)."""
     url = make_link(orgs["kruix"], clock, "processor")
     html = client.get(url).get_data(as_text=True)
-    assert re.search(r'<input checked[^>]*name="reported_by_processor"', html)
+    assert '<input type="hidden" name="reported_by_processor" value="y">' in html
+    assert "Naam van je organisatie" in html and "bewust geworden" in html
+    assert 'name="reporting_processor_key"' not in html and 'name="processor_keys"' not in html
+    assert "Is dit aan ons gemeld door een leverancier" not in html
+    assert 'name="processor_notified_at"' not in html  # sending it is telling them
+    nameless = report(client, url, reported_by_processor="y")
+    error = nameless.get_data(as_text=True).split('id="reporting_processor_name-error"')[1]
+    assert nameless.status_code == 422 and "Geef de naam van je organisatie." in error[:200]
     response = report(
         client,
         url,
         reported_by_processor="y",
         reporting_processor_name="Hostingbedrijf BV",
         processor_aware_at="2026-11-19T08:00",
-        processor_notified_at="2026-11-19T09:00",
     )
     assert response.status_code == 302
     incident = db.session.execute(select(Incident)).scalar_one()
     assert incident.reported_via == "link_processor" and incident.reported_by_processor
+    assert (incident.reporting_processor or {}).get("name") == "Hostingbedrijf BV"
+    # Told at the moment it was sent (T0 is 19-11-2026 11:00 Dutch time).
+    assert incident.processor_notified_at is not None
+    assert incident.processor_notified_at.isoformat() == "2026-11-19T10:00:00+00:00"
 
 
 def test_bots_and_floods_are_refused_without_filling_the_inbox(
