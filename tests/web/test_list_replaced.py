@@ -37,11 +37,10 @@ def _stage(incident: Incident, rows: str, clock: FixedClock) -> RecipientImport:
     )  # fmt: skip
 
 
-def test_a_new_list_says_it_replaces_the_one_in_use_and_the_send_step_says_who_gets_it(
-    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
-) -> None:
+def approved(client: Any, orgs: dict[str, Organisation], make_user: MakeUser) -> Incident:
+    """A breach whose notice to the people is approved; no provider cap: sent at once."""
     incident = informing(client, orgs, make_user)
-    incident.organisation.notice_rate_per_minute = 0  # no provider cap: sent at once
+    incident.organisation.notice_rate_per_minute = 0
     db.session.commit()
     client.get(people_url(incident))
     draft = db.session.execute(select(PeopleNotice)).scalar_one()
@@ -50,6 +49,13 @@ def test_a_new_list_says_it_replaces_the_one_in_use_and_the_send_step_says_who_g
         "action": "approve",
     }
     assert client.post(people_url(incident, "/notice"), data=approve).status_code == 302
+    return incident
+
+
+def test_a_new_list_says_it_replaces_the_one_in_use_and_the_send_step_says_who_gets_it(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    incident = approved(client, orgs, make_user)
     review = people_url(incident, "/recipients/{}")
     first = _stage(incident, "Anna;anna@example.nl\r\nBram;bram@example.nl\r\n", clock)
     assert 'id="replaces-list"' not in client.get(review.format(first.id)).get_data(as_text=True)
@@ -80,16 +86,7 @@ def test_a_corrected_list_goes_by_default_only_to_the_people_not_reached_yet(
 ) -> None:
     """Before, adding one person meant importing the list with everyone, who then all got
     the same notice a second time; the page now offers the people not reached yet."""
-    incident = informing(client, orgs, make_user)
-    incident.organisation.notice_rate_per_minute = 0
-    db.session.commit()
-    client.get(people_url(incident))
-    draft = db.session.execute(select(PeopleNotice)).scalar_one()
-    approve = {
-        **notice_form(draft, consequences="Iemand kan uw naam misbruiken."),
-        "action": "approve",
-    }
-    assert client.post(people_url(incident, "/notice"), data=approve).status_code == 302
+    incident = approved(client, orgs, make_user)
     review = people_url(incident, "/recipients/{}")
     first = _stage(incident, "Anna;anna@example.nl\r\nBram;bram@example.nl\r\n", clock)
     assert client.post(review.format(first.id) + "/activate").status_code == 302
