@@ -142,7 +142,7 @@ def subset(
     session.add(part)
     session.flush()
     columns = [getattr(Recipient, name) for name in _COPIED]
-    emails = session.execute(
+    session.execute(
         insert(Recipient).from_select(
             ["import_id", *_COPIED],
             select(literal(part.id), *columns)
@@ -153,7 +153,12 @@ def subset(
             )
             .order_by(Recipient.id),
         )
-    ).rowcount  # type: ignore[attr-defined]
+    )
+    # Counted, not read from the INSERT's rowcount: through the ORM on PostgreSQL that is -1
+    # (the first version trusted it, and every subset there looked empty).
+    emails = session.execute(
+        select(func.count()).where(Recipient.import_id == part.id, Recipient.channel == "email")
+    ).scalar_one()
     letters, _reached = _letters_not_reached(session, imp, notice)
     if letters:
         session.execute(

@@ -37,14 +37,19 @@ class BoundedIntConverter(IntegerConverter):
             self.max = DB_INT_MAX
 
 
-def whole_number(value: str | None, default: int) -> int:
+#: The highest page number a list is asked for: its offset (page × rows per page) must fit
+#: the database's integer too (PostgreSQL's is 32 bits: page 2**31 of 50 rows does not).
+MAX_PAGE = 100_000
+
+
+def whole_number(value: str | None, default: int, largest: int = DB_INT_MAX) -> int:
     """A number in a query string (a page, an id): ``default`` when absent or not a positive
-    whole number, and at most :data:`DB_INT_MAX` (a hand-made ?page=99999999999999999999
-    went to the database as it was, and the page failed)."""
+    whole number, and at most ``largest`` (a hand-made ?page=99999999999999999999 went to the
+    database as it was, and the page failed)."""
     text = (value or "").strip()
     if not text.isascii() or not text.isdigit() or int(text[:12]) < 1:
         return default
-    return min(int(text[:12]), DB_INT_MAX) if len(text) <= 12 else DB_INT_MAX
+    return min(int(text[:12]), largest) if len(text) <= 12 else largest
 
 
 def _without_nul(value: Any) -> Any:

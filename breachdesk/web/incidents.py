@@ -56,7 +56,7 @@ from .context import (
     selected_locale,
     user,
 )
-from .edges import whole_number
+from .edges import MAX_PAGE, whole_number
 from .fields import own_ids
 from .informing_words import informed_line
 from .labels import next_action_label, state_badge
@@ -93,7 +93,7 @@ def index() -> ResponseReturnValue:
         now,
         organisation_id=org_id,
         state=state,
-        page=whole_number(request.args.get("page"), 1),
+        page=whole_number(request.args.get("page"), 1, MAX_PAGE),
         per_page=inbox.PAGE_SIZE,
     )
     return render_template(

@@ -19,7 +19,7 @@ from ..services.people_notices import PeopleNoticeError
 from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, user
-from .edges import whole_number
+from .edges import MAX_PAGE, whole_number
 from .failures import NotSaved, keeps_typing
 from .form_checks import read, show_refusal, validate_all
 from .people_page import NoticeForm, band_label, render_page, sections_of
@@ -247,7 +247,7 @@ def mailing_progress(incident_id: int, mailing_id: int) -> ResponseReturnValue:
 def proof(incident_id: int, mailing_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     mailing = _mailing(incident, mailing_id)
-    page = whole_number(request.args.get("page"), 1)
+    page = whole_number(request.args.get("page"), 1, MAX_PAGE)
     rows, more = mailings.proof_rows(db_session(), mailing, page=page)
     return render_template(
         "people/proof.html",

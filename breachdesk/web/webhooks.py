@@ -23,7 +23,7 @@ from ..models import Organisation, WebhookEndpoint
 from ..runtime import runtime
 from ..services import webhooks
 from .context import actor, organisation_for
-from .edges import whole_number
+from .edges import MAX_PAGE, whole_number
 from .form_checks import read, validate_all
 from .report_form import MultiCheckboxField, options
 
@@ -90,7 +90,7 @@ def _secret_page(organisation: Organisation, made: webhooks.WithSecret) -> Respo
 @login_required
 def index(slug: str) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
-    page = whole_number(request.args.get("page"), 1)
+    page = whole_number(request.args.get("page"), 1, MAX_PAGE)
     return render_template(
         "admin/webhooks.html",
         org=org,

@@ -19,7 +19,7 @@ from werkzeug.routing import IntegerConverter
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation
-from breachdesk.web.edges import DB_INT_MAX, BoundedIntConverter, whole_number
+from breachdesk.web.edges import DB_INT_MAX, MAX_PAGE, BoundedIntConverter, whole_number
 
 from ..conftest import PASSWORD, MakeUser, login
 from .test_clock_web import confirm_breach, confirmed
@@ -313,6 +313,7 @@ def test_numbers_in_a_query_string_beyond_the_database_range_are_bounded(
         assert client.get(path).status_code == 200, path
     assert client.get(f"/admin/organisations/kruix/webhooks?page={HUGE}").status_code == 200
     assert whole_number(HUGE, 1) == DB_INT_MAX and whole_number("0", 1) == 1
+    assert whole_number(HUGE, 1, MAX_PAGE) == MAX_PAGE  # page × 50 fits PostgreSQL's integer
     assert whole_number("-3", 1) == 1 and whole_number("٣", 1) == 1  # not ASCII digits
     assert whole_number(" 7 ", 1) == 7 and whole_number(None, 5) == 5
 
