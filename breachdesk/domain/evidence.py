@@ -8,6 +8,7 @@ browsers is ours, never the uploader's, so an upload cannot pose as something el
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from .text import N_
@@ -87,3 +88,13 @@ def check_evidence(
             N_("%(name)s does not match its extension."), {"name": filename}
         )
     return kind, None
+
+
+#: A file stored this long after the report was made came later (an answer, a second upload),
+#: not with the report itself (whose files are stored in the same request).
+WITH_THE_REPORT = timedelta(minutes=2)
+
+
+def came_with_report(uploaded_at: datetime, reported_at: datetime) -> bool:
+    """Whether a file of the reporter came with the report itself rather than later."""
+    return uploaded_at <= reported_at + WITH_THE_REPORT

@@ -17,7 +17,6 @@ exactly the people that mailing was for, as for any list.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,17 +24,11 @@ from sqlalchemy import ColumnElement, Select, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from ..domain.delivery import Status
+from ..domain.recipients.rows import person_key
 from ..models import Delivery, Mailing, PeopleNotice, Recipient, RecipientImport
 from .clock import Clock
 
 _COPIED = ("row_number", "name", "email", "address", "data", "reference", "channel")
-
-
-def letter_key(name: str, address: str) -> tuple[str, str]:
-    def plain(text: str) -> str:
-        return re.sub(r"\s+", " ", text).strip().casefold()
-
-    return plain(name), plain(address)
 
 
 def _earlier(notice: PeopleNotice) -> Select[Any]:
@@ -56,7 +49,7 @@ def _email_reached(notice: PeopleNotice) -> ColumnElement[bool]:
     return func.lower(Recipient.email).in_(addresses)
 
 
-def _letters_reached(session: Session, notice: PeopleNotice) -> set[tuple[str, str]]:
+def _letters_reached(session: Session, notice: PeopleNotice) -> set[str]:
     rows = session.execute(
         select(Recipient.name, Recipient.address)
         .join(Mailing, Mailing.import_id == Recipient.import_id)
@@ -66,7 +59,7 @@ def _letters_reached(session: Session, notice: PeopleNotice) -> set[tuple[str, s
             Recipient.channel == "letter",
         )
     ).all()
-    return {letter_key(name, address) for name, address in rows}
+    return {person_key("", name, address) for name, address in rows}
 
 
 def _letters_not_reached(
@@ -81,7 +74,7 @@ def _letters_not_reached(
         .where(Recipient.import_id == imp.id, Recipient.channel == "letter")
         .order_by(Recipient.id)
     ).all()
-    left = [row for row in rows if letter_key(row.name, row.address) not in posted]
+    left = [row for row in rows if person_key("", row.name, row.address) not in posted]
     return left, len(rows) - len(left)
 
 

@@ -35,6 +35,7 @@ from ..services.versioning import StaleEdit
 from .clock import filing_problems, record_filing
 from .conflicts import conflict
 from .context import actor, user
+from .edges import whole_number
 from .failures import NotSaved, keeps_typing
 from .form_checks import read, read_utc, validate_all
 from .labels import refusal_text
@@ -252,7 +253,7 @@ def exchange(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = ExchangeForm()
     target = str(form.notification_id.data or "")
-    notification = _filing(incident, int(target) if target.isdigit() and len(target) < 10 else 0)
+    notification = _filing(incident, whole_number(target, 0))
     now = runtime().clock.now()
     if (
         validate_all(
@@ -296,9 +297,7 @@ def pdf(incident_id: int) -> ResponseReturnValue:
     notification = None
     wanted = request.args.get("filing", "")
     if wanted:
-        notification = _filing(
-            incident, int(wanted) if wanted.isdigit() and len(wanted) < 10 else 0
-        )
+        notification = _filing(incident, whole_number(wanted, 0))
     try:
         data = documents.ap_sheet_pdf(
             db_session(),

@@ -7,13 +7,12 @@ its name says (PNG, JPEG, PDF), with a policy that allows nothing to run in it.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..domain import evidence as domain_evidence
 from ..extensions import db_session
 from ..models import Attachment, Incident
 from ..runtime import runtime
@@ -27,17 +26,13 @@ from .triage import as_sent, officer_incident
 
 bp = Blueprint("evidence", __name__, url_prefix="/incidents/<int:incident_id>")
 
-#: A file stored this long after the report was made came later (an answer, a second upload),
-#: not with the report itself (whose files are stored in the same request).
-WITH_THE_REPORT = timedelta(minutes=2)
-
 
 @bp.app_template_global("came_with_report")
 def came_with_report(attachment: Attachment, incident: Incident) -> bool:
     """Whether ``attachment`` came with the report itself rather than later (found by
     exploratory testing: a file a reporter added with an answer days later was shown as
     "with the report")."""
-    return attachment.uploaded_at <= incident.reported_at + WITH_THE_REPORT
+    return domain_evidence.came_with_report(attachment.uploaded_at, incident.reported_at)
 
 
 PREVIEWABLE = frozenset({"image/png", "image/jpeg", "application/pdf"})

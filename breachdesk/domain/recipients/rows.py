@@ -206,6 +206,15 @@ def validate_row(
     return PersonRow(row_number, name, email, address, data, reference, channel), []
 
 
+def person_key(email: str, name: str, address: str) -> str:
+    """Who a person on a list is, to tell the same person twice (in one list, or reached by an
+    earlier sending): the e-mail address (case ignored), or without one the name and postal
+    address (case and spacing ignored)."""
+    if email:
+        return "e\0" + email.casefold()
+    return "a\0" + " ".join(name.casefold().split()) + "\0" + " ".join(address.casefold().split())
+
+
 class Duplicates:
     """Finds the same person twice: the same e-mail address (case ignored), or — without an
     e-mail address — the same name and postal address. Remembers digests, not the data."""
@@ -215,11 +224,7 @@ class Duplicates:
 
     def earlier_row(self, person: PersonRow) -> int | None:
         """The row where ``person`` appeared before, or None (and remember this row)."""
-        if person.email:
-            key = "e\0" + person.email.casefold()
-        else:
-            key = "a\0" + " ".join(person.name.casefold().split())
-            key += "\0" + " ".join(person.address.casefold().split())
+        key = person_key(person.email, person.name, person.address)
         digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
         earlier = self._seen.get(digest)
         if earlier is None:
