@@ -18,7 +18,7 @@ from ..domain.dashboard import Month, median, share
 from ..domain.lifecycle import BREACH_STATES, UNTRIAGED_STATES, State
 from ..models import Incident, Notification, User
 from . import actions
-from .inbox import FINISHED, organisations_served
+from .inbox_query import FINISHED, organisations_served
 
 #: The types of breach, as stored in the incident's breach_types list.
 BREACH_TYPES = ("confidentiality", "integrity", "availability")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.roles import can_see_all_incidents
 from ..models import Attachment, Incident, Membership, User
-from .inbox import organisations_served
+from .inbox_query import organisations_served
 from .incidents import roles_in
 
 

@@ -44,7 +44,7 @@ from ..domain.register import Informed, Notified, RegisterFilter, Sending, Sort
 from ..domain.timeutil import local_to_utc
 from ..models import Delivery, Incident, Mailing, Notification, Recipient, User
 from ..models.incident_search import PG_VECTOR, SEARCH_TABLE
-from .inbox import organisations_served
+from .inbox_query import organisations_served
 
 _EXEMPT = [
     SubjectsResolution.ENCRYPTED.value,

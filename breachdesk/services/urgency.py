@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..domain.deadline import DUE_SOON
 from ..domain.lifecycle import State
 from ..models import Incident, User
-from .inbox import RUNNING, served_organisations
+from .inbox_query import RUNNING, served_organisations
 
 
 @dataclass(frozen=True)

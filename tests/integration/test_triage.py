@@ -18,7 +18,16 @@ from breachdesk.domain.prefill import prefill
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, AwarenessRecord, Incident, Organisation, User
-from breachdesk.services import closing, deadlines, decisions, filings, inbox, triage, urgency
+from breachdesk.services import (
+    closing,
+    deadlines,
+    decisions,
+    filings,
+    inbox,
+    inbox_query,
+    triage,
+    urgency,
+)
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.incidents import report_of
@@ -334,6 +343,6 @@ def test_an_inbox_incident_takes_the_listed_columns_in_its_fields_order() -> Non
     import dataclasses
 
     fields = [f.name for f in dataclasses.fields(inbox.InboxIncident)]
-    columns = [c.key for c in inbox._LISTED]  # noqa: SLF001
+    columns = [c.key for c in inbox_query.LISTED]
     assert fields[: len(columns)] == columns
     assert fields[len(columns) :] == ["organisation", "decisions", "notifications"]
