@@ -168,12 +168,19 @@ class Processor:
     key: str
     name: str
     service: str | None = None
+    # Added later (absent from older profiles, written out only when set): the service in
+    # English, for the English report form and pages.
+    service_en: str | None = None
     data_shared: tuple[str, ...] = ()
     data_shared_note: str | None = None
     location: Location = Location.UNKNOWN
     country: str | None = None
     transfer_basis: str | None = None
     source: str = ""
+
+    def service_in(self, lang: str) -> str | None:
+        """What the processor does, in ``lang`` where the profile gives it (else Dutch)."""
+        return self.service_en if lang == "en" and self.service_en else self.service
 
 
 @dataclass(frozen=True)
@@ -336,6 +343,9 @@ def profile_to_dict(profile: OrganisationProfile) -> dict[str, Any]:
     for name in OPTIONAL_REGIME_FIELDS:
         if data[name] is None:
             del data[name]
+    for processor in data["processors"]:
+        if processor["service_en"] is None:
+            del processor["service_en"]
     return data
 
 

@@ -269,6 +269,7 @@ class ProfileForm(FlaskForm):
                     "key": r.key.data or _new_key(r.name.data or "", taken["processors"]),
                     "name": (r.name.data or "").strip(),
                     "service": text(r.service),
+                    "service_en": text(r.service_en),
                     "data_shared": list(r.data_shared.data or []),
                     "data_shared_note": text(r.data_shared_note),
                     "location": r.location.data,

@@ -111,7 +111,8 @@ class SubjectRow(_Row):
 
 class ProcessorRow(_Row):
     name = StringField(_l("Name"), validators=[Length(max=300)])
-    service = StringField(_l("Service"), validators=[Length(max=1000)])
+    service = StringField(_l("Service (Dutch)"), validators=[Length(max=1000)])
+    service_en = StringField(_l("Service (English)"), validators=[Length(max=1000)])
     data_shared = MultiCheckboxField(_l("Data shared"), choices=[], validate_choice=False)
     data_shared_note = StringField(_l("Note on data shared"), validators=[Length(max=2000)])
     location = SelectField(_l("Location"), choices=LOCATIONS, default="unknown")

@@ -185,7 +185,7 @@ class ReportForm(FlaskForm):
 
         self.processor_keys.choices = options(
             [
-                (p.key, f"{p.name} — {p.service}" if p.service else p.name)
+                (p.key, f"{p.name} — {service}" if (service := p.service_in(locale)) else p.name)
                 for p in profile.processors
             ]
         )

@@ -223,3 +223,42 @@ def test_profile_e_mail_addresses_are_checked_like_every_other_address(
         assert f'value="{address}"' in page
     db.session.expire_all()
     assert db.session.get(Organisation, orgs["luxigo"].id).profile_version == 1
+
+
+def test_a_processors_service_in_english_is_edited_and_shown_to_english_readers(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    admin_of_all(make_user, orgs)
+    make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
+    login(client, "admin@x.nl")
+    data = _edit_form(client, "kruix")
+    assert data["processors-0-name"] == [""]  # Kruix's statement names no processors: a blank row
+    data["processors-0-name"] = ["Mailhuis"]
+    data["processors-0-service"] = ["Versturen van de nieuwsbrief"]
+    data["processors-0-service_en"] = ["Sending the newsletter"]
+    assert client.post("/admin/organisations/kruix/edit", data=data).status_code == 302
+    db.session.expire_all()
+    kruix = db.session.get(Organisation, orgs["kruix"].id)
+    assert kruix.profile["processors"][0]["service_en"] == "Sending the newsletter"
+
+    client.post("/logout")
+    login(client, "r@x.nl")
+    page = client.get("/report/kruix").get_data(as_text=True)
+    assert "Mailhuis — Versturen van de nieuwsbrief" in page and "Sending" not in page
+    client.get("/language/en?next=/reports")
+    page = client.get("/report/kruix").get_data(as_text=True)
+    assert "Mailhuis — Sending the newsletter" in page and "Versturen van" not in page
+
+    client.post("/logout")
+    login(client, "admin@x.nl")
+    data = _edit_form(client, "kruix")
+    assert data["processors-0-service_en"] == ["Sending the newsletter"]
+    data["processors-0-service_en"] = [""]  # emptied: not given, as in an older profile
+    assert client.post("/admin/organisations/kruix/edit", data=data).status_code == 302
+    db.session.expire_all()
+    kruix = db.session.get(Organisation, orgs["kruix"].id)
+    assert "service_en" not in kruix.profile["processors"][0]
+    client.post("/logout")
+    login(client, "r@x.nl")
+    page = client.get("/report/kruix").get_data(as_text=True)  # still English
+    assert "Mailhuis — Versturen van de nieuwsbrief" in page  # the Dutch, rather than nothing
