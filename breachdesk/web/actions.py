@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -20,13 +19,14 @@ from ..models import RemedialAction
 from ..runtime import runtime
 from ..services import actions
 from .context import actor, user
+from .fields import PageForm
 from .form_checks import read, validate_all
 from .triage import staff_incident
 
 bp = Blueprint("actions", __name__, url_prefix="/incidents/<int:incident_id>/actions")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PageForm):
     title = StringField(
         _l("What is to be done"),
         validators=[DataRequired(_l("Describe the measure.")), Length(max=300)],
@@ -41,7 +41,7 @@ class ActionForm(FlaskForm):
     due_on = DateField(_l("Due date"), validators=[Optional()])
 
 
-class ChangeForm(FlaskForm):
+class ChangeForm(PageForm):
     status = HiddenField()
     outcome = TextAreaField(_l("What was done, or why not"), validators=[Length(max=2000)])
     due_on = DateField(_l("New due date"), validators=[Optional()])

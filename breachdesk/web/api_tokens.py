@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -23,6 +22,7 @@ from ..services import api_tokens
 from ..services.memberships import OrgRoles
 from .auth import PasswordForm, account_page
 from .context import actor, my_organisations, user
+from .fields import PageForm
 from .report_form import options
 
 SCOPE_VALUES = frozenset(s.value for s in Scope)
@@ -30,7 +30,7 @@ SCOPE_VALUES = frozenset(s.value for s in Scope)
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PageForm):
     name = StringField(
         _l("Name"),
         validators=[InputRequired(_l("Give the token a name.")), Length(max=100)],
@@ -141,7 +141,7 @@ def issue() -> ResponseReturnValue:
 @bp.post("/<int:token_id>/revoke")
 @login_required
 def revoke(token_id: int) -> ResponseReturnValue:
-    if FlaskForm().validate_on_submit() and api_tokens.revoke(
+    if PageForm().validate_on_submit() and api_tokens.revoke(
         db_session(), user(), token_id, actor=actor(), clock=runtime().clock
     ):
         flash(_("The token has been revoked; it no longer works."), "success")

@@ -17,7 +17,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -29,11 +28,12 @@ from ..services import users as user_service
 from . import signin, throttling
 from .context import actor, has_any_role, user
 from .edges import safe_next
+from .fields import PageForm
 
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
@@ -46,7 +46,7 @@ NEW_PASSWORD_LENGTH = Length(
 )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PageForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
         _l("New password"),
@@ -174,7 +174,7 @@ def account_page(form: PasswordForm, status: int = 200, **extra: Any) -> Respons
 @login_required
 def sign_out_everywhere() -> ResponseReturnValue:
     """End every session of this account, this one included (a lost phone, a shared PC)."""
-    if FlaskForm().validate_on_submit():
+    if PageForm().validate_on_submit():
         rt = runtime()
         sessions.end_all(db_session(), user(), because="everywhere", clock=rt.clock, actor=actor())
         db_session().commit()

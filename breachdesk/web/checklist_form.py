@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..domain.limits import MAX_COMMITMENT_CHARS, MAX_HOURS
-from .fields import BoundedFloatField, CountField
+from .fields import BoundedFloatField, CountField, PageForm
 from .report_form import MultiCheckboxField, options
 from .triage_forms import BREACH_TYPES, TRI
 
@@ -197,7 +196,7 @@ def _field(kind: str, choices: Choices | None, label: Any) -> Field:
     return BoundedFloatField(label, validators=[Optional()], low=0, high=MAX_HOURS)
 
 
-class ChecklistForm(FlaskForm):
+class ChecklistForm(PageForm):
     """Built below from SECTIONS, plus rows for hand-made ENISA adjustments."""
 
     version = HiddenField()  # the checklist version the page showed (optimistic locking)

@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -28,6 +27,7 @@ from ..services.versioning import StaleEdit
 from .conflicts import conflict
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
+from .fields import PageForm
 from .form_checks import read, validate_all
 from .labels import refusal_text
 from .triage import back, officer_incident
@@ -38,7 +38,7 @@ bp = Blueprint(
 )
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(PageForm):
     """The notice as the FG approves it: to whom, the subject and the text."""
 
     seen_filings = HiddenField()  # how many filings the page showed (optimistic locking)

@@ -14,12 +14,28 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, Field, FloatField, IntegerField
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
 from ..domain.limits import MAX_COUNT, OUT_OF_BOUNDS, within
 from ..domain.timeutil import EARLIEST_YEAR, LATEST_YEAR, OUT_OF_RANGE, within_range
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class PageForm(FlaskForm):
+    """The base of breachdesk's forms: a FlaskForm whose CSRF token input carries no id.
+
+    A page often holds several forms (the incident page a dozen), and every token was
+    rendered with the same fixed id, "csrf_token": invalid HTML, and nothing refers to it.
+    """
+
+    class Meta(DefaultMeta):
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+            if isinstance(field, CSRFTokenField):
+                render_kw = {**render_kw, "id": False}  # False: no attribute at all
+            return super().render_field(field, render_kw)
 
 
 class InRange:

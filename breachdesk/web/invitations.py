@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -18,11 +17,12 @@ from ..services import users as user_service
 from . import throttling
 from .auth import NEW_PASSWORD_LENGTH
 from .context import user
+from .fields import PageForm
 
 bp = Blueprint("invitations", __name__)
 
 
-class NewAccountForm(FlaskForm):
+class NewAccountForm(PageForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
         _l("Password"),

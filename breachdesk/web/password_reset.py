@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -16,18 +15,19 @@ from ..services import password_reset
 from ..services import users as user_service
 from . import throttling
 from .auth import NEW_PASSWORD_LENGTH
+from .fields import PageForm
 
 bp = Blueprint("password_reset", __name__)
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(PageForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(), Email(_l("Give a valid e-mail address.")), Length(max=254)],
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PageForm):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), NEW_PASSWORD_LENGTH],

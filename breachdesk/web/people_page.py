@@ -11,7 +11,6 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -29,7 +28,7 @@ from ..runtime import runtime
 from ..services import letters, mailings, people_notices, public_notice, readability, unreached
 from .context import user
 from .edges import whole_number
-from .fields import LocalDateTimeField
+from .fields import LocalDateTimeField, PageForm
 from .report_form import options
 
 #: The readability bands in the words of the page (the FG's language, not the notice's).
@@ -48,11 +47,11 @@ def band_label(result: Readability) -> str:
     return str(BAND_LABELS[result.band.key]) if result.band else ""
 
 
-class PostedForm(FlaskForm):
+class PostedForm(PageForm):
     posted_at = LocalDateTimeField(_l("Posted at"), validators=[InputRequired()])
 
 
-class PublicForm(FlaskForm):
+class PublicForm(PageForm):
     text = TextAreaField(_l("The text"), validators=[Length(max=20000)], render_kw={"rows": 16})
     channel = StringField(
         _l("Where it was published"),
@@ -74,7 +73,7 @@ SECTION_LABELS = {
 }
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(PageForm):
     seen = HiddenField()
     lang = SelectField(
         _l("Language of the notice"), choices=options([("nl", "Nederlands"), ("en", "English")])

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from ..domain.profile import OPTIONAL_CATEGORY_FLAGS, OrganisationProfile, profile_to_dict
 from ..domain.references import normalise_prefix
+from .fields import PageForm
 from .profile_problems import TOP, place_problems, problem_links
 from .profile_rows import (
     CONTACT_KINDS,
@@ -53,7 +54,7 @@ def _valid_prefix(_form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("Use 2 to 6 letters, A to Z.")) from None
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PageForm):
     version = HiddenField()  # the profile version the page showed (optimistic locking)
     legal_name = StringField(_l("Legal name"), validators=[Length(max=300)])
     trade_names = StringField(
@@ -364,7 +365,7 @@ class NewOrganisationForm(ProfileForm):
 MAX_PROFILE_BYTES = 512 * 1024
 
 
-class ProfileUploadForm(FlaskForm):
+class ProfileUploadForm(PageForm):
     """A new organisation from a profile file, as ``breachdesk org import FILE`` reads it."""
 
     profile_file = FileField(

@@ -12,7 +12,6 @@ from typing import TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
@@ -30,7 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..domain.profile import OrganisationProfile
 from ..domain.report import Answer, Containment, CountMode, IncidentReport, Protection
 from ..domain.timeutil import utc_to_local
-from .fields import CountField, LocalDateTimeField
+from .fields import CountField, LocalDateTimeField, PageForm
 from .form_checks import read, read_utc
 
 
@@ -64,7 +63,7 @@ CONTAINMENT = [
 ]
 
 
-class ReportForm(FlaskForm):
+class ReportForm(PageForm):
     title = StringField(
         _l("Short title"),
         validators=[DataRequired(_l("Give a short title.")), Length(max=200)],

@@ -4,14 +4,14 @@ question, an answer), discarding a non-report, and the FG's own evidence."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..services.conversation import MAX_MESSAGE_CHARS
+from .fields import PageForm
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PageForm):
     """The reporter's answer or addition (follow-up link, or their account)."""
 
     body = TextAreaField(
@@ -22,7 +22,7 @@ class ReplyForm(FlaskForm):
     evidence = MultipleFileField(_l("Files (optional)"))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(PageForm):
     """The FG's question to the reporter."""
 
     body = TextAreaField(
@@ -34,7 +34,7 @@ class QuestionForm(FlaskForm):
     )
 
 
-class DiscardForm(FlaskForm):
+class DiscardForm(PageForm):
     """Discard a report that is none (spam, a test), or bring it back."""
 
     reason = TextAreaField(
@@ -44,7 +44,7 @@ class DiscardForm(FlaskForm):
     )
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(PageForm):
     note = StringField(
         _l("What is it?"),
         validators=[Optional(), Length(max=300)],

@@ -13,7 +13,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from ..domain.roles import Role
@@ -24,6 +23,7 @@ from ..services import reporting_links
 from ..services.organisations import profile_of
 from ..services.reporting_links import Audience
 from .context import actor, organisation_for, roles_in
+from .fields import PageForm
 
 bp = Blueprint(
     "reporting_links", __name__, url_prefix="/admin/organisations/<slug>/reporting-links"
@@ -65,7 +65,7 @@ def _view(organisation: Organisation) -> ResponseReturnValue:
         shown=shown,
         audiences=list(Audience),
         manage=Role.ADMIN in roles_in(organisation),
-        form=FlaskForm(),
+        form=PageForm(),
     )
 
 
@@ -79,7 +79,7 @@ def index(slug: str) -> ResponseReturnValue:
 @login_required
 def make(slug: str, audience: str) -> ResponseReturnValue:
     organisation = organisation_for(slug, Role.ADMIN)
-    if FlaskForm().validate_on_submit():
+    if PageForm().validate_on_submit():
         had = _audience(audience) in reporting_links.active_links(db_session(), organisation)
         reporting_links.make_link(
             db_session(), organisation, _audience(audience), actor=actor(), clock=runtime().clock
@@ -97,7 +97,7 @@ def make(slug: str, audience: str) -> ResponseReturnValue:
 @login_required
 def revoke(slug: str, audience: str) -> ResponseReturnValue:
     organisation = organisation_for(slug, Role.ADMIN)
-    if FlaskForm().validate_on_submit() and reporting_links.revoke_link(
+    if PageForm().validate_on_submit() and reporting_links.revoke_link(
         db_session(), organisation, _audience(audience), actor=actor(), clock=runtime().clock
     ):
         flash(_("The link was switched off."), "success")

@@ -27,7 +27,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -41,6 +40,7 @@ from ..services import second_factor as service
 from . import signin, throttling
 from .context import actor, my_organisations, organisation_for, user
 from .failures import STORAGE_FAILURES
+from .fields import PageForm
 
 bp = Blueprint("second_factor", __name__)
 T = TypeVar("T")
@@ -58,7 +58,7 @@ _OPEN_WHILE_ENROLLING = {
 }
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PageForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Length(max=40)],
@@ -67,7 +67,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(PageForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Length(max=40)],
@@ -76,7 +76,7 @@ class EnrolForm(FlaskForm):
     )
 
 
-class RequireForm(FlaskForm):
+class RequireForm(PageForm):
     required = BooleanField(_l("FG and administrators must sign in with a second factor"))
 
 
@@ -294,7 +294,7 @@ def reset(slug: str, user_id: int) -> ResponseReturnValue:
     person = db_session().get(User, user_id)
     if person is None or person not in dict(memberships.members(db_session(), org)):
         abort(404)
-    if FlaskForm().validate_on_submit():
+    if PageForm().validate_on_submit():
         if person.id == user().id:
             flash(
                 _(

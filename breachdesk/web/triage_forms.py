@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -26,7 +25,7 @@ from ..domain.assessment import Outcome
 from ..domain.checklist import BreachType, Tri
 from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_CHOICES, SUBJECTS_RESOLUTION_LABELS
 from ..domain.timeutil import utc_to_local
-from .fields import LocalDateTimeField
+from .fields import LocalDateTimeField, PageForm
 from .form_checks import read
 from .report_form import MultiCheckboxField, options
 
@@ -49,7 +48,7 @@ OUTCOME_LABELS = {
 }
 
 
-class TriageForm(FlaskForm):
+class TriageForm(PageForm):
     personal_data = RadioField(
         _l("Were personal data involved?"), choices=options(TRI), validators=[InputRequired()]
     )
@@ -89,7 +88,7 @@ class TriageForm(FlaskForm):
     )
 
 
-class TriageCorrectionForm(FlaskForm):
+class TriageCorrectionForm(PageForm):
     """Correct the triage of a confirmed breach (types, our role) without going back."""
 
     breach_types = MultiCheckboxField(_l("Type of breach"), choices=options(BREACH_TYPES))
@@ -105,7 +104,7 @@ class TriageCorrectionForm(FlaskForm):
     )
 
 
-class AwarenessForm(FlaskForm):
+class AwarenessForm(PageForm):
     aware_at = LocalDateTimeField(_l("Moment of awareness"), validators=[InputRequired()])
     reason = TextAreaField(
         _l("Reason for the correction"),
@@ -114,7 +113,7 @@ class AwarenessForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PageForm):
     outcome = SelectField(
         _l("Decision"),
         choices=options(
@@ -132,11 +131,11 @@ class DecisionForm(FlaskForm):
     seen_checklist = HiddenField()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PageForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=5000)])
 
 
-class NotificationForm(FlaskForm):
+class NotificationForm(PageForm):
     """The filing of the notification: to the AP, or (as processor) to the controller."""
 
     seen_filings = HiddenField()  # how many filings the page showed (optimistic locking)
@@ -176,7 +175,7 @@ def fresh_notification_form(filings: int, now: datetime, delay_reason: str) -> N
     return form
 
 
-class WithdrawalForm(FlaskForm):
+class WithdrawalForm(PageForm):
     """Withdrawing the notification at the AP (intrekking): when, and why."""
 
     seen_filings = HiddenField()
@@ -193,7 +192,7 @@ class WithdrawalForm(FlaskForm):
     )
 
 
-class ExchangeForm(FlaskForm):
+class ExchangeForm(PageForm):
     """A follow-up question of the AP about a filing, and the answer given."""
 
     notification_id = HiddenField()
@@ -203,7 +202,7 @@ class ExchangeForm(FlaskForm):
     answered_at = LocalDateTimeField(_l("Answered at"), validators=[Optional()])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PageForm):
     """One answer of the AP sheet; the options come as ``choices`` from the request itself
     (they differ per question) and the domain checks them against the form's table."""
 
@@ -222,7 +221,7 @@ def _hours_list(text: str | None) -> tuple[int, ...] | None:
         return None
 
 
-class ClockSettingsForm(FlaskForm):
+class ClockSettingsForm(PageForm):
     version = HiddenField()  # the settings version the page showed (optimistic locking)
     reminder_offsets = StringField(
         _l("Reminders, hours after awareness"),
@@ -343,7 +342,7 @@ SUBJECTS_RESOLUTIONS = [(r.value, _l(SUBJECTS_RESOLUTION_LABELS[r])) for r in SU
 PUBLIC_RESOLUTIONS = [(r.value, _l(label)) for r, label in PUBLIC_RESOLUTION_LABELS.items()]
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PageForm):
     """Closing; when a duty towards people is owed, how it was met (Art. 34)."""
 
     subjects_outcome = RadioField(

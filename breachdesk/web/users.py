@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -20,6 +19,7 @@ from ..services import users as user_service
 from ..services.versioning import StaleEdit
 from .conflicts import Conflict, conflict
 from .context import actor, organisation_for, user
+from .fields import PageForm
 from .report_form import MultiCheckboxField, options
 from .triage_forms import seen
 
@@ -30,7 +30,7 @@ def _role_pairs() -> list[tuple[str, str]]:
     return [(role.value, _(ROLE_LABELS[role])) for role in Role]
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(PageForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(
         _l("Name"),
@@ -42,7 +42,7 @@ class NewUserForm(FlaskForm):
     )
 
 
-class RolesForm(FlaskForm):
+class RolesForm(PageForm):
     roles = MultiCheckboxField(_l("Roles"))
     version = HiddenField()  # the account version the page showed (optimistic locking)
 
@@ -87,7 +87,7 @@ def index(slug: str) -> ResponseReturnValue:
 @login_required
 def withdraw(slug: str, invitation_id: int) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
-    if FlaskForm().validate_on_submit() and invitations.withdraw(
+    if PageForm().validate_on_submit() and invitations.withdraw(
         db_session(), org, invitation_id, actor=actor(), clock=runtime().clock
     ):
         flash(_("The invitation was withdrawn."), "success")
@@ -152,7 +152,7 @@ def send_reset(slug: str, user_id: int) -> ResponseReturnValue:
     person = db.session.get(User, user_id)
     if person is None or person not in dict(memberships.members(db_session(), org)):
         abort(404)
-    if FlaskForm().validate_on_submit():
+    if PageForm().validate_on_submit():
         password_reset.mail_link(
             db_session(), person, by="admin", actor=actor(), clock=runtime().clock
         )

@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
@@ -24,6 +23,7 @@ from ..runtime import runtime
 from ..services import webhooks
 from .context import actor, organisation_for
 from .edges import MAX_PAGE, whole_number
+from .fields import PageForm
 from .form_checks import read, validate_all
 from .report_form import MultiCheckboxField, options
 
@@ -40,7 +40,7 @@ EVENT_LABELS = {
 }
 
 
-class EndpointForm(FlaskForm):  # type: ignore[misc]
+class EndpointForm(PageForm):  # type: ignore[misc]
     url = StringField(
         _l("Address (URL)"),
         validators=[Length(max=500)],
@@ -97,7 +97,7 @@ def index(slug: str) -> ResponseReturnValue:
         endpoints=webhooks.endpoints_of(db_session(), org),
         log=webhooks.delivery_log(db_session(), org, page=page),
         labels=EVENT_LABELS,
-        form=FlaskForm(),
+        form=PageForm(),
     )
 
 
@@ -149,7 +149,7 @@ def edit(slug: str, endpoint_id: int) -> ResponseReturnValue:
 def rotate(slug: str, endpoint_id: int) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
     endpoint = _endpoint(org, endpoint_id)
-    if not FlaskForm().validate_on_submit():
+    if not PageForm().validate_on_submit():
         return redirect(url_for("webhooks.index", slug=org.slug))
     rt = runtime()
     secret = webhooks.rotate_secret(
@@ -163,7 +163,7 @@ def rotate(slug: str, endpoint_id: int) -> ResponseReturnValue:
 def delete(slug: str, endpoint_id: int) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
     endpoint = _endpoint(org, endpoint_id)
-    if FlaskForm().validate_on_submit():
+    if PageForm().validate_on_submit():
         webhooks.delete(db_session(), endpoint, actor=actor(), clock=runtime().clock)
         flash(_("The endpoint has been deleted; its planned calls are cancelled."), "success")
     return redirect(url_for("webhooks.index", slug=org.slug))
@@ -174,7 +174,7 @@ def delete(slug: str, endpoint_id: int) -> ResponseReturnValue:
 def test(slug: str, endpoint_id: int) -> ResponseReturnValue:
     org = organisation_for(slug, Role.ADMIN)
     endpoint = _endpoint(org, endpoint_id)
-    if FlaskForm().validate_on_submit():
+    if PageForm().validate_on_submit():
         webhooks.send_test(db_session(), endpoint, actor=actor(), clock=runtime().clock)
         flash(_("A test event is on its way; see the delivery log below."), "success")
     return redirect(url_for("webhooks.index", slug=org.slug, _anchor="log"))
