@@ -23,7 +23,7 @@ from .register_cells import (
     parse_people,
     parse_yes_no,
 )
-from .text import N_, single_line
+from .text import N_, as_typed, single_line
 from .timeutil import LocalTimeError
 
 
@@ -211,7 +211,7 @@ def read_row(
     notes: list[RowNote] = []
 
     def text(field: Field, one_line: bool = False) -> str:
-        value = (cells.get(field) or "").strip()
+        value = as_typed((cells.get(field) or "").strip(), one_line=one_line)
         return single_line(value) if one_line else value
 
     def kept(field: Field, one_line: bool = False) -> str:

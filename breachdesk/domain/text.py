@@ -8,6 +8,8 @@ such a message with its parameters, for code that passes messages around as plai
 
 from __future__ import annotations
 
+import unicodedata
+
 
 def N_(message: str) -> str:  # noqa: N802 - conventional name for "mark, do not translate yet"
     """Return ``message`` unchanged; marks it for extraction into the translation catalogue."""
@@ -61,3 +63,30 @@ def quoted_block(value: str, marker: str = "  | ") -> str:
     """
     lines = "".join("\n" if ch in LINE_BREAKS else ch for ch in value.replace("\r\n", "\n"))
     return "\n".join(marker + single_line(line) for line in lines.split("\n"))
+
+
+#: Bidirectional embedding, override and isolate controls. Typed into a title they turn the
+#: rest of a line around wherever it is shown ("\u202eexe.live" reads "evil.exe"); nobody needs
+#: them in one line of text typed into a form.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def shows_something(value: str) -> bool:
+    """Whether ``value`` has a character a reader can see: not only spaces, line breaks,
+    zero-width or other invisible format and control characters (private-use glyphs count)."""
+    return any(
+        not (category := unicodedata.category(ch)).startswith(("Z", "C")) or category == "Co"
+        for ch in value
+    )
+
+
+def as_typed(value: str, *, one_line: bool = False) -> str:
+    """Text a person typed, as breachdesk keeps it: empty when nothing in it can be seen (so
+    "write down why" is not answered by a zero-width space, which ``str.strip`` keeps), and
+    in a one-line field without bidirectional controls. Otherwise unchanged: a joiner inside
+    an emoji or a Persian word stays."""
+    if not shows_something(value):
+        return ""
+    if one_line:
+        return "".join(ch for ch in value if ch not in BIDI_CONTROLS)
+    return value

@@ -8,34 +8,76 @@ overflow: a year 0001 to the time-zone conversion, a 30-digit count to the datab
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, Field, FloatField, IntegerField
+from wtforms import (
+    DateTimeLocalField,
+    Field,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
 from ..domain.limits import MAX_COUNT, OUT_OF_BOUNDS, within
+from ..domain.text import as_typed
 from ..domain.timeutil import EARLIEST_YEAR, LATEST_YEAR, OUT_OF_RANGE, within_range
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class PageForm(FlaskForm):
-    """The base of breachdesk's forms: a FlaskForm whose CSRF token input carries no id.
+class TypedMeta(DefaultMeta):
+    """How breachdesk's forms bind and show their fields (the ``Meta`` of :class:`PageForm`
+    and of the sub-forms of a form's rows):
 
-    A page often holds several forms (the incident page a dozen), and every token was
-    rendered with the same fixed id, "csrf_token": invalid HTML, and nothing refers to it.
+    * text a person types is kept as :func:`~breachdesk.domain.text.as_typed` says: empty
+      when nothing in it can be seen, so a field that needs a reason is not answered by a
+      zero-width space (``str.strip`` keeps it); one-line fields lose bidirectional controls,
+      which made a title read backwards in the inbox;
+    * the CSRF token input carries no id: a page often holds several forms (the incident page
+      a dozen), and every token had the same id "csrf_token" (invalid HTML; nothing refers
+      to it).
     """
 
-    class Meta(DefaultMeta):
-        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
-            if isinstance(field, CSRFTokenField):
-                render_kw = {**render_kw, "id": False}  # False: no attribute at all
-            return super().render_field(field, render_kw)
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        field_class = unbound_field.field_class
+        if issubclass(field_class, StringField) and not issubclass(
+            field_class, PasswordField | HiddenField
+        ):
+            one_line = not issubclass(field_class, TextAreaField)
+            options = {
+                **options,
+                "filters": [*unbound_field.kwargs.get("filters", ()), _typed_filter(one_line)],
+            }
+        return super().bind_field(form, unbound_field, options)
+
+    def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+        if isinstance(field, CSRFTokenField):
+            render_kw = {**render_kw, "id": False}  # False: no attribute at all
+        return super().render_field(field, render_kw)
+
+
+def _typed_filter(one_line: bool) -> Callable[[Any], Any]:
+    def typed(value: Any) -> Any:
+        return as_typed(value, one_line=one_line) if isinstance(value, str) else value
+
+    return typed
+
+
+class PageForm(FlaskForm):
+    """The base of breachdesk's forms: a FlaskForm with :class:`TypedMeta`."""
+
+    class Meta(TypedMeta):
+        pass
 
 
 class InRange:

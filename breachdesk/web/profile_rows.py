@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
+from .fields import TypedMeta
 from .report_form import MultiCheckboxField, options
 
 ENISA = options(
@@ -54,6 +55,9 @@ NIS2_ENTITIES = options(
 
 
 class _Row(Form):
+    class Meta(TypedMeta):
+        pass
+
     key = HiddenField()
     remove = BooleanField(_l("Remove"))
 

@@ -178,6 +178,18 @@ def test_writes_need_if_match_and_refuse_a_stale_version(
         headers=bearer(fg_token, **{"If-Match": aware.headers["ETag"]}),
     )
     assert future.status_code == 422 and future.get_json()["errors"][0]["field"] == "aware_at"
+    for body in (  # found by exploratory testing: a 500, a deadline in year 1, no reason
+        {"aware_at": "0001-01-01T00:00:00+14:00", "reason": "x"},
+        {"aware_at": "0001-01-01T00:00:00Z", "reason": "x"},
+        {"aware_at": "2026-11-19T08:00:00Z", "reason": "\u200b"},
+    ):
+        refused = client.post(
+            f"{url}/awareness",
+            json=body,
+            headers=bearer(fg_token, **{"If-Match": aware.headers["ETag"]}),
+        )
+        assert refused.status_code == 422, (body, refused.get_json())
+        assert refused.get_json()["errors"][0]["field"] in ("aware_at", "reason")
 
 
 def test_a_read_token_cannot_write(

@@ -79,6 +79,16 @@ def test_shape_errors_name_the_field(
     cases: list[tuple[Any, set[str]]] = [
         (report_body(discovered_at="2026-11-19T08:30"), {"discovered_at"}),  # no zone
         (report_body(subjects_exact=2**40), {"subjects_exact"}),
+        # Found by exploratory testing: 1.9 people was stored as 1, "40" read as 40, a year 1
+        # stored (a deadline in year 1), and a year 1 at +14:00 a 500 (overflow into year 0).
+        (report_body(subjects_exact=1.9), {"subjects_exact"}),
+        (report_body(subjects_exact="40"), {"subjects_exact"}),
+        (report_body(subjects_exact=1_000_000_001), {"subjects_exact"}),  # the form's bound
+        (report_body(discovered_at="0001-01-01T00:00:00Z"), {"discovered_at"}),
+        (report_body(discovered_at="1969-12-31T23:00:00Z"), {"discovered_at"}),
+        (report_body(discovered_at="0001-01-01T00:00:00+14:00"), {"discovered_at"}),
+        (report_body(discovered_at="9999-12-31T23:59:59-14:00"), {"discovered_at"}),
+        (report_body(title="\u200b\u200b"), {"title"}),  # nothing visible: no title
         (report_body(title="a\x00b"), {"title"}),
         (report_body(colour="red"), {"colour"}),
         ([1, 2], {"body"}),  # not marshmallow's internal "_schema"

@@ -347,3 +347,30 @@ def test_the_incident_page_gives_each_field_an_id_of_its_own(
         assert page.count('name="csrf_token"') >= 5 and "csrf_token" not in ids
         for label_for in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
             assert ids[label_for] == 1, (state, label_for)
+
+
+def test_text_with_nothing_visible_is_no_answer_and_titles_keep_their_direction(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by exploratory testing: a late filing's reasons for the delay (required by
+    Art. 33(1)) could be one zero-width space, and was then shown (and filed in answer 4.5)
+    as nothing; a title of zero-width spaces made an inbox row without a title; a title with a
+    right-to-left override showed "\u202eexe.live" as "evil.exe"."""
+    late = confirmed(client, orgs, make_user)  # overdue; signed in as the FG
+    data = {"submitted_at": "2026-11-19T10:30", "reference": "AP-1", "delay_reason": "\u200b"}
+    response = client.post(f"/incidents/{late.id}/notification", data={**data, "provisional": "y"})
+    assert response.status_code == 422
+    assert 'id="delay_reason-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert late.notifications == []
+    client.post("/logout")
+
+    login(client, "r@x.nl")
+    response = client.post("/report/kruix", data=form_data(title="\u200b\u200b\u200b"))
+    assert response.status_code == 200 and 'id="title-error"' in response.get_data(as_text=True)
+    assert incidents() == 1
+    data = form_data(title="Bijlage \u202eexe.live\u202c verstuurd", description="a\u200db")
+    assert client.post("/report/kruix", data=data).status_code == 302
+    incident = db.session.execute(select(Incident).where(Incident.id != late.id)).scalar_one()
+    assert incident.title == "Bijlage exe.live verstuurd"  # the override gone, nothing else
+    assert incident.description == "a\u200db"  # a joiner among visible text is kept

@@ -3,6 +3,7 @@ generated. Shape only: the meaning of a report is checked by the domain, as for 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
@@ -10,9 +11,11 @@ from marshmallow import fields, validate
 
 from ...domain.assessment import Outcome
 from ...domain.lifecycle import State
+from ...domain.limits import MAX_COUNT
 from ...domain.register import DataKind, Informed, Notified, Sort
 from ...domain.report import Answer, Containment, CountMode, Protection
-from ..edges import DB_INT_MAX
+from ...domain.text import as_typed
+from ...domain.timeutil import EARLIEST_YEAR, LATEST_YEAR, OUT_OF_RANGE, ensure_utc, within_range
 
 
 def _storable(value: str) -> None:
@@ -25,14 +28,44 @@ def _storable(value: str) -> None:
         raise ma.ValidationError("Not valid Unicode text.") from None
 
 
-def Text(maximum: int, **kwargs: Any) -> fields.String:  # noqa: N802 - a field factory
-    return fields.String(validate=[validate.Length(max=maximum), _storable], **kwargs)
+class _Typed(fields.String):
+    """Text as a person typed it, kept as the forms keep it (:func:`as_typed`): empty when
+    nothing in it can be seen, one-line text without bidirectional controls."""
+
+    def __init__(self, *, one_line: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.one_line = one_line
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return as_typed(super()._deserialize(value, attr, data, **kwargs), one_line=self.one_line)
+
+
+def Text(maximum: int, *, one_line: bool = False, **kwargs: Any) -> fields.String:  # noqa: N802
+    """A text field (a factory) of at most ``maximum`` characters."""
+    return _Typed(one_line=one_line, validate=[validate.Length(max=maximum), _storable], **kwargs)
 
 
 def Count(**kwargs: Any) -> fields.Integer:  # noqa: N802 - a field factory
+    """A number of people or records: a whole number (1.9 or "40" is refused, not rounded
+    or read), bounded as the form bounds it."""
     return fields.Integer(
-        validate=validate.Range(0, DB_INT_MAX), allow_none=True, load_default=None, **kwargs
+        strict=True,
+        validate=validate.Range(0, MAX_COUNT),
+        allow_none=True,
+        load_default=None,
+        **kwargs,
     )
+
+
+def _in_the_years(value: datetime) -> None:
+    """A moment people may mean, as the forms bound it (1970 to 2100, in UTC and as given):
+    near year 1 or 9999 the conversion to UTC itself would overflow."""
+    try:
+        utc = ensure_utc(value)
+    except OverflowError:
+        utc = None
+    if utc is None or not (within_range(value) and within_range(utc)):
+        raise ma.ValidationError(OUT_OF_RANGE % {"first": EARLIEST_YEAR, "last": LATEST_YEAR})
 
 
 def Keys() -> fields.List:  # noqa: N802 - a field factory
@@ -40,7 +73,7 @@ def Keys() -> fields.List:  # noqa: N802 - a field factory
 
 
 def When(**kwargs: Any) -> fields.AwareDateTime:  # noqa: N802 - a field factory
-    return fields.AwareDateTime(format="iso", **kwargs)
+    return fields.AwareDateTime(format="iso", validate=_in_the_years, **kwargs)
 
 
 class ReportSchema(ma.Schema):
@@ -49,7 +82,7 @@ class ReportSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    title = Text(200, required=True)
+    title = Text(200, required=True, one_line=True)
     description = Text(20000, required=True)
     discovered_at = When(required=True)
     discovery_how = Text(5000, load_default="")
@@ -78,7 +111,7 @@ class ReportSchema(ma.Schema):
     containment_details = Text(5000, load_default="")
     reported_by_processor = fields.Boolean(load_default=False)
     reporting_processor_key = Text(100, load_default="")
-    reporting_processor_name = Text(200, load_default="")
+    reporting_processor_name = Text(200, load_default="", one_line=True)
     processor_aware_at = When(allow_none=True, load_default=None)
     processor_notified_at = When(allow_none=True, load_default=None)
 
