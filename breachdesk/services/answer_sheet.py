@@ -19,6 +19,7 @@ from ..domain.notices.ap_2022 import AP_2022, CURRENT, FORMS
 from ..domain.notices.ap_draft import (
     DataItem,
     DecisionSummary,
+    Group,
     Informing,
     Person,
     SheetFacts,
@@ -147,6 +148,7 @@ def sheet_facts(
                 bool(c.get("special_category")),
                 bool(c.get("criminal_data")),
                 bool(c.get("national_id_number")),
+                c.get("name_en") or "",
             )
             for c in incident.data_categories
         ),
@@ -156,7 +158,9 @@ def sheet_facts(
         subjects_min=incident.subjects_min,
         subjects_max=incident.subjects_max,
         records_count=incident.records_count,
-        subject_groups=tuple(g.get("name", "") for g in incident.subject_groups),
+        subject_groups=tuple(
+            Group(g.get("name", ""), g.get("name_en") or "") for g in incident.subject_groups
+        ),
         subject_groups_other=incident.subject_groups_other,
         children_involved=incident.children_involved,
         report_protection=incident.protection,

@@ -37,6 +37,7 @@ from .conflicts import conflict
 from .context import actor, user
 from .edges import whole_number
 from .failures import NotSaved, keeps_typing
+from .fields import own_ids
 from .form_checks import read, read_utc, validate_all
 from .labels import refusal_text
 from .triage import officer_incident
@@ -59,6 +60,11 @@ def _lang() -> str:
 def _fresh_filing_form(incident: Incident) -> NotificationForm:
     delay = answer_sheet.delay_reason_answered(db_session(), incident)
     return fresh_notification_form(len(incident.notifications), runtime().clock.now(), delay)
+
+
+def _sheet_url(incident: Incident) -> str:
+    """The sheet's page, in the language of the answers the FG was reading."""
+    return url_for("sheet.show", incident_id=incident.id, lang=_lang())
 
 
 def _fresh_withdrawal_form(incident: Incident) -> WithdrawalForm:
@@ -90,8 +96,14 @@ def render_sheet(incident: Incident, status: int = 200, **extra: Any) -> tuple[s
         "ap_url": incident.organisation.ap_reporting_url
         or current_app.config.get("AP_REPORTING_URL", ""),
         "filing_form": extra.pop("filing_form", None) or _fresh_filing_form(incident),
-        "withdrawal_form": extra.pop("withdrawal_form", None) or _fresh_withdrawal_form(incident),
-        "exchange_form": extra.pop("exchange_form", None) or ExchangeForm(formdata=None),
+        # Ids of their own: the supplement's and the withdrawal's "reference" shared one, so
+        # a label focused the other form's field (found by exploratory testing).
+        "withdrawal_form": own_ids(
+            extra.pop("withdrawal_form", None) or _fresh_withdrawal_form(incident), "withdraw"
+        ),
+        "exchange_form": own_ids(
+            extra.pop("exchange_form", None) or ExchangeForm(formdata=None), "exchange"
+        ),
         "answer_errors": {},
         "typing": {},
         **extra,
@@ -181,7 +193,9 @@ def file(incident_id: int) -> ResponseReturnValue:
         try:
             record_filing(incident, form, submitted_at)
             flash(_("The filing has been recorded with the sheet as filed."), "success")
-            return redirect(url_for("sheet.show", incident_id=incident.id) + "#filings")
+            return redirect(
+                url_for("sheet.show", incident_id=incident.id, lang=_lang()) + "#filings"
+            )
         except filings.NotificationError as error:
             db_session().rollback()
             form[error.field].errors.append(_(error.message))
@@ -227,7 +241,9 @@ def withdraw(incident_id: int) -> ResponseReturnValue:
                 seen_filings=seen(form.seen_filings),
             )
             flash(_("The withdrawal has been recorded."), "success")
-            return redirect(url_for("sheet.show", incident_id=incident.id) + "#filings")
+            return redirect(
+                url_for("sheet.show", incident_id=incident.id, lang=_lang()) + "#filings"
+            )
         except filings.NotificationError as error:
             db_session().rollback()
             form[error.field].errors.append(_(error.message))
@@ -282,7 +298,9 @@ def exchange(incident_id: int) -> ResponseReturnValue:
                 clock=runtime().clock,
             )
             flash(_("The AP's question has been recorded."), "success")
-            return redirect(url_for("sheet.show", incident_id=incident.id) + "#filings")
+            return redirect(
+                url_for("sheet.show", incident_id=incident.id, lang=_lang()) + "#filings"
+            )
         except filings.NotificationError as error:
             db_session().rollback()
             form[error.field].errors.append(_(error.message))

@@ -12,6 +12,8 @@ from breachdesk.domain.notices.ap_2022 import AP_2022, FORMS
 from breachdesk.domain.notices.ap_draft import (
     DataItem,
     DecisionSummary,
+    Group,
+    Informing,
     Person,
     SheetFacts,
     Status,
@@ -58,7 +60,7 @@ def facts(**changes_: object) -> SheetFacts:
         subjects_min=100,
         subjects_max=250,
         records_count=250,
-        subject_groups=("Cliënten",),
+        subject_groups=(Group("Cliënten", "Clients"),),
         report_protection="none",
         containment=("remote_wipe",),
         containment_details="Wachtwoorden van de medewerker gewijzigd.",
@@ -89,6 +91,22 @@ def test_every_question_gets_a_draft_in_dutch_by_default() -> None:
     assert drafts["4.5"].text.startswith("Niet van toepassing")
     english = draft_answers(AP_2022, facts(), "en")
     assert english["7.3"].text == "At least 100, at most 250"
+    # Found by exploratory testing: the English answers named the data and the people in
+    # Dutch ("Voor- en achternaam ... and Bankrekeningnummer"), though the profile has English.
+    named = facts(
+        data=(
+            DataItem("Naam en adres", name_en="Name and address"),
+            DataItem("Telefoonnummer"),  # no English name: the Dutch one
+            DataItem("Gezondheidsgegevens", special_category=True, name_en="Health data"),
+        )
+    )
+    english = draft_answers(AP_2022, named, "en")
+    assert english["6.1"].text == "Name and address and Telefoonnummer"
+    assert english["6.2"].text == "Yes: Health data" and english["7.1"].text == "Clients"
+    dutch = draft_answers(AP_2022, named)
+    assert (
+        dutch["6.1"].text == "Naam en adres en Telefoonnummer" and dutch["7.1"].text == "Cliënten"
+    )
 
 
 def test_what_is_not_known_is_missing_with_its_reason() -> None:
@@ -142,6 +160,15 @@ def test_checklist_and_decision_fill_the_consequences_and_the_follow_up() -> Non
     assert "3,25 (hoog)" in drafts["9.3"].text and "Gezondheidsgegevens." in drafts["9.3"].text
     assert drafts["10.1.1"].choices == ("will_inform",)
     assert drafts["8.1"].choices == ("no",)
+    # Found by exploratory testing: a supplement filed after everyone had their notice said
+    # "Yes, we will" beside 10.1.3's "3 by e-mail and 1 by letter".
+    sent = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    partly = replace(decided, informing=Informing(3, 3, sent, sent, 0, 1))
+    answer = draft_answers(AP_2022, partly)["10.1.1"]
+    assert answer.choices == ("will_inform",) and "nog niet iedereen" in answer.text
+    everyone = replace(decided, informing=Informing(3, 3, sent, sent, 1, 1, sent))
+    answer = draft_answers(AP_2022, everyone)["10.1.1"]
+    assert answer.choices == ("informed",) and answer.text.startswith("Ja, geïnformeerd (20-11")
     not_high = replace(decided, decision=DecisionSummary(True, False, False, "beperkt", ""))
     follow_up = draft_answers(AP_2022, not_high)["10.1.1"]
     assert follow_up.choices == ("not",) and "art. 34 lid 1" in follow_up.text

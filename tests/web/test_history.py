@@ -51,15 +51,18 @@ def test_the_history_names_each_question_answered_and_reverted(
     assert save(client, incident, "4.5", "", version=2, action="revert").status_code == 302
 
     saved = lines(client, incident, "incident.answer_saved")
-    # A short title is quoted (the AP form's own words); a long one is left at its number.
+    # A short title is quoted (the AP form's own words); a long one cut at a word (it was
+    # left at its number, one entry among titled ones: found by exploratory testing).
     assert "opgeslagen: vraag 4.5 “Als u later dan 72 uur meldt: waarom?” —" in saved[0]
-    assert "opgeslagen: vraag 10.1.1 —" in saved[1]
+    assert (
+        "opgeslagen: vraag 10.1.1 “Heeft u de betrokkenen geïnformeerd of gaat u …” —" in saved[1]
+    )
     (reverted,) = lines(client, incident, "incident.answer_reverted")
     assert "teruggezet naar het concept: vraag 4.5 “Als u later" in reverted
 
     # The audit trail page says it in the same words.
     trail = client.get(f"/admin/organisations/{incident.organisation.slug}/audit")
-    assert "opgeslagen: vraag 10.1.1<br>" in trail.get_data(as_text=True)
+    assert "opgeslagen: vraag 10.1.1 “Heeft u de betrokkenen" in trail.get_data(as_text=True)
 
     client.get(f"/language/en?next=/incidents/{incident.id}")
     english = lines(client, incident, "incident.answer_saved")
@@ -229,7 +232,8 @@ EXAMPLES: list[tuple[str, Any, Any, str]] = [
      "uit de verwerkersovereenkomst; gemeld op 19-11-2026 13:00"),
     ("incident.answer_reverted", {"question": "7.3", "edited": True},
      {"question": "7.3", "form": "ap-2022", "version": 4},
-     "Antwoord op het AP-antwoordblad teruggezet naar het concept: vraag 7.3"),
+     "Antwoord op het AP-antwoordblad teruggezet naar het concept: "
+     "vraag 7.3 “Om hoeveel personen gaat het …”"),
     ("incident.filing_exchange_recorded", None,
      {"notification_id": 1, "asked_at": "2026-11-20T10:00:00.000000+00:00",
       "answered_at": None, "question_sha256": "0" * 64},

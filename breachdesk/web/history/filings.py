@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from ...domain.notices.ap_2022 import CURRENT, FORMS
 from .reading import Data, count_of, moment_of, text_of
 
-#: A question of the AP form is named with its title when the title is at most this long
-#: ("vraag 4.5 “Als u later dan 72 uur meldt: waarom?”"), otherwise by its number alone.
+#: A question of the AP form is named with its title, cut at a word to at most this long
+#: ("vraag 4.5 “Als u later dan 72 uur meldt: waarom?”", "vraag 10.2 “Welke maatregelen …”").
 SHORT_TITLE = 50
 
 
@@ -57,7 +57,12 @@ def answer(before: Data, after: Data) -> list[str]:
         return []
     question = (FORMS.get(text_of(after, "form")) or CURRENT).question(number)
     title = question.wording(str(get_locale())) if question else ""
-    if title and len(title) <= SHORT_TITLE:
+    if len(title) > SHORT_TITLE:
+        cut = title[: SHORT_TITLE - 1].rsplit(" ", 1)[0]
+        if cut.count("(") > cut.count(")"):  # not inside a parenthesis
+            cut = cut[: cut.rindex("(")]
+        title = cut.rstrip(" ,;:") + " …"
+    if title:
         return [gettext("question %(number)s “%(title)s”", number=number, title=title)]
     return [gettext("question %(number)s", number=number)]
 

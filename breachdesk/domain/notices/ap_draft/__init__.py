@@ -21,12 +21,13 @@ from .consequences import (
     _CONSEQUENCES as _CONSEQUENCES,  # read by a test: every consequence has words
 )
 from .drafting import draft_answers
-from .facts import DataItem, DecisionSummary, Informing, Person, SheetFacts
+from .facts import DataItem, DecisionSummary, Group, Informing, Person, SheetFacts
 
 __all__ = [
     "DataItem",
     "DecisionSummary",
     "Draft",
+    "Group",
     "Informing",
     "Person",
     "SheetFacts",

@@ -16,7 +16,7 @@ from .facts import SheetFacts
 
 
 def _q6_1(f: SheetFacts, w: _Words) -> Draft:
-    names = [d.name for d in f.data if not d.special_category]
+    names = [d.named(w.lang) for d in f.data if not d.special_category]
     if f.data_other.strip():
         names.append(f.data_other.strip())
     if not names and not f.data:
@@ -31,7 +31,7 @@ def _q6_1(f: SheetFacts, w: _Words) -> Draft:
 
 
 def _q6_2(f: SheetFacts, w: _Words) -> Draft:
-    special = [d.name for d in f.data if d.special_category]
+    special = [d.named(w.lang) for d in f.data if d.special_category]
     if special:
         return _d(w("Ja: ", "Yes: ") + w.listing(special))
     if f.facts is not None and f.facts.special_category.value == "yes":
@@ -61,7 +61,7 @@ def _q6_3_1(f: SheetFacts, w: _Words) -> Draft:
 
 
 def _q7_1(f: SheetFacts, w: _Words) -> Draft:
-    groups = list(f.subject_groups)
+    groups = [g.named(w.lang) for g in f.subject_groups]
     if f.subject_groups_other.strip():
         groups.append(f.subject_groups_other.strip())
     if not groups:

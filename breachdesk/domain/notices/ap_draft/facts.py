@@ -30,6 +30,21 @@ class DataItem:
     special_category: bool = False
     criminal_data: bool = False
     national_id_number: bool = False
+    name_en: str = ""  # the profile's English name, if it gives one
+
+    def named(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of people named in the report (a snapshot of the profile's group)."""
+
+    name: str
+    name_en: str = ""
+
+    def named(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -88,7 +103,7 @@ class SheetFacts:
     subjects_min: int | None = None
     subjects_max: int | None = None
     records_count: int | None = None
-    subject_groups: tuple[str, ...] = ()
+    subject_groups: tuple[Group, ...] = ()
     subject_groups_other: str = ""
     children_involved: str = "unknown"
     report_protection: str = "unknown"  # encrypted | partially | none | unknown

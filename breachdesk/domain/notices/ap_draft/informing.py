@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...text import N_
 from .common import Draft, Status, _d, _missing, _Words
-from .facts import SheetFacts
+from .facts import Informing, SheetFacts
 
 # --- 10 Vervolgacties ------------------------------------------------------------------------
 
@@ -50,7 +50,7 @@ def _q10_1_1(f: SheetFacts, w: _Words) -> Draft:
             ("public",),
         )
     if d.inform_subjects:
-        return _d(w("Ja, dat gaan we doen.", "Yes, we will."), ("will_inform",))
+        return _informing_them(f.informing, w)
     if d.exemption in _EXEMPTIONS:
         because = w(*_EXEMPTIONS[d.exemption])
     elif f.risk_level == "high" or d.ap_severity == "zeer_groot":
@@ -76,6 +76,26 @@ def _q10_1_1(f: SheetFacts, w: _Words) -> Draft:
             "rights and freedoms (Art. 34(1) GDPR)",
         )
     return _d(w("Nee, omdat ", "No, because ") + because + ".", ("not",))
+
+
+def _informing_them(i: Informing | None, w: _Words) -> Draft:
+    """10.1.1 when the decision is to inform them: as far as the proof of sending goes. (A
+    supplement filed once everyone had their notice said "Yes, we will" beside 10.1.3's
+    count of those reached, found by exploratory testing: it only turned to "informed" when
+    the incident was closed, and closing needs that supplement first.)"""
+    if i is None or not i.reached:
+        return _d(w("Ja, dat gaan we doen.", "Yes, we will."), ("will_inform",))
+    if i.reached < i.emails_total + i.letters_total:
+        return _d(
+            w(
+                "Ja, daar zijn we mee bezig: nog niet iedereen is bereikt (zie 10.1.3).",
+                "Yes, we are doing so: not everyone has been reached yet (see 10.1.3).",
+            ),
+            ("will_inform",),
+        )
+    moments = [m for m in (i.last_email_at, i.letters_posted_at) if m is not None]
+    when = f" ({w.when(max(moments))})" if moments else ""
+    return _d(w("Ja, geïnformeerd", "Yes, informed") + when, ("informed",))
 
 
 def _q10_1_3(f: SheetFacts, w: _Words) -> Draft:
