@@ -312,15 +312,21 @@ def serve(host: str, port: int | None, threads: int) -> None:
     click.echo(f"breachdesk serving on http://{host}:{port}/  (Ctrl+C to stop)")
     scheduler = None
     if app.config["SCHEDULER_EMBEDDED"]:
+        import signal
+
         from .scheduler import start_embedded
 
+        def stop(_signum: int, _frame: object) -> None:
+            raise SystemExit(0)  # out of waitress's loop, through the ``finally`` below
+
+        signal.signal(signal.SIGTERM, stop)  # as systemd and ``kill`` stop a service
         scheduler = start_embedded(app)
         click.echo("reminder scheduler running in this process")
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="breachdesk")
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            scheduler.stop()
 
 
 @click.command("scheduler")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.roles import Role
 from ..domain.text import N_
-from ..models import Membership, Organisation, User
+from ..models import ApiToken, Membership, Organisation, User
 from . import audit, sessions
 from .audit import Actor
 from .clock import Clock
@@ -312,9 +312,11 @@ def set_active(session: Session, user: User, active: bool, *, actor: Actor, cloc
     if user.active == active:
         return
     before = {"active": user.active}
+    after: dict[str, object] = {"active": active}
     user.active = active
     if not active:
         sessions.end_all(session, user, because="deactivated", clock=clock)
+        after.update(_end_credentials(session, user, clock))
     user.version = User.version + 1
     audit.record(
         session,
@@ -325,9 +327,27 @@ def set_active(session: Session, user: User, active: bool, *, actor: Actor, cloc
         entity_id=user.id,
         organisation_id=None,
         before=before,
-        after={"active": active},
+        after=after,
     )
     session.commit()
+
+
+def _end_credentials(session: Session, user: User, clock: Clock) -> dict[str, object]:
+    """Revoke what lets another system act or read for ``user`` without signing in: their
+    API tokens and calendar link. Reactivating the account must not bring them back (it did:
+    found by exploratory testing), as it does not bring back the old password or sessions."""
+    now = clock.now()
+    tokens = list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    )
+    for token in tokens:
+        token.revoked_at = now
+    calendar = user.calendar_token_hash is not None
+    user.calendar_token_hash = None
+    user.calendar_token_created_at = None
+    return {"api_tokens_revoked": len(tokens), "calendar_link_revoked": calendar}
 
 
 #: Stored instead of a password hash while nobody knows a password: never accepted (argon2

@@ -6,7 +6,7 @@ the only credential, so an unknown and a revoked token both give a plain 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -15,7 +15,7 @@ from ..domain.roles import Role
 from ..extensions import csrf, db_session
 from ..runtime import runtime
 from ..services import calendar as calendar_service
-from .auth import PasswordForm
+from .auth import PasswordForm, account_page
 from .context import actor, require_any_role, user
 
 bp = Blueprint("calendar", __name__)
@@ -44,9 +44,10 @@ def issue() -> ResponseReturnValue:
     # Rendered, not redirected: only the hash is stored, so this response is the one chance
     # to show the link, and it need not pass through the session cookie.
     calendar_url = rt.base_url.rstrip("/") + url_for("calendar.feed", token=token)
-    return render_template(
-        "auth/account.html", form=PasswordForm(formdata=None), calendar_url=calendar_url
-    )
+    # The whole account page (its sessions, its second factor): with the template alone it
+    # failed for anyone with a second factor, after the old link was already replaced (found
+    # by exploratory testing).
+    return account_page(PasswordForm(formdata=None), calendar_url=calendar_url)
 
 
 @bp.get("/account/calendar")

@@ -211,3 +211,57 @@ def test_two_schedulers_send_every_reminder_exactly_once(
     db.session.expire_all()
     statuses = db.session.execute(select(Delivery.status).where(Delivery.label == "24h")).scalars()
     assert Counter(statuses) == {"sent": 12}
+
+
+def test_serve_gives_the_scheduler_lease_up_when_stopped(
+    app: Flask, tmp_path: Path, smtp_server: tuple[Inbox, int]
+) -> None:
+    """`breachdesk serve` (the scheduler embedded) stopped with SIGTERM, as systemd or `kill`
+    stop it, gives the lease up: found by exploratory testing, it kept it, and a restarted
+    serve sent nothing until the dead process's lease ran out (up to two minutes)."""
+    import json
+    import socket
+    import urllib.request
+
+    from breachdesk.models import SchedulerLease
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "BREACHDESK_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "BREACHDESK_INSTANCE_PATH": str(tmp_path / "instance-serve"),
+        "BREACHDESK_SECRET_KEY": "test",
+        "BREACHDESK_MAIL_BACKEND": "smtp",
+        "BREACHDESK_SMTP_HOST": "127.0.0.1",
+        "BREACHDESK_SMTP_PORT": str(smtp_server[1]),
+        "BREACHDESK_SCHEDULER_INTERVAL": "0.5",
+    }
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [BREACHDESK, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+
+        def ticked() -> bool:  # asked of the app, not the database: no lock held over it
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
+                    return bool(json.load(answer)["scheduler"]["ok"])
+            except OSError:
+                return False
+
+        wait_until(ticked, timeout=60)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    finally:
+        output = stop(process)
+    assert code == 0 and "Traceback" not in output, output
+    db.session.rollback()
+    row = db.session.get(SchedulerLease, "reminders", populate_existing=True)
+    assert row is not None and row.holder.startswith(socket.gethostname())
+    assert row.expires_at <= datetime.now(UTC)  # given up

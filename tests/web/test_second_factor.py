@@ -365,3 +365,18 @@ def test_an_fg_with_a_second_factor_makes_an_api_token_and_sees_it_once(
     assert "Nog 10 herstelcodes over." in page
     sessions = page.split('id="session-list"')[1].split("</ul>")[0]
     assert "(deze browser)" in sessions or "(this browser)" in sessions
+
+
+def test_an_fg_with_a_second_factor_gets_a_calendar_link(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """Found by exploratory testing: making a calendar link answered 500 for anyone with a
+    second factor (the page lacked its count of recovery codes), after the old link had
+    already been replaced, so such an FG could never subscribe."""
+    fg = make_user("fg@x.nl", (orgs["kruix"], Role.FG))
+    login(client, "fg@x.nl")
+    _enrol(client, fg, clock)
+    response = client.post("/account/calendar")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="calendar-url"' in page
+    assert "10 herstelcodes over." in page and 'id="sessions"' in page

@@ -8,9 +8,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from breachdesk.domain.api_access import Scope
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Organisation, UserSession
+from breachdesk.services import api_tokens, calendar
 from breachdesk.services import users as user_service
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
@@ -111,13 +113,24 @@ def test_a_deactivated_account_is_reactivated_with_a_new_password_only(
     client: Any,
     orgs: dict[str, Organisation],
     make_user: MakeUser,
+    clock: FixedClock,
 ) -> None:
     """`breachdesk user reactivate`: the person chooses a new password with the link printed;
-    the old one stays void and the sessions deactivation ended stay ended."""
+    the old one stays void and the sessions deactivation ended stay ended, and so do the API
+    tokens and the calendar link (they came back with the account: found by exploratory
+    testing)."""
     import re
 
-    make_user("fg@x.nl", (orgs["kruix"], Role.FG))
+    fg = make_user("fg@x.nl", (orgs["kruix"], Role.FG))
     login(client, "fg@x.nl")
+    _token, plain = api_tokens.issue(
+        db.session, fg, orgs["kruix"], name="SIEM", scope=Scope.READ,
+        days=30, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    feed = calendar.issue_token(db.session, fg, actor=Actor.of(fg), clock=clock)
+    api = {"Authorization": f"Bearer {plain}"}
+    assert client.get("/api/v1/incidents", headers=api).status_code == 200
+    assert client.get(f"/calendar/{feed}.ics").status_code == 200
     runner = app.test_cli_runner()
     assert runner.invoke(args=["user", "deactivate", "fg@x.nl"]).exit_code == 0
     make_user("admin@x.nl", (orgs["kruix"], Role.ADMIN))
@@ -131,6 +144,8 @@ def test_a_deactivated_account_is_reactivated_with_a_new_password_only(
     old = app.test_client()
     old.post("/login", data={"email": "fg@x.nl", "password": PASSWORD})
     assert not signed_in(old)  # the old password no longer works
+    assert client.get("/api/v1/incidents", headers=api).status_code == 401
+    assert client.get(f"/calendar/{feed}.ics").status_code == 404
     path = re.search(r"(/wachtwoord/[\w-]+)", result.output).group(1)  # type: ignore[union-attr]
     new = "een-nieuw-en-lang-wachtwoord"
     assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
