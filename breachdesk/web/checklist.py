@@ -41,6 +41,14 @@ def _facts(form: ChecklistForm) -> Facts | None:
         if delta.data not in (None, "", "0") and not (reason.data or "").strip():
             reason.errors.append(_("Give the reason for this adjustment."))
             valid = False
+    low, high = form["subjects_min"].data, form["subjects_count"].data
+    if low is not None and (high is None or low > high):
+        # The domain says the same, but in English with its field names (found by
+        # exploratory testing on the Dutch page): said here at the field, in the reader's words.
+        form["subjects_min"].errors.append(
+            _("A lower bound needs the number of people as its upper bound, at least as large.")
+        )
+        valid = False
     return _facts_of(form) if valid else None
 
 

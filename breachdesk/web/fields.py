@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     DateTimeLocalField,
     Field,
@@ -59,6 +61,14 @@ class TypedMeta(DefaultMeta):
                 "filters": [*unbound_field.kwargs.get("filters", ()), _typed_filter(one_line)],
             }
         return super().bind_field(form, unbound_field, options)
+
+    def get_translations(self, form: Any) -> Any:
+        """WTForms' own messages ("Not a valid choice") in the reader's language, as a
+        FlaskForm has them, for the rows' sub-forms too (they said it in English on the Dutch
+        profile page: found by exploratory testing)."""
+        if not current_app.config.get("WTF_I18N_ENABLED", True):
+            return super().get_translations(form)
+        return wtf_translations
 
     def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
         if isinstance(field, CSRFTokenField):

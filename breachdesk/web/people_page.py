@@ -170,7 +170,9 @@ def render_page(
     session, clock = db_session(), runtime().clock
     draft = people_notices.working_draft(session, incident, clock=clock, user=user())
     form = form or _form_of(draft)
-    lang = form.lang.data or draft.lang
+    # A language the form does not offer (a forged post, refused at the field) must not
+    # reach the preview, which knows only these two: it made the error page itself a 500.
+    lang = form.lang.data if form.lang.data in people_notices.LANGS else draft.lang
     sections = sections_of(form)
     choice = _preview_person(incident, lang)
     preview = people_notices.render_for(

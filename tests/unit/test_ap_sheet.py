@@ -247,6 +247,9 @@ def test_answers_are_checked_against_the_form() -> None:
     message, params = check_answer(q53, "x" * (q53.max_length + 1), ()) or ("", {})
     assert params == {"max": q53.max_length} and "%(max)d" in message
     assert check_answer(q53, "tekst", ("yes",)) is not None  # free text has no options
+    # Words without a tick where the form asks for one (found by exploratory testing).
+    assert check_answer(q93, "Best ernstig", ()) is not None
+    assert check_answer(q93, "", ()) is None  # nothing at all: still open, not wrong
 
 
 def test_an_edit_wins_over_the_draft_and_counts_as_answered() -> None:

@@ -178,6 +178,7 @@ def test_profile_problems_are_plain_dutch_at_their_fields(
     data = _edit_form(client, "luxigo")
     data.update(kvk_number=["1234"], legal_name=[""], email=["x"])
     data["retention-3-applies_to"] = ["Camerabeelden"]  # a blank row used, without a period
+    data["data_categories-0-enisa_class"] = ["evil"]  # forged: WTForms' own words, in Dutch
     response = client.post("/admin/organisations/luxigo/edit", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -185,7 +186,8 @@ def test_profile_problems_are_plain_dutch_at_their_fields(
     assert _error(page, "legal_name") == "Dit mag niet leeg zijn."
     assert _error(page, "email") == "Vul een geldig e-mailadres in."
     assert _error(page, "retention-3-period") == "Dit mag niet leeg zijn."
-    for raw in ("does not match", "is too short", "non-empty", "'1234'"):
+    assert _error(page, "data_categories-0-enisa_class") == "Ongeldige keuze."
+    for raw in ("does not match", "is too short", "non-empty", "'1234'", "Not a valid"):
         assert raw not in page, raw
     db.session.expire_all()
     assert db.session.get(Organisation, orgs["luxigo"].id).profile_version == 1

@@ -255,7 +255,7 @@ def test_a_withdrawal_with_a_malformed_moment_and_without_a_reason(
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    errors_at(page, "submitted_at", "reason")
+    errors_at(page, "withdraw-submitted_at", "withdraw-reason")
     assert "Geef de reden van de intrekking (voor de AP en voor het register)." in page
     assert 'value="morgen"' in page and 'value="M-9"' in page
     assert filings_of(incident) == ["initial"]
@@ -274,7 +274,7 @@ def test_a_question_of_the_ap_without_a_date_and_without_the_question(
     )  # fmt: skip
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    errors_at(page, "asked_at", "question")
+    errors_at(page, "exchange-asked_at", "exchange-question")
     assert "Schrijf de vraag van de AP op." in page and "Ongeveer 120 cliënten." in page
     db.session.expire_all()
     assert filing.exchanges == []

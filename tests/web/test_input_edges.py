@@ -280,6 +280,12 @@ def test_checklist_refuses_absurd_numbers(
         page = saved.get_data(as_text=True)
         assert saved.status_code == 422, typed
         assert f'id="{field}-error"' in page and f'value="{typed}"' in page
+    # A lower bound above the number of people: in Dutch at the field (it was the domain's
+    # English, with its field names: found by exploratory testing).
+    data = {"subjects_count": "3", "subjects_min": "10", "action": "confirm"}
+    page = client.post(f"/incidents/{incident.id}/checklist", data=data).get_data(as_text=True)
+    error = page.split('id="subjects_min-error"')[1].split("</div>")[0]
+    assert "ondergrens" in error and "subjects_count" not in error
     db.session.expire_all()
     assert incident.facts is None and incident.state == "breach_confirmed"
 

@@ -73,6 +73,13 @@ def test_draft_refused_at_the_field_then_approved_exactly(
     assert "Belangrijk: datalek bij" in page
     draft = db.session.execute(select(PeopleNotice)).scalar_one()
 
+    # A language the form does not offer: refused at its field (it was a 500, found by
+    # exploratory testing: the error page's preview knew only Dutch and English).
+    forged = client.post(
+        people_url(incident, "/notice"), data={**notice_form(draft, lang="xx"), "action": "save"}
+    )
+    assert forged.status_code == 422 and 'id="lang-error"' in forged.get_data(as_text=True)
+
     # An empty required part: refused at its field, the FG's other words kept.
     data = notice_form(draft, what_happened="Onze eigen woorden over het lek.", consequences="")
     refused = client.post(people_url(incident, "/notice"), data={**data, "action": "approve"})

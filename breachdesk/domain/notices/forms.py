@@ -98,8 +98,9 @@ def check_answer(
     """Why an answer does not fit the question (an English template and its parameters), or
     None when it fits.
 
-    A choice must be one of the question's options; an option that asks for words
-    ("Overig, namelijk") needs the text; nothing may be longer than the form accepts.
+    A choice must be one of the question's options, and words need a choice with them; an
+    option that asks for words ("Overig, namelijk") needs the text; nothing may be longer
+    than the form accepts.
     """
     if len(text) > question.max_length:
         return N_("At most %(max)d characters: the form accepts no more."), {
@@ -111,6 +112,10 @@ def check_answer(
             return N_("Choose one of the options the form offers."), {}
         if question.kind is not AnswerKind.MULTI and len(choices) > 1:
             return N_("Choose one option."), {}
+        if not choices and text.strip():
+            # Words alone would stand as a complete answer where the form asks for a tick
+            # (found by exploratory testing: "x" as the kind of notification).
+            return N_("Tick an option: the form asks for a choice here (words come with it)."), {}
         if any(o.free_text for c in choices if (o := question.option(c))) and not text.strip():
             return N_("This option asks for an explanation: write it in the text field."), {}
     elif choices:
