@@ -98,6 +98,7 @@ def fields(n: int, token: str = "") -> list[tuple[str, str]]:
     found = datetime.now(ZoneInfo("Europe/Amsterdam")) - timedelta(hours=1)
     return [
         *([("csrf_token", token)] if token else []),
+        ("submission", f"benchmark-form-{n:08d}"),  # the form's own key, one per report
         ("title", f"{TITLE} {n:06d}"),
         ("description", "Een map met klantgegevens is naar een verkeerde ontvanger gemaild."),
         ("discovered_at", found.strftime("%Y-%m-%dT%H:%M")),

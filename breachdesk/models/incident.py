@@ -86,6 +86,9 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("reporting_link.id"), nullable=True
     )
     followup_nonce: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The report form's own random key: the same form sent again (the back button and send,
+    # a reload) finds the report it made instead of making a second one.
+    submission_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -53,6 +53,30 @@ class ReportRejected(Exception):
     problems: list[FieldProblem]
 
 
+@dataclass
+class AlreadyReported(Exception):
+    """This form was sent before and made ``incident``; nothing new was stored. (Going back
+    after sending and sending again made a second incident, with its own reminders: found by
+    exploratory testing.)"""
+
+    incident: Incident
+
+
+def _made_by_form(session: Session, key: str | None) -> Incident | None:
+    """The report an earlier sending of the form with ``key`` made, if any."""
+    if not key:
+        return None
+    return session.execute(
+        select(Incident).where(Incident.submission_key == key)
+    ).scalar_one_or_none()
+
+
+def _reported_by(incident: Incident, reporter: User | LinkReporter) -> bool:
+    if isinstance(reporter, LinkReporter):
+        return incident.reporting_link_id == reporter.link.id
+    return incident.reporter_id == reporter.id
+
+
 def roles_in(session: Session, user: User, organisation_id: int) -> set[Role]:
     return {
         Role(role)
@@ -223,6 +247,7 @@ def submit_report(
     clock: Clock,
     pending: Sequence[PendingUpload] = (),
     actor: Actor | None = None,
+    submission_key: str | None = None,
 ) -> Incident:
     """Store a report as a new incident, audited, and plan the mails about it.
 
@@ -235,7 +260,11 @@ def submit_report(
     the reporter (the API names the token too). ``pending`` are the reporter's uploads to
     attach (:func:`breachdesk.services.evidence.pending_of`, or staged in this transaction).
 
+    ``submission_key`` is the report form's own key: the same form sent again makes nothing.
+
     Raises:
+        AlreadyReported: this reporter sent this form before (nothing new is stored; a key
+            another reporter's form carried is ignored).
         PermissionError: ``reporter`` has no role in ``organisation``, used a link of another
             organisation, or names an upload of someone else.
         ReportRejected: the report has problems (nothing is stored).
@@ -251,6 +280,11 @@ def submit_report(
     if not all(evidence.owned_by(item, owner) for item in pending):
         raise PermissionError("an upload of someone else")
     profile = profile_of(organisation)
+    earlier = _made_by_form(session, submission_key)
+    if earlier is not None:
+        if _reported_by(earlier, reporter):
+            raise AlreadyReported(earlier)
+        submission_key = None  # another reporter's form's key: not theirs to reuse
     now = clock.now()
     problems = validate_report(report, profile, now)
     if problems:
@@ -267,9 +301,18 @@ def submit_report(
         reported_at=now,
         updated_at=now,
         **report_columns(report, profile_snapshots(report, profile)),
+        submission_key=submission_key or None,
     )
     session.add(incident)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same form sent twice at the same moment: the other sending made the report.
+        session.rollback()
+        earlier = _made_by_form(session, submission_key)
+        if earlier is None or not _reported_by(earlier, reporter):
+            raise
+        raise AlreadyReported(earlier) from None
     attachments = evidence.claim(
         session,
         pending,

@@ -45,7 +45,7 @@ from .failures import NotSaved, keeps_typing
 from .form_checks import show_problems, validate_all
 from .report_form import LinkReportForm
 from .reporter_forms import ReplyForm
-from .reports import report_check, stage_uploads
+from .reports import already_sent, report_check, stage_uploads
 
 bp = Blueprint("public", __name__)
 
@@ -97,6 +97,7 @@ def _over_daily_cap(link: ReportingLink) -> bool:
 
 def _page(link: ReportingLink, form: LinkReportForm, pending: list, status: int = 200):  # type: ignore[type-arg]
     profile = profile_of(link.organisation)
+    form.give_submission_key()
     return (
         render_template(
             "reports/new.html",
@@ -197,10 +198,16 @@ def report(token: str) -> ResponseReturnValue:
                     report=report_data,
                     pending=pending,
                     clock=rt.clock,
+                    submission_key=form.submission_key(),
                 )
             except incident_service.ReportRejected as rejected:
                 show_problems(form, rejected.problems)
                 _supplier_problems(link, form)
+            except incident_service.AlreadyReported as already:
+                db_session().rollback()
+                flash(already_sent(already.incident), "info")
+                token_out = reporting_links.followup_token(_secret(), already.incident)
+                return redirect(url_for("public.followup", token=token_out))
             else:
                 held_uploads.claimed()
                 token_out = reporting_links.followup_token(_secret(), incident)

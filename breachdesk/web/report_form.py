@@ -6,6 +6,8 @@ exist because of the clock change is an error on its field).
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -15,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     Field,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -63,7 +66,14 @@ CONTAINMENT = [
 ]
 
 
+_SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 class ReportForm(PageForm):
+    # The form's own key, made when it is first shown and kept through its errors: the same
+    # form sent again (back and send, a reload) finds the report it made instead of making a
+    # second (services.incidents.AlreadyReported).
+    submission = HiddenField()
     title = StringField(
         _l("Short title"),
         validators=[DataRequired(_l("Give a short title.")), Length(max=200)],
@@ -175,6 +185,16 @@ class ReportForm(PageForm):
         _l("When did the supplier tell us?"), validators=[Optional()]
     )
     evidence = MultipleFileField(_l("Evidence (optional)"))
+
+    def submission_key(self) -> str | None:
+        """The key this form was shown with (None: none, or not one breachdesk made)."""
+        value = self.submission.data or ""
+        return value if _SUBMISSION_KEY.fullmatch(value) else None
+
+    def give_submission_key(self) -> None:
+        """A key for a form shown for the first time (a form sent back keeps its own)."""
+        if self.submission_key() is None:
+            self.submission.data = secrets.token_urlsafe(24)
 
     def set_choices(self, profile: OrganisationProfile, locale: str) -> None:
         """Fill the pick lists from the organisation's profile, in the reader's language."""

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -80,7 +90,8 @@ def stage_uploads(form: FlaskForm, owner: User | str, *, hold: bool = False) -> 
 def _submit(
     form: ReportForm, organisation: Organisation, pending: list[PendingUpload]
 ) -> Incident | None:
-    """Store the report; None (with errors at the fields) when it has problems."""
+    """Store the report; None (with errors at the fields) when it has problems. The same
+    form sent again gives the report it made the first time, with a word about it."""
     report = form.to_report()
     if report is None or form.evidence.errors:
         return None
@@ -93,12 +104,25 @@ def _submit(
             report=report,
             pending=pending,
             clock=rt.clock,
+            submission_key=form.submission_key(),
         )
     except incident_service.ReportRejected as rejected:
         show_problems(form, rejected.problems)
         return None
+    except incident_service.AlreadyReported as already:
+        db_session().rollback()
+        flash(already_sent(already.incident), "info")
+        return already.incident
     held_uploads.claimed()
     return incident
+
+
+def already_sent(incident: Incident) -> str:
+    return _(
+        "You had sent this report already (%(reference)s): it was not sent a second time. "
+        "To add something, use the report's page.",
+        reference=incident.reference,
+    )
 
 
 def report_check(form: ReportForm, organisation: Organisation) -> Check:
@@ -145,6 +169,7 @@ def new(slug: str) -> ResponseReturnValue:
         if incident is not None:
             return redirect(url_for("reports.submitted", incident_id=incident.id))
         held_uploads.keep()
+    form.give_submission_key()
     return render_template(
         "reports/new.html", form=form, organisation=organisation, pending=pending
     )

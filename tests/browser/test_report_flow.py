@@ -120,3 +120,36 @@ def test_report_form_works_on_a_phone(page: Page, live_server: str, demo: None) 
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page is {width}px wide on a 390px phone screen"
     expect(page.get_by_role("button", name="Melding versturen")).to_be_visible()
+
+
+def test_back_after_sending_shows_an_empty_form_not_one_to_send_twice(
+    page: Page, live_server: str, app: Flask, demo: None
+) -> None:
+    """Found by exploratory testing: after sending, the back button brought the form back as
+    typed (the browser refills it) and sending it again made a second incident, with its own
+    reminders. The form comes back empty, saying why; the report was made once."""
+    from sqlalchemy import func, select
+
+    from breachdesk.models import Incident
+
+    def incidents() -> int:
+        count = db.session.execute(select(func.count()).select_from(Incident)).scalar_one()
+        db.session.remove()
+        return int(count)
+
+    sign_in(page, live_server, "melder.luxigo@demo.example.org")
+    before = incidents()
+    page.goto(f"{live_server}/report/luxigo")
+    page.get_by_label("Korte titel").fill("Eenmaal verstuurd")
+    page.get_by_label("Wat is er gebeurd?").fill("Een lijst is naar de verkeerde klant gegaan.")
+    page.get_by_label("Wanneer is het ontdekt?").fill("2026-01-05T09:15")
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.get_by_text("Bedankt, je melding is ontvangen.")).to_be_visible()
+    assert incidents() == before + 1
+
+    page.go_back()
+    expect(page.locator("#already-sent")).to_be_visible()
+    expect(page.get_by_label("Korte titel")).to_have_value("")
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.locator("#title-error")).to_be_visible()  # an empty form: nothing sent
+    assert incidents() == before + 1

@@ -417,3 +417,21 @@ def test_a_link_report_and_its_file_are_saved_without_a_pending_row(
     assert response.status_code == 302
     assert db.session.execute(select(Attachment.filename)).scalar_one() == "scherm.png"
     assert pending_rows_written(statements) == []
+
+
+def test_the_same_link_form_sent_again_makes_one_report(
+    client: Any, orgs: dict[str, Organisation], clock: FixedClock
+) -> None:
+    """As on the staff form (found by exploratory testing): the reporting link's form sent
+    twice leads to the report it made, with a word, not to a second incident."""
+    url = make_link(orgs["kruix"], clock)
+    page = client.get(url).get_data(as_text=True)
+    key = re.search(r'name="submission" type="hidden" value="([\w-]+)"', page)
+    assert key is not None
+    first = report(client, url, submission=key.group(1))
+    assert first.status_code == 302
+    again = report(client, url, submission=key.group(1))
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Je had deze melding al verstuurd" in page
+    assert count(Incident) == 1

@@ -243,3 +243,44 @@ def test_the_files_of_a_refused_good_looking_report_are_kept_for_the_next_try(
     assert again.status_code == 302
     assert db.session.execute(select(Attachment.filename)).scalar_one() == "scherm.png"
     assert db.session.execute(select(func.count()).select_from(PendingUpload)).scalar_one() == 0
+
+
+def test_the_same_form_sent_again_makes_one_report(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by exploratory testing: sending, going back and sending again (or posting the
+    same form three times) made an incident each time, each with its own reminders."""
+    kruix = orgs["kruix"]
+    make_user("r@x.nl", (kruix, Role.REPORTER))
+    make_user("r2@x.nl", (kruix, Role.REPORTER))
+    login(client, "r@x.nl")
+    page = client.get("/report/kruix").get_data(as_text=True)
+    key = re.search(r'name="submission" type="hidden" value="([\w-]+)"', page)
+    assert key is not None, "the form carries its own key"
+    data = form_data(submission=key.group(1))
+    first = client.post("/report/kruix", data=data)
+    assert first.status_code == 302
+    again = client.post("/report/kruix", data=data, follow_redirects=True)
+    assert again.status_code == 200 and again.request.path == first.headers["Location"]
+    page = again.get_data(as_text=True)
+    assert "Je had deze melding al verstuurd (KRX-2026-0001)" in page
+    assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 1
+    # A fresh form has a key of its own: a second report is a second incident.
+    fresh = client.get("/report/kruix").get_data(as_text=True)
+    assert key.group(1) not in fresh
+    # A form refused for its errors keeps its key, and makes its report once corrected.
+    other = re.search(r'name="submission" type="hidden" value="([\w-]+)"', fresh)
+    assert other is not None
+    refused = client.post("/report/kruix", data=form_data(submission=other.group(1), title=""))
+    assert refused.status_code == 200 and other.group(1) in refused.get_data(as_text=True)
+    assert (
+        client.post("/report/kruix", data=form_data(submission=other.group(1))).status_code == 302
+    )
+    assert db.session.execute(select(func.count()).select_from(Incident)).scalar_one() == 2
+    # Someone else's key is no way to their report: a report of one's own is made.
+    client.post("/logout")
+    login(client, "r2@x.nl")
+    response = client.post("/report/kruix", data=data)
+    assert response.status_code == 302
+    incidents = db.session.execute(select(Incident).order_by(Incident.id)).scalars().all()
+    assert len(incidents) == 3 and incidents[2].submission_key is None

@@ -5,6 +5,9 @@
 //   <form data-draft-key="...">          saved on every change; restored when the form is
 //     + data-draft-restore               opened fresh (GET) in the same tab
 //   <div data-draft-clear="...">         the thank-you page: the report is stored, drop it
+//                                        (and remember it was sent: going back to the form
+//                                        shows it empty, with #already-sent, not as the
+//                                        browser refilled it, ready to be sent twice)
 //   <div data-draft-clear-all>           the sign-in page: drop every draft in this tab
 //
 // A page may hold several such forms (the AP answer sheet: one per question). Then:
@@ -21,13 +24,21 @@
 (function () {
   "use strict";
   var PREFIX = "breachdesk-draft:";
+  var SENT = "breachdesk-sent:";
   var store = null;
   try { store = window.sessionStorage; } catch (e) { return; }
   if (!store) { return; }
 
   document.querySelectorAll("[data-draft-clear]").forEach(function (el) {
     store.removeItem(PREFIX + el.getAttribute("data-draft-clear"));
+    try { store.setItem(SENT + el.getAttribute("data-draft-clear"), "1"); } catch (e) { /* full */ }
   });
+
+  function cameBack() {
+    var entries = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType("navigation") : [];
+    return entries.length > 0 && entries[0].type === "back_forward";
+  }
   if (document.querySelector("[data-draft-clear-all]")) {
     Object.keys(store).forEach(function (key) {
       if (key.indexOf(PREFIX) === 0) { store.removeItem(key); }
@@ -39,6 +50,22 @@
   function track(form) {
     var key = PREFIX + form.getAttribute("data-draft-key");
     var hidden = (form.getAttribute("data-draft-hidden") || "").split(" ").filter(Boolean);
+
+    // Back to a form whose report was sent (its draft dropped by the thank-you page): the
+    // browser refills what was typed, and sending it again made a second report (found by
+    // exploratory testing). Empty it and say why; an unsent form keeps its draft.
+    if (cameBack() && store.getItem(key) === null &&
+        store.getItem(SENT + form.getAttribute("data-draft-key")) !== null) {
+      // The browser refills the fields after the scripts ran: empty them once it has (a
+      // page from the back-forward cache keeps its own key, which the server recognises).
+      var empty = function () {
+        form.reset();
+        var sent = document.getElementById("already-sent");
+        if (sent) { sent.hidden = false; sent.scrollIntoView({ block: "center" }); }
+      };
+      window.addEventListener("load", empty);
+      window.addEventListener("pageshow", empty);
+    }
 
     function fields() {
       return Array.prototype.filter.call(form.elements, function (el) {
