@@ -219,7 +219,10 @@ def _when_notifiable(
             reasons.extend(f for f in candidate.failures if f.factor not in covered)
     reasons.extend(high)
     reasons.extend(c for c in contributing_reasons(facts) if c.factor not in covered)
-    if severity.band in (Band.HIGH, Band.VERY_HIGH) and misuse_unlikely(facts):
+    # Only while nothing else makes the risk high: beside "data were taken, so the risk is
+    # high" it read as the advice contradicting itself, in the register's reasoning too
+    # (found by exploratory testing).
+    if severity.band in (Band.HIGH, Band.VERY_HIGH) and misuse_unlikely(facts) and not high:
         reasons.append(
             r(
                 "enisa",

@@ -124,7 +124,9 @@ def _exposure_reasons(facts: Facts) -> list[Reason]:
             _r(
                 "exposure_hours",
                 "EDPB 9/2022",
-                N_("The data were open to others for %(hours)s hours."),
+                N_("The data were open to others for %(hours)s hours.")
+                if facts.exposure_hours != 1
+                else N_("The data were open to others for one hour."),
                 hours=format_number(facts.exposure_hours),
             )
         )
@@ -133,7 +135,9 @@ def _exposure_reasons(facts: Facts) -> list[Reason]:
             _r(
                 "exposure_reach",
                 "EDPB 9/2022",
-                N_("%(reach)s people saw, received or downloaded the data (best estimate)."),
+                N_("%(reach)s people saw, received or downloaded the data (best estimate).")
+                if facts.exposure_reach != 1
+                else N_("One person saw, received or downloaded the data (best estimate)."),
                 reach=facts.exposure_reach,
             )
         )

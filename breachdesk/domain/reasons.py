@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .text import N_
+
 Param = str | int | float
 
 
@@ -47,3 +49,14 @@ def dedupe(reasons: list[Reason]) -> list[Reason]:
             seen.add(key)
             out.append(reason)
     return out
+
+
+#: Earlier wordings of reasons, which advice stored before the rewording still carries (a
+#: stored reason is shown from its template): kept in the catalogues, so that it still reads
+#: in the reader's language.
+EARLIER_WORDINGS = (
+    N_(
+        "Data were taken (exfiltrated) and the ENISA data score is %(dpc)s, 3 or more, so the "
+        "risk is high."
+    ),
+)

@@ -246,7 +246,7 @@ def high_risk_reasons(facts: Facts, severity: Severity) -> list[Reason]:
                 "exfiltration",
                 "EDPB 01/2021 (exfiltration cases); ENISA 2013",
                 N_(
-                    "Data were taken (exfiltrated) and the ENISA data score is %(dpc)s, 3 or "
+                    "Data were taken (exfiltrated) and the ENISA data score (%(dpc)s) is 3 or "
                     "more, so the risk is high."
                 ),
                 dpc=severity.dpc,

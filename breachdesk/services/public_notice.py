@@ -93,6 +93,17 @@ def _source_notice(session: Session, incident: Incident, lang: str) -> PeopleNot
     return approved[-1] if approved else (own[-1] if own else None)
 
 
+def draft_lang(session: Session, incident: Incident) -> str:
+    """The language to draft the public text in: that of the notice people were last told
+    (the last approved version), else of the working draft, else Dutch. (It was always Dutch,
+    from the last Dutch version, even when the people had an English notice: found by
+    exploratory testing.)"""
+    every = versions(session, incident)
+    approved = [v for v in every if v.approved_at is not None]
+    latest = approved[-1] if approved else (every[-1] if every else None)
+    return latest.lang if latest is not None and latest.lang in ("nl", "en") else "nl"
+
+
 def _data_names(incident: Incident, lang: str) -> list[str]:
     """The kinds of data involved, as they read in a sentence ("e-mailadres", "IBAN")."""
     profile = profile_of(incident.organisation)

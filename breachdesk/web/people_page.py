@@ -234,7 +234,10 @@ def post_context(incident: Incident, **forms: Any) -> dict[str, Any]:
                 )
         else:
             public_form.text.data = public_notice.draft_text(
-                session, incident, now=runtime().clock.now()
+                session,
+                incident,
+                now=runtime().clock.now(),
+                lang=public_notice.draft_lang(session, incident),
             )
     with_letters = [(m, letters.parts(session, m)) for m in _letter_mailings(incident) if m.letters]
     return {

@@ -25,6 +25,7 @@ from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
 from breachdesk.services.public_notice import (
     PublicNoticeError,
+    draft_lang,
     draft_text,
     public_notice_of,
     save,
@@ -124,6 +125,20 @@ def test_the_draft_follows_the_approved_notice_and_replaces_its_fields(
     assert "0800-1234" not in text  # the line with a personal reference is left out
     assert "Of mail fg@kruix.nl." in text
     assert "[" not in text
+    assert draft_lang(db.session, incident) == "nl"
+    # People told in English (version 3, approved): the public text is drafted in English,
+    # from that version (it stayed Dutch, from version 1: found by exploratory testing).
+    db.session.add(
+        PeopleNotice(
+            incident_id=incident.id, version=3, lang="en", subject="Data breach at Kruix",
+            sections=sections, created_at=now, updated_at=now, approved_at=now,
+            approved_by_id=fg.id, sha256=notice_digest("Data breach at Kruix", sections, "en"),
+        )
+    )  # fmt: skip
+    db.session.commit()
+    assert draft_lang(db.session, incident) == "en"
+    text = draft_text(db.session, incident, now=now, lang=draft_lang(db.session, incident))
+    assert text.startswith("Data breach at Kruix")
 
 
 def test_saving_checks_the_text_the_channel_the_address_and_the_moment(

@@ -181,6 +181,27 @@ def test_a_contained_mistake_is_not_high_on_the_enisa_band_alone() -> None:
     assert any("misuse is unlikely" in text for text in texts(IBAN_MAIL))
 
 
+def test_a_mistake_whose_data_were_taken_is_high_and_its_reasons_say_so_throughout() -> None:
+    """Found by exploratory testing: with data taken (exfiltration "yes") and a known
+    recipient asked to delete them, the advice said "data were taken ... so the risk is high",
+    then "misuse is unlikely and the severity alone does not make the risk high", then "the
+    risk is high, so inform them": the register's reasoning contradicted itself."""
+    taken = replace(
+        IBAN_MAIL,
+        exfiltration=Tri.YES,
+        deletion_confirmed=Tri.NO,
+        deletion_requested=Tri.YES,
+        exposure_reach=1,
+    )
+    rec = assess(taken)
+    assert rec.risk is RiskLevel.HIGH and rec.outcome is Outcome.NOTIFY_AP_AND_SUBJECTS
+    said = texts(taken)
+    assert any(t.startswith("Data were taken (exfiltrated)") for t in said)
+    assert not any("misuse is unlikely" in t for t in said)
+    assert "One person saw, received or downloaded the data (best estimate)." in said
+    assert not any("1 people" in t or ", 3 or more" in t for t in said)
+
+
 @pytest.mark.parametrize(
     "change",
     [
