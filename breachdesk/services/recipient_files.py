@@ -116,7 +116,13 @@ class Source:
             for number, cells in enumerate(reader, start=1):  # noqa: B007 - used after the loop
                 last_start, lines_before, last = lines_before, reader.line_num, tuple(cells)
                 yield number, last
-        except csv.Error:
+        except csv.Error as error:
+            rest = itertools.islice(io.StringIO(text, newline=""), lines_before, None)
+            quotes = sum(line.count('"') for line in rest)
+            if "field larger than field limit" in str(error) and quotes % 2 == 0:
+                # Every quote closed: no quote is to blame, a cell is too long.
+                limit = csv.field_size_limit()
+                raise _error(_TOO_LONG, {"row": number + 1, "max": limit}) from None
             raise _error(_UNCLOSED, {"row": number + 1}) from None
         # A quote opened and never closed takes the rest of the file into one cell of the last
         # row, without an error from the lenient reader: read that row again, strictly.
@@ -126,6 +132,10 @@ class Source:
 
 
 _UNCLOSED = N_("Row %(row)d cannot be read (an opening quote without its closing quote?).")
+#: Python's csv reader refuses a cell past its field limit (131,072 characters): no list of
+#: people holds one; it said "an opening quote without its closing quote?" (found by
+#: exploratory testing).
+_TOO_LONG = N_("Row %(row)d has a cell of more than %(max)d characters: no list holds one.")
 
 
 def _ends_inside_quotes(text: str, start_line: int, delimiter: str) -> bool:

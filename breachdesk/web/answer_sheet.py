@@ -330,8 +330,12 @@ def pdf(incident_id: int) -> ResponseReturnValue:
         flash(_("The PDF could not be made; the answer sheet is unchanged. Try again later, "
                 "or copy the answers from this page."), "danger")  # fmt: skip
         return redirect(url_for("sheet.show", incident_id=incident.id, lang=_lang()))
-    suffix = f"-{notification.kind}-{notification.id}" if notification else "-concept"
-    name = f"{incident.reference}-ap-antwoordblad{suffix}.pdf"
+    # Named in the language of its answers (it was Dutch for English answers too).
+    english = _lang() == "en"
+    draft = "-draft" if english else "-concept"
+    suffix = f"-{notification.kind}-{notification.id}" if notification else draft
+    sheet = "ap-answer-sheet" if english else "ap-antwoordblad"
+    name = f"{incident.reference}-{sheet}{suffix}.pdf"
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-store, private",

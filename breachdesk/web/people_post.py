@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import login_required
 
 from ..domain.problems import FieldProblem
@@ -49,7 +50,8 @@ def letters_pdf(incident_id: int, mailing_id: int, part: int) -> ResponseReturnV
     except DocumentError:
         flash(_("The PDF could not be made on this server; nothing was changed."), "danger")
         return redirect(url_for("people.show", incident_id=incident.id) + "#letters")
-    name = f"{incident.reference}-brieven-{part}.pdf"
+    letters_word = pgettext("file name", "letters")
+    name = f"{incident.reference}-{letters_word}-{part}.pdf"
     return Response(
         pdf,
         mimetype="application/pdf",

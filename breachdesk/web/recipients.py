@@ -29,6 +29,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import login_required
 
 from ..domain.recipients import FIELD_LABELS, MULTI_COLUMN, Field, Mapping
@@ -228,7 +229,8 @@ def errors_csv(incident_id: int, import_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     imp = _import(incident, import_id)
     body = service.error_report_csv(imp, _)
-    name = f"{incident.reference}-fouten-import-{imp.id}.csv"
+    errors_word = pgettext("file name", "import-errors")
+    name = f"{incident.reference}-{errors_word}-{imp.id}.csv"
     return Response(
         body,
         mimetype="text/csv",

@@ -26,7 +26,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_login import login_required
 
 from ..domain.assessment import Outcome
@@ -240,8 +240,9 @@ def export_pdf() -> ResponseReturnValue:
 def _download(response: Response, extension: str, mimetype: str, now: datetime) -> Response:
     stamp = utc_to_local(now).strftime("%Y%m%d-%H%M")
     response.headers["Content-Type"] = mimetype
+    register_word = pgettext("file name", "breach-register")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="datalekregister-{stamp}.{extension}"'
+        f'attachment; filename="{register_word}-{stamp}.{extension}"'
     )
     response.headers["Cache-Control"] = "no-store, private"
     return response

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_login import login_required
 
 from ..domain.actions import ACTION_STATUS_LABELS, ActionStatus
@@ -140,8 +140,9 @@ def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
     db_session().commit()
     stamp = utc_to_local(now).strftime("%Y%m%d-%H%M")
     response = Response(file_chunks(handle), mimetype="application/zip")
+    pack_word = pgettext("file name", "evidence-pack")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="bewijsdossier-{incident.reference}-{stamp}.zip"'
+        f'attachment; filename="{pack_word}-{incident.reference}-{stamp}.zip"'
     )
     response.headers["Cache-Control"] = "no-store, private"
     return response

@@ -327,6 +327,9 @@ def test_broken_files_are_refused_with_a_clear_message() -> None:
     good = workbook_bytes([["Naam"], ["Jan"]])
     assert damaged in str(refused(good[: len(good) // 2], "lijst.xlsx"))
     assert "closing quote" in str(refused(b'Naam;E-mail\r\n"Jan' + b"x" * 200_000, "lijst.csv"))
+    # No quote at all, a huge cell: said so (it was blamed on a quote: exploratory testing).
+    huge = refused(b"naam,e-mail\r\n" + b"x" * 140_000 + b",big@example.org\r\n", "lijst.csv")
+    assert "Row 2 has a cell of more than 131072 characters" in str(huge)
 
 
 def test_a_quote_never_closed_is_refused_at_its_row_not_read_as_one_long_cell() -> None:

@@ -82,6 +82,8 @@ def download(client: Any, incident: Incident, email: str = "fg@x.nl") -> zipfile
 def test_the_pack_holds_what_its_manifest_says_and_the_summary_tells_the_story(
     client: Any, filed: Incident
 ) -> None:
+    filed.containment_details = "Leverancier gevraagd de mail te wissen."
+    db.session.commit()
     pack = download(client, filed)
     manifest = json.loads(pack.read("manifest.json"))
     names = {entry["path"] for entry in manifest["files"]}
@@ -108,6 +110,9 @@ def test_the_pack_holds_what_its_manifest_says_and_the_summary_tells_the_story(
     ).stdout.decode()
     for expected in (filed.reference, "M-2026-424242", RATIONALE_MARK, "regelset", "ongewijzigd"):
         assert expected in " ".join(text.split()), expected
+    # The measures ticked and the words about them, apart (they ran together: found by
+    # exploratory testing).
+    assert "teruggehaald. Leverancier gevraagd de mail te wissen." in " ".join(text.split())
 
     logged = db.session.execute(
         select(AuditEvent).where(AuditEvent.action == "incident.evidence_pack_downloaded")

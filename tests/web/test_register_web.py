@@ -194,8 +194,13 @@ def test_the_csv_holds_exactly_the_view_for_dutch_excel_and_runs_no_formula(
     response = client.get("/register/export.csv?sort=reference_asc")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert 'attachment; filename="datalekregister-' in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store, private"
+    # In English, an English name (it was Dutch: found by exploratory testing).
+    client.get("/language/en?next=/register/")
+    english = client.get("/register/export.csv?sort=reference_asc").headers["Content-Disposition"]
+    assert 'filename="breach-register-' in english
+    client.get("/language/nl?next=/register/")
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
