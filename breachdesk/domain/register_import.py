@@ -374,8 +374,9 @@ def read_row(
                 number,
                 Field.AWARE,
                 N_(
-                    "No date of awareness: whether the notification was in time is judged"
-                    " from the date of discovery (the 72 hours counted from then)."
+                    "No date of awareness: a notification within 72 hours of the discovery is"
+                    " in time; a later one is called neither in time nor late, since awareness"
+                    " may have come after the discovery. Add the date of awareness if you can."
                 ),
             )
         )

@@ -132,6 +132,12 @@ def entry(
     if breach.notified:
         aware = breach.aware_at or breach.discovered_at
         deadline = due_at(aware, NOTIFICATION_TERM)
+        late = None if breach.filed_at is None else filed_late(deadline, breach.filed_at)
+        if late and breach.aware_at is None:
+            # Counted from the discovery, for want of the moment of awareness: within 72 hours
+            # of it is surely in time, but later may not be late (awareness can come after
+            # the discovery), so it is called neither.
+            late = None
         session.add(
             Notification(
                 incident_id=incident.id,
@@ -144,7 +150,7 @@ def entry(
                 delay_reason="",
                 notes="",
                 deadline_at=deadline,
-                late=None if breach.filed_at is None else filed_late(deadline, breach.filed_at),
+                late=late,
                 recorded_by_id=user.id,
                 recorded_at=now,
             )

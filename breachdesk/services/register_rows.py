@@ -39,7 +39,9 @@ class Filing:
     """The first notification to the AP (or, as processor, to the controller).
 
     ``submitted_at`` and ``late`` are None when the filing came from an earlier register
-    that did not say when it was made (see :attr:`dated`)."""
+    that did not say when it was made (see :attr:`dated`); ``late`` alone when it did, but
+    not when the organisation became aware, and the filing came more than 72 hours after the
+    discovery."""
 
     addressee: str
     submitted_at: datetime | None
@@ -50,8 +52,8 @@ class Filing:
 
     @property
     def dated(self) -> bool:
-        """Whether it is known when it was filed (and so whether it was in time)."""
-        return self.submitted_at is not None and self.late is not None
+        """Whether it is known when it was filed."""
+        return self.submitted_at is not None
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class Labels:
         self.containment = {k: str(v) for k, v in CONTAINMENT}
         self.late, self.on_time, self.overdue = _("late"), _("on time"), _("overdue, not filed")
         self.undated = _("not known: date of filing not known")
+        self.unjudged = _("not known: date of awareness not known")
         self.date_unknown = _("date not known")
         self.addressee = {"ap": _("the AP"), "controller": _("the controller")}
         # Translated once, filled in per row (the placeholder formats as itself).
@@ -121,8 +122,10 @@ class Labels:
 
     def timeliness(self, row: RegisterRow) -> str:
         if row.filing is not None:
-            if not row.filing.dated:
+            if row.filing.submitted_at is None:
                 return self.undated
+            if row.filing.late is None:
+                return self.unjudged
             return self.late if row.filing.late else self.on_time
         return self.overdue if row.late(self.now) else ""
 

@@ -739,3 +739,40 @@ def test_a_file_that_does_not_say_whether_people_were_informed_is_not_read_as_no
     assert register_only.reference in not_required and notified.reference not in not_required
     shown = client.get(f"/incidents/{notified.id}").get_data(as_text=True)
     assert 'data-resolution="not_recorded"' in shown
+
+
+def test_without_a_date_of_awareness_a_late_looking_filing_is_called_neither(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Before, a row without a date of awareness had its filing judged from the discovery:
+    filed five days after it, it was called late in the register, though the organisation
+    may have become aware days after the discovery. Within 72 hours of the discovery it is
+    surely in time; later, neither in time nor late."""
+    login(client, "fg@x.nl")
+    header = "Nr.;Datum ontdekt;Titel;Gemeld bij AP;Datum melding AP;Afgesloten"
+    lines = [
+        header,
+        "1;06-05-2024;Vijf dagen later gemeld;Ja;11-05-2024 10:00;30-05-2024",
+        "2;06-05-2024;Dezelfde dag gemeld;Ja;06-05-2024 16:00;30-05-2024",
+    ]
+    page = checked_csv(client, orgs, lines)
+    assert "een latere wordt niet op tijd en niet te laat genoemd" in page
+    later, same_day = imported_csv(client, orgs, lines)
+    filings = {n.incident_id: n for n in db.session.execute(select(Notification)).scalars()}
+    assert filings[later.id].late is None and filings[later.id].submitted_at is not None
+    assert filings[same_day.id].late is False
+
+    shown = client.get(f"/incidents/{later.id}").get_data(as_text=True)
+    assert 'data-status="late"' not in shown
+    assert "data-filed-unjudged" in shown
+    assert ">te laat</span>" not in shown and "11-05-2024" in shown
+    exported = client.get("/register/export.csv").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    rows = {r[table[0].index("Titel")]: dict(zip(table[0], r, strict=True)) for r in table[1:]}
+    assert (
+        rows["Vijf dagen later gemeld"]["Op tijd"] == "onbekend: datum van kennisname niet bekend"
+    )
+    assert rows["Dezelfde dag gemeld"]["Op tijd"] == "op tijd"
+    pack = client.get(f"/register/incidents/{later.id}/evidence.zip").get_data()
+    summary = " ".join(pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf")).split())
+    assert "op tijd of niet is onbekend" in summary and "te laat (termijn" not in summary
