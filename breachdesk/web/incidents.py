@@ -145,6 +145,10 @@ def next_action_url(row: inbox.InboxRow) -> str:
     return links[endpoint](row.incident.id)
 
 
+def _form_errors(form: Any) -> bool:
+    return bool(getattr(form, "form_errors", None))
+
+
 def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
     """What the incident page shows; forms given here (with errors) replace the fresh ones."""
     roles = set(roles_in(incident.organisation))
@@ -176,6 +180,11 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
         "breach_type_labels": {value: str(label) for value, label in BREACH_TYPES},
         "messages": conversation.messages_of(db_session(), incident) if officer or reporter else [],
         "reaches_reporter": conversation.can_reach_reporter(incident),
+        # A form sent back with errors: summed up at the top of the page, where the reader
+        # lands, linking to each field (the errors sat far down the page, unannounced).
+        "failed_form": next(
+            (f for f in forms.values() if getattr(f, "errors", None) or _form_errors(f)), None
+        ),
     }
     if reporter:
         context["reply_form"] = forms.get("reply_form") or ReplyForm(formdata=None)

@@ -48,7 +48,7 @@ def test_make_use_and_revoke_a_token(page: Page, live_server: str, fg: None) -> 
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     page.goto(f"{live_server}/account#api-tokens")
-    page.get_by_label("Naam", exact=True).fill("TOPdesk")
+    page.get_by_label("Naam (verplicht)", exact=True).fill("TOPdesk")
     page.get_by_label("Bereik").select_option("read")
     page.get_by_role("button", name="Token maken").click()
     token = page.get_by_label("Je nieuwe token „TOPdesk”").input_value()

@@ -24,6 +24,18 @@ def demo(app: Flask) -> None:
     db.session.remove()  # the live server has its own sessions
 
 
+def _contrast_with_white(css_colour: str) -> float:
+    """WCAG's contrast ratio of an rgb() colour against white."""
+    red, green, blue = (int(v) for v in re.findall(r"\d+", css_colour)[:3])
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    return 1.05 / (luminance + 0.05)
+
+
 def sign_in(page: Page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("E-mailadres").fill(email)
@@ -54,6 +66,11 @@ def test_reporter_corrects_an_error_and_gets_a_reference(
     error = page.locator("#discovered_at-error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("toekomst")
+    # The summary of the errors takes the focus, so it is read out (accessibility review).
+    expect(page.locator("#form-errors")).to_be_focused()
+    # The fields' borders stand out from the page (WCAG 1.4.11, 3:1; they were 1.3:1).
+    border = page.get_by_label("Korte titel").evaluate("e => getComputedStyle(e).borderTopColor")
+    assert _contrast_with_white(border) >= 3, border
     # What was typed is still there.
     expect(page.get_by_label("Korte titel")).to_have_value(
         "Bestellijst naar verkeerde klant gemaild"

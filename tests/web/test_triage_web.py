@@ -63,13 +63,21 @@ def test_triage_errors_are_shown_at_the_field(
         data={"personal_data": "no", "security_breached": "yes", "reason": ""},
     )
     assert response.status_code == 422
-    assert 'id="reason-error"' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert 'id="reason-error"' in page
+    # Summed up at the top, where the FG lands, linking to the field (the error sat a page
+    # further down, unannounced: found in an accessibility review).
+    assert page.index('id="form-errors"') < page.index("<h1")
+    assert 'href="#reason"' in page.split('id="form-errors"')[1].split("</div>")[0]
     response = client.post(
         f"/incidents/{incident.id}/triage",
         data={"personal_data": "yes", "security_breached": "yes", "aware_at": "2026-11-19T10:30"},
     )
     assert response.status_code == 422
-    assert 'id="breach_types-error"' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert 'id="breach_types-error"' in page
+    boxes = re.findall(r'<input[^>]*name="breach_types"[^>]*>', page)
+    assert boxes and all('aria-invalid="true"' in box for box in boxes)
     db.session.expire_all()
     assert incident.state == "reported" and incident.aware_at is None
 

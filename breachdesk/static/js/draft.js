@@ -41,7 +41,7 @@
   }
   if (document.querySelector("[data-draft-clear-all]")) {
     Object.keys(store).forEach(function (key) {
-      if (key.indexOf(PREFIX) === 0) { store.removeItem(key); }
+      if (key.indexOf(PREFIX) === 0 || key.indexOf(SENT) === 0) { store.removeItem(key); }
     });
   }
 
