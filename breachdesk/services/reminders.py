@@ -70,7 +70,18 @@ def replan(session: Session, incident: Incident, *, clock: Clock) -> None:
         else:
             row.status = Status.CANCELLED.value
             row.cancel_reason = "replanned" if want else "not_needed"
+    escalated = _escalated_duties(session, incident) if want else set()
     for planned in want.values():
+        if (
+            planned.kind is Kind.ESCALATION
+            and planned.due_at <= now
+            and planned.duty.value in escalated
+        ):
+            # Already escalated, and the deadline is still past: the same missed term. (A
+            # settings change or an awareness correction re-planned it, and the escalation
+            # contact got "TERMIJN VERSTREKEN" again each time: found by exploratory
+            # testing.) A deadline moved into the future escalates again when it passes.
+            continue
         enqueue(
             session,
             kind=planned.kind,
@@ -83,6 +94,19 @@ def replan(session: Session, incident: Incident, *, clock: Clock) -> None:
         )
     webhook_events.replan_deadline(session, incident, now=now)
     session.flush()
+
+
+def _escalated_duties(session: Session, incident: Incident) -> set[str]:
+    """The duties (ap, controller) whose missed term was escalated for ``incident``."""
+    return set(
+        session.execute(
+            select(Delivery.duty).where(
+                Delivery.incident_id == incident.id,
+                Delivery.kind == Kind.ESCALATION.value,
+                Delivery.status.in_((Status.SENT.value, Status.SENDING.value)),
+            )
+        ).scalars()
+    )
 
 
 def staff_addresses(session: Session, organisation_id: int) -> list[str]:

@@ -17,7 +17,7 @@ from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.mail import RecordingMailer
 from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, User
-from breachdesk.services import closing, decisions, delivery, triage
+from breachdesk.services import closing, decisions, delivery, reminders, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.deadlines import clock_of
@@ -155,6 +155,30 @@ def test_escalation_at_the_deadline_goes_to_the_escalation_contact(
     assert "directie@kruix.example" in escalation["To"] and "fg@x.nl" in escalation["To"]
     assert "TERMIJN VERSTREKEN" in escalation["Subject"]
     assert clock_of(incident, clock.now()).status is DeadlineStatus.OVERDUE  # type: ignore[union-attr]
+
+    # Found by exploratory testing: re-planning (new reminder hours, an awareness corrected by
+    # an hour, still overdue) sent the escalation again each time. Once per missed term.
+    mailer.sent.clear()
+    org.reminder_offsets = [24, 48, 60, 69]
+    reminders.replan(db.session, incident, clock=clock)
+    db.session.commit()
+    clock.advance(minutes=1)
+    assert run_tick(clock, mailer).sent == 0
+    fg = people[1]
+    triage.record_awareness(
+        db.session, incident, AWARE + timedelta(hours=1), "Een uur later gehoord",
+        actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    clock.advance(minutes=1)
+    assert run_tick(clock, mailer).sent == 0 and mailer.sent == []
+    # Corrected so that the term runs again: when that deadline passes, it is escalated anew.
+    triage.record_awareness(
+        db.session, incident, clock.now() - timedelta(hours=1), "Pas vanochtend gehoord",
+        actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    clock.advance(hours=71, seconds=10)
+    run_tick(clock, mailer)
+    assert sum("TERMIJN VERSTREKEN" in m["Subject"] for m in mailer.sent) == 1
 
 
 def test_recording_the_notification_cancels_the_rest_and_fixes_met_or_late(
