@@ -98,15 +98,14 @@ def replan(session: Session, incident: Incident, *, clock: Clock) -> None:
 
 def _escalated_duties(session: Session, incident: Incident) -> set[str]:
     """The duties (ap, controller) whose missed term was escalated for ``incident``."""
-    return set(
-        session.execute(
-            select(Delivery.duty).where(
-                Delivery.incident_id == incident.id,
-                Delivery.kind == Kind.ESCALATION.value,
-                Delivery.status.in_((Status.SENT.value, Status.SENDING.value)),
-            )
-        ).scalars()
-    )
+    duties = session.execute(
+        select(Delivery.duty).where(
+            Delivery.incident_id == incident.id,
+            Delivery.kind == Kind.ESCALATION.value,
+            Delivery.status.in_((Status.SENT.value, Status.SENDING.value)),
+        )
+    ).scalars()
+    return {duty for duty in duties if duty}
 
 
 def staff_addresses(session: Session, organisation_id: int) -> list[str]:
