@@ -23,6 +23,7 @@ from ..domain.notices.people_notice import (
     missing_elements,
     notice_digest,
     render_notice,
+    unknown_fields,
 )
 from ..domain.problems import FieldProblem, subject_problems
 from ..domain.text import N_, single_line
@@ -146,6 +147,27 @@ def approval_problems(sections: Mapping[str, str | None]) -> list[FieldProblem]:
     ]
 
 
+def unknown_field_problems(subject: str, sections: Mapping[str, str | None]) -> list[FieldProblem]:
+    """A ``[...]`` that is no merge field, at the part that holds it: it would reach every
+    person as written (found by exploratory testing: "[klantnummer]" could be approved)."""
+    problems = []
+    for field, text in (("subject", subject), *sections.items()):
+        unknown = unknown_fields(text or "")
+        if unknown:
+            problems.append(
+                FieldProblem(
+                    field,
+                    N_(
+                        "breachdesk cannot fill in %(fields)s: it would reach everyone as written. "
+                        "Use [naam], [gegevens] or [kenmerk] ([name], [data], [reference] in "
+                        "English), or leave out the brackets."
+                    ),
+                    {"fields": ", ".join(unknown)},
+                )
+            )
+    return problems
+
+
 def _refuse(problems: list[FieldProblem]) -> None:
     for problem in problems:
         raise PeopleNoticeError(problem.field, problem.message, dict(problem.params))
@@ -221,13 +243,29 @@ def approve(
     """Freeze the draft as it was saved: what a mailing sends is exactly this. Commits.
 
     Raises:
-        PeopleNoticeError: an Art. 34(2) element is missing (its section is empty), or it is
-            approved already.
+        PeopleNoticeError: an Art. 34(2) element is missing (its section is empty), a
+            ``[field]`` breachdesk cannot fill is in it, it is the same text as the version
+            approved last, or it is approved already.
         StaleEdit: the draft was saved since the page was loaded (approve what you saw).
     """
     if draft.approved_at is not None:
         raise PeopleNoticeError("subject", N_("This version is approved already."))
     _refuse(approval_problems(draft.sections))
+    _refuse(unknown_field_problems(draft.subject, draft.sections))
+    previous = latest_approved(session, draft_incident(session, draft))
+    if previous is not None and previous.sha256 == notice_digest(
+        draft.subject, draft.sections, draft.lang
+    ):
+        # Approving it again made a "new" version that a mailing then sent to everyone a
+        # second time (found by exploratory testing: 1,957 people got the same notice twice).
+        raise PeopleNoticeError(
+            "subject",
+            N_(
+                "This is the same text as version %(version)d, approved already: there is "
+                "nothing new to approve. Change what needs changing first."
+            ),
+            {"version": previous.version},
+        )
     _claim(session, draft, seen)
     now = clock.now()
     draft.approved_at, draft.approved_by_id = now, user.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from breachdesk.domain.register import Informed, RegisterFilter
@@ -18,7 +19,14 @@ from breachdesk.models import (
     RecipientImport,
     User,
 )
-from breachdesk.services import informing, letters, mailings, recipients, register
+from breachdesk.services import (
+    informing,
+    letters,
+    mailings,
+    people_notices,
+    recipients,
+    register,
+)
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 
@@ -131,3 +139,51 @@ def test_a_corrected_list_goes_only_to_those_the_version_did_not_reach(
         db.session, incident, notice, again, user=fg, actor=Actor.of(fg), clock=clock
     )
     assert (everyone.total, everyone.letters) == (3, 1) and everyone.import_id == again.id
+
+
+def test_people_are_counted_once_however_many_versions_reached_them(
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],
+    clock: FixedClock,  # noqa: F811
+) -> None:
+    """Found by exploratory testing: after a supplement, 10.1.3 of the AP sheet said "3,918 by
+    e-mail" for about 2,000 people, and the same notice approved again (no change) became a
+    "new" version a mailing sent to everyone a second time."""
+    _, fg = people
+    first = started_mailing(orgs, people, clock, rate=0, people_count=3)
+    incident = db.session.get_one(Incident, first.incident_id)
+    run_deliveries(clock, RecordingMailer())
+    same = people_notices.working_draft(db.session, incident, clock=clock, user=fg)
+    with pytest.raises(people_notices.PeopleNoticeError) as refused:
+        people_notices.approve(
+            db.session, same, seen=same.edit_count, user=fg, actor=Actor.of(fg), clock=clock
+        )
+    assert "same text as version 1" in str(refused.value.message % refused.value.params)
+    sections = {**same.sections, "measures": "We vragen u uw [klantnummer] te wijzigen."}
+    draft = people_notices.save_draft(
+        db.session, same, subject="Aanvulling", sections=sections, lang="nl",
+        seen=same.edit_count, user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    with pytest.raises(people_notices.PeopleNoticeError) as refused:
+        people_notices.approve(
+            db.session, draft, seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock
+        )
+    assert refused.value.field == "measures" and "[klantnummer]" in str(refused.value.params)
+    sections["measures"] = "We vragen u uw wachtwoord te wijzigen."
+    draft = people_notices.save_draft(
+        db.session, draft, subject="Aanvulling", sections=sections, lang="nl",
+        seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    supplement = people_notices.approve(
+        db.session, draft, seen=draft.edit_count, user=fg, actor=Actor.of(fg), clock=clock
+    )
+    active = recipients.active_import(db.session, incident)
+    assert active is not None
+    mailings.start(
+        db.session, incident, supplement, active, user=fg, actor=Actor.of(fg), clock=clock
+    )
+    mailer = RecordingMailer()
+    run_deliveries(clock, mailer)
+    assert len(addressed(mailer)) == 3  # the supplement went to the three again
+    proof = informing.informing_of(db.session, incident)
+    assert proof is not None and (proof.emails_sent, proof.emails_total) == (3, 3)

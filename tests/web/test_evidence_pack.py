@@ -438,13 +438,13 @@ def test_the_pack_and_the_closing_form_say_what_the_register_says(
     assert register_says(client, incident) == ["informing"]
     text = summary_text(download(client, incident))
     assert (
-        "Betrokkenen geïnformeerd Nog niet: 4 van 4 per e-mail, vanaf 19-11-2026 11:00; "
+        "Betrokkenen geïnformeerd Nog niet: 2 van 2 per e-mail, vanaf 19-11-2026 11:00; "
         "1 per brief, gepost op 19-11-2026 11:00; 1 per brief, nog niet gepost." in text
     ), text[text.find("Betrokkenen geïnformeerd") :][:300]
     proposed, form = closing(client, incident)
     assert proposed == ""  # not "informed" while a letter waits
     assert (
-        "Nog niet: 4 van 4 per e-mail, vanaf 19-11-2026 11:00; 1 per brief, gepost op "
+        "Nog niet: 2 van 2 per e-mail, vanaf 19-11-2026 11:00; 1 per brief, gepost op "
         "19-11-2026 11:00; 1 per brief, nog niet gepost." in form
     ), form
 
@@ -456,9 +456,9 @@ def test_the_pack_and_the_closing_form_say_what_the_register_says(
     assert register_says(client, incident) == ["informed"]
     text = summary_text(download(client, incident))
     assert (
-        "Betrokkenen geïnformeerd Ja, via breachdesk: 4 van 4 per e-mail, vanaf "
+        "Betrokkenen geïnformeerd Ja, via breachdesk: 2 van 2 per e-mail, vanaf "
         "19-11-2026 11:00; 2 per brief, gepost op 19-11-2026 11:00." in text
     )
     proposed, form = closing(client, incident)
     assert proposed == "informed"
-    assert "Geïnformeerd via breachdesk: 4 van 4 per e-mail; 2 per brief." in form
+    assert "Geïnformeerd via breachdesk: 2 van 2 per e-mail; 2 per brief." in form
