@@ -65,8 +65,10 @@ def test_a_new_list_says_it_replaces_the_one_in_use_and_the_send_step_says_who_g
     send = client.get(people_url(incident)).get_data(as_text=True).split('id="send"')[1]
     send = send.split("</form>")[0]
     assert "Versie 1 heeft 2 personen op deze lijst al bereikt." in send
-    # Nobody is left to reach: that choice is off, "everyone again" is the one chosen.
-    assert 'value="unreached" disabled' in send and 'value="everyone" checked' in send
+    # Nobody is left to reach: that choice is off, and "everyone again" is not chosen for the
+    # FG (it was, and one click sent everyone the same notice twice: exploratory testing).
+    assert 'value="unreached" disabled' in send and 'value="everyone">' in send
+    assert 'id="everyone-reached"' in send
     refused = client.post(people_url(incident, "/mailings"), follow_redirects=True)
     assert "Iedereen op de lijst heeft versie 1 al gehad." in refused.get_data(as_text=True)
 

@@ -258,6 +258,16 @@ def test_import_send_pause_resume_and_prove(
     assert all(r.content_sha256 and r.message_id for r in rows)
     events = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
     assert "incident.mailing_started" in events and "incident.recipients_imported" in events
+    # The notices are on this page with their proof; the incident page does not list each
+    # (it listed thousands, with every address: found by exploratory testing).
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert "Bericht aan een betrokkene" not in page and "anna@example.nl" not in page
+
+    # Sending it to everyone again is never preselected (with everyone reached, one click sent
+    # the same notice to everyone a second time: found by exploratory testing).
+    send = client.get(people_url(incident)).get_data(as_text=True)
+    everyone = re.search(r'<input[^>]*id="who-everyone"[^>]*>', send)
+    assert everyone is not None and "checked" not in everyone.group(0)
 
     # A second sending to everyone again can be cancelled: nothing more goes out.
     again = client.post(people_url(incident, "/mailings"), data={"who": "everyone"})
