@@ -78,3 +78,25 @@ def check_due_on(due_on: date | None, discovered_on: date) -> None:
     """
     for problem in due_on_problems(due_on, discovered_on):
         raise DueDateRefused(problem.message, {k: str(v) for k, v in problem.params.items()})
+
+
+class OutcomeRefused(ValueError):
+    """A measure finished or dropped without a word on what was done or why (``message``: an
+    English template marked with ``N_``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def outcome_problems(status: ActionStatus, outcome: str) -> list[FieldProblem]:
+    """A measure done says what was done, one dropped says why (field ``outcome``): the
+    register keeps that as the remedial action taken (Art. 33(5)). Before, both could be set
+    with the field empty (found by exploratory testing)."""
+    if outcome.strip():
+        return []
+    if status is ActionStatus.DONE:
+        return [FieldProblem("outcome", N_("Say what was done: the register keeps it."))]
+    if status is ActionStatus.CANCELLED:
+        return [FieldProblem("outcome", N_("Say why the measure lapses: the register keeps it."))]
+    return []

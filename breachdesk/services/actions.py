@@ -16,7 +16,13 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.actions import ActionStatus, check_due_on, reminder_times
+from ..domain.actions import (
+    ActionStatus,
+    OutcomeRefused,
+    check_due_on,
+    outcome_problems,
+    reminder_times,
+)
 from ..domain.actions import due_on_problems as domain_due_on_problems
 from ..domain.delivery import Kind, Status
 from ..domain.formatting import long_date
@@ -190,7 +196,11 @@ def change(
     Raises:
         DueDateRefused: a new due date lies before the breach was discovered (a date left
             as it was is not checked again).
+        OutcomeRefused: done without what was done, or dropped without why (an outcome
+            recorded before counts).
     """
+    for problem in outcome_problems(status, outcome.strip() or action.outcome):
+        raise OutcomeRefused(problem.message)
     if due_on is not None and due_on != action.due_on:
         check_due_on(due_on, discovered_on(session.get_one(Incident, action.incident_id)))
     before = _summary(action)

@@ -12,7 +12,13 @@ from flask_login import login_required
 from wtforms import DateField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..domain.actions import ACTION_STATUS_LABELS, ActionStatus, DueDateRefused, is_overdue
+from ..domain.actions import (
+    ACTION_STATUS_LABELS,
+    ActionStatus,
+    DueDateRefused,
+    OutcomeRefused,
+    is_overdue,
+)
 from ..domain.timeutil import utc_to_local
 from ..extensions import db_session
 from ..models import RemedialAction
@@ -159,5 +165,7 @@ def change(incident_id: int, action_id: int) -> ResponseReturnValue:
         )
     except DueDateRefused as refusal:
         return refused({"due_on": _(refusal.message, **refusal.params)})
+    except OutcomeRefused as refusal:
+        return refused({"outcome": _(refusal.message)})
     flash(_("The measure has been updated."), "success")
     return redirect(url_for("actions.index", incident_id=incident.id))

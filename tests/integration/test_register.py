@@ -208,7 +208,10 @@ def test_filters_on_decision_filing_informing_data_period_and_state(
     for title in ("Wachtwoorden resetten", "Leverancier aanspreken"):
         data = ActionInput(title, "Piet", "piet@kruix.example", T0.date() + timedelta(days=7))
         remedial = actions.add(db.session, notified, data, user=fg, actor=Actor.of(fg), clock=clock)
-    actions.change(db.session, remedial, status=ActionStatus.DONE, actor=Actor.of(fg), clock=clock)
+    actions.change(
+        db.session, remedial, status=ActionStatus.DONE, outcome="Gedaan.", actor=Actor.of(fg),
+        clock=clock,
+    )  # fmt: skip
     shown = register.view(db.session, fg, notified_only, clock.now()).rows[0]
     assert shown.open_actions() == 1 and shown.filing is not None
     assert shown.people == "100–150" and shown.organisation == kruix.name

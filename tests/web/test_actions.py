@@ -205,6 +205,16 @@ def test_a_change_that_cannot_be_read_comes_back_with_its_typing_and_the_error_a
     assert f">{written}</textarea>" in text and 'value="31-02-2026"' in text
     assert f'id="due-{action.id}-error"' in text and "Niet gewijzigd" not in text
 
+    # Done without what was done, dropped without why: refused at the field (both were
+    # accepted with it empty: found by exploratory testing).
+    for status in ("done", "cancelled"):
+        empty = client.post(url, data={"status": status, "outcome": "  "})
+        text = empty.get_data(as_text=True)
+        assert empty.status_code == 400 and f'id="outcome-{action.id}-error"' in text
+        assert ("wat er is gedaan" if status == "done" else "waarom") in text
+    db.session.expire_all()
+    assert action.status == "open"
+
     too_long = "x" * 2001
     long_text = client.post(url, data={"status": "done", "outcome": too_long})
     text = long_text.get_data(as_text=True)
