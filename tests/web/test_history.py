@@ -210,8 +210,9 @@ EXAMPLES: list[tuple[str, Any, Any, str]] = [
     ("incident.awareness_corrected", {"aware_at": "2026-11-19T09:30:00.000000+00:00"},
      {"aware_at": "2026-11-18T15:00:00.000000+00:00", "reason": "eerder gezien"},
      "Moment van kennisname gecorrigeerd: 19-11-2026 10:30 → 18-11-2026 16:00"),
+    # A reopening keeps its reason in the history (it was shown only while open).
     ("incident.state_changed", {"state": "closed"}, {"state": "decided", "reason": "AP vroeg"},
-     "Status gewijzigd: Afgesloten → Besloten"),
+     "Status gewijzigd: Afgesloten → Besloten; reden: “AP vroeg”"),
     ("incident.checklist_saved", {"facts": {"a": 1, "b": 2, "c": 3}},
      {"facts": {"a": 1, "b": 5, "c": 4}, "confirmed": True},
      "Risicochecklist opgeslagen: 2 antwoorden gewijzigd; bevestigd"),

@@ -28,6 +28,8 @@ from .reading import (
 
 #: A remedial action's title longer than this is cut (the action list shows it whole).
 SHORT_NAME = 80
+#: A reason for a change of state longer than this is cut (the audit trail keeps it whole).
+SHORT_REASON = 200
 
 
 def reported(before: Data, after: Data) -> list[str]:
@@ -103,8 +105,18 @@ def _state_words(value: Any) -> str:
 
 
 def state_changed(before: Data, after: Data) -> list[str]:
+    """The change and its reason (a reopening's, a discard's): the page showed a reopening's
+    reason only while the incident was open, and once it was closed again it was nowhere
+    (found by exploratory testing)."""
     now = _state_words(after.get("state"))
-    return [change_words(_state_words(before.get("state")), now)] if now else []
+    if not now:
+        return []
+    parts = [change_words(_state_words(before.get("state")), now)]
+    reason = text_of(after, "reason")
+    if reason:
+        short = reason if len(reason) <= SHORT_REASON else reason[: SHORT_REASON - 1] + "…"
+        parts.append(gettext("reason: “%(reason)s”", reason=" ".join(short.split())))
+    return parts
 
 
 #: The report's columns, grouped as a reader knows them (the number of people is four columns).
