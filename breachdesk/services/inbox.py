@@ -72,6 +72,7 @@ class InboxIncident:
     decision_stale: bool
     subjects_resolution: str
     checklist_confirmed_at: datetime | None
+    discovered_at: datetime
     organisation: Organisation
     decisions: tuple[DecidedDuties, ...]  # the latest only: what the clock reads
     notifications: tuple[Filed, ...]  # in the order they were filed

@@ -47,6 +47,7 @@ LISTED = (
     Incident.decision_stale,
     Incident.subjects_resolution,
     Incident.checklist_confirmed_at,
+    Incident.discovered_at,  # shown while the awareness is still to be recorded
 )
 
 

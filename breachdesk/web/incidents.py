@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..domain.assessment import RULESET_VERSION
-from ..domain.deadline import Duty
+from ..domain.deadline import NOTIFICATION_TERM, Duty
 from ..domain.lifecycle import STATE_LABELS, State, allowed_targets
 from ..domain.next_action import NextAction
 from ..domain.notices.ap_draft import Informing
@@ -105,6 +105,7 @@ def index() -> ResponseReturnValue:
         state=state,
         states=list(STATE_LABELS),
         now=now,
+        long_ago=NOTIFICATION_TERM,  # a report discovered longer ago is marked so
         # Each row's badge and next step in words, made once per page rather than per row.
         badges={s.value: state_badge(s.value) for s in State},
         step_words={a: next_action_label(a) for a in NextAction},

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Delivery, Incident, Organisation
+from breachdesk.services.clock import FixedClock
 
 from ..conftest import MakeUser, login
 from .test_reports import form_data
@@ -202,3 +203,17 @@ def test_office_hours_for_untriaged_reports_are_set_and_checked(
     kruix = orgs["kruix"]
     assert (kruix.office_days, kruix.office_start_hour, kruix.office_end_hour) == ("123456", 8, 18)
     assert kruix.untriaged_office_hours == 2
+
+
+def test_a_report_discovered_more_than_72_hours_ago_is_marked_in_the_inbox(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    incident = reported_incident(client, orgs, make_user)  # discovered 19-11 09:30
+    login(client, "fg@x.nl")
+    row = client.get("/incidents/").get_data(as_text=True).split(incident.reference, 1)[1]
+    row = row.split("</tr>", 1)[0]
+    assert "ontdekt 19-11-2026 09:30" in row and "meer dan 72 uur geleden" not in row
+    clock.advance(hours=72)
+    login(client, "fg@x.nl")  # the session of three days ago has ended
+    row = client.get("/incidents/").get_data(as_text=True).split(incident.reference, 1)[1]
+    assert "meer dan 72 uur geleden" in row.split("</tr>", 1)[0]

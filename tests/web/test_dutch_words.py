@@ -75,3 +75,21 @@ def test_the_inbox_lists_only_the_e_mails_of_the_chosen_organisation(
         assert references <= set(db.session.execute(own).scalars()), org.slug
         shown_any = shown_any or bool(references)
     assert shown_any
+
+
+def test_a_report_still_to_triage_says_when_it_was_discovered_and_the_log_comes_last(
+    client: Any, demo: None
+) -> None:
+    """Found by exploratory testing: a report still to be triaged showed no date at all, so a
+    breach found four days before looked like any other; on a phone the log of the last two
+    days' e-mails came first and pushed the incidents 2,000 px down."""
+    login(client, FG, DEMO_PASSWORD)
+    page = client.get("/incidents/").get_data(as_text=True)
+    untriaged = db.session.execute(
+        select(Incident).where(Incident.state == "reported").limit(1)
+    ).scalar_one()
+    row = page.split(f'data-reference="{untriaged.reference}"', 1)[1].split("</tr>", 1)[0]
+    assert "kennisname nog niet vastgelegd" in row and "data-discovered=" in row
+    assert "ontdekt " in row
+    if 'id="recent-reminders"' in page:
+        assert page.index('id="incident-list"') < page.index('id="recent-reminders"')
