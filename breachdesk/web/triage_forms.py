@@ -26,6 +26,9 @@ from ..domain.checklist import BreachType, Tri
 from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_CHOICES, SUBJECTS_RESOLUTION_LABELS
 from ..domain.timeutil import utc_to_local
 from .fields import LocalDateTimeField, PageForm
+
+#: WTForms' own words were "Nummer moet tussen 1 en 336 liggen." ("nummer": an identifier).
+NUMBER_RANGE = _l("Give a whole number from %(min)s to %(max)s.")
 from .form_checks import read
 from .report_form import MultiCheckboxField, options
 
@@ -241,7 +244,7 @@ class ClockSettingsForm(PageForm):
     )
     processor_term_hours = IntegerField(
         _l("Term towards a controller when we are processor (hours)"),
-        validators=[InputRequired(), NumberRange(min=1, max=336)],
+        validators=[InputRequired(), NumberRange(min=1, max=336, message=NUMBER_RANGE)],
         description=_l("From the processing agreement, e.g. 24 or 36."),
     )
     processor_hours_before = StringField(
@@ -260,7 +263,7 @@ class ClockSettingsForm(PageForm):
 
     notice_rate_per_minute = IntegerField(
         _l("Notices to people: at most this many e-mails a minute"),
-        validators=[Optional(), NumberRange(min=0, max=100000)],
+        validators=[Optional(), NumberRange(min=0, max=100000, message=NUMBER_RANGE)],
         description=_l(
             "Your mail provider's limit (Microsoft 365: about 30 a minute per mailbox); "
             "0 for no limit."
@@ -281,14 +284,16 @@ class ClockSettingsForm(PageForm):
         ),
     )
     office_start_hour = IntegerField(
-        _l("Office hours start (hour)"), validators=[Optional(), NumberRange(min=0, max=23)]
+        _l("Office hours start (hour)"),
+        validators=[Optional(), NumberRange(min=0, max=23, message=NUMBER_RANGE)],
     )
     office_end_hour = IntegerField(
-        _l("Office hours end (hour)"), validators=[Optional(), NumberRange(min=1, max=24)]
+        _l("Office hours end (hour)"),
+        validators=[Optional(), NumberRange(min=1, max=24, message=NUMBER_RANGE)],
     )
     untriaged_office_hours = IntegerField(
         _l("Chase a report not yet triaged after this many office hours"),
-        validators=[Optional(), NumberRange(min=1, max=40)],
+        validators=[Optional(), NumberRange(min=1, max=40, message=NUMBER_RANGE)],
         description=_l(
             "The FG and the deputy are reminded, then the escalation contact; never later than "
             "8 hours after the report, whatever the office hours. Default 4."
@@ -296,14 +301,14 @@ class ClockSettingsForm(PageForm):
     )
     recipient_retention_days = IntegerField(
         _l("Keep the lists of people this many days after closing"),
-        validators=[Optional(), NumberRange(min=1, max=3650)],
+        validators=[Optional(), NumberRange(min=1, max=3650, message=NUMBER_RANGE)],
         description=_l(
             "Then names and addresses are erased; the counts and the proof of what was sent stay."
         ),
     )
     retention_days = IntegerField(
         _l("Erase the breach data this many days after closing"),
-        validators=[Optional(), NumberRange(min=30, max=3650)],
+        validators=[Optional(), NumberRange(min=30, max=3650, message=NUMBER_RANGE)],
         description=_l(
             "Attachments, mails, lists of people and free texts are erased; the register entry "
             "(facts, counts, reasoning, digests) stays. Empty: kept until you choose a period."

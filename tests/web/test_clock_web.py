@@ -195,6 +195,11 @@ def test_office_hours_for_untriaged_reports_are_set_and_checked(
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert 'id="office_days-error"' in text and 'id="office_end_hour-error"' in text
+    term = client.post(
+        "/admin/organisations/kruix/clock", data={**data, "processor_term_hours": "0"}
+    )
+    error = term.get_data(as_text=True).split('id="processor_term_hours-error"')[1].split("<")[0]
+    assert "Vul een heel getal van 1 tot en met 336 in." in error  # was "Nummer moet tussen ..."
     data.update(
         office_days=["1", "2", "3", "4", "5", "6"], office_start_hour="8", office_end_hour="18"
     )
