@@ -26,11 +26,11 @@ from ..domain.checklist import BreachType, Tri
 from ..domain.duties import PUBLIC_RESOLUTION_LABELS, SUBJECTS_CHOICES, SUBJECTS_RESOLUTION_LABELS
 from ..domain.timeutil import utc_to_local
 from .fields import LocalDateTimeField, PageForm
+from .form_checks import read
+from .report_form import MultiCheckboxField, options
 
 #: WTForms' own words were "Nummer moet tussen 1 en 336 liggen." ("nummer": an identifier).
 NUMBER_RANGE = _l("Give a whole number from %(min)s to %(max)s.")
-from .form_checks import read
-from .report_form import MultiCheckboxField, options
 
 TRI = [("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Not yet known"))]
 BREACH_TYPES = [
