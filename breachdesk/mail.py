@@ -169,13 +169,25 @@ def build_message(
         message["Reply-To"] = header_value(reply_to)
     message["Subject"] = header_value(subject)
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(domain="breachdesk.local")
+    message["Message-ID"] = make_msgid(domain=_sender_domain(sender))
     if organisation:
         message[ORG_HEADER] = header_value(organisation)
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
     return message
+
+
+def _sender_domain(sender: str) -> str:
+    """The domain of the sender's address, for the Message-ID: its right-hand side should be
+    a domain the sender controls (RFC 5322 3.6.4); it was "breachdesk.local" for everyone,
+    a name no mail system resolves (found by exploratory testing). "localhost" when the
+    address has none (a development set-up)."""
+    _name, address = parseaddr(sender)
+    local, at, domain = address.rpartition("@")
+    domain = domain.strip().lower()
+    usable = local and at and domain and all(part for part in domain.split("."))
+    return domain if usable else "localhost"
 
 
 @cache

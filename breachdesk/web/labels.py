@@ -151,6 +151,21 @@ def action_label(action: str) -> str:
     return str(label) if label is not None else action
 
 
+#: The words the delivery engine puts before a server's own reply, which is shown as it came.
+_REFUSED_FOR_GOOD = "refused permanently: "
+
+
+def delivery_error(text: str | None) -> str:
+    """A delivery's last error for the page: the engine's own prefix in the reader's language,
+    the mail or web server's reply after it as it came ("refused permanently: 550 …" was
+    English on the Dutch proof page: found by exploratory testing)."""
+    if not text:
+        return ""
+    if text.startswith(_REFUSED_FOR_GOOD):
+        return gettext("refused for good:") + " " + text[len(_REFUSED_FOR_GOOD) :]
+    return text
+
+
 def delivery_label(row: Delivery) -> str:
     """What a delivery row is, in words: "48 hours after awareness", "Escalation", ..."""
     return delivery_words(row.kind, row.label)

@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from ..domain.problems import FieldProblem
 from ..extensions import db_session
-from ..models import Incident, Mailing
+from ..models import Incident, Mailing, PeopleNotice
 from ..runtime import runtime
 from ..services import letters, public_notice
 from ..services.documents import DocumentError
@@ -50,8 +50,12 @@ def letters_pdf(incident_id: int, mailing_id: int, part: int) -> ResponseReturnV
     except DocumentError:
         flash(_("The PDF could not be made on this server; nothing was changed."), "danger")
         return redirect(url_for("people.show", incident_id=incident.id) + "#letters")
+    # Which version and which sending: every mailing's letters were "…-brieven-1.pdf", easy to
+    # print the wrong version (found by exploratory testing).
     letters_word = pgettext("file name", "letters")
-    name = f"{incident.reference}-{letters_word}-{part}.pdf"
+    version = db_session().get_one(PeopleNotice, mailing.notice_id).version
+    duplex = "-duplex" if request.args.get("duplex") == "1" else ""
+    name = f"{incident.reference}-{letters_word}-v{version}-{mailing.id}-{part}{duplex}.pdf"
     return Response(
         pdf,
         mimetype="application/pdf",

@@ -141,3 +141,17 @@ def test_the_simple_mailers_send_over_a_connection_as_they_send_alone(tmp_path: 
 @example("Lek\u2028Bcc: x@y.z")
 def test_header_value_is_exactly_single_line(value: str) -> None:
     assert header_value(value) == single_line(value)
+
+
+def test_the_message_id_is_of_the_senders_domain() -> None:
+    """It was "@breachdesk.local" for every organisation, a name no mail system resolves and
+    a mark of the software (found by exploratory testing)."""
+    from breachdesk.mail import build_message
+
+    def message_id(sender: str) -> str:
+        message = build_message(sender=sender, to=["a@b.nl"], subject="Onderwerp", text="Tekst")
+        return str(message["Message-ID"])
+
+    assert message_id("Kruix <privacy@Kruix.NL>").endswith("@kruix.nl>")
+    assert message_id("breachdesk <breachdesk@localhost>").endswith("@localhost>")
+    assert message_id("geen adres").endswith("@localhost>")

@@ -288,6 +288,12 @@ def test_import_send_pause_resume_and_prove(
         "Nog niet: 2 van 2 per e-mail, vanaf 19-11-2026 11:00; 1 per brief, nog niet gepost."
         in page
     )
+    # The letters' PDF is named with its version and sending (all were "…-brieven-1.pdf", easy
+    # to print the wrong version: found by exploratory testing).
+    pdf = client.get(people_url(incident, f"/mailings/{mailing_id}/letters-1.pdf"))
+    assert pdf.status_code == 200
+    name = f'filename="{incident.reference}-brieven-v1-{mailing_id}-1.pdf"'
+    assert name in pdf.headers["Content-Disposition"]
     # Letters: recorded as posted once; the AP answer sheet counts who was informed.
     posted = client.post(
         people_url(incident, f"/mailings/{mailing_id}/letters-posted"),
@@ -453,6 +459,13 @@ def test_a_mail_servers_reply_is_shown_as_it_came(app: Flask) -> None:
         assert render_template_string("{{ r | server_reply }}", r=smtp) == smtp
         shown = render_template_string("{{ r | server_reply }}", r="written to leiz/x.eml")
     assert shown == '<span title="written to leiz/x.eml">in Postvak UIT gezet: leiz/x.eml</span>'
+    # A refusal: the engine's words in Dutch, the server's reply as it came (the whole line
+    # was English on the Dutch proof page: found by exploratory testing).
+    with app.test_request_context("/"):
+        refused = render_template_string(
+            "{{ delivery_error(e) }}", e="refused permanently: 550 5.1.1 User unknown"
+        )
+    assert refused == "definitief geweigerd: 550 5.1.1 User unknown"
 
 
 def test_the_preview_finds_any_person_on_the_list_and_says_when_it_cannot(
