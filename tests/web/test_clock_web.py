@@ -83,6 +83,17 @@ def test_a_late_notification_needs_reasons_at_the_field_and_keeps_the_typing(
     )
     assert moved.status_code == 422
     assert "kennisname kan niet na de eerste melding liggen" in moved.get_data(as_text=True)
+    # Moved later, before the filing: the banner keeps the deadline the filing was judged by
+    # (it showed the new one beside "late": found by exploratory testing) and says why.
+    moved = client.post(
+        f"/incidents/{incident.id}/awareness",
+        data={"aware_at": "2026-11-18T10:00", "reason": "Pas op 18 november zeker"},
+    )
+    assert moved.status_code == 302
+    banner = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    banner = banner.split('id="deadline"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert "uiterlijk melden bij de AP: 18-11-2026 10:00" in banner
+    assert 'id="deadline-then"' in banner and "de deadline 21-11-2026 10:00" in banner
     statuses = db.session.execute(
         select(Delivery.status).where(
             Delivery.incident_id == incident.id, Delivery.kind != "new_report"
