@@ -227,7 +227,10 @@ def change(
 
 
 def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing | Skip:
-    """The delivery handler for overdue actions: to the owner, with the FG(s) in copy."""
+    """The delivery handler for overdue actions: to the owner and the FG(s), whom the owner's
+    reply reaches and whose address the mail gives (it said "tell the FG" without saying
+    how, and the link needs an account the owner may not have: found by exploratory
+    testing)."""
     action = session.get(RemedialAction, int((row.payload or {}).get("action_id") or 0))
     if action is None or action.status != ActionStatus.OPEN.value:
         return Skip("action_not_open")
@@ -239,8 +242,10 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
     link = context.link(f"incidents/{incident.id}/actions")
     title = f"“{single_line(action.title)}”"
     owner = single_line(action.owner_name) or "—"
+    fg = ", ".join(staff) or "—"
     return Outgoing(
         recipients=list(dict.fromkeys(recipients)),
+        reply_to=staff[0] if staff else None,
         subject=(f"[{incident.reference}] Herstelmaatregel over datum / Remedial action overdue"),
         text=f"""\
 Een herstelmaatregel na datalek {incident.reference} is nog niet afgerond, terwijl die op
@@ -250,8 +255,9 @@ Een herstelmaatregel na datalek {incident.reference} is nog niet afgerond, terwi
   Eigenaar:     {owner}
   Afgesproken:  {due}
 
-Is de maatregel uitgevoerd? Laat het de functionaris gegevensbescherming weten, of werk hem
-bij in breachdesk: {link}
+Is de maatregel uitgevoerd? Laat het de functionaris gegevensbescherming weten (beantwoord
+deze e-mail, of mail {fg}), of werk hem bij in breachdesk als je daar een account hebt:
+{link}
 
 -- English --
 
@@ -261,7 +267,8 @@ A remedial action after breach {incident.reference} is not finished; it was due 
   Owner:    {owner}
   Due:      {due_en}
 
-Has it been done? Tell the data protection officer, or update it in breachdesk: {link}
+Has it been done? Tell the data protection officer (reply to this e-mail, or write to
+{fg}), or update it in breachdesk if you have an account there: {link}
 
 --
 breachdesk

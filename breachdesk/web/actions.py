@@ -42,7 +42,7 @@ class ActionForm(PageForm):
     owner_email = EmailField(
         _l("Their e-mail address"),
         validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
-        description=_l("An overdue measure is reminded to this address, with you in copy."),
+        description=_l("An overdue measure is reminded to this address and to you."),
     )
     due_on = DateField(_l("Due date"), validators=[Optional()])
 

@@ -92,6 +92,11 @@ def test_an_overdue_action_reminds_its_owner_and_a_finished_one_does_not(
     (message,) = [m for m in messages if "Herstelmaatregel" in m["Subject"]]
     assert "pieter@kruix.example" in message["To"] and "fg@x.nl" in message["To"]
     assert incident.reference in message["Subject"]
+    # The owner's reply reaches the FG, and the mail says how to reach them (it said "tell
+    # the FG" without an address: found by exploratory testing).
+    assert message["Reply-To"] == "fg@x.nl"
+    body = message.get_payload(decode=True).decode()
+    assert "of mail fg@x.nl" in body
     assert "Wachtwoorden van het team resetten" in message.get_payload(decode=True).decode()
 
     login(client, "fg@x.nl")  # a week later: the morning's session has expired
