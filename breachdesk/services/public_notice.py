@@ -237,6 +237,9 @@ def public_problems(
             published = PublicResolution.PUBLISHED.value
             resolution = Resolution(published, published_at, where)
             for name, message in resolution_problems(resolution, published, incident.aware_at, now):
+                if name == "note" and not where:
+                    continue  # said above in this form's words (it was said twice, found by
+                    # exploratory testing: "where published" and "how they were informed")
                 problem("published_at" if name == "at" else "channel", message)
     else:
         notice = public_notice_of(session, incident)

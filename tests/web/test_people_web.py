@@ -331,6 +331,13 @@ def test_public_communication_recorded_where_and_when(
         },
     )
     assert future.status_code == 422 and "Openbare mededeling." in future.get_data(as_text=True)
+    nowhere = client.post(
+        people_url(incident, "/public"),
+        data={"text": "Openbare mededeling.", "channel": "", "published_at": "2026-11-19T11:00"},
+    )
+    error = nowhere.get_data(as_text=True).split('id="channel-error"')[1].split("</div>")[0]
+    assert "Geef aan waar het is gepubliceerd" in error
+    assert "Geef aan hoe zij zijn geïnformeerd" not in error  # one message, not two
     saved = client.post(
         people_url(incident, "/public"),
         data={
