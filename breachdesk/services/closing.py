@@ -15,14 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.duties import PublicResolution, Resolution, SubjectsResolution, resolution_problems
-from ..domain.lifecycle import State, TransitionRefused
+from ..domain.lifecycle import State, TransitionRefused, closing_blocked_by
 from ..domain.problems import FieldProblem
 from ..domain.text import N_
 from ..models import Delivery, Incident, Mailing
 from .audit import Actor
 from .clock import Clock
 from .deadlines import duties_owed
-from .workflow import audit_incident, commit, move_incident, refuse
+from .workflow import audit_incident, commit, guards, move_incident, refuse
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,39 @@ class Closure:
 
     subjects: Resolution | None = None
     public: Resolution | None = None
+
+
+STILL_SENDING = N_(
+    "The notice to the people affected is still being sent: let it finish, or cancel it, "
+    "before closing."
+)
+
+
+def still_sending(session: Session, incident: Incident) -> bool:
+    """A mailing of the incident has notices still to send (planned, being sent or held)."""
+    sending = session.execute(
+        select(Mailing.id).where(
+            Mailing.incident_id == incident.id,
+            Mailing.status.in_(("preparing", "running", "paused")),
+            select(Delivery.id)
+            .where(
+                Delivery.mailing_id == Mailing.id,
+                Delivery.status.in_(("planned", "sending", "held")),
+            )
+            .exists(),
+        )
+    ).first()
+    return sending is not None
+
+
+def standing_refusals(session: Session, incident: Incident) -> list[str]:
+    """Why closing is refused whatever the closing form says (English templates): a notice
+    still being sent; a stale decision, a filing or a supplement owed. The form shows them
+    with its field errors in one round (they came one after the other: found by exploratory
+    testing)."""
+    found = [STILL_SENDING] if still_sending(session, incident) else []
+    blocked = closing_blocked_by(guards(incident))
+    return [*found, *([blocked] if blocked else [])]
 
 
 def close(
@@ -55,25 +88,8 @@ def close(
     closure = closure or Closure()
     duties = duties_owed(incident)
     now = clock.now()
-    sending = session.execute(
-        select(Mailing.id).where(
-            Mailing.incident_id == incident.id,
-            Mailing.status.in_(("preparing", "running", "paused")),
-            select(Delivery.id)
-            .where(
-                Delivery.mailing_id == Mailing.id,
-                Delivery.status.in_(("planned", "sending", "held")),
-            )
-            .exists(),
-        )
-    ).first()
-    if sending is not None:
-        raise TransitionRefused(
-            N_(
-                "The notice to the people affected is still being sent: let it finish, or "
-                "cancel it, before closing."
-            )  # fmt: skip
-        )
+    if still_sending(session, incident):
+        raise TransitionRefused(STILL_SENDING)
     refuse(closure_problems(incident, closure, now))
     recorded: dict[str, Resolution] = {}
     try:

@@ -244,7 +244,11 @@ def close(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = CloseForm()
     now = runtime().clock.now()
-    if validate_all(form, lambda: closing.closure_problems(incident, _closure(form), now)):
+    refusals = closing.standing_refusals(db_session(), incident)
+    valid = validate_all(form, lambda: closing.closure_problems(incident, _closure(form), now))
+    if refusals:  # beside the fields' errors, in the same round
+        form.form_errors.extend(_(refusal) for refusal in refusals)
+    elif valid:
         try:
             closing.close(
                 db_session(), incident, actor=actor(), clock=runtime().clock, closure=_closure(form)

@@ -471,3 +471,30 @@ def test_a_public_communication_with_an_unclosed_ipv6_address_is_refused_at_the_
     assert response.status_code == 422
     errors_at(response.get_data(as_text=True), "url")
     assert db.session.execute(select(PublicNotice)).first() is None
+
+
+def test_closing_names_a_supplement_owed_and_the_forms_own_errors_at_once(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """Found by exploratory testing: with a supplement owed, an empty closing form said only
+    that; the form's own errors then hid it; filled in right, it came back."""
+    incident = assessed(client, orgs, make_user)
+    save_checklist(client, incident, UNENCRYPTED_LAPTOP, version=1)
+    assert decide(client, incident, 0, 2).status_code == 302  # notify the AP and the people
+    filed = client.post(
+        f"/incidents/{incident.id}/notification",
+        data={"submitted_at": "2026-11-19T10:55", "reference": "M-1", "seen_filings": "0",
+              "provisional": "y"},
+    )  # fmt: skip
+    assert filed.status_code == 302
+    response = client.post(
+        f"/incidents/{incident.id}/close",
+        data={"subjects_outcome": "informed", "subjects_at": "", "subjects_note": ""},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    errors_at(page, "subjects_at", "subjects_note")
+    refused = page.split('id="close-refused"', 1)[1].split("</div>", 1)[0]
+    assert "aanvulling" in refused
+    db.session.expire_all()
+    assert incident.state == "decided"
