@@ -36,7 +36,7 @@ from ..domain.prefill import prefill
 from ..domain.report import Answer, CountMode, IncidentReport
 from ..mail import Mailer
 from ..models import AuditEvent, Delivery, Incident, Organisation, User
-from ..services import clock_settings, decisions, delivery, filings, triage
+from ..services import clock_settings, decisions, delivery, filings, report_columns, triage
 from ..services import incidents as incident_service
 from ..services.audit import Actor
 from ..services.clock import Clock
@@ -208,7 +208,7 @@ def _decide(
     yield clock.now() + timedelta(hours=1)
     facts = dataclasses.replace(
         prefill(
-            incident_service.report_of(incident),
+            report_columns.report_of(incident),
             profile_of(incident.organisation),
             item.breach_types,
         ),

@@ -15,8 +15,9 @@ from ..models import Incident
 from . import audit
 from .audit import Actor
 from .clock import Clock
-from .incidents import ReportRejected, profile_snapshots, report_columns
+from .incidents import ReportRejected
 from .organisations import profile_of
+from .report_columns import profile_snapshots, report_columns
 from .workflow import commit
 
 #: The facts the FG may correct: everything the reporter filled in.

@@ -21,8 +21,7 @@ from ..domain.prefill import prefill
 from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
-from ..services import decisions
-from ..services import incidents as incident_service
+from ..services import decisions, report_columns
 from ..services.organisations import profile_of
 from ..services.versioning import StaleEdit
 from .checklist_form import ADJUSTMENT_ROWS, ChecklistForm
@@ -71,7 +70,7 @@ def _page(incident: Incident, form: ChecklistForm) -> dict[str, Any]:
 def _current(incident: Incident) -> Facts:
     """The saved answers, or the answers pre-filled from the report and the profile."""
     return decisions.current_facts(incident) or prefill(
-        incident_service.report_of(incident),
+        report_columns.report_of(incident),
         profile_of(incident.organisation),
         frozenset(BreachType(t) for t in incident.breach_types),
     )

@@ -16,7 +16,7 @@ from ..extensions import db_session
 from ..models import Incident
 from ..runtime import runtime
 from ..services import incidents as incident_service
-from ..services import report_correction
+from ..services import report_columns, report_correction
 from ..services.organisations import profile_of
 from .context import actor, selected_locale
 from .failures import NotSaved, keeps_typing
@@ -63,7 +63,7 @@ def correct(incident_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     form = _form(incident)
     if not form.is_submitted():
-        form.fill(incident_service.report_of(incident))
+        form.fill(report_columns.report_of(incident))
         return _page(incident, form)
     valid = validate_all(form, lambda: _problems(incident, form))
     if valid and (report := form.to_report()) is not None:

@@ -16,8 +16,8 @@ from breachdesk.services import closing, decisions, inbox
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.filings import record_notification, withdraw_notification
-from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
+from breachdesk.services.report_columns import report_of
 
 from .test_reminders import confirmed, people  # noqa: F401 - the fixture is used by name
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from breachdesk.demo.incidents import SCRIPT
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Incident
-from breachdesk.services import incidents as incident_service
+from breachdesk.services import report_columns
 from breachdesk.services.organisations import profile_of
 
 #: Words for kinds of personal data a demo text might mention; each one used in a demo
@@ -84,7 +84,7 @@ def test_each_demo_report_names_only_data_its_organisations_profile_lists(app: F
     assert len(incidents) == len(SCRIPT)
     for incident in incidents:
         profile = profile_of(incident.organisation)
-        report = incident_service.report_of(incident)
+        report = report_columns.report_of(incident)
         assert report.data_category_keys, incident.title
         assert set(report.data_category_keys) <= set(profile.data_category_keys()), incident.title
         listed = " ".join(
@@ -114,7 +114,7 @@ def test_each_kind_of_data_a_demo_report_mentions_is_in_its_categories_or_other_
     them, so in the report's own words) — the register's data categories must not omit them."""
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     for incident in db.session.execute(select(Incident)).scalars():
-        report = incident_service.report_of(incident)
+        report = report_columns.report_of(incident)
         text = f"{incident.title} {report.description}".lower()
         if "wachtwoorden" in text and "gekopieerd" in text:
             assert "wachtwoord" in report.data_other.lower(), incident.title

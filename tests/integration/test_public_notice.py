@@ -21,7 +21,6 @@ from breachdesk.services.answer_sheet import sheet_facts
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.filings import record_notification
-from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
 from breachdesk.services.public_notice import (
     PublicNoticeError,
@@ -31,6 +30,7 @@ from breachdesk.services.public_notice import (
     save,
     text_digest,
 )
+from breachdesk.services.report_columns import report_of
 
 from ..conftest import MakeUser
 from .test_incidents import submit

@@ -29,8 +29,8 @@ from breachdesk.services import actions, decisions, filings, register, triage
 from breachdesk.services.actions import ActionInput
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
-from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
+from breachdesk.services.report_columns import report_of
 
 from ..conftest import T0, MakeUser
 from .test_incidents import submit

@@ -261,8 +261,8 @@ def test_register_only_decision_cancels_reminders_and_close_needs_the_filing(
     facts = decisions.current_facts(incident)
     assert facts is None
     from breachdesk.domain.prefill import prefill
-    from breachdesk.services.incidents import report_of
     from breachdesk.services.organisations import profile_of
+    from breachdesk.services.report_columns import report_of
 
     facts = prefill(report_of(incident), profile_of(incident.organisation), frozenset())
     decisions.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)

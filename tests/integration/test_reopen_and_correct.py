@@ -16,8 +16,8 @@ from breachdesk.models import AuditEvent, Delivery, Incident, Organisation, User
 from breachdesk.services import closing, decisions, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
-from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
+from breachdesk.services.report_columns import report_of
 from breachdesk.services.workflow import TriageError
 
 from ..conftest import MakeUser

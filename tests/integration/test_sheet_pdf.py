@@ -26,8 +26,8 @@ from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.documents import DocumentError, ap_sheet_pdf, render_pdf
 from breachdesk.services.filings import record_notification, withdraw_notification
-from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
+from breachdesk.services.report_columns import report_of
 
 from ..conftest import T0, MakeUser
 from .test_incidents import submit

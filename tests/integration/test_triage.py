@@ -30,8 +30,8 @@ from breachdesk.services import (
 )
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
-from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
+from breachdesk.services.report_columns import report_of
 from breachdesk.services.workflow import TriageError
 
 from ..conftest import T0, MakeUser

@@ -34,8 +34,8 @@ from breachdesk.services import decisions, delivery, filings, health, triage, we
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.delivery import WebhookTransport
-from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
+from breachdesk.services.report_columns import report_of
 
 from ..conftest import TEST_ACTOR, MakeUser, free_port, run_deliveries
 from ..webhook_receiver import Receiver, run_receiver

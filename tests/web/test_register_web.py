@@ -26,8 +26,8 @@ from breachdesk.models import AuditEvent, Incident, Organisation, User
 from breachdesk.services import decisions, register, triage
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
-from breachdesk.services.incidents import report_of
 from breachdesk.services.organisations import profile_of
+from breachdesk.services.report_columns import report_of
 
 from ..conftest import MakeUser, login
 from ..integration.test_incidents import submit
