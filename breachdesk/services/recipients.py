@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.evidence import safe_filename
@@ -326,25 +326,34 @@ def find_people(
     and how many there are. It finds a row number, or a part of a name, e-mail address or
     reference (case-insensitive); an empty query finds everyone. Reads only."""
     where = [Recipient.import_id == imp.id]
-    wanted = query.strip()
-    if wanted:
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        found = [
-            # SQLite folds the case of ASCII letters only ("öztürk" missed "Öztürk");
-            # PostgreSQL's ILIKE folds every letter.
-            func.bd_casefold(column).contains(wanted.casefold(), autoescape=True)
-            if sqlite
-            else column.icontains(wanted, autoescape=True)
-            for column in (Recipient.name, Recipient.email, Recipient.reference)
-        ]
-        if wanted.isdigit() and len(wanted) <= 9:
-            found.append(Recipient.row_number == int(wanted))
-        where.append(or_(*found))
+    matches = person_matches(session, query)
+    if matches is not None:
+        where.append(matches)
     total = session.execute(select(func.count()).where(*where)).scalar_one()
     people = session.execute(
         select(Recipient).where(*where).order_by(Recipient.row_number, Recipient.id).limit(limit)
     ).scalars()
     return list(people), int(total)
+
+
+def person_matches(session: Session, query: str) -> ColumnElement[bool] | None:
+    """The people ``query`` finds: a row number, or a part of a name, e-mail address or
+    reference (case-insensitive); None for an empty query (everyone)."""
+    wanted = query.strip()
+    if not wanted:
+        return None
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    found = [
+        # SQLite folds the case of ASCII letters only ("öztürk" missed "Öztürk"); PostgreSQL's
+        # ILIKE folds every letter.
+        func.bd_casefold(column).contains(wanted.casefold(), autoescape=True)
+        if sqlite
+        else column.icontains(wanted, autoescape=True)
+        for column in (Recipient.name, Recipient.email, Recipient.reference)
+    ]
+    if wanted.isdigit() and len(wanted) <= 9:
+        found.append(Recipient.row_number == int(wanted))
+    return or_(*found)
 
 
 def person_on(session: Session, imp: RecipientImport, person_id: int) -> Recipient | None:

@@ -248,7 +248,8 @@ def proof(incident_id: int, mailing_id: int) -> ResponseReturnValue:
     incident = officer_incident(incident_id)
     mailing = _mailing(incident, mailing_id)
     page = whole_number(request.args.get("page"), 1, MAX_PAGE)
-    rows, more = mailings.proof_rows(db_session(), mailing, page=page)
+    find = (request.args.get("find") or "").strip()[:100]
+    rows, more = mailings.proof_rows(db_session(), mailing, page=page, find=find)
     return render_template(
         "people/proof.html",
         incident=incident,
@@ -256,5 +257,6 @@ def proof(incident_id: int, mailing_id: int) -> ResponseReturnValue:
         rows=rows,
         page=page,
         more=more,
+        find=find,
         progress=mailings.progress(db_session(), mailing),
     )

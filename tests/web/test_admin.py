@@ -158,6 +158,8 @@ def test_outbox_and_audit_pages(
     link = outbox.split('href="/admin/outbox/kruix/')[1].split('"')[0]
     message = client.get(f"/admin/outbox/kruix/{link}").get_data(as_text=True)
     assert "Er is een nieuw incident gemeld bij Kruix" in message
+    english = message.split("-- English --", 1)[1]  # its English half marked as such
+    assert english.lstrip().startswith('<span lang="en">') and "</span>" in english
     assert client.get("/admin/outbox/kruix/..%2Fsecret_key").status_code == 404
     audit_page = client.get("/admin/organisations/kruix/audit").get_data(as_text=True)
     assert "incident.reported" in audit_page and "alert-success" in audit_page

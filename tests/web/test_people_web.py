@@ -251,6 +251,13 @@ def test_import_send_pause_resume_and_prove(
     proof = client.get(people_url(incident, f"/mailings/{mailing_id}/proof"))
     text = proof.get_data(as_text=True)
     assert text.count('data-delivery-status="sent"') == 2 and "anna@example.nl" in text
+    # One person found among them (a caller's proof was twenty pages away: found by
+    # exploratory testing), by a part of the address, case ignored.
+    found = client.get(people_url(incident, f"/mailings/{mailing_id}/proof?find=ANNA@"))
+    page = found.get_data(as_text=True)
+    assert page.count("data-delivery-status=") == 1 and "anna@example.nl" in page
+    nobody = client.get(people_url(incident, f"/mailings/{mailing_id}/proof?find=zzz"))
+    assert 'id="proof-none"' in nobody.get_data(as_text=True)
     # The outbox's reply in the page's language, its recorded words in the tooltip.
     assert text.count("in Postvak UIT gezet: ") == 2 and ">written to" not in text
     assert re.search(r'<span title="written to [^"]+">in Postvak UIT gezet: ', text)
