@@ -66,7 +66,7 @@ from ..models import (
 from .actions import actions_of
 from .audit_verify import ChainReport, verify_trail
 from .informing import informed_of, informing_of
-from .mailings import letter_status, proof_select
+from .proof import letter_status, proof_select
 from .storage import FileStore
 
 #: The name of the manifest inside the ZIP.

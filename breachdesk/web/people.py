@@ -15,6 +15,7 @@ from ..extensions import db_session
 from ..models import Incident, Mailing
 from ..runtime import runtime
 from ..services import mailing_control, mailings, people_notices, readability
+from ..services import proof as proof_service
 from ..services.people_notices import PeopleNoticeError
 from ..services.versioning import StaleEdit
 from .conflicts import conflict
@@ -249,7 +250,7 @@ def proof(incident_id: int, mailing_id: int) -> ResponseReturnValue:
     mailing = _mailing(incident, mailing_id)
     page = whole_number(request.args.get("page"), 1, MAX_PAGE)
     find = (request.args.get("find") or "").strip()[:100]
-    rows, more = mailings.proof_rows(db_session(), mailing, page=page, find=find)
+    rows, more = proof_service.proof_rows(db_session(), mailing, page=page, find=find)
     return render_template(
         "people/proof.html",
         incident=incident,
