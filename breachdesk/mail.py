@@ -179,10 +179,8 @@ def build_message(
 
 
 def _sender_domain(sender: str) -> str:
-    """The domain of the sender's address, for the Message-ID: its right-hand side should be
-    a domain the sender controls (RFC 5322 3.6.4); it was "breachdesk.local" for everyone,
-    a name no mail system resolves (found by exploratory testing). "localhost" when the
-    address has none (a development set-up)."""
+    """The sender's domain for the Message-ID (RFC 5322 3.6.4), not "breachdesk.local" as it
+    was for everyone; "localhost" when the address has none (found by exploratory testing)."""
     _name, address = parseaddr(sender)
     local, at, domain = address.rpartition("@")
     domain = domain.strip().lower()

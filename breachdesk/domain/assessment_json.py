@@ -23,7 +23,15 @@ from enum import StrEnum
 from typing import Any
 
 from .assessment import Recommendation
-from .checklist import GROUP_FIELDS, BreachType, Consequence, DpcAdjustment, Facts, PeopleGroup
+from .checklist import (
+    GROUP_FIELDS,
+    BreachType,
+    Consequence,
+    DpcAdjustment,
+    Facts,
+    PeopleGroup,
+    lower_bound_fits,
+)
 from .limits import MAX_COMMITMENT_CHARS, MAX_COMMITMENTS, MAX_COUNT, MAX_HOURS, within
 from .profile import EnisaClass
 from .reasons import Reason
@@ -198,8 +206,7 @@ def facts_from_dict(data: Mapping[str, Any]) -> Facts:
             values[name] = _CONVERTERS[name](raw)
         except (ValueError, TypeError, KeyError) as exc:
             raise ValueError(f"{name}: {exc}") from exc
-    low, high = values.get("subjects_min"), values.get("subjects_count")
-    if low is not None and (high is None or low > high):
+    if not lower_bound_fits(values.get("subjects_min"), values.get("subjects_count")):
         raise ValueError(
             "subjects_min: the lower bound needs a number of people (subjects_count) at least "
             "as large"

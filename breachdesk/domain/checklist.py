@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from .profile import EnisaClass
+from .text import N_
 
 
 class Tri(StrEnum):
@@ -252,3 +253,15 @@ class Facts:
     commitments: tuple[str, ...] = ()
     # Groups of people whose exposure differs from the rest; each is assessed on its own
     groups: tuple[PeopleGroup, ...] = ()
+
+
+#: Said at the checklist's lower bound when :func:`lower_bound_fits` says no.
+LOWER_BOUND_ABOVE_COUNT = N_(
+    "A lower bound needs the number of people as its upper bound, at least as large."
+)
+
+
+def lower_bound_fits(low: int | None, count: int | None) -> bool:
+    """Whether a lower bound of the number of people (``subjects_min``) goes with the number
+    (``subjects_count``, the best estimate and upper bound): none, or at most that number."""
+    return low is None or (count is not None and low <= count)

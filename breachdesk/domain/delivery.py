@@ -24,6 +24,10 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import IntEnum, StrEnum
 
+#: What the delivery engine writes before a mail or web server's reply that refuses for good
+#: (the reply itself is shown as it came; the page translates these words).
+REFUSED_FOR_GOOD = "refused permanently: "
+
 
 class Status(StrEnum):
     """Life of a row: planned → sending (claimed) → sent; or cancelled; or failed.

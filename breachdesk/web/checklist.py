@@ -15,7 +15,7 @@ from flask_login import login_required
 
 from ..domain.assessment import assess
 from ..domain.assessment_json import facts_from_dict, facts_to_dict
-from ..domain.checklist import BreachType, Facts
+from ..domain.checklist import LOWER_BOUND_ABOVE_COUNT, BreachType, Facts, lower_bound_fits
 from ..domain.lifecycle import TransitionRefused
 from ..domain.prefill import prefill
 from ..extensions import db_session
@@ -40,13 +40,10 @@ def _facts(form: ChecklistForm) -> Facts | None:
         if delta.data not in (None, "", "0") and not (reason.data or "").strip():
             reason.errors.append(_("Give the reason for this adjustment."))
             valid = False
-    low, high = form["subjects_min"].data, form["subjects_count"].data
-    if low is not None and (high is None or low > high):
-        # The domain says the same, but in English with its field names (found by
-        # exploratory testing on the Dutch page): said here at the field, in the reader's words.
-        form["subjects_min"].errors.append(
-            _("A lower bound needs the number of people as its upper bound, at least as large.")
-        )
+    if not lower_bound_fits(form["subjects_min"].data, form["subjects_count"].data):
+        # The domain's rule, said at the field in the reader's words (the JSON reader's words
+        # are English, with its field names: found by exploratory testing on the Dutch page).
+        form["subjects_min"].errors.append(_(LOWER_BOUND_ABOVE_COUNT))
         valid = False
     return _facts_of(form) if valid else None
 

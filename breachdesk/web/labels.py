@@ -12,7 +12,7 @@ from flask_babel import get_locale, gettext, ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from ..domain.delivery import Kind
+from ..domain.delivery import REFUSED_FOR_GOOD, Kind
 from ..domain.formatting import decimal
 from ..domain.lifecycle import STATE_LABELS, State, TransitionRefused
 from ..domain.next_action import NEXT_ACTION_LABELS
@@ -151,18 +151,14 @@ def action_label(action: str) -> str:
     return str(label) if label is not None else action
 
 
-#: The words the delivery engine puts before a server's own reply, which is shown as it came.
-_REFUSED_FOR_GOOD = "refused permanently: "
-
-
 def delivery_error(text: str | None) -> str:
     """A delivery's last error for the page: the engine's own prefix in the reader's language,
     the mail or web server's reply after it as it came ("refused permanently: 550 …" was
     English on the Dutch proof page: found by exploratory testing)."""
     if not text:
         return ""
-    if text.startswith(_REFUSED_FOR_GOOD):
-        return gettext("refused for good:") + " " + text[len(_REFUSED_FOR_GOOD) :]
+    if text.startswith(REFUSED_FOR_GOOD):
+        return gettext("refused for good:") + " " + text[len(REFUSED_FOR_GOOD) :]
     return text
 
 

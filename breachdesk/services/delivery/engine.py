@@ -27,6 +27,7 @@ from ...domain.delivery import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_RETRY_BASE,
     DEFAULT_RETRY_CAP,
+    REFUSED_FOR_GOOD,
     Priority,
     Status,
     gives_up,
@@ -413,7 +414,7 @@ def _failed_attempt(
     trouble = bulk and connection_trouble(error)
     permanent = refusal is not None and is_permanent(refusal[0]) and not trouble
     if refusal is not None:
-        description = f"refused permanently: {refusal[1]}" if permanent else refusal[1]
+        description = f"{REFUSED_FOR_GOOD}{refusal[1]}" if permanent else refusal[1]
     if isinstance(error, WebhookFailure):  # an HTTP status, or a target the policy refuses
         code, permanent = error.status, error.permanent
     if not description:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
+from ...domain.delivery import REFUSED_FOR_GOOD
 from ...domain.webhooks import (
     SIGNATURE_HEADER,
     Target,
@@ -178,7 +179,7 @@ class WebhookTransport:
                 status=status,
             )
         permanent = http_is_permanent(status)
-        prefix = "refused permanently: " if permanent else ""
+        prefix = REFUSED_FOR_GOOD if permanent else ""
         raise WebhookFailure(
             f"{prefix}HTTP {status}: {excerpt}".rstrip(": "), permanent=permanent, status=status
         )
