@@ -21,6 +21,7 @@ from .domain.roles import Role
 from .extensions import db_session
 from .models import Organisation
 from .runtime import delivery_settings, runtime
+from .services import account_status
 from .services import organisations as org_service
 from .services import users as user_service
 from .services.audit import Actor
@@ -191,7 +192,7 @@ def user_deactivate(email: str) -> None:
     user = user_service.find_by_email(db_session(), email)
     if user is None:
         raise click.ClickException(f"no account {email!r}")
-    user_service.set_active(db_session(), user, False, actor=CLI_ACTOR, clock=runtime().clock)
+    account_status.set_active(db_session(), user, False, actor=CLI_ACTOR, clock=runtime().clock)
     click.echo(f"{email} can no longer sign in (breachdesk user reactivate undoes it)")
 
 
@@ -209,7 +210,7 @@ def user_reactivate(email: str) -> None:
     if user.active:
         raise click.ClickException(f"{email} is active; nothing to reactivate")
     rt = runtime()
-    user_service.reactivate(db_session(), user, actor=CLI_ACTOR, clock=rt.clock)
+    account_status.reactivate(db_session(), user, actor=CLI_ACTOR, clock=rt.clock)
     token = password_reset.cli_link(
         db_session(), user, secret_key=str(current_app.config["SECRET_KEY"]), clock=rt.clock
     )

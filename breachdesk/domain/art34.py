@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .assessment_rules import AVAIL, INTEG, KEY_SAFE, make_reason
 from .checklist import Availability, Facts, Tri
 from .reasons import Reason
+from .rule_terms import AVAIL, INTEG, KEY_SAFE, make_reason
 from .text import N_
 
 

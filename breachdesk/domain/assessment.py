@@ -118,7 +118,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .art34 import Art34, art34_duties
-from .assessment_rules import Route, blockers, make_reason, routes
+from .assessment_rules import Route, blockers, routes
 from .checklist import Facts
 from .contributing import contributing_reasons
 from .groups import combined, group_facts
@@ -133,6 +133,7 @@ from .recommendation import (
     ap_severity_for,
 )
 from .risk_factors import high_risk_reasons, misuse_unlikely
+from .rule_terms import make_reason
 from .severity import Band, Severity, enisa_severity
 from .text import N_
 from .unknowns import uncertainties

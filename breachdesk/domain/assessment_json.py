@@ -17,6 +17,7 @@ Documented in ``docs/assessment.md``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, fields
 from enum import StrEnum
@@ -234,6 +235,24 @@ def reason_from_dict(data: Mapping[str, Any]) -> Reason:
         message=str(data["message"]),
         params=dict(data.get("params") or {}),
     )
+
+
+def reasons_from_text(
+    stored: str | None, known: dict[str, tuple[Reason, ...]], *, kept: int
+) -> tuple[Reason, ...]:
+    """The reasons of an advice from their stored JSON text (a list of
+    :func:`reason_to_dict`), read once per distinct text: ``known`` keeps up to ``kept`` texts
+    read before (a register repeats the same advice: every "register only" of one kind of
+    breach gives the same reasons). An advice stored without reasons (an entry imported from
+    an earlier register) has none."""
+    if not stored:
+        return ()
+    reasons = known.get(stored)
+    if reasons is None:
+        if len(known) >= kept:
+            known.clear()
+        reasons = known[stored] = tuple(reason_from_dict(r) for r in json.loads(stored))
+    return reasons
 
 
 def severity_to_dict(severity: Severity) -> dict[str, Any]:

@@ -10,13 +10,11 @@ factor and its source. The rules themselves are described for lawyers in the doc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .checklist import (
     FEW_KNOWN_RECIPIENTS,
     Availability,
-    BreachType,
     Consequence,
     Facts,
     Integrity,
@@ -29,6 +27,18 @@ from .checklist import (
 from .circumstances import QUICK_RESTORE_HOURS, restored_quickly
 from .profile import EnisaClass
 from .reasons import Reason
+from .rule_terms import (
+    ART33_1_EDPB,
+    AVAIL,
+    CONF,
+    FLAG_MESSAGES,
+    INTEG,
+    KEY_SAFE,
+    SENSITIVE_FLAGS,
+    SENSITIVE_OR_FINANCIAL,
+    flag_failures,
+    make_reason,
+)
 from .severity import Severity
 from .text import N_
 
@@ -36,87 +46,8 @@ MINIMAL_EXPOSURE_MAX_SUBJECTS = 10  # "a few people": one letter, one e-mail, a 
 #: The highest ENISA data score (DPC) of a minimal exposure: simple data (1), or what someone
 #: bought or did (behavioural, 2) - EDPB 01/2021's postal errors (an invoice with the items).
 MINIMAL_EXPOSURE_MAX_DPC = 2
-LARGE_NUMBER_OF_PEOPLE = 100  # ENISA's extra criterion, as flagged by common calculators
-
-ART33_1 = "GDPR Art. 33(1)"
-ART33_1_EDPB = "GDPR Art. 33(1); EDPB 9/2022"
-WP250 = "WP250 / EDPB 9/2022"
-EDPB_CASES = "EDPB 01/2021"
-RECITAL_75 = "GDPR Recitals 75-76; EDPB 9/2022"
-
-CONF, INTEG, AVAIL = BreachType.CONFIDENTIALITY, BreachType.INTEGRITY, BreachType.AVAILABILITY
-KEY_SAFE = Protection.STATE_OF_THE_ART_KEY_SAFE
-
-# Data whose disclosure is always more than a minor inconvenience (Art. 9/10, identity
-# fraud, account takeover).
-SENSITIVE_FLAGS = (
-    "special_category",
-    "criminal_data",
-    "national_id_number",
-    "identity_documents",
-    "credentials",
-)
-SENSITIVE_OR_FINANCIAL = (*SENSITIVE_FLAGS, "financial_data")
-# For each flag: the sentence when it is "yes", and when it is not known.
-FLAG_MESSAGES = {
-    "special_category": (
-        N_("Special-category data (Art. 9) are involved."),
-        N_("It is not established that no special-category data (Art. 9) are involved."),
-    ),
-    "criminal_data": (
-        N_("Criminal data (Art. 10) are involved."),
-        N_("It is not established that no criminal data (Art. 10) are involved."),
-    ),
-    "national_id_number": (
-        N_("A BSN or other national identification number is involved."),
-        N_("It is not established that no BSN or other national number is involved."),
-    ),
-    "identity_documents": (
-        N_("Copies of identity documents are involved."),
-        N_("It is not established that no copies of identity documents are involved."),
-    ),
-    "credentials": (
-        N_("Passwords or access codes are involved."),
-        N_("It is not established that no passwords or access codes are involved."),
-    ),
-    "id_document_number": (
-        N_("The number of a passport or identity card is involved."),
-        N_("It is not established that no passport or identity-card number is involved."),
-    ),
-    "financial_data": (
-        N_("Bank, card or payment data are involved."),
-        N_("It is not established that no bank, card or payment data are involved."),
-    ),
-    "children": (
-        N_("Children are among the people affected."),
-        N_("It is not established that no children are among the people affected."),
-    ),
-    "vulnerable": (
-        N_("Vulnerable people are among those affected."),
-        N_("It is not established that no vulnerable people are among those affected."),
-    ),
-}
-
-
-def make_reason(factor: str, rule: str, message: str, **params: str | int | float) -> Reason:
-    """A Reason from keyword parameters."""
-    return Reason(factor, rule, message, params)
-
-
-def _not_no(facts: Facts, names: Iterable[str]) -> list[str]:
-    """The Tri fields among ``names`` that are not answered "no"."""
-    return [name for name in names if getattr(facts, name) is not Tri.NO]
-
 
 _r = make_reason
-
-
-def _flag_failures(facts: Facts, names: Iterable[str], rule: str) -> list[Reason]:
-    failures = []
-    for name in _not_no(facts, names):
-        yes, unknown = FLAG_MESSAGES[name]
-        failures.append(_r(name, rule, yes if getattr(facts, name) is Tri.YES else unknown))
-    return failures
 
 
 # --- situations in which a breach is unlikely to result in a risk --------------------------
@@ -236,7 +167,7 @@ def _trusted_recipient(facts: Facts) -> Route:
         failures.append(
             _r("malicious", rule, N_("It is not established that the breach was an error."))
         )
-    failures += _flag_failures(facts, SENSITIVE_FLAGS, rule)
+    failures += flag_failures(facts, SENSITIVE_FLAGS, rule)
     return Route(
         "trusted_recipient",
         facts.breach_types == {CONF} and facts.recipients is Recipients.TRUSTED,
@@ -302,7 +233,7 @@ def _restored_from_backup(facts: Facts) -> Route:
 
 def _already_public(facts: Facts) -> Route:
     rule = "ENISA 2013 (public availability); EDPB 9/2022"
-    failures = _flag_failures(facts, (*SENSITIVE_OR_FINANCIAL, "children", "vulnerable"), rule)
+    failures = flag_failures(facts, (*SENSITIVE_OR_FINANCIAL, "children", "vulnerable"), rule)
     return Route(
         "already_public",
         facts.breach_types == {CONF} and facts.already_public is Tri.YES,
@@ -345,7 +276,7 @@ def _minimal_exposure(facts: Facts, severity: Severity) -> Route:
                 ),
             )
         )
-    failures += _flag_failures(facts, (*SENSITIVE_OR_FINANCIAL,), rule)
+    failures += flag_failures(facts, (*SENSITIVE_OR_FINANCIAL,), rule)
     failures += [
         _r(name, rule, FLAG_MESSAGES[name][0])
         for name in ("id_document_number", "children", "vulnerable")

@@ -7,7 +7,10 @@ Part of :func:`breachdesk.domain.assessment.assess`; the high-risk rules themsel
 
 from __future__ import annotations
 
-from .assessment_rules import (
+from .checklist import Availability, Facts, Integrity, Misuse, PasswordProtection, Recipients, Tri
+from .reasons import Reason, format_number
+from .risk_factors import confidentiality_exposed
+from .rule_terms import (
     AVAIL,
     CONF,
     EDPB_CASES,
@@ -18,9 +21,6 @@ from .assessment_rules import (
     WP250,
     make_reason,
 )
-from .checklist import Availability, Facts, Integrity, Misuse, PasswordProtection, Recipients, Tri
-from .reasons import Reason, format_number
-from .risk_factors import confidentiality_exposed
 from .text import N_
 
 _r = make_reason

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .assessment_rules import make_reason
 from .checklist import Facts, PeopleGroup
 from .reasons import dedupe
 from .recommendation import _AP_ORDER, GroupAdvice, Outcome, Recommendation, RiskLevel
+from .rule_terms import make_reason
 from .text import N_
 
 

@@ -43,13 +43,11 @@ from __future__ import annotations
 from .checklist import BreachType, Facts, Protection, Tri
 from .limits import MAX_COMMITMENT_CHARS
 from .profile import (
-    CREDENTIAL_WORDS,
-    IDENTITY_DOCUMENT_WORDS,
     DataCategory,
     EnisaClass,
     OrganisationProfile,
-    mentions,
 )
+from .profile_checks import CREDENTIAL_WORDS, IDENTITY_DOCUMENT_WORDS, mentions
 from .report import Answer, Containment, CountMode, IncidentReport
 from .report import Protection as ReportedProtection
 

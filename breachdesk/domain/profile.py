@@ -4,19 +4,16 @@ The profile feeds the incident report (which systems and kinds of data to pick f
 risk assessment (ENISA class and legal flags of each kind of data) and the AP answer sheet
 (controller details, FG contact). Profiles are written as YAML files; the file format is
 checked against ``breachdesk/schemas/organisation-profile.schema.json`` before
-:func:`profile_from_dict` builds these objects, and :func:`check_profile` adds the rules a
-schema cannot express.
+:func:`profile_from_dict` builds these objects, and
+:func:`~breachdesk.domain.profile_checks.check_profile` adds the rules a schema cannot express.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
-
-from .text import N_, Translatable
 
 SCHEMA_VERSION = 1
 
@@ -112,44 +109,6 @@ class DataCategory:
 #: Category flags added after the first profiles: written out only when set, so an older
 #: profile exports exactly as before.
 OPTIONAL_CATEGORY_FLAGS = ("identity_documents", "credentials", "financial_data")
-
-#: Words in a category's key or name that show what it holds (Dutch and English).
-IDENTITY_DOCUMENT_WORDS = (
-    "identiteitsbewijs",
-    "identiteitskaart",
-    "id-kaart",
-    "paspoort",
-    "rijbewijs",
-    "identity document",
-    "identity card",
-    "passport",
-    "driving licence",
-)
-NATIONAL_NUMBER_WORDS = ("bsn", "burgerservicenummer", "sofinummer", "citizen service number")
-CREDENTIAL_WORDS = (
-    "wachtwoord",
-    "inloggegevens",
-    "inlogcode",
-    "toegangscode",
-    "password",
-    "credential",
-)
-BANK_WORDS = (
-    "rekeningnummer",
-    "bankrekening",
-    "iban",
-    "creditcard",
-    "betaalgegevens",
-    "bank account",
-    "payment data",
-    "card number",
-)
-
-
-def mentions(category: DataCategory, words: Sequence[str]) -> bool:
-    """Whether the category's key or names contain one of ``words`` (as a word start)."""
-    text = " ".join((category.key, category.name, category.name_en or "")).lower()
-    return any(re.search(rf"(?<![a-z]){re.escape(word)}", text) for word in words)
 
 
 @dataclass(frozen=True)
@@ -347,94 +306,3 @@ def profile_to_dict(profile: OrganisationProfile) -> dict[str, Any]:
         if processor["service_en"] is None:
             del processor["service_en"]
     return data
-
-
-def check_profile(profile: OrganisationProfile) -> list[tuple[str, str]]:
-    """Rules beyond the schema: unique keys and references that resolve.
-
-    Returns (field path, reason) pairs; [] when the profile is consistent.
-    """
-    problems: list[tuple[str, str]] = []
-    for list_name, keys in (
-        ("data_categories", profile.data_category_keys()),
-        ("subject_categories", profile.subject_category_keys()),
-        ("processors", profile.processor_keys()),
-    ):
-        seen: set[str] = set()
-        for index, key in enumerate(keys):
-            if key in seen:
-                twice = Translatable(N_("The key %(key)s is used twice."), key=key)
-                problems.append((f"{list_name}[{index}].key", twice))
-            seen.add(key)
-    known = set(profile.data_category_keys())
-    for index, proc in enumerate(profile.processors):
-        for key in proc.data_shared:
-            if key not in known:
-                problems.append((f"processors[{index}].data_shared", _no_category(key)))
-    for index, rule in enumerate(profile.retention):
-        for key in rule.category_keys:
-            if key not in known:
-                problems.append((f"retention[{index}].category_keys", _no_category(key)))
-    problems += _understated_categories(profile)
-    if profile.privacy_contact.kind is not ContactKind.NONE and not (
-        profile.privacy_contact.email or profile.privacy_contact.phone
-    ):
-        needs = N_("A designated contact needs an e-mail address or phone number.")
-        problems.append(("privacy_contact", Translatable(needs)))
-    return problems
-
-
-def _no_category(key: str) -> str:
-    return Translatable(N_("There is no kind of personal data with the key %(key)s."), key=key)
-
-
-def _understated_categories(profile: OrganisationProfile) -> list[tuple[str, str]]:
-    """Categories whose name says they hold identity documents, BSNs, passwords or bank data
-    while the flag is off, or that carry such a flag with too low an ENISA class (a copy of an
-    identity document scored "simple" understates every breach it is in)."""
-    problems: list[tuple[str, str]] = []
-    financial = _BASE_SCORES[EnisaClass.FINANCIAL]
-    for index, category in enumerate(profile.data_categories):
-        path = f"data_categories[{index}]"
-        for flag, words, says in (
-            (
-                "identity_documents",
-                IDENTITY_DOCUMENT_WORDS,
-                N_("The name says it holds identity documents: turn this on (%(flag)s: true)."),
-            ),
-            (
-                "national_id_number",
-                NATIONAL_NUMBER_WORDS,
-                N_(
-                    "The name says it holds a BSN or other national number: turn this on "
-                    "(%(flag)s: true)."
-                ),
-            ),
-            (
-                "credentials",
-                CREDENTIAL_WORDS,
-                N_(
-                    "The name says it holds passwords or access codes: turn this on "
-                    "(%(flag)s: true)."
-                ),
-            ),
-            (
-                "financial_data",
-                BANK_WORDS,
-                N_(
-                    "The name says it holds bank, card or payment data: turn this on "
-                    "(%(flag)s: true)."
-                ),
-            ),
-        ):
-            if mentions(category, words) and not getattr(category, flag):
-                problems.append((f"{path}.{flag}", Translatable(says, flag=flag)))
-        for flag in ("identity_documents", "national_id_number", "financial_data"):
-            if getattr(category, flag) and category.enisa_class.base_score < financial:
-                low = N_(
-                    "With %(flag)s on, the ENISA class must be financial or sensitive, "
-                    "not %(enisa_class)s."
-                )
-                reason = Translatable(low, flag=flag, enisa_class=category.enisa_class.value)
-                problems.append((f"{path}.enisa_class", reason))
-    return problems

@@ -7,16 +7,6 @@ docstring of :mod:`breachdesk.domain.assessment`. Every function returns plain-l
 
 from __future__ import annotations
 
-from .assessment_rules import (
-    AVAIL,
-    CONF,
-    INTEG,
-    KEY_SAFE,
-    RECITAL_75,
-    SENSITIVE_OR_FINANCIAL,
-    WP250,
-    make_reason,
-)
 from .checklist import (
     FEW_KNOWN_RECIPIENTS,
     Availability,
@@ -31,6 +21,16 @@ from .checklist import (
 )
 from .profile import EnisaClass
 from .reasons import Reason
+from .rule_terms import (
+    AVAIL,
+    CONF,
+    INTEG,
+    KEY_SAFE,
+    RECITAL_75,
+    SENSITIVE_OR_FINANCIAL,
+    WP250,
+    make_reason,
+)
 from .severity import Band, Severity
 from .text import N_
 

@@ -7,7 +7,6 @@ conclude there is no risk.
 
 from __future__ import annotations
 
-from .assessment_rules import AVAIL, CONF, INTEG, KEY_SAFE, make_reason
 from .checklist import (
     Availability,
     Facts,
@@ -20,6 +19,7 @@ from .checklist import (
 )
 from .reasons import Reason
 from .risk_factors import criminals_hold_unknown_data
+from .rule_terms import AVAIL, CONF, INTEG, KEY_SAFE, make_reason
 from .text import N_
 
 _r = make_reason

@@ -32,9 +32,7 @@ trail was tampered with.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 import tempfile
@@ -50,7 +48,7 @@ from sqlalchemy.orm import Session
 from ..domain.audit import chain_name
 from ..domain.delivery import Status
 from ..domain.notices.ap_draft import Informing
-from ..domain.register import Informed, spreadsheet_safe
+from ..domain.register import Informed
 from ..models import (
     Attachment,
     AuditEvent,
@@ -60,13 +58,12 @@ from ..models import (
     Notification,
     PeopleNotice,
     PublicNotice,
-    Recipient,
     RemedialAction,
 )
 from .actions import actions_of
 from .audit_verify import ChainReport, verify_trail
 from .informing import informed_of, informing_of
-from .proof import letter_status, proof_select
+from .proof import proof_csv
 from .storage import FileStore
 
 #: The name of the manifest inside the ZIP.
@@ -249,70 +246,6 @@ def verification(contents: PackContents) -> dict[str, Any]:
         + [{"seq": None, "kind": "checkpoint", "reason": r} for r in contents.problems],
         "signed_checkpoints_compared": contents.checkpoints,
     }
-
-
-#: Rows read per query for a mailing's proof.
-PROOF_BATCH = 5000
-PROOF_HEADER = (
-    "row", "reference", "channel", "status", "sent_at", "message_id", "server_reply",
-    "content_sha256", "attempts",
-)  # fmt: skip
-
-
-def proof_csv(session: Session, mailing: Mailing) -> IO[bytes]:
-    """The proof per person of ``mailing`` as CSV (UTF-8, ``;``), in a temporary file read
-    from the start, written a batch at a time (a mailing may have 100,000 rows). Every person
-    of the mailing has a row: an e-mail with its delivery's status and proof, a letter with
-    its status (``to_post``, ``posted`` or ``cancelled``) and when it was posted."""
-    target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned open
-    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
-    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    writer.writerow(PROOF_HEADER)
-    letter = letter_status(mailing)
-    posted_at = mailing.letters_posted_at
-    last = 0
-    while True:
-        batch = session.execute(
-            proof_select(
-                mailing,
-                Recipient.id,
-                Recipient.row_number,
-                Recipient.reference,
-                Delivery.id,
-                Delivery.status,
-                Delivery.sent_at,
-                Delivery.message_id,
-                Delivery.server_reply,
-                Delivery.content_sha256,
-                Delivery.attempts,
-            )
-            .where(Recipient.id > last)
-            .limit(PROOF_BATCH)
-        ).all()
-        if not batch:
-            break
-        for _id, number, reference, delivery, *proof in batch:
-            status, sent_at, message_id, reply, digest, tries = proof
-            if delivery is None:  # a letter
-                status, sent_at, tries = letter, posted_at, ""
-            writer.writerow(
-                [
-                    number,
-                    spreadsheet_safe(reference or ""),
-                    "letter" if delivery is None else "email",
-                    status,
-                    sent_at.isoformat() if sent_at else "",
-                    spreadsheet_safe(message_id or ""),
-                    spreadsheet_safe((reply or "")[:200]),
-                    digest or "",
-                    tries,
-                ]
-            )
-        last = batch[-1][0]
-    text.flush()
-    text.detach()  # keep the file open for the ZIP
-    target.seek(0)
-    return target
 
 
 def _files(

@@ -3,7 +3,7 @@
 A profile is checked in two steps, and every problem is reported at once with the file, the
 field path and the reason: first against the JSON Schema in
 ``breachdesk/schemas/organisation-profile.schema.json`` (shape, types, allowed values), then by
-:func:`breachdesk.domain.profile.check_profile` (unique keys, references that resolve).
+:func:`breachdesk.domain.profile_checks.check_profile` (unique keys, references that resolve).
 """
 
 from __future__ import annotations
@@ -17,12 +17,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.profile import (
-    OrganisationProfile,
-    check_profile,
-    profile_from_dict,
-    profile_to_dict,
-)
+from ..domain.profile import OrganisationProfile, profile_from_dict, profile_to_dict
+from ..domain.profile_checks import check_profile
 from ..domain.references import DEFAULT_PREFIX
 from ..domain.roles import Role
 from ..domain.text import N_, Translatable

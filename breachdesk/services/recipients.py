@@ -13,7 +13,9 @@ The steps, each its own call:
 3. :func:`activate`: one short transaction makes it the incident's ``active`` list and the
    previous one ``replaced``; or :func:`discard`.
 
-:func:`error_report_csv` (from :mod:`.recipient_files`) gives the refused rows for Excel.
+:func:`error_report_csv` (from :mod:`.recipient_files`) gives the refused rows for Excel;
+:func:`active_import`, :func:`find_people` and :func:`person_on` (from
+:mod:`.recipient_lookup`) read a list.
 :func:`purge` and :func:`purge_due` (from :mod:`.recipient_retention`) erase the people of an
 incident's lists after the retention period, keeping counts and digests. Audit events hold
 counts and digests, never personal data.
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.evidence import safe_filename
@@ -58,6 +60,7 @@ from .recipient_files import (
     probe,
     read_table,
 )
+from .recipient_lookup import active_import, find_people, person_matches, person_on
 from .recipient_retention import PEOPLE_NOTICE, PurgeResult, purge, purge_due
 
 __all__ = [
@@ -71,6 +74,7 @@ __all__ = [
     "discard",
     "error_report_csv",
     "find_people",
+    "person_matches",
     "purge",
     "person_on",
     "purge_due",
@@ -308,59 +312,6 @@ def _delete_rows(session: Session, import_id: int, chunk_size: int) -> int:
         deleted += count
         if count == 0:
             return deleted
-
-
-def active_import(session: Session, incident: Incident) -> RecipientImport | None:
-    """The incident's active list of people, or None."""
-    return session.execute(
-        select(RecipientImport).where(
-            RecipientImport.incident_id == incident.id, RecipientImport.status == "active"
-        )
-    ).scalar_one_or_none()
-
-
-def find_people(
-    session: Session, imp: RecipientImport, query: str = "", *, limit: int = 25
-) -> tuple[list[Recipient], int]:
-    """The people of the list ``imp`` that ``query`` finds, in row order: the first ``limit``
-    and how many there are. It finds a row number, or a part of a name, e-mail address or
-    reference (case-insensitive); an empty query finds everyone. Reads only."""
-    where = [Recipient.import_id == imp.id]
-    matches = person_matches(session, query)
-    if matches is not None:
-        where.append(matches)
-    total = session.execute(select(func.count()).where(*where)).scalar_one()
-    people = session.execute(
-        select(Recipient).where(*where).order_by(Recipient.row_number, Recipient.id).limit(limit)
-    ).scalars()
-    return list(people), int(total)
-
-
-def person_matches(session: Session, query: str) -> ColumnElement[bool] | None:
-    """The people ``query`` finds: a row number, or a part of a name, e-mail address or
-    reference (case-insensitive); None for an empty query (everyone)."""
-    wanted = query.strip()
-    if not wanted:
-        return None
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    found = [
-        # SQLite folds the case of ASCII letters only ("öztürk" missed "Öztürk"); PostgreSQL's
-        # ILIKE folds every letter.
-        func.bd_casefold(column).contains(wanted.casefold(), autoescape=True)
-        if sqlite
-        else column.icontains(wanted, autoescape=True)
-        for column in (Recipient.name, Recipient.email, Recipient.reference)
-    ]
-    if wanted.isdigit() and len(wanted) <= 9:
-        found.append(Recipient.row_number == int(wanted))
-    return or_(*found)
-
-
-def person_on(session: Session, imp: RecipientImport, person_id: int) -> Recipient | None:
-    """The person ``person_id`` if they are on the list ``imp``; else None."""
-    return session.execute(
-        select(Recipient).where(Recipient.id == person_id, Recipient.import_id == imp.id)
-    ).scalar_one_or_none()
 
 
 def activate(

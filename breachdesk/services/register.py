@@ -20,7 +20,6 @@ query each per batch.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -36,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ..domain.actions import ActionStatus
-from ..domain.assessment_json import reason_from_dict
+from ..domain.assessment_json import reasons_from_text
 from ..domain.reasons import Reason
 from ..domain.register import RegisterFilter, Sending, Sort
 from ..models import Decision, Incident, Notification, Organisation, RemedialAction, User
@@ -252,7 +251,7 @@ def _rows(
             d.follows_recommendation,
             d.decided_at,
             d.recommended or "",
-            _advice_reasons(d.reasons, advice),
+            reasons_from_text(d.reasons, advice, kept=ADVICE_KEPT),
         )
         for d in latest_decisions(
             session,
@@ -297,21 +296,6 @@ def _rows(
             )
         )
     return result
-
-
-def _advice_reasons(stored: str | None, known: dict[str, tuple[Reason, ...]]) -> tuple[Reason, ...]:
-    """The reasons of a decision's advice from their stored JSON text, read once per distinct
-    text (a register repeats the same advice: every "register only" of one kind of breach
-    gives the same reasons). A decision stored without advice (an entry imported from an
-    earlier register) has none."""
-    if not stored:
-        return ()
-    reasons = known.get(stored)
-    if reasons is None:
-        if len(known) >= ADVICE_KEPT:
-            known.clear()
-        reasons = known[stored] = tuple(reason_from_dict(r) for r in json.loads(stored))
-    return reasons
 
 
 def _sending(session: Session, ids: list[int]) -> dict[int, str]:

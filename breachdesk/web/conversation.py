@@ -18,7 +18,7 @@ from ..runtime import runtime
 from ..services import conversation, incident_access
 from .context import actor, user
 from .failures import NotSaved, keeps_typing
-from .incidents import page_context
+from .incident_page import page_context
 from .labels import refusal_text
 from .reporter_forms import DiscardForm, QuestionForm, ReplyForm
 from .reports import stage_uploads

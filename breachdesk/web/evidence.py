@@ -19,7 +19,7 @@ from ..runtime import runtime
 from ..services import evidence, incident_access
 from .context import user
 from .failures import NotSaved, keeps_typing
-from .incidents import page_context
+from .incident_page import page_context
 from .reporter_forms import EvidenceForm
 from .reports import stage_uploads
 from .triage import as_sent, officer_incident

@@ -31,6 +31,7 @@ from .conflicts import conflict
 from .context import actor, roles_in, user
 from .failures import NotSaved, keeps_typing
 from .form_checks import read, read_utc, validate_all
+from .incident_page import page_context
 from .labels import refusal_text
 from .triage_forms import (
     AwarenessForm,
@@ -330,6 +331,4 @@ def correct_triage(incident_id: int) -> ResponseReturnValue:
 
 
 def page(incident: Incident, **forms: Any) -> dict[str, Any]:
-    from .incidents import page_context
-
     return page_context(incident, **forms)

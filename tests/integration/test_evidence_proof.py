@@ -14,6 +14,7 @@ from breachdesk.mail import RecordingMailer
 from breachdesk.models import Incident, Organisation, User
 from breachdesk.services import evidence_pack
 from breachdesk.services.clock import FixedClock
+from breachdesk.services.proof import PROOF_HEADER
 from breachdesk.services.storage import FileStore
 
 from ..conftest import run_deliveries
@@ -41,7 +42,7 @@ def test_the_pack_holds_the_proof_per_person_of_each_mailing(
         pack = zipfile.ZipFile(io.BytesIO(handle.read()))
     proof = pack.read(f"notices/mailing-{mailing.id}-proof.csv").decode()
     rows = list(csv.reader(io.StringIO(proof), delimiter=";"))
-    assert tuple(rows[0]) == evidence_pack.PROOF_HEADER
+    assert tuple(rows[0]) == PROOF_HEADER
     assert len(rows) == 8 and {r[3] for r in rows[1:]} == {"sent"}
     assert all(len(r[7]) == 64 and r[4] for r in rows[1:])  # digest and time of each message
     assert "@example.org" not in proof  # the addresses stay in breachdesk

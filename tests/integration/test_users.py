@@ -8,7 +8,7 @@ from flask import Flask
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Organisation
-from breachdesk.services import memberships
+from breachdesk.services import account_status, memberships
 from breachdesk.services import users as user_service
 from breachdesk.services.clock import FixedClock
 
@@ -39,7 +39,7 @@ def test_sign_in(
         )
         is None
     )
-    user_service.set_active(db.session, user, False, actor=TEST_ACTOR, clock=clock)
+    account_status.set_active(db.session, user, False, actor=TEST_ACTOR, clock=clock)
     assert (
         user_service.authenticate(
             db.session, "anna@example.nl", PASSWORD, hasher=hasher, clock=clock

@@ -17,6 +17,8 @@ from breachdesk.domain.assessment_json import (
     facts_from_dict,
     facts_to_dict,
     input_document,
+    reason_to_dict,
+    reasons_from_text,
     recommendation_to_dict,
 )
 from breachdesk.domain.checklist import (
@@ -34,6 +36,7 @@ from breachdesk.domain.checklist import (
     Volume,
 )
 from breachdesk.domain.profile import EnisaClass
+from breachdesk.domain.reasons import Reason
 from breachdesk.services.assessment_io import (
     AssessmentInputError,
     load_facts,
@@ -370,3 +373,23 @@ def test_version_2_documents_validate_and_round_trip() -> None:
 def test_version_2_facts_are_checked(facts: dict[str, Any], path: str) -> None:
     problems = problems_of({"format_version": 2, "facts": facts})
     assert path in {p for p, _ in problems}, problems
+
+
+def test_stored_reasons_are_read_back_once_per_text_and_the_memory_stays_bounded() -> None:
+    """The register's export reads the reasons of each decision's advice from their stored JSON:
+    the same text gives the same reasons (read once), and no more than ``kept`` texts are kept."""
+    first = Reason("special_category", "enisa", "Score %(dpc)s.", {"dpc": 3})
+    second = Reason("exfiltrated", "edpb", "Data were taken.")
+    text_one = json.dumps([reason_to_dict(first)])
+    text_two = json.dumps([reason_to_dict(first), reason_to_dict(second)])
+    known: dict[str, tuple[Reason, ...]] = {}
+
+    assert reasons_from_text(None, known, kept=2) == ()
+    assert reasons_from_text("", known, kept=2) == ()
+    once = reasons_from_text(text_one, known, kept=2)
+    assert once == (first,) and once[0].text() == "Score 3."
+    assert reasons_from_text(text_one, known, kept=2) is once  # read once, then kept
+    assert reasons_from_text(text_two, known, kept=2) == (first, second)
+    assert len(known) == 2
+    reasons_from_text(json.dumps([reason_to_dict(second)]), known, kept=2)
+    assert len(known) == 1  # full: what was kept is let go before the new text is kept

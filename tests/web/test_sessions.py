@@ -12,8 +12,7 @@ from breachdesk.domain.api_access import Scope
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Organisation, UserSession
-from breachdesk.services import api_tokens, calendar
-from breachdesk.services import users as user_service
+from breachdesk.services import account_status, api_tokens, calendar
 from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 
@@ -97,7 +96,7 @@ def test_deactivation_and_the_lifetime_end_sessions(
     person = make_user("fg@x.nl", (orgs["kruix"], Role.FG))
     make_user("r@x.nl", (orgs["kruix"], Role.REPORTER))
     login(client, "fg@x.nl")
-    user_service.set_active(db.session, person, False, actor=Actor.system("t"), clock=clock)
+    account_status.set_active(db.session, person, False, actor=Actor.system("t"), clock=clock)
     assert not signed_in(client)
     assert db.session.execute(select(UserSession.ended_because)).scalars().all() == ["deactivated"]
     other = app.test_client()

@@ -78,9 +78,10 @@ Delivery guarantee
   missed deadline.
 """
 
-from .engine import DeliverySettings, TickResult, claim_due, tick
+from .engine import claim_due, tick
 from .outgoing import Handler, Hold, Outgoing, SendContext, Skip, WebhookRequest
 from .queue import enqueue, failed_recently, recent_for, retry, rows_of
+from .settings import DeliverySettings, TickResult
 from .webhook_http import HttpReceipt, WebhookFailure, WebhookTransport
 
 __all__ = [

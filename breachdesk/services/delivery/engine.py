@@ -9,92 +9,28 @@ The guarantee this gives is written once, in the package docstring
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import smtplib
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
-from ...domain.delivery import (
-    BULK_KINDS,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_RETRY_BASE,
-    DEFAULT_RETRY_CAP,
-    REFUSED_FOR_GOOD,
-    Priority,
-    Status,
-    gives_up,
-    is_permanent,
-    retry_delay,
-)
-from ...domain.reminders import LATE_AFTER, is_late
-from ...mail import Mailer, Receipt, Sender, build_message, open_connection, sender_named
+from ...domain.delivery import Priority, Status
+from ...mail import Mailer, open_connection
 from ...models import Delivery, Incident
-from .. import audit
-from ..audit import Actor
 from ..clock import Clock
+from .attempt import attempt
 from .lease import acquire_lease, record_tick
 from .outcomes import Outcomes
-from .outgoing import Handler, Hold, Outgoing, SendContext, Skip, WebhookRequest
-from .refusals import connection_trouble, smtp_refusal
-from .webhook_http import WebhookFailure, WebhookTransport
+from .outgoing import Handler
+from .settings import BATCH_SIZE, DeliverySettings, TickResult
+from .webhook_http import WebhookTransport
 
 log = logging.getLogger(__name__)
 
-PLANNED, SENDING, SENT = Status.PLANNED.value, Status.SENDING.value, Status.SENT.value
-CANCELLED, FAILED = Status.CANCELLED.value, Status.FAILED.value
-#: Rows claimed at once: small enough that the lease is renewed often during a slow batch.
-BATCH_SIZE = 100
-#: Rows of bulk kinds claimed at once (when nothing more urgent is due): each claim sorts the
-#: due queue (~50 ms with 100,000 rows due on SQLite), so larger batches cost less per message.
-#: A bulk batch still makes way every lease/3 (30 s) for rows that fell due meanwhile.
-BULK_BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    """How the engine sends (from the ``SCHEDULER_*`` and ``DELIVERY_*`` settings)."""
-
-    mail_from: str
-    base_url: str
-    #: The installation's secret key: handlers derive private links from it (the reporter's
-    #: follow-up link), so those links need not be stored.
-    secret_key: str = ""
-    lease: timedelta = timedelta(seconds=90)
-    late_after: timedelta = LATE_AFTER
-    #: Another scheduler's claim is taken over once it is this old and not refreshed. Shorter
-    #: than the lease (so a dead scheduler's claims go as soon as its lease has), longer than
-    #: the SMTP timeout and the refresh (every lease/3), so a live claimer is never robbed.
-    claim_timeout: timedelta = timedelta(seconds=60)
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    retry_base: timedelta = DEFAULT_RETRY_BASE
-    retry_cap: timedelta = DEFAULT_RETRY_CAP
-    batch_size: int = BATCH_SIZE
-    bulk_batch_size: int = BULK_BATCH_SIZE
-
-
-@dataclass
-class TickResult:
-    """What one tick did; ``skipped`` is True when another scheduler holds the lease."""
-
-    skipped: bool = False
-    sent: int = 0
-    late: int = 0
-    retried: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    lost_lease: bool = False
-    #: A bulk row could not be handed over for a reason that is the connection's, not the
-    #: row's; the tick then sends no more bulk rows (see :func:`_connection_trouble`).
-    bulk_stopped: bool = False
-    delays: list[float] = field(default_factory=list)  # seconds from planned to handed over
+PLANNED, SENDING = Status.PLANNED.value, Status.SENDING.value
 
 
 def claim_due(
@@ -224,7 +160,7 @@ def tick(
                 for row in batch:
                     if result.bulk_stopped and row.priority >= Priority.BULK:
                         continue  # the mail server takes none now: handed back below
-                    _attempt(
+                    attempt(
                         session,
                         row,
                         handlers,
@@ -277,185 +213,3 @@ def _hand_back(session: Session, token: str) -> None:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-
-
-def _attempt(
-    session: Session,
-    row: Delivery,
-    handlers: Mapping[str, Handler],
-    channels: tuple[Sender, WebhookTransport | None],
-    clock: Clock,
-    settings: DeliverySettings,
-    cache: dict[object, object],
-    result: TickResult,
-    outcomes: Outcomes,
-) -> None:
-    """Try to send one row and commit its outcome. Any failure of this row stays this row's.
-
-    ``channels``: the batch's mail connection, and the transport of webhook calls."""
-    now = clock.now()
-    late = is_late(row.planned_due_at, now, settings.late_after)
-    context = SendContext(
-        now=now,
-        late=late,
-        base_url=settings.base_url,
-        cache=cache,
-        secret_key=settings.secret_key,
-    )
-    try:
-        handler = handlers.get(row.kind)
-        if handler is None:
-            raise LookupError(f"no handler for deliveries of kind {row.kind!r}")
-        prepared = handler(session, row, context)
-        if isinstance(prepared, Hold):
-            row.status = Status.HELD.value
-            session.commit()
-            return
-        if isinstance(prepared, Skip):
-            row.status, row.cancel_reason = CANCELLED, prepared.reason[:40]
-            session.commit()
-            result.cancelled += 1
-            return
-        if isinstance(prepared, WebhookRequest):
-            proof = _post(session, prepared, channels[1], clock)
-        else:
-            message, receipt = _send(session, row, prepared, channels[0], settings)
-            proof = {
-                "recipients": list(prepared.recipients),
-                "message_id": str(message["Message-ID"] or "")[:255],
-                "server_reply": _reply_text(receipt),
-                "content_sha256": receipt.sha256 or hashlib.sha256(bytes(message)).hexdigest(),
-            }
-    except Exception as error:  # noqa: BLE001 - one bad row must never stop the tick
-        if isinstance(error, SQLAlchemyError) or session.new or session.dirty or session.deleted:
-            session.rollback()  # a failed statement, or something the handler left half-done
-        elif session.in_transaction():
-            session.commit()  # end the handler's reads; the batch stays loaded
-        _failed_attempt(session, row, error, clock, settings, result)
-        session.commit()
-        return
-    sent_at = clock.now()
-    outcomes.record(
-        row,
-        status=SENT,
-        sent_at=sent_at,
-        late=late,
-        attempts=row.attempts + 1,
-        last_error="",
-        **proof,
-    )
-    result.sent += 1
-    result.late += int(late)
-    result.delays.append((sent_at - row.planned_due_at).total_seconds())
-
-
-def _send(
-    session: Session,
-    row: Delivery,
-    prepared: Outgoing,
-    connection: Sender,
-    settings: DeliverySettings,
-) -> tuple[EmailMessage, Receipt]:
-    if not prepared.recipients:
-        raise LookupError("no recipient: the organisation has no FG, administrator or deputy")
-    filed_under = row.organisation if not prepared.personal else None
-    message = build_message(
-        sender=sender_named(settings.mail_from, prepared.sender_name)
-        if prepared.sender_name
-        else settings.mail_from,
-        to=prepared.recipients,
-        subject=prepared.subject,
-        text=prepared.text,
-        organisation=filed_under.slug if filed_under else None,
-        html=prepared.html,
-        reply_to=prepared.reply_to,
-    )
-    if session.in_transaction():
-        session.commit()  # no transaction (on SQLite: no write lock) while the message goes out
-    return message, connection.send(message)
-
-
-def _post(
-    session: Session, request: WebhookRequest, webhooks: WebhookTransport | None, clock: Clock
-) -> dict[str, object]:
-    """Make a webhook call (no transaction open meanwhile); the proof to keep of it."""
-    if webhooks is None:
-        raise LookupError("no webhook transport configured for this scheduler")
-    if session.in_transaction():
-        session.commit()
-    receipt = webhooks.post(request, clock.now())
-    return {
-        "recipients": [request.url],
-        "message_id": str(request.headers.get("Breachdesk-Delivery", ""))[:255],
-        "server_reply": receipt.reply[:1000],
-        "content_sha256": receipt.sha256,
-    }
-
-
-def _reply_text(receipt: Receipt) -> str:
-    refused = "; ".join(f"refused {to}: {why}" for to, why in receipt.refused.items())
-    return f"{receipt.reply} ({refused})" if refused else receipt.reply
-
-
-def _failed_attempt(
-    session: Session,
-    row: Delivery,
-    error: BaseException,
-    clock: Clock,
-    settings: DeliverySettings,
-    result: TickResult,
-) -> None:
-    now = clock.now()
-    expected = isinstance(error, OSError | smtplib.SMTPException | LookupError | WebhookFailure)
-    description = f"{type(error).__name__}: {error}" if not expected else str(error)
-    refusal = smtp_refusal(error)
-    code = refusal[0] if refusal else None
-    bulk = row.kind in BULK_KINDS
-    trouble = bulk and connection_trouble(error)
-    permanent = refusal is not None and is_permanent(refusal[0]) and not trouble
-    if refusal is not None:
-        description = f"{REFUSED_FOR_GOOD}{refusal[1]}" if permanent else refusal[1]
-    if isinstance(error, WebhookFailure):  # an HTTP status, or a target the policy refuses
-        code, permanent = error.status, error.permanent
-    if not description:
-        description = type(error).__name__  # a bare TimeoutError() says nothing by itself
-    result.bulk_stopped = result.bulk_stopped or trouble
-    row.attempts += 1
-    row.last_error = description[:500]
-    if permanent or gives_up(row.attempts, settings.max_attempts):
-        row.status = FAILED
-        result.failed += 1
-        after: dict[str, object] = {
-            "delivery": row.id,
-            "kind": row.kind,
-            "label": row.label,
-            "attempts": row.attempts,
-            "code": code,
-        }
-        # A bulk row's error names the person, a webhook's holds what the receiver answered:
-        # kept on the row, not in the chain.
-        if not bulk and row.endpoint_id is None:
-            after["error"] = row.last_error
-        audit.record(
-            session,
-            clock=clock,
-            actor=Actor.system("scheduler"),
-            action="webhook.failed" if row.endpoint_id is not None else "delivery.failed",
-            entity_type="incident" if row.incident_id is not None else "delivery",
-            entity_id=row.incident_id if row.incident_id is not None else row.id,
-            organisation_id=row.organisation_id,
-            after=after,
-        )
-    else:
-        row.status = PLANNED
-        row.due_at = now + retry_delay(row.attempts, settings.retry_base, settings.retry_cap)
-        result.retried += 1
-    log.warning(
-        "delivery %s (%s) attempt %d failed: %s",
-        row.id,
-        row.kind,
-        row.attempts,
-        # A bulk row's error may name the person; it is on the row (until retention erases it).
-        f"{type(error).__name__} (SMTP code {code})" if bulk else description,
-        exc_info=None if expected else error,
-    )
