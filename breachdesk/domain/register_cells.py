@@ -72,7 +72,10 @@ def parse_yes_no(raw: str) -> bool | None:
 
 #: What an old register writes before a number it only estimated ("ca. 250").
 _ABOUT = r"(?:ca\.?\s*|circa\s*|ongeveer\s*|about\s*|~\s*|±\s*)"
-_COUNT = re.compile(rf"^{_ABOUT}?(\d[\d.\s]*)(?:\s*[-–]\s*(\d[\d.\s]*))?$")
+#: A whole number, its thousands set apart by dots or spaces in groups of three ("1.200",
+#: "12 500"): "12.5" is no number of people (it was read as 125: found by exploratory testing).
+_WHOLE = r"(\d{1,3}(?:[.\s]\d{3})+|\d+)"
+_COUNT = re.compile(rf"^{_ABOUT}?{_WHOLE}(?:\s*[-–]\s*{_WHOLE})?$")
 
 
 def is_estimate(raw: str) -> bool:
@@ -88,7 +91,8 @@ UNKNOWN_PEOPLE = frozenset(
 
 def parse_people(raw: str) -> tuple[int | None, int | None] | None:
     """ "120" -> (120, 120); "100-150" -> (100, 150); "", "onbekend", "?" -> (None, None);
-    None if unreadable. Dots and spaces inside a number are thousands separators ("1.200")."""
+    None if unreadable. Dots and spaces inside a number set its thousands apart ("1.200"), in
+    groups of three ("12.5" and "1.2000" are unreadable)."""
     text = raw.strip().lower()
     if not text or text in UNKNOWN_PEOPLE:
         return None, None

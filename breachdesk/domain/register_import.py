@@ -1,7 +1,8 @@
 """Importing the breach register an organisation already kept (an Excel or CSV file of past
 years), so that the Art. 33(5) register in breachdesk is complete from its first day.
 
-The columns of the file are mapped onto :class:`Field`; every row is read by
+The columns of the file are mapped onto a
+:class:`~breachdesk.domain.register_columns.Field` (see that module); every row is read by
 :func:`read_row` into an :class:`ImportedBreach` or refused with the reasons (a
 :class:`RowError` per field). A row is imported whole or not at all. No framework.
 """
@@ -9,146 +10,24 @@ The columns of the file are mapped onto :class:`Field`; every row is read by
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from .limits import MAX_COUNT
 from .register_cells import (
-    header_key,
     is_estimate,
     parse_moment,
     parse_people,
     parse_yes_no,
 )
+from .register_columns import Field
 from .text import N_, as_typed, single_line
 from .timeutil import LocalTimeError
 
-
-class Field(StrEnum):
-    TITLE = "title"
-    DISCOVERED = "discovered"
-    DESCRIPTION = "description"
-    REFERENCE = "reference"
-    AWARE = "aware"
-    PEOPLE = "people"
-    DATA = "data"
-    MEASURES = "measures"
-    NOTIFIED = "notified"
-    FILED = "filed"
-    AP_REFERENCE = "ap_reference"
-    INFORMED = "informed"
-    REASONING = "reasoning"
-    CLOSED = "closed"
-
-
-REQUIRED = (Field.TITLE, Field.DISCOVERED)
-
-FIELD_LABELS = {
-    Field.TITLE: N_("Title or short description"),
-    Field.DISCOVERED: N_("Date discovered"),
-    Field.DESCRIPTION: N_("What happened"),
-    Field.REFERENCE: N_("Your own reference"),
-    Field.AWARE: N_("Date aware"),
-    Field.PEOPLE: N_("Number of people"),
-    Field.DATA: N_("Personal data"),
-    Field.MEASURES: N_("Measures taken"),
-    Field.NOTIFIED: N_("Notified to the AP (yes/no)"),
-    Field.FILED: N_("Date of the AP notification"),
-    Field.AP_REFERENCE: N_("AP report number"),
-    Field.INFORMED: N_("People informed (yes/no)"),
-    Field.REASONING: N_("Reasoning of the decision"),
-    Field.CLOSED: N_("Date closed"),
-}
-
-#: Header names (lower case, without punctuation) that suggest each field.
-SYNONYMS: dict[Field, tuple[str, ...]] = {
-    Field.TITLE: ("titel", "title", "onderwerp", "incident", "korte omschrijving", "naam"),
-    Field.DISCOVERED: (
-        "ontdekt", "datum ontdekt", "ontdekkingsdatum", "datum ontdekking", "datum",
-        "discovered", "date discovered", "date",
-    ),
-    Field.DESCRIPTION: (
-        "beschrijving", "omschrijving", "wat is er gebeurd", "toedracht", "description",
-        "what happened",
-    ),
-    Field.REFERENCE: ("kenmerk", "nummer", "nr", "referentie", "id", "reference", "ref"),
-    Field.AWARE: ("bekend", "datum bekend", "moment van bekendheid", "aware", "date aware"),
-    Field.PEOPLE: (
-        "aantal betrokkenen", "betrokkenen", "aantal personen", "aantal", "people",
-        "number of people", "data subjects",
-    ),
-    Field.DATA: (
-        "persoonsgegevens", "soort gegevens", "gegevens", "categorieen", "data",
-        "personal data",
-    ),
-    Field.MEASURES: ("maatregelen", "genomen maatregelen", "measures", "remedial action"),
-    Field.NOTIFIED: (
-        "gemeld ap", "gemeld bij ap", "melding ap", "ap gemeld", "gemeld", "notified",
-        "notified ap",
-    ),
-    Field.FILED: (
-        "datum melding", "datum melding ap", "gemeld op", "meldingsdatum", "filed",
-        "date filed",
-    ),
-    Field.AP_REFERENCE: ("meldnummer", "meldnummer ap", "ap reference", "report number"),
-    Field.INFORMED: (
-        "betrokkenen geinformeerd", "geinformeerd", "betrokkenen ingelicht", "informed",
-        "people informed",
-    ),
-    Field.REASONING: ("motivering", "toelichting", "afweging", "reasoning", "rationale"),
-    Field.CLOSED: (
-        "afgesloten", "datum afgesloten", "gesloten", "afgehandeld", "datum afgehandeld",
-        "afgerond", "datum afgerond", "closed", "date closed",
-    ),
-}  # fmt: skip
-
-#: Text longer than this does not fit (the form's own limits): a text is shortened, with a
-#: note on the check page; a reference is refused (cut, it would name something else).
 LIMITS = {Field.TITLE: 200, Field.REFERENCE: 100, Field.AP_REFERENCE: 100}
 MAX_TEXT = 5000
 REFERENCES = frozenset({Field.REFERENCE, Field.AP_REFERENCE})
-
-
-def propose_mapping(headers: Sequence[str]) -> dict[Field, int]:
-    """Field -> column index, from the header names (each column used once)."""
-    keys = [header_key(h) for h in headers]
-    mapping: dict[Field, int] = {}
-    taken: set[int] = set()
-    for field in Field:  # exact names first, in the fields' order
-        for index, key in enumerate(keys):
-            if index not in taken and key in SYNONYMS[field]:
-                mapping[field] = index
-                taken.add(index)
-                break
-    return mapping
-
-
-def read_mapping(
-    chosen: Mapping[Field, str], width: int
-) -> tuple[dict[Field, int], dict[str, str]]:
-    """The column (index) chosen for each field, from the form's values (``""`` for none),
-    and what is wrong with the choice (field value, or ``mapping`` -> message, untranslated):
-    a column outside the file, a required field without one, a column used twice."""
-    mapping: dict[Field, int] = {}
-    problems: dict[str, str] = {}
-    for field, raw in chosen.items():
-        if raw.isdigit() and int(raw) < width:
-            mapping[field] = int(raw)
-        elif raw:
-            problems[field.value] = N_("Choose a column from the list.")
-    for field in REQUIRED:
-        if field not in mapping and field.value not in problems:
-            problems[field.value] = N_("Choose the column that holds this.")
-    if len(mapping.values()) != len(set(mapping.values())):
-        problems["mapping"] = N_("Each column can be used for one field only.")
-        used = Counter(mapping.values())
-        for field, column in mapping.items():  # each field concerned, at its choice
-            if used[column] > 1 and field.value not in problems:
-                problems[field.value] = N_("This column is chosen for another field too.")
-    return mapping, problems
 
 
 @dataclass(frozen=True)

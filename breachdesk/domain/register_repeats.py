@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .register_import import Field, ImportedBreach, RowNote, RowSkipped
+from .register_columns import Field
+from .register_import import ImportedBreach, RowNote, RowSkipped
 from .text import N_
 from .timeutil import utc_to_local
 

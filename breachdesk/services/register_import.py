@@ -29,9 +29,8 @@ from sqlalchemy.orm import Session
 
 from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
+from ..domain.register_columns import FIELD_LABELS, Field
 from ..domain.register_import import (
-    FIELD_LABELS,
-    Field,
     ImportedBreach,
     RowError,
     RowMessage,

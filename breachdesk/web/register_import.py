@@ -17,7 +17,7 @@ from flask_login import login_required
 
 from ..domain.formatting import long_datetime
 from ..domain.recipients import RecipientImportError
-from ..domain.register_import import (
+from ..domain.register_columns import (
     FIELD_LABELS,
     REQUIRED,
     Field,

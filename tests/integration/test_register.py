@@ -319,3 +319,26 @@ def test_a_register_row_takes_the_selected_columns_in_its_fields_order() -> None
     page_columns = [c.name for c in register.PAGE_COLUMNS]
     assert page_fields[: len(page_columns)] == page_columns
     assert page_fields[len(page_columns) :] == ["organisation", "filing", "open_count", "sending"]
+
+
+def test_the_year_filter_holds_the_entries_imported_for_that_year(
+    app: Flask, orgs: dict[str, Organisation], fg: User, reporter: User, clock: FixedClock
+) -> None:
+    """An entry imported from an earlier register has the year of its discovery (its reference
+    says so) and the moment of the import as reported_at: the year filter left every such
+    entry out of its year (found by exploratory testing), while the dashboard counted it."""
+    kruix = orgs["kruix"]
+    this_year = submit(reporter, kruix, clock, title="Nieuw gemeld")
+    earlier = submit(reporter, kruix, clock, title="Uit het oude register")
+    db.session.execute(
+        update(Incident)
+        .where(Incident.id == earlier.id)
+        .values(imported_from="a" * 64, year=2023, reference="KRX-2023-0042")
+    )
+    db.session.commit()
+    now = clock.now()
+    for year, expected in ((2023, {"KRX-2023-0042"}), (now.year, {this_year.reference})):
+        wanted = RegisterFilter(year=year)
+        assert {r.reference for r in register.rows(db.session, fg, wanted, now)} == expected
+        assert register.capped_count(db.session, fg, wanted, now) == len(expected)
+    assert set(view(fg, clock, query="oude")) == {"KRX-2023-0042"}

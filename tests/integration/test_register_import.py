@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from breachdesk.domain.register_import import Field
+from breachdesk.domain.register_columns import Field
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
 from breachdesk.models import Incident, Organisation, User

@@ -17,12 +17,11 @@ from flask import Flask
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from breachdesk.domain.register_columns import Field, propose_mapping
 from breachdesk.domain.register_import import (
-    Field,
     parse_moment,
     parse_people,
     parse_yes_no,
-    propose_mapping,
     read_row,
 )
 from breachdesk.domain.roles import Role
@@ -68,6 +67,11 @@ def test_values_are_read_as_a_dutch_spreadsheet_writes_them() -> None:
     assert parse_people("1.200") == (1200, 1200) and parse_people("100 - 150") == (100, 150)
     assert parse_people("ca. 40") == (40, 40) and parse_people("veel") is None
     assert parse_people("") == (None, None) and parse_people("50-10") is None
+    # Thousands are set apart in groups of three: "12.5" (a decimal, in a CSV cell or a
+    # workbook's number) was read as 125 people (found by exploratory testing).
+    assert parse_people("12.5") is None and parse_people("1.2000") is None
+    assert parse_people("1.200.000") == (1_200_000, 1_200_000)
+    assert parse_people("12 500") == (12_500, 12_500)
     assert [parse_yes_no(v) for v in ("Ja", "NEE", "x", "", "misschien")] == [
         True, False, True, False, None,
     ]  # fmt: skip
