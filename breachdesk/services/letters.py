@@ -23,8 +23,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..domain.notices.envelope import Piece, pieces, size_class, wraps
-from ..domain.notices.people_draft import Words
 from ..domain.notices.people_notice import MergePerson
+from ..domain.notices.people_words import Words
 from ..domain.recipients.rows import dutch_postcode, is_home_country
 from ..domain.text import LINE_BREAKS, N_, single_line
 from ..domain.webhooks import EventType

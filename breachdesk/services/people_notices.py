@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.notices.people_draft import ap_informed_on, says_not_reported
 from ..domain.notices.people_notice import (
     SECTION_KEYS,
     MergePerson,
@@ -25,9 +26,10 @@ from ..domain.notices.people_notice import (
     render_notice,
     unknown_fields,
 )
+from ..domain.notices.people_words import Words
 from ..domain.problems import FieldProblem, subject_problems
 from ..domain.text import N_, single_line
-from ..models import Incident, PeopleNotice, User
+from ..models import Incident, Notification, PeopleNotice, User
 from . import audit
 from .answer_sheet import sheet_facts
 from .audit import Actor
@@ -168,6 +170,43 @@ def unknown_field_problems(subject: str, sections: Mapping[str, str | None]) -> 
     return problems
 
 
+def first_filed_at(session: Session, incident: Incident) -> datetime | None:
+    """When the AP was first notified of ``incident`` (None: not yet)."""
+    return session.execute(
+        select(Notification.submitted_at)
+        .where(
+            Notification.incident_id == incident.id,
+            Notification.addressee == "ap",
+            Notification.kind == "initial",
+        )
+        .order_by(Notification.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def outdated_problems(
+    session: Session, incident: Incident, sections: Mapping[str, str | None], lang: str
+) -> list[FieldProblem]:
+    """A part about the AP that still says, as first drafted, that the AP was not notified,
+    while it was: the draft is made once, and such a notice was approved and sent after the
+    filing (found by exploratory testing). The problem gives breachdesk's wording now."""
+    text = sections.get("ap_informed") or ""
+    filed_at = first_filed_at(session, incident)
+    if filed_at is None or not says_not_reported(text):
+        return []
+    words = Words(lang if lang in LANGS else "nl")
+    return [
+        FieldProblem(
+            "ap_informed",
+            N_(
+                "The AP was notified on %(day)s, but this part says it was not. Write what "
+                "happened, for instance: %(wording)s"
+            ),
+            {"day": words.day(filed_at), "wording": ap_informed_on(filed_at, words)},
+        )
+    ]
+
+
 def _refuse(problems: list[FieldProblem]) -> None:
     for problem in problems:
         raise PeopleNoticeError(problem.field, problem.message, dict(problem.params))
@@ -244,14 +283,16 @@ def approve(
 
     Raises:
         PeopleNoticeError: an Art. 34(2) element is missing (its section is empty), a
-            ``[field]`` breachdesk cannot fill is in it, it is the same text as the version
-            approved last, or it is approved already.
+            ``[field]`` breachdesk cannot fill is in it, it says the AP was not notified
+            while it was, it is the same text as the version approved last, or it is
+            approved already.
         StaleEdit: the draft was saved since the page was loaded (approve what you saw).
     """
     if draft.approved_at is not None:
         raise PeopleNoticeError("subject", N_("This version is approved already."))
     _refuse(approval_problems(draft.sections))
     _refuse(unknown_field_problems(draft.subject, draft.sections))
+    _refuse(outdated_problems(session, draft_incident(session, draft), draft.sections, draft.lang))
     previous = latest_approved(session, draft_incident(session, draft))
     if previous is not None and previous.sha256 == notice_digest(
         draft.subject, draft.sections, draft.lang

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.duties import PublicResolution, Resolution, resolution_problems
-from ..domain.notices.people_draft import Words, _in_sentence
+from ..domain.notices.people_draft import _in_sentence
 from ..domain.notices.people_notice import (
     ART34_ELEMENTS,
     HEADINGS,
@@ -28,6 +28,7 @@ from ..domain.notices.people_notice import (
     draft_people_notice,
     merge,
 )
+from ..domain.notices.people_words import Words
 from ..domain.problems import FieldProblem
 from ..domain.text import N_, single_line
 from ..domain.webhooks import EventType

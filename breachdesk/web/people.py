@@ -50,7 +50,7 @@ def save_notice(incident_id: int) -> ResponseReturnValue:
     form = NoticeForm()
     if request.form.get("action") == "redraft" and form.validate_on_submit():
         return _redrafted(incident, form)
-    if not validate_all(form, lambda: _problems(form)):
+    if not validate_all(form, lambda: _problems(incident, form)):
         return render_page(incident, form, 422)
     session, clock = db_session(), runtime().clock
     draft = people_notices.working_draft(session, incident, clock=clock, user=user())
@@ -84,7 +84,7 @@ def save_notice(incident_id: int) -> ResponseReturnValue:
     return redirect(url_for("people.show", incident_id=incident.id) + "#notice")
 
 
-def _problems(form: NoticeForm) -> list[FieldProblem]:
+def _problems(incident: Incident, form: NoticeForm) -> list[FieldProblem]:
     """The draft's problems and, when it is to be approved, the parts the law requires: all
     shown at once, before anything is saved."""
     sections = {key: read(form[key]) for key in SECTION_KEYS}
@@ -93,6 +93,9 @@ def _problems(form: NoticeForm) -> list[FieldProblem]:
     )
     if request.form.get("action") == "approve":
         problems += people_notices.approval_problems(sections)
+        problems += people_notices.outdated_problems(
+            db_session(), incident, sections, read(form.lang)
+        )
     return problems
 
 

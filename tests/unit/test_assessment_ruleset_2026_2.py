@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from breachdesk.domain.assessment import RULESET_VERSION, Outcome, RiskLevel, assess
-from breachdesk.domain.assessment_rules import FLAG_MESSAGES
 from breachdesk.domain.checklist import (
     Availability,
     BreachType,
@@ -26,6 +25,7 @@ from breachdesk.domain.checklist import (
     Volume,
 )
 from breachdesk.domain.profile import EnisaClass
+from breachdesk.domain.rule_terms import FLAG_MESSAGES
 
 from .test_assessment_cases import ESTABLISHED, case
 
@@ -514,7 +514,7 @@ def test_groups_round_trip_and_refuse_what_a_group_cannot_change() -> None:
 def test_every_consequence_has_words_in_the_drafts() -> None:
     """A consequence without words would break the AP sheet and the notice (format 2 added
     one: a service unavailable without harm)."""
-    from breachdesk.domain.notices import ap_draft, people_draft
+    from breachdesk.domain.notices import ap_draft, people_words
 
     assert set(ap_draft._CONSEQUENCES) == set(Consequence)  # noqa: SLF001
-    assert set(people_draft._CONSEQUENCES) == set(Consequence)  # noqa: SLF001
+    assert set(people_words.CONSEQUENCES) == set(Consequence)

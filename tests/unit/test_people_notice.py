@@ -184,6 +184,34 @@ def test_the_dutch_draft_says_what_the_facts_say_and_no_more() -> None:
     assert draft.subject.startswith("Belangrijk") and "what_happened" in draft.notes
 
 
+def test_the_notice_states_only_what_the_checklist_says_happened() -> None:
+    """Found by exploratory testing: a stolen stick with a backup elsewhere was "unavailable
+    for a while", a stolen stick's breach "over" while a thief held the data, and data that
+    "can be restored" were "restored"."""
+    from breachdesk.domain.checklist import Availability, Integrity
+
+    stick = Facts(
+        breach_types=frozenset({BreachType.CONFIDENTIALITY, BreachType.AVAILABILITY}),
+        availability=Availability.NO_LOSS,
+        backup_available=Tri.YES,
+    )
+    text = draft_people_notice(facts(facts=stick, ended_at=None), "nl").sections["what_happened"]
+    assert "niet beschikbaar" not in text and "verloren" not in text
+    assert "Het datalek is voorbij" not in text
+    assert "Het lek zelf is gestopt. Wie de gegevens kreeg of meenam, kan ze nog hebben." in text
+    english = draft_people_notice(facts(facts=stick, ended_at=None), "en").sections
+    assert "Whoever got or took the data may still have them." in english["what_happened"]
+
+    altered = Facts(breach_types=frozenset({BreachType.INTEGRITY}), integrity=Integrity.RECOVERABLE)
+    text = draft_people_notice(facts(facts=altered, ended_at=None), "nl").sections["what_happened"]
+    assert "De juiste gegevens kunnen wij terugzetten." in text
+    assert "teruggezet" not in text
+    assert "Het datalek is voorbij." in text  # nothing reached anyone
+    untouched = replace(altered, integrity=Integrity.NOT_ALTERED)
+    text = draft_people_notice(facts(facts=untouched), "nl").sections["what_happened"]
+    assert "veranderd" not in text and text.strip()
+
+
 def test_unknowns_are_left_for_the_fg_like_the_answer_sheet_does() -> None:
     bare = facts(first_filed_at=None, containment=(), facts=None, data=())
     draft = draft_people_notice(bare, "nl")

@@ -116,6 +116,60 @@ def test_draft_refused_at_the_field_then_approved_exactly(
     assert draft.sections["what_happened"] == "Onze eigen woorden over het lek."
 
 
+def test_a_notice_saying_the_ap_was_not_notified_is_refused_once_it_was(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """The draft is made when the people page is first opened: made before the filing, it
+    says the AP was not notified, and that was approved and sent to everyone after the AP was
+    notified (found by exploratory testing). The page says so, and approval is refused at
+    that part with breachdesk's wording now; rewritten, it is approved."""
+    from breachdesk.services import filings
+
+    incident = informing(client, orgs, make_user)
+    client.get(people_url(incident))
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    assert "nog niet gemeld bij de Autoriteit Persoonsgegevens" in draft.sections["ap_informed"]
+    fg = db.session.execute(select(User).where(User.email.like("fg%"))).scalars().first()
+    assert fg is not None
+    filings.record_notification(
+        db.session,
+        incident,
+        submitted_at=clock.now(),
+        reference="M-2026-1002",
+        provisional=False,
+        delay_reason="",
+        notes="",
+        recorded_by=fg,
+        actor=Actor.of(fg),
+        clock=clock,
+    )
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    assert "data-outdated" in page
+    assert "maar dit deel zegt van niet" in page
+    refused = client.post(
+        people_url(incident, "/notice"), data={**notice_form(draft), "action": "approve"}
+    )
+    body = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422 and 'id="ap_informed-error"' in body
+    assert "maar dit deel zegt van niet" in body
+    assert "Wij hebben het datalek op " in body  # the wording that fits now
+    db.session.expire_all()
+    assert draft.approved_at is None
+    told = "Wij hebben het datalek gemeld bij de Autoriteit Persoonsgegevens (AP)."
+    approved = client.post(
+        people_url(incident, "/notice"),
+        data={
+            **notice_form(draft, ap_informed=told, consequences="Iemand kan uw naam misbruiken."),
+            "action": "approve",
+        },
+    )
+    assert approved.status_code == 302, re.findall(
+        r'class="invalid-feedback[^"]*"[^>]*>([^<]+)', approved.get_data(as_text=True)
+    )
+    db.session.expire_all()
+    assert draft.approved_at is not None and draft.sections["ap_informed"] == told
+
+
 def test_readability_answers_as_the_fg_types(
     app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
 ) -> None:

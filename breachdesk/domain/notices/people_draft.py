@@ -11,123 +11,14 @@ people affected and is often in one language only; a note points the FG to it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from ..checklist import Availability, Consequence, Facts, Integrity, Recipients, Tri
 from ..profile import ContactKind
 from ..text import N_
-from ..timeutil import utc_to_local
 from .advice import advice_for, advice_text
 from .ap_draft import SheetFacts
-
-_MONTHS_NL = (
-    "januari februari maart april mei juni juli augustus september oktober november december"
-).split()
-_MONTHS_EN = (
-    "January February March April May June July August September October November December"
-).split()
-
-
-class Words:
-    """The notice's language: ``w("nl text", "en text")`` picks one; dates for people."""
-
-    def __init__(self, lang: str) -> None:
-        if lang not in ("nl", "en"):
-            raise ValueError(f"unsupported language {lang!r}")
-        self.lang = lang
-
-    def __call__(self, nl: str, en: str) -> str:
-        return nl if self.lang == "nl" else en
-
-    def day(self, value: datetime) -> str:
-        """ "18 november 2026" (the date in the Netherlands)."""
-        local = utc_to_local(value)
-        months = _MONTHS_NL if self.lang == "nl" else _MONTHS_EN
-        return f"{local.day} {months[local.month - 1]} {local.year}"
-
-    def clock(self, value: datetime) -> str:
-        """ "9.30 uur" / "9:30" (Dutch time)."""
-        local = utc_to_local(value)
-        return self(f"{local.hour}.{local.minute:02d} uur", f"{local.hour}:{local.minute:02d}")
-
-    def moment(self, value: datetime) -> str:
-        return self.day(value) + self(" om ", " at ") + self.clock(value)
-
-    def listing(self, items: Sequence[str]) -> str:
-        items = [i for i in items if i]
-        if len(items) <= 1:
-            return "".join(items)
-        return ", ".join(items[:-1]) + self(" en ", " and ") + items[-1]
-
-
-DUTCH_TIME = (" (Nederlandse tijd)", " (Dutch time)")
-
-_CONSEQUENCES = {
-    Consequence.IDENTITY_FRAUD: (
-        "Iemand kan doen alsof hij of zij u is (identiteitsfraude).",
-        "Someone may pretend to be you (identity fraud).",
-    ),
-    Consequence.FINANCIAL_LOSS: (
-        "U kunt geld kwijtraken.",
-        "You may lose money.",
-    ),
-    Consequence.DISCRIMINATION: (
-        "U kunt anders of oneerlijk behandeld worden.",
-        "You may be treated differently or unfairly.",
-    ),
-    Consequence.REPUTATION: (
-        "Anderen kunnen dingen over u te weten komen die u liever voor uzelf houdt.",
-        "Others may learn things about you that you would rather keep to yourself.",
-    ),
-    Consequence.PSYCHOLOGICAL_HARM: (
-        "U kunt zich hierdoor ongerust of onveilig voelen.",
-        "This may make you feel worried or unsafe.",
-    ),
-    Consequence.PHYSICAL_HARM: (
-        "Uw veiligheid kan in gevaar komen.",
-        "Your safety may be at risk.",
-    ),
-    Consequence.LOSS_OF_CONTROL: (
-        "U weet niet meer precies wie uw gegevens heeft.",
-        "You no longer know exactly who has your data.",
-    ),
-    Consequence.LOSS_OF_CONFIDENTIALITY_SECRECY: (
-        "Gegevens die geheim moesten blijven, kunnen door anderen gezien zijn.",
-        "Data that had to stay secret may have been seen by others.",
-    ),
-    Consequence.PHISHING_OR_SPAM: (
-        "U kunt nepberichten krijgen die echt lijken (phishing), of meer reclame die u niet "
-        "wilt (spam).",
-        "You may get fake messages that look real (phishing), or more unwanted advertising (spam).",
-    ),
-    Consequence.SERVICE_DISRUPTION: (
-        "Onze dienst aan u kan vertraging hebben gehad of tijdelijk niet hebben gewerkt.",
-        "Our service to you may have been delayed or temporarily unavailable.",
-    ),
-    Consequence.SERVICE_UNAVAILABLE: (
-        "Onze dienst was een tijd niet te gebruiken.",
-        "Our service could not be used for a while.",
-    ),
-}
-
-_MEASURES = {
-    "recall_email": (
-        "Wij hebben geprobeerd de e-mail terug te halen.",
-        "We tried to recall the e-mail.",
-    ),
-    "asked_deletion": (
-        "Wij hebben de ontvanger gevraagd de gegevens te verwijderen.",
-        "We asked the recipient to delete the data.",
-    ),
-    "remote_wipe": ("Wij hebben het apparaat op afstand gewist.", "We wiped the device remotely."),
-    "password_reset": ("Wij hebben wachtwoorden veranderd.", "We changed passwords."),
-    "access_blocked": (
-        "Wij hebben de toegang tot de gegevens geblokkeerd.",
-        "We blocked access to the data.",
-    ),
-    "retrieved": ("Wij hebben de gegevens teruggekregen.", "We got the data back."),
-}
+from .people_words import CONSEQUENCES, DUTCH_TIME, MEASURES, Words
 
 
 def _confidentiality(c: Facts | None, w: Words) -> str:
@@ -178,9 +69,15 @@ def _confidentiality(c: Facts | None, w: Words) -> str:
 
 
 def _integrity(c: Facts | None, w: Words) -> str:
+    """What may have been changed; nothing when the checklist says nothing was altered.
+    "Can be restored" is not "restored" (the notice said so: found by exploratory testing)."""
+    if c is not None and c.integrity is Integrity.NOT_ALTERED:
+        return ""
     text = w("Gegevens over u zijn mogelijk veranderd.", "Data about you may have been changed.")
     if c is not None and c.integrity is Integrity.RECOVERABLE:
-        text += w(" Wij hebben de juiste gegevens teruggezet.", " We restored the correct data.")
+        text += w(
+            " De juiste gegevens kunnen wij terugzetten.", " We can restore the correct data."
+        )
     elif c is not None and c.integrity is Integrity.NOT_RECOVERABLE:
         text += w(
             " De juiste gegevens kunnen wij niet terugzetten.",
@@ -190,6 +87,10 @@ def _integrity(c: Facts | None, w: Words) -> str:
 
 
 def _availability(c: Facts | None, w: Words) -> str:
+    """What was lost or unavailable; nothing when the checklist says access was not lost (a
+    stolen stick with a backup elsewhere: the notice said the data were unavailable)."""
+    if c is not None and c.availability is Availability.NO_LOSS:
+        return ""
     if c is not None and c.availability is Availability.PERMANENT:
         return w("Gegevens over u zijn verloren gegaan.", "Data about you were lost.")
     text = w(
@@ -259,9 +160,21 @@ def what_happened(f: SheetFacts, w: Words) -> str:
     if f.ongoing == "yes":
         lines.append(w("Het datalek is nog niet voorbij.", "The breach is not over yet."))
     elif f.ongoing == "no" and f.ended_at is None:
-        lines.append(w("Het datalek is voorbij.", "The breach is over."))
+        lines.append(_over(types, w))
     lines.append(w("Wij ontdekten het op ", "We discovered it on ") + w.day(f.discovered_at) + ".")
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
+
+
+def _over(types: set[str], w: Words) -> str:
+    """That the breach stopped; where data reached others, not that it is over for the people
+    affected ("the breach is over" while a thief held children's data: found by exploratory
+    testing)."""
+    if "confidentiality" in types or not types:
+        return w(
+            "Het lek zelf is gestopt. Wie de gegevens kreeg of meenam, kan ze nog hebben.",
+            "The leak itself has stopped. Whoever got or took the data may still have them.",
+        )
+    return w("Het datalek is voorbij.", "The breach is over.")
 
 
 def _data_name(name: str, f: SheetFacts, w: Words) -> str:
@@ -307,7 +220,7 @@ def consequences(f: SheetFacts, w: Words) -> str:
     """The likely consequences from the checklist, one per line; empty when not established."""
     if f.facts is None or not f.facts.consequences:
         return ""
-    chosen = [w(*_CONSEQUENCES[c]) for c in Consequence if c in f.facts.consequences]
+    chosen = [w(*CONSEQUENCES[c]) for c in Consequence if c in f.facts.consequences]
     intro = w(
         "Dit datalek kan deze gevolgen voor u hebben:", "This breach may affect you as follows:"
     )
@@ -316,7 +229,7 @@ def consequences(f: SheetFacts, w: Words) -> str:
 
 def measures(f: SheetFacts, w: Words) -> str:
     """What was done, from the report's first-aid measures; empty when none is recorded."""
-    lines = [w(*_MEASURES[m]) for m in f.containment if m in _MEASURES]
+    lines = [w(*MEASURES[m]) for m in f.containment if m in MEASURES]
     if "asked_deletion" in f.containment and f.facts is not None:
         if f.facts.deletion_confirmed is Tri.YES:
             lines.append(
@@ -335,22 +248,40 @@ def measures(f: SheetFacts, w: Words) -> str:
     return "\n".join(lines)
 
 
+#: What the drafted part about the AP says while nothing is filed (Dutch, English): a notice
+#: that still says it once the AP was notified is refused at approval.
+NOT_YET_REPORTED = (
+    "nog niet gemeld bij de Autoriteit Persoonsgegevens",
+    "not yet reported the breach to the Dutch Data Protection Authority",
+)
+
+
 def ap_informed(f: SheetFacts, w: Words) -> str:
     """That the AP was notified and when; or, plainly, that nothing is filed yet."""
-    if f.first_filed_at is None:
+    return ap_informed_on(f.first_filed_at, w)
+
+
+def ap_informed_on(filed_at: datetime | None, w: Words) -> str:
+    """The part about the AP for a first filing at ``filed_at`` (None: nothing filed)."""
+    if filed_at is None:
         return w(
-            "Wij hebben het datalek nog niet gemeld bij de Autoriteit Persoonsgegevens (AP).",
-            "We have not yet reported the breach to the Dutch Data Protection Authority "
-            "(Autoriteit Persoonsgegevens, AP).",
+            f"Wij hebben het datalek {NOT_YET_REPORTED[0]} (AP).",
+            f"We have {NOT_YET_REPORTED[1]} (Autoriteit Persoonsgegevens, AP).",
         )
     return w(
-        f"Wij hebben het datalek op {w.day(f.first_filed_at)} gemeld bij de Autoriteit "
+        f"Wij hebben het datalek op {w.day(filed_at)} gemeld bij de Autoriteit "
         "Persoonsgegevens (AP). De AP controleert of organisaties zich aan de privacyregels "
         "houden.",
         f"We reported the breach to the Dutch Data Protection Authority (Autoriteit "
-        f"Persoonsgegevens, AP) on {w.day(f.first_filed_at)}. The AP checks that "
+        f"Persoonsgegevens, AP) on {w.day(filed_at)}. The AP checks that "
         "organisations keep to the privacy rules.",
     )
+
+
+def says_not_reported(text: str) -> bool:
+    """Whether ``text`` says, as breachdesk drafted it, that the AP was not notified yet."""
+    folded = " ".join(text.split()).casefold()
+    return any(sentence.casefold() in folded for sentence in NOT_YET_REPORTED)
 
 
 def contact(f: SheetFacts, w: Words) -> str:

@@ -30,7 +30,8 @@ from ..audit.canonical import canonical_json
 from ..text import single_line
 from .advice import ADVICE_VERSION
 from .ap_draft import SheetFacts
-from .people_draft import Words, draft_sections
+from .people_draft import draft_sections
+from .people_words import Words
 
 #: The sections of a notice, in the order it gives them.
 SECTION_KEYS = (
