@@ -170,3 +170,10 @@ def test_back_after_sending_shows_an_empty_form_not_one_to_send_twice(
     page.get_by_role("button", name="Melding versturen").click()
     expect(page.locator("#title-error")).to_be_visible()  # an empty form: nothing sent
     assert incidents() == before + 1
+    # Typing starts a new report: the tab no longer remembers this form as sent, so coming
+    # back to it later does not empty the new report or say it was sent.
+    page.get_by_label("Korte titel").fill("Een nieuwe melding")
+    sent = page.evaluate(
+        "Object.keys(sessionStorage).filter(k => k.indexOf('breachdesk-sent:') === 0).length"
+    )
+    assert sent == 0

@@ -58,11 +58,17 @@
         store.getItem(SENT + form.getAttribute("data-draft-key")) !== null) {
       // The browser refills the fields after the scripts ran: empty them once it has (a
       // page from the back-forward cache keeps its own key, which the server recognises).
+      // Once only, and not over anything typed since (a late load event, or coming back to
+      // this page again, must not empty a new report).
+      var done = false;
       var empty = function () {
+        if (done) { return; }
+        done = true;
         form.reset();
         var sent = document.getElementById("already-sent");
         if (sent) { sent.hidden = false; sent.scrollIntoView({ block: "center" }); }
       };
+      form.addEventListener("input", function () { done = true; });
       window.addEventListener("load", empty);
       window.addEventListener("pageshow", empty);
     }
@@ -85,6 +91,8 @@
         }
       });
       try { store.setItem(key, JSON.stringify({ version: 1, values: values })); } catch (e) { /* full */ }
+      // Typed into: a new report, not the one sent before (the note is for a refilled form).
+      store.removeItem(SENT + form.getAttribute("data-draft-key"));
     }
 
     function restore() {
