@@ -235,9 +235,22 @@ def _fresh_triage_form(incident: Incident) -> TriageForm:
         form.our_role.data = incident.our_role
         form.controller_name.data = incident.controller_name
         form.reason.data = incident.triage_reason
-    form.aware_at.data = utc_to_local(incident.aware_at or incident.reported_at).replace(
+    told = incident.processor_notified_at if incident.reported_by_processor else None
+    proposed = told if told is not None and told <= incident.reported_at else incident.reported_at
+    form.aware_at.data = utc_to_local(incident.aware_at or proposed).replace(
         tzinfo=None, second=0, microsecond=0
     )
+    if proposed is told:
+        # A controller is in principle aware once its processor told it (EDPB 9/2022): the
+        # moment it was typed in here may be days later (found by exploratory testing).
+        form.aware_at.description = _(
+            "Proposed: when the processor told you (%(told)s); it was reported here "
+            "%(reported)s. Change it to the moment there was reasonable certainty that "
+            "personal data were compromised. The 72 hours start here. Dutch time.",
+            told=utc_to_local(proposed).strftime("%d-%m-%Y %H:%M"),
+            reported=utc_to_local(incident.reported_at).strftime("%d-%m-%Y %H:%M"),
+        )
+        return form
     form.aware_at.description = _(
         "Proposed: when the report came in (%(reported)s); it was discovered %(discovered)s. "
         "Change it to the moment there was reasonable certainty that personal data were "

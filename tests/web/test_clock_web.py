@@ -148,6 +148,11 @@ def test_a_processors_report_shows_its_times_and_our_clock_starts_at_our_awarene
     client.post("/logout")
     incident = db.session.execute(select(Incident)).scalar_one()
     login(client, "fg@x.nl")
+    # A controller is in principle aware once its processor told it: that moment is proposed,
+    # not the moment it was typed in here (found by exploratory testing).
+    triage = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert 'value="2026-11-18T16:45"' in triage
+    assert "Voorstel: toen de verwerker het je vertelde (18-11-2026 16:45)" in triage
     confirm_breach(client, incident, "2026-11-19T09:00")
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert supplier["name"] in page
