@@ -7,7 +7,10 @@ controller), inform the people affected, supplement a provisional notification (
 GDPR), close. A finished incident has no next step.
 
 Filing is not held back until the decision: when the term is nearly over or over, the next
-step is filing (in phases if need be, Art. 33(4) GDPR), whatever else is still open.
+step is filing (in phases if need be, Art. 33(4) GDPR), whatever else is still open. As a
+processor, informing the controller comes straight after the awareness is recorded: the risk
+is the controller's to assess (Art. 33(2) GDPR; found by exploratory testing: the processor was
+sent to the risk checklist first).
 """
 
 from __future__ import annotations
@@ -73,7 +76,10 @@ def next_action(standing: Standing) -> NextAction:
     if not standing.aware:
         return NextAction.AWARENESS
     file = NextAction.INFORM_CONTROLLER if standing.processor else NextAction.FILE_AP
-    if standing.filing_owed and standing.term_pressing:
+    # A processor does not assess the risk first: that is the controller's job. It tells the
+    # controller without undue delay (Art. 33(2) GDPR); a controller files first only when
+    # the term presses, and otherwise assesses and decides before filing.
+    if standing.filing_owed and (standing.term_pressing or standing.processor):
         return file
     if state is State.BREACH_CONFIRMED and not standing.checklist_confirmed:
         return NextAction.CHECKLIST

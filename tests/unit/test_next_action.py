@@ -51,6 +51,18 @@ DECIDED = Standing(
             },
             NextAction.INFORM_CONTROLLER,
         ),  # fmt: skip
+        # A processor tells its controller before anything else: the risk is the
+        # controller's to assess (Art. 33(2)).
+        (
+            {
+                "state": State.BREACH_CONFIRMED,
+                "checklist_confirmed": False,
+                "filing_owed": True,
+                "processor": True,
+            },
+            NextAction.INFORM_CONTROLLER,
+        ),  # fmt: skip
+        ({"state": State.BREACH_CONFIRMED, "checklist_confirmed": False}, NextAction.CHECKLIST),
         ({"decision_stale": True, "filing_owed": True}, NextAction.DECIDE_AGAIN),
         ({"filing_owed": True, "informing_owed": True}, NextAction.FILE_AP),
         ({"informing_owed": True}, NextAction.INFORM_PEOPLE),
