@@ -45,6 +45,11 @@ class Informed(StrEnum):
     NOT_REQUIRED = "not_required"  # the decision does not require it
     UNDECIDED = "undecided"  # no decision yet
     UNKNOWN = "unknown"  # imported from an earlier register that does not say
+    NOT_A_BREACH = "not_a_breach"  # judged no personal-data breach (or discarded): no duty
+
+
+#: States in which there is no breach and so no duty to inform anyone.
+NO_BREACH_STATES = (State.NOT_A_BREACH.value, State.DISCARDED.value)
 
 
 class Sending(StrEnum):
@@ -56,7 +61,11 @@ class Sending(StrEnum):
 
 
 def informed_state(
-    resolution: str, decided_outcome: str | None, sending: Sending = Sending.NOTHING
+    resolution: str,
+    decided_outcome: str | None,
+    sending: Sending = Sending.NOTHING,
+    *,
+    state: str = State.DECIDED.value,
 ) -> Informed:
     """How the duty to inform stands for the register.
 
@@ -64,7 +73,9 @@ def informed_state(
     of Art. 34(3) for not informing them). Until then, what breachdesk sent speaks: a notice
     still on its way (or undelivered) means informing is under way; every notice sent and
     every letter posted means the people were informed, whatever the decision required.
-    Without either, the decision says whether informing is still owed."""
+    Without either, the decision says whether informing is still owed; an incident judged no
+    personal-data breach (``state``) owes nothing ("not yet decided" there read as an open
+    case: found by exploratory testing)."""
     if resolution == SubjectsResolution.INFORMED.value:
         return Informed.INFORMED
     not_recorded = resolution == SubjectsResolution.NOT_RECORDED.value
@@ -76,6 +87,8 @@ def informed_state(
         return Informed.INFORMED
     if not_recorded:  # an earlier register's entry that does not say, and nothing sent since
         return Informed.UNKNOWN
+    if state in NO_BREACH_STATES:
+        return Informed.NOT_A_BREACH
     if decided_outcome == Outcome.NOTIFY_AP_AND_SUBJECTS.value:
         return Informed.OWED
     if decided_outcome is None:
@@ -114,6 +127,7 @@ INFORMED_LABELS = {
     Informed.NOT_REQUIRED: N_("Not required by the decision"),
     Informed.UNDECIDED: N_("Not yet decided"),
     Informed.UNKNOWN: N_("Not known (the earlier register does not say)"),
+    Informed.NOT_A_BREACH: N_("Not applicable: not a personal-data breach"),
 }
 SORT_LABELS = {
     Sort.REPORTED_DESC: N_("Reported, newest first"),

@@ -81,4 +81,9 @@ def informed_of(session: Session, incident: Incident) -> Informed:
     :func:`~.register_query.sending_of` reads, the SQL its filter uses), so that the evidence
     pack and the closing form say what the register says."""
     sending = session.execute(select(sending_of(incident.id))).scalar_one()
-    return informed_state(incident.subjects_resolution, incident.decided_outcome, Sending(sending))
+    return informed_state(
+        incident.subjects_resolution,
+        incident.decided_outcome,
+        Sending(sending),
+        state=incident.state,
+    )

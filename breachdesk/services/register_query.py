@@ -40,7 +40,7 @@ from ..domain.delivery import Kind
 from ..domain.delivery import Status as DeliveryStatus
 from ..domain.duties import SubjectsResolution
 from ..domain.lifecycle import State
-from ..domain.register import Informed, Notified, RegisterFilter, Sending, Sort
+from ..domain.register import NO_BREACH_STATES, Informed, Notified, RegisterFilter, Sending, Sort
 from ..domain.timeutil import local_to_utc
 from ..models import Delivery, Incident, Mailing, Notification, Recipient, User
 from ..models.incident_search import PG_VECTOR, SEARCH_TABLE
@@ -201,11 +201,14 @@ def _informed(informed: Informed) -> ColumnElement[bool]:
         return Incident.subjects_resolution.in_(_EXEMPT)
     if informed is Informed.UNKNOWN:
         return and_(Incident.subjects_resolution == not_recorded, none_sent)
+    no_breach = Incident.state.in_(NO_BREACH_STATES)
+    if informed is Informed.NOT_A_BREACH:
+        return and_(nothing_sent, no_breach)
     if informed is Informed.OWED:
-        return and_(nothing_sent, owed)
+        return and_(nothing_sent, ~no_breach, owed)
     if informed is Informed.UNDECIDED:
-        return and_(nothing_sent, Incident.decided_outcome.is_(None))
-    return and_(nothing_sent, Incident.decided_outcome.is_not(None), ~owed)
+        return and_(nothing_sent, ~no_breach, Incident.decided_outcome.is_(None))
+    return and_(nothing_sent, ~no_breach, Incident.decided_outcome.is_not(None), ~owed)
 
 
 #: A notice to a person not yet delivered: still to send, paused, or failed.

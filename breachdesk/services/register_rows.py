@@ -82,6 +82,7 @@ class _Standing:
     subjects_max: int | None
     subjects_resolution: str
     decided_outcome: str | None
+    state: str
     term_deadline: datetime | None
     filing: Filing | None
     sending: Sending  # how far breachdesk's own notices to the people have gone
@@ -104,7 +105,9 @@ class _Standing:
         return self.filing is not None
 
     def informed(self) -> Informed:
-        return informed_state(self.subjects_resolution, self.decided_outcome, self.sending)
+        return informed_state(
+            self.subjects_resolution, self.decided_outcome, self.sending, state=self.state
+        )
 
     def late(self, now: datetime) -> bool:
         """Filed late, or not filed while its term has run out (False for a filing whose

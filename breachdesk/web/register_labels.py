@@ -18,6 +18,7 @@ from ..domain.lifecycle import STATE_LABELS
 from ..domain.register import (
     DATA_KIND_LABELS,
     INFORMED_LABELS,
+    NO_BREACH_STATES,
     NOTIFIED_LABELS,
     SORT_LABELS,
     RegisterFilter,
@@ -115,6 +116,8 @@ class Labels:
         return "; ".join(x for x in (done, row.containment_details) if x)
 
     def decision(self, row: RegisterRow) -> str:
+        if not row.decided_outcome and row.state in NO_BREACH_STATES:
+            return self.state[row.state]  # judged no breach: that is the decision
         return self.outcome.get(row.decided_outcome or "", row.decided_outcome or "")
 
     def informed_of(self, row: RegisterRow) -> str:

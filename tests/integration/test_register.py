@@ -342,3 +342,33 @@ def test_the_year_filter_holds_the_entries_imported_for_that_year(
         assert {r.reference for r in register.rows(db.session, fg, wanted, now)} == expected
         assert register.capped_count(db.session, fg, wanted, now) == len(expected)
     assert set(view(fg, clock, query="oude")) == {"KRX-2023-0042"}
+
+
+def test_an_incident_judged_no_breach_is_not_shown_as_undecided(
+    app: Flask, orgs: dict[str, Organisation], fg: User, reporter: User, clock: FixedClock
+) -> None:
+    """Found by exploratory testing: an incident closed as "not a personal-data breach", with
+    its reasoning, read "no decision yet" and "not yet decided" for informing in the register,
+    its exports and the evidence pack: an open case, to the AP. It owes nothing; the filters
+    say the same as the rows."""
+    from breachdesk.domain.register import Informed
+
+    kruix = orgs["kruix"]
+    dismissed = submit(reporter, kruix, clock, title="Geen datalek")
+    open_case = submit(reporter, kruix, clock, title="Nog open")
+    db.session.execute(
+        update(Incident)
+        .where(Incident.id == dismissed.id)
+        .values(state="not_a_breach", not_breach_reason="Er waren geen persoonsgegevens bij.")
+    )
+    db.session.commit()
+    now = clock.now()
+    rows = {r.reference: r for r in register.rows(db.session, fg, RegisterFilter(), now)}
+    assert rows[dismissed.reference].informed() is Informed.NOT_A_BREACH
+    assert rows[open_case.reference].informed() is Informed.UNDECIDED
+    for informed, expected in (
+        (Informed.NOT_A_BREACH, {dismissed.reference}),
+        (Informed.UNDECIDED, {open_case.reference}),
+    ):
+        wanted = RegisterFilter(informed=informed)
+        assert {r.reference for r in register.rows(db.session, fg, wanted, now)} == expected

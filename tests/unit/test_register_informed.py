@@ -45,3 +45,10 @@ def test_informed_state(
 
 def test_every_state_has_a_label() -> None:
     assert set(INFORMED_LABELS) == set(Informed)
+
+
+def test_an_incident_judged_no_breach_owes_nothing() -> None:
+    """Found by exploratory testing: "not a breach" read "not yet decided" (an open case)."""
+    for state in ("not_a_breach", "discarded"):
+        assert informed_state("", None, state=state) is Informed.NOT_A_BREACH
+    assert informed_state("", None, state="decided") is Informed.UNDECIDED
