@@ -21,6 +21,7 @@ query each per batch.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -325,7 +326,8 @@ _INITIAL = (Notification.kind == "initial", Notification.addressee.in_(["ap", "c
 
 
 def _filings(session: Session, ids: list[int]) -> dict[int, Filing]:
-    """incident id -> its first notification to the AP (or the controller), one query."""
+    """incident id -> its first notification to the AP (or the controller), one query, with
+    what followed it (:func:`_followed`)."""
     filings: dict[int, Filing] = {}
     for n in session.execute(
         select(Notification.incident_id, *_FILING_COLUMNS)
@@ -333,6 +335,30 @@ def _filings(session: Session, ids: list[int]) -> dict[int, Filing]:
         .order_by(Notification.id)
     ):
         filings.setdefault(n.incident_id, Filing(*n[1:]))
+    return _followed(session, filings)
+
+
+def _followed(session: Session, filings: dict[int, Filing]) -> dict[int, Filing]:
+    """``filings`` with their supplements counted and their withdrawal dated: one query for
+    the incidents that have a filing (usually few have more than one)."""
+    if not filings:
+        return filings
+    later = session.execute(
+        select(
+            Notification.incident_id,
+            func.count().filter(Notification.kind == "supplement"),
+            func.max(Notification.submitted_at).filter(Notification.kind == "withdrawal"),
+        )
+        .where(
+            ids_in(session, Notification.incident_id, list(filings)),
+            Notification.kind.in_(("supplement", "withdrawal")),
+        )
+        .group_by(Notification.incident_id)
+    )
+    for incident_id, supplements, withdrawn_at in later:
+        filings[incident_id] = replace(
+            filings[incident_id], supplements=int(supplements), withdrawn_at=withdrawn_at
+        )
     return filings
 
 
@@ -377,13 +403,19 @@ def _page_rows(
     listed = len(PAGE_COLUMNS)
     found = session.execute(statement).all()
     sending = _sending(session, [row.id for row in found])
+    filed = _followed(
+        session,
+        {
+            row.id: Filing(*row[listed + 1 : listed + 1 + len(_FILING_COLUMNS)])
+            for row in found
+            if row.filing_id is not None
+        },
+    )
     return [
         PageRow(  # type: ignore[misc]  # the columns fill the fields before these
             *row[:listed],
             organisation=names.get(row.organisation_id, ""),
-            filing=Filing(*row[listed + 1 : listed + 1 + len(_FILING_COLUMNS)])
-            if row.filing_id is not None
-            else None,
+            filing=filed.get(row.id),
             open_count=int(row.open_count or 0),
             sending=Sending(sending.get(row.id, "")),
         )

@@ -36,7 +36,8 @@ def people_affected(of: _People) -> str:
 
 @dataclass(frozen=True)
 class Filing:
-    """The first notification to the AP (or, as processor, to the controller).
+    """The first notification to the AP (or, as processor, to the controller), and what
+    followed it.
 
     ``submitted_at`` and ``late`` are None when the filing came from an earlier register
     that did not say when it was made (see :attr:`dated`); ``late`` alone when it did, but
@@ -49,6 +50,10 @@ class Filing:
     late: bool | None
     delay_reason: str
     provisional: bool
+    #: What followed it (Art. 33(4) GDPR): the number of supplements, and when it was
+    #: withdrawn (the register showed the first filing alone: found by exploratory testing).
+    supplements: int = 0
+    withdrawn_at: datetime | None = None
 
     @property
     def dated(self) -> bool:

@@ -24,8 +24,9 @@ from ..domain.register import (
     RegisterFilter,
     Sort,
 )
+from ..domain.timeutil import utc_to_local
 from ..services.register_export import Column
-from ..services.register_rows import RegisterRow
+from ..services.register_rows import PageRow, RegisterRow
 from .checklist_form import CONSEQUENCES
 from .context import selected_locale
 from .labels import citation, reason_text
@@ -70,11 +71,15 @@ class Labels:
         self.containment = {k: str(v) for k, v in CONTAINMENT}
         self.late, self.on_time, self.overdue = _("late"), _("on time"), _("overdue, not filed")
         self.undated = _("not known: date of filing not known")
+        self.one_supplement = _("1 supplement")
+        self.supplements = _("%(num)s supplements", num="%(num)s")
+        self.withdrawn = _("withdrawn %(date)s", date="%(date)s")
         self.unjudged = _("not known: date of awareness not known")
         self.date_unknown = _("date not known")
         self.addressee = {"ap": _("the AP"), "controller": _("the controller")}
         # Translated once, filled in per row (the placeholder formats as itself).
         self.people = _("%(people)s people", people="%(people)s")
+        self.one_person = _("1 person")
         self.pack = _("Evidence pack")
         self.action_status = {k.value: _(v) for k, v in ACTION_STATUS_LABELS.items()}
         self.open_measures = _("open measures: %(num)s", num="%(num)s")
@@ -131,6 +136,38 @@ class Labels:
                 return self.unjudged
             return self.late if row.filing.late else self.on_time
         return self.overdue if row.late(self.now) else ""
+
+    def later_filings(self, row: RegisterRow | PageRow) -> str:
+        """What followed the first filing: "2 supplements; withdrawn 05-12-2026"."""
+        filing = row.filing
+        if filing is None:
+            return ""
+        parts = []
+        if filing.supplements:
+            parts.append(
+                self.one_supplement
+                if filing.supplements == 1
+                else self.supplements % {"num": filing.supplements}
+            )
+        if filing.withdrawn_at is not None:
+            day = utc_to_local(filing.withdrawn_at).strftime("%d-%m-%Y")
+            parts.append(self.withdrawn % {"date": day})
+        return "; ".join(parts)
+
+    def ruleset(self, row: RegisterRow) -> str:
+        """The decision's rule set; "imported" in the reader's language (it was English in
+        the Dutch exports: found by exploratory testing)."""
+        if row.decision is None:
+            return ""
+        version = row.decision.ruleset_version
+        return self.imported if version == "imported" else version
+
+    def people_of(self, row: RegisterRow | PageRow) -> str:
+        """ "1 person", "120 people", "100–500 people" ("1 people" before: found by
+        exploratory testing)."""
+        if row.people == "1":
+            return self.one_person
+        return self.people % {"people": row.people}
 
     def remedial(self, row: RegisterRow) -> str:
         """The remedial actions with their status: "Passwords reset (Done); …"."""
@@ -215,13 +252,14 @@ def columns(lb: Labels) -> list[Column]:
         Column(_("Remedial actions"), lb.remedial, 50),
         Column(_("Decision"), lb.decision, 30),
         Column(_("Reasoning"), lb.reasoning, 60),
-        Column(_("Rule set"), lambda r: r.decision.ruleset_version if r.decision else "", 12),
+        Column(_("Rule set"), lb.ruleset, 12),
         Column(_("Decided (Dutch time)"), lambda r: r.decision.decided_at if r.decision else None),
         Column(_("Notified to"), lb.notified_to, 14),
         Column(_("AP report number"), lambda r: r.filing.reference if r.filing else "", 18),
         Column(_("Filed (Dutch time)"), lambda r: r.filing.submitted_at if r.filing else None),
         Column(_("On time"), lb.timeliness, 14),
         Column(_("Reason for the delay"), lambda r: r.filing.delay_reason if r.filing else "", 40),
+        Column(_("Later filings"), lb.later_filings, 24),
         Column(_("People informed"), lb.informed_of, 24),
         Column(_("Informed (Dutch time)"), lambda r: r.subjects_resolution_at),
         Column(_("How, or why not"), lambda r: r.subjects_resolution_note, 40),

@@ -372,3 +372,42 @@ def test_an_incident_judged_no_breach_is_not_shown_as_undecided(
     ):
         wanted = RegisterFilter(informed=informed)
         assert {r.reference for r in register.rows(db.session, fg, wanted, now)} == expected
+
+
+def test_the_register_shows_what_followed_the_first_filing(
+    app: Flask, orgs: dict[str, Organisation], fg: User, reporter: User, clock: FixedClock
+) -> None:
+    """A withdrawn filing still read "M-2026-1002 … on time", and supplements were not shown
+    (found by exploratory testing; Art. 33(5) lets the AP verify compliance, and the AP's
+    form files in phases, Art. 33(4)). The page's rows and the export's rows say both."""
+    notified = submit(reporter, orgs["kruix"], clock)
+    decide(notified, fg, clock, Outcome.NOTIFY_AP)
+    plain = submit(reporter, orgs["kruix"], clock)
+    decide(plain, fg, clock, Outcome.NOTIFY_AP)
+    for incident, number in ((notified, "M-2026-1002"), (plain, "M-2026-1003")):
+        filings.record_notification(
+            db.session, incident, submitted_at=clock.now(), reference=number, provisional=True,
+            delay_reason="", notes="", recorded_by=fg, actor=Actor.of(fg), clock=clock,
+        )  # fmt: skip
+    for _ in range(2):
+        clock.advance(hours=1)
+        filings.record_notification(
+            db.session, notified, submitted_at=clock.now(), reference="M-2026-1002",
+            provisional=False, delay_reason="", notes="Aanvulling.", recorded_by=fg,
+            actor=Actor.of(fg), clock=clock,
+        )  # fmt: skip
+    clock.advance(hours=1)
+    filings.withdraw_notification(
+        db.session, notified, submitted_at=clock.now(), reason="Geen externe verstrekking.",
+        reference="M-2026-1002", recorded_by=fg, actor=Actor.of(fg), clock=clock,
+    )  # fmt: skip
+    now = clock.now()
+    page = register.view(db.session, fg, RegisterFilter(), now, per_page=50)
+    exported = list(register.rows(db.session, fg, RegisterFilter(), now))
+    for rows in (page.rows, exported):
+        by_reference = {r.reference: r.filing for r in rows}
+        filing = by_reference[notified.reference]
+        assert filing is not None and filing.reference == "M-2026-1002"
+        assert filing.supplements == 2 and filing.withdrawn_at == now
+        other = by_reference[plain.reference]
+        assert other is not None and other.supplements == 0 and other.withdrawn_at is None
