@@ -137,16 +137,21 @@ class Vault:
             OSError: the file cannot be opened.
             VaultError: the key is missing or wrong, or the file is damaged.
         """
-        handle = open(path, "rb")  # noqa: SIM115 - returned open (closed by the reader)
+        # Unbuffered, so that going back to the start of a plaintext file moves the file's
+        # own position: a server that sends the file with sendfile() reads from there (a
+        # buffered seek(0) left it after the header, and gunicorn sent such files truncated
+        # or empty, with 200: found by exploratory testing).
+        raw = open(path, "rb", buffering=0)  # noqa: SIM115 - returned open (closed by the reader)
         try:
-            if handle.read(len(MAGIC)) != MAGIC:
-                handle.seek(0)
-                return handle
+            if raw.read(len(MAGIC)) != MAGIC:
+                raw.seek(0)
+                return io.BufferedReader(raw)
+            handle = io.BufferedReader(raw)
             reader = DecryptingReader(self, handle, str(path.name))
             reader.prime()
             return io.BufferedReader(reader, buffer_size=CHUNK)
         except BaseException:
-            handle.close()
+            raw.close()
             raise
 
     def read_bytes(self, path: Path) -> bytes:
