@@ -21,8 +21,9 @@ from datetime import datetime
 
 import pyotp
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain import second_factor as rules
 from ..domain.roles import Role
@@ -198,11 +199,26 @@ def verify(
         step = _matching_step(_open(secret_key, user.totp_secret), totp, now)
         if step is None:
             raise SecondFactorError(N_("This code is not right, or it has expired."))
+        used = SecondFactorError(
+            N_("This code was used already. Wait for the next one in your app.")
+        )
         if user.totp_last_step is not None and step <= user.totp_last_step:
-            raise SecondFactorError(
-                N_("This code was used already. Wait for the next one in your app.")
+            raise used
+        # Claimed in the database, not only in this copy of the row: the same code sent to
+        # several workers at once signed three sessions in (found by exploratory testing).
+        claimed = session.execute(
+            update(User)
+            .where(
+                User.id == user.id,
+                or_(User.totp_last_step.is_(None), User.totp_last_step < step),
             )
-        user.totp_last_step = step
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            raise used
+        set_committed_value(user, "totp_last_step", step)
         if signing_in:
             _audit(
                 session, user, "user.signed_in", Actor.of(user), clock, {"second_factor": "totp"}

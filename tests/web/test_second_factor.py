@@ -113,6 +113,36 @@ def test_sign_in_asks_the_code_after_the_password(
     assert client.post("/login/code", data={"code": _code(fg, clock)}).status_code == 302
 
 
+def test_one_code_is_accepted_once_also_by_workers_that_read_the_account_before(
+    app: Flask, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
+) -> None:
+    """The same code sent to several workers at once signed three sessions in (found by
+    exploratory testing with gunicorn on PostgreSQL): each compared it with the account as it
+    had read it. The code is claimed in the database: a worker whose copy of the account was
+    read before another worker accepted the code is refused."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    key = app.config["SECRET_KEY"]
+    fg = make_user("fg@x.nl", (orgs["kruix"], Role.FG))
+    secret = second_factor.enrolment_secret(db.session, fg, secret_key=key)
+    first = pyotp.TOTP(secret).at(clock.now())
+    second_factor.confirm_enrolment(db.session, fg, first, secret_key=key, clock=clock, keep=None)
+    clock.advance(seconds=60)
+    code = pyotp.TOTP(secret).at(clock.now())
+    read_earlier = fg.totp_last_step
+    db.session.remove()  # SQLite: one writer at a time
+    with Session(db.engine) as other_worker:
+        theirs = other_worker.get(User, fg.id)
+        assert theirs is not None
+        assert second_factor.verify(other_worker, theirs, code, secret_key=key, clock=clock)
+    mine = db.session.get(User, fg.id)
+    assert mine is not None
+    set_committed_value(mine, "totp_last_step", read_earlier)  # this worker read it before
+    with pytest.raises(second_factor.SecondFactorError, match="used already"):
+        second_factor.verify(db.session, mine, code, secret_key=key, clock=clock)
+
+
 def test_the_code_must_follow_the_password_within_minutes(
     client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: FixedClock
 ) -> None:
