@@ -18,7 +18,7 @@ from .extensions import db_session
 from .runtime import runtime
 from .services import retention, webhooks
 from .services.audit import Actor
-from .services.vault import reencrypt_tree
+from .services.vault import check_tree, reencrypt_tree
 
 retention_cli = click.Group("retention", help="Erasing breach data past its retention period.")
 storage_cli = click.Group("storage", help="Encryption of the stored files.")
@@ -110,6 +110,27 @@ def storage_rotate() -> None:
     and seal the webhook endpoints' secrets again under it. Then the old keys can be removed
     from BREACHDESK_STORAGE_KEYS or the key file."""
     _reencrypt(rotate=True)
+
+
+@storage_cli.command("check")
+@with_appcontext
+def storage_check() -> None:
+    """Check that the configured keys open every stored file (reads only). Exit 1 names the
+    files no key opens: run it after a restore or a key change, before starting."""
+    report = check_tree(runtime().vault, _roots())
+    click.echo(
+        f"{report.current} file(s) under the current key, {report.old} under an older key, "
+        f"{report.plain} kept in clear, {len(report.unreadable)} that no key opens"
+    )
+    for failure in report.unreadable:
+        click.echo(f"cannot be read: {failure}", err=True)
+    if report.unreadable:
+        click.echo(
+            "The storage key is missing or wrong: put back your copy of the key these files "
+            "were stored with (BREACHDESK_STORAGE_KEYS or the key file), then check again.",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
 
 
 @storage_cli.command("new-key")

@@ -80,4 +80,10 @@ find "$target" -mindepth 1 -maxdepth 1 -type d -name '2*Z' -mtime "+$keep" -exec
 if [ -e "$instance/storage.key" ]; then
   echo "backup.sh: $instance/storage.key is not in the backup: keep a copy of it elsewhere" >&2
 fi
+if [ -n "${BREACHDESK_SECRET_KEY:-}" ]; then
+  # Then there is no instance/secret_key: the settings file holds it, and a restore with
+  # another key locks every second factor out and voids the reporting links.
+  echo "backup.sh: BREACHDESK_SECRET_KEY is set in the environment, not in the backup: keep" \
+    "a copy of $env_file with the storage key" >&2
+fi
 echo "$target/$stamp"

@@ -53,6 +53,8 @@ if [ -n "${db_file:-}" ]; then
   mkdir -p "$(dirname "$db_file")"
   cp "$backup/database.sqlite3" "$db_file"
   chmod 600 "$db_file"
+  # Owned like the folder it is in (the service account's), not by root, who runs this.
+  chown "$(stat -c %u:%g "$(dirname "$db_file")")" "$db_file"
 fi
 # The storage key is kept apart from the backups (backup.sh): put your copy back.
 if [ -z "${BREACHDESK_STORAGE_KEYS:-}" ] && [ -z "${BREACHDESK_STORAGE_KEY_FILE:-}" ]; then
@@ -61,7 +63,22 @@ if [ -z "${BREACHDESK_STORAGE_KEYS:-}" ] && [ -z "${BREACHDESK_STORAGE_KEY_FILE:
     echo "the storage key was taken over from the previous instance folder"
   elif [ ! -e "$instance/storage.key" ]; then
     echo "restore.sh: put your copy of the storage key at $instance/storage.key (mode 600)" \
-      "before starting breachdesk: without it the evidence files cannot be read" >&2
+      "before starting breachdesk: without it the evidence files cannot be read;" \
+      "then run: breachdesk storage check" >&2
+    echo "restored $backup (the evidence files wait for their key)"
+    exit 0
+  fi
+fi
+# A key taken over or put back may not be the one these files were stored with (a new
+# server makes a key of its own on its first command): check that it opens every file.
+bin=${BREACHDESK_VENV:-$(cd "$(dirname "$0")" && pwd)/../.venv}/bin
+if [ -x "$bin/breachdesk" ]; then
+  if ! BREACHDESK_DATABASE_URL=$BREACHDESK_DATABASE_URL BREACHDESK_INSTANCE_PATH=$instance \
+      "$bin/breachdesk" storage check; then
+    echo "restore.sh: the database and files are back, but the storage key does not open" \
+      "the evidence files: put back the key they were stored with (your copy, or an older" \
+      "one if the key was rotated after this backup), then run: breachdesk storage check" >&2
+    exit 3
   fi
 fi
 echo "restored $backup"

@@ -153,3 +153,39 @@ def test_on_sqlite_a_backup_restores_the_database_file_and_the_instance_folder(
     assert after == before_files
     verified = run([BREACHDESK, "audit", "verify"], env)
     assert "chains intact" in verified, verified
+
+
+def test_a_restore_onto_a_server_with_a_key_of_its_own_says_the_files_cannot_be_read(
+    tmp_path: Path,
+) -> None:
+    """A new server makes a storage key of its own on its first command; restore.sh took it
+    over as "the previous instance folder's" key and reported success, and every evidence
+    download then failed (found by exploratory testing). It now checks that the key opens
+    the files, and says what to do; with the right key put back, the check passes."""
+    import subprocess
+
+    instance = tmp_path / "instance"
+    env = production_env("", instance)
+    del env["BREACHDESK_DATABASE_URL"]
+    run([BREACHDESK, "db", "upgrade"], env)
+    run([BREACHDESK, "demo", "load"], env)
+    backup = Path(run([str(DEPLOY / "backup.sh"), str(tmp_path / "backups")], env).strip())
+    key_copy = (instance / "storage.key").read_bytes()
+    shutil.rmtree(instance)
+    run([BREACHDESK, "--help"], env)  # the new server's first command
+    assert (instance / "storage.key").read_bytes() != key_copy
+
+    restored = subprocess.run(  # noqa: S603 - our own script
+        [str(DEPLOY / "restore.sh"), str(backup)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert restored.returncode == 3, restored.stdout + restored.stderr
+    assert "the storage key does not open the evidence files" in restored.stderr
+    assert "cannot be read:" in restored.stderr
+    (instance / "storage.key").write_bytes(key_copy)
+    checked = run([BREACHDESK, "storage", "check"], env)
+    assert " 0 that no key opens" in checked, checked

@@ -78,3 +78,18 @@ def test_the_example_passes_the_client_address_and_scheme_breachdesk_reads() -> 
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in text
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in text
     assert "proxy_pass http://breachdesk;" in text and "server 127.0.0.1:8000;" in text
+
+
+def test_uploads_stay_off_the_proxys_disk_and_the_host_keeps_its_port() -> None:
+    """Found by exploratory testing: an upload larger than nginx's body buffer was written to
+    /var/lib/nginx/body in clear, though the comment said evidence never touches the proxy's
+    disk; and `Host $host` dropped a non-standard port, so the CSRF check refused every form."""
+    import re
+
+    text = SITE.read_text()
+    sizes = dict(
+        re.findall(r"^\s*(client_max_body_size|client_body_buffer_size) (\d+)m;", text, re.M)
+    )
+    assert int(sizes["client_body_buffer_size"]) >= int(sizes["client_max_body_size"])
+    assert "proxy_max_temp_file_size 0;" in text
+    assert "proxy_set_header Host $http_host;" in text and "Host $host;" not in text

@@ -338,3 +338,30 @@ def test_the_storage_commands_encrypt_what_was_kept_in_clear_and_rotate(
     assert Vault([new_key]).unseal(endpoint.secret_sealed) == hook.secret.encode()
     again = cli(app, "storage", "rotate")
     assert "webhook secrets: 0 sealed again under the current key, 1 already done" in again.output
+
+
+def test_storage_check_says_whether_the_keys_open_every_stored_file(app: Flask) -> None:
+    """After a restore, a key made since (or none) was taken for the right one and the
+    restore said it had worked; evidence then gave 503 (found by exploratory testing).
+    `breachdesk storage check` reads each file's first frame: exit 1 names what no key opens."""
+    from cryptography.fernet import Fernet
+
+    root = Path(app.config["ATTACHMENT_DIR"]) / "cd"
+    root.mkdir(parents=True)
+    rt = app.extensions["breachdesk"]
+    (root / "cdef01").write_bytes(PNG)  # kept in clear
+    rt.vault.write(root / "cdef02", PNG)  # encrypted under the current key
+    good = cli(app, "storage", "check")
+    assert good.exit_code == 0, good.output
+    assert "1 file(s) under the current key, 0 under an older key, 1 kept in clear, 0" in (
+        good.output
+    )
+    kept = rt.vault
+    rt.vault = Vault([Fernet.generate_key()])  # a key made on the new server
+    try:
+        wrong = cli(app, "storage", "check")
+    finally:
+        rt.vault = kept
+    assert wrong.exit_code == 1
+    assert "1 that no key opens" in wrong.output and "cdef02" in wrong.output
+    assert "put back your copy of the key" in wrong.output
