@@ -34,10 +34,11 @@ def enqueue_new_report(session: Session, incident: Incident) -> Delivery:
 def _new_report_text(incident: Incident, organisation: Organisation, link: str) -> str:
     reported, discovered = incident.reported_at, incident.discovered_at
     name = single_line(organisation.name)
+    end = "" if name.endswith(".") else "."  # "… De Vries B.V." ends the sentence itself
     title = f"“{single_line(incident.title)}”"
     # The description stays in breachdesk: it may hold the personal data that leaked.
     return f"""\
-Er is een nieuw incident gemeld bij {name}.
+Er is een nieuw incident gemeld bij {name}{end}
 
   Kenmerk:     {incident.reference}
   Titel:       {title}
@@ -52,7 +53,7 @@ Open het incident: {link}
 
 -- English --
 
-A new incident was reported at {name}.
+A new incident was reported at {name}{end}
 
   Reference:   {incident.reference}
   Title:       {title}

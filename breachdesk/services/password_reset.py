@@ -164,24 +164,47 @@ def prepare(session: Session, row: Delivery, context: SendContext) -> Outgoing |
         "wachtwoord/" + signed_tokens.token(context.secret_key, PURPOSE, reset.id, reset.nonce)
     )
     minutes = int((reset.expires_at - reset.created_at).total_seconds() // 60)
+    if reset.requested_by == "admin":
+        # An administrator asked: "did you not ask for this? do nothing" was wrong here
+        # (found by exploratory testing).
+        asked_nl = "Een beheerder van je organisatie heeft een nieuw wachtwoord voor je"
+        asked_nl += f" breachdesk-account ({user.email}) aangevraagd."
+        unasked_nl = (
+            "Verwachtte je dit niet? Neem dan contact op met je beheerder; zolang je de link\n"
+            "niet gebruikt, blijft je wachtwoord zoals het was."
+        )
+        asked_en = "An administrator of your organisation asked for a new password for your\n"
+        asked_en += f"breachdesk account ({user.email})."
+        unasked_en = (
+            "Did you not expect this? Then contact your administrator; as long as the link is\n"
+            "not used, your password stays as it was."
+        )
+    else:
+        asked_nl = (
+            f"Er is gevraagd om een nieuw wachtwoord voor je breachdesk-account ({user.email})."
+        )
+        unasked_nl = (
+            "Heb je dit niet zelf\ngevraagd? Dan hoef je niets te doen: je wachtwoord blijft "
+            "zoals het was."
+        )
+        asked_en = f"A new password was asked for your breachdesk account ({user.email})."
+        unasked_en = "Did you not ask for\nthis? Then do nothing: your password stays as it was."
     text = f"""\
-Er is gevraagd om een nieuw wachtwoord voor je breachdesk-account ({user.email}).
+{asked_nl}
 Kies een nieuw wachtwoord met deze link; hij werkt één keer en {minutes} minuten lang:
 
   {link}
 
-Daarna ben je overal afgemeld en log je in met het nieuwe wachtwoord. Heb je dit niet zelf
-gevraagd? Dan hoef je niets te doen: je wachtwoord blijft zoals het was.
+Daarna ben je overal afgemeld en log je in met het nieuwe wachtwoord. {unasked_nl}
 
 -- English --
 
-A new password was asked for your breachdesk account ({user.email}).
+{asked_en}
 Choose a new password with this link; it works once and for {minutes} minutes:
 
   {link}
 
-You are then signed out everywhere and sign in with the new password. Did you not ask for
-this? Then do nothing: your password stays as it was.
+You are then signed out everywhere and sign in with the new password. {unasked_en}
 
 --
 breachdesk

@@ -43,3 +43,22 @@ def test_quoted_block_marks_every_line_as_a_quotation() -> None:
         "  | Open het incident: http://evil.example",
         "  | derde",
     ]
+
+
+def test_the_new_report_mail_ends_a_name_with_a_full_stop_once() -> None:
+    """ "gemeld bij Administratiekantoor De Vries B.V.." (found by exploratory testing)."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from breachdesk.services.notifications import _new_report_text
+
+    when = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    incident = SimpleNamespace(
+        reported_at=when, discovered_at=when, title="Lek", reference="ADV-2026-0001"
+    )
+    for name, line in (
+        ("Administratiekantoor De Vries B.V.", "gemeld bij Administratiekantoor De Vries B.V.\n"),
+        ("Kruix", "gemeld bij Kruix.\n"),
+    ):
+        text = _new_report_text(incident, SimpleNamespace(name=name), "https://x/1")  # type: ignore[arg-type]
+        assert line in text and "B.V.." not in text

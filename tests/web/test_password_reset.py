@@ -60,6 +60,7 @@ def test_forgot_password_by_mail_works_once_and_ends_every_session(
     assert answers[0] == answers[1] and "link" in answers[0][0]
     deliver_now(app)
     assert [to for to, _m in inbox.messages] == [["fg@x.nl"]]
+    assert "Heb je dit niet zelf" in inbox.messages[0][1].get_payload(decode=True).decode()
     path = reset_path(inbox, "fg@x.nl")
     short = client.post(path, data={"password": "kort", "confirm": "kort"})
     assert short.status_code == 200 and 'id="password-error"' in short.get_data(as_text=True)
@@ -118,6 +119,11 @@ def test_an_administrator_sends_a_link_only_to_their_own_people(
     assert refused.status_code == 404
     deliver_now(app)
     assert [to for to, _m in inbox.messages] == [["r@x.nl"]]
+    # The mail says who asked: "did you not ask? do nothing" was wrong when an administrator
+    # did (found by exploratory testing).
+    body = inbox.messages[0][1].get_payload(decode=True).decode()
+    assert "Een beheerder van je organisatie heeft een nieuw wachtwoord" in body
+    assert "Heb je dit niet zelf" not in body and "contact op met je beheerder" in body
     client.post(reset_path(inbox, "r@x.nl"), data={"password": NEW, "confirm": NEW})
     assert can_sign_in(app, "r@x.nl", NEW)
 
