@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request, session
 from flask_babel import get_locale, gettext
@@ -50,6 +51,15 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def _overdue_since(incident: Any) -> datetime | None:
+    """The deadline an incident's unfiled notification has passed, or None: the advice's
+    "within 72 hours" then no longer says what to do (found by exploratory testing)."""
+    if incident is None:
+        return None
+    clock = deadlines.clock_of(incident, runtime().clock.now())
+    return clock.deadline if clock and clock.status is DeadlineStatus.OVERDUE else None
 
 
 def register_web(app: Flask) -> None:
@@ -169,6 +179,7 @@ def register_web(app: Flask) -> None:
         # controller), and whether a provisional one still awaits its supplement.
         first_filing=deadlines.first_filing,
         supplement_outstanding=deadlines.supplement_outstanding,
+        overdue_since=_overdue_since,
         deadline_label=lambda value, duty="ap": gettext(
             (CONTROLLER_STATUS_LABELS if duty == "controller" else STATUS_LABELS)[
                 DeadlineStatus(value)

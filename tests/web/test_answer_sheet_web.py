@@ -16,7 +16,7 @@ from breachdesk.extensions import db
 from breachdesk.models import AuditEvent, Incident, Organisation
 from breachdesk.services.clock import FixedClock
 
-from ..conftest import MakeUser
+from ..conftest import MakeUser, login
 from ..unit.test_ap_sheet import AP_NUMBERS
 from .test_stale_and_closing import UNENCRYPTED_LAPTOP, assessed, save_checklist
 
@@ -328,6 +328,23 @@ def test_the_proposed_severity_is_named_in_the_readers_language(
     english = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     levels = set(re.findall(r"(?:severity question|severity on the AP form): ([a-z ]+)\.", english))
     assert levels and levels <= {"negligible", "limited", "significant", "very high"}
+
+
+def test_past_the_deadline_the_advice_says_to_notify_now_with_the_reasons_for_the_delay(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser, clock: Any
+) -> None:
+    """Found by exploratory testing: 39 days overdue, the advice still said "notify within 72
+    hours of becoming aware" and never that the reasons for the delay are owed now."""
+    incident = assessed(client, orgs, make_user)
+    assert save_checklist(client, incident, UNENCRYPTED_LAPTOP, version=1).status_code == 302
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert 'id="recommendation-overdue"' not in page
+    clock.advance(hours=100)
+    login(client, "fg@x.nl")  # the session ended meanwhile
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    overdue = page.split('id="recommendation-overdue"', 1)[1].split("</div>", 1)[0]
+    assert "De termijn is verstreken op" in overdue
+    assert "redenen voor de vertraging (art. 33 lid 1 AVG)" in overdue
 
 
 def test_once_notified_the_advice_says_what_was_done_not_to_notify_within_72_hours(
