@@ -116,7 +116,10 @@ def _outage_harm_and_misuse(facts: Facts, rule: str) -> list[Reason]:
 
 
 def _unintelligible(facts: Facts) -> Route:
-    rule = "GDPR Art. 34(3)(a); EDPB 01/2021 (stolen or lost encrypted device)"
+    # Art. 33(1): "unlikely to result in a risk" is the test for not notifying the AP;
+    # Art. 34(3)(a) is the exception for informing the people, cited here before (found by
+    # exploratory testing).
+    rule = "GDPR Art. 33(1); EDPB 01/2021 (stolen or lost encrypted device)"
     failures = _integrity_failure(facts, rule)
     if (
         AVAIL in facts.breach_types
@@ -325,9 +328,9 @@ def _minimal_exposure(facts: Facts, severity: Severity) -> Route:
             "minimal_exposure",
             rule,
             N_(
-                "Only ordinary data of at most %(max)s people reached a few known recipients by "
-                "mistake, with nothing sensitive involved, so the breach is unlikely to result "
-                "in a risk."
+                "Only ordinary data of at most %(max)s people reached few recipients by "
+                "mistake (people we know, one person, or the people affected themselves), with "
+                "nothing sensitive involved, so the breach is unlikely to result in a risk."
             ),
             max=MINIMAL_EXPOSURE_MAX_SUBJECTS,
         ),

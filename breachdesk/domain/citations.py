@@ -26,6 +26,7 @@ CITATIONS = (
     N_("ENISA 2013; EDPB 9/2022"),
     N_("ENISA 2013; EDPB 9/2022 (severity and likelihood)"),
     N_("GDPR Art. 33(1)"),
+    N_("GDPR Art. 33(1); EDPB 01/2021 (stolen or lost encrypted device)"),
     N_("GDPR Art. 33(1); EDPB 9/2022"),
     N_("GDPR Art. 33(4); EDPB 01/2021"),
     N_("GDPR Art. 33(5)"),
@@ -33,7 +34,9 @@ CITATIONS = (
     N_("GDPR Art. 34(1) and (2)"),
     N_("GDPR Art. 34(1); EDPB 01/2021 (e-mail exfiltration)"),
     N_("GDPR Art. 34(3)(a)"),
-    N_("GDPR Art. 34(3)(a); EDPB 01/2021 (stolen or lost encrypted device)"),
+    N_(
+        "GDPR Art. 34(3)(a); EDPB 01/2021 (stolen or lost encrypted device)"
+    ),  # advice before 2026-12-05
     N_("GDPR Art. 34(3)(b)"),
     N_("GDPR Art. 34(3)(c)"),
     N_("GDPR Recitals 38 and 75; EDPB 9/2022"),

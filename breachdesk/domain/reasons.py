@@ -56,6 +56,11 @@ def dedupe(reasons: list[Reason]) -> list[Reason]:
 #: in the reader's language.
 EARLIER_WORDINGS = (
     N_(
+        "Only ordinary data of at most %(max)s people reached a few known recipients by "
+        "mistake, with nothing sensitive involved, so the breach is unlikely to result in a "
+        "risk."
+    ),
+    N_(
         "Data were taken (exfiltrated) and the ENISA data score is %(dpc)s, 3 or more, so the "
         "risk is high."
     ),

@@ -478,3 +478,16 @@ def test_recommendation_is_frozen() -> None:
     rec: Recommendation = assess(LETTER_TO_WRONG_ADDRESS)
     with pytest.raises(AttributeError):
         rec.risk = RiskLevel.HIGH  # type: ignore[misc]
+
+
+def test_not_notifying_the_ap_cites_art_33_1_and_a_few_recipients_are_named_as_they_are() -> None:
+    """Found by exploratory testing: not notifying the AP about an encrypted device cited
+    Art. 34(3)(a), the exception for informing the people (the AP test is Art. 33(1)); and a
+    letter to one unidentified person was "a few known recipients"."""
+    encrypted = next(p.values[0] for p in CASES if p.id == "stolen-encrypted-database-key-safe")
+    (route,) = [r for r in assess(encrypted).reasons if r.factor == "unintelligible"]
+    assert route.rule.startswith("GDPR Art. 33(1)") and "34(3)" not in route.rule
+    letter = case(recipients=Recipients.ONE_UNIDENTIFIED, subjects_count=1)
+    texts = [r.text() for r in assess(letter).reasons if r.factor == "minimal_exposure"]
+    assert texts and all("a few known recipients" not in t for t in texts)
+    assert "one person" in texts[0]
