@@ -12,8 +12,9 @@ column, already in the reader's language). Nothing here holds more than one row 
 
 :func:`record_export` writes the export's audit event (the web and the API alike).
 
-Every text cell goes through :func:`breachdesk.domain.register.spreadsheet_safe`, so a title
-like ``=HYPERLINK(...)`` is shown as text, never run as a formula.
+A title like ``=HYPERLINK(...)`` is shown as text, never run as a formula: in the CSV every
+text goes through :func:`breachdesk.domain.register.spreadsheet_safe` (an apostrophe in front,
+a CSV having no cell types); in the XLSX such a text is a cell typed as text, shown as typed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from ..domain.register import RegisterFilter, spreadsheet_safe
+from ..domain.register import FORMULA_START, RegisterFilter, spreadsheet_safe
 from ..domain.timeutil import utc_to_local
 from . import audit
 from .audit import Actor
@@ -93,8 +94,6 @@ def _xlsx_cell(value: Cell) -> Any:
     if isinstance(value, datetime):
         # Excel has no time zones: the Dutch wall-clock time, as the header says.
         return utc_to_local(value).replace(tzinfo=None)
-    if isinstance(value, str):
-        return spreadsheet_safe(value)
     return value
 
 
@@ -125,6 +124,13 @@ def xlsx_file(rows: Iterable[RegisterRow], columns: Sequence[Column], *, title: 
             if isinstance(value, datetime):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "dd-mm-yyyy hh:mm"
+                values.append(cell)
+            elif isinstance(value, str) and value[:1] in FORMULA_START:
+                # A text cell, shown as typed and never run: no apostrophe before it (Excel
+                # showed "'+31 6 …" with it: found by exploratory testing); the CSV keeps
+                # the apostrophe, since a CSV has no cell types.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
                 values.append(cell)
             else:
                 values.append(value)

@@ -173,8 +173,15 @@ def _map_page(
 def import_map() -> ResponseReturnValue:
     pending = _pending()
     headers, preview = _table(pending)
-    chosen = propose_mapping(headers)
-    return _map_page(pending, headers, preview, chosen, has_header=True, errors={})
+    # Back from the check ("change the columns"): the columns chosen, not proposed afresh
+    # (the choice was thrown away: found by exploratory testing).
+    saved = pending.get("mapping")
+    if saved:
+        chosen = {Field(k): int(v) for k, v in saved.items() if int(v) < len(headers)}
+        has_header = bool(pending.get("has_header", True))
+    else:
+        chosen, has_header = propose_mapping(headers), True
+    return _map_page(pending, headers, preview, chosen, has_header=has_header, errors={})
 
 
 @bp.post("/import/sheet")

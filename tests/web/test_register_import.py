@@ -139,6 +139,12 @@ def test_the_fg_imports_the_good_rows_and_learns_why_the_others_were_left_out(
     text = checked.get_data(as_text=True)
     assert checked.status_code == 200 and 'id="import-result"' in text
     assert "3 rijen kunnen worden geïmporteerd" in text and "1 rij kan niet" in text
+    # "Change the columns" goes back to the columns chosen, not to a fresh proposal (the
+    # choice was thrown away: found by exploratory testing).
+    changed = {**mapping, "map_reference": ""}
+    client.post("/register/import/check", data={**changed, "has_header": "1"})
+    assert proposed(client.get("/register/import/map").get_data(as_text=True)) == changed
+    checked = client.post("/register/import/check", data={**mapping, "has_header": "1"})
     report = client.get("/register/import/errors.csv").get_data().decode("utf-8-sig")
     problems = list(csv.reader(io.StringIO(report), delimiter=";"))
     assert {row[0] for row in problems[1:]} == {"5"}  # the spreadsheet's row 5
