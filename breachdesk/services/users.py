@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.roles import Role
 from ..domain.text import N_
-from ..models import Membership, Organisation, User
+from ..models import ApiToken, Membership, Organisation, User
 from . import audit, sessions
 from .audit import Actor
 from .clock import Clock
@@ -220,7 +220,29 @@ def _revoke(
         if admins <= 1:
             raise UserError(N_("An organisation needs at least one administrator."))
     session.delete(membership)
+    session.flush()
     user.version = User.version + 1
+    after: dict[str, object] | None = None
+    if not session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.user_id == user.id, Membership.organisation_id == organisation.id)
+    ):
+        # No role left here: the person's API tokens for this organisation end for good.
+        # They only stopped answering, and a role given back later revived them (found by
+        # exploratory testing), also a token that had leaked meanwhile.
+        tokens = list(
+            session.scalars(
+                select(ApiToken).where(
+                    ApiToken.user_id == user.id,
+                    ApiToken.organisation_id == organisation.id,
+                    ApiToken.revoked_at.is_(None),
+                )
+            )
+        )
+        for token in tokens:
+            token.revoked_at = clock.now()
+        after = {"api_tokens_revoked": len(tokens)}
     audit.record(
         session,
         clock=clock,
@@ -230,6 +252,7 @@ def _revoke(
         entity_id=user.id,
         organisation_id=organisation.id,
         before={"user": user.email, "role": role.value},
+        after=after,
     )
 
 

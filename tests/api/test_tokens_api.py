@@ -173,3 +173,37 @@ class TestRateLimits:
         assert limited.mimetype == "application/problem+json"
         assert 0 < int(limited.headers["Retry-After"]) <= 60
         assert client.get("/api/v1/incidents", headers=bearer(two)).status_code == 200
+
+
+def test_a_token_of_someone_with_no_role_left_stays_dead_when_a_role_comes_back(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    """Found by exploratory testing: taking every role away only made a token stop answering;
+    giving a role back (the person returned, or a wrong click undone) revived it, also if it
+    had leaked meanwhile. Losing the last role in an organisation revokes its tokens there,
+    audited; a token for another organisation the person still serves keeps working."""
+    from sqlalchemy import select
+
+    from breachdesk.models import ApiToken, AuditEvent
+    from breachdesk.services import users as user_service
+    from breachdesk.services.audit import Actor
+    from breachdesk.services.clock import FixedClock
+
+    kruix, luxigo = orgs["kruix"], orgs["luxigo"]
+    admin = make_user("admin@x.nl", (kruix, Role.ADMIN))
+    person = make_user("msp@x.nl", (kruix, Role.ADMIN), (luxigo, Role.FG))
+    token = make_token(person, kruix, "read")
+    other = make_token(person, luxigo, "read")
+    clock = FixedClock(db.session.get_one(ApiToken, 1).created_at)
+    act = Actor.of(admin)
+    user_service.set_roles(db.session, person, kruix, set(), actor=act, clock=clock)
+    assert client.get("/api/v1/incidents", headers=bearer(token)).status_code == 401
+    user_service.grant_role(db.session, person, kruix, Role.ADMIN, actor=act, clock=clock)
+    assert client.get("/api/v1/incidents", headers=bearer(token)).status_code == 401
+    assert client.get("/api/v1/incidents", headers=bearer(other)).status_code == 200
+    revoked = db.session.scalars(select(ApiToken).where(ApiToken.revoked_at.is_not(None))).all()
+    assert [t.organisation_id for t in revoked] == [kruix.id]
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "role.revoked")
+    ).first()
+    assert event is not None and event.after == {"api_tokens_revoked": 1}
