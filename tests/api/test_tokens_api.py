@@ -174,6 +174,37 @@ class TestRateLimits:
         assert 0 < int(limited.headers["Retry-After"]) <= 60
         assert client.get("/api/v1/incidents", headers=bearer(two)).status_code == 200
 
+    def test_an_expired_token_never_locks_the_address_but_guesses_do(
+        self,
+        app: Flask,
+        client: Any,
+        orgs: dict[str, Organisation],
+        make_user: MakeUser,
+        make_token: MakeToken,
+    ) -> None:
+        """Found by exploratory testing: a forgotten job calling with its expired token
+        counted as guessing, so after 30 calls every token and every sign-in from the office's
+        one address was refused, with Werkzeug's "This user has exceeded an allotted request
+        count". A token breachdesk made is no guess; the 429 says what was hit."""
+        from breachdesk.models import ApiToken
+
+        kruix = orgs["kruix"]
+        fg = make_user("fg@x.nl", (kruix, Role.FG))
+        good, stale = make_token(fg, kruix, "read"), make_token(fg, kruix, "read")
+        row = db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
+        assert row is not None
+        row.revoked_at = row.created_at
+        db.session.commit()
+        app.config["API_RATE_LIMIT"] = "1000 per minute"
+        for _ in range(40):
+            assert client.get("/api/v1/incidents", headers=bearer(stale)).status_code == 401
+        assert client.get("/api/v1/incidents", headers=bearer(good)).status_code == 200
+        for n in range(40):
+            client.get("/api/v1/incidents", headers=bearer(f"bd_guess{n:040d}"))
+        slowed = client.get("/api/v1/incidents", headers=bearer(good))
+        assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) > 0
+        assert "tokens breachdesk never made" in slowed.get_json()["detail"]
+
 
 def test_a_token_of_someone_with_no_role_left_stays_dead_when_a_role_comes_back(
     client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken

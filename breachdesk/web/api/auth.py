@@ -65,10 +65,21 @@ def _authenticate() -> Access:
     rt = runtime()
     attempt = _address_attempt() if throttling.enabled() else None
     if attempt is not None:
-        throttling.guard(attempt)
+        try:
+            throttling.guard(attempt)
+        except TooManyAttempts as slowed:
+            raise ApiProblem(
+                429,
+                "Too many requests from this address with tokens breachdesk never made: wait "
+                f"{slowed.retry_after} seconds.",
+                headers={"Retry-After": str(slowed.retry_after)},
+            ) from None
     found = api_tokens.check(db_session(), presented, clock=rt.clock)
     if found is None:
-        if attempt is not None:
+        # Only a token breachdesk never made can be a guess; an expired or revoked one is
+        # answered 401 without slowing down the address (an office's other tokens and
+        # sign-ins share it).
+        if attempt is not None and not api_tokens.known(db_session(), presented):
             throttling.failed(attempt)
         raise ApiProblem(
             401,
@@ -86,7 +97,12 @@ def _count(found: Access) -> None:
     keys = [Key.of(cap, f"token:{found.token.id}", secret) for cap in caps]
     wait = throttle.hit(db_session(), keys, clock=runtime().clock)
     if wait:
-        raise TooManyAttempts(wait)
+        raise ApiProblem(
+            429,
+            f"This token has used up its requests ({current_app.config['API_RATE_LIMIT']}): "
+            f"wait {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def authenticated(need: Scope) -> Callable[[F], F]:
