@@ -199,6 +199,22 @@ def test_attachments_as_multipart(
         )
         assert response.status_code == 422, response.get_json()
     assert incidents() == 1
+    # A file under another part name, or without a file name, is refused, not dropped (it
+    # was: 201 with "attachments": 0; found by exploratory testing).
+    for parts in (
+        {"evidence[]": [(io.BytesIO(PNG), "goed.png")]},
+        {"evidence": [(io.BytesIO(PNG), "")]},
+        {"evidence": "geen bestand"},
+    ):
+        response = client.post(
+            "/api/v1/reports",
+            data={"report": json.dumps(report_body()), **parts},
+            content_type="multipart/form-data",
+            headers=bearer(token),
+        )
+        assert response.status_code == 422, (parts, response.get_json())
+        assert response.get_json()["errors"][0]["field"] in ("evidence[]", "evidence")
+    assert incidents() == 1
     assert db.session.execute(select(func.count()).select_from(PendingUpload)).scalar_one() == 0
     stored = [p for p in Path(app.config["ATTACHMENT_DIR"]).rglob("*") if p.is_file()]
     assert [p.name for p in stored] == [attachment.storage_key.rsplit("/", 1)[-1]]

@@ -103,13 +103,32 @@ def _body() -> tuple[Any, list[FileStorage]]:
                 kind="validation",
                 errors=[("report", "Missing data for required field.")],
             )
-        files = [f for f in request.files.getlist("evidence") if f and f.filename]
-        return _json(text, "report"), files
+        # Every other part is refused, as an unknown JSON field is: a file sent as
+        # "evidence[]", or without a file name, was dropped without a word (found by
+        # exploratory testing).
+        unknown = [name for name in (*request.form, *request.files) if name not in PARTS]
+        unnamed = [f for f in request.files.getlist("evidence") if not f.filename]
+        if unknown or unnamed or "evidence" in request.form:
+            errors = [
+                (name, "Unknown part: send files as evidence, the report as report.")
+                for name in dict.fromkeys(unknown)
+            ]
+            if unnamed or "evidence" in request.form:
+                errors.append(("evidence", "Send each file with its file name."))
+            raise ApiProblem(
+                422, "The request has parts that cannot be accepted.", kind="validation",
+                errors=errors,
+            )  # fmt: skip
+        return _json(text, "report"), list(request.files.getlist("evidence"))
     raise ApiProblem(
         415,
         "Send application/json, or multipart/form-data with a report part (JSON) and "
         "evidence files.",
     )
+
+
+#: The parts a multipart report may have.
+PARTS = ("report", "evidence")
 
 
 def _digest(data: Any, files: list[FileStorage]) -> str:
