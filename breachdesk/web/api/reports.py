@@ -110,7 +110,7 @@ def _body() -> tuple[Any, list[FileStorage]]:
         unnamed = [f for f in request.files.getlist("evidence") if not f.filename]
         if unknown or unnamed or "evidence" in request.form:
             errors = [
-                (name, "Unknown part: send files as evidence, the report as report.")
+                (str(name or "(a part without a name)"), "Unknown part: send files as evidence.")
                 for name in dict.fromkeys(unknown)
             ]
             if unnamed or "evidence" in request.form:
