@@ -148,28 +148,46 @@ def replan_deadline(session: Session, incident: Incident, *, now: datetime) -> N
     clock = clock_of(incident, now)
     duty = clock.duty.value if clock is not None else None
     rows = session.execute(
-        select(Delivery).where(
+        select(Delivery)
+        .where(
             Delivery.incident_id == incident.id,
             Delivery.kind == Kind.WEBHOOK.value,
             Delivery.label.in_([e.value for e in DEADLINE_EVENTS]),
             Delivery.status != Status.CANCELLED.value,
         )
+        .order_by(Delivery.id)
     ).scalars()
     have: set[tuple[int | None, str, datetime]] = set()
+    last_told: dict[tuple[int | None, str], datetime] = {}  # what each endpoint heard last
+    told: set[tuple[str, datetime]] = set()
+    tellings: dict[str, int] = {}
     for row in rows:
         key = (row.endpoint_id, row.label, row.planned_due_at)
-        if row.status == Status.PLANNED.value and moments.get(row.label) != row.planned_due_at:
-            row.status, row.cancel_reason = Status.CANCELLED.value, "not_needed"
-        else:
+        if row.status in (Status.PLANNED.value, Status.HELD.value):
+            if moments.get(row.label) != row.planned_due_at:
+                row.status, row.cancel_reason = Status.CANCELLED.value, "not_needed"
+            else:
+                have.add(key)
+        elif row.status == Status.SENDING.value:
             have.add(key)
+        else:  # sent, or given up: what the endpoint was (or was last meant to be) told
+            last_told[(row.endpoint_id, row.label)] = row.planned_due_at
+            told.add((row.label, row.planned_due_at))
+            tellings[row.label] = tellings.get(row.label, 0) + 1
+    # A moment is told again when the endpoint heard another one since: the awareness moved
+    # and moved back, and the receiver's last word was the wrong deadline (found by
+    # exploratory testing).
+    have |= {(endpoint, label, at) for (endpoint, label), at in last_told.items()}
     for label, at in moments.items():
         event = EventType(label)
         endpoints = subscribed(session, incident.organisation_id, event)
         wanted = [e for e in endpoints if (e.id, label, at) not in have]
         if not wanted:
             continue
+        # The same moment told again gets an id of its own: a receiver drops repeats by id.
+        again = [tellings[label]] if (label, at) in told else []
         body = EventBody(
-            id=event_id(incident.id, label, at.isoformat()),
+            id=event_id(incident.id, label, at.isoformat(), *again),
             type=event,
             occurred_at=at,
             organisation=incident.organisation.slug,

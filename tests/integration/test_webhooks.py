@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -509,3 +509,39 @@ def test_an_endpoint_can_be_paused_when_its_target_is_refused_now(
         webhooks.change(
             db.session, endpoint, elsewhere, check=strict, actor=TEST_ACTOR, clock=clock
         )
+
+
+def test_a_deadline_moved_and_moved_back_is_told_again(
+    app: Flask,
+    orgs: dict[str, Organisation],
+    reporter: User,
+    make_user: MakeUser,
+    clock: FixedClock,
+    receiver: Receiver,
+) -> None:
+    """Found by exploratory testing: the awareness corrected a day later and back again left
+    the receiver with the later deadline as its last word: the first deadline's event had
+    been sent before, so it was not sent again. It is told again, under an id of its own (a
+    receiver drops repeats by id)."""
+    fg = make_user("fg@kruix.nl", (orgs["kruix"], Role.FG))
+    register(app, orgs["kruix"], receiver.url(), [EventType.DEADLINE_OVERDUE.value])
+    incident = assessed(orgs, reporter, fg, clock)
+    first = incident.aware_at
+    assert first is not None
+    clock.current = first + timedelta(hours=200)  # both deadlines long past: due at once
+    tick(app, clock)
+    for moment in (first + timedelta(days=1), first):
+        triage.record_awareness(
+            db.session, incident, moment, "Gecorrigeerd na navraag.", actor=Actor.of(fg),
+            clock=clock,
+        )  # fmt: skip
+        tick(app, clock)
+    told = [json.loads(call.body) for call in receiver.received]
+    deadlines = [event["data"]["deadline_at"] for event in told]
+    assert deadlines == [
+        (first + timedelta(hours=h)).astimezone(UTC).isoformat().replace("+00:00", "Z")
+        for h in (72, 96, 72)
+    ]
+    assert len({event["id"] for event in told}) == 3
+    tick(app, clock)
+    assert len(receiver.received) == 3  # nothing twice
