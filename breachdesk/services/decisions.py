@@ -41,6 +41,17 @@ CHECKLIST_ACTIONS = ("incident.checklist_saved",)
 DECISION_ACTIONS = ("incident.decided",)
 
 
+def unchanged_checklist(incident: Incident, facts: Facts, *, confirm: bool) -> bool:
+    """Whether saving ``facts`` would change nothing: the same answers, confirmed already (or
+    not to be confirmed), and the rules in force advising what is stored."""
+    return (
+        incident.state in (State.ASSESSED.value, State.DECIDED.value)
+        and facts_to_dict(facts) == incident.facts
+        and (incident.checklist_confirmed_at is not None or not confirm)
+        and incident.recommended_outcome == assess(facts).outcome.value
+    )
+
+
 def save_checklist(
     session: Session,
     incident: Incident,
@@ -57,6 +68,8 @@ def save_checklist(
     the recommendation name other duties than when the FG decided, the decision is marked out
     of date (see :mod:`breachdesk.domain.duties`); the clock then runs for both sets of duties.
 
+    The same answers again change nothing (no new version or audit event).
+
     Raises:
         TransitionRefused: the incident is not a confirmed breach.
         StaleEdit: someone saved the checklist after ``seen_version``; nothing was saved.
@@ -67,6 +80,11 @@ def save_checklist(
         State.DECIDED.value,
     ):
         raise TransitionRefused(N_("The risk checklist is for confirmed breaches."))
+    if unchanged_checklist(incident, facts, confirm=confirm):
+        # The same answers again (a client retrying its PUT after a lost answer, a form saved
+        # unchanged): nothing changes, so no new version, event or ETag (the retry got 412:
+        # found by exploratory testing).
+        return
     claim_version(
         session,
         incident,

@@ -151,7 +151,16 @@ def test_writes_need_if_match_and_refuse_a_stale_version(
     saved = client.put(f"{url}/checklist", json=body, headers=bearer(fg_token, **{"If-Match": tag}))
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json()["state"] == "assessed" and saved.headers["ETag"] != tag
-    stale = client.put(f"{url}/checklist", json=body, headers=bearer(fg_token, **{"If-Match": tag}))
+    # The same answers again (a retry after a lost answer, with the ETag it had): nothing
+    # changes, 200 with the current ETag (it was 412: found by exploratory testing).
+    retried = client.put(
+        f"{url}/checklist", json=body, headers=bearer(fg_token, **{"If-Match": tag})
+    )
+    assert retried.status_code == 200 and retried.headers["ETag"] == saved.headers["ETag"]
+    other = {"facts": {**FACTS, "subjects_count": 7}, "confirm": True}
+    stale = client.put(
+        f"{url}/checklist", json=other, headers=bearer(fg_token, **{"If-Match": tag})
+    )
     assert stale.status_code == 412 and stale.get_json()["type"].endswith("stale-version")
     decided = client.post(
         f"{url}/decision",

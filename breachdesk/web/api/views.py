@@ -47,8 +47,9 @@ def etag(incident: Incident) -> str:
     return f'"{version(incident)}"'
 
 
-def require_match(incident: Incident) -> None:
-    """Writes need ``If-Match`` with the incident's current ETag: 428 without, 412 stale."""
+def require_match(incident: Incident, *, stale_ok: bool = False) -> None:
+    """Writes need ``If-Match`` with the incident's current ETag: 428 without, 412 stale
+    (unless ``stale_ok``: the write is one already made, RFC 9110 13.1.1)."""
     sent = request.headers.get("If-Match")
     if not sent:
         raise ApiProblem(
@@ -57,7 +58,7 @@ def require_match(incident: Incident) -> None:
             kind="stale",
         )
     wanted = [tag.strip().removeprefix("W/") for tag in sent.split(",")]
-    if "*" not in wanted and etag(incident) not in wanted:
+    if not stale_ok and "*" not in wanted and etag(incident) not in wanted:
         raise ApiProblem(
             412,
             "The incident changed since you read it; read it again and retry.",

@@ -119,8 +119,10 @@ def awareness(body: dict[str, Any], incident_id: int) -> ResponseReturnValue:
 @blp.doc(parameters=[IF_MATCH])
 @blp.response(200, IncidentSchema, headers=ETAG)
 def checklist(body: dict[str, Any], incident_id: int) -> ResponseReturnValue:
-    """Save the risk checklist's answers (``confirm``: complete, and the incident is assessed)."""
-    incident = _guarded(incident_id)
+    """Save the risk checklist's answers (``confirm``: complete, and the incident is assessed).
+    Idempotent: the same answers again change nothing and answer 200 with the current ETag,
+    also to a retry whose ``If-Match`` names the version before its own first try."""
+    incident = incident_for(incident_id)
     try:
         facts = load_facts({"format_version": 2, "facts": body["facts"]}, "body")
     except AssessmentInputError as error:
@@ -130,6 +132,10 @@ def checklist(body: dict[str, Any], incident_id: int) -> ResponseReturnValue:
             kind="validation",
             errors=[(path or "facts", reason) for path, reason in error.problems],
         ) from None
+    if decisions.unchanged_checklist(incident, facts, confirm=body["confirm"]):
+        require_match(incident, stale_ok=True)  # still needs If-Match; a retry may be stale
+        return _answer(incident)
+    require_match(incident)
     try:
         decisions.save_checklist(
             db_session(),
