@@ -41,7 +41,7 @@ def clock_words() -> dict[str, Any]:
         cache[locale] = {
             "left": gettext("{t} left"),
             "over": gettext("{t} late"),
-            "hms": gettext("hours:minutes:seconds"),
+            "hms": gettext("hours:minutes:seconds (d: days)"),
             "ap": {s.value: gettext(label) for s, label in STATUS_LABELS.items()},
             "controller": {
                 s.value: gettext(label) for s, label in CONTROLLER_STATUS_LABELS.items()
@@ -65,6 +65,18 @@ class ClockBadge:
     words: dict[str, Any]  # clock_words(), for the countdown script's labels
 
 
+#: From here on a countdown counts days too: "6009:11:43 late" (250 days) read as a clock
+#: (found by exploratory testing). static/js/countdown.js writes the same.
+DAYS_FROM = 48 * 3600
+
+
+def duration_text(seconds: int) -> str:
+    """ "12:03:04", or from two days on "250 d 9:11:43"."""
+    days, rest = divmod(seconds, 86400) if seconds >= DAYS_FROM else (0, seconds)
+    clock = f"{rest // 3600}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    return f"{days} d {clock}" if days else clock
+
+
 def clock_badge(clock: IncidentClock, now: datetime) -> ClockBadge:
     words = clock_words()
     status = clock.status.value
@@ -72,8 +84,7 @@ def clock_badge(clock: IncidentClock, now: datetime) -> ClockBadge:
     countdown = ""
     if clock.running:
         seconds = int((clock.deadline - now).total_seconds())
-        left = abs(seconds)
-        text = f"{left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d}"
+        text = duration_text(abs(seconds))
         countdown = (words["over"] if seconds < 0 else words["left"]).replace("{t}", text)
     return ClockBadge(
         status=status,

@@ -173,3 +173,13 @@ def test_missing_ap_facts_are_listed_in_form_order() -> None:
         measures_known=True,
     )
     assert missing_for_ap(known) == ["subjects_count", "records_count", "consequences"]
+
+
+def test_a_long_countdown_counts_days_apart() -> None:
+    """ "Verlopen 6009:11:43 te laat" (250 days) read as a clock: found by exploratory testing."""
+    from breachdesk.web.clock_view import duration_text
+
+    assert duration_text(3 * 3600 + 4 * 60 + 5) == "3:04:05"
+    assert duration_text(47 * 3600 + 59 * 60 + 59) == "47:59:59"  # the 72 hours' own scale
+    assert duration_text(48 * 3600) == "2 d 0:00:00"
+    assert duration_text(6009 * 3600 + 11 * 60 + 43) == "250 d 9:11:43"

@@ -32,7 +32,11 @@
     var secs = secondsLeft(el.dataset.deadline);
     if (isNaN(secs)) { return; }
     var s = Math.abs(secs);
-    var text = Math.floor(s / 3600) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+    // From two days on the days are counted apart, as clock_view.duration_text does.
+    var days = s >= 48 * 3600 ? Math.floor(s / 86400) : 0;
+    var rest = s - days * 86400;
+    var text = (days ? days + " d " : "") + Math.floor(rest / 3600) + ":" +
+      pad(Math.floor((rest % 3600) / 60)) + ":" + pad(rest % 60);
     el.textContent = (secs < 0 ? el.dataset.over : el.dataset.left).replace("{t}", text);
     colour(el, "text-bg-", statusOf(secs));
   }
