@@ -19,7 +19,7 @@ from ..domain.next_action import NEXT_ACTION_LABELS
 from ..domain.notices.ap_2022 import AP_2022
 from ..domain.reasons import Reason
 from ..domain.severity import Band
-from ..domain.text import Translatable
+from ..domain.text import N_, Translatable
 from ..models import Delivery
 
 #: The Bootstrap colour of an incident's status badge (``info`` for the states not named).
@@ -159,7 +159,41 @@ def delivery_error(text: str | None) -> str:
         return ""
     if text.startswith(REFUSED_FOR_GOOD):
         return gettext("refused for good:") + " " + text[len(REFUSED_FOR_GOOD) :]
-    return text
+    return delivery_reply(text)
+
+
+_HTTP_REPLY = re.compile(r"^HTTP (\d{3}) from ([^\s:]+|\[[^\]]+\])(?:: (.*))?$", re.S)
+
+
+def delivery_reply(text: str | None) -> str:
+    """A webhook call's answer as stored ("HTTP 200 from 203.0.113.5: ok") in the reader's
+    language, the receiver's own words as they came (it was English on the Dutch webhook
+    page: found by exploratory testing); a mail server's reply as it is."""
+    if not text:
+        return ""
+    found = _HTTP_REPLY.match(text)
+    if found is None:
+        return text
+    status, address, answer = found.groups()
+    said = gettext("HTTP %(status)s from %(address)s", status=status, address=address)
+    return f"{said}: {answer}" if answer else said
+
+
+#: Why a planned message was not sent (a delivery's cancel reason), in words.
+CANCEL_REASONS = {
+    "not_needed": N_("no longer needed"),
+    "endpoint_deleted": N_("the endpoint was deleted"),
+    "endpoint_paused": N_("the endpoint is paused"),
+    "unsubscribed": N_("the endpoint no longer subscribes to this event"),
+}
+
+
+def cancel_reason(code: str | None) -> str:
+    """A delivery's cancel reason in words; a code without words as it is."""
+    if not code:
+        return ""
+    words = CANCEL_REASONS.get(code)
+    return gettext(words) if words else code
 
 
 def delivery_label(row: Delivery) -> str:

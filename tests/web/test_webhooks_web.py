@@ -90,7 +90,10 @@ def test_add_shows_the_secret_once_then_a_test_event_is_delivered_and_logged(
         secret.group(1).encode(), call.headers[SIGNATURE_HEADER], call.body, stamp
     )
     log = admin.get(BASE).get_data(as_text=True)
-    assert "Testgebeurtenis" in log and "Afgeleverd" in log and "HTTP 200 from 127.0.0.1" in log
+    # The answer in Dutch around the receiver's own words (it was "HTTP 200 from …": found by
+    # exploratory testing).
+    assert "Testgebeurtenis" in log and "Afgeleverd" in log and "HTTP 200 van 127.0.0.1" in log
+    assert "HTTP 200 from" not in log
 
     # A new secret: shown once; the old one no longer signs.
     page = admin.post(f"{BASE}/{endpoint.id}/rotate").get_data(as_text=True)
@@ -167,3 +170,14 @@ def test_another_organisations_admin_and_the_fg_can_neither_see_nor_change(
     assert client.post(f"{other}/{endpoint_id}/delete").status_code == 404
     db.session.refresh(made.endpoint)
     assert made.endpoint.deleted_at is None and made.endpoint.version == 1
+
+
+def test_a_webhook_answer_and_a_cancel_reason_in_words(app: Flask) -> None:
+    from breachdesk.web.labels import cancel_reason, delivery_reply
+
+    with app.test_request_context():
+        assert delivery_reply("HTTP 200 from 203.0.113.5: ok") == "HTTP 200 van 203.0.113.5: ok"
+        assert delivery_reply("HTTP 204 from [2001:db8::1]") == "HTTP 204 van [2001:db8::1]"
+        assert delivery_reply("250 2.0.0 Ok: queued") == "250 2.0.0 Ok: queued"
+        assert cancel_reason("endpoint_paused") == "het endpoint is gepauzeerd"
+        assert cancel_reason("something_new") == "something_new"
