@@ -83,10 +83,16 @@ def shows_something(value: str) -> bool:
 def as_typed(value: str, *, one_line: bool = False) -> str:
     """Text a person typed, as breachdesk keeps it: empty when nothing in it can be seen (so
     "write down why" is not answered by a zero-width space, which ``str.strip`` keeps), and
-    in a one-line field without bidirectional controls. Otherwise unchanged: a joiner inside
-    an emoji or a Persian word stays."""
+    in a one-line field without bidirectional or other control characters. Otherwise
+    unchanged: a joiner inside an emoji or a Persian word stays."""
     if not shows_something(value):
         return ""
     if one_line:
-        return "".join(ch for ch in value if ch not in BIDI_CONTROLS)
+        # Nor control characters (a bell, an escape, a line break through the API: found by
+        # exploratory testing): a line break or tab is a space, the others go.
+        return "".join(
+            " " if ch in "\t\n\r" else ch
+            for ch in value
+            if ch not in BIDI_CONTROLS and (ch in "\t\n\r" or unicodedata.category(ch) != "Cc")
+        )
     return value

@@ -278,3 +278,18 @@ def test_an_incident_read_lists_its_files_as_the_token_may_know_them(
     assert seen_by_fg[0]["sha256"] == own.sha256
     seen_by_reporter = client.get(url, headers=bearer(mine)).get_json()["attachments"]
     assert [a["filename"] for a in seen_by_reporter] == ["schermafdruk.png"]
+
+
+def test_a_title_keeps_no_control_characters(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    """Found by exploratory testing: a bell, an escape and a right-to-left override in a title
+    sent through the API were stored and returned (the forms dropped the override only). A
+    one-line field keeps neither; a line break or tab becomes a space."""
+    kruix = orgs["kruix"]
+    token = make_token(make_user("r@x.nl", (kruix, Role.REPORTER)), kruix, "report")
+    title = "Bijlage \u202eexe.live\u202c\x07 verstuurd\x1b[31m\nrood"
+    response = client.post("/api/v1/reports", json=report_body(title=title), headers=bearer(token))
+    assert response.status_code == 201, response.get_json()
+    stored = db.session.execute(select(Incident.title)).scalar_one()
+    assert stored == "Bijlage exe.live verstuurd[31m rood"
