@@ -174,7 +174,7 @@ class TargetPolicy:
             elif all(part.replace("-", "").isalnum() for part in entry.rstrip(".").split(".")):
                 hosts.add(entry.rstrip("."))
             else:
-                raise ValueError(f"WEBHOOK_ALLOWED_HOSTS: {entry!r} is no host, address or network")
+                raise ValueError(f"BREACHDESK_WEBHOOK_ALLOWED_HOSTS: {entry!r} is no host, address or network")
         return cls(frozenset(hosts), tuple(networks), bool(allow_private))
 
     def refusal(self, host: str, addresses: Iterable[str]) -> WebhookError | None:
@@ -194,7 +194,7 @@ class TargetPolicy:
                 N_(
                     "%(host)s points to a private or local address (%(address)s): webhooks "
                     "only go to addresses on the internet, unless an administrator of the "
-                    "installation allows this one (WEBHOOK_ALLOWED_HOSTS)."
+                    "installation allows this one (BREACHDESK_WEBHOOK_ALLOWED_HOSTS)."
                 ),
                 host=host,
                 address=str(address),
