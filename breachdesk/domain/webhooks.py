@@ -174,7 +174,9 @@ class TargetPolicy:
             elif all(part.replace("-", "").isalnum() for part in entry.rstrip(".").split(".")):
                 hosts.add(entry.rstrip("."))
             else:
-                raise ValueError(f"BREACHDESK_WEBHOOK_ALLOWED_HOSTS: {entry!r} is no host, address or network")
+                raise ValueError(
+                    f"BREACHDESK_WEBHOOK_ALLOWED_HOSTS: {entry!r} is no host, address or network"
+                )
         return cls(frozenset(hosts), tuple(networks), bool(allow_private))
 
     def refusal(self, host: str, addresses: Iterable[str]) -> WebhookError | None:

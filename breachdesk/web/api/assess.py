@@ -17,7 +17,7 @@ from ...domain.assessment import assess
 from ...domain.assessment_json import recommendation_to_dict
 from ...services.assessment_io import AssessmentInputError, parse_facts_json
 from .auth import authenticated
-from .problems import ApiProblem
+from .problems import ApiProblem, read_json
 
 blp = Blueprint(
     "api_assess",
@@ -73,17 +73,14 @@ def assess_facts() -> ResponseReturnValue:
     """Run the assessment on the facts of a breach (format_version 1 or 2)."""
     if request.mimetype != "application/json":
         raise ApiProblem(415, "Send the facts as application/json.")
+    read_json(request.get_data(cache=True), "body")  # a body that is no JSON: one problem
     try:
-        text = request.get_data(cache=True).decode("utf-8")
-        facts = parse_facts_json(text, "body")
-    except UnicodeDecodeError:
-        raise ApiProblem(400, "The body is not UTF-8.") from None
+        facts = parse_facts_json(request.get_data(cache=True).decode("utf-8"), "body")
     except AssessmentInputError as error:
-        syntax = any(path.startswith("line ") for path, _ in error.problems)
         raise ApiProblem(
-            400 if syntax else 422,
+            422,
             "The facts cannot be assessed.",
-            kind=None if syntax else "validation",
+            kind="validation",
             errors=[(path or "body", reason) for path, reason in error.problems],
         ) from None
     return recommendation_to_dict(assess(facts))

@@ -9,6 +9,7 @@ the error (a view, the router, a failing database).
 
 from __future__ import annotations
 
+import json as stdjson
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
@@ -192,3 +193,28 @@ def install_problems(app: Flask) -> None:
             by_class[cls] = _api_first(handler)
     if HTTPException not in app.error_handler_spec[None][None]:
         app.register_error_handler(HTTPException, _api_first(_web_default))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def read_json(text: str | bytes, field: str) -> Any:
+    """``text`` read as JSON; else a 400 naming ``field`` ("body" or "report") and where the
+    JSON stopped making sense: one problem for a body that is no JSON, whichever endpoint it
+    was sent to (there were three: found by exploratory testing)."""
+    try:
+        return stdjson.loads(text, parse_constant=_refuse_constant)
+    except stdjson.JSONDecodeError as error:
+        where = f"{error.msg} (line {error.lineno}, column {error.colno})"
+    except UnicodeDecodeError:
+        where = "not UTF-8 text"
+    except (ValueError, RecursionError) as error:
+        where = str(error) if isinstance(error, ValueError) else "nested too deeply"
+    part = "body" if field == "body" else "report part"
+    raise ApiProblem(
+        400,
+        f"The {part} is not valid JSON.",
+        kind="validation",
+        errors=[(field, f"Not valid JSON: {where}.")],
+    )

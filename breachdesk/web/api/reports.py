@@ -24,7 +24,7 @@ from ...services import incidents as incident_service
 from ...services.api_idempotency import Outcome
 from .. import held_uploads
 from .auth import access, authenticated
-from .problems import MEDIA_TYPE, ApiProblem, ProblemSchema, flatten
+from .problems import MEDIA_TYPE, ApiProblem, ProblemSchema, flatten, read_json
 from .schemas import CreatedSchema, IncidentSummarySchema, ReportSchema
 from .views import summary
 
@@ -59,30 +59,6 @@ IDEMPOTENCY_KEY = {
 }
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
-
-
-def _json(text: str | bytes, field: str) -> Any:
-    """``text`` read as JSON; else a 400 naming ``field`` ("body" or "report") and where the
-    JSON stopped making sense."""
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as error:
-        where = f"{error.msg} (line {error.lineno}, column {error.colno})"
-    except UnicodeDecodeError:
-        where = "not UTF-8 text"
-    except (ValueError, RecursionError) as error:
-        where = str(error) if isinstance(error, ValueError) else "nested too deeply"
-    part = "body" if field == "body" else "report part"
-    raise ApiProblem(
-        400,
-        f"The {part} is not valid JSON.",
-        kind="validation",
-        errors=[(field, f"Not valid JSON: {where}.")],
-    )
-
-
 def _load(data: Any) -> dict[str, Any]:
     """The report's fields as IncidentReport's arguments (tuples for the lists)."""
     loaded: dict[str, Any] = ReportSchema().load(data)
@@ -93,7 +69,7 @@ def _load(data: Any) -> dict[str, Any]:
 
 def _body() -> tuple[Any, list[FileStorage]]:
     if request.mimetype == "application/json":
-        return _json(request.get_data(cache=True), "body"), []
+        return read_json(request.get_data(cache=True), "body"), []
     if request.mimetype == "multipart/form-data":
         text = request.form.get("report")
         if text is None:
@@ -119,7 +95,7 @@ def _body() -> tuple[Any, list[FileStorage]]:
                 422, "The request has parts that cannot be accepted.", kind="validation",
                 errors=errors,
             )  # fmt: skip
-        return _json(text, "report"), list(request.files.getlist("evidence"))
+        return read_json(text, "report"), list(request.files.getlist("evidence"))
     raise ApiProblem(
         415,
         "Send application/json, or multipart/form-data with a report part (JSON) and "

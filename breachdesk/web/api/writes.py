@@ -27,7 +27,7 @@ from ...services.assessment_io import AssessmentInputError, load_facts
 from ...services.versioning import StaleEdit
 from ...services.workflow import TriageError
 from .auth import access, authenticated
-from .problems import ApiProblem
+from .problems import ApiProblem, read_json
 from .schemas import (
     AwarenessInputSchema,
     ChecklistInputSchema,
@@ -59,6 +59,7 @@ def json_only(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if request.mimetype != "application/json":
             raise ApiProblem(415, "Send application/json.")
+        read_json(request.get_data(cache=True), "body")  # a body that is no JSON: one problem
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
