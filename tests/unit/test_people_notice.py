@@ -377,3 +377,13 @@ def test_the_formulas_bands_and_sentence_splitting() -> None:
     assert long_sentences(" ".join(["woord"] * 20) + ".") == []
     empty = readability("  \n", "en", vowel_groups)
     assert empty.score is None and empty.band is None and empty.words == 0
+
+
+def test_an_english_notice_asks_to_translate_the_reporters_own_words() -> None:
+    """Found by exploratory testing: "gezondheidsgegevens (psychische klachten)" stood in the
+    English notice as the reporter typed it, without a word to the FG."""
+    typed = facts(data_other="gezondheidsgegevens (psychische klachten)")
+    english = draft_people_notice(typed, "en")
+    assert "- gezondheidsgegevens (psychische klachten)" in english.sections["your_data"]
+    assert "translate them" in english.notes["your_data"]
+    assert "your_data" not in draft_people_notice(typed, "nl").notes

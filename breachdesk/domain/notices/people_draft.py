@@ -208,6 +208,13 @@ def your_data(f: SheetFacts, w: Words) -> tuple[str, str]:
         lines.extend(f"- {_in_sentence(n)}" for n in names)
     else:
         note = N_("The report names no kinds of data: say which data were involved.")
+    if f.data_other.strip() and w.lang == "en":
+        # The reporter's own words are quoted as typed, in Dutch as a rule: an English notice
+        # mixed them in without a word (found by exploratory testing).
+        note = N_(
+            "The other data are quoted as the reporter wrote them, perhaps in Dutch: "
+            "translate them for this notice."
+        )
     lines.append(w("Bij u gaat het om: [gegevens].", "In your case: [data]."))
     if children:
         lines.append(
