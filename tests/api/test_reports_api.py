@@ -293,3 +293,17 @@ def test_a_title_keeps_no_control_characters(
     assert response.status_code == 201, response.get_json()
     stored = db.session.execute(select(Incident.title)).scalar_one()
     assert stored == "Bijlage exe.live verstuurd[31m rood"
+
+
+def test_the_openapi_document_says_what_the_writes_and_filters_accept(client: Any) -> None:
+    """Found by exploratory testing: the writes listed only 200, 422 and a default, though they
+    answer 400, 409, 412, 415 and 428; the register's year said 1900-2200 where 1970-2099 is
+    accepted; and Swagger UI showed the docstrings' ``code`` with its backticks doubled."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path in ("awareness", "decision"):
+        answers = spec["paths"][f"/api/v1/incidents/{{incident_id}}/{path}"]["post"]["responses"]
+        assert {"400", "409", "412", "415", "428"} <= set(answers), path
+    parameters = spec["paths"]["/api/v1/register/export"]["get"]["parameters"]
+    (year,) = [p["schema"] for p in parameters if p["name"] == "year"]
+    assert (year["minimum"], year["maximum"]) == (1970, 2099)
+    assert "``" not in json.dumps(spec)
