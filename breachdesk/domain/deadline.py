@@ -85,6 +85,28 @@ def filed_late(deadline: datetime, filed_at: datetime) -> bool:
     return ensure_utc(filed_at) > ensure_utc(deadline)
 
 
+def late_between(
+    aware: tuple[datetime, datetime] | None,
+    filed: tuple[datetime, datetime],
+    *,
+    discovered_from: datetime,
+    term: timedelta = NOTIFICATION_TERM,
+) -> bool | None:
+    """Whether a filing was late when its moments are known only within bounds (an earlier
+    register that gives dates without a time: the whole day): True or False when every moment
+    within the bounds says the same, else None (not known). ``aware`` None: the awareness is
+    not known, only that it came at or after ``discovered_from``, so a filing can be called in
+    time, never late. (A date alone read as midnight called a filing on the third day "in
+    time" while it may have come 95 hours after: found by exploratory testing.)"""
+    filed_first, filed_last = (ensure_utc(t) for t in filed)
+    aware_first = ensure_utc(aware[0]) if aware else ensure_utc(discovered_from)
+    if filed_last <= aware_first + term:
+        return False
+    if aware is not None and filed_first > ensure_utc(aware[1]) + term:
+        return True
+    return None
+
+
 @dataclass(frozen=True)
 class Filing:
     """The first filing of a duty as recorded: when, and whether it was late at that time.

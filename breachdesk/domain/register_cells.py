@@ -61,6 +61,12 @@ def parse_moment(raw: str) -> datetime | None:
     return local_to_utc(datetime.combine(day, moment))
 
 
+def has_time(raw: str) -> bool:
+    """Whether a cell that :func:`parse_moment` reads gives a time of day, not a date alone."""
+    _day, _, time_part = raw.strip().replace("T", " ").partition(" ")
+    return bool(time_part.strip())
+
+
 def parse_yes_no(raw: str) -> bool | None:
     key = header_key(raw)
     if key in _YES:

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from .limits import MAX_COUNT
 from .register_cells import (
+    has_time,
     is_estimate,
     parse_moment,
     parse_people,
@@ -23,7 +24,7 @@ from .register_cells import (
 )
 from .register_columns import Field
 from .text import N_, as_typed, single_line
-from .timeutil import LocalTimeError
+from .timeutil import LocalTimeError, utc_to_local
 
 LIMITS = {Field.TITLE: 200, Field.REFERENCE: 100, Field.AP_REFERENCE: 100}
 MAX_TEXT = 5000
@@ -79,6 +80,9 @@ class ImportedBreach:
     reasoning: str = ""
     closed_at: datetime | None = None
     notes: tuple[RowNote, ...] = ()
+    #: The moments the file gives as a date alone (field values): the time of day is not
+    #: known, so whether a filing was in time is judged from whole days.
+    dates_only: frozenset[str] = frozenset()
 
 
 def read_row(
@@ -88,6 +92,7 @@ def read_row(
     reasons it cannot be imported."""
     errors: list[RowError] = []
     notes: list[RowNote] = []
+    dates_only: set[str] = set()
 
     def text(field: Field, one_line: bool = False) -> str:
         value = as_typed((cells.get(field) or "").strip(), one_line=one_line)
@@ -142,6 +147,8 @@ def read_row(
         elif value > now:
             errors.append(RowError(number, field, N_("This date lies in the future."), raw))
             return None
+        elif not has_time(raw):
+            dates_only.add(field.value)
         return value
 
     def yes_no(field: Field) -> bool:
@@ -229,7 +236,23 @@ def read_row(
     for field, value in ((Field.AWARE, aware), (Field.FILED, filed), (Field.CLOSED, closed)):
         if value is not None and discovered is not None and value < discovered:
             if field is not Field.AWARE:  # awareness may be recorded as the same day
-                errors.append(RowError(number, field, N_("This date lies before the discovery.")))
+                errors.append(
+                    RowError(number, field, N_("This date lies before the discovery."), text(field))
+                )
+            elif utc_to_local(value).date() < utc_to_local(discovered).date():
+                # Aware before it was discovered cannot be: a mix-up of columns or dates,
+                # imported as written but said (found by exploratory testing).
+                notes.append(
+                    RowNote(
+                        number,
+                        Field.AWARE,
+                        N_(
+                            "Aware before the discovery (%(discovered)s): check the two dates;"
+                            " the 72 hours are counted from the awareness as written."
+                        ),
+                        params={"discovered": text(Field.DISCOVERED)},
+                    )
+                )
     if notified and filed is None:
         notes.append(
             RowNote(
@@ -310,6 +333,7 @@ def read_row(
             reasoning=reasoning,
             closed_at=closed,
             notes=tuple(notes),
+            dates_only=frozenset(dates_only),
         ),
         [],
     )

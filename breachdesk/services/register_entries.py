@@ -7,16 +7,16 @@ their audit events.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
 from ..domain.assessment import OUTCOME_DUTIES, Outcome
-from ..domain.deadline import NOTIFICATION_TERM, due_at, filed_late
+from ..domain.deadline import NOTIFICATION_TERM, due_at, late_between
 from ..domain.duties import SubjectsResolution
 from ..domain.lifecycle import State
 from ..domain.register_import import ImportedBreach
-from ..domain.timeutil import AMSTERDAM
+from ..domain.timeutil import AMSTERDAM, local_to_utc, utc_to_local
 from ..models import AwarenessRecord, Decision, Incident, Notification, Organisation, User
 from .incidents import next_reference
 
@@ -132,12 +132,16 @@ def entry(
     if breach.notified:
         aware = breach.aware_at or breach.discovered_at
         deadline = due_at(aware, NOTIFICATION_TERM)
-        late = None if breach.filed_at is None else filed_late(deadline, breach.filed_at)
-        if late and breach.aware_at is None:
-            # Counted from the discovery, for want of the moment of awareness: within 72 hours
-            # of it is surely in time, but later may not be late (awareness can come after
-            # the discovery), so it is called neither.
-            late = None
+        late = None
+        if breach.filed_at is not None:
+            # Counted from the discovery for want of the moment of awareness (then a filing
+            # can be called in time, never late: awareness can come after the discovery); a
+            # date without a time stands for its whole day.
+            late = late_between(
+                _bounds(breach.aware_at, "aware", breach) if breach.aware_at else None,
+                _bounds(breach.filed_at, "filed", breach),
+                discovered_from=_bounds(breach.discovered_at, "discovered", breach)[0],
+            )
         session.add(
             Notification(
                 incident_id=incident.id,
@@ -156,3 +160,14 @@ def entry(
             )
         )
     return incident, outcome
+
+
+def _bounds(moment: datetime, field: str, breach: ImportedBreach) -> tuple[datetime, datetime]:
+    """When ``moment`` may have been: itself, or for a date alone in the file its whole day
+    (Dutch time: 23 or 25 hours when the clocks change)."""
+    if field not in breach.dates_only:
+        return moment, moment
+    day = utc_to_local(moment).date()
+    return moment, local_to_utc(datetime.combine(day + timedelta(days=1), time())) - timedelta(
+        microseconds=1
+    )

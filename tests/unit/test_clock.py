@@ -183,3 +183,29 @@ def test_a_long_countdown_counts_days_apart() -> None:
     assert duration_text(47 * 3600 + 59 * 60 + 59) == "47:59:59"  # the 72 hours' own scale
     assert duration_text(48 * 3600) == "2 d 0:00:00"
     assert duration_text(6009 * 3600 + 11 * 60 + 43) == "250 d 9:11:43"
+
+
+def test_a_filing_known_by_dates_alone_is_judged_from_whole_days() -> None:
+    """An earlier register's dates without a time stand for their whole day: aware on the
+    21st and filed on the 24th may be 49 or 95 hours, so not known; on the 23rd surely in
+    time, on the 25th surely late (a date read as midnight called the 24th "in time": found
+    by exploratory testing). Without a moment of awareness only "in time" can be told."""
+    from datetime import UTC, datetime, timedelta
+
+    from breachdesk.domain.deadline import late_between
+
+    def day(d: int) -> tuple[datetime, datetime]:
+        start = datetime(2022, 10, d, tzinfo=UTC)
+        return start, start + timedelta(days=1) - timedelta(microseconds=1)
+
+    aware = day(21)
+    assert late_between(aware, day(23), discovered_from=aware[0]) is False
+    assert late_between(aware, day(24), discovered_from=aware[0]) is None
+    assert late_between(aware, day(25), discovered_from=aware[0]) is True
+    exact = (aware[0] + timedelta(hours=9),) * 2
+    filed = (exact[0] + timedelta(hours=72),) * 2
+    assert late_between(exact, filed, discovered_from=exact[0]) is False  # at the deadline
+    later = (filed[0] + timedelta(seconds=1),) * 2
+    assert late_between(exact, later, discovered_from=exact[0]) is True
+    assert late_between(None, day(23), discovered_from=aware[0]) is False
+    assert late_between(None, day(30), discovered_from=aware[0]) is None  # never "late"

@@ -786,3 +786,31 @@ def test_without_a_date_of_awareness_a_late_looking_filing_is_called_neither(
     pack = client.get(f"/register/incidents/{later.id}/evidence.zip").get_data()
     summary = " ".join(pdf_text(zipfile.ZipFile(io.BytesIO(pack)).read("summary.pdf")).split())
     assert "op tijd of niet is onbekend" in summary and "te laat (termijn" not in summary
+
+
+def test_dates_without_a_time_judge_a_filing_from_whole_days_and_odd_dates_are_said(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """Found by exploratory testing: known on 21-10-2022 and notified on 24-10-2022 (dates
+    alone) was called "on time", read as midnight to midnight, though it may have been 95
+    hours; awareness before the discovery was taken without a word; and "this date lies before
+    the discovery" showed no value."""
+    login(client, "fg@x.nl")
+    header = "Nr.;Datum ontdekt;Datum bekend;Titel;Gemeld bij AP;Datum melding AP;Afgesloten"
+    lines = [
+        header,
+        "1;21-10-2022;21-10-2022;Derde dag gemeld;Ja;24-10-2022;30-10-2022",
+        "2;21-10-2022;21-10-2022;Tweede dag gemeld;Ja;23-10-2022;30-10-2022",
+        "3;21-10-2022;21-10-2022;Vierde dag gemeld;Ja;25-10-2022;30-10-2022",
+        "4;21-10-2022 09:00;21-10-2022 09:00;Met tijd gemeld;Ja;24-10-2022 09:00;30-10-2022",
+        "5;10-06-2022;01-06-2022;Eerder bekend dan ontdekt;Nee;;30-06-2022",
+        "6;10-06-2022;10-06-2022;Melding voor ontdekking;Ja;01-06-2022;30-06-2022",
+    ]
+    page = checked_csv(client, orgs, lines)
+    assert "Bekend vóór de ontdekking" in page
+    assert "01-06-2022" in page.split("Deze datum ligt vóór de ontdekking")[1][:400]
+    third, second, fourth, timed, early = imported_csv(client, orgs, lines[:6])
+    late = {n.incident_id: n.late for n in db.session.execute(select(Notification)).scalars()}
+    assert late[third.id] is None  # 49 to 95 hours: not known
+    assert late[second.id] is False and late[fourth.id] is True
+    assert late[timed.id] is False  # exactly 72 hours, with the times given
