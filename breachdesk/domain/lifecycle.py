@@ -76,6 +76,9 @@ class Guards:
     decision_stale: bool = False  # the checklist changed after the decision (see duties.py)
     subjects_outstanding: bool = False  # the people must be informed; nothing recorded yet
     public_outstanding: bool = False  # a public communication is owed; nothing recorded yet
+    # the measures taken are recorded (the report's measures, their details, or a remedial
+    # action): Art. 33(5) GDPR documents "the remedial action taken" for every breach
+    measures_recorded: bool = True
 
 
 class TransitionRefused(ValueError):
@@ -131,6 +134,13 @@ def _close(g: Guards) -> str | None:
             "The last notification was filed as provisional, to be supplemented later (Art. "
             "33(4) GDPR): record the supplement (it may say that nothing has changed) or the "
             "withdrawal first."
+        )
+    if not g.measures_recorded:
+        # The register then showed no measures at all for a closed breach, while the advice
+        # says they must be documented (found by exploratory testing).
+        return N_(
+            "Record the measures taken first (Art. 33(5) GDPR): in the report's measures, or "
+            "as a remedial action; if none were needed, say why in the measures' details."
         )
     if g.subjects_outstanding:
         return N_(

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
 
 from ..domain.lifecycle import Guards, State, move
 from ..domain.problems import FieldProblem
-from ..models import Incident
+from ..models import Incident, RemedialAction
 from . import audit, reminders, untriaged
 from .audit import Actor
 from .clock import Clock
@@ -87,6 +88,22 @@ def guards(incident: Incident, reason: str = "") -> Guards:
         decision_stale=incident.decision_stale,
         subjects_outstanding=duties.inform_subjects and not incident.subjects_resolution,
         public_outstanding=duties.public_communication and not incident.public_resolution,
+        measures_recorded=_measures_recorded(incident),
+    )
+
+
+def _measures_recorded(incident: Incident) -> bool:
+    """Whether the measures taken are on record: the report's measures or their details,
+    or a remedial action."""
+    if incident.containment or incident.containment_details.strip():
+        return True
+    session = object_session(incident)
+    return session is not None and bool(
+        session.scalar(
+            select(func.count())
+            .select_from(RemedialAction)
+            .where(RemedialAction.incident_id == incident.id)
+        )
     )
 
 

@@ -28,6 +28,7 @@ def decided_and_filed(
     clock: FixedClock,
 ) -> Incident:
     incident = confirmed(orgs, people, clock)
+    incident.containment = ["access_blocked"]  # measures on record, as closing needs
     fg = Actor.of(people[1])
     facts = prefill(report_of(incident), profile_of(incident.organisation), frozenset())
     decisions.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
@@ -90,5 +91,42 @@ def test_a_withdrawn_provisional_filing_does_not_hold_the_incident_open(
         db.session, incident, submitted_at=clock.now(), reason="Geen datalek gebleken.",
         reference="", recorded_by=people[1], actor=fg, clock=clock,
     )  # fmt: skip
+    closing.close(db.session, incident, actor=fg, clock=clock)
+    assert incident.state == State.CLOSED.value
+
+
+def test_a_breach_is_closed_only_with_its_measures_on_record(
+    app: Flask,
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],  # noqa: F811 - the fixture
+    clock: FixedClock,
+) -> None:
+    """Art. 33(5) documents "the remedial action taken" for every breach: a register-only
+    breach closed with no measure at all left the register's measures empty (found by
+    exploratory testing). Closing asks for them first; a remedial action counts."""
+    from datetime import timedelta
+
+    from breachdesk.services import actions
+
+    incident = confirmed(orgs, people, clock)
+    fg = Actor.of(people[1])
+    facts = prefill(report_of(incident), profile_of(incident.organisation), frozenset())
+    decisions.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
+    decisions.record_decision(
+        db.session, incident, outcome=Outcome.REGISTER_ONLY, rationale="Versleuteld; geen risico.",
+        actor=fg, clock=clock,
+    )  # fmt: skip
+    assert closing.standing_refusals(db.session, incident)
+    with pytest.raises(TransitionRefused, match="measures taken"):
+        closing.close(db.session, incident, actor=fg, clock=clock)
+    assert incident.state == State.DECIDED.value
+    action = actions.ActionInput(
+        title="Laptop op afstand gewist",
+        owner_name="IT",
+        owner_email="it@x.nl",
+        due_on=(clock.now() + timedelta(days=1)).date(),
+    )
+    actions.add(db.session, incident, action, user=people[1], actor=fg, clock=clock)
+    assert closing.standing_refusals(db.session, incident) == []
     closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.CLOSED.value

@@ -170,6 +170,7 @@ def test_a_draft_is_kept_and_publishing_completes_the_public_duty(
     app: Flask, incident: Incident, fg: User, clock: FixedClock
 ) -> None:
     actor = Actor.of(fg)
+    incident.containment = ["access_blocked"]  # measures on record, as closing needs
     # First kept as a draft: no channel needed, the duty is still open.
     notice = save(
         db.session, incident, text=TEXT + "\r\n", channel="", url="", published_at=None,

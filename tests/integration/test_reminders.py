@@ -257,6 +257,7 @@ def test_register_only_decision_cancels_reminders_and_close_needs_the_filing(
     app: Flask, orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
 ) -> None:
     incident = confirmed(orgs, people, clock)
+    incident.containment = ["access_blocked"]  # measures on record, as closing needs
     fg = Actor.of(people[1])
     facts = decisions.current_facts(incident)
     assert facts is None

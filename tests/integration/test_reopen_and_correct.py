@@ -47,6 +47,7 @@ def decided_and_closed(
     orgs: dict[str, Organisation], people: tuple[User, User], clock: FixedClock
 ) -> Incident:
     incident = confirmed(orgs, people, clock)
+    incident.containment = ["access_blocked"]  # measures on record, as closing needs
     fg = Actor.of(people[1])
     facts = prefill(report_of(incident), profile_of(incident.organisation), frozenset())
     decisions.save_checklist(db.session, incident, facts, confirm=True, actor=fg, clock=clock)
