@@ -135,7 +135,10 @@ _UNCLOSED = N_("Row %(row)d cannot be read (an opening quote without its closing
 #: Python's csv reader refuses a cell past its field limit (131,072 characters): no list of
 #: people holds one; it said "an opening quote without its closing quote?" (found by
 #: exploratory testing).
-_TOO_LONG = N_("Row %(row)d has a cell of more than %(max)d characters: no list holds one.")
+_TOO_LONG = N_(
+    "Row %(row)d has a cell of more than %(max)d characters, more than breachdesk reads: is "
+    "this the right file?"
+)  # it said "no list holds one" also for a register (found by exploratory testing)
 
 
 def _ends_inside_quotes(text: str, start_line: int, delimiter: str) -> bool:

@@ -414,3 +414,15 @@ def test_ten_thousand_people_are_imported(
         select(func.count()).select_from(Recipient).where(Recipient.import_id == imp.id)
     ).scalar_one()
     assert count == 10_000
+
+
+def test_a_cell_longer_than_any_list_or_register_holds_is_named_neutrally(
+    app: Flask, incident: Incident, fg: User, clock: FixedClock
+) -> None:
+    """The message said "no list holds one", also for an earlier register's file (the reader is
+    shared): found by exploratory testing."""
+    rows = [["Piet", "piet@voorbeeld.nl", "", "", "", "", ""]]
+    huge = csv_bytes(rows) + b'"' + b"x" * 140_000 + b'";a@b.nl;;;;;\r\n'
+    with pytest.raises(RecipientImportError, match="more than breachdesk reads") as refused:
+        stage(incident, fg, clock, huge)
+    assert "no list" not in str(refused.value)
