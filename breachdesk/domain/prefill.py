@@ -11,7 +11,9 @@ FG confirms or changes every answer. The rules:
   profile's flags of the chosen categories, and ``financial_data`` from the ENISA class
   "financial": "yes" when any chosen category has it; "no" when categories were chosen, none has
   it and the reporter described no other data in free text; otherwise "unknown". The profile is
-  the organisation's own inventory, which is why a "no" may be derived from it.
+  the organisation's own inventory, which is why a "no" may be derived from it. Other data the
+  reporter described in words that name a special category or criminal data ("medische
+  gegevens", "strafblad") make that flag "yes", for the FG to confirm.
 * **Identity documents and credentials** become "yes" when a chosen category carries the
   profile's flag, or its key or name mentions them (identiteitsbewijs, paspoort, rijbewijs,
   identity document, passport; wachtwoord, inloggegevens, password, credentials); otherwise they
@@ -47,7 +49,14 @@ from .profile import (
     EnisaClass,
     OrganisationProfile,
 )
-from .profile_checks import CREDENTIAL_WORDS, IDENTITY_DOCUMENT_WORDS, mentions
+from .profile_checks import (
+    CREDENTIAL_WORDS,
+    CRIMINAL_WORDS,
+    IDENTITY_DOCUMENT_WORDS,
+    SPECIAL_CATEGORY_WORDS,
+    mentions,
+    text_mentions,
+)
 from .report import Answer, Containment, CountMode, IncidentReport
 from .report import Protection as ReportedProtection
 
@@ -100,8 +109,16 @@ def prefill(
     return Facts(
         breach_types=breach_types,
         data_classes=frozenset(c.enisa_class for c in categories),
-        special_category=_tri(any(c.special_category for c in categories), complete),
-        criminal_data=_tri(any(c.criminal_data for c in categories), complete),
+        special_category=_tri(
+            any(c.special_category for c in categories)
+            or text_mentions(report.data_other, SPECIAL_CATEGORY_WORDS),
+            complete,
+        ),
+        criminal_data=_tri(
+            any(c.criminal_data for c in categories)
+            or text_mentions(report.data_other, CRIMINAL_WORDS),
+            complete,
+        ),
         national_id_number=_tri(any(c.national_id_number for c in categories), complete),
         financial_data=_tri(any(_bank_data(c) for c in categories), complete),
         identity_documents=_tri(

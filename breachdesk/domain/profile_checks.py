@@ -45,10 +45,62 @@ BANK_WORDS = (
 )
 
 
+#: Words in the report's own description of the data that show special categories (Art. 9
+#: GDPR) or criminal data (Art. 10), Dutch and English: the checklist's prefill takes them as
+#: "yes" to be confirmed (health data typed under "other data" left Art. 9 "not known": found
+#: by exploratory testing of the legal outcomes).
+SPECIAL_CATEGORY_WORDS = (
+    "gezondheid",
+    "medisch",
+    "medicijn",
+    "medicatie",
+    "diagnose",
+    "psychisch",
+    "psychiatr",
+    "ziektebeeld",
+    "zwangerschap",
+    "religie",
+    "godsdienst",
+    "etnisch",
+    "seksuele",
+    "vakbond",
+    "politieke voorkeur",
+    "biometrisch",
+    "vingerafdruk",
+    "genetisch",
+    "health",
+    "medical",
+    "medication",
+    "diagnosis",
+    "mental",
+    "religio",
+    "ethnic",
+    "sexual orientation",
+    "trade union",
+    "political opinion",
+    "biometric",
+    "fingerprint",
+    "genetic",
+)
+CRIMINAL_WORDS = (
+    "strafblad",
+    "strafrecht",
+    "veroordeling",
+    "justitiële",
+    "criminal record",
+    "conviction",
+)
+
+
 def mentions(category: DataCategory, words: Sequence[str]) -> bool:
     """Whether the category's key or names contain one of ``words`` (as a word start)."""
-    text = " ".join((category.key, category.name, category.name_en or "")).lower()
-    return any(re.search(rf"(?<![a-z]){re.escape(word)}", text) for word in words)
+    return text_mentions(" ".join((category.key, category.name, category.name_en or "")), words)
+
+
+def text_mentions(text: str, words: Sequence[str]) -> bool:
+    """Whether ``text`` contains one of ``words`` at the start of a word (any case)."""
+    lowered = text.lower()
+    return any(re.search(rf"(?<![a-z]){re.escape(word)}", lowered) for word in words)
 
 
 def check_profile(profile: OrganisationProfile) -> list[tuple[str, str]]:

@@ -352,7 +352,10 @@ def test_prefill_from_an_empty_report_keeps_every_default() -> None:
     assert facts == Facts()  # luxigo's financial_undertaking is null: "unknown", the default
 
 
-def test_prefill_free_text_data_leave_flags_unknown() -> None:
+def test_prefill_free_text_data_leave_flags_unknown_unless_they_name_them() -> None:
+    """Other data in the reporter's words leave the flags "not known"; words that name a
+    special category make Art. 9 "yes", for the FG to confirm (it stayed "not known": the
+    cautious side is "yes", found by exploratory testing of the legal outcomes)."""
     org = profile("kruix")
     incident = report(
         org,
@@ -362,7 +365,9 @@ def test_prefill_free_text_data_leave_flags_unknown() -> None:
         data_other="Een scan van een medisch attest",
     )
     facts = prefill(incident, org)
-    assert facts.special_category is Tri.UNKNOWN and facts.financial_data is Tri.UNKNOWN
+    assert facts.special_category is Tri.YES and facts.financial_data is Tri.UNKNOWN
+    other = prefill(replace(incident, data_other="Een scan van een formulier"), org)
+    assert other.special_category is Tri.UNKNOWN and other.financial_data is Tri.UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -417,3 +422,20 @@ def test_prefill_an_id_copy_is_not_bank_data() -> None:
         org,
     )
     assert facts.identity_documents is Tri.YES and facts.financial_data is Tri.NO
+
+
+def test_health_data_described_in_the_reporters_words_prefill_art_9_as_yes() -> None:
+    """Found by exploratory testing of the legal outcomes: "Gezondheidsgegevens (psychische
+    klachten, medicijngebruik)" under other data left Art. 9 "not known", and the prefilled
+    advice left out informing the people (WP250: with special categories, damage is likely)."""
+    org = profile("levensmozaiek")
+    words = {"title": "Intakeformulieren gelekt", "description": "Een formulier lag open."}
+    described = report(
+        org, **words, data_other="Gezondheidsgegevens (psychische klachten), geboortedatum"
+    )
+    facts = prefill(described, org, CONFIDENTIALITY)
+    assert facts.special_category is Tri.YES and facts.criminal_data is Tri.UNKNOWN
+    record = report(org, **words, data_other="Kopie van het strafblad (VOG-aanvraag)")
+    assert prefill(record, org, CONFIDENTIALITY).criminal_data is Tri.YES
+    plain = prefill(report(org, **words, data_other="Klantnummer"), org, CONFIDENTIALITY)
+    assert plain.special_category is Tri.UNKNOWN  # other data, nothing said: still not known
