@@ -307,3 +307,20 @@ def test_the_openapi_document_says_what_the_writes_and_filters_accept(client: An
     (year,) = [p["schema"] for p in parameters if p["name"] == "year"]
     assert (year["minimum"], year["maximum"]) == (1970, 2099)
     assert "``" not in json.dumps(spec)
+
+
+def test_a_boolean_is_true_or_false_not_yes_or_1(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser, make_token: MakeToken
+) -> None:
+    """Found by exploratory testing with schemathesis: "yes", "1" and 1 were read as true,
+    though the document says boolean."""
+    kruix = orgs["kruix"]
+    token = make_token(make_user("r@x.nl", (kruix, Role.REPORTER)), kruix, "report")
+    for value in ("yes", "1", 1, None):
+        body = report_body(reported_by_processor=value)
+        response = client.post("/api/v1/reports", json=body, headers=bearer(token))
+        assert response.status_code == 422, (value, response.get_json())
+        assert response.get_json()["errors"][0]["field"] == "reported_by_processor"
+    assert incidents() == 0
+    body = report_body(reported_by_processor=False)
+    assert client.post("/api/v1/reports", json=body, headers=bearer(token)).status_code == 201

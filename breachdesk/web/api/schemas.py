@@ -40,6 +40,16 @@ class _Typed(fields.String):
         return as_typed(super()._deserialize(value, attr, data, **kwargs), one_line=self.one_line)
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON true or false, nothing else: "yes", "1" or 1 were read as true though the
+    document says boolean (found by exploratory testing with schemathesis)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def Text(maximum: int, *, one_line: bool = False, **kwargs: Any) -> fields.String:  # noqa: N802
     """A text field (a factory) of at most ``maximum`` characters."""
     return _Typed(one_line=one_line, validate=[validate.Length(max=maximum), _storable], **kwargs)
@@ -109,7 +119,7 @@ class ReportSchema(ma.Schema):
         load_default=list,
     )
     containment_details = Text(5000, load_default="")
-    reported_by_processor = fields.Boolean(load_default=False)
+    reported_by_processor = JsonBoolean(load_default=False)
     reporting_processor_key = Text(100, load_default="")
     reporting_processor_name = Text(200, load_default="", one_line=True)
     processor_aware_at = When(allow_none=True, load_default=None)
@@ -346,7 +356,7 @@ class ChecklistInputSchema(ma.Schema):
         required=True,
         metadata={"description": "The checklist's answers, as `facts` of `breachdesk assess`."},
     )
-    confirm = fields.Boolean(load_default=False, metadata={"description": "Mark it complete."})
+    confirm = JsonBoolean(load_default=False, metadata={"description": "Mark it complete."})
 
 
 class DecisionInputSchema(ma.Schema):
