@@ -142,6 +142,10 @@ def sheet_facts(
         reporting_processor=(incident.reporting_processor or {}).get("name", "")
         if incident.reported_by_processor
         else "",
+        processor_aware_at=incident.processor_aware_at if incident.reported_by_processor else None,
+        processor_notified_at=incident.processor_notified_at
+        if incident.reported_by_processor
+        else None,
         data=tuple(
             DataItem(
                 c.get("name", ""),

@@ -307,3 +307,19 @@ def test_a_supplement_shows_exactly_the_changed_answers() -> None:
     ]
     assert snapshot_digest(first) != snapshot_digest(second)
     assert snapshot_digest(first) == snapshot_digest(dict(reversed(list(first.items()))))
+
+
+def test_4_2_gives_the_processors_own_moments_when_a_processor_told_us() -> None:
+    """Found by exploratory testing of the legal outcomes: for a breach a processor reported,
+    4.2 gave only our own discovery; the processor's discovery and when it told us belong
+    there too (Art. 33(2): the processor informs without undue delay)."""
+    told = facts(
+        reporting_processor="Sendcloud",
+        processor_aware_at=AWARE - timedelta(days=2),
+        processor_notified_at=AWARE - timedelta(hours=3),
+    )
+    dutch = draft_answers(AP_2022, told)["4.2"].text
+    assert "De verwerker (Sendcloud) ontdekte het op" in dutch and "meldde het ons op" in dutch
+    english = draft_answers(AP_2022, told, "en")["4.2"].text
+    assert "The processor (Sendcloud) discovered it on" in english and "told us on" in english
+    assert "verwerker" not in draft_answers(AP_2022, facts())["4.2"].text

@@ -38,6 +38,29 @@ def _q4_2(f: SheetFacts, w: _Words) -> Draft:
             f". Vastgesteld als datalek (kennisname): {w.when(f.aware_at)}.",
             f". Established as a breach (awareness): {w.when(f.aware_at)}.",
         )
+    if f.reporting_processor and (f.processor_aware_at or f.processor_notified_at):
+        # The processor's own moments belong here too: the AP weighs when the chain found out
+        # (only our discovery was given: found by exploratory testing).
+        parts = []
+        if f.processor_aware_at is not None:
+            parts.append(
+                w(
+                    f"ontdekte het op {w.when(f.processor_aware_at)}",
+                    f"discovered it on {w.when(f.processor_aware_at)}",
+                )
+            )
+        if f.processor_notified_at is not None:
+            parts.append(
+                w(
+                    f"meldde het ons op {w.when(f.processor_notified_at)}",
+                    f"told us on {w.when(f.processor_notified_at)}",
+                )
+            )
+        joined = w(" en ", " and ").join(parts)
+        text = text.rstrip(".") + w(
+            f". De verwerker ({f.reporting_processor}) {joined}.",
+            f". The processor ({f.reporting_processor}) {joined}.",
+        )
     return _d(text)
 
 

@@ -96,6 +96,8 @@ class SheetFacts:
     delay_reason: str = ""
     processors: tuple[str, ...] = ()
     reporting_processor: str = ""  # the processor that told us, if one did
+    processor_aware_at: datetime | None = None  # ... when it found out, as it told us
+    processor_notified_at: datetime | None = None  # ... and when it told us
     data: tuple[DataItem, ...] = ()
     data_other: str = ""
     subjects_mode: str = "unknown"  # exact | range | unknown
