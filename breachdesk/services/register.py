@@ -21,7 +21,6 @@ query each per batch.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -42,14 +41,19 @@ from ..domain.register import RegisterFilter, Sending, Sort
 from ..models import Decision, Incident, Notification, Organisation, RemedialAction, User
 from . import actions as remedial_actions
 from .decisions import latest_decisions
+from .register_filings import (
+    FILING_COLUMNS,
+    INITIAL_FILING,
+    filings_of,
+    sending_of_ids,
+    with_followed,
+)
 from .register_query import (
     conditions,
     decode_cursor,
     driven_by_matches,
     encode_cursor,
     ids_in,
-    sending_of,
-    with_mailings,
 )
 from .register_rows import (
     _FACTS,
@@ -269,7 +273,7 @@ def _rows(
             _ADVICE["reasons"].as_string().label("reasons"),
         )
     }
-    filings = _filings(session, ids)
+    filings = filings_of(session, ids)
     measures = remedial_actions.by_incident(
         session, ids, ids_in(session, RemedialAction.incident_id, ids)
     )
@@ -280,7 +284,7 @@ def _rows(
             )
         ).all()
     )
-    sending = _sending(session, ids)
+    sending = sending_of_ids(session, ids)
     result = []
     for row in found:
         values = tuple(row)  # positional: far cheaper than a mapping per row
@@ -299,69 +303,6 @@ def _rows(
     return result
 
 
-def _sending(session: Session, ids: list[int]) -> dict[int, str]:
-    """incident id -> how far breachdesk's notices to its people have gone, for those of
-    ``ids`` with a mailing (usually none): one probe of the mailings' index per incident, and
-    the full reading only where there is something to read."""
-    informing = with_mailings(session, ids)
-    if not informing:
-        return {}
-    found = session.execute(
-        select(Incident.id, sending_of(Incident.id)).where(ids_in(session, Incident.id, informing))
-    )
-    return {incident_id: str(sending) for incident_id, sending in found}
-
-
-#: What the register shows of the first filing (Filing's fields, in order).
-_FILING_COLUMNS = (
-    Notification.addressee,
-    Notification.submitted_at,
-    Notification.reference,
-    Notification.late,
-    Notification.delay_reason,
-    Notification.provisional,
-)
-#: The filings that count as "the" filing: the initial one, to the AP or the controller.
-_INITIAL = (Notification.kind == "initial", Notification.addressee.in_(["ap", "controller"]))
-
-
-def _filings(session: Session, ids: list[int]) -> dict[int, Filing]:
-    """incident id -> its first notification to the AP (or the controller), one query, with
-    what followed it (:func:`_followed`)."""
-    filings: dict[int, Filing] = {}
-    for n in session.execute(
-        select(Notification.incident_id, *_FILING_COLUMNS)
-        .where(ids_in(session, Notification.incident_id, ids), *_INITIAL)
-        .order_by(Notification.id)
-    ):
-        filings.setdefault(n.incident_id, Filing(*n[1:]))
-    return _followed(session, filings)
-
-
-def _followed(session: Session, filings: dict[int, Filing]) -> dict[int, Filing]:
-    """``filings`` with their supplements counted and their withdrawal dated: one query for
-    the incidents that have a filing (usually few have more than one)."""
-    if not filings:
-        return filings
-    later = session.execute(
-        select(
-            Notification.incident_id,
-            func.count().filter(Notification.kind == "supplement"),
-            func.max(Notification.submitted_at).filter(Notification.kind == "withdrawal"),
-        )
-        .where(
-            ids_in(session, Notification.incident_id, list(filings)),
-            Notification.kind.in_(("supplement", "withdrawal")),
-        )
-        .group_by(Notification.incident_id)
-    )
-    for incident_id, supplements, withdrawn_at in later:
-        filings[incident_id] = replace(
-            filings[incident_id], supplements=int(supplements), withdrawn_at=withdrawn_at
-        )
-    return filings
-
-
 def _page_rows(
     session: Session, user: User, chosen: Select[Any], sort: Sort, backwards: bool
 ) -> list[PageRow]:
@@ -372,7 +313,7 @@ def _page_rows(
     page = chosen.subquery()
     first = (
         select(func.min(Notification.id))
-        .where(Notification.incident_id == page.c.id, *_INITIAL)
+        .where(Notification.incident_id == page.c.id, *INITIAL_FILING)
         .correlate(page)  # not the notification joined outside: this one looks its own up
         .scalar_subquery()
     )
@@ -392,7 +333,7 @@ def _page_rows(
         select(
             *page.c,
             Notification.id.label("filing_id"),
-            *_FILING_COLUMNS,
+            *FILING_COLUMNS,
             open_count.label("open_count"),
         )
         .select_from(page)
@@ -402,11 +343,11 @@ def _page_rows(
     names = {m.organisation_id: m.organisation.name for m in user.memberships}
     listed = len(PAGE_COLUMNS)
     found = session.execute(statement).all()
-    sending = _sending(session, [row.id for row in found])
-    filed = _followed(
+    sending = sending_of_ids(session, [row.id for row in found])
+    filed = with_followed(
         session,
         {
-            row.id: Filing(*row[listed + 1 : listed + 1 + len(_FILING_COLUMNS)])
+            row.id: Filing(*row[listed + 1 : listed + 1 + len(FILING_COLUMNS)])
             for row in found
             if row.filing_id is not None
         },
