@@ -44,7 +44,9 @@ class DeadlineStatus(StrEnum):
     OVERDUE = "overdue"
     MET = "met"  # filed in time
     LATE = "late"  # filed after the deadline
-    FILED_UNDATED = "filed_undated"  # filed, but when is not known: neither in time nor late
+    # filed, but whether in time is not known (no date of filing or of awareness in an earlier
+    # register, or dates without a time): neither in time nor late
+    FILED_UNDATED = "filed_undated"
     NOT_REQUIRED = "not_required"  # register only, or not a personal-data breach
 
 
@@ -54,7 +56,7 @@ STATUS_LABELS = {
     DeadlineStatus.OVERDUE: N_("Overdue"),
     DeadlineStatus.MET: N_("Notified in time"),
     DeadlineStatus.LATE: N_("Notified late"),
-    DeadlineStatus.FILED_UNDATED: N_("Notified, date not known"),
+    DeadlineStatus.FILED_UNDATED: N_("Notified; whether in time is not known"),
     DeadlineStatus.NOT_REQUIRED: N_("Not required"),
 }
 
@@ -63,7 +65,7 @@ CONTROLLER_STATUS_LABELS = {
     **STATUS_LABELS,
     DeadlineStatus.MET: N_("Controller informed in time"),
     DeadlineStatus.LATE: N_("Controller informed late"),
-    DeadlineStatus.FILED_UNDATED: N_("Controller informed, date not known"),
+    DeadlineStatus.FILED_UNDATED: N_("Controller informed; whether in time is not known"),
 }
 
 #: The states in which the term keeps running (the clock is "live").

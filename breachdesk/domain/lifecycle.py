@@ -110,49 +110,67 @@ def _decided(g: Guards) -> str | None:
     return None if g.has_decision else N_("Record the decision first.")
 
 
-def closing_blocked_by(g: Guards) -> str | None:
+def closing_blocked_by(g: Guards) -> list[str]:
     """Why closing is refused whatever the closing form says (a stale decision, a filing or a
-    supplement owed); None when only the form's own answers are wanting. The form shows it
-    with its field errors in one round (they came one after the other: found by exploratory
-    testing)."""
-    return _close(replace(g, subjects_outstanding=False, public_outstanding=False))
+    supplement owed, no measures on record), every reason at once; [] when only the form's own
+    answers are wanting. The form shows them with its field errors in one round (they came
+    one after the other: found by exploratory testing, twice)."""
+    return _close_refusals(replace(g, subjects_outstanding=False, public_outstanding=False))
 
 
 def _close(g: Guards) -> str | None:
+    refusals = _close_refusals(g)
+    return refusals[0] if refusals else None
+
+
+def _close_refusals(g: Guards) -> list[str]:
+    refusals = []
     if g.decision_stale:
-        return N_(
-            "The checklist changed after the decision and the advice now names other duties: "
-            "record a new decision first."
+        refusals.append(
+            N_(
+                "The checklist changed after the decision and the advice now names other "
+                "duties: record a new decision first."
+            )
         )
     if g.notification_outstanding:
-        return N_(
-            "A notification is still owed: record it first (when it was filed and the "
-            "reference), or revise the decision."
+        refusals.append(
+            N_(
+                "A notification is still owed: record it first (when it was filed and the "
+                "reference), or revise the decision."
+            )
         )
     if g.supplement_outstanding:
-        return N_(
-            "The last notification was filed as provisional, to be supplemented later (Art. "
-            "33(4) GDPR): record the supplement (it may say that nothing has changed) or the "
-            "withdrawal first."
+        refusals.append(
+            N_(
+                "The last notification was filed as provisional, to be supplemented later (Art. "
+                "33(4) GDPR): record the supplement (it may say that nothing has changed) or the "
+                "withdrawal first."
+            )
         )
     if not g.measures_recorded:
         # The register then showed no measures at all for a closed breach, while the advice
         # says they must be documented (found by exploratory testing).
-        return N_(
-            "Record the measures taken first (Art. 33(5) GDPR): in the report's measures, or "
-            "as a remedial action; if none were needed, say why in the measures' details."
+        refusals.append(
+            N_(
+                "Record the measures taken first (Art. 33(5) GDPR): in the report's measures, "
+                "or as a remedial action; if none were needed, say why in the measures' details."
+            )
         )
     if g.subjects_outstanding:
-        return N_(
-            "The people affected must still be informed: record when and how they were, or "
-            "the ground (Art. 34(3)) or reason why not."
+        refusals.append(
+            N_(
+                "The people affected must still be informed: record when and how they were, or "
+                "the ground (Art. 34(3)) or reason why not."
+            )
         )
     if g.public_outstanding:
-        return N_(
-            "A public communication is still owed: record when and where it was made, or the "
-            "reason why not."
+        refusals.append(
+            N_(
+                "A public communication is still owed: record when and where it was made, or "
+                "the reason why not."
+            )
         )
-    return None
+    return refusals
 
 
 def _always(_g: Guards) -> str | None:

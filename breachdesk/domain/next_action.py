@@ -4,7 +4,8 @@ The steps follow the work in order: triage the report, record when the organisat
 aware (this starts the term), work through the risk checklist, decide (or decide again when
 the checklist now advises other duties), file with the AP (as processor: inform the
 controller), inform the people affected, supplement a provisional notification (Art. 33(4)
-GDPR), close. A finished incident has no next step.
+GDPR), record the measures taken (Art. 33(5)) if none are, close. A finished incident has no
+next step.
 
 Filing is not held back until the decision: when the term is nearly over or over, the next
 step is filing (in phases if need be, Art. 33(4) GDPR), whatever else is still open. As a
@@ -32,6 +33,7 @@ class NextAction(StrEnum):
     INFORM_CONTROLLER = "inform_controller"
     INFORM_PEOPLE = "inform_people"
     SUPPLEMENT = "supplement"
+    MEASURES = "measures"
     CLOSE = "close"
     NONE = "none"
 
@@ -46,6 +48,7 @@ NEXT_ACTION_LABELS: dict[NextAction, str] = {
     NextAction.INFORM_CONTROLLER: N_("Inform the controller"),
     NextAction.INFORM_PEOPLE: N_("Inform the people affected"),
     NextAction.SUPPLEMENT: N_("Record the supplement"),
+    NextAction.MEASURES: N_("Record the measures taken"),
     NextAction.CLOSE: N_("Close"),
     NextAction.NONE: N_("Nothing to do"),
 }
@@ -64,6 +67,7 @@ class Standing:
     term_pressing: bool  # ... and it is due soon or overdue
     informing_owed: bool  # the people must be told and nothing has been sent or recorded
     supplement_owed: bool = False  # the last filing was provisional, nothing followed it
+    measures_recorded: bool = True  # the report's measures or a remedial action (Art. 33(5))
 
 
 def next_action(standing: Standing) -> NextAction:
@@ -93,4 +97,7 @@ def next_action(standing: Standing) -> NextAction:
         return NextAction.INFORM_PEOPLE
     if standing.supplement_owed:
         return NextAction.SUPPLEMENT
+    if not standing.measures_recorded:
+        # Closing is refused without them: "Close" was shown all the same (found by testing).
+        return NextAction.MEASURES
     return NextAction.CLOSE

@@ -142,7 +142,18 @@ def read_row(
         except LocalTimeError as refused:  # 02:30 on the night the clocks move forward
             errors.append(RowError(number, field, refused.message, raw, refused.params))
             return None
-        if value is None:
+        if value is None and parse_yes_no(raw) is not None:
+            # A yes/no column ("Afgesloten: ja") taken for a date: say so, not "not a date"
+            # on every row (found by testing as a user).
+            errors.append(
+                RowError(
+                    number,
+                    field,
+                    N_("Yes or no, not a date: is this the right column for this field?"),
+                    raw,
+                )
+            )
+        elif value is None:
             errors.append(RowError(number, field, N_("Not a date (use 31-12-2024)."), raw))
         elif value > now:
             errors.append(RowError(number, field, N_("This date lies in the future."), raw))

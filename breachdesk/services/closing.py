@@ -62,8 +62,7 @@ def standing_refusals(session: Session, incident: Incident) -> list[str]:
     with its field errors in one round (they came one after the other: found by exploratory
     testing)."""
     found = [STILL_SENDING] if still_sending(session, incident) else []
-    blocked = closing_blocked_by(guards(incident))
-    return [*found, *([blocked] if blocked else [])]
+    return [*found, *closing_blocked_by(guards(incident))]
 
 
 def close(

@@ -12,7 +12,7 @@ done in SQL on stored columns (``term_deadline``), so they cost the same at any 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +32,7 @@ from .inbox_query import (
     inbox_filters,
     page_statement,
 )
+from .workflow import measures_on_record
 
 #: Incidents per inbox page.
 PAGE_SIZE = 50
@@ -151,17 +152,28 @@ def inbox(
     pages = max(1, -(-total // per_page))
     page_incidents = _inbox_incidents(session, found)
     rows = []
-    for incident, listed in zip(page_incidents, found, strict=True):
+    standings = [
+        standing_of(
+            incident,
+            clock_of(incident, now),
+            bool(listed.informing_started),
+            supplement_owed=bool(listed.supplement_owed),
+        )
+        for incident, listed in zip(page_incidents, found, strict=True)
+    ]
+    # "Close" only where closing can be done: the measures on record (read for those rows)
+    closing = [
+        incident.id
+        for incident, standing in zip(page_incidents, standings, strict=True)
+        if next_action(standing) is NextAction.CLOSE
+    ]
+    recorded = measures_on_record(session, closing)
+    for incident, standing in zip(page_incidents, standings, strict=True):
         clock = clock_of(incident, now)
         running = clock is not None and clock.running
-        action = next_action(
-            standing_of(
-                incident,
-                clock,
-                bool(listed.informing_started),
-                supplement_owed=bool(listed.supplement_owed),
-            )
-        )
+        if next_action(standing) is NextAction.CLOSE and incident.id not in recorded:
+            standing = replace(standing, measures_recorded=False)
+        action = next_action(standing)
         rows.append(
             InboxRow(incident, clock, clock.time_left(now) if clock and running else None, action)
         )
@@ -216,9 +228,10 @@ def next_action_for(session: Session, incident: Incident, now: datetime) -> Next
         is not None
     )
     owed = supplement_outstanding(incident)
-    return next_action(
-        standing_of(incident, clock_of(incident, now), started, supplement_owed=owed)
-    )
+    standing = standing_of(incident, clock_of(incident, now), started, supplement_owed=owed)
+    if next_action(standing) is NextAction.CLOSE and not measures_on_record(session, [incident.id]):
+        standing = replace(standing, measures_recorded=False)
+    return next_action(standing)
 
 
 def standing_of(

@@ -92,6 +92,28 @@ def guards(incident: Incident, reason: str = "") -> Guards:
     )
 
 
+def measures_on_record(session: Session, ids: Iterable[int]) -> set[int]:
+    """Those of the incidents ``ids`` whose measures taken are on record (the report's
+    measures or their details, or a remedial action): two queries for a page of them."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    found = {
+        incident_id
+        for incident_id, measures, details in session.execute(
+            select(Incident.id, Incident.containment, Incident.containment_details).where(
+                Incident.id.in_(wanted)
+            )
+        )
+        if measures or (details or "").strip()
+    }
+    return found | set(
+        session.scalars(
+            select(RemedialAction.incident_id).where(RemedialAction.incident_id.in_(wanted))
+        )
+    )
+
+
 def _measures_recorded(incident: Incident) -> bool:
     """Whether the measures taken are on record: the report's measures or their details,
     or a remedial action."""

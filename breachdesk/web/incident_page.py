@@ -25,6 +25,7 @@ from ..runtime import runtime
 from ..services import (
     answer_sheet,
     audit,
+    closing,
     conversation,
     deadlines,
     decisions,
@@ -58,6 +59,7 @@ STEP_PAGES = {
     NextAction.FILE_AP: "sheet.show",
     NextAction.INFORM_CONTROLLER: "controller_notice.show",
     NextAction.INFORM_PEOPLE: "people.show",
+    NextAction.MEASURES: "actions.index",
 }
 
 
@@ -141,6 +143,11 @@ def page_context(incident: Incident, **forms: Any) -> dict[str, Any]:
                 deadlines.duty_of(incident),
             ),
             close_form=_close_form(incident, forms.get("close_form")),
+            # What refuses closing, said before the button is pressed (a provisional filing
+            # was found out only then: found by testing as a user).
+            close_pending=[_(r) for r in closing.standing_refusals(db_session(), incident)]
+            if incident.state == State.DECIDED.value and "close_form" not in forms
+            else [],
             question_form=forms.get("question_form") or QuestionForm(formdata=None),
             correction_form=own_ids(
                 forms.get("correction_form") or _correction_form(incident), "correct"

@@ -75,6 +75,7 @@ class Labels:
         self.supplements = _("%(num)s supplements", num="%(num)s")
         self.withdrawn = _("withdrawn %(date)s", date="%(date)s")
         self.unjudged = _("not known: date of awareness not known")
+        self.dates_only = _("not known: the earlier register gives dates without a time of day")
         self.date_unknown = _("date not known")
         self.addressee = {"ap": _("the AP"), "controller": _("the controller")}
         # Translated once, filled in per row (the placeholder formats as itself).
@@ -133,7 +134,8 @@ class Labels:
             if row.filing.submitted_at is None:
                 return self.undated
             if row.filing.late is None:
-                return self.unjudged
+                # Known awareness, yet not judged: the earlier register gave dates alone.
+                return self.dates_only if row.aware_at is not None else self.unjudged
             return self.late if row.filing.late else self.on_time
         return self.overdue if row.late(self.now) else ""
 

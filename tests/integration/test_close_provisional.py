@@ -117,6 +117,7 @@ def test_a_breach_is_closed_only_with_its_measures_on_record(
         actor=fg, clock=clock,
     )  # fmt: skip
     assert closing.standing_refusals(db.session, incident)
+    assert steps(incident, people[1], clock) == {NextAction.MEASURES}  # page and inbox
     with pytest.raises(TransitionRefused, match="measures taken"):
         closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.DECIDED.value
@@ -128,5 +129,22 @@ def test_a_breach_is_closed_only_with_its_measures_on_record(
     )
     actions.add(db.session, incident, action, user=people[1], actor=fg, clock=clock)
     assert closing.standing_refusals(db.session, incident) == []
+    assert steps(incident, people[1], clock) == {NextAction.CLOSE}
     closing.close(db.session, incident, actor=fg, clock=clock)
     assert incident.state == State.CLOSED.value
+
+
+def test_every_refusal_of_closing_is_given_at_once(
+    app: Flask,
+    orgs: dict[str, Organisation],
+    people: tuple[User, User],  # noqa: F811 - the fixture
+    clock: FixedClock,
+) -> None:
+    """A provisional filing and no measures on record: the closing form named the first, and
+    the second only after it was mended (found by testing the fix as a user)."""
+    incident = decided_and_filed(orgs, people, clock)
+    incident.containment = []
+    db.session.commit()
+    refusals = closing.standing_refusals(db.session, incident)
+    assert len(refusals) == 2
+    assert "provisional" in refusals[0] and "measures taken" in refusals[1]

@@ -70,6 +70,10 @@ DECIDED = Standing(
         # the people comes first.
         ({"informing_owed": True, "supplement_owed": True}, NextAction.INFORM_PEOPLE),
         ({"supplement_owed": True}, NextAction.SUPPLEMENT),
+        # Closing is refused without the measures taken on record (Art. 33(5)): "Close" was
+        # shown all the same (found by testing as a user).
+        ({"measures_recorded": False}, NextAction.MEASURES),
+        ({"supplement_owed": True, "measures_recorded": False}, NextAction.SUPPLEMENT),
         ({}, NextAction.CLOSE),
         ({"state": State.CLOSED}, NextAction.NONE),
         ({"state": State.NOT_A_BREACH, "filing_owed": True}, NextAction.NONE),

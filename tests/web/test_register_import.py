@@ -383,7 +383,7 @@ def test_notified_without_a_date_stays_without_a_date_and_is_called_neither_in_t
     assert filing.submitted_at is None and filing.late is None
 
     shown = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
-    assert 'data-status="filed_undated">Gemeld, datum onbekend<' in shown  # the clock
+    assert 'data-status="filed_undated">Gemeld; op tijd of niet is onbekend<' in shown  # the clock
     assert 'data-status="met"' not in shown and "Op tijd gemeld" not in shown
     filings = re.search(r'id="filing-list".*?</table>', shown, re.S)
     assert filings is not None and "data-filed-undated" in filings.group(0)
@@ -814,3 +814,23 @@ def test_dates_without_a_time_judge_a_filing_from_whole_days_and_odd_dates_are_s
     assert late[third.id] is None  # 49 to 95 hours: not known
     assert late[second.id] is False and late[fourth.id] is True
     assert late[timed.id] is False  # exactly 72 hours, with the times given
+    # Said as it is, not as "date not known" or "no date of awareness" (both were shown:
+    # found by testing the fix as a user).
+    shown = client.get(f"/incidents/{third.id}").get_data(as_text=True)
+    assert "Gemeld; op tijd of niet is onbekend" in shown and "datum onbekend" not in shown
+    assert "geeft de datums zonder tijdstip" in shown and "geen datum van kennisname" not in shown
+    exported = client.get("/register/export.csv").get_data().decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    rows = {r[table[0].index("Titel")]: dict(zip(table[0], r, strict=True)) for r in table[1:]}
+    unknown = "onbekend: het eerdere register geeft datums zonder tijdstip"
+    assert rows["Derde dag gemeld"]["Op tijd"] == unknown
+
+
+def test_a_yes_no_column_taken_for_a_date_is_named_as_such() -> None:
+    """A column "Afgesloten" holding ja/nee was proposed for the date of closing, and every row
+    was refused with "not a date (use 31-12-2024)" (found by testing as a user)."""
+    now = datetime(2026, 12, 5, tzinfo=UTC)
+    cells = {Field.TITLE: "Brief kwijt", Field.DISCOVERED: "05-03-2023", Field.CLOSED: "ja"}
+    breach, errors = read_row(2, cells, now)
+    assert breach is None and [e.field for e in errors] == [Field.CLOSED]
+    assert errors[0].message.startswith("Yes or no, not a date") and errors[0].value == "ja"

@@ -245,3 +245,21 @@ def test_a_new_rule_set_informs_but_does_not_make_a_decision_stale(
     assert save_checklist(client, incident, UNENCRYPTED_LAPTOP, version=version).status_code == 302
     db.session.expire_all()
     assert incident.decision_stale
+
+
+def test_what_refuses_closing_is_said_before_the_button_is_pressed(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """A provisional filing, or no measures on record, was found out only by pressing "close"
+    (found by testing as a user): the close section says it beforehand."""
+    incident = assessed(client, orgs, make_user)
+    save_checklist(client, incident, UNENCRYPTED_LAPTOP, version=1)
+    assert (
+        decide(client, incident, 0, 2, outcome="notify_ap", rationale="x" * 20).status_code == 302
+    )
+    data = {"submitted_at": "2026-11-19T10:55", "reference": "M-1", "seen_filings": "0",
+            "provisional": "y"}  # fmt: skip
+    assert client.post(f"/incidents/{incident.id}/notification", data=data).status_code == 302
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    pending = page.split('id="close-pending"', 1)[1].split("</div>", 1)[0]
+    assert "Voordat het incident kan worden afgesloten" in pending and "voorlopig" in pending
