@@ -160,11 +160,7 @@ def revoke(session: Session, user: User, token_id: int, *, actor: Actor, clock: 
 def check(session: Session, presented: str, *, clock: Clock) -> Access | None:
     """The access a presented token gives, or None: unknown, revoked or expired, its user
     deactivated, or without any role left in its organisation. Looked up by its SHA-256."""
-    if not presented.startswith(PREFIX) or len(presented) > MAX_TOKEN_LENGTH:
-        return None
-    token = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == token_hash(presented))
-    ).scalar_one_or_none()
+    token = _stored(session, presented)
     now = clock.now()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
@@ -181,12 +177,16 @@ def known(session: Session, presented: str) -> bool:
     """Whether ``presented`` is a token breachdesk made (usable or not): one that is expired,
     revoked or of someone without a role is no guess, and is not counted as one (a forgotten
     job's expired token locked a whole office's address out: found by exploratory testing)."""
+    return _stored(session, presented) is not None
+
+
+def _stored(session: Session, presented: str) -> ApiToken | None:
+    """The token row ``presented`` names (looked up by its SHA-256), usable or not."""
     if not presented.startswith(PREFIX) or len(presented) > MAX_TOKEN_LENGTH:
-        return False
-    found = session.execute(
-        select(ApiToken.id).where(ApiToken.token_hash == token_hash(presented))
-    ).first()
-    return found is not None
+        return None
+    return session.execute(
+        select(ApiToken).where(ApiToken.token_hash == token_hash(presented))
+    ).scalar_one_or_none()
 
 
 def touch(session: Session, token: ApiToken, *, clock: Clock) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from ..domain.lifecycle import Guards, State, move
@@ -115,18 +115,10 @@ def measures_on_record(session: Session, ids: Iterable[int]) -> set[int]:
 
 
 def _measures_recorded(incident: Incident) -> bool:
-    """Whether the measures taken are on record: the report's measures or their details,
-    or a remedial action."""
-    if incident.containment or incident.containment_details.strip():
-        return True
+    """Whether the measures taken of ``incident`` are on record (:func:`measures_on_record`;
+    its changes not yet saved are flushed by the query first)."""
     session = object_session(incident)
-    return session is not None and bool(
-        session.scalar(
-            select(func.count())
-            .select_from(RemedialAction)
-            .where(RemedialAction.incident_id == incident.id)
-        )
-    )
+    return session is not None and incident.id in measures_on_record(session, [incident.id])
 
 
 def move_incident(
