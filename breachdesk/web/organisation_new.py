@@ -21,7 +21,7 @@ from ..runtime import runtime
 from ..services import organisations as org_service
 from .context import actor, require_any_role, user
 from .failures import NotSaved, keeps_typing
-from .profile_form import MAX_PROFILE_BYTES, NewOrganisationForm, ProfileUploadForm
+from .organisation_forms import MAX_PROFILE_BYTES, NewOrganisationForm, ProfileUploadForm
 
 bp = Blueprint("new_organisation", __name__, url_prefix="/new-organisation")
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     Field,
     FieldList,
@@ -26,7 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..domain.profile import OPTIONAL_CATEGORY_FLAGS, OrganisationProfile, profile_to_dict
 from ..domain.references import normalise_prefix
@@ -47,7 +46,7 @@ from .report_form import options
 BLANK_ROWS = 2
 
 
-def _valid_prefix(_form: FlaskForm, field: Field) -> None:
+def valid_prefix(_form: FlaskForm, field: Field) -> None:
     try:
         normalise_prefix(field.data or "")
     except ValueError:
@@ -63,7 +62,7 @@ class ProfileForm(PageForm):
     parent_organisation = StringField(_l("Part of"), validators=[Length(max=300)])
     reference_prefix = StringField(
         _l("Prefix of incident references"),
-        validators=[Optional(), _valid_prefix],
+        validators=[Optional(), valid_prefix],
         description=_l("2 to 6 capital letters, e.g. KRX gives KRX-2026-0001. Empty: BD."),
     )
     street = StringField(_l("Street and number"), validators=[Length(max=300)])
@@ -326,58 +325,6 @@ class ProfileForm(PageForm):
     def place_problems(self, problems: list[tuple[str, str]]) -> list[str]:
         """Attach each problem to its field; return those that fit no single field."""
         return place_problems(self, problems, self._TOP)
-
-
-SLUG = r"^[a-z0-9][a-z0-9-]{1,62}$"
-
-
-def _slug_as_typed(value: str | None) -> str:
-    """The slug in lower case when that makes it a valid one (``Kruix`` is ``kruix``); else
-    as typed, so that the error shows what the person wrote."""
-    typed = (value or "").strip()
-    return typed.lower() if re.match(SLUG, typed.lower()) else typed
-
-
-class NewOrganisationForm(ProfileForm):
-    """A new organisation: the profile form with the slug, and a prefix that must be given
-    (an installation with several organisations needs one per organisation)."""
-
-    slug = StringField(
-        _l("Short name (slug)"),
-        validators=[
-            DataRequired(),
-            Regexp(SLUG, message=_l("Use 2 to 63 characters: a-z, 0-9 and -.")),
-        ],
-        description=_l(
-            "Lower-case letters, digits and hyphens, e.g. kruix. It cannot be changed later."
-        ),
-        filters=[lambda value: _slug_as_typed(value)],
-    )
-    reference_prefix = StringField(
-        _l("Prefix of incident references"),
-        validators=[DataRequired(), _valid_prefix],
-        description=_l("2 to 6 capital letters, e.g. KRX gives KRX-2026-0001; one of its own."),
-    )
-    _TOP = {**ProfileForm._TOP, "slug": "slug"}
-
-
-#: Larger than any real profile (the five demo profiles are 7-15 kB).
-MAX_PROFILE_BYTES = 512 * 1024
-
-
-class ProfileUploadForm(PageForm):
-    """A new organisation from a profile file, as ``breachdesk org import FILE`` reads it."""
-
-    profile_file = FileField(
-        _l("Profile file (YAML)"),
-        validators=[
-            FileRequired(_l("Choose a profile file.")),
-            FileSize(MAX_PROFILE_BYTES, message=_l("The file is larger than 512 kB.")),
-        ],
-        description=_l(
-            "The format of “breachdesk org export”; it is checked as on the command line."
-        ),
-    )
 
 
 def _prefix_or_none(value: str | None) -> str | None:
