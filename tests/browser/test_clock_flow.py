@@ -128,6 +128,14 @@ def test_countdown_uses_the_servers_time_when_the_computers_clock_is_wrong(
     assert 8 * 3600 < countdown_seconds(soon.inner_text()) <= 9 * 3600
 
 
+def wait_for_live_count(page: Page) -> None:
+    # The server's HTML already shows the right status, so it cannot tell whether the script
+    # has read the server's time yet. A clock moved on before it has would be taken for a
+    # wrong computer clock and absorbed into the skew: the status would never change (a
+    # loaded CI machine once showed "Open" where "Due soon" was due).
+    expect(page.locator("html")).to_have_attribute("data-clock", "live")
+
+
 def test_a_page_left_open_turns_due_soon_then_overdue_by_itself(
     page: Page, live_server: str, demo: None
 ) -> None:
@@ -140,6 +148,7 @@ def test_a_page_left_open_turns_due_soon_then_overdue_by_itself(
     status = row.locator(".deadline-status")
     expect(status).to_have_text("Due soon")
     expect(row).not_to_have_class(re.compile(r"\btable-danger\b"))
+    wait_for_live_count(page)
     # The FG leaves the page open past the deadline. fast_forward jumps the clock and lets the
     # page's one-second timer fire once; run_for would fire it 34,200 times (under a loaded
     # CI machine the banner assertion below once timed out behind 145,800 such ticks).
@@ -153,6 +162,7 @@ def test_a_page_left_open_turns_due_soon_then_overdue_by_itself(
     page.locator("#incident-list tbody tr", has_text="Laptop").get_by_role("link").first.click()
     banner = page.locator("#deadline")
     expect(banner).to_have_class(re.compile(r"\balert-info\b"))
+    wait_for_live_count(page)
     page.clock.fast_forward("40:30:00")
     expect(banner.locator(".deadline-status")).to_have_text("Due soon")
     expect(banner).to_have_class(re.compile(r"\balert-warning\b"))
