@@ -368,8 +368,24 @@ def sample_person(lang: str) -> MergePerson:
 
 
 def draft_notes(
-    incident: Incident, *, lang: str, now: datetime, user: User | None
+    incident: Incident,
+    *,
+    lang: str,
+    now: datetime,
+    user: User | None,
+    sections: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """breachdesk's notes to the FG per section (English templates to translate): what the
-    draft could not say from the record and the FG should add."""
-    return dict(draft_people_notice(sheet_facts(incident, now=now, user=user), lang).notes)
+    draft could not say from the record and the FG should add.
+
+    A note about a section the draft had to leave empty ("the report names no measures")
+    is dropped once ``sections``, the notice as the FG has it now, holds text there: it was
+    still shown after the FG had written the measures in (found by exploratory testing).
+    """
+    draft = draft_people_notice(sheet_facts(incident, now=now, user=user), lang)
+    written = sections or {}
+    return {
+        key: note
+        for key, note in draft.notes.items()
+        if draft.sections.get(key, "").strip() or not written.get(key, "").strip()
+    }

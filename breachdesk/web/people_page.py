@@ -194,7 +194,9 @@ def render_page(
         "missing": missing_elements(sections),
         "unknown": unknown_fields(" ".join([form.subject.data or "", *sections.values()])),
         "outdated": people_notices.outdated_problems(session, incident, sections, lang),
-        "notes": people_notices.draft_notes(incident, lang=lang, now=clock.now(), user=user()),
+        "notes": people_notices.draft_notes(
+            incident, lang=lang, now=clock.now(), user=user(), sections=sections
+        ),
         "readability": (checked := readability.check("\n\n".join(sections.values()), lang)),
         "readability_band": band_label(checked),
         "notice_lang": lang,

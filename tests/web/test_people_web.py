@@ -583,3 +583,37 @@ def test_the_preview_finds_any_person_on_the_list_and_says_when_it_cannot(
     assert "Klant 01" in shown
     shown, note, _options = preview("?find=nobody")
     assert note == "Niemand op de lijst past bij “nobody”." and "Klant 01" in shown
+
+
+def test_the_note_that_the_report_names_no_measures_goes_once_the_fg_wrote_them(
+    app: Flask, client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    # The note stayed on the page after the FG had written the measures into the notice
+    # (found by exploratory testing): it is about the draft's gap, which the FG filled.
+    incident = informing(client, orgs, make_user)
+    incident.containment, incident.containment_details = [], ""
+    db.session.commit()
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    draft = db.session.execute(select(PeopleNotice)).scalar_one()
+    assert draft.sections["measures"] == ""
+    assert 'data-note="measures"' in page and "noemt geen maatregelen" in page
+
+    # Typed but refused (approval with another part empty): the page already follows the text.
+    written = "We hebben de map afgesloten en alle wachtwoorden vervangen."
+    data = notice_form(draft, measures=written, consequences="")
+    refused = client.post(people_url(incident, "/notice"), data={**data, "action": "approve"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and written in body
+    assert 'data-note="measures"' not in body
+
+    saved = client.post(people_url(incident, "/notice"), data={**data, "action": "save"})
+    assert saved.status_code == 302
+    page = client.get(people_url(incident)).get_data(as_text=True)
+    assert written in page and 'data-note="measures"' not in page
+    assert 'data-note="what_happened"' in page  # advice, not a gap: it stays
+
+    # Emptied again: the gap, and its note, are back.
+    db.session.expire_all()
+    data = notice_form(draft, measures="")
+    client.post(people_url(incident, "/notice"), data={**data, "action": "save"})
+    assert 'data-note="measures"' in client.get(people_url(incident)).get_data(as_text=True)
