@@ -32,19 +32,26 @@ def _where(problem: ChainProblem) -> str:
 @audit_cli.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Check every chain, organisation and checkpoint; exit 1 naming what is wrong.
+    """Check every chain, organisation and checkpoint, and that each organisation's register
+    says what its chain recorded; exit 1 naming what is wrong.
 
     For each broken chain the first bad event or the missing range is named (further
-    problems of the same chain follow, indented).
+    problems of the same chain follow, indented); each register fact, filing or decision
+    changed outside breachdesk is named on a line of its own.
     """
     report = verify_trail(db_session())
     for chain in report.chains:
-        if chain.problem is None:
+        if chain.sound:
             click.echo(f"ok      {chain.chain}: {chain.events} events")
             continue
-        click.echo(f"BROKEN  {chain.chain}: {_where(chain.problem)}")
-        for problem in chain.problems[1:]:
-            click.echo(f"        also: {_where(problem)}")
+        if chain.problem is not None:
+            click.echo(f"BROKEN  {chain.chain}: {_where(chain.problem)}")
+            for problem in chain.problems[1:]:
+                click.echo(f"        also: {_where(problem)}")
+        else:
+            click.echo(f"ok      {chain.chain}: {chain.events} events")
+        for mismatch in chain.register:
+            click.echo(f"CHANGED register of {chain.chain}: {mismatch.reason}")
     for bad in report.checkpoint_problems:
         click.echo(f"BROKEN  checkpoint file line {bad.line}: {bad.reason}")
     if report.last_checkpoint is None:
@@ -59,7 +66,9 @@ def audit_verify() -> None:
         )
     if not report.intact:
         raise click.exceptions.Exit(1)
-    click.echo(f"all {len(report.chains)} chains intact")
+    click.echo(
+        f"all {len(report.chains)} chains intact; every register says what its chain recorded"
+    )
 
 
 @audit_cli.command("checkpoint")

@@ -31,7 +31,7 @@ from breachdesk.demo import profile_paths
 from breachdesk.domain.profile import OrganisationProfile
 from breachdesk.domain.roles import Role
 from breachdesk.extensions import db
-from breachdesk.models import Organisation, User
+from breachdesk.models import Incident, Organisation, User
 from breachdesk.services import delivery
 from breachdesk.services import organisations as org_service
 from breachdesk.services import users as user_service
@@ -317,3 +317,25 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
+
+
+def as_if_moved(incident: Incident, state: str, clock: FixedClock, **columns: Any) -> None:
+    """Test set-up: put ``incident`` in ``state`` (and set ``columns``) without the workflow's
+    guards, but with the audit event the workflow writes, so that `audit verify`, which
+    compares the register with its trail, sees what the application would have recorded.
+    Does not commit."""
+    from breachdesk.services.workflow import audit_incident
+
+    before = incident.state
+    incident.state = state
+    for name, value in columns.items():
+        setattr(incident, name, value)
+    audit_incident(
+        db.session,
+        incident,
+        "incident.state_changed",
+        actor=TEST_ACTOR,
+        clock=clock,
+        before={"state": before},
+        after={"state": state, "reason": ""},
+    )

@@ -4,7 +4,10 @@
 few thousand rows at a time) through :class:`~breachdesk.domain.audit.ChainVerifier` with the
 installation's keyring, checks that every organisation has its chain and every chain an
 organisation, and compares each chain with what every validly signed checkpoint recorded.
-It only reads; it does not end the caller's transaction.
+The organisation's register is compared with what its chain recorded as well
+(:mod:`breachdesk.domain.audit.register_trail`): an incident's moment of awareness, decision
+or filing changed in the database, with every event left intact, is named. It only reads;
+it does not end the caller's transaction.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from ..domain.audit import (
     coverage_problems,
 )
 from ..domain.audit.checkpoints import Checkpoint, CheckpointProblem, expectations
+from ..domain.audit.records import chain_owner
+from ..domain.audit.register_trail import RegisterMismatch, RegisterTracer
 from ..models import AuditChainHead, AuditEvent, Organisation
 from .audit_keys import AuditFiles, files_for, load_keyring
 from .audit_signing import trusted_log
+from .register_trail import stored_incidents
 
 _STREAM_ROWS = 5000
 _COLUMNS = (
@@ -54,11 +60,18 @@ class ChainReport:
     chain: str
     events: int
     problems: tuple[ChainProblem, ...] = ()
+    # Where the organisation's register no longer says what this chain recorded.
+    register: tuple[RegisterMismatch, ...] = ()
 
     @property
     def problem(self) -> ChainProblem | None:
         """The first problem in the chain (the first bad event or missing range)."""
         return self.problems[0] if self.problems else None
+
+    @property
+    def sound(self) -> bool:
+        """The chain is intact and the register says what it recorded."""
+        return self.problem is None and not self.register
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,7 @@ class TrailReport:
 
     @property
     def intact(self) -> bool:
-        return not self.checkpoint_problems and all(r.problem is None for r in self.chains)
+        return not self.checkpoint_problems and all(r.sound for r in self.chains)
 
 
 def _events(session: Session, chain: str) -> Iterator[tuple[int, EventRecord]]:
@@ -107,10 +120,23 @@ def _events(session: Session, chain: str) -> Iterator[tuple[int, EventRecord]]:
         )
 
 
+def _owner(chain: str) -> int | None:
+    try:
+        return chain_owner(chain)
+    except ValueError:
+        return None
+
+
 def verify_trail(
-    session: Session, *, chains: Sequence[str] | None = None, files: AuditFiles | None = None
+    session: Session,
+    *,
+    chains: Sequence[str] | None = None,
+    files: AuditFiles | None = None,
+    register: bool = True,
 ) -> TrailReport:
-    """Verify every chain (or only ``chains``) against the keyring and the checkpoints.
+    """Verify every chain (or only ``chains``) against the keyring and the checkpoints, and
+    (unless ``register`` is False: the benchmark's baseline) each organisation's register
+    against its chain.
 
     Raises:
         AuditKeyError: a key file exists but cannot be read.
@@ -135,11 +161,21 @@ def verify_trail(
     else:
         names = list(chains)
     reports = []
+    known = set(organisations)
     for name in names:
         verifier = ChainVerifier(name, keyring, expected.get(name))
+        tracer = RegisterTracer()
         for row_id, record in _events(session, name):
             verifier.add(row_id, record)
+            if register:
+                tracer.add(
+                    record.seq, record.action, record.entity_type, record.entity_id, record.after
+                )
         problems = coverage.get(name, []) + verifier.finish(heads.get(name))
         problems.sort(key=lambda p: p.position)
-        reports.append(ChainReport(name, verifier.events, tuple(problems)))
+        owner = _owner(name)
+        changed = (
+            tracer.compare(stored_incidents(session, owner)) if register and owner in known else []
+        )
+        reports.append(ChainReport(name, verifier.events, tuple(problems), tuple(changed)))
     return TrailReport(reports, log.problems, len(log.checkpoints), log.last)

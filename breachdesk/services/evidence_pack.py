@@ -146,7 +146,7 @@ class PackContents:
 
     @property
     def trail_intact(self) -> bool:
-        return self.chain is not None and self.chain.problem is None
+        return self.chain is not None and self.chain.sound
 
 
 def gather(session: Session, incident: Incident, now: datetime) -> PackContents:
@@ -242,6 +242,10 @@ def verification(contents: PackContents) -> dict[str, Any]:
         "problems": [
             {"seq": p.seq, "kind": str(p.kind), "reason": p.reason}
             for p in (report.problems if report else ())
+        ]
+        + [
+            {"seq": m.seq, "kind": f"register_{m.kind}", "reason": m.reason}
+            for m in (report.register if report else ())
         ]
         + [{"seq": None, "kind": "checkpoint", "reason": r} for r in contents.problems],
         "signed_checkpoints_compared": contents.checkpoints,

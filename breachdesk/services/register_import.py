@@ -46,7 +46,7 @@ from ..models import (
     Organisation,
     User,
 )
-from . import audit, register_entries
+from . import audit, register_entries, register_trail
 from .audit import Actor
 from .clock import Clock
 from .recipient_files import Source, open_table
@@ -360,6 +360,9 @@ def import_breaches(
                 "source_name": source_name,
                 "source_row": breach.row,
                 "outcome": outcome.value,
+                # The entry's register facts, filing and decision, so that the trail shows
+                # any later change to them (audit verify compares).
+                **register_trail.entry_snapshot(session, incident),
             },
         )
         made.append(incident)

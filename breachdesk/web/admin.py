@@ -31,7 +31,7 @@ from ..services import audit
 from ..services import organisations as org_service
 from ..services.audit_verify import verify_trail
 from ..services.versioning import StaleEdit
-from .audit_words import problem_text
+from .audit_words import mismatch_text, problem_text
 from .conflicts import Conflict, conflict
 from .context import (
     actor,
@@ -159,8 +159,15 @@ def audit_trail(slug: str) -> ResponseReturnValue:
     report = trail.chains[0]
     events = audit.trail_rows(db_session(), chain, limit=500)
     findings = [problem_text(p) for p in report.problems]
+    changed = [mismatch_text(m) for m in report.register]
     return render_template(
-        "admin/audit.html", org=org, report=report, trail=trail, findings=findings, events=events
+        "admin/audit.html",
+        org=org,
+        report=report,
+        trail=trail,
+        findings=findings,
+        changed=changed,
+        events=events,
     )
 
 

@@ -12,7 +12,10 @@ from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
 from ..domain.audit import ChainProblem, ProblemKind
+from ..domain.audit.register_trail import MismatchKind, RegisterMismatch
+from ..domain.lifecycle import STATE_LABELS, State
 from ..domain.timeutil import utc_to_local
+from .history.reading import lower_first, outcome_words
 
 PROBLEM_TEXTS: dict[ProblemKind, LazyString] = {
     ProblemKind.OUT_OF_ORDER: _l("Event %(seq)d is out of order: events were moved."),
@@ -70,3 +73,116 @@ def problem_text(problem: ChainProblem) -> str:
         return problem.reason
     when = local_minute(problem.checkpoint_at) if problem.checkpoint_at else ""
     return str(template) % {"seq": problem.seq or 0, "when": when}
+
+
+#: The register's facts (:data:`~breachdesk.domain.audit.register_trail.FACTS`) in words.
+FACT_WORDS: dict[str, LazyString] = {
+    "reference": _l("the reference"),
+    "state": _l("the status"),
+    "title": _l("the title"),
+    "discovered_at": _l("the moment of discovery"),
+    "subjects_exact": _l("the number of people"),
+    "subjects_min": _l("the lowest number of people"),
+    "subjects_max": _l("the highest number of people"),
+    "personal_data": _l("whether personal data are involved"),
+    "security_breached": _l("whether security was breached"),
+    "breach_types": _l("the nature of the breach"),
+    "our_role": _l("our role (controller or processor)"),
+    "controller_name": _l("the controller"),
+    "aware_at": _l("the moment of awareness"),
+    "facts": _l("the risk checklist"),
+    "decided_outcome": _l("the decision"),
+}
+
+FILING_KINDS: dict[str, LazyString] = {
+    "initial": _l("First notification"),
+    "supplement": _l("Supplement"),
+    "withdrawal": _l("Withdrawal"),
+}
+
+MISMATCH_TEXTS: dict[MismatchKind, LazyString] = {
+    MismatchKind.CHANGED: _l(
+        "Incident %(reference)s: %(fact)s in the register is not what the trail recorded "
+        "(event %(seq)d): it was changed outside breachdesk."
+    ),
+    MismatchKind.NOT_IN_TRAIL: _l(
+        "Incident %(reference)s is in the register, but the trail never recorded it: it was "
+        "added outside breachdesk."
+    ),
+    MismatchKind.REMOVED: _l(
+        "Incident %(reference)s, recorded by the trail (event %(seq)d), has been removed from "
+        "the register."
+    ),
+    MismatchKind.FILING_UNRECORDED: _l(
+        "Incident %(reference)s: a notification to the AP in the register was never recorded "
+        "by the trail: it was added or changed outside breachdesk."
+    ),
+    MismatchKind.FILING_MISSING: _l(
+        "Incident %(reference)s: a notification to the AP that the trail recorded is gone "
+        "from the register, or was changed."
+    ),
+    MismatchKind.DECISION_UNRECORDED: _l(
+        "Incident %(reference)s: a decision in the register was never recorded by the trail: "
+        "it was added or changed outside breachdesk."
+    ),
+    MismatchKind.DECISION_MISSING: _l(
+        "Incident %(reference)s: a decision that the trail recorded is gone from the register, "
+        "or was changed."
+    ),
+}
+
+
+def mismatch_text(mismatch: RegisterMismatch) -> str:
+    """One sentence saying where the register no longer says what the trail recorded."""
+    template = MISMATCH_TEXTS[mismatch.kind]
+    fact = FACT_WORDS.get(mismatch.fact)
+    text = str(template) % {
+        "reference": mismatch.reference or f"#{mismatch.incident_id}",
+        "fact": str(fact) if fact is not None else mismatch.fact,
+        "seq": mismatch.seq or 0,
+    }
+    if mismatch.kind is MismatchKind.CHANGED and mismatch.fact != "facts":
+        text += " " + gettext(
+            "Now: %(stored)s; recorded: %(recorded)s.",
+            stored=_fact_value(mismatch.fact, mismatch.stored),
+            recorded=_fact_value(mismatch.fact, mismatch.recorded),
+        )
+    row = mismatch.stored if isinstance(mismatch.stored, dict) else mismatch.recorded
+    if isinstance(row, dict) and "submitted_at" in row:  # a filing: which one
+        kind = FILING_KINDS.get(str(row.get("kind")))
+        text += " " + gettext(
+            "(%(kind)s of %(when)s, reference %(reference)s)",
+            kind=lower_first(str(kind)) if kind is not None else str(row.get("kind")),
+            when=_value(row.get("submitted_at")),
+            reference=_value(row.get("reference")),
+        )
+    elif isinstance(row, dict) and "version" in row:  # a decision: which one
+        text += " " + gettext(
+            "(decision %(version)s: %(outcome)s)",
+            version=row.get("version"),
+            outcome=_fact_value("decided_outcome", row.get("outcome")),
+        )
+    return text
+
+
+def _fact_value(fact: str, value: object) -> str:
+    """A fact's value in words where the pages have them (a status, a decision)."""
+    if fact == "state" and isinstance(value, str) and value in State._value2member_map_:
+        return gettext(STATE_LABELS[State(value)])
+    if fact == "decided_outcome" and outcome_words(value):
+        return outcome_words(value)
+    return _value(value)
+
+
+def _value(value: object) -> str:
+    """A fact's value as stored in the trail, for the sentence: a moment in Dutch time."""
+    if value is None or value == "" or value == []:
+        return gettext("(empty)")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            return local_minute(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)

@@ -34,7 +34,7 @@ from breachdesk.services.audit import Actor
 from breachdesk.services.clock import FixedClock
 from breachdesk.services.vault import MAGIC, Vault
 
-from ..conftest import MakeUser, deliver_now, login, outbox_messages
+from ..conftest import MakeUser, as_if_moved, deliver_now, login, outbox_messages
 from ..integration.test_incidents import submit
 from ..integration.test_recipient_import import PEOPLE, csv_bytes, stage
 from .test_evidence_pack import RATIONALE_MARK, filed  # noqa: F401 - the fixture
@@ -88,14 +88,14 @@ def test_retention_erases_the_breach_data_and_the_register_and_audit_chain_still
         )
     )
     incident.reporter_name, incident.reporter_email = "Piet", "piet@voorbeeld.nl"
-    incident.state, incident.closed_at = "closed", clock.now()
+    as_if_moved(incident, "closed", clock, closed_at=clock.now())
     reporter = make_user("r2@x.nl", (kruix, Role.REPORTER))
     recent = submit(reporter, kruix, clock)
     reopened = submit(reporter, kruix, clock)
-    recent.state, recent.closed_at = "closed", clock.now() + timedelta(days=300)
-    reopened.state, reopened.closed_at = "in_triage", None  # closed once, then reopened
+    as_if_moved(recent, "closed", clock, closed_at=clock.now() + timedelta(days=300))
+    as_if_moved(reopened, "in_triage", clock, closed_at=None)  # closed once, then reopened
     imported = submit(reporter, kruix, clock)  # as an entry of a register kept before
-    imported.state, imported.closed_at, imported.imported_from = "closed", clock.now(), "a" * 64
+    as_if_moved(imported, "closed", clock, closed_at=clock.now(), imported_from="a" * 64)
     db.session.commit()
     recent_description = recent.description
     login(client, "fg@x.nl")

@@ -22,6 +22,13 @@ Who can do what, and what shows it:
 * Someone holding both the database and the HMAC key can rewrite what was written since the
   last checkpoint; the checkpoints sent to the FG by e-mail (:mod:`.checkpoint_text`) are the
   copies they cannot reach.
+* The register's own rows are not events: someone with database access could change an
+  incident's moment of awareness, decision or filing and leave every event intact.
+  Verification therefore also compares each organisation's register with the last values
+  its chain recorded (:mod:`.register_trail`) and names every fact, filing or decision that
+  differs, and every incident added or removed outside breachdesk. Someone holding the HMAC
+  key as well can forge events to match; the checkpoints limit that to the events since the
+  last one.
 * Version 1 events (written before keyed hashing) carry a plain SHA-256 anyone can recompute.
   Rewriting them is seen at the first version 2 event after them (its keyed hash covers the
   link), but a chain made of version 1 events only can be rewritten undetected until a
