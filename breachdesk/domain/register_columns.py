@@ -91,8 +91,6 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-#: Text longer than this does not fit (the form's own limits): a text is shortened, with a
-#: note on the check page; a reference is refused (cut, it would name something else).
 def propose_mapping(headers: Sequence[str]) -> dict[Field, int]:
     """Field -> column index, from the header names (each column used once)."""
     keys = [header_key(h) for h in headers]
@@ -130,3 +128,21 @@ def read_mapping(
             if used[column] > 1 and field.value not in problems:
                 problems[field.value] = N_("This column is chosen for another field too.")
     return mapping, problems
+
+
+#: How far down the column names are looked for, below a title or notes above them.
+HEADER_SEARCH_ROWS = 10
+
+
+def header_row(rows: Sequence[Sequence[str]]) -> int:
+    """Which of ``rows`` (the file's first rows) holds the column names: the first of the
+    first :data:`HEADER_SEARCH_ROWS` in which the most columns are named as breachdesk knows
+    them, at least two; 0 when none is. An Excel register often starts with a title
+    ("Register datalekken 2024") and a blank row above the column names: they were taken for
+    the column names, and nothing was proposed (found by exploratory testing)."""
+    best, found = 1, 0
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        known = len(propose_mapping(cells))
+        if known > best:
+            best, found = known, index
+    return found

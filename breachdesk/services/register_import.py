@@ -204,16 +204,18 @@ def check(
     has_header: bool,
     now: datetime,
     sheet: str | None = None,
+    header_row: int = 0,
 ) -> CheckResult:
     """Every row of the file (of a workbook, of the sheet ``sheet``) read with ``mapping``
-    (field -> column index).
+    (field -> column index). The rows above ``header_row`` (a title, as the mapping step
+    found it) are not read, nor that row itself when ``has_header``.
 
     Raises:
         RecipientImportError: the file cannot be read (see :func:`.recipient_files.open_table`).
     """
     result = CheckResult()
     for position, (number, cells) in enumerate(open_table(data, filename, sheet).rows()):
-        if position == 0 and has_header:
+        if position < header_row or (position == header_row and has_header):
             continue
         result.rows += 1
         values = {f: cells[i] if i < len(cells) else "" for f, i in mapping.items()}

@@ -7,6 +7,7 @@ replaced; each step reads it again, so nothing of it is half-kept in between.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
@@ -19,8 +20,10 @@ from ..domain.formatting import long_datetime
 from ..domain.recipients import RecipientImportError
 from ..domain.register_columns import (
     FIELD_LABELS,
+    HEADER_SEARCH_ROWS,
     REQUIRED,
     Field,
+    header_row,
     propose_mapping,
     read_mapping,
 )
@@ -128,24 +131,42 @@ def _source(pending: dict[str, Any]) -> Source:
         abort(404)
 
 
-def _table(pending: dict[str, Any]) -> tuple[list[str], list[tuple[str, ...]]]:
-    """The file's first row (as column names, one per column) and the next rows, for the
-    mapping step."""
-    rows = []
+@dataclass(frozen=True)
+class _Table:
+    """The start of the file as the mapping step shows it."""
+
+    headers: list[str]  # the column names, one per column ("" where a column has none)
+    preview: list[tuple[str, ...]]  # the rows below them
+    header_index: int  # which row read holds the column names (0: the first)
+    header_number: int  # that row's number, as the spreadsheet shows it
+    above: list[str]  # what stands above the column names (a title), row by row
+
+
+def _table(pending: dict[str, Any]) -> _Table:
+    """The row with the column names (below a title, if the file has one: see
+    :func:`header_row`) and the next rows, for the mapping step."""
+    rows: list[tuple[int, tuple[str, ...]]] = []
     width = 0
-    for index, (_number, cells) in enumerate(_source(pending).rows()):
-        if index < 6:
-            rows.append(cells)
+    for index, (number, cells) in enumerate(_source(pending).rows()):
+        if index < HEADER_SEARCH_ROWS + 6:
+            rows.append((number, cells))
         width = max(width, len(cells))
         if index > 1000:
             break
-    return [rows[0][i] if i < len(rows[0]) else "" for i in range(width)], rows[1:]
+    at = header_row([cells for _number, cells in rows])
+    number, names = rows[at]
+    return _Table(
+        headers=[names[i] if i < len(names) else "" for i in range(width)],
+        preview=[cells for _number, cells in rows[at + 1 : at + 6]],
+        header_index=at,
+        header_number=number,
+        above=[" · ".join(c for c in cells if c.strip()) for _number, cells in rows[:at]],
+    )
 
 
 def _map_page(
     pending: dict[str, Any],
-    headers: list[str],
-    preview: list[tuple[str, ...]],
+    table: _Table,
     chosen: dict[Field, int],
     *,
     has_header: bool,
@@ -158,8 +179,10 @@ def _map_page(
         pending=pending,
         sheet=source.sheet,
         other_sheets=source.other_sheets,
-        headers=headers,
-        preview=preview,
+        headers=table.headers,
+        preview=table.preview,
+        header_number=table.header_number,
+        above=[line for line in table.above if line],
         fields=[(f, _(FIELD_LABELS[f]), f in REQUIRED) for f in Field],
         chosen={f.value: i for f, i in chosen.items()},
         has_header=has_header,
@@ -172,16 +195,16 @@ def _map_page(
 @require_any_role(Role.FG, Role.ADMIN)
 def import_map() -> ResponseReturnValue:
     pending = _pending()
-    headers, preview = _table(pending)
+    table = _table(pending)
     # Back from the check ("change the columns"): the columns chosen, not proposed afresh
     # (the choice was thrown away: found by exploratory testing).
     saved = pending.get("mapping")
     if saved:
-        chosen = {Field(k): int(v) for k, v in saved.items() if int(v) < len(headers)}
+        chosen = {Field(k): int(v) for k, v in saved.items() if int(v) < len(table.headers)}
         has_header = bool(pending.get("has_header", True))
     else:
-        chosen, has_header = propose_mapping(headers), True
-    return _map_page(pending, headers, preview, chosen, has_header=has_header, errors={})
+        chosen, has_header = propose_mapping(table.headers), True
+    return _map_page(pending, table, chosen, has_header=has_header, errors={})
 
 
 @bp.post("/import/sheet")
@@ -208,14 +231,15 @@ def import_sheet() -> ResponseReturnValue:
 @require_any_role(Role.FG, Role.ADMIN)
 def import_check() -> ResponseReturnValue:
     pending = _pending()
-    headers, preview = _table(pending)
-    mapping, errors = _mapping(request.form, len(headers))
+    table = _table(pending)
+    mapping, errors = _mapping(request.form, len(table.headers))
     has_header = request.form.get("has_header") == "1"
     if errors:
-        page = _map_page(pending, headers, preview, mapping, has_header=has_header, errors=errors)
+        page = _map_page(pending, table, mapping, has_header=has_header, errors=errors)
         return page, 400
     pending["mapping"] = {f.value: i for f, i in mapping.items()}
     pending["has_header"] = has_header
+    pending["header_row"] = table.header_index
     session[_KEY] = pending
     result = _checked(pending)
     organisation = next(o for o in _organisations() if o.id == pending["org"])
@@ -285,6 +309,7 @@ def _checked(pending: dict[str, Any]) -> register_import.CheckResult:
         pending["name"],
         mapping,
         has_header=bool(pending.get("has_header")),
+        header_row=int(pending.get("header_row") or 0),
         now=runtime().clock.now(),
         sheet=pending.get("sheet"),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import re
 import subprocess
@@ -834,3 +835,42 @@ def test_a_yes_no_column_taken_for_a_date_is_named_as_such() -> None:
     breach, errors = read_row(2, cells, now)
     assert breach is None and [e.field for e in errors] == [Field.CLOSED]
     assert errors[0].message.startswith("Yes or no, not a date") and errors[0].value == "ja"
+
+
+def test_a_title_above_the_column_names_is_passed_over_and_said(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """An Excel register often starts with a title and a blank row: the title was taken for
+    the column names, nothing was proposed and its first row would have been read as a
+    breach (found by exploratory testing)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Register datalekken Kruix 2023-2024", None, None, "bijgewerkt door de FG"])
+    sheet.append([])
+    sheet.append(HEADERS)
+    for row in ROWS[:3]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    login(client, "fg@x.nl")
+    assert upload(client, orgs, buffer.getvalue(), "register.xlsx").status_code == 302
+    page = client.get("/register/import/map").get_data(as_text=True)
+    mapping = proposed(page)
+    assert mapping["map_title"] == "2" and mapping["map_reference"] == "0"
+    assert "Rij 3 bevat de kolomnamen" in page
+    note = re.search(r'id="import-title-rows"[^>]*>(.*?)</div>', page, re.S)
+    assert note is not None
+    assert "Register datalekken Kruix 2023-2024 · bijgewerkt door de FG" in html.unescape(
+        note.group(1)
+    )
+    preview = page[page.index('id="import-preview-title"') :]
+    assert "Laptop kwijt" in preview and "Register datalekken" not in preview
+
+    checked = client.post("/register/import/check", data={**mapping, "has_header": "1"})
+    assert checked.status_code == 200 and "3 rijen kunnen worden geïmporteerd" in (
+        checked.get_data(as_text=True)
+    )
+    assert client.post("/register/import/run").status_code == 302
+    titles = db.session.execute(select(Incident.title).order_by(Incident.id)).scalars().all()
+    assert titles[:2] == ["Laptop kwijt", "Mail aan verkeerde klant"] and len(titles) == 3
