@@ -28,6 +28,15 @@ _MONTHS = {
 _UNITS = ("kB", "MB", "GB", "TB")
 
 
+def dated(value: datetime | None, date_only: bool) -> datetime | date | None:
+    """A moment as a register gave it: the moment itself, or, when the register gave a date
+    without a time of day (stored as the start of that Dutch day), that date alone, so that
+    it is never shown as "00:00"."""
+    if value is None or not date_only:
+        return value
+    return utc_to_local(value).date()
+
+
 def _lang(lang: str) -> str:
     return "en" if lang == "en" else "nl"
 

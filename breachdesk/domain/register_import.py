@@ -26,6 +26,14 @@ from .register_columns import Field
 from .text import N_, as_typed, single_line
 from .timeutil import LocalTimeError, utc_to_local
 
+#: The moments of an entry each date field fills (an incident's columns, its filing's
+#: ``submitted_at``), by the names ``Incident.dates_only`` uses.
+MOMENT_OF = {
+    Field.DISCOVERED: "discovered_at",
+    Field.AWARE: "aware_at",
+    Field.FILED: "submitted_at",
+    Field.CLOSED: "closed_at",
+}
 LIMITS = {Field.TITLE: 200, Field.REFERENCE: 100, Field.AP_REFERENCE: 100}
 MAX_TEXT = 5000
 REFERENCES = frozenset({Field.REFERENCE, Field.AP_REFERENCE})

@@ -176,6 +176,9 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     # and the reference it had there (empty for incidents reported in breachdesk).
     imported_from: Mapped[str] = mapped_column(String(64), default="", server_default="")
     source_reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Of an imported entry, the moments its register gave as a date without a time of day
+    # ("discovered_at", "aware_at", "submitted_at" of its filing, "closed_at"): shown as dates.
+    dates_only: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     our_role: Mapped[str] = mapped_column(String(12), default="controller")
     controller_name: Mapped[str] = mapped_column(String(200), default="")
 

@@ -15,7 +15,8 @@ from ..domain.assessment import OUTCOME_DUTIES, Outcome
 from ..domain.deadline import NOTIFICATION_TERM, due_at, late_between
 from ..domain.duties import SubjectsResolution
 from ..domain.lifecycle import State
-from ..domain.register_import import ImportedBreach
+from ..domain.register_columns import Field
+from ..domain.register_import import MOMENT_OF, ImportedBreach
 from ..domain.timeutil import AMSTERDAM, local_to_utc, utc_to_local
 from ..models import AwarenessRecord, Decision, Incident, Notification, Organisation, User
 from .incidents import next_reference
@@ -97,6 +98,9 @@ def entry(
         closed_at=breach.closed_at,  # None when the file does not say
         imported_from=source_sha256,
         source_reference=breach.reference,
+        dates_only=sorted(
+            MOMENT_OF[Field(name)] for name in breach.dates_only if Field(name) in MOMENT_OF
+        ),
     )
     session.add(incident)
     session.flush()

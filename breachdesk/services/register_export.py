@@ -44,7 +44,7 @@ CSV_CHUNK_ROWS = 500
 #: memory at once; a PDF is for the AP or the board, a spreadsheet for everything larger).
 PDF_LIMIT = 500
 
-Cell = str | int | datetime | None
+Cell = str | int | datetime | date | None
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def _text(value: Cell) -> str:
     if isinstance(value, datetime):
         # "2026-11-19 11:00", Dutch time (isoformat is several times faster than strftime).
         return utc_to_local(value).replace(tzinfo=None).isoformat(" ", "minutes")
+    if isinstance(value, date):
+        return value.isoformat()  # a date alone: "2026-11-19"
     return str(value)
 
 
@@ -121,9 +123,11 @@ def xlsx_file(rows: Iterable[RegisterRow], columns: Sequence[Column], *, title: 
         values = []
         for column in columns:
             value = _xlsx_cell(column.value(row))
-            if isinstance(value, datetime):
+            if isinstance(value, date):  # a moment, or a date alone (no "00:00")
                 cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "dd-mm-yyyy hh:mm"
+                cell.number_format = (
+                    "dd-mm-yyyy hh:mm" if isinstance(value, datetime) else "dd-mm-yyyy"
+                )
                 values.append(cell)
             elif isinstance(value, str) and value[:1] in FORMULA_START:
                 # A text cell, shown as typed and never run: no apostrophe before it (Excel

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
+from ..domain.formatting import dated
 from ..domain.reasons import Reason
 from ..domain.register import Informed, Sending, informed_state
 from ..models import Incident
@@ -91,6 +92,17 @@ class _Standing:
     term_deadline: datetime | None
     filing: Filing | None
     sending: Sending  # how far breachdesk's own notices to the people have gone
+    dates_only: list[str]
+
+    def when(self, name: str) -> datetime | date | None:
+        """The moment ``name`` ("discovered_at", "aware_at", "closed_at", or the filing's
+        "submitted_at") as the register shows it: a date alone where an earlier register gave
+        no time of day (:func:`~breachdesk.domain.formatting.dated`)."""
+        if name == "submitted_at":
+            value = self.filing.submitted_at if self.filing is not None else None
+        else:
+            value = getattr(self, name)
+        return dated(value, name in self.dates_only)
 
     @property
     def people(self) -> str:
@@ -160,6 +172,7 @@ class RegisterRow(_Standing):
     term_deadline: datetime | None
     imported_from: str  # the SHA-256 of the earlier register it was imported from, or ""
     source_reference: str  # the reference it had in that register, or ""
+    dates_only: list[str]  # of an imported entry, the moments given as dates alone
     # Not columns of their own (the fields above are COLUMNS, in order):
     organisation: str
     consequences: list[str]
@@ -195,6 +208,7 @@ class PageRow(_Standing):
     term_deadline: datetime | None
     imported_from: str
     source_reference: str
+    dates_only: list[str]
     # Not columns of their own (the fields above are PAGE_COLUMNS, in order):
     organisation: str
     filing: Filing | None
@@ -252,6 +266,7 @@ COLUMNS = (
     Incident.term_deadline,
     Incident.imported_from,
     Incident.source_reference,
+    Incident.dates_only,
     # Last: RegisterRow takes the columns before it in its fields' order. Only the answer the
     # register shows is read from the checklist's answers (a large JSON document per incident).
     Incident.facts["consequences"].label("consequences"),
@@ -278,4 +293,5 @@ PAGE_COLUMNS = (
     Incident.term_deadline,
     Incident.imported_from,
     Incident.source_reference,
+    Incident.dates_only,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request, session
@@ -17,7 +17,7 @@ from ..domain.duties import (
     PublicResolution,
     SubjectsResolution,
 )
-from ..domain.formatting import decimal, file_size, long_datetime
+from ..domain.formatting import dated, decimal, file_size, long_datetime
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.timeutil import utc_to_local
 from ..extensions import db, db_session, login_manager
@@ -197,10 +197,14 @@ def register_web(app: Flask) -> None:
         ),
         due_soon_seconds=int(DUE_SOON.total_seconds()),  # for the live countdown script
         Role=Role,
+        # A moment of an imported entry that its register gave as a date alone: the date.
+        dated=dated,
     )
 
     @app.template_filter("local")
     def local_time(value: object, fmt: str = "%d-%m-%Y %H:%M") -> str:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value.strftime("%d-%m-%Y")  # a date alone (see domain.formatting.dated)
         if not isinstance(value, datetime):
             return ""
         return utc_to_local(value).strftime(fmt)

@@ -874,3 +874,44 @@ def test_a_title_above_the_column_names_is_passed_over_and_said(
     assert client.post("/register/import/run").status_code == 302
     titles = db.session.execute(select(Incident.title).order_by(Incident.id)).scalars().all()
     assert titles[:2] == ["Laptop kwijt", "Mail aan verkeerde klant"] and len(titles) == 3
+
+
+def test_a_date_without_a_time_is_shown_as_a_date_not_as_midnight(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """The earlier register gave "2023-03-05": the register said "05-03-2023 00:00", a time
+    of day it never gave and one the AP would read as the moment (found by exploratory
+    testing). A date alone stays a date, in the page, the exports and the evidence pack; a
+    moment with a time keeps it."""
+    login(client, "fg@x.nl")
+    laptop, _mail, _formula = imported_workbook(client, orgs)
+    assert laptop.dates_only == ["closed_at", "discovered_at"]  # filed "07-03-2023 10:15"
+
+    page = client.get("/register/?q=laptop").get_data(as_text=True)
+    assert "05-03-2023" in page and "05-03-2023 00:00" not in page
+    shown = client.get(f"/incidents/{laptop.id}").get_data(as_text=True)
+    assert "05-03-2023" in shown and "05-03-2023 00:00" not in shown
+    assert "07-03-2023 10:15" in shown  # the filing came with its time
+
+    exported = client.get("/register/export.csv?q=laptop").get_data().decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(exported), delimiter=";"))[:2]
+    cell = dict(zip(header, row, strict=True))
+    assert cell["Ontdekt (Nederlandse tijd)"] == "2023-03-05"
+    assert cell["Gemeld (Nederlandse tijd)"] == "2023-03-07 10:15"
+    assert cell["Afgesloten (Nederlandse tijd)"] == "2023-04-01"
+
+    book = load_workbook(io.BytesIO(client.get("/register/export.xlsx?q=laptop").get_data()))
+    sheet = book.active
+    assert sheet is not None
+    names = [c.value for c in sheet[1]]
+    discovered = sheet.cell(2, names.index("Ontdekt (Nederlandse tijd)") + 1)
+    filed = sheet.cell(2, names.index("Gemeld (Nederlandse tijd)") + 1)
+    assert discovered.number_format == "dd-mm-yyyy" and discovered.value.hour == 0
+    assert filed.number_format == "dd-mm-yyyy hh:mm" and filed.value.hour == 10
+
+    pack = zipfile.ZipFile(
+        io.BytesIO(client.get(f"/register/incidents/{laptop.id}/evidence.zip").get_data())
+    )
+    summary = pdf_text(pack.read("summary.pdf"))
+    assert "05-03-2023" in summary and "05-03-2023 00:00" not in summary
+    assert "01-04-2023 00:00" not in summary
