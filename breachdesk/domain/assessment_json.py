@@ -31,6 +31,7 @@ from .checklist import (
     DpcAdjustment,
     Facts,
     PeopleGroup,
+    consequences_fit,
     lower_bound_fits,
 )
 from .limits import MAX_COMMITMENT_CHARS, MAX_COMMITMENTS, MAX_COUNT, MAX_HOURS, within
@@ -212,6 +213,8 @@ def facts_from_dict(data: Mapping[str, Any]) -> Facts:
             "subjects_min: the lower bound needs a number of people (subjects_count) at least "
             "as large"
         )
+    if not consequences_fit(values.get("consequences", frozenset())):
+        raise ValueError("consequences: none_likely goes with no other consequence")
     return Facts(**values)
 
 

@@ -125,6 +125,8 @@ class Consequence(StrEnum):
     # payments delayed, a deadline missed
     SERVICE_UNAVAILABLE = "service_unavailable"  # format 2: a service was unavailable for a
     # while, without harm to anyone by itself (kept apart from the harm above)
+    NONE_LIKELY = "none_likely"  # the FG finds no adverse consequence likely: an answer, not
+    # a blank (the AP asks for the likely consequences, Art. 33(3)(c)); goes with no other
 
 
 class PasswordProtection(StrEnum):
@@ -253,6 +255,17 @@ class Facts:
     commitments: tuple[str, ...] = ()
     # Groups of people whose exposure differs from the rest; each is assessed on its own
     groups: tuple[PeopleGroup, ...] = ()
+
+
+#: Said at the consequences when :func:`consequences_fit` says no.
+NONE_LIKELY_ALONE = N_(
+    "“No adverse consequence likely” goes with no other consequence: choose one or the other."
+)
+
+
+def consequences_fit(consequences: frozenset[Consequence]) -> bool:
+    """Whether the consequences chosen go together: "none likely" goes with no other."""
+    return Consequence.NONE_LIKELY not in consequences or len(consequences) == 1
 
 
 #: Said at the checklist's lower bound when :func:`lower_bound_fits` says no.

@@ -15,7 +15,15 @@ from flask_login import login_required
 
 from ..domain.assessment import assess
 from ..domain.assessment_json import facts_from_dict, facts_to_dict
-from ..domain.checklist import LOWER_BOUND_ABOVE_COUNT, BreachType, Facts, lower_bound_fits
+from ..domain.checklist import (
+    LOWER_BOUND_ABOVE_COUNT,
+    NONE_LIKELY_ALONE,
+    BreachType,
+    Consequence,
+    Facts,
+    consequences_fit,
+    lower_bound_fits,
+)
 from ..domain.lifecycle import TransitionRefused
 from ..domain.prefill import prefill
 from ..extensions import db_session
@@ -44,6 +52,10 @@ def _facts(form: ChecklistForm) -> Facts | None:
         # The domain's rule, said at the field in the reader's words (the JSON reader's words
         # are English, with its field names: found by exploratory testing on the Dutch page).
         form["subjects_min"].errors.append(_(LOWER_BOUND_ABOVE_COUNT))
+        valid = False
+    chosen = frozenset(Consequence(c) for c in form["consequences"].data or ())
+    if not consequences_fit(chosen):
+        form["consequences"].errors.append(_(NONE_LIKELY_ALONE))
         valid = False
     return _facts_of(form) if valid else None
 

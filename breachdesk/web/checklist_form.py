@@ -94,6 +94,7 @@ CONSEQUENCES: Choices = [
     ("phishing_or_spam", _l("Phishing or spam")),
     ("service_unavailable", _l("A service was unavailable for a while (no harm by itself)")),
     ("service_disruption", _l("The outage harmed people (care or payments delayed)")),
+    ("none_likely", _l("None likely: no adverse consequence for the people is to be expected")),
 ]
 PERMANENCE: Choices = [
     ("minor", _l("Minor: easily overcome")),

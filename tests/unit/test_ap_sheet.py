@@ -323,3 +323,18 @@ def test_4_2_gives_the_processors_own_moments_when_a_processor_told_us() -> None
     english = draft_answers(AP_2022, told, "en")["4.2"].text
     assert "The processor (Sendcloud) discovered it on" in english and "told us on" in english
     assert "verwerker" not in draft_answers(AP_2022, facts())["4.2"].text
+
+
+def test_no_adverse_consequence_likely_is_an_answer_and_a_contradiction_is_flagged() -> None:
+    """The checklist had no way to say "no consequences are likely": 9.2 then stayed
+    "missing" for a breach the FG judged harmless (found by exploratory testing)."""
+    checklist = Facts(consequences=frozenset({Consequence.NONE_LIKELY}))
+    harmless = draft_answers(AP_2022, facts(facts=checklist, risk_level="unlikely"))["9.2"]
+    assert harmless.status is Status.COMPLETE
+    assert harmless.text == "Wij verwachten geen nadelige gevolgen voor de betrokkenen."
+    english = draft_answers(AP_2022, facts(facts=checklist, risk_level="unlikely"), "en")["9.2"]
+    assert english.text == "We expect no adverse consequences for the people affected."
+    # The advice finds a risk all the same: the AP would read a contradiction, so it is said.
+    against = draft_answers(AP_2022, facts(facts=checklist, risk_level="high"))["9.2"]
+    assert against.status is Status.NEEDS_WORDS and "yet it finds a risk" in against.reason
+    assert draft_answers(AP_2022, facts(facts=Facts()))["9.2"].status is Status.MISSING

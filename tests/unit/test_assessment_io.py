@@ -393,3 +393,15 @@ def test_stored_reasons_are_read_back_once_per_text_and_the_memory_stays_bounded
     assert len(known) == 2
     reasons_from_text(json.dumps([reason_to_dict(second)]), known, kept=2)
     assert len(known) == 1  # full: what was kept is let go before the new text is kept
+
+
+def test_no_consequence_likely_is_read_alone_and_refused_beside_a_consequence() -> None:
+    alone = facts_from_dict({"consequences": ["none_likely"]})
+    assert alone.consequences == {Consequence.NONE_LIKELY}
+    assert facts_to_dict(alone)["consequences"] == ["none_likely"]
+    with pytest.raises(ValueError, match="consequences: none_likely goes with no other"):
+        facts_from_dict({"consequences": ["none_likely", "identity_fraud"]})
+    problems = problems_of(
+        {"format_version": 2, "facts": {"consequences": ["none_likely", "reputation"]}}
+    )
+    assert problems == [("facts.consequences", "none_likely goes with no other consequence")]

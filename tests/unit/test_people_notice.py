@@ -387,3 +387,11 @@ def test_an_english_notice_asks_to_translate_the_reporters_own_words() -> None:
     assert "- gezondheidsgegevens (psychische klachten)" in english.sections["your_data"]
     assert "translate them" in english.notes["your_data"]
     assert "your_data" not in draft_people_notice(typed, "nl").notes
+
+
+def test_no_adverse_consequence_likely_is_said_plainly() -> None:
+    harmless = replace(CHECKLIST, consequences=frozenset({Consequence.NONE_LIKELY}))
+    nl = draft_people_notice(facts(facts=harmless), "nl").sections["consequences"]
+    assert nl == "Wij verwachten niet dat dit datalek nadelige gevolgen voor u heeft."
+    en = draft_people_notice(facts(facts=harmless), "en").sections["consequences"]
+    assert en == "We do not expect this breach to harm you."

@@ -9,6 +9,7 @@ page.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -286,6 +287,17 @@ def test_checklist_refuses_absurd_numbers(
     page = client.post(f"/incidents/{incident.id}/checklist", data=data).get_data(as_text=True)
     error = page.split('id="subjects_min-error"')[1].split("</div>")[0]
     assert "ondergrens" in error and "subjects_count" not in error
+    # "No adverse consequence likely" beside a consequence: refused at its field, the
+    # choices kept.
+    data = {"consequences": ["none_likely", "identity_fraud"], "action": "confirm"}
+    refused = client.post(f"/incidents/{incident.id}/checklist", data=data)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="consequences-error"' in page
+    error = page.split('id="consequences-error"')[1].split("</div>")[0]
+    assert "geen nadelig gevolg" in error.lower() or "nadelige" in error.lower(), error
+    for value in ("none_likely", "identity_fraud"):
+        (tag,) = re.findall(rf'<input[^>]*value="{value}"[^>]*>', page)
+        assert " checked " in tag, tag
     db.session.expire_all()
     assert incident.facts is None and incident.state == "breach_confirmed"
 

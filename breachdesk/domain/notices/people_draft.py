@@ -227,6 +227,8 @@ def consequences(f: SheetFacts, w: Words) -> str:
     """The likely consequences from the checklist, one per line; empty when not established."""
     if f.facts is None or not f.facts.consequences:
         return ""
+    if f.facts.consequences == {Consequence.NONE_LIKELY}:
+        return w(*CONSEQUENCES[Consequence.NONE_LIKELY])
     chosen = [w(*CONSEQUENCES[c]) for c in Consequence if c in f.facts.consequences]
     intro = w(
         "Dit datalek kan deze gevolgen voor u hebben:", "This breach may affect you as follows:"

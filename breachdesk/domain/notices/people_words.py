@@ -99,6 +99,10 @@ CONSEQUENCES = {
         "Onze dienst was een tijd niet te gebruiken.",
         "Our service could not be used for a while.",
     ),
+    Consequence.NONE_LIKELY: (
+        "Wij verwachten niet dat dit datalek nadelige gevolgen voor u heeft.",
+        "We do not expect this breach to harm you.",
+    ),
 }
 
 #: Each first measure of the checklist's containment, as the people affected read it.

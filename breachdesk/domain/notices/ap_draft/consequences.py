@@ -40,6 +40,10 @@ _CONSEQUENCES = {
         "een dienst was tijdelijk niet beschikbaar, zonder schade",
         "a service was temporarily unavailable, without harm",
     ),
+    Consequence.NONE_LIKELY: (
+        "naar verwachting geen nadelige gevolgen",
+        "no adverse consequences expected",
+    ),
 }
 
 
@@ -106,6 +110,23 @@ def _q9_1(f: SheetFacts, w: _Words) -> Draft:
 def _q9_2(f: SheetFacts, w: _Words) -> Draft:
     if f.facts is None or not f.facts.consequences:
         return _missing(N_("The likely consequences are answered in the checklist."))
+    if f.facts.consequences == {Consequence.NONE_LIKELY}:
+        text = w(
+            "Wij verwachten geen nadelige gevolgen voor de betrokkenen.",
+            "We expect no adverse consequences for the people affected.",
+        )
+        if f.risk_level in ("risk", "high"):
+            # The FG's answer against the advice's finding: the AP would read a contradiction.
+            return _d(
+                text,
+                (),
+                Status.NEEDS_WORDS,
+                N_(
+                    "The checklist says no adverse consequence is likely, yet it finds a "
+                    "risk for the people: say why, or choose the likely consequences."
+                ),
+            )
+        return _d(text)
     names = [w(*_CONSEQUENCES[c]) for c in Consequence if c in f.facts.consequences]
     text = w("Mogelijke gevolgen: ", "Possible consequences: ") + w.listing(names) + "."
     if f.facts.permanence in _PERMANENCE:
