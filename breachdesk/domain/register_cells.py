@@ -15,6 +15,36 @@ _YES = {"ja", "j", "yes", "y", "1", "true", "waar", "x", "gemeld", "geinformeerd
 _NO = {"nee", "n", "no", "0", "false", "onwaar", "niet", "niet gemeld", "-", ""}
 
 
+#: How an earlier register names the nature of a breach (Art. 4(12) GDPR), by the start of a
+#: word, Dutch or English: "vertrouwelijkheid, beschikbaarheid", "C/I", "confidentiality".
+_BREACH_TYPES = (
+    (("vertrouw", "confiden", "c"), "confidentiality"),
+    (("integr", "i"), "integrity"),
+    (("beschikb", "availab", "b", "a"), "availability"),
+)
+
+
+def parse_breach_types(raw: str) -> frozenset[str] | None:
+    """The kinds of breach a cell names (an empty cell: none); None when a word in it is no
+    kind of breach. Words are separated by commas, semicolons, slashes, "+", "en" or "and";
+    a single letter counts only alone (C, I, B or A)."""
+    words = [w for w in re.split(r"\s*(?:[,;/+&]|\ben\b|\band\b)\s*", raw.lower()) if w.strip()]
+    found = set()
+    for word in (w.strip() for w in words):
+        kind = next(
+            (
+                name
+                for starts, name in _BREACH_TYPES
+                if any(word.startswith(s) if len(s) > 1 else word == s for s in starts)
+            ),
+            None,
+        )
+        if kind is None:
+            return None
+        found.add(kind)
+    return frozenset(found)
+
+
 def header_key(header: str) -> str:
     """A header or an answer compared loosely: lower case, no accents on i/e, words only."""
     cleaned = header.lower().replace("ï", "i").replace("ë", "e").replace("é", "e")

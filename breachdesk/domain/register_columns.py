@@ -27,6 +27,8 @@ class Field(StrEnum):
     INFORMED = "informed"
     REASONING = "reasoning"
     CLOSED = "closed"
+    BREACH_TYPE = "breach_type"
+    DELAY_REASON = "delay_reason"
 
 
 REQUIRED = (Field.TITLE, Field.DISCOVERED)
@@ -46,6 +48,8 @@ FIELD_LABELS = {
     Field.INFORMED: N_("People informed (yes/no)"),
     Field.REASONING: N_("Reasoning of the decision"),
     Field.CLOSED: N_("Date closed"),
+    Field.BREACH_TYPE: N_("Nature of the breach (confidentiality, integrity, availability)"),
+    Field.DELAY_REASON: N_("Reasons for a late notification"),
 }
 
 #: Header names (lower case, without punctuation) that suggest each field.
@@ -87,6 +91,15 @@ SYNONYMS: dict[Field, tuple[str, ...]] = {
     Field.CLOSED: (
         "afgesloten", "datum afgesloten", "gesloten", "afgehandeld", "datum afgehandeld",
         "afgerond", "datum afgerond", "closed", "date closed",
+    ),
+    Field.BREACH_TYPE: (
+        "soort inbreuk", "aard inbreuk", "aard van de inbreuk", "type inbreuk", "soort datalek",
+        "type datalek", "cia", "bia", "type of breach", "breach type", "nature of the breach",
+    ),
+    Field.DELAY_REASON: (
+        "reden vertraging", "reden voor vertraging", "reden te late melding",
+        "reden late melding", "vertraging", "reason for delay", "reason for the delay",
+        "delay reason", "reasons for the delay",
     ),
 }  # fmt: skip
 

@@ -18,6 +18,7 @@ from .limits import MAX_COUNT
 from .register_cells import (
     has_time,
     is_estimate,
+    parse_breach_types,
     parse_moment,
     parse_people,
     parse_yes_no,
@@ -87,6 +88,8 @@ class ImportedBreach:
     informed: bool | None = False
     reasoning: str = ""
     closed_at: datetime | None = None
+    breach_types: frozenset[str] = frozenset()  # confidentiality, integrity, availability
+    delay_reason: str = ""  # why the notification came after 72 hours, as the file says
     notes: tuple[RowNote, ...] = ()
     #: The moments the file gives as a date alone (field values): the time of day is not
     #: known, so whether a filing was in time is judged from whole days.
@@ -331,6 +334,34 @@ def read_row(
                 N_("No date closed: the entry is imported as closed, its closing date unknown."),
             )
         )
+    breach_types = parse_breach_types(text(Field.BREACH_TYPE))
+    if breach_types is None:
+        errors.append(
+            RowError(
+                number,
+                Field.BREACH_TYPE,
+                N_(
+                    "Not a kind of breach: write vertrouwelijkheid, integriteit or"
+                    " beschikbaarheid (confidentiality, integrity, availability), several"
+                    " separated by commas."
+                ),
+                text(Field.BREACH_TYPE),
+            )
+        )
+        breach_types = frozenset()
+    delay_reason = kept(Field.DELAY_REASON)
+    if delay_reason and not notified:
+        notes.append(
+            RowNote(
+                number,
+                Field.DELAY_REASON,
+                N_(
+                    "Reasons for a late notification, but not notified to the AP: the reasons"
+                    " are not imported (there is no notification to keep them with)."
+                ),
+            )
+        )
+        delay_reason = ""
     if errors or discovered is None:
         return None, errors
     return (
@@ -351,6 +382,8 @@ def read_row(
             informed=informed,
             reasoning=reasoning,
             closed_at=closed,
+            breach_types=breach_types,
+            delay_reason=delay_reason,
             notes=tuple(notes),
             dates_only=frozenset(dates_only),
         ),

@@ -83,7 +83,7 @@ def entry(
         containment_details=breach.measures,
         personal_data="yes",
         security_breached="yes",
-        breach_types=[],
+        breach_types=sorted(breach.breach_types),
         aware_at=breach.aware_at,
         triaged_at=now,  # the answers above were recorded now, at the import
         decided_outcome=outcome.value,
@@ -155,7 +155,7 @@ def entry(
                 submitted_at=breach.filed_at,
                 reference=breach.ap_reference,
                 provisional=False,
-                delay_reason="",
+                delay_reason=breach.delay_reason,
                 notes="",
                 deadline_at=deadline,
                 late=late,

@@ -26,3 +26,18 @@ def test_no_row_of_names_reads_from_the_first_row_and_looks_no_further_than_ten(
     assert header_row(data) == 0
     assert header_row([("x",)] * HEADER_SEARCH_ROWS + [NAMES]) == 0
     assert header_row([]) == 0
+
+
+def test_the_nature_of_a_breach_is_read_in_dutch_english_or_by_its_letter() -> None:
+    from breachdesk.domain.register_cells import parse_breach_types
+
+    both = frozenset({"confidentiality", "availability"})
+    assert parse_breach_types("Vertrouwelijkheid, beschikbaarheid") == both
+    assert parse_breach_types("confidentiality and availability") == both
+    assert parse_breach_types("C/B") == both and parse_breach_types("A + C") == both
+    assert parse_breach_types("Integriteit en vertrouwelijkheid") == {
+        "integrity",
+        "confidentiality",
+    }
+    assert parse_breach_types("") == frozenset()
+    assert parse_breach_types("rood") is None and parse_breach_types("C, groen") is None

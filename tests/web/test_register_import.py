@@ -915,3 +915,43 @@ def test_a_date_without_a_time_is_shown_as_a_date_not_as_midnight(
     summary = pdf_text(pack.read("summary.pdf"))
     assert "05-03-2023" in summary and "05-03-2023 00:00" not in summary
     assert "01-04-2023 00:00" not in summary
+
+
+def test_the_nature_of_the_breach_and_the_reasons_for_a_late_notification_come_along(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """The earlier register's "Soort inbreuk" and "Reden vertraging" were left behind: the
+    register then showed no nature of the breach and a late filing without its reasons, which
+    Art. 33(1) GDPR asks for (found by exploratory testing)."""
+    login(client, "fg@x.nl")
+    header = (
+        "Nr.;Datum ontdekt;Titel;Gemeld bij AP;Datum melding AP;Datum bekend;Soort inbreuk;"
+        "Reden vertraging;Afgesloten"
+    )
+    lines = [
+        header,
+        "1;02-05-2024;Server versleuteld;Ja;10-05-2024 12:00;02-05-2024 09:00;"
+        "Beschikbaarheid, vertrouwelijkheid;Het forensisch onderzoek liep uit;30-05-2024",
+        "2;06-05-2024;Brief verkeerd adres;Nee;;;C;Geen reden;30-05-2024",
+        "3;07-05-2024;Onleesbaar;Nee;;;rood;;30-05-2024",
+    ]
+    page = checked_csv(client, orgs, lines)
+    assert (
+        proposed(client.get("/register/import/map").get_data(as_text=True))["map_breach_type"]
+        == "6"
+    )
+    assert note_rows(page).get("delay_reason") == "3"  # a reason without a notification
+    assert "Geen soort inbreuk" in page  # row 4 refused at its column
+    server, letter = imported_csv(client, orgs, lines)
+    assert server.breach_types == ["availability", "confidentiality"]
+    assert letter.breach_types == ["confidentiality"]
+    filing = db.session.execute(
+        select(Notification).where(Notification.incident_id == server.id)
+    ).scalar_one()
+    assert filing.late is True and filing.delay_reason == "Het forensisch onderzoek liep uit"
+
+    exported = client.get("/register/export.csv?q=versleuteld").get_data().decode("utf-8-sig")
+    head, row = list(csv.reader(io.StringIO(exported), delimiter=";"))[:2]
+    cell = dict(zip(head, row, strict=True))
+    assert cell["Reden van de vertraging"] == "Het forensisch onderzoek liep uit"
+    assert "beschikbaarheid" in cell["Soort inbreuk"].lower()
