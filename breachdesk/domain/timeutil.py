@@ -79,6 +79,19 @@ def local_to_utc(local: datetime, zone: ZoneInfo = AMSTERDAM) -> datetime:
     return min(first.astimezone(UTC), second.astimezone(UTC))
 
 
+def is_ambiguous(local: datetime, zone: ZoneInfo = AMSTERDAM) -> bool:
+    """Whether the naive wall-clock time ``local`` occurs twice in ``zone``: 02:30 on the night
+    the clocks go back. :func:`local_to_utc` reads it as the first, the earlier instant (the
+    deadline that follows from it is then the earlier one, never an hour too late)."""
+    if local.tzinfo is not None:
+        return False
+    if not within_range(local):
+        return False
+    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    exists = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local
+    return exists and first.utcoffset() != second.utcoffset()  # (the spring gap: no such time)
+
+
 def utc_to_local(value: datetime, zone: ZoneInfo = AMSTERDAM) -> datetime:
     """Return the aware UTC ``value`` as an aware datetime in ``zone`` (for display)."""
     return ensure_utc(value).astimezone(zone)

@@ -20,7 +20,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field
 
 from ..domain.problems import FieldProblem
-from ..domain.timeutil import LocalTimeError, local_to_utc
+from ..domain.timeutil import LocalTimeError, is_ambiguous, local_to_utc
 
 #: The domain's checks of one form: called after the form validated, reads the form's fields
 #: (through :func:`read`), returns the problems found. It must not write.
@@ -43,6 +43,22 @@ def read_utc(field: Field) -> datetime | None:
     except LocalTimeError as error:
         field.errors = [*field.errors, _(error.message, **error.params)]
         return None
+
+
+def twice_note(field: Field) -> str | None:
+    """When the time in ``field`` occurred twice (the autumn clock change), what breachdesk
+    made of it, to say after saving; None otherwise. The time was read silently as the
+    earlier one (found by exploratory testing)."""
+    local = read(field)
+    if not isinstance(local, datetime) or not is_ambiguous(local):
+        return None
+    return _(
+        "%(typed)s occurred twice that night (the clocks went back an hour). breachdesk took "
+        "the first, in summer time (%(utc)s UTC): the careful reading, since the deadline then "
+        "falls an hour earlier.",
+        typed=local.strftime("%d-%m-%Y %H:%M"),
+        utc=local_to_utc(local).strftime("%H:%M"),
+    )
 
 
 def show_problems(form: FlaskForm, problems: Iterable[FieldProblem], *, default: str = "") -> None:

@@ -30,7 +30,7 @@ from ..services.workflow import TriageError
 from .conflicts import conflict
 from .context import actor, roles_in, user
 from .failures import NotSaved, keeps_typing
-from .form_checks import read, read_utc, validate_all
+from .form_checks import read, read_utc, twice_note, validate_all
 from .incident_page import page_context
 from .labels import refusal_text
 from .triage_forms import (
@@ -146,6 +146,8 @@ def triage_incident(incident_id: int) -> ResponseReturnValue:
             triage.record_triage(
                 db_session(), incident, answers, actor=actor(), clock=runtime().clock
             )
+            if note := twice_note(form.aware_at):
+                flash(note, "info")
             return back(incident)
         except TriageError as error:
             getattr(form, error.field or "reason").errors.append(_(error.message))
@@ -179,6 +181,8 @@ def awareness(incident_id: int) -> ResponseReturnValue:
                 actor=actor(),
                 clock=runtime().clock,
             )
+            if note := twice_note(form.aware_at):
+                flash(note, "info")
             return back(incident)
         except TriageError as error:
             getattr(form, error.field or "reason").errors.append(_(error.message))

@@ -209,3 +209,13 @@ def test_years_out_of_range_are_a_local_time_error_never_an_overflow(value: date
 def test_the_edges_of_the_range_are_accepted() -> None:
     assert local_to_utc(datetime(1970, 1, 1, 1, 0)) == datetime(1970, 1, 1, 0, 0, tzinfo=UTC)
     assert local_to_utc(datetime(2100, 12, 31, 23, 59)).year == 2100
+
+
+def test_only_the_hour_the_clocks_go_back_is_ambiguous() -> None:
+    from breachdesk.domain.timeutil import is_ambiguous
+
+    assert is_ambiguous(datetime(2026, 10, 25, 2, 30))  # happened twice
+    assert not is_ambiguous(datetime(2026, 10, 25, 3, 0))
+    assert not is_ambiguous(datetime(2026, 10, 25, 1, 59))
+    assert not is_ambiguous(datetime(2026, 3, 29, 2, 30))  # did not happen at all
+    assert not is_ambiguous(datetime(2026, 10, 25, 2, 30, tzinfo=UTC))  # not a wall time

@@ -4,6 +4,7 @@ that hides nothing, corrections instead of starting over."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -135,3 +136,28 @@ def test_the_fg_corrects_the_reported_facts_and_the_reporters_answers_stay(
     client.post(f"/incidents/{incident.id}/report/correct", data=corrected)
     db.session.expire_all()
     assert incident.reported_facts["subjects_exact"] == 1 and incident.subjects_exact == 350
+
+
+def test_a_moment_that_occurred_twice_is_read_as_the_first_and_said_so(
+    client: Any, orgs: dict[str, Organisation], make_user: MakeUser
+) -> None:
+    """25-10-2026 02:30 happened twice (the clocks went back): it was read as the first
+    without a word (found by exploratory testing). It still is, the careful reading, and the
+    FG is told which instant was taken."""
+    incident = reported_incident(client, orgs, make_user)
+    login(client, "fg@x.nl")
+    done = client.post(
+        f"/incidents/{incident.id}/triage", data={**BREACH, "aware_at": "2026-10-25T02:30"}
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert incident.aware_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # CEST, the first
+    page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
+    assert "25-10-2026 02:30 kwam die nacht twee keer voor" in page and "00:30 UTC" in page
+    # An ordinary moment says nothing of the kind.
+    corrected = client.post(
+        f"/incidents/{incident.id}/awareness",
+        data={"aware_at": "2026-10-26T09:00", "reason": "Toch pas de maandag zeker."},
+    )
+    assert corrected.status_code == 302
+    assert "twee keer voor" not in client.get(f"/incidents/{incident.id}").get_data(as_text=True)
