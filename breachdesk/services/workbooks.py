@@ -1,5 +1,6 @@
 """Reading an Excel workbook (``.xlsx``) for the imports: a sheet's rows as text, and its
-sheets' names. openpyxl, read-only, formulas kept as their text and never evaluated; a
+sheets' names. openpyxl, read-only; a formula is read as the value it showed when the
+workbook was last saved, or as its text when none was kept, and never evaluated; a
 damaged workbook is a :class:`~breachdesk.domain.recipients.RecipientImportError` on the
 field ``file``. Used by :mod:`.recipient_files`.
 """
@@ -34,17 +35,45 @@ def rows(data: bytes, sheet_name: str | None, max_columns: int) -> Iterator[Row]
             book = openpyxl.load_workbook(
                 io.BytesIO(data), read_only=True, data_only=False, keep_links=False
             )
+            # The same workbook once more for the values its formulas had when it was last
+            # saved (Excel and LibreOffice store them; nothing is calculated here).
+            shown = openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+            )
             try:
-                sheet = chosen(book, sheet_name)
+                sheet, cached = chosen(book, sheet_name), chosen(shown, sheet_name)
                 sheet.reset_dimensions()  # a wrong stored size must not cut rows off
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield number, tuple(cell_text(v) for v in values[:max_columns])
+                cached.reset_dimensions()
+                rows = zip(
+                    sheet.iter_rows(values_only=True),
+                    cached.iter_rows(values_only=True),
+                    strict=False,
+                )
+                for number, (values, seen) in enumerate(rows, start=1):
+                    yield (
+                        number,
+                        tuple(
+                            cell_text(shown_value(v, seen[i] if i < len(seen) else None))
+                            for i, v in enumerate(values[:max_columns])
+                        ),
+                    )
             finally:
                 book.close()
+                shown.close()
     except RecipientImportError:
         raise
     except Exception:  # openpyxl raises many types for a damaged file
         raise _error(N_("The workbook is damaged or is not an Excel workbook (.xlsx).")) from None
+
+
+def shown_value(value: object, cached: object) -> object:
+    """A cell as the person saw it: of a formula ("=B2+B3"), the value it showed when the
+    workbook was last saved; its text when the workbook kept none (one written by a program
+    that does not calculate). A number of people written as "=40+80" read "not a number"
+    (found by exploratory testing)."""
+    if isinstance(value, str) and value.startswith("=") and cached is not None:
+        return cached
+    return value
 
 
 def chosen(book: Any, sheet_name: str | None) -> Any:

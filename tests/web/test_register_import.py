@@ -955,3 +955,46 @@ def test_the_nature_of_the_breach_and_the_reasons_for_a_late_notification_come_a
     cell = dict(zip(head, row, strict=True))
     assert cell["Reden van de vertraging"] == "Het forensisch onderzoek liep uit"
     assert "beschikbaarheid" in cell["Soort inbreuk"].lower()
+
+
+def saved_with_values(book: Workbook, values: dict[str, str]) -> bytes:
+    """``book`` as Excel saves it: each formula with the value it showed (``<v>``), which
+    openpyxl does not write; ``values`` maps a formula's text to that value."""
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                text = data.decode("utf-8")
+                for formula, value in values.items():
+                    text = text.replace(
+                        f"<f>{formula}</f><v></v>", f"<f>{formula}</f><v>{value}</v>"
+                    )
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_formula_is_read_as_the_value_the_workbook_showed(
+    client: Any, orgs: dict[str, Organisation], fg: None
+) -> None:
+    """ "Aantal betrokkenen: =40+80" was read as the text "=40+80" and refused as "not a
+    number" (found by exploratory testing). The value the workbook showed when it was saved is
+    read; nothing is calculated, and a formula without a kept value stays its text."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Kenmerk", "Datum ontdekt", "Titel", "Aantal betrokkenen", "Afgesloten"])
+    sheet.append(["DL-1", "2024-02-01", "Lijst gedeeld", "=40+80", "2024-02-20"])
+    sheet.append(["DL-2", "2024-03-01", '=CONCATENATE("Laptop"," kwijt")', "3", "2024-03-20"])
+    data = saved_with_values(book, {"40+80": "120"})
+    login(client, "fg@x.nl")
+    assert upload(client, orgs, data, "register.xlsx").status_code == 302
+    mapping = proposed(client.get("/register/import/map").get_data(as_text=True))
+    client.post("/register/import/check", data={**mapping, "has_header": "1"})
+    assert client.post("/register/import/run").status_code == 302
+    shared, laptop = db.session.execute(select(Incident).order_by(Incident.id)).scalars()
+    assert shared.subjects_exact == 120
+    assert laptop.title == '=CONCATENATE("Laptop"," kwijt")'  # no value kept: its text
