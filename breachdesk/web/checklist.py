@@ -53,7 +53,8 @@ def _facts(form: ChecklistForm) -> Facts | None:
         # are English, with its field names: found by exploratory testing on the Dutch page).
         form["subjects_min"].errors.append(_(LOWER_BOUND_ABOVE_COUNT))
         valid = False
-    chosen = frozenset(Consequence(c) for c in form["consequences"].data or ())
+    known = Consequence._value2member_map_  # another value is refused by the form itself
+    chosen = frozenset(Consequence(c) for c in form["consequences"].data or () if c in known)
     if not consequences_fit(chosen):
         form["consequences"].errors.append(_(NONE_LIKELY_ALONE))
         valid = False
