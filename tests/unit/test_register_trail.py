@@ -176,3 +176,17 @@ def test_a_moment_written_as_isoformat_by_the_report_correction_equals_the_same_
     assert tracer.compare([stored(discovered_at=corrected)]) == []
     (found,) = tracer.compare([stored(discovered_at=corrected.replace(minute=1))])
     assert found.fact == "discovered_at" and found.recorded == "2026-11-30T20:00:00.000000+00:00"
+
+
+def test_events_written_before_a_key_was_recorded_are_matched_on_the_keys_they_have() -> None:
+    # Filings were recorded without their addressee, decisions without their reasons, in
+    # earlier versions: an upgraded installation must not read as tampered with.
+    tracer = RegisterTracer()
+    tracer.add(1, "incident.reported", "incident", "7", {"reference": "KRX-2026-0001"})
+    old_filing = {k: v for k, v in FILING.items() if k != "addressee"}
+    tracer.add(2, "incident.notification_recorded", "incident", "7", snapshot(old_filing))
+    tracer.add(3, "incident.decided", "incident", "7", {"version": 1, "outcome": "notify_ap"})
+    assert tracer.compare([stored()]) == []
+    moved = {**FILING, "submitted_at": datetime(2026, 12, 2, 9, 0, tzinfo=UTC)}
+    kinds = [m.kind for m in tracer.compare([stored(filings=(moved,))])]
+    assert kinds == [MismatchKind.FILING_UNRECORDED, MismatchKind.FILING_MISSING]

@@ -21,7 +21,6 @@ on. A value erased by retention (``[erased]`` in the event) is not compared eith
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -163,16 +162,11 @@ def plain(value: Any) -> Any:
     return snapshot({"v": value})["v"]
 
 
-def _key(values: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[Any, ...]:
-    return tuple(_hashable(plain(values.get(k))) for k in keys)
-
-
-def _hashable(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
-    return value
+def _row(values: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Of a filing or decision, the ``keys`` it has, made plain. An event written before a
+    key was recorded lacks it: the row is then matched on the keys it has (an installation
+    upgraded from then must not read as tampered with)."""
+    return {k: plain(values[k]) for k in keys if k in values}
 
 
 def import_snapshot(
@@ -193,8 +187,8 @@ def import_snapshot(
 class _Traced:
     first_seq: int | None = None
     values: dict[str, tuple[Any, int]] = field(default_factory=dict)  # fact -> (value, seq)
-    filings: Counter[tuple[Any, ...]] = field(default_factory=Counter)
-    decisions: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    filings: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
     reference: str = ""
     # Whether the first event recorded the incident's filings and decisions from the start
     # (a report, or an import that carried them): only then are missing ones a finding.
@@ -230,16 +224,16 @@ class RegisterTracer:
         if isinstance(source.get("reference"), str) and action == "incident.reported":
             traced.reference = source["reference"]
         if action == FILING_ACTION:
-            traced.filings[_key(after, FILING_KEYS)] += 1
+            traced.filings.append(_row(after, FILING_KEYS))
         elif action == DECISION_ACTION and "version" in after:
-            traced.decisions[_key(after, DECISION_KEYS)] += 1
+            traced.decisions.append(_row(after, DECISION_KEYS))
 
     @staticmethod
     def _imported_rows(traced: _Traced, after: Mapping[str, Any]) -> None:
         if isinstance(after.get("filing"), Mapping):
-            traced.filings[_key(after["filing"], FILING_KEYS)] += 1
+            traced.filings.append(_row(after["filing"], FILING_KEYS))
         if isinstance(after.get("decision"), Mapping):
-            traced.decisions[_key(after["decision"], DECISION_KEYS)] += 1
+            traced.decisions.append(_row(after["decision"], DECISION_KEYS))
 
     def compare(self, stored: Iterable[StoredIncident]) -> list[RegisterMismatch]:
         """Every disagreement between ``stored`` (all the chain's incidents, read one at a
@@ -289,9 +283,9 @@ class RegisterTracer:
         if not traced.rows_traced:
             return found
         for rows, keys, kinds in _ROWS:
-            stored_rows = Counter(_key(row, keys) for row in getattr(incident, rows))
+            stored_rows = [_row(row, keys) for row in getattr(incident, rows)]
             found += _rows_compared(
-                incident.id, reference, stored_rows, getattr(traced, rows), kinds, keys
+                incident.id, reference, stored_rows, getattr(traced, rows), kinds
             )
         return found
 
@@ -306,22 +300,24 @@ _ROWS = (
 def _rows_compared(
     incident_id: int,
     reference: str,
-    stored: Counter[tuple[Any, ...]],
-    recorded: Counter[tuple[Any, ...]],
+    stored: list[dict[str, Any]],
+    recorded: list[dict[str, Any]],
     kinds: tuple[MismatchKind, MismatchKind],
-    keys: tuple[str, ...],
 ) -> list[RegisterMismatch]:
+    """Each recorded row paired with a stored row that agrees on every key it has; what is
+    left on either side is a finding."""
     unrecorded, missing = kinds
-    found = [
-        RegisterMismatch(
-            incident_id, reference, unrecorded, stored=dict(zip(keys, row, strict=True))
+    left = list(stored)
+    gone = []
+    for row in recorded:
+        match = next(
+            (i for i, have in enumerate(left) if all(have.get(k) == v for k, v in row.items())),
+            None,
         )
-        for row in sorted((stored - recorded).elements(), key=repr)
-    ]
-    found += [
-        RegisterMismatch(
-            incident_id, reference, missing, recorded=dict(zip(keys, row, strict=True))
-        )
-        for row in sorted((recorded - stored).elements(), key=repr)
-    ]
+        if match is None:
+            gone.append(row)
+        else:
+            del left[match]
+    found = [RegisterMismatch(incident_id, reference, unrecorded, stored=row) for row in left]
+    found += [RegisterMismatch(incident_id, reference, missing, recorded=row) for row in gone]
     return found
