@@ -258,9 +258,7 @@ class Facts:
 
 
 #: Said at the consequences when :func:`consequences_fit` says no.
-NONE_LIKELY_ALONE = N_(
-    "“No adverse consequence likely” goes with no other consequence: choose one or the other."
-)
+NONE_LIKELY_ALONE = N_("“None likely” goes with no other consequence: choose one or the other.")
 
 
 def consequences_fit(consequences: frozenset[Consequence]) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from .deadline import NOTIFICATION_TERM
 from .limits import MAX_COUNT
 from .register_cells import (
     has_time,
@@ -362,6 +363,19 @@ def read_row(
             )
         )
         delay_reason = ""
+    elif delay_reason and filed is not None and aware is not None:
+        if filed - aware <= NOTIFICATION_TERM:
+            # The register would show "in time" beside reasons for being late.
+            notes.append(
+                RowNote(
+                    number,
+                    Field.DELAY_REASON,
+                    N_(
+                        "Reasons for a late notification, yet it was filed within 72 hours of"
+                        " the awareness: imported as given. Check the dates and the reasons."
+                    ),
+                )
+            )
     if errors or discovered is None:
         return None, errors
     return (

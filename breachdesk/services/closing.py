@@ -98,7 +98,7 @@ def close(
         if duties.public_communication and not incident.public_resolution and closure.public:
             _resolve(incident, "public", closure.public, PublicResolution.PUBLISHED)
             recorded["public"] = closure.public
-        move_incident(session, incident, State.CLOSED, actor=actor, clock=clock)
+        move_incident(session, incident, State.CLOSED, actor=actor, clock=clock, closed_at=now)
     except TransitionRefused:
         session.rollback()  # nothing of a refused closing is kept
         raise
@@ -114,7 +114,6 @@ def close(
                 for key, r in recorded.items()
             },
         )
-    incident.closed_at = now
     commit(session, incident, clock)
 
 
@@ -156,6 +155,7 @@ def reopen(
         if incident.state == State.CLOSED.value and incident.decisions
         else State.IN_TRIAGE
     )
-    move_incident(session, incident, target, actor=actor, clock=clock, reason=reason)
-    incident.closed_at = None
+    move_incident(
+        session, incident, target, actor=actor, clock=clock, reason=reason, closed_at=None
+    )
     commit(session, incident, clock)

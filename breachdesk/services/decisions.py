@@ -307,6 +307,11 @@ def _decision_summary(decision: Decision) -> dict[str, Any]:
     return {
         "version": decision.version,
         "outcome": decision.outcome,
+        "notify_ap": decision.notify_ap,
+        "inform_subjects": decision.inform_subjects,
+        "public_communication": decision.public_communication,
+        "ap_severity": decision.ap_severity,
+        "decided_at": decision.decided_at,
         "follows_recommendation": decision.follows_recommendation,
         "rationale": decision.rationale,
         "ruleset_version": decision.ruleset_version,

@@ -209,6 +209,7 @@ class PageRow(_Standing):
     imported_from: str
     source_reference: str
     dates_only: list[str]
+    data_other: str  # the data in words beside the categories (an imported entry's only ones)
     # Not columns of their own (the fields above are PAGE_COLUMNS, in order):
     organisation: str
     filing: Filing | None
@@ -294,4 +295,5 @@ PAGE_COLUMNS = (
     Incident.imported_from,
     Incident.source_reference,
     Incident.dates_only,
+    Incident.data_other,
 )

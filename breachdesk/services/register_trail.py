@@ -18,11 +18,17 @@ from ..domain.audit.register_trail import (
     StoredIncident,
     import_snapshot,
 )
+from ..domain.notices.sheet import snapshot_digest
 from ..models import Decision, Incident, Notification
 
 _STREAM_ROWS = 2000
 _FACT_COLUMNS = tuple(getattr(Incident, name) for name in FACTS)
-_FILING_COLUMNS = tuple(getattr(Notification, name) for name in FILING_KEYS)
+# The digest of the answer sheet is made from the sheet as stored, so that a sheet changed
+# behind breachdesk's back differs from the digest its filing's event recorded.
+_FILING_COLUMNS = tuple(
+    Notification.sheet if name == "sheet_sha256" else getattr(Notification, name)
+    for name in FILING_KEYS
+)
 _DECISION_COLUMNS = tuple(getattr(Decision, name) for name in DECISION_KEYS)
 
 
@@ -32,7 +38,11 @@ def _rows_by_incident(
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     statement = select(model.incident_id, *columns).join(Incident).where(where)
     for row in session.execute(statement):
-        found[row[0]].append(dict(zip(keys, row[1:], strict=True)))
+        values = dict(zip(keys, row[1:], strict=True))
+        if "sheet_sha256" in values:
+            sheet = values["sheet_sha256"]
+            values["sheet_sha256"] = snapshot_digest(sheet) if sheet else ""
+        found[row[0]].append(values)
     return found
 
 

@@ -257,9 +257,14 @@ def record_triage(
     if Tri.NO in (answers.personal_data, answers.security_breached):
         incident.not_breach_reason = answers.reason.strip()
         move_incident(
-            session, incident, State.NOT_A_BREACH, actor=actor, clock=clock, reason=answers.reason
+            session,
+            incident,
+            State.NOT_A_BREACH,
+            actor=actor,
+            clock=clock,
+            reason=answers.reason,
+            closed_at=clock.now(),
         )
-        incident.closed_at = clock.now()
     elif answers.personal_data is Tri.YES and answers.security_breached is Tri.YES:
         try:
             if answers.aware_at is not None:

@@ -8,6 +8,8 @@ checklist and the decision).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from types import EllipsisType
 from typing import Any
 
 from sqlalchemy import select
@@ -129,10 +131,18 @@ def move_incident(
     actor: Actor,
     clock: Clock,
     reason: str = "",
+    closed_at: datetime | None | EllipsisType = ...,
 ) -> None:
+    """Move ``incident`` to ``target`` (the guards may refuse), audited. ``closed_at``, when
+    given, is set with the move and recorded in its event (closing, reopening), so that the
+    register's closing date is traced like its other facts."""
     before = incident.state
     incident.state = move(State(incident.state), target, guards(incident, reason)).value
     incident.updated_at = clock.now()
+    after: dict[str, Any] = {"state": incident.state, "reason": reason}
+    if not isinstance(closed_at, EllipsisType):
+        incident.closed_at = closed_at
+        after["closed_at"] = closed_at
     audit_incident(
         session,
         incident,
@@ -140,5 +150,5 @@ def move_incident(
         actor=actor,
         clock=clock,
         before={"state": before},
-        after={"state": incident.state, "reason": reason},
+        after=after,
     )

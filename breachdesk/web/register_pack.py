@@ -26,9 +26,10 @@ from ..services import audit, evidence_pack, register_import
 from ..services.documents import DocumentError, render_pdf
 from ..services.register_export import file_chunks
 from . import informing_words
-from .audit_words import problem_text
+from .audit_words import mismatch_text, problem_text
 from .checklist_form import GROUP_FLAGS, MISUSE, RECIPIENTS, SECTIONS
 from .context import actor
+from .history.reading import member_of
 from .register import bp
 from .report_form import CONTAINMENT
 from .triage import staff_incident
@@ -82,6 +83,11 @@ def informed_line(contents: evidence_pack.PackContents) -> str:
     return informing_words.informed_line(contents.informed, contents.informing)
 
 
+def _changed(contents: evidence_pack.PackContents) -> list[str]:
+    """Where the organisation's register no longer says what its trail recorded, in words."""
+    return [mismatch_text(m) for m in (contents.chain.register if contents.chain else ())]
+
+
 def _findings(contents: evidence_pack.PackContents) -> list[str]:
     """What is wrong with the audit trail, in words (the pack's JSON keeps the codes)."""
     found = [problem_text(p) for p in (contents.chain.problems if contents.chain else ())]
@@ -109,11 +115,16 @@ def evidence_pack_zip(incident_id: int) -> ResponseReturnValue:
         now=now,
         checklist=checklist_answers(incident.facts),
         state_label=lambda value: _(STATE_LABELS[State(value)]),
-        outcome_label=lambda value: str(OUTCOME_LABELS.get(Outcome(value), value)),
+        # A value no outcome has (written into the database by hand) is shown as it is: the
+        # pack that documents the change must still be made (it was a 500: found by testing).
+        outcome_label=lambda value: (
+            str(OUTCOME_LABELS[known]) if (known := member_of(Outcome, value)) else str(value)
+        ),
         breach_types=dict(BREACH_TYPES),
         containment=dict(CONTAINMENT),
         verification=evidence_pack.verification(contents),
         findings=_findings(contents),
+        changed=_changed(contents),
         informed=informed_line(contents),
         origin=register_import.import_origin(db_session(), contents.events)
         if incident.imported_from

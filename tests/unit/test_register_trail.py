@@ -17,7 +17,13 @@ from breachdesk.domain.audit.register_trail import (
 
 AWARE = datetime(2026, 11, 30, 22, 5, tzinfo=UTC)
 FILED = datetime(2026, 12, 1, 16, 5, tzinfo=UTC)
-FILING = {"addressee": "ap", "kind": "initial", "submitted_at": FILED, "reference": "M-1"}
+FILING = {
+    "addressee": "ap",
+    "kind": "initial",
+    "submitted_at": FILED,
+    "reference": "M-1",
+    "late": False,
+}
 DECISION = {"version": 1, "outcome": "notify_ap", "rationale": "Risico voor de klanten."}
 
 
@@ -35,7 +41,7 @@ def trail() -> RegisterTracer:
         ("incident.awareness_recorded", "incident", {"aware_at": AWARE, "reason": ""}),
         ("incident.state_changed", "incident", {"state": "decided", "reason": ""}),
         ("incident.decided", "incident", {**DECISION, "follows_recommendation": True}),
-        ("incident.notification_recorded", "incident", {**FILING, "late": False}),
+        ("incident.notification_recorded", "incident", FILING),
     ]
     for seq, (action, entity, after) in enumerate(events, start=1):
         tracer.add(seq, action, entity, "7" if entity == "incident" else "1", snapshot(after))

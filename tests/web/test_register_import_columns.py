@@ -202,3 +202,34 @@ def test_a_formula_is_read_as_the_value_the_workbook_showed(
     shared, laptop = db.session.execute(select(Incident).order_by(Incident.id)).scalars()
     assert shared.subjects_exact == 120
     assert laptop.title == '=CONCATENATE("Laptop"," kwijt")'  # no value kept: its text
+
+
+def test_a_date_alone_for_awareness_gives_dates_for_its_deadline_and_the_data_in_words_show(
+    client: Any,
+    orgs: dict[str, Organisation],
+    fg: None,  # noqa: F811 - the fixture
+) -> None:
+    """Found by exploratory testing: "Kennisname op 05-03-2023 00:00 · uiterlijk melden bij
+    de AP: 08-03-2023 00:00" for awareness the file gave as a date; the register page left out
+    the personal data an imported entry names in words; a reason for delay beside a filing in
+    time went without a word."""
+    login(client, "fg@x.nl")
+    header = (
+        "Nr.;Datum ontdekt;Titel;Persoonsgegevens;Gemeld bij AP;Datum melding AP;"
+        "Datum bekend;Reden vertraging;Afgesloten"
+    )
+    lines = [
+        header,
+        "1;05-03-2023;Laptop kwijt;Naam, adres en BSN;Ja;10-03-2023;05-03-2023;Vakantie;30-03-2023",
+        "2;05-04-2023;Mail verkeerd;Naam;Ja;06-04-2023 09:00;05-04-2023 10:00;"
+        "Te laat door vakantie;30-04-2023",
+    ]
+    page = checked_csv(client, orgs, lines)
+    assert note_rows(page).get("delay_reason") == "3"  # the one filed within 72 hours
+    laptop, _mail = imported_csv(client, orgs, lines)
+    shown = client.get(f"/incidents/{laptop.id}").get_data(as_text=True)
+    banner = shown.split('id="deadline"')[1].split("</div>")[0]
+    assert "05-03-2023" in banner and "08-03-2023" in banner and "00:00" not in banner, banner
+    assert "00:00" not in shown.split('data-label="Ingediend op"')[1].split("</td>")[0]
+    register = client.get("/register/?q=laptop").get_data(as_text=True)
+    assert "Naam, adres en BSN" in register

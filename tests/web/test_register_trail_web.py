@@ -14,11 +14,13 @@ from sqlalchemy import select, text
 
 from breachdesk.domain.timeutil import utc_to_local
 from breachdesk.extensions import db
-from breachdesk.models import Decision, Incident, Organisation
+from breachdesk.models import Decision, Incident, Organisation, User
+from breachdesk.services.audit import Actor
+from breachdesk.services.clock import FixedClock
 
 from ..conftest import login
 from .test_evidence_pack import download, filed  # noqa: F401 - the fixture
-from .test_register_import import fg, imported_workbook  # noqa: F401 - the fixture
+from .test_register_import import fg, imported_workbook, pdf_text  # noqa: F401 - the fixture
 from .test_retention import cli
 
 
@@ -56,6 +58,7 @@ def test_a_moment_of_awareness_or_a_filing_changed_in_the_database_is_named(
     page = client.get("/admin/organisations/kruix/audit").get_data(as_text=True)
     assert "Het register is buiten breachdesk om gewijzigd." in page
     assert "Er is met de audittrail geknoeid." not in page  # the trail itself is intact
+    assert "De audittrail zelf is intact" in page
     assert f"Incident {filed.reference}: het moment van kennisname in het register" in page
     # Both moments in Dutch time: the one in the table now, and the one the trail recorded.
     now, then = (utc_to_local(m).strftime("%d-%m-%Y %H:%M") for m in (moved, recorded))
@@ -67,6 +70,11 @@ def test_a_moment_of_awareness_or_a_filing_changed_in_the_database_is_named(
     assert verification["intact"] is False
     assert [p["kind"] for p in verification["problems"]] == ["register_changed"]
     assert json.loads(pack.read("manifest.json"))["audit_trail_intact"] is False
+    # The summary says what changed, in Dutch, and does not blame the trail (it said "NOT in
+    # order" and listed nothing: found by exploratory testing).
+    summary = pdf_text(pack.read("summary.pdf"))
+    assert "maar het register was buiten breachdesk om gewijzigd" in summary
+    assert "het moment van kennisname in het register" in " ".join(summary.split())
     client.post("/logout")
 
     # Put back as recorded; then the filing is moved instead, and a decision removed.
@@ -82,6 +90,62 @@ def test_a_moment_of_awareness_or_a_filing_changed_in_the_database_is_named(
     assert "a filing the trail never recorded" in output
     assert "a filing the trail recorded is gone or changed" in output
     assert "a decision the trail recorded is gone or changed" in output
+
+
+def test_the_filings_reasons_the_decisions_duties_and_the_closing_date_are_traced_too(
+    app: Flask,
+    client: Any,
+    filed: Incident,  # noqa: F811 - the fixture
+) -> None:
+    """Found by exploratory testing: a filing's reasons for delay and its late flag, a
+    decision's duties and severity, and the closing date could be changed without a word."""
+    assert cli(app, "audit", "verify").exit_code == 0
+    checks = [
+        ("UPDATE notification SET delay_reason = 'Geen reden' WHERE incident_id = :id",
+         "a filing the trail never recorded"),
+        ("UPDATE notification SET late = :t WHERE incident_id = :id",
+         "a filing the trail never recorded"),
+        ("UPDATE decision SET notify_ap = :f WHERE incident_id = :id",
+         "a decision the trail never recorded"),
+        ("UPDATE decision SET ap_severity = 'verwaarloosbaar' WHERE incident_id = :id",
+         "a decision the trail never recorded"),
+    ]  # fmt: skip
+    for sql, said in checks:
+        row = db.session.execute(text("SELECT * FROM notification")).mappings().one()
+        decision = db.session.execute(text("SELECT * FROM decision")).mappings().one()
+        behind_the_back(sql, id=filed.id, t=True, f=False)
+        output = cli(app, "audit", "verify").output
+        assert said in output, (sql, output)
+        for table, before in (("notification", row), ("decision", decision)):  # put back
+            columns = (
+                ("delay_reason", "late")
+                if table == "notification"
+                else ("notify_ap", "ap_severity")
+            )
+            sets = ", ".join(f"{c} = :{c}" for c in columns)
+            behind_the_back(
+                f"UPDATE {table} SET {sets} WHERE id = :row",  # noqa: S608 - own names
+                row=before["id"],
+                **{c: before[c] for c in columns},
+            )
+        assert cli(app, "audit", "verify").exit_code == 0, sql
+
+    # The closing date: closed through breachdesk, then moved in the table.
+    login(client, "fg@x.nl")
+    from breachdesk.services import closing
+
+    officer = db.session.execute(select(User).where(User.email == "fg@x.nl")).scalar_one()
+    clock = FixedClock(filed.reported_at + timedelta(days=3))
+    filed.containment_details = "Laptop op afstand gewist."
+    db.session.commit()
+    closing.close(db.session, filed, actor=Actor.of(officer), clock=clock)
+    assert cli(app, "audit", "verify").exit_code == 0
+    behind_the_back(
+        "UPDATE incident SET closed_at = :at WHERE id = :id",
+        at=clock.now() - timedelta(days=400),  # then erased by retention at once
+        id=filed.id,
+    )
+    assert "closed_at is" in cli(app, "audit", "verify").output
 
 
 def test_an_incident_added_or_removed_in_the_database_is_named(
@@ -180,3 +244,19 @@ def test_changes_made_through_breachdesk_leave_the_register_as_its_trail_recorde
     assert verified.exit_code == 0, verified.output
     behind_the_back("UPDATE incident SET aware_at = :at WHERE id = :id", at=before, id=filed.id)
     assert "aware_at" in cli(app, "audit", "verify").output  # the old value is no longer it
+
+
+def test_the_pack_is_made_when_a_decision_holds_a_value_no_outcome_has(
+    app: Flask,
+    client: Any,
+    filed: Incident,  # noqa: F811 - the fixture
+) -> None:
+    """The pack that documents a change must still be made (it was a 500: ValueError
+    'no_notification' is not a valid Outcome; found by exploratory testing)."""
+    behind_the_back(
+        "UPDATE decision SET outcome = 'no_notification' WHERE incident_id = :id", id=filed.id
+    )
+    pack = download(client, filed)
+    summary = pdf_text(pack.read("summary.pdf"))
+    assert "no_notification" in summary
+    assert json.loads(pack.read("audit/verification.json"))["intact"] is False

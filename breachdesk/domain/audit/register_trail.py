@@ -41,13 +41,21 @@ _REPORT = (
 )
 _TRIAGE = ("personal_data", "security_breached", "breach_types", "our_role", "controller_name")
 #: The register's facts of an incident row, as named in the events and in this module.
-FACTS = (*_REPORT, *_TRIAGE, "aware_at", "facts", "decided_outcome")
+FACTS = (
+    *_REPORT,
+    *_TRIAGE,
+    "aware_at",
+    "facts",
+    "decided_outcome",
+    "closed_at",  # recorded by the move that closes or reopens (state_changed)
+    "dates_only",  # an imported entry's moments given as dates alone (its import event)
+)
 
 #: Per action, which keys of its ``after`` set which register fact: (key in the event, fact).
 TRACED: dict[str, tuple[tuple[str, str], ...]] = {
     "incident.reported": tuple((f, f) for f in _REPORT),
     "incident.report_corrected": tuple((f, f) for f in _REPORT if f not in ("reference", "state")),
-    "incident.state_changed": (("state", "state"),),
+    "incident.state_changed": (("state", "state"), ("closed_at", "closed_at")),
     "incident.triaged": tuple((f, f) for f in _TRIAGE),
     "incident.triage_corrected": (
         ("breach_types", "breach_types"),
@@ -66,10 +74,32 @@ TRACED: dict[str, tuple[tuple[str, str], ...]] = {
 FIRST_EVENTS = frozenset({"incident.reported", "incident.imported"})
 FILING_ACTION = "incident.notification_recorded"
 DECISION_ACTION = "incident.decided"
-#: What identifies a filing: the AP is told the moment, the kind and the reference.
-FILING_KEYS = ("addressee", "kind", "submitted_at", "reference")
-#: What identifies a decision: its version, outcome and the reasons given.
-DECISION_KEYS = ("version", "outcome", "rationale")
+#: What the register says of a filing and its event records: to whom, what, when, under which
+#: reference, provisional or not, its deadline, whether late and why, and the digest of the
+#: answer sheet as filed. (Events of earlier versions record fewer: see :func:`_row`.)
+FILING_KEYS = (
+    "addressee",
+    "kind",
+    "submitted_at",
+    "reference",
+    "provisional",
+    "deadline_at",
+    "late",
+    "delay_reason",
+    "sheet_sha256",
+)
+#: What the register says of a decision and its event records: its version, outcome, the
+#: duties it sets, the severity for the AP, when, and the reasons given.
+DECISION_KEYS = (
+    "version",
+    "outcome",
+    "notify_ap",
+    "inform_subjects",
+    "public_communication",
+    "ap_severity",
+    "decided_at",
+    "rationale",
+)
 
 
 class MismatchKind(StrEnum):
