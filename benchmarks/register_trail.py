@@ -69,7 +69,7 @@ def events_of(stored: Any) -> list[tuple[str, dict[str, Any]]]:
     for decision in stored.decisions:
         found.append(("incident.decided", dict(decision) | {"follows_recommendation": True}))
     for filing in stored.filings:
-        found.append(("incident.notification_recorded", dict(filing) | {"late": False}))
+        found.append(("incident.notification_recorded", dict(filing)))
     if f["state"] != "reported":
         found.append(("incident.state_changed", {"state": f["state"], "reason": ""}))
     return found
