@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .register_columns import Field
-from .register_import import ImportedBreach, RowNote, RowSkipped
+from .register_entry import ImportedBreach, RowNote, RowSkipped
 from .text import N_
 from .timeutil import utc_to_local
 

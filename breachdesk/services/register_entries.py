@@ -16,7 +16,7 @@ from ..domain.deadline import NOTIFICATION_TERM, due_at, late_between
 from ..domain.duties import SubjectsResolution
 from ..domain.lifecycle import State
 from ..domain.register_columns import Field
-from ..domain.register_import import MOMENT_OF, ImportedBreach
+from ..domain.register_entry import MOMENT_OF, ImportedBreach
 from ..domain.timeutil import AMSTERDAM, local_to_utc, utc_to_local
 from ..models import AwarenessRecord, Decision, Incident, Notification, Organisation, User
 from .incidents import next_reference

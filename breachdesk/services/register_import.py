@@ -30,14 +30,8 @@ from sqlalchemy.orm import Session
 from ..domain.recipients import RecipientImportError
 from ..domain.register import spreadsheet_safe
 from ..domain.register_columns import FIELD_LABELS, Field
-from ..domain.register_import import (
-    ImportedBreach,
-    RowError,
-    RowMessage,
-    RowNote,
-    RowSkipped,
-    read_row,
-)
+from ..domain.register_entry import ImportedBreach, RowError, RowMessage, RowNote, RowSkipped
+from ..domain.register_import import read_row
 from ..domain.register_repeats import Known, reference_key, set_aside_repeats, title_key
 from ..domain.text import N_
 from ..models import (
