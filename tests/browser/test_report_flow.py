@@ -177,3 +177,32 @@ def test_back_after_sending_shows_an_empty_form_not_one_to_send_twice(
         "Object.keys(sessionStorage).filter(k => k.indexOf('breachdesk-sent:') === 0).length"
     )
     assert sent == 0
+
+
+def test_a_form_restored_from_the_back_forward_cache_after_sending_is_emptied_too(
+    page: Page, live_server: str, demo: None
+) -> None:
+    """A page from the back-forward cache runs no script again and comes back as it was left,
+    typed in: only "pageshow" (persisted) says so. A CI run went back to such a page and found
+    the form still filled in. This plays that restore: the thank-you page has marked the
+    report sent in this tab, then the cached form is shown again."""
+    sign_in(page, live_server, "melder.luxigo@demo.example.org")
+    page.goto(f"{live_server}/report/luxigo")
+    page.get_by_label("Korte titel").fill("Eenmaal verstuurd")
+    key = page.locator("#report-form").get_attribute("data-draft-key")
+    page.evaluate(
+        """key => {
+            sessionStorage.removeItem('breachdesk-draft:' + key);
+            sessionStorage.setItem('breachdesk-sent:' + key, '1');
+            window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}));
+        }""",
+        key,
+    )
+    expect(page.locator("#already-sent")).to_be_visible()
+    expect(page.get_by_label("Korte titel")).to_have_value("")
+    # A form never sent keeps what was typed when it comes back from the cache.
+    page.get_by_label("Korte titel").fill("Nog niet verstuurd")
+    page.evaluate(
+        "() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
+    )
+    expect(page.get_by_label("Korte titel")).to_have_value("Nog niet verstuurd")

@@ -54,24 +54,35 @@
     // Back to a form whose report was sent (its draft dropped by the thank-you page): the
     // browser refills what was typed, and sending it again made a second report (found by
     // exploratory testing). Empty it and say why; an unsent form keeps its draft.
-    if (cameBack() && store.getItem(key) === null &&
-        store.getItem(SENT + form.getAttribute("data-draft-key")) !== null) {
-      // The browser refills the fields after the scripts ran: empty them once it has (a
-      // page from the back-forward cache keeps its own key, which the server recognises).
-      // Once only, and not over anything typed since (a late load event, or coming back to
-      // this page again, must not empty a new report).
-      var done = false;
-      var empty = function () {
-        if (done) { return; }
-        done = true;
-        form.reset();
-        var sent = document.getElementById("already-sent");
-        if (sent) { sent.hidden = false; sent.scrollIntoView({ block: "center" }); }
-      };
-      form.addEventListener("input", function () { done = true; });
+    var sentBefore = function () {
+      return store.getItem(key) === null &&
+        store.getItem(SENT + form.getAttribute("data-draft-key")) !== null;
+    };
+    // Once only, and not over anything typed since (a late load event, or coming back to
+    // this page again, must not empty a new report).
+    var done = false;
+    var empty = function () {
+      if (done) { return; }
+      done = true;
+      form.reset();
+      var sent = document.getElementById("already-sent");
+      if (sent) { sent.hidden = false; sent.scrollIntoView({ block: "center" }); }
+    };
+    form.addEventListener("input", function () { done = true; });
+    if (cameBack() && sentBefore()) {
+      // The browser refills the fields after the scripts ran: empty them once it has.
       window.addEventListener("load", empty);
       window.addEventListener("pageshow", empty);
     }
+    // A page restored from the back-forward cache runs no script again: it comes back as it
+    // was left, typed in, and only "pageshow" says so (a CI run found the form not emptied).
+    // Its own key still goes with it, which the server recognises.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && sentBefore()) {
+        done = false;
+        empty();
+      }
+    });
 
     function fields() {
       return Array.prototype.filter.call(form.elements, function (el) {
