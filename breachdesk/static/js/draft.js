@@ -32,6 +32,7 @@
   document.querySelectorAll("[data-draft-clear]").forEach(function (el) {
     store.removeItem(PREFIX + el.getAttribute("data-draft-clear"));
     try { store.setItem(SENT + el.getAttribute("data-draft-clear"), "1"); } catch (e) { /* full */ }
+    el.setAttribute("data-draft-cleared", "");  // done (browser tests wait for it)
   });
 
   function cameBack() {
