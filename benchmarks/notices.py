@@ -29,12 +29,10 @@ import csv
 import io
 import os
 import re
-import shutil
 import signal
 import smtplib
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -44,6 +42,7 @@ from pathlib import Path
 
 from common.app import benchmark_app
 from common.report import Table, peak_rss_mib, progress, publish
+from common.setup import scratch
 from common.smtp_sink import Received, SmtpServer
 from sqlalchemy import inspect, select
 
@@ -126,7 +125,7 @@ def setup(session: object, clock: SystemClock) -> tuple[Incident, object]:
         ongoing=Answer.NO,
     )
     incident = incident_service.submit_report(
-        s, reporter=fg, organisation=org, report=report, pending_ids=[], clock=clock
+        s, reporter=fg, organisation=org, report=report, clock=clock
     )
     triage.record_triage(
         s,
@@ -254,16 +253,13 @@ def bare_loop(port: int, messages: list[EmailMessage]) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.pop("BREACHDESK_INSTANCE_PATH", None)
-    folder = Path(tempfile.mkdtemp(prefix="breachdesk-notices-"))
-    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
-    progress("starting the SMTP server")
-    server = SmtpServer()
-    try:
-        return run(args, folder, url, server)
-    finally:
-        server.stop()
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    with scratch("breachdesk-notices-", args.database_url or "", keep=args.keep) as (folder, url):
+        progress("starting the SMTP server")
+        server = SmtpServer()
+        try:
+            return run(args, folder, url, server)
+        finally:
+            server.stop()
 
 
 def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) -> int:
@@ -299,7 +295,7 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
             raise SystemExit(f"{url} is not empty; the benchmark needs an empty database")
         db.create_all()
         incident, fg = setup(db_session(), clock)
-        notice = approve(incident, fg, clock, "[A]")
+        notice = approve(incident, fg, clock, "(A)")
         data = people_csv(args.people)
         progress(f"importing {args.people} people ({len(data) / 1e6:.1f} MB CSV)")
         rss_before = peak_rss_mib()
@@ -340,12 +336,12 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         progress("sending through the scheduler process")
         received: list[Received] = []
         process = scheduler(env)
-        collect(server, received, args.people, b"[A]", timeout=args.people / 20 + 120)
+        collect(server, received, args.people, b"(A)", timeout=args.people / 20 + 120)
         rss = stop(process)
-        ats = sorted(r.at for r in received if b"[A]" in r.content[:2000])
+        ats = sorted(r.at for r in received if b"(A)" in r.content[:2000])
         seconds = ats[-1] - ats[0]
         sent_rate = (len(ats) - 1) / seconds if seconds else float("inf")
-        connections = len({r.connection for r in received if b"[A]" in r.content[:2000]})
+        connections = len({r.connection for r in received if b"(A)" in r.content[:2000]})
         table.add(
             "send by the scheduler (first to last accepted)",
             f"{seconds:.1f} s",
@@ -394,7 +390,7 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         s = db_session()
         incident, fg = s.get_one(Incident, ids[0]), s.get_one(User, ids[1])
         staged = s.get_one(RecipientImport, ids[2])
-        notice_b = approve(incident, fg, clock, "[B]")
+        notice_b = approve(incident, fg, clock, "(B)")
         mailing_b = mailings.start(
             db_session(), incident, notice_b, staged, user=fg, actor=Actor.of(fg), clock=clock
         )  # type: ignore[arg-type]
@@ -405,16 +401,16 @@ def run(args: argparse.Namespace, folder: Path, url: str, server: SmtpServer) ->
         process = scheduler(env)
         for kill in range(args.kills):
             target = args.people * (kill + 1) // (args.kills + 1)
-            collect(server, crash, target, b"[B]", timeout=args.people / 20 + 120)
+            collect(server, crash, target, b"(B)", timeout=args.people / 20 + 120)
             process.send_signal(signal.SIGKILL)
             process.wait()
             progress(f"killed the scheduler at {len(crash)} messages; starting it again")
             process = scheduler(env)
-        collect(server, crash, args.people, b"[B]", timeout=args.people / 20 + 300)
+        collect(server, crash, args.people, b"(B)", timeout=args.people / 20 + 300)
         time.sleep(3)  # anything still in flight arrives
         crash.extend(server.take())
         stop(process)
-        counts = recipients_of(crash, b"[B]")
+        counts = recipients_of(crash, b"(B)")
         missed = len(emails - set(counts))
         duplicates = sum(n - 1 for n in counts.values() if n > 1)
         db.session.remove()
