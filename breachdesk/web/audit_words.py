@@ -12,10 +12,11 @@ from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
 from ..domain.audit import ChainProblem, ProblemKind
-from ..domain.audit.register_trail import MismatchKind, RegisterMismatch
+from ..domain.audit.register_trail import MismatchKind, RegisterMismatch, moment_in
 from ..domain.lifecycle import STATE_LABELS, State
 from ..domain.timeutil import utc_to_local
 from .history.reading import lower_first, outcome_words
+from .labels import filing_kind
 
 PROBLEM_TEXTS: dict[ProblemKind, LazyString] = {
     ProblemKind.OUT_OF_ORDER: _l("Event %(seq)d is out of order: events were moved."),
@@ -94,11 +95,6 @@ FACT_WORDS: dict[str, LazyString] = {
     "decided_outcome": _l("the decision"),
 }
 
-FILING_KINDS: dict[str, LazyString] = {
-    "initial": _l("First notification"),
-    "supplement": _l("Supplement"),
-    "withdrawal": _l("Withdrawal"),
-}
 
 MISMATCH_TEXTS: dict[MismatchKind, LazyString] = {
     MismatchKind.CHANGED: _l(
@@ -149,10 +145,9 @@ def mismatch_text(mismatch: RegisterMismatch) -> str:
         )
     row = mismatch.stored if isinstance(mismatch.stored, dict) else mismatch.recorded
     if isinstance(row, dict) and "submitted_at" in row:  # a filing: which one
-        kind = FILING_KINDS.get(str(row.get("kind")))
         text += " " + gettext(
             "(%(kind)s of %(when)s, reference %(reference)s)",
-            kind=lower_first(str(kind)) if kind is not None else str(row.get("kind")),
+            kind=lower_first(filing_kind(str(row.get("kind")))),
             when=_value(row.get("submitted_at")),
             reference=_value(row.get("reference")),
         )
@@ -180,9 +175,6 @@ def _value(value: object) -> str:
         return gettext("(empty)")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
-        try:
-            return local_minute(datetime.fromisoformat(value))
-        except ValueError:
-            return value
+    if isinstance(value, str) and (moment := moment_in(value)) is not None:
+        return local_minute(moment)
     return str(value)

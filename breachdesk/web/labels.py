@@ -263,6 +263,20 @@ def actor_words(label: str) -> str:
     return str(known) if known is not None else label
 
 
+#: A filing's kind, as the filings table, the answer sheet and the audit page name it.
+FILING_KINDS: dict[str, Any] = {
+    "initial": _l("First notification"),
+    "supplement": _l("Supplement"),
+    "withdrawal": _l("Withdrawal"),
+}
+
+
+def filing_kind(kind: str) -> str:
+    """A filing's kind in words ("Eerste melding"); another value as it is."""
+    label = FILING_KINDS.get(kind)
+    return str(label) if label is not None else kind
+
+
 def ap_severity_label(key: str) -> str:
     """The AP form's own words for a severity of question 9.3 ("zeer_groot"), in the reader's
     language, as they read inside a sentence ("zeer groot", "very high")."""

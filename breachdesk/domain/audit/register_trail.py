@@ -173,6 +173,16 @@ class StoredIncident:
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d:\d\d|Z)?")
 
 
+def moment_in(text: str) -> datetime | None:
+    """The moment a text holds when it is one as the trail writes them ("2026-12-01T10:00:00
+    .000000+00:00", or ``isoformat()``'s shorter form), aware (UTC when it names no zone);
+    None for any other text."""
+    if len(text) < 19 or text[10:11] != "T" or not _MOMENT.fullmatch(text):
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def plain(value: Any) -> Any:
     """``value`` as the trail writes it (datetimes as UTC text, sets and tuples as lists).
 
@@ -185,10 +195,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return utc_text(value)
     if isinstance(value, str):
-        if len(value) >= 19 and value[10:11] == "T" and _MOMENT.fullmatch(value):
-            moment = datetime.fromisoformat(value)
-            return utc_text(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-        return value
+        moment = moment_in(value)
+        return value if moment is None else utc_text(moment)
     return snapshot({"v": value})["v"]
 
 
